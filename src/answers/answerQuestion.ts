@@ -1,0 +1,163 @@
+/** Answers a question by quoting the corpus, or says the corpus doesn't answer it. */
+import type { SearchResult } from 'minisearch';
+import type { CorpusDocument } from '../corpus/types.js';
+import type { SearchIndex } from '../index/buildSearchIndex.js';
+import { analyzeQuery, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
+import type { Passage } from '../passages/splitIntoPassages.js';
+import { textFragmentUrl } from './attribution.js';
+import { selectQuote } from './selectQuote.js';
+
+/**
+ * Least share of the question's weight (each term weighted by its rarity) that the best passage
+ * must match in its text or heading. Below it, the passage shares only common words with the
+ * question ("Microsoft", "China") and not what was actually asked, and the engine abstains.
+ * Measured on the question set (tests/fixtures/questions.json): 0.4 balances answering
+ * paraphrases against declining questions the article doesn't answer; see the README.
+ */
+export const MIN_COVERAGE = 0.4;
+
+/**
+ * Results after the first must also score at least this share of the first's score, so that
+ * "more passages" doesn't pad the answer with passages that merely mention a common word.
+ */
+export const MIN_RELATIVE_SCORE = 0.2;
+
+/** Default number of results. */
+export const DEFAULT_TOP = 3;
+
+export interface AnswerResult {
+  /** Passage id. */
+  id: string;
+  passage: Passage;
+  document: CorpusDocument;
+  /** minisearch's relevance score (BM25+ with boosts); comparable only within one question. */
+  score: number;
+  /** Share of the question's weight this passage matches, 0–1. */
+  coverage: number;
+  /** What to show: the passage, or its most relevant sentences. */
+  quote: string;
+  quoteTrimmed: boolean;
+  /** The article's URL with a text fragment that highlights the quote. */
+  link: string;
+}
+
+export type AbstainReason =
+  /** The question has no searchable words (only stop words or punctuation). */
+  | 'no-terms'
+  /** Nothing in the corpus matches any of its words. */
+  | 'no-match'
+  /** Passages match only a minor part of what was asked. */
+  | 'weak-match';
+
+export interface Answer {
+  question: string;
+  answered: boolean;
+  reason?: AbstainReason;
+  /** Best first; empty when not answered. */
+  results: AnswerResult[];
+  /** When not answered: corpus words close to the question's, or what the corpus is about. */
+  suggestions: string[];
+}
+
+export interface AnswerOptions {
+  /** How many results at most (default 3). */
+  top?: number;
+}
+
+/**
+ * How much a term matched only by prefix or fuzzily counts towards coverage: an edit-distance
+ * match is as likely a different word ("bake" → "wake") as a typo ("Biadu" → "Baidu").
+ * The same discount minisearch applies to such matches' scores.
+ */
+const APPROXIMATE_MATCH_WEIGHT = 0.6;
+
+/**
+ * Share of the question's weight a search result matches in passage text or heading (a match in
+ * the title alone doesn't count: every passage of a document shares it).
+ */
+function coverageOf(terms: QueryTerm[], result: SearchResult): number {
+  const inContent = (fields: string[] | undefined) => fields?.some((field) => field !== 'title') ?? false;
+  const queryTermSet = new Set(terms.map(({ term }) => term));
+  // A prefix or fuzzy match is recorded under the corpus term it reached, not the query term.
+  const approximateInContent = Object.entries(result.match).some(([term, fields]) => !queryTermSet.has(term) && inContent(fields));
+  let total = 0;
+  let covered = 0;
+  for (const { term, known, weight } of terms) {
+    total += weight;
+    if (!result.queryTerms.includes(term)) continue;
+    if (inContent(result.match[term])) covered += weight;
+    else if (!known && approximateInContent) covered += weight * APPROXIMATE_MATCH_WEIGHT;
+  }
+  return total === 0 ? 0 : covered / total;
+}
+
+/** Weights of the corpus terms a result matched, for choosing its most relevant sentences. */
+function matchedTermWeights(index: SearchIndex, result: SearchResult): Map<string, number> {
+  return new Map(result.terms.map((term) => [term, termWeight(index, term)]));
+}
+
+export function answerQuestion(index: SearchIndex, question: string, options: AnswerOptions = {}): Answer {
+  const top = options.top ?? DEFAULT_TOP;
+  const terms = analyzeQuery(index, question);
+  const abstain = (reason: AbstainReason): Answer => ({ question, answered: false, reason, results: [], suggestions: suggestTerms(index, terms) });
+  if (terms.length === 0) return abstain('no-terms');
+
+  const candidates = queryIndex(index, terms);
+  if (candidates.length === 0) return abstain('no-match');
+
+  const results: AnswerResult[] = [];
+  for (const candidate of candidates) {
+    if (results.length >= top) break;
+    const coverage = coverageOf(terms, candidate);
+    if (candidate === candidates[0] && coverage < MIN_COVERAGE) return abstain('weak-match');
+    if (coverage < MIN_COVERAGE || candidate.score < candidates[0]!.score * MIN_RELATIVE_SCORE) continue;
+    const passage = index.passages[candidate.id as number]!;
+    const quote = selectQuote(passage, matchedTermWeights(index, candidate));
+    const document = index.documentsById.get(passage.documentId)!;
+    results.push({
+      id: passage.id,
+      passage,
+      document,
+      score: candidate.score,
+      coverage,
+      quote: quote.text,
+      quoteTrimmed: quote.trimmed,
+      link: textFragmentUrl(document.url, quote.text),
+    });
+  }
+  return { question, answered: true, results, suggestions: [] };
+}
+
+/** How many words to suggest. */
+const MAX_SUGGESTIONS = 5;
+
+/**
+ * Words to offer when abstaining: corpus words spelled like the question's (likely typos), else
+ * the corpus's most characteristic words (frequent, but not in nearly every passage).
+ */
+export function suggestTerms(index: SearchIndex, terms: QueryTerm[]): string[] {
+  const near = new Set<string>();
+  for (const { term } of terms) {
+    for (const result of index.miniSearch.search(term, { fuzzy: term.length >= 4 ? 2 : 1, prefix: term.length >= 3, fields: ['text'] })) {
+      for (const matched of result.terms) if (matched !== term) near.add(matched);
+    }
+  }
+  const candidates = near.size > 0 ? [...near] : characteristicTerms(index);
+  return [...new Set(candidates.map((term) => index.surfaceForms.get(term) ?? term))].slice(0, MAX_SUGGESTIONS);
+}
+
+const characteristicTermsCache = new WeakMap<SearchIndex, string[]>();
+
+function characteristicTerms(index: SearchIndex): string[] {
+  let cached = characteristicTermsCache.get(index);
+  if (!cached) {
+    const limit = Math.max(2, index.passages.length * 0.6);
+    cached = [...index.passageFrequency.entries()]
+      .filter(([term, frequency]) => frequency < limit && /\p{L}{3}/u.test(term))
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, MAX_SUGGESTIONS)
+      .map(([term]) => term);
+    characteristicTermsCache.set(index, cached);
+  }
+  return cached;
+}

@@ -1,0 +1,29 @@
+/** Where a quote comes from, and a link that lands the reader on it. */
+
+/**
+ * Encodes one text-directive term: percent-encoding as for a URI component, plus "-", which
+ * the text-fragment syntax reserves as its prefix/suffix marker.
+ */
+function encodeTextDirectivePart(text: string): string {
+  return encodeURIComponent(text).replace(/-/g, '%2D');
+}
+
+/** How many words to quote at each end of a `textStart,textEnd` fragment. */
+const FRAGMENT_EDGE_WORDS = 4;
+
+/**
+ * `url` with a text fragment (`#:~:text=start,end`) that makes browsers scroll to and highlight
+ * `quote` on the page. The quote's own characters are used verbatim (typographic apostrophes,
+ * non-breaking spaces), since the page has them; only ASCII whitespace separates words. A long
+ * quote is addressed by its first and last words, which keeps the link short.
+ */
+export function textFragmentUrl(url: string, quote: string): string {
+  const words = quote.replace(/^…\s*|\s*…$/g, '').split(/[ \t\n]+/).filter(Boolean);
+  if (words.length === 0) return url;
+  const base = url.replace(/#.*$/, '');
+  const directive =
+    words.length <= FRAGMENT_EDGE_WORDS * 2
+      ? encodeTextDirectivePart(words.join(' '))
+      : `${encodeTextDirectivePart(words.slice(0, FRAGMENT_EDGE_WORDS).join(' '))},${encodeTextDirectivePart(words.slice(-FRAGMENT_EDGE_WORDS).join(' '))}`;
+  return `${base}#:~:text=${directive}`;
+}

@@ -1,0 +1,59 @@
+/** How the CLI shows answers: readable text for people, stable JSON for programs. */
+import type { Answer } from '../answers/answerQuestion.js';
+
+/** The `--json` shape: a contract, so it is built field by field. */
+export function toAnswerJson(answer: Answer) {
+  return {
+    question: answer.question,
+    answered: answer.answered,
+    results: answer.results.map((result) => ({
+      id: result.id,
+      document: {
+        id: result.document.id,
+        title: result.document.title,
+        author: result.document.author,
+        publisher: result.document.publisher,
+        published: result.document.published,
+        url: result.document.url,
+      },
+      paragraph: result.passage.paragraph,
+      score: Number(result.score.toFixed(4)),
+      quote: result.quote,
+    })),
+  };
+}
+
+const WIDTH = 78;
+
+/** Wraps `text` to `WIDTH` columns, each line starting with `indent`. */
+function wrap(text: string, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > WIDTH) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
+}
+
+export function formatAnswerText(answer: Answer): string {
+  if (!answer.answered) {
+    const hint = answer.suggestions.length > 0 ? `\nThe corpus talks about: ${answer.suggestions.join(', ')}.` : '';
+    return `Q: ${answer.question}\n\nThe article doesn't say that.${hint}\n`;
+  }
+  const blocks = answer.results.map((result, position) => {
+    const { document, passage } = result;
+    const where = `paragraph ${passage.paragraph}${passage.parts > 1 ? ` (part ${passage.part} of ${passage.parts})` : ''}`;
+    return [
+      wrap(`${position + 1}. “${result.quote}”`, '   ').replace(/^ {3}/, ''),
+      wrap(`— ${document.author}, “${document.title}”, ${document.publisher}, ${document.published}, ${where}`, '   '),
+      `   ${result.link}`,
+    ].join('\n');
+  });
+  return `Q: ${answer.question}\n\n${blocks.join('\n\n')}\n`;
+}

@@ -1,0 +1,113 @@
+/**
+ * The corpus the adapters serve: the current search index, and reloads that replace it only
+ * when every file is valid. Adapters (the bot, the CLI) talk to this, never to minisearch.
+ */
+import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
+import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
+import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
+import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
+import { buildSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
+import type { Passage } from '../passages/splitIntoPassages.js';
+
+export interface ReloadReport {
+  /** Whether the new corpus replaced the old one. */
+  applied: boolean;
+  /** Why not, file by file (empty when applied). */
+  problems: CorpusProblem[];
+  added: string[];
+  removed: string[];
+  changed: string[];
+  documents: number;
+  passages: number;
+  ms: number;
+}
+
+export interface LibraryOptions extends LoadCorpusOptions {
+  dir: string;
+}
+
+export class Library {
+  #index: SearchIndex;
+  #reloading: Promise<ReloadReport> | undefined;
+  #queued: Promise<ReloadReport> | undefined;
+
+  private constructor(
+    readonly options: LibraryOptions,
+    index: SearchIndex,
+  ) {
+    this.#index = index;
+  }
+
+  /**
+   * Opens a corpus folder. Unlike a reload, start-up serves the valid files even when others are
+   * broken (there is no previous index to keep), and returns the problems for the operator.
+   */
+  static async open(options: LibraryOptions): Promise<{ library: Library; problems: CorpusProblem[] }> {
+    const { documents, problems } = await loadCorpus(options.dir, options);
+    return { library: new Library(options, buildSearchIndex(documents)), problems };
+  }
+
+  get index(): SearchIndex {
+    return this.#index;
+  }
+
+  get documents(): readonly CorpusDocument[] {
+    return this.#index.documents;
+  }
+
+  answer(question: string, options?: AnswerOptions): Answer {
+    return answerQuestion(this.#index, question, options);
+  }
+
+  search(query: string, options: SearchPassagesOptions): PassageHit[] {
+    return searchPassages(this.#index, query, options);
+  }
+
+  passage(id: string): { passage: Passage; document: CorpusDocument } | undefined {
+    const passage = this.#index.passagesById.get(id);
+    return passage && { passage, document: this.#index.documentsById.get(passage.documentId)! };
+  }
+
+  /** The passages of one paragraph, in order (several when a long paragraph was split). */
+  paragraph(documentId: string, paragraph: number): Passage[] {
+    return this.#index.passages.filter((passage) => passage.documentId === documentId && passage.paragraph === paragraph);
+  }
+
+  /**
+   * Re-reads the folder and swaps in the new index only if every file is valid; otherwise the
+   * current index keeps serving. Calls during a reload share one follow-up reload, so a burst
+   * of requests costs at most two builds and every caller sees the files as they were after
+   * its call.
+   */
+  reload(): Promise<ReloadReport> {
+    if (!this.#reloading) {
+      this.#reloading = this.#reloadNow().finally(() => (this.#reloading = undefined));
+      return this.#reloading;
+    }
+    this.#queued ??= this.#reloading.then(
+      () => this.reload().finally(() => (this.#queued = undefined)),
+    );
+    return this.#queued;
+  }
+
+  async #reloadNow(): Promise<ReloadReport> {
+    const started = performance.now();
+    const { documents, problems } = await loadCorpus(this.options.dir, this.options);
+    const before = new Map(this.#index.documents.map((document) => [document.id, document.hash]));
+    const after = new Map(documents.map((document) => [document.id, document.hash]));
+    const report = (applied: boolean, index: SearchIndex): ReloadReport => ({
+      applied,
+      problems,
+      added: [...after.keys()].filter((id) => !before.has(id)),
+      removed: [...before.keys()].filter((id) => !after.has(id)),
+      changed: [...after].filter(([id, hash]) => before.has(id) && before.get(id) !== hash).map(([id]) => id),
+      documents: index.documents.length,
+      passages: index.passages.length,
+      ms: performance.now() - started,
+    });
+    if (problems.length > 0) return report(false, this.#index);
+    const index = buildSearchIndex(documents);
+    this.#index = index;
+    return report(true, index);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Text analysis shared by indexing and querying: the same function turns a passage and a
+ * question into comparable terms, so both sides always agree.
+ *
+ * Pipeline: Unicode normalisation → tokenisation → case folding → stop words → spelling
+ * normalisation → stemming.
+ */
+import { eng as stopwordList } from 'stopword';
+import stem from 'wink-porter2-stemmer';
+
+/**
+ * Words that carry no meaning for retrieval. The `stopword` package's English list, plus
+ * interrogatives, auxiliaries and the words people use to *ask* ("tell me", "the article"),
+ * which it lacks: a question made only of these has nothing to look up.
+ */
+const STOP_WORDS = new Set<string>([
+  ...stopwordList,
+  ...['when', 'why', 'whom', 'whose', 'does', 'done', 'doing', 'will', 'shall', 'just', 'so',
+    'its', 'not', 'no', 'nor', 'yes', 'us', 'it’s', 'let', 'please', 'tell', 'explain',
+    'describe', 'know', 'say', 'says', 'mention', 'mentioned', 'mentions', 'according',
+    'article', 'text', 'story', 'piece', 'anything', 'something', 'thing', 'things', 'happen',
+    'happened', 'kind', 'sort', 'any', 'one', 'ones', 'there', 'whats', 'who’s', 'hey', 'hi'],
+]);
+
+/** Splits on whitespace (including NBSP and other `\p{Z}`) and punctuation, like minisearch's default. */
+const TOKEN_SEPARATOR = /[\n\r\p{Z}\p{P}\p{S}]+/u;
+
+/** Scripts written without spaces between words: segment these with `Intl.Segmenter`. */
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+let wordSegmenter: Intl.Segmenter | undefined;
+
+/**
+ * Canonical form of a text before tokenising: NFKC (full-width forms, ligatures, NBSP → space),
+ * typographic quotes and apostrophes folded to ASCII, lone surrogates and control characters
+ * dropped (they would otherwise survive as garbage tokens).
+ */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u201B\u2032\u02BC]/g, "'")
+    .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
+    .replace(/[\p{Cc}\p{Cs}\p{Cf}]/gu, ' ');
+}
+
+/** Splits normalised text into raw word tokens (not yet case-folded or filtered). */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  for (const token of text.split(TOKEN_SEPARATOR)) {
+    if (token === '') continue;
+    if (UNSPACED_SCRIPT.test(token)) {
+      wordSegmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
+      for (const segment of wordSegmenter.segment(token)) {
+        if (segment.isWordLike) tokens.push(segment.segment);
+      }
+    } else {
+      tokens.push(token);
+    }
+  }
+  return tokens;
+}
+
+/** British -ise/-isation spellings folded to -ize so "organised" and "organized" meet. */
+const BRITISH_ISE = /(?<=\p{L}{3})is(e|es|ed|ing|ation|ations)$/u;
+
+/**
+ * One token to its index term, or `null` when it should not be indexed or searched: stop words,
+ * single letters, and possessive or contraction leftovers.
+ */
+export function toTerm(token: string): string | null {
+  const word = token.toLowerCase().replace(/'s$/, '').replace(/'/g, '');
+  if (word.length < 2 && !/\p{N}|\p{Script=Han}/u.test(word)) return null;
+  if (STOP_WORDS.has(word)) return null;
+  if (!/^\p{Script=Latin}+$/u.test(word)) return word; // numbers, mixed tokens, other scripts: as is
+  return stem(word.replace(BRITISH_ISE, 'iz$1'));
+}
+
+/** The index terms of a text, in order, duplicates kept (they are term frequencies). */
+export function analyze(text: string): string[] {
+  const terms: string[] = [];
+  for (const token of tokenize(normalizeText(text))) {
+    const term = toTerm(token);
+    if (term !== null) terms.push(term);
+  }
+  return terms;
+}
+
+/**
+ * Each term with the surface word it most often came from, for showing terms to people
+ * ("did you mean …"): stems like "partnership" → "partnerships" are not always words.
+ */
+export function analyzeWithSurfaces(text: string): Array<{ term: string; surface: string }> {
+  const result: Array<{ term: string; surface: string }> = [];
+  for (const token of tokenize(normalizeText(text))) {
+    const term = toTerm(token);
+    if (term !== null) result.push({ term, surface: token });
+  }
+  return result;
+}
