@@ -1,0 +1,79 @@
+/** `/ask question private`: the best passage quoted with attribution, with buttons for more. */
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type ButtonInteraction } from 'discord.js';
+import type { Answer } from '../../answers/answerQuestion.js';
+import { MAX_QUESTION_CHARS, validateQuestion } from '../../answers/validateQuestion.js';
+import { formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatQuestionLine, formatQuoteEmbed } from '../format.js';
+import { send, type ReplyInput } from '../respond.js';
+import { readArguments } from './arguments.js';
+import type { ChatInputCommand, CommandContext } from './types.js';
+
+/** Longest question Discord lets a member type into `/ask` (the engine accepts up to 500). */
+const QUESTION_MAX_LENGTH = 300;
+
+const definition = {
+  name: 'ask',
+  type: ApplicationCommandType.ChatInput,
+  description: 'Ask a question about the articles; the answer quotes them, with the source.',
+  contexts: [InteractionContextType.Guild],
+  options: [
+    { name: 'question', description: 'What do you want to know?', type: ApplicationCommandOptionType.String, required: true, min_length: 2, max_length: QUESTION_MAX_LENGTH },
+    { name: 'private', description: 'Show the answer only to you (default: everyone sees it).', type: ApplicationCommandOptionType.Boolean, required: false },
+  ],
+} as const;
+
+/** How many passages "More passages" can show. */
+const MORE_PASSAGES = 3;
+
+/**
+ * The reply to a question, shared by `/ask` and the "Ask the article" message command: the
+ * best quote with buttons, or a plain abstention with hints.
+ */
+export function answerReply(question: string, context: CommandContext, isPrivate: boolean): ReplyInput {
+  const check = validateQuestion(question);
+  if (!check.ok) return { content: `${check.message} Questions can be up to ${MAX_QUESTION_CHARS} characters of text.`, ephemeral: true };
+  const answer: Answer = context.library.answer(check.question, { top: 1 + MORE_PASSAGES });
+  const [best, ...more] = answer.results;
+  if (!best) return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer)], ephemeral: isPrivate };
+  return {
+    content: formatQuestionLine(check.question),
+    embeds: [formatAnswerEmbed(best)],
+    components: formatAnswerComponents(best, { morePassageIds: more.map((result) => result.id), isPrivate }),
+    ephemeral: isPrivate,
+  };
+}
+
+/** A passage by id, quoted whole; or a short note when a reload has removed it since. */
+function passageReply(context: CommandContext, ids: string[], ephemeral: boolean): ReplyInput {
+  const embeds = ids.flatMap((id) => {
+    const found = context.library.passage(id);
+    return found ? [formatQuoteEmbed(found.document, found.passage, found.passage.text, found.document.url)] : [];
+  });
+  if (embeds.length === 0) return { content: 'That passage is no longer in the corpus (it was changed or removed). Ask again for a fresh answer.', ephemeral: true };
+  return { embeds, ephemeral };
+}
+
+export const askCommand: ChatInputCommand = {
+  definition,
+  cooldown: true,
+  async execute(interaction, context) {
+    const args = readArguments(definition, interaction);
+    await send(interaction, answerReply(args.question, context, args.private ?? false));
+  },
+  buttons: {
+    /** Further passages for the same question, privately. */
+    async more(interaction: ButtonInteraction, argument, context) {
+      await send(interaction, passageReply(context, argument.split('|'), true));
+    },
+    /** Every part of the quoted paragraph, privately. */
+    async paragraph(interaction, argument, context) {
+      const found = context.library.passage(argument);
+      const parts = found ? context.library.paragraph(found.document.id, found.passage.paragraph).map((passage) => passage.id) : [argument];
+      await send(interaction, passageReply(context, parts, true));
+    },
+    /** A private answer posted to the channel for everyone. */
+    async share(interaction, argument, context) {
+      const reply = passageReply(context, [argument], false);
+      await send(interaction, reply.embeds ? { ...reply, content: `${interaction.user} shared:` } : reply);
+    },
+  },
+};

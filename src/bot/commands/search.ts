@@ -1,0 +1,49 @@
+/** `/search query`: passages as you type (autocomplete); pick one to show it, or list the matches. */
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
+import { formatPassageChoice, formatPassageList, formatQuoteEmbed } from '../format.js';
+import { LIMITS, escapeUserText, send } from '../respond.js';
+import { truncateAtWord } from '../../text/sentences.js';
+import { readArguments } from './arguments.js';
+import type { ChatInputCommand } from './types.js';
+
+const definition = {
+  name: 'search',
+  type: ApplicationCommandType.ChatInput,
+  description: 'Find passages in the articles by keyword.',
+  contexts: [InteractionContextType.Guild],
+  options: [
+    { name: 'query', description: 'Words to look for; pick a suggestion to see that passage.', type: ApplicationCommandOptionType.String, required: true, max_length: 200, autocomplete: true },
+  ],
+} as const;
+
+/** Passages listed for a free-text search. */
+const LISTED = 5;
+
+export const searchCommand: ChatInputCommand = {
+  definition,
+  async execute(interaction, context) {
+    const { query } = readArguments(definition, interaction);
+    // A suggestion's value is a passage id: show that passage.
+    const chosen = context.library.passage(query);
+    if (chosen) {
+      await send(interaction, { embeds: [formatQuoteEmbed(chosen.document, chosen.passage, chosen.passage.text, chosen.document.url)] });
+      return;
+    }
+    const hits = context.library.search(query, { limit: LISTED });
+    if (hits.length === 0 || query.trim() === '') {
+      await send(interaction, { content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
+      return;
+    }
+    await send(interaction, { embeds: [formatPassageList(`Passages matching “${truncateAtWord(query, 100)}”`, hits)] });
+  },
+  async autocomplete(interaction, context) {
+    const typed = interaction.options.getFocused();
+    const hits = context.library.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
+    const showDocument = context.library.documents.length > 1;
+    await interaction.respond(
+      hits
+        .filter((hit) => hit.passage.id.length <= LIMITS.choiceValue)
+        .map((hit) => ({ name: formatPassageChoice(hit, showDocument), value: hit.passage.id })),
+    );
+  },
+};

@@ -1,0 +1,14 @@
+/** `/sources`: the articles the bot answers from. */
+import { ApplicationCommandType } from 'discord.js';
+import { formatSourcesEmbed } from '../format.js';
+import { send } from '../respond.js';
+import type { ChatInputCommand } from './types.js';
+
+export const sourcesCommand: ChatInputCommand = {
+  definition: { name: 'sources', type: ApplicationCommandType.ChatInput, description: 'List the articles the bot answers from.' },
+  async execute(interaction, context) {
+    const counts = new Map<string, number>();
+    for (const passage of context.library.index.passages) counts.set(passage.documentId, (counts.get(passage.documentId) ?? 0) + 1);
+    await send(interaction, { embeds: [formatSourcesEmbed(context.library.documents, counts)] });
+  },
+};

@@ -1,0 +1,80 @@
+/** What a command module exports, and what it is given to work with. */
+import type {
+  Attachment,
+  ApplicationCommandOptionType,
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Library } from '../../library/Library.js';
+import type { BotConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { CorpusChanges } from '../corpusChanges.js';
+
+/** Everything a handler may use: commands are given their dependencies, never import them. */
+export interface CommandContext {
+  library: Library;
+  config: BotConfig;
+  logger: Logger;
+  /** Reloads and edits the corpus everywhere it is served (every shard), and audits it. */
+  corpus: CorpusChanges;
+  /** Whether the member may use moderator commands (checked here, whatever Discord's own settings say). */
+  isModerator(interaction: ChatInputCommandInteraction | AutocompleteInteraction | ButtonInteraction): boolean;
+}
+
+/** `T` with every nested property and array read-only, so definitions can be declared `as const`. */
+export type Immutable<T> = T extends ReadonlyArray<infer Item>
+  ? ReadonlyArray<Immutable<Item>>
+  : T extends object
+    ? { readonly [Key in keyof T]: Immutable<T[Key]> }
+    : T;
+
+export interface ChatInputCommand {
+  definition: Immutable<RESTPostAPIChatInputApplicationCommandsJSONBody>;
+  execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
+  /**
+   * Button handlers by action: a button's custom_id is `command:action:argument`, all its state,
+   * so buttons keep working after a restart.
+   */
+  buttons?: Record<string, (interaction: ButtonInteraction, argument: string, context: CommandContext) => Promise<void>>;
+  /** Refused server-side unless `context.isModerator`. */
+  moderatorOnly?: boolean;
+  /** Subject to the per-member question cooldown. */
+  cooldown?: boolean;
+}
+
+export interface MessageCommand {
+  definition: Immutable<RESTPostAPIContextMenuApplicationCommandsJSONBody>;
+  execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void>;
+  cooldown?: boolean;
+}
+
+export type Command = ChatInputCommand | MessageCommand;
+
+/** A command option as declared in a definition (`as const`), enough to derive its value's type. */
+interface OptionDefinition {
+  readonly name: string;
+  readonly type: ApplicationCommandOptionType;
+  readonly required?: boolean;
+}
+
+type OptionValue<Type> = Type extends ApplicationCommandOptionType.String
+  ? string
+  : Type extends ApplicationCommandOptionType.Integer | ApplicationCommandOptionType.Number
+    ? number
+    : Type extends ApplicationCommandOptionType.Boolean
+      ? boolean
+      : Type extends ApplicationCommandOptionType.Attachment
+        ? Attachment
+        : never;
+
+/** The arguments of a command (or subcommand), typed from its definition's options. */
+export type ArgumentsOf<Definition extends { readonly options?: readonly OptionDefinition[] }> = {
+  [Option in NonNullable<Definition['options']>[number] as Option['name']]: Option['required'] extends true
+    ? OptionValue<Option['type']>
+    : OptionValue<Option['type']> | undefined;
+};

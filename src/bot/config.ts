@@ -1,0 +1,112 @@
+/** The bot's configuration, read from the environment (and `.env`), validated once at start. */
+
+export interface BotConfig {
+  /** Bot token from the Developer Portal. Secret: never logged (see logger redaction). */
+  token: string;
+  /** Application (client) id: where commands are registered. */
+  clientId: string;
+  /** Register commands in this server only (instant, for development); else globally. */
+  guildId?: string;
+  /** REST base URL for discord.js (`rest.api`), e.g. a proxy; default Discord's own. */
+  apiUrl?: string;
+  /** Where attachments may be downloaded from (moderators' `/corpus add`). */
+  cdnUrl: string;
+  corpusDir: string;
+  /** Reload when files in `corpusDir` change. */
+  corpusWatch: boolean;
+  logLevel: string;
+  /** Pretty, human-readable logs instead of JSON lines. */
+  logPretty: boolean;
+  /** Roles whose members may use moderator commands, besides those with Manage Server. */
+  moderatorRoleIds: string[];
+  /** Channel that gets a short notice of every corpus change. */
+  auditChannelId?: string;
+  /** Seconds a member waits between questions (0 turns the cooldown off). */
+  askCooldownSeconds: number;
+  /** Largest article a moderator may upload, in bytes. */
+  maxUploadBytes: number;
+}
+
+export type ConfigResult = { ok: true; config: BotConfig } | { ok: false; problems: string[] };
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Validates `env`. Every problem is reported at once, each in a sentence an operator can act on.
+ * `needsToken: false` serves commands that don't connect to the gateway.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, options: { needsToken?: boolean } = {}): ConfigResult {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw === '' ? undefined : raw;
+  };
+  const snowflake = (name: string, required: boolean) => {
+    const raw = value(name);
+    if (raw === undefined) {
+      if (required) problems.push(`${name} is missing: set it to your application's id (Developer Portal → General Information).`);
+    } else if (!SNOWFLAKE.test(raw)) problems.push(`${name} must be a Discord id (17–20 digits), not "${raw}".`);
+    return raw;
+  };
+  const url = (name: string, fallback?: string) => {
+    const raw = value(name) ?? fallback;
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL, not "${raw}".`);
+      return undefined;
+    }
+  };
+  const boolean = (name: string, fallback: boolean) => {
+    const raw = value(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, not "${raw}".`);
+    return fallback;
+  };
+  const count = (name: string, fallback: number, max: number) => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) {
+      problems.push(`${name} must be a whole number from 0 to ${max}, not "${raw}".`);
+      return fallback;
+    }
+    return parsed;
+  };
+
+  const token = value('DISCORD_TOKEN');
+  if (options.needsToken !== false) {
+    if (token === undefined) problems.push('DISCORD_TOKEN is missing: copy your bot token (Developer Portal → Bot → Reset Token) into .env.');
+    else if (/\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces: paste the token alone, without quotes or "Bot ".');
+  }
+  const clientId = snowflake('DISCORD_CLIENT_ID', true);
+  const guildId = snowflake('DISCORD_GUILD_ID', false);
+  const auditChannelId = snowflake('AUDIT_CHANNEL_ID', false);
+  const moderatorRoleIds = (value('MODERATOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  for (const id of moderatorRoleIds) if (!SNOWFLAKE.test(id)) problems.push(`MODERATOR_ROLE_IDS must be comma-separated role ids, and "${id}" is not one.`);
+  const logLevel = value('LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+
+  const config: BotConfig = {
+    token: token ?? '',
+    clientId: clientId ?? '',
+    guildId,
+    apiUrl: url('DISCORD_API_URL'),
+    cdnUrl: url('DISCORD_CDN_URL', 'https://cdn.discordapp.com')!,
+    corpusDir: value('CORPUS_DIR') ?? './corpus',
+    corpusWatch: boolean('CORPUS_WATCH', false),
+    logLevel,
+    logPretty: boolean('LOG_PRETTY', env.NODE_ENV === 'development'),
+    moderatorRoleIds,
+    auditChannelId,
+    askCooldownSeconds: count('ASK_COOLDOWN_SECONDS', 10, 3600),
+    maxUploadBytes: count('MAX_UPLOAD_BYTES', 512 * 1024, 1024 * 1024),
+  };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}

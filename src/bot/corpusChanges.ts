@@ -1,0 +1,66 @@
+/**
+ * Corpus changes as the bot performs them: every change is logged with the moderator's id and,
+ * when `AUDIT_CHANNEL_ID` is set, announced there. Commands call this, never `Library.reload`
+ * directly, so that a sharded bot reloads every shard (see `sharding.ts`).
+ */
+import { Routes, type Client } from 'discord.js';
+import type { Library, ReloadReport } from '../library/Library.js';
+import type { BotConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { buildMessage } from './respond.js';
+
+export interface Actor {
+  /** Discord user id, or a label such as "SIGHUP" or "watcher". */
+  id: string;
+  reason: string;
+}
+
+export interface ShardOutcome {
+  /** Shard id when sharded. */
+  shard?: number;
+  report: ReloadReport;
+}
+
+export interface CorpusChanges {
+  /** Reloads the corpus from disk everywhere it is served; one outcome per shard. */
+  reload(actor: Actor): Promise<ShardOutcome[]>;
+}
+
+export interface CorpusChangesOptions {
+  library: Library;
+  logger: Logger;
+  config: Pick<BotConfig, 'auditChannelId'>;
+  client: Client;
+  /** How to reload every shard; default: this process's library only. */
+  reloadEverywhere?: () => Promise<ShardOutcome[]>;
+}
+
+export function createCorpusChanges({ library, logger, config, client, reloadEverywhere }: CorpusChangesOptions): CorpusChanges {
+  const audit = async (text: string) => {
+    if (!config.auditChannelId) return;
+    try {
+      const { content, allowedMentions } = buildMessage({ content: text });
+      await client.rest.post(Routes.channelMessages(config.auditChannelId), { body: { content, allowed_mentions: allowedMentions } });
+    } catch (error) {
+      logger.warn({ err: error, channelId: config.auditChannelId }, 'could not post to the audit channel');
+    }
+  };
+  return {
+    async reload(actor) {
+      const outcomes = reloadEverywhere ? await reloadEverywhere() : [{ report: await library.reload() }];
+      for (const { shard, report } of outcomes) {
+        const { problems, ...summary } = report;
+        logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
+      }
+      const report = outcomes[0]?.report;
+      if (report) {
+        await audit(
+          report.applied
+            ? `Corpus reloaded by ${actor.id} (${actor.reason}): ${report.documents} articles, +${report.added.length} −${report.removed.length} ~${report.changed.length}.`
+            : `Corpus reload by ${actor.id} (${actor.reason}) refused: ${report.problems.length} problem(s); the previous corpus is still served.`,
+        );
+      }
+      return outcomes;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
+import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import type { Library } from '../library/Library.js';
+import type { Command, CommandContext } from './commands/types.js';
+import type { BotConfig } from './config.js';
+import { createCorpusChanges, type CorpusChanges, type ShardOutcome } from './corpusChanges.js';
+import type { Logger } from './logger.js';
+import { isModerator } from './moderators.js';
+import { InteractionRouter } from './router.js';
+
+export interface BotOptions {
+  config: BotConfig;
+  library: Library;
+  logger: Logger;
+  commands: readonly Command[];
+  /** Extra discord.js client options (the sharded entry point passes none; tests may tune REST). */
+  clientOptions?: Partial<ClientOptions>;
+  reloadEverywhere?: () => Promise<ShardOutcome[]>;
+}
+
+export interface Bot {
+  client: Client;
+  corpus: CorpusChanges;
+  /** Connects to the gateway; resolves when ready. */
+  start(): Promise<void>;
+  /** Closes the gateway connection cleanly. */
+  stop(): Promise<void>;
+}
+
+export function createBot({ config, library, logger, commands, clientOptions, reloadEverywhere }: BotOptions): Bot {
+  const client = new Client({
+    // Slash commands, buttons and context menus arrive without any privileged intent.
+    intents: [GatewayIntentBits.Guilds],
+    ...clientOptions,
+    rest: { ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
+  });
+  const corpus = createCorpusChanges({ library, logger, config, client, reloadEverywhere });
+  const context: CommandContext = {
+    library,
+    config,
+    logger,
+    corpus,
+    isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
+  };
+  const router = new InteractionRouter(commands, context);
+
+  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.Warn, (message) => logger.warn(message));
+  client.on(Events.ShardDisconnect, (event, shard) => logger.warn({ shard, code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'gateway reconnecting'));
+  client.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway resumed'));
+  client.on(Events.ShardReady, (shard) => logger.info({ shard }, 'gateway ready'));
+  client.rest.on('rateLimited', (info) => logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord'));
+
+  return {
+    client,
+    corpus,
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(config.token);
+      await ready;
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.documents.length }, 'citebot is ready');
+    },
+    async stop() {
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/** How engine results look in Discord: embeds and components, built from engine types only. */
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
+import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
+import type { PassageHit } from '../answers/searchPassages.js';
+import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
+import { formatProblem } from '../corpus/types.js';
+import type { ReloadReport } from '../library/Library.js';
+import type { Passage } from '../passages/splitIntoPassages.js';
+import { truncateAtWord } from '../text/sentences.js';
+import { LIMITS, escapeUserText, neutralizeMentions } from './respond.js';
+
+/** Embed colour: one accent for every answer. */
+const ACCENT = 0x5865f2;
+const WARNING = 0xfaa61a;
+
+export function paragraphLabel(passage: Passage): string {
+  return `paragraph ${passage.paragraph}${passage.parts > 1 ? ` (part ${passage.part} of ${passage.parts})` : ''}`;
+}
+
+/** "Cate Cadell · TechNode · 2015-09-25 · paragraph 5": who said it, where and when. */
+export function attributionLine(document: CorpusDocument, passage?: Passage): string {
+  return [document.author, document.publisher, document.published, ...(passage ? [paragraphLabel(passage)] : [])].join(' · ');
+}
+
+/** Corpus text as a Markdown block quote (mentions shown as text). */
+function blockQuote(text: string): string {
+  return neutralizeMentions(text)
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
+}
+
+/** One quoted passage: the quote, the article's title linking to the quoted text, the attribution. */
+export function formatQuoteEmbed(document: CorpusDocument, passage: Passage, quote: string, link: string): APIEmbed {
+  return {
+    color: ACCENT,
+    title: truncateAtWord(document.title, LIMITS.title),
+    url: link.length <= 2048 ? link : document.url,
+    description: blockQuote(quote),
+    footer: { text: attributionLine(document, passage) },
+  };
+}
+
+export function formatAnswerEmbed(result: AnswerResult): APIEmbed {
+  return formatQuoteEmbed(result.document, result.passage, result.quote, result.link);
+}
+
+/** The question as asked, echoed safely above the answer. */
+export function formatQuestionLine(question: string): string {
+  return `**Q:** ${escapeUserText(truncateAtWord(question.replace(/\s+/g, ' '), 300))}`;
+}
+
+export function formatAbstention(answer: Answer): APIEmbed {
+  const hint =
+    answer.reason === 'no-terms'
+      ? 'Your question has no words to look up: try naming what you want to know about.'
+      : answer.suggestions.length > 0
+        ? `The articles talk about: ${answer.suggestions.map((word) => `**${escapeUserText(word)}**`).join(', ')}.`
+        : '';
+  return {
+    color: WARNING,
+    title: 'The article doesn’t say that.',
+    description: `${hint}\nUse \`/sources\` to see what is in the corpus, or \`/search\` to browse it.`.trim(),
+  };
+}
+
+function button(customId: string, label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponent {
+  return { type: ComponentType.Button, custom_id: customId.slice(0, LIMITS.customId), label, style };
+}
+
+function linkButton(url: string, label: string): APIButtonComponent | undefined {
+  return url.length <= LIMITS.linkButtonUrl ? { type: ComponentType.Button, style: ButtonStyle.Link, url, label } : undefined;
+}
+
+/**
+ * A custom_id carrying passage ids (`prefix` + ids joined by "|"), as many as fit in Discord's
+ * 100 characters: the button's whole state, so it works after a restart.
+ */
+export function passageListId(prefix: string, ids: string[]): string {
+  let value = prefix;
+  for (const id of ids) {
+    const next = value === prefix ? `${prefix}${id}` : `${value}|${id}`;
+    if (next.length > LIMITS.customId) break;
+    value = next;
+  }
+  return value;
+}
+
+export interface AnswerButtons {
+  /** Ids of further passages for "More passages". */
+  morePassageIds: string[];
+  /** Whether the answer was private (offers "Share to channel"). */
+  isPrivate: boolean;
+}
+
+export function formatAnswerComponents(best: AnswerResult, { morePassageIds, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  const buttons: APIButtonComponent[] = [];
+  if (morePassageIds.length > 0 && passageListId('ask:more:', morePassageIds) !== 'ask:more:') buttons.push(button(passageListId('ask:more:', morePassageIds), 'More passages'));
+  if (best.quoteTrimmed || best.passage.parts > 1) buttons.push(button(`ask:paragraph:${best.passage.id}`, 'Full paragraph'));
+  if (isPrivate) buttons.push(button(`ask:share:${best.passage.id}`, 'Share to channel', ButtonStyle.Primary));
+  const read = linkButton(best.document.url, 'Read the article');
+  if (read) buttons.push(read);
+  return buttons.length > 0 ? [{ type: ComponentType.ActionRow, components: buttons }] : [];
+}
+
+/** A compact list of passages: title and paragraph as a link, then the start of the text. */
+export function formatPassageList(title: string, hits: PassageHit[]): APIEmbed {
+  const lines = hits.map(({ passage, document }, position) => {
+    const excerpt = truncateAtWord(passage.text.replace(/\s+/g, ' '), 160);
+    return `**${position + 1}.** [${escapeUserText(truncateAtWord(document.title, 60))}, ¶${passage.paragraph}](${document.url}) — ${neutralizeMentions(excerpt)}`;
+  });
+  return { color: ACCENT, title: truncateAtWord(title, LIMITS.title), description: lines.join('\n') };
+}
+
+/** Autocomplete label for a passage: "¶5 · Microsoft has also revealed…" within 100 characters. */
+export function formatPassageChoice(hit: PassageHit, showDocument: boolean): string {
+  const where = showDocument ? `${truncateAtWord(hit.document.title, 30)} ¶${hit.passage.paragraph}` : `¶${hit.passage.paragraph}`;
+  return truncateAtWord(`${where} · ${hit.passage.text.replace(/\s+/g, ' ')}`, LIMITS.choiceName);
+}
+
+export function formatSourcesEmbed(documents: readonly CorpusDocument[], passageCounts: Map<string, number>): APIEmbed {
+  const shown = documents.slice(0, LIMITS.fields);
+  return {
+    color: ACCENT,
+    title: `Sources (${documents.length} article${documents.length === 1 ? '' : 's'})`,
+    description: documents.length > shown.length ? `Showing the first ${shown.length}.` : undefined,
+    fields: shown.map((document) => ({
+      name: truncateAtWord(document.title, LIMITS.fieldName),
+      value: truncateAtWord(`${attributionLine(document)} · ${passageCounts.get(document.id) ?? 0} passages\n${document.url}`, LIMITS.fieldValue),
+    })),
+  };
+}
+
+/** What a moderator sees after a reload: what changed, or why nothing did. */
+export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: ReloadReport }>): APIEmbed {
+  const [first] = outcomes;
+  if (!first) return { color: WARNING, title: 'Nothing was reloaded.' };
+  const { report } = first;
+  const list = (ids: string[]) => (ids.length === 0 ? 'none' : ids.map((id) => `\`${id}\``).join(', '));
+  const perShard =
+    outcomes.length > 1
+      ? `\n${outcomes.map(({ shard, report: r }) => `Shard ${shard ?? '?'}: ${r.applied ? `applied (${Math.round(r.ms)} ms)` : 'kept the previous corpus'}`).join('\n')}`
+      : '';
+  if (!report.applied) {
+    return {
+      color: WARNING,
+      title: 'Reload refused: still serving the previous corpus',
+      description: `Fix these and reload again:\n${problemList(report.problems)}${perShard}`,
+    };
+  }
+  return {
+    color: ACCENT,
+    title: 'Corpus reloaded',
+    description:
+      `${report.documents} article(s), ${report.passages} passage(s), in ${Math.round(report.ms)} ms.\n` +
+      `Added: ${list(report.added)}\nRemoved: ${list(report.removed)}\nChanged: ${list(report.changed)}${perShard}`,
+  };
+}
+
+/** Problems as a code block, one `file:line: message` each, cut to fit an embed. */
+export function problemList(problems: CorpusProblem[]): string {
+  const lines = problems.map(formatProblem).map((line) => truncateAtWord(line.replace(/`/g, "'"), 300));
+  let text = '';
+  for (const [index, line] of lines.entries()) {
+    if (text.length + line.length > 3000) {
+      text += `\n… and ${lines.length - index} more`;
+      break;
+    }
+    text += (text ? '\n' : '') + line;
+  }
+  return `\`\`\`\n${text}\n\`\`\``;
+}

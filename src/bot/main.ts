@@ -1,0 +1,55 @@
+/**
+ * The bot's entry point (`npm start`, or `node dist/bot/main.js` under a process manager):
+ * validates configuration, loads the corpus, connects, and handles signals.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { formatProblem } from '../corpus/types.js';
+import { Library } from '../library/Library.js';
+import { commands } from './commands/index.js';
+import { loadConfig } from './config.js';
+import { createBot } from './createBot.js';
+import { createLogger } from './logger.js';
+import { shardClientOptions } from './sharding.js';
+
+loadDotenv({ quiet: true });
+const configResult = loadConfig(process.env);
+if (!configResult.ok) {
+  console.error(`citebot cannot start. Fix these settings (see .env.example):\n${configResult.problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  process.exit(1);
+}
+const { config } = configResult;
+const logger = createLogger(config);
+
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (the bot keeps running)'));
+
+const { library, problems } = await Library.open({ dir: config.corpusDir });
+for (const problem of problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);
+if (library.documents.length === 0) {
+  logger.fatal({ corpusDir: config.corpusDir }, 'no valid articles to answer from: check them with `npm run corpus:check`');
+  process.exit(1);
+}
+logger.info({ corpusDir: config.corpusDir, documents: library.documents.length, passages: library.index.passages.length, buildMs: Math.round(library.index.buildMs) }, 'corpus loaded');
+
+const bot = createBot({ config, library, logger, commands, clientOptions: shardClientOptions() });
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while disconnecting'));
+  logger.flush();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Without a handler Node exits on SIGHUP; by convention it means "re-read your files".
+process.on('SIGHUP', () => void bot.corpus.reload({ id: 'SIGHUP', reason: 'signal' }));
+
+try {
+  await bot.start();
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  logger.fatal({ code }, code === 'TokenInvalid' ? 'Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal and update .env' : `could not connect to Discord: ${(error as Error).message}`);
+  process.exit(1);
+}

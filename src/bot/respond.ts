@@ -1,0 +1,158 @@
+/**
+ * The one place messages are built and sent. Every command answers through `send`, so every
+ * message gets Discord's limits enforced, mentions disabled, and link previews suppressed.
+ */
+import {
+  MessageFlags,
+  escapeMarkdown,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type ButtonInteraction,
+  type CommandInteraction,
+  type MessageComponentInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import { truncateAtWord } from '../text/sentences.js';
+
+/** Discord's message and embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
+export const LIMITS = {
+  content: 2000,
+  embeds: 10,
+  embedTotal: 6000,
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  author: 256,
+  autocompleteChoices: 25,
+  choiceName: 100,
+  choiceValue: 100,
+  customId: 100,
+  buttonLabel: 80,
+  linkButtonUrl: 512,
+} as const;
+
+export interface ReplyInput {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  /** Only the member who asked sees it. */
+  ephemeral?: boolean;
+}
+
+/** What discord.js's reply, editReply, followUp and update accept. */
+export interface MessagePayload {
+  content?: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  allowedMentions: { parse: [] };
+  flags?: MessageFlags.Ephemeral;
+}
+
+/** Characters an embed counts against the 6000 total. */
+export function embedLength(embed: APIEmbed): number {
+  return (
+    (embed.title?.length ?? 0) +
+    (embed.description?.length ?? 0) +
+    (embed.footer?.text.length ?? 0) +
+    (embed.author?.name.length ?? 0) +
+    (embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0)
+  );
+}
+
+function clampEmbed(embed: APIEmbed): APIEmbed {
+  return {
+    ...embed,
+    ...(embed.title !== undefined && { title: truncateAtWord(embed.title, LIMITS.title) }),
+    ...(embed.description !== undefined && { description: truncateAtWord(embed.description, LIMITS.description) }),
+    ...(embed.footer && { footer: { ...embed.footer, text: truncateAtWord(embed.footer.text, LIMITS.footer) } }),
+    ...(embed.author && { author: { ...embed.author, name: truncateAtWord(embed.author.name, LIMITS.author) } }),
+    ...(embed.fields && {
+      fields: embed.fields.slice(0, LIMITS.fields).map((field) => ({
+        ...field,
+        name: truncateAtWord(field.name, LIMITS.fieldName),
+        value: truncateAtWord(field.value, LIMITS.fieldValue),
+      })),
+    }),
+  };
+}
+
+/** Keeps whole embeds while they fit the 6000 total, then shortens the next one's description to fit. */
+function fitEmbedTotal(embeds: APIEmbed[]): APIEmbed[] {
+  const fitted: APIEmbed[] = [];
+  let room = LIMITS.embedTotal;
+  for (const embed of embeds) {
+    const length = embedLength(embed);
+    if (length <= room) {
+      fitted.push(embed);
+      room -= length;
+      continue;
+    }
+    const overflow = length - room;
+    const description = embed.description ?? '';
+    if (description.length - overflow >= 100) fitted.push({ ...embed, description: truncateAtWord(description, description.length - overflow) });
+    break;
+  }
+  return fitted;
+}
+
+/** Bare links in content get <…>, which stops Discord from unfurling a preview of each. */
+function suppressLinkPreviews(content: string): string {
+  return content.replace(/(^|[^<(])(https?:\/\/[^\s<>]+)/g, '$1<$2>');
+}
+
+/**
+ * A message body within every limit Discord enforces, with `allowedMentions: { parse: [] }` so
+ * that no quoted or echoed text (`@everyone`, `<@&role>`) can ping anyone.
+ */
+export function buildMessage(input: ReplyInput): MessagePayload {
+  const content = input.content === undefined ? undefined : truncateAtWord(suppressLinkPreviews(input.content), LIMITS.content);
+  return {
+    ...(content !== undefined && { content }),
+    embeds: fitEmbedTotal((input.embeds ?? []).slice(0, LIMITS.embeds).map(clampEmbed)),
+    components: input.components ?? [],
+    allowedMentions: { parse: [] },
+    ...(input.ephemeral && { flags: MessageFlags.Ephemeral }),
+  };
+}
+
+/**
+ * User text made safe to show back: Markdown escaped (so it renders as typed), and mentions
+ * broken with a zero-width space so they show as text rather than as pills.
+ */
+export function escapeUserText(text: string): string {
+  return neutralizeMentions(escapeMarkdown(text));
+}
+
+/** Mentions in text (quoted or echoed) shown as plain text; `allowedMentions` already stops pings. */
+export function neutralizeMentions(text: string): string {
+  return text.replace(/@(everyone|here)/g, '@\u200b$1').replace(/<(@[!&]?|#)(\d+)>/g, '<\u200b$1$2>');
+}
+
+type RepliableInteraction = CommandInteraction | MessageComponentInteraction | ModalSubmitInteraction;
+
+/**
+ * Sends `input` in whatever way is valid in the interaction's state: a first reply, the edit of a
+ * deferred reply, or a follow-up after a reply.
+ */
+export async function send(interaction: RepliableInteraction, input: ReplyInput): Promise<void> {
+  const message = buildMessage(input);
+  if (!interaction.deferred && !interaction.replied) {
+    await interaction.reply(message);
+  } else if (interaction.deferred && !interaction.replied) {
+    // An edit cannot change whether the deferred reply is ephemeral: that was set by deferReply.
+    const { flags: _ephemeral, ...edit } = message;
+    await interaction.editReply(edit);
+  } else {
+    await interaction.followUp(message);
+  }
+}
+
+/** Replaces the message a button sits on (its own message, not a new one). */
+export async function updateMessage(interaction: ButtonInteraction, input: Omit<ReplyInput, 'ephemeral'>): Promise<void> {
+  const { flags: _none, ...message } = buildMessage(input);
+  await interaction.update(message);
+}

@@ -1,0 +1,121 @@
+/**
+ * Routes every interaction to its command, with the one error boundary: whatever a handler
+ * throws is logged and answered with a short ephemeral message, and the bot keeps serving.
+ * It also logs one line per interaction and applies the moderator check and the cooldown.
+ */
+import { ApplicationCommandType, type Interaction } from 'discord.js';
+import type { ChatInputCommand, Command, CommandContext, MessageCommand } from './commands/types.js';
+import { Cooldowns } from './cooldowns.js';
+import { send } from './respond.js';
+
+export const SOMETHING_WENT_WRONG = 'Something went wrong while answering. Please try again in a moment.';
+
+export class InteractionRouter {
+  readonly #chatInput = new Map<string, ChatInputCommand>();
+  readonly #message = new Map<string, MessageCommand>();
+  readonly #cooldowns: Cooldowns;
+
+  constructor(
+    commands: readonly Command[],
+    private readonly context: CommandContext,
+  ) {
+    for (const command of commands) {
+      if (command.definition.type === ApplicationCommandType.Message) this.#message.set(command.definition.name, command as MessageCommand);
+      else this.#chatInput.set(command.definition.name, command as ChatInputCommand);
+    }
+    this.#cooldowns = new Cooldowns(context.config.askCooldownSeconds * 1000);
+  }
+
+  async handle(interaction: Interaction): Promise<void> {
+    const started = performance.now();
+    const name = describe(interaction);
+    let outcome = 'ok';
+    try {
+      outcome = await this.#dispatch(interaction);
+    } catch (error) {
+      outcome = 'error';
+      this.context.logger.error({ err: error, interactionId: interaction.id, command: name }, 'interaction handler failed');
+      await this.#apologize(interaction);
+    } finally {
+      this.context.logger.info(
+        { interactionId: interaction.id, command: name, userId: interaction.user.id, guildId: interaction.guildId, shard: interaction.client.shard?.ids[0], latencyMs: Math.round(performance.now() - started), outcome },
+        'interaction',
+      );
+    }
+  }
+
+  /** Runs the handler; returns the outcome to log. */
+  async #dispatch(interaction: Interaction): Promise<string> {
+    if (interaction.isAutocomplete()) {
+      const command = this.#chatInput.get(interaction.commandName);
+      if (!command?.autocomplete || (command.moderatorOnly && !this.context.isModerator(interaction))) {
+        await interaction.respond([]);
+        return 'no-autocomplete';
+      }
+      await command.autocomplete(interaction, this.context);
+      return 'ok';
+    }
+    if (interaction.isButton()) {
+      const [commandName = '', action = '', ...rest] = interaction.customId.split(':');
+      const command = this.#chatInput.get(commandName);
+      const handler = command?.buttons?.[action];
+      if (!command || !handler) return this.#refuse(interaction, 'That button no longer does anything. Run the command again.', 'unknown-button');
+      if (command.moderatorOnly && !this.context.isModerator(interaction)) return this.#refuse(interaction, 'Only moderators can use that.', 'refused');
+      await handler(interaction, rest.join(':'), this.context);
+      return 'ok';
+    }
+    if (interaction.isChatInputCommand()) {
+      const command = this.#chatInput.get(interaction.commandName);
+      if (!command) return this.#refuse(interaction, 'I don’t know that command (it may have been removed). Try `/help`.', 'unknown-command');
+      if (command.moderatorOnly && !this.context.isModerator(interaction)) {
+        return this.#refuse(interaction, 'Only moderators can use this command (Manage Server, or a moderator role).', 'refused');
+      }
+      if (command.cooldown && (await this.#coolingDown(interaction))) return 'cooldown';
+      await command.execute(interaction, this.context);
+      return 'ok';
+    }
+    if (interaction.isMessageContextMenuCommand()) {
+      const command = this.#message.get(interaction.commandName);
+      if (!command) return this.#refuse(interaction, 'I don’t know that command (it may have been removed).', 'unknown-command');
+      if (command.cooldown && (await this.#coolingDown(interaction))) return 'cooldown';
+      await command.execute(interaction, this.context);
+      return 'ok';
+    }
+    if (interaction.isRepliable()) return this.#refuse(interaction, 'I can’t handle that kind of interaction.', 'unsupported');
+    return 'ignored';
+  }
+
+  async #refuse(interaction: Interaction, message: string, outcome: string): Promise<string> {
+    if (interaction.isRepliable()) await send(interaction, { content: message, ephemeral: true });
+    return outcome;
+  }
+
+  /** Answers "try again <relative time>" when the member asked too recently. */
+  async #coolingDown(interaction: Interaction & { user: { id: string } }): Promise<boolean> {
+    const readyAt = this.#cooldowns.take(interaction.user.id);
+    if (readyAt === undefined) return false;
+    await this.#refuse(interaction, `You’re asking quickly: try again <t:${Math.ceil(readyAt / 1000)}:R>.`, 'cooldown');
+    return true;
+  }
+
+  /** The error reply, in whichever form the interaction still accepts; never throws. */
+  async #apologize(interaction: Interaction): Promise<void> {
+    try {
+      if (interaction.isAutocomplete()) {
+        if (!interaction.responded) await interaction.respond([]);
+      } else if (interaction.isRepliable()) {
+        await send(interaction, { content: SOMETHING_WENT_WRONG, ephemeral: true });
+      }
+    } catch (error) {
+      this.context.logger.warn({ err: error, interactionId: interaction.id }, 'could not send the error reply');
+    }
+  }
+}
+
+/** "ask", "search (autocomplete)", "button ask:more", for logs. */
+function describe(interaction: Interaction): string {
+  if (interaction.isAutocomplete()) return `${interaction.commandName} (autocomplete)`;
+  if (interaction.isCommand()) return interaction.commandName;
+  if (interaction.isMessageComponent()) return `button ${interaction.customId.split(':').slice(0, 2).join(':')}`;
+  return `type ${interaction.type}`;
+}
