@@ -51,7 +51,11 @@ export const MINISEARCH_OPTIONS = {
   processTerm: (term: string) => term || null,
 } as const;
 
-export function buildSearchIndex(documents: CorpusDocument[]): SearchIndex {
+/**
+ * Indexes the documents one at a time, yielding after each so a caller can pause between them;
+ * returns the finished index.
+ */
+function* indexDocuments(documents: CorpusDocument[]): Generator<void, SearchIndex> {
   const started = performance.now();
   const miniSearch = new MiniSearch<IndexedPassage>(MINISEARCH_OPTIONS);
   const passages: Passage[] = [];
@@ -70,6 +74,7 @@ export function buildSearchIndex(documents: CorpusDocument[]): SearchIndex {
       miniSearch.add({ id: passages.length, text: text!, section: section!, title: titleTerms.map(({ term }) => term).join(' ') });
       passages.push(passage);
     }
+    yield;
   }
 
   return {
@@ -82,4 +87,40 @@ export function buildSearchIndex(documents: CorpusDocument[]): SearchIndex {
     surfaceForms,
     buildMs: performance.now() - started,
   };
+}
+
+/** Builds the index in one go (CLI, start-up, benchmarks). */
+export function buildSearchIndex(documents: CorpusDocument[]): SearchIndex {
+  const steps = indexDocuments(documents);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Longest stretch, in milliseconds, that a background build runs before letting other work
+ * (questions arriving during a reload) run: far below Discord's 3 s deadline.
+ */
+export const BUILD_SLICE_MS = 15;
+
+/**
+ * Builds the index without holding the event loop: it yields to other tasks every
+ * `BUILD_SLICE_MS`, so a live bot keeps answering from its current index while a large corpus
+ * is indexed. `buildMs` still counts only the time spent indexing.
+ */
+export async function buildSearchIndexInBackground(documents: CorpusDocument[]): Promise<SearchIndex> {
+  const steps = indexDocuments(documents);
+  let pausedMs = 0;
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { ...step.value, buildMs: step.value.buildMs - pausedMs };
+    if (performance.now() - sliceStart >= BUILD_SLICE_MS) {
+      const pauseStart = performance.now();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+      pausedMs += sliceStart - pauseStart;
+    }
+  }
 }

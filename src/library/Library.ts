@@ -6,7 +6,7 @@ import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answ
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
-import { buildSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
+import { buildSearchIndex, buildSearchIndexInBackground, type SearchIndex } from '../index/buildSearchIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 
 export interface ReloadReport {
@@ -106,7 +106,8 @@ export class Library {
       ms: performance.now() - started,
     });
     if (problems.length > 0) return report(false, this.#index);
-    const index = buildSearchIndex(documents);
+    // Built aside, in slices: questions keep being answered from the current index meanwhile.
+    const index = await buildSearchIndexInBackground(documents);
     this.#index = index;
     return report(true, index);
   }
