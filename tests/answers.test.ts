@@ -1,0 +1,432 @@
+import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answerQuestion, DEFAULT_TOP, type Answer, type AnswerResult } from '../src/answers/answerQuestion.js';
+import { textFragmentUrl } from '../src/answers/attribution.js';
+import { searchPassages } from '../src/answers/searchPassages.js';
+import { MAX_QUOTE_CHARS } from '../src/answers/selectQuote.js';
+import { MAX_QUESTION_CHARS, validateQuestion } from '../src/answers/validateQuestion.js';
+import { loadCorpus } from '../src/corpus/loadCorpus.js';
+import type { CorpusDocument } from '../src/corpus/types.js';
+import { buildSearchIndex, type SearchIndex } from '../src/index/buildSearchIndex.js';
+import { Library } from '../src/library/Library.js';
+import { loadQuestionSet } from './support/questionSet.js';
+
+// loadCorpus, unchanged, but counted: the Library tests check how often a burst of reloads reads the folder.
+vi.mock('../src/corpus/loadCorpus.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/corpus/loadCorpus.js')>();
+  return { ...actual, loadCorpus: vi.fn(actual.loadCorpus) };
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CORPUS_DIR = path.join(ROOT, 'corpus');
+const ARTICLE_URL = 'https://technode.com/2015/09/25/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector/';
+const BAIDU_QUESTION = 'Which search engine will Edge use in China?';
+
+let index: SearchIndex;
+beforeAll(async () => {
+  const { documents, problems } = await loadCorpus(CORPUS_DIR);
+  expect(problems).toEqual([]);
+  index = buildSearchIndex(documents);
+});
+
+const tempDirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-answers-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** The quote without the "… " / " …" that mark left-out sentences. */
+const withoutMarkers = (quote: string) => quote.replace(/^… /, '').replace(/ …$/, '');
+
+/** The text directive of a link, decoded: one string, or the start and end strings. */
+function fragmentParts(link: string): string[] {
+  const at = link.indexOf('#:~:text=');
+  expect(at).toBeGreaterThan(0);
+  return link.slice(at + '#:~:text='.length).split(',').map(decodeURIComponent);
+}
+
+function expectWellFormedResult(result: AnswerResult): void {
+  const core = withoutMarkers(result.quote);
+  expect(result.passage.text, `quote of ${result.id} is verbatim`).toContain(core);
+  expect(result.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
+  expect(result.quoteTrimmed).toBe(core !== result.passage.text);
+  if (!result.quoteTrimmed) expect(result.quote).toBe(result.passage.text);
+  expect(result.id).toBe(result.passage.id);
+  expect(result.document.id).toBe(result.passage.documentId);
+  expect(result.link.startsWith(`${result.document.url}#:~:text=`)).toBe(true);
+  const parts = fragmentParts(result.link);
+  expect(core.startsWith(parts[0]!)).toBe(true);
+  expect(core.endsWith(parts.at(-1)!)).toBe(true);
+  expect(result.coverage).toBeGreaterThan(0);
+  expect(result.coverage).toBeLessThanOrEqual(1);
+}
+
+const paragraphs = (answer: Answer) => answer.results.map((result) => result.passage.paragraph);
+
+describe('answerQuestion on the bundled corpus', () => {
+  it('answers the Baidu question with paragraph 5, fully attributed', () => {
+    const answer = answerQuestion(index, BAIDU_QUESTION);
+    expect(answer.question).toBe(BAIDU_QUESTION);
+    expect(answer.answered).toBe(true);
+    expect(answer.reason).toBeUndefined();
+    expect(answer.suggestions).toEqual([]);
+    const [first] = answer.results;
+    expect(first!.passage.paragraph).toBe(5);
+    expect(first!.id).toBe('microsoft-china-partnerships:5');
+    expect(first!.quote).toContain('Baidu');
+    expect(first!.quote).toContain('the Chinese search engine will feature as the primary search engine');
+    expect(first!.document).toMatchObject({
+      title: 'Microsoft reveals list of partnerships with Chinese state and private sector',
+      author: 'Cate Cadell',
+      publisher: 'TechNode',
+      published: '2015-09-25',
+      url: ARTICLE_URL,
+    });
+    expectWellFormedResult(first!);
+  });
+
+  it('links to the article with a text fragment that decodes back to the quote’s words', () => {
+    const [first] = answerQuestion(index, BAIDU_QUESTION).results;
+    expect(first!.link.startsWith(ARTICLE_URL)).toBe(true);
+    expect(first!.link).toContain('#:~:text=');
+    const words = first!.quote.split(/\s+/);
+    const [start, end] = fragmentParts(first!.link);
+    expect(start).toBe(words.slice(0, 4).join(' '));
+    expect(end).toBe(words.slice(-4).join(' '));
+    expect(end).toContain('Microsoft’s'); // the page's typographic apostrophe, percent-encoded
+    expect(first!.link).toContain('Microsoft%E2%80%99s');
+  });
+
+  it.each([
+    ['', 'no-terms'],
+    ['what is it?', 'no-terms'],
+    ['???', 'no-terms'],
+    ['What is the capital of France?', undefined],
+    ['How do penguins survive the winter?', undefined],
+  ])('abstains on %j, with suggestions', (question, reason) => {
+    const answer = answerQuestion(index, question);
+    expect(answer.answered).toBe(false);
+    expect(answer.results).toEqual([]);
+    expect(answer.reason).toBeDefined();
+    if (reason) expect(answer.reason).toBe(reason);
+    expect(answer.suggestions.length).toBeGreaterThan(0);
+    expect(answer.suggestions.length).toBeLessThanOrEqual(5);
+    for (const word of answer.suggestions) expect(index.passages.some((passage) => passage.text.includes(word) || passage.section.includes(word))).toBe(true);
+  });
+
+  it('abstains when the best passage shares only a minor part of the question', () => {
+    const answer = answerQuestion(index, 'What did Microsoft pay for the giraffe sanctuary expansion?');
+    expect(answer.answered).toBe(false);
+    expect(answer.reason).toMatch(/^(weak-match|no-match)$/);
+  });
+
+  it('finds paragraph 5 despite typos', () => {
+    const answer = answerQuestion(index, 'Micrsoft Biadu');
+    expect(answer.answered).toBe(true);
+    expect(answer.results[0]!.passage.paragraph).toBe(5);
+    expect(answer.results[0]!.quote).toContain('Baidu');
+  });
+
+  it('answers a bare keyword', () => {
+    const answer = answerQuestion(index, 'Ubuntu Kylin');
+    expect(answer.answered).toBe(true);
+    expect(answer.results[0]!.passage.paragraph).toBe(3);
+    expect(answer.results[0]!.quote).toContain('Ubuntu Kylin');
+  });
+
+  it('treats the question the same whatever its case, width or apostrophes', () => {
+    const reference = paragraphs(answerQuestion(index, "What is Microsoft's primary project with China Electronics Technology Group?"));
+    expect(reference[0]).toBe(2);
+    expect(paragraphs(answerQuestion(index, 'WHAT IS MICROSOFT’S PRIMARY PROJECT WITH CHINA ELECTRONICS TECHNOLOGY GROUP?'))).toEqual(reference);
+    expect(paragraphs(answerQuestion(index, 'what is ｍｉｃｒｏｓｏｆｔ’s primary project with china electronics technology group'))).toEqual(reference);
+  });
+
+  it('returns at most `top` results, best first, and 3 by default', () => {
+    const question = 'Microsoft partnership';
+    const many = answerQuestion(index, question, { top: 10 });
+    expect(many.answered).toBe(true);
+    expect(many.results.length).toBeGreaterThan(DEFAULT_TOP);
+    const scores = many.results.map((result) => result.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(new Set(many.results.map((result) => result.id)).size).toBe(many.results.length);
+    expect(answerQuestion(index, question).results.map((result) => result.id)).toEqual(many.results.slice(0, DEFAULT_TOP).map((result) => result.id));
+    for (const top of [1, 2]) {
+      expect(answerQuestion(index, question, { top }).results.map((result) => result.id)).toEqual(many.results.slice(0, top).map((result) => result.id));
+    }
+  });
+
+  it('quotes every result verbatim, within MAX_QUOTE_CHARS, for every evaluation question', () => {
+    let checked = 0;
+    for (const { question } of loadQuestionSet()) {
+      for (const result of answerQuestion(index, question, { top: 5 }).results) {
+        expectWellFormedResult(result);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+});
+
+describe('answerQuestion on a long paragraph', () => {
+  const topics = ['apples', 'bridges', 'cobalt', 'dolphins', 'elevators', 'falcons', 'glaciers', 'harbours', 'islands', 'jasmine', 'kettles', 'lanterns'];
+  const sentences = topics.map((topic, i) => `Sentence ${i + 1} is about ${topic}, and it goes on with filler words so that the paragraph is long.`);
+  const document: CorpusDocument = {
+    id: 'long',
+    title: 'A long report',
+    author: 'Jane Roe',
+    publisher: 'Example News',
+    published: '2021-03-04',
+    url: 'https://example.com/long-report#comments',
+    file: 'long.md',
+    body: `\n${sentences.join(' ')}\n`,
+    bodyLine: 8,
+    hash: '1'.repeat(64),
+  };
+  const longIndex = buildSearchIndex([document]);
+
+  it('builds a paragraph over 1000 characters', () => {
+    expect(sentences.join(' ').length).toBeGreaterThan(1000);
+    expect(longIndex.passages.length).toBeGreaterThan(1);
+  });
+
+  it('quotes the sentences around the one asked about, cut at sentence boundaries', () => {
+    const answer = answerQuestion(longIndex, 'What about the elevators?');
+    expect(answer.answered).toBe(true);
+    const [first] = answer.results;
+    const { passage } = first!;
+    expect(passage.text.length).toBeGreaterThan(MAX_QUOTE_CHARS);
+    expect(first!.quoteTrimmed).toBe(true);
+    expect(first!.quote).toContain(sentences[4]);
+    expect(first!.quote.startsWith('… ')).toBe(true);
+    expect(first!.quote.endsWith(' …')).toBe(true);
+    expect(first!.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
+    // The core is a run of whole, consecutive sentences of the passage.
+    const core = withoutMarkers(first!.quote);
+    const from = passage.sentences.findIndex((sentence) => core.startsWith(sentence));
+    expect(from).toBeGreaterThan(0);
+    const run = [];
+    for (let i = from; run.join(' ').length < core.length; i++) run.push(passage.sentences[i]);
+    expect(run.join(' ')).toBe(core);
+    expect(from + run.length).toBeLessThan(passage.sentences.length);
+    // The link replaces the URL's own fragment and addresses the quote without its markers.
+    expect(first!.link.startsWith('https://example.com/long-report#:~:text=')).toBe(true);
+    expect(first!.link).not.toContain('comments');
+    expect(first!.link).not.toContain(encodeURIComponent('…'));
+    const [start, end] = fragmentParts(first!.link);
+    expect(core.startsWith(start!)).toBe(true);
+    expect(core.endsWith(end!)).toBe(true);
+  });
+
+  it('starts the quote at the paragraph’s start when that is what is asked about', () => {
+    const [first] = answerQuestion(longIndex, 'apples').results;
+    expect(first!.quote.startsWith(sentences[0]!)).toBe(true);
+    expect(first!.quote.endsWith(' …')).toBe(true);
+    expect(first!.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
+  });
+});
+
+describe('textFragmentUrl', () => {
+  const url = 'https://example.com/article';
+
+  it('encodes a short quote whole', () => {
+    expect(textFragmentUrl(url, 'Baidu will make it simpler')).toBe(`${url}#:~:text=Baidu%20will%20make%20it%20simpler`);
+  });
+
+  it('addresses a long quote by its first and last four words', () => {
+    const quote = 'one two three four five six seven eight nine';
+    expect(textFragmentUrl(url, quote)).toBe(`${url}#:~:text=one%20two%20three%20four,six%20seven%20eight%20nine`);
+    expect(textFragmentUrl(url, 'one two three four five six seven eight')).toBe(`${url}#:~:text=${encodeURIComponent('one two three four five six seven eight')}`);
+  });
+
+  it('encodes "-", "," and "&", which the text-directive syntax reserves', () => {
+    expect(textFragmentUrl(url, 'state-backed chip-maker')).toBe(`${url}#:~:text=state%2Dbacked%20chip%2Dmaker`);
+    expect(textFragmentUrl(url, 'banks, & more')).toBe(`${url}#:~:text=banks%2C%20%26%20more`);
+  });
+
+  it('replaces an existing fragment', () => {
+    expect(textFragmentUrl(`${url}#comments`, 'Baidu')).toBe(`${url}#:~:text=Baidu`);
+    expect(textFragmentUrl(`${url}?page=2#top`, 'Baidu')).toBe(`${url}?page=2#:~:text=Baidu`);
+  });
+
+  it('leaves out the ellipsis markers of a trimmed quote and collapses whitespace', () => {
+    expect(textFragmentUrl(url, '… Baidu will\nmake it …')).toBe(`${url}#:~:text=Baidu%20will%20make%20it`);
+  });
+
+  it('returns the URL unchanged for an empty quote', () => {
+    expect(textFragmentUrl(url, '  ')).toBe(url);
+  });
+});
+
+describe('validateQuestion', () => {
+  it('accepts a question, trimmed', () => {
+    expect(validateQuestion('  Who is Baidu?  ')).toEqual({ ok: true, question: 'Who is Baidu?' });
+    expect(validateQuestion('42?')).toEqual({ ok: true, question: '42?' });
+    expect(validateQuestion('x'.repeat(MAX_QUESTION_CHARS))).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['empty', '', /empty/],
+    ['blank', ' \t\n ', /empty/],
+    ['too long', 'why '.repeat(126), /too long \(\d+ characters; at most 500\)/],
+    ['with a NUL', 'Who\0 is Baidu?', /control characters/],
+    ['with a bell', 'Who is \u0007Baidu?', /control characters/],
+    ['with DEL', 'Who is Baidu\u007f?', /control characters/],
+    ['only punctuation', '???', /no words/],
+    ['only symbols', '¿? !! -- ***', /no words/],
+  ])('rejects a question %s', (_label, input, message) => {
+    const check = validateQuestion(input);
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.message).toMatch(message);
+  });
+});
+
+describe('searchPassages', () => {
+  it('completes a partial last word', () => {
+    const hits = searchPassages(index, 'Tsingh', { limit: 5, partial: true });
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]!.passage.paragraph).toBe(6);
+    expect(hits[0]!.passage.text).toContain('Tsinghua Unigroup');
+    expect(hits[0]!.document.id).toBe('microsoft-china-partnerships');
+    expect(hits[0]!.score).toBeGreaterThan(0);
+  });
+
+  it('widens a known word to longer ones only when it is partial', () => {
+    const whole = searchPassages(index, 'partner', { limit: 20 }).map((hit) => hit.passage.paragraph);
+    const partial = searchPassages(index, 'partner', { limit: 20, partial: true }).map((hit) => hit.passage.paragraph);
+    expect(whole).not.toContain(5); // paragraph 5 says "partnership", not "partner"
+    expect(partial).toContain(5);
+    for (const paragraph of whole) expect(partial).toContain(paragraph);
+  });
+
+  it('lists passages in corpus order for an empty query', () => {
+    const hits = searchPassages(index, '', { limit: 4 });
+    expect(hits.map((hit) => hit.passage.id)).toEqual(index.passages.slice(0, 4).map((passage) => passage.id));
+    expect(hits.every((hit) => hit.score === 0)).toBe(true);
+    expect(searchPassages(index, 'the of and', { limit: 2 })).toHaveLength(2);
+  });
+
+  it('respects the limit', () => {
+    const all = searchPassages(index, 'partnership Microsoft China', { limit: 100 });
+    expect(all.length).toBeGreaterThan(3);
+    expect(searchPassages(index, 'partnership Microsoft China', { limit: 3 }).map((hit) => hit.passage.id)).toEqual(all.slice(0, 3).map((hit) => hit.passage.id));
+    expect(searchPassages(index, '', { limit: 100 })).toHaveLength(index.passages.length);
+  });
+
+  it('finds nothing for words the corpus lacks', () => {
+    expect(searchPassages(index, 'zzyzx qwfp', { limit: 5 })).toEqual([]);
+  });
+});
+
+describe('Library', () => {
+  const extraArticle = (title: string, body: string) =>
+    `---\ntitle: ${title}\nauthor: Sam Poe\npublisher: Example News\npublished: 2016-01-15\nurl: https://example.com/${encodeURIComponent(title)}\n---\n\n${body}\n`;
+  const loadCalls = () => vi.mocked(loadCorpus).mock.calls.length;
+
+  async function openCopy(): Promise<{ dir: string; library: Library }> {
+    const dir = await tempDir();
+    await cp(CORPUS_DIR, dir, { recursive: true });
+    const { library, problems } = await Library.open({ dir });
+    expect(problems).toEqual([]);
+    return { dir, library };
+  }
+
+  it('serves the corpus it opened', async () => {
+    const { library } = await openCopy();
+    expect(library.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+    expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
+    expect(library.passage('microsoft-china-partnerships:5')?.passage.text).toContain('Baidu');
+    expect(library.passage('microsoft-china-partnerships:99')).toBeUndefined();
+    expect(library.paragraph('microsoft-china-partnerships', 10).map((passage) => passage.section)).toEqual(['About the author']);
+    expect(library.search('Tsingh', { limit: 1, partial: true })[0]!.passage.paragraph).toBe(6);
+  });
+
+  it('opens a folder with broken files, serving the valid ones and returning the problems', async () => {
+    const dir = await tempDir();
+    await cp(CORPUS_DIR, dir, { recursive: true });
+    await writeFile(path.join(dir, 'broken.md'), 'no front matter\n');
+    const { library, problems } = await Library.open({ dir });
+    expect(library.documents).toHaveLength(1);
+    expect(problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 1 })]);
+  });
+
+  it('applies a valid change on reload: added, changed and removed documents', async () => {
+    const { dir, library } = await openCopy();
+    const before = library.index;
+    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday, covering the island in ash.'));
+    const added = await library.reload();
+    expect(added).toMatchObject({ applied: true, problems: [], added: ['volcano'], removed: [], changed: [], documents: 2 });
+    expect(added.passages).toBe(11);
+    expect(library.index).not.toBe(before);
+    const answer = library.answer('Which volcano erupted?');
+    expect(answer.answered).toBe(true);
+    expect(answer.results[0]!.document).toMatchObject({ id: 'volcano', author: 'Sam Poe' });
+    expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
+
+    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Wednesday, and a glacier melted.'));
+    const changed = await library.reload();
+    expect(changed).toMatchObject({ applied: true, added: [], removed: [], changed: ['volcano'] });
+    expect(library.answer('Which glacier melted?').results[0]?.document.id).toBe('volcano');
+
+    const unchanged = await library.reload();
+    expect(unchanged).toMatchObject({ applied: true, added: [], removed: [], changed: [] });
+
+    await unlink(path.join(dir, 'volcano.md'));
+    const removed = await library.reload();
+    expect(removed).toMatchObject({ applied: true, added: [], removed: ['volcano'], changed: [], documents: 1, passages: 10 });
+    expect(library.answer('Which volcano erupted?').answered).toBe(false);
+  });
+
+  it('keeps the old index serving when a reload finds a broken file', async () => {
+    const { dir, library } = await openCopy();
+    const before = library.index;
+    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+    await writeFile(path.join(dir, 'broken.md'), extraArticle('Broken', 'Text').replace('published: 2016-01-15', 'published: 2016-02-30'));
+    const report = await library.reload();
+    expect(report.applied).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 5, message: expect.stringMatching(/published/) })]);
+    expect(report).toMatchObject({ documents: 1, passages: 10 });
+    expect(library.index).toBe(before);
+    expect(library.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+    expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
+    expect(library.answer('Which volcano erupted?').answered).toBe(false);
+
+    // Once fixed, the next reload applies everything.
+    await unlink(path.join(dir, 'broken.md'));
+    const fixed = await library.reload();
+    expect(fixed).toMatchObject({ applied: true, added: ['volcano'], documents: 2 });
+  });
+
+  it('keeps serving when the folder disappears', async () => {
+    const { dir, library } = await openCopy();
+    await rm(dir, { recursive: true });
+    const report = await library.reload();
+    expect(report.applied).toBe(false);
+    expect(report.problems[0]!.message).toMatch(/not found/);
+    expect(library.answer(BAIDU_QUESTION).answered).toBe(true);
+  });
+
+  it('coalesces concurrent reloads into at most two reads of the folder', async () => {
+    const { dir, library } = await openCopy();
+    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+    const callsBefore = loadCalls();
+    const reports = await Promise.all(Array.from({ length: 5 }, () => library.reload()));
+    expect(loadCalls() - callsBefore).toBeGreaterThanOrEqual(1);
+    expect(loadCalls() - callsBefore).toBeLessThanOrEqual(2);
+    for (const report of reports) expect(report).toMatchObject({ applied: true, problems: [], documents: 2 });
+    expect(reports[0]!.added).toEqual(['volcano']);
+    expect(library.documents.map((document) => document.id).sort()).toEqual(['microsoft-china-partnerships', 'volcano']);
+    expect(library.answer('Which volcano erupted?').results[0]?.document.id).toBe('volcano');
+
+    // The burst is over: the next reload reads the folder again.
+    const next = loadCalls();
+    await library.reload();
+    expect(loadCalls()).toBe(next + 1);
+  });
+});

@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTICLE_URL = 'https://technode.com/2015/09/25/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector/';
+const BAIDU_QUESTION = 'Which search engine will Edge use in China?';
+const BAIDU_SENTENCE = 'the Chinese search engine will feature as the primary search engine on Microsoft’s Edge browser in China.';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a CLI script of src/cli with node + tsx, from the repository root, without $CORPUS_DIR. */
+function run(script: 'ask' | 'corpus-check', args: string[], input?: string): Promise<Run> {
+  const env = { ...process.env };
+  delete env.CORPUS_DIR;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], { cwd: ROOT, env, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+const squash = (text: string) => text.replace(/\s+/g, ' ');
+const show = (result: Run) => `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+
+/** Asserts the exact key set of an object. */
+function expectKeys(value: unknown, keys: string[]): void {
+  expect(value).toBeTypeOf('object');
+  expect(Object.keys(value as object).sort()).toEqual([...keys].sort());
+}
+const ANSWER_KEYS = ['question', 'answered', 'results'];
+const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote'];
+const DOCUMENT_KEYS = ['id', 'title', 'author', 'publisher', 'published', 'url'];
+
+function expectJsonAnswer(answer: unknown): void {
+  expectKeys(answer, ANSWER_KEYS);
+  const { results } = answer as { results: unknown[] };
+  expect(Array.isArray(results)).toBe(true);
+  for (const result of results) {
+    expectKeys(result, RESULT_KEYS);
+    expectKeys((result as { document: unknown }).document, DOCUMENT_KEYS);
+  }
+}
+
+describe('the CLI', () => {
+  // Each process costs about half a second: start them all at once, then check each.
+  const runs: Record<string, Promise<Run>> = {};
+  beforeAll(() => {
+    Object.assign(runs, {
+      human: run('ask', [BAIDU_QUESTION]),
+      json: run('ask', ['--json', BAIDU_QUESTION]),
+      jsonTop1: run('ask', ['--json', '--top', '1', 'partnerships', 'with', 'Microsoft']),
+      batch: run('ask', ['--json'], `${BAIDU_QUESTION}\nWhat is the capital of France?\n\nUbuntu Kylin\n`),
+      batchHuman: run('ask', ['--top', '2'], 'Ubuntu Kylin\r\n???\r\nMicrsoft Biadu\r\n'),
+      topZero: run('ask', ['--top', '0', BAIDU_QUESTION]),
+      bogus: run('ask', ['--bogus', BAIDU_QUESTION]),
+      punctuation: run('ask', ['???']),
+      tooLong: run('ask', [`Why ${'really '.repeat(85)}?`]),
+      missingCorpus: run('ask', ['--corpus', 'tests/fixtures/no-such-folder', BAIDU_QUESTION]),
+      checkBroken: run('corpus-check', ['tests/fixtures/broken-corpus']),
+      checkGood: run('corpus-check', ['corpus']),
+    });
+  });
+
+  it('answers in text with the quote and its attribution', async () => {
+    const result = await runs.human!;
+    expect(result.code, show(result)).toBe(0);
+    const text = squash(result.stdout);
+    expect(text).toContain(`Q: ${BAIDU_QUESTION}`);
+    expect(text).toContain(BAIDU_SENTENCE);
+    for (const part of ['Cate Cadell', 'Microsoft reveals list of partnerships with Chinese state and private sector', 'TechNode', '2015-09-25', 'paragraph 5']) {
+      expect(text).toContain(part);
+    }
+    // The link stays whole on its own line, so terminals can open it.
+    const link = result.stdout.split('\n').map((line) => line.trim()).find((line) => line.startsWith(ARTICLE_URL));
+    expect(link).toMatch(/#:~:text=\S+$/);
+    expect(decodeURIComponent(link!.split('#:~:text=')[1]!)).toContain('Microsoft has also revealed');
+    expect(result.stderr).toBe('');
+  });
+
+  it('prints JSON with exactly the documented keys', async () => {
+    const result = await runs.json!;
+    expect(result.code, show(result)).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const answer = JSON.parse(lines[0]!);
+    expectJsonAnswer(answer);
+    expect(answer).toMatchObject({ question: BAIDU_QUESTION, answered: true });
+    expect(answer.results.length).toBeGreaterThanOrEqual(1);
+    expect(answer.results.length).toBeLessThanOrEqual(3);
+    const [first] = answer.results;
+    expect(first).toMatchObject({
+      id: 'microsoft-china-partnerships:5',
+      paragraph: 5,
+      document: {
+        id: 'microsoft-china-partnerships',
+        title: 'Microsoft reveals list of partnerships with Chinese state and private sector',
+        author: 'Cate Cadell',
+        publisher: 'TechNode',
+        published: '2015-09-25',
+        url: ARTICLE_URL,
+      },
+    });
+    expect(first.quote).toContain(BAIDU_SENTENCE);
+    expect(first.score).toBeTypeOf('number');
+    expect(first.score).toBeGreaterThan(0);
+  });
+
+  it('honours --top 1', async () => {
+    const result = await runs.jsonTop1!;
+    expect(result.code, show(result)).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expectJsonAnswer(answer);
+    expect(answer.question).toBe('partnerships with Microsoft');
+    expect(answer.answered).toBe(true);
+    expect(answer.results).toHaveLength(1);
+  });
+
+  it('answers one JSON line per stdin line, in order, skipping blank lines', async () => {
+    const result = await runs.batch!;
+    expect(result.code, show(result)).toBe(0);
+    const answers = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((answer) => answer.question)).toEqual([BAIDU_QUESTION, 'What is the capital of France?', 'Ubuntu Kylin']);
+    for (const answer of answers) expectJsonAnswer(answer);
+    expect(answers.map((answer) => answer.answered)).toEqual([true, false, true]);
+    expect(answers[0].results[0].paragraph).toBe(5);
+    expect(answers[1].results).toEqual([]);
+    expect(answers[2].results[0].paragraph).toBe(3);
+  });
+
+  it('answers stdin lines in text, reporting an invalid line and exiting 2', async () => {
+    const result = await runs.batchHuman!;
+    expect(result.code, show(result)).toBe(2);
+    const questions = [...result.stdout.matchAll(/^Q: (.*)$/gm)].map((match) => match[1]);
+    expect(questions).toEqual(['Ubuntu Kylin', 'Micrsoft Biadu']);
+    expect(squash(result.stdout)).toContain('paragraph 3');
+    expect(squash(result.stdout)).toContain('paragraph 5');
+    expect(result.stdout).not.toContain('\r');
+    expect(result.stderr).toMatch(/skipped line: .*no words/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it.each([
+    ['topZero', /--top must be a whole number from 1 to 25, not "0"/],
+    ['bogus', /--bogus/],
+    ['punctuation', /no words to look up/],
+    ['tooLong', /too long \(\d+ characters; at most 500\)/],
+  ])('exits 2 on a usage error (%s) with a message and no stack trace', async (name, message) => {
+    const result = await runs[name]!;
+    expect(result.code, show(result)).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stderr).not.toMatch(/Error:|\.ts:\d+/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 1 with a clear message when the corpus folder is missing', async () => {
+    const result = await runs.missingCorpus!;
+    expect(result.code, show(result)).toBe(1);
+    expect(result.stderr).toContain('tests/fixtures/no-such-folder');
+    expect(result.stderr).toMatch(/not found/);
+    expect(result.stderr).toMatch(/No valid articles/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+  });
+
+  it('corpus:check lists file:line: problems and exits 1 on a broken corpus', async () => {
+    const result = await runs.checkBroken!;
+    expect(result.code, show(result)).toBe(1);
+    const problems = result.stdout.split('\n').filter((line) => /^[^\s:]+\.md:\d+: /.test(line));
+    expect(problems).toEqual([
+      expect.stringMatching(/^bad-date\.md:5: "published" must be a real date/),
+      expect.stringMatching(/^missing-author\.md:6: front matter is missing "author"/),
+      expect.stringMatching(/^no-front-matter\.md:1: file must start with YAML front matter/),
+    ]);
+    expect(result.stdout).toMatch(/0 valid article\(s\), 0 passage\(s\), 3 problem\(s\)/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('corpus:check exits 0 on the bundled corpus', async () => {
+    const result = await runs.checkGood!;
+    expect(result.code, show(result)).toBe(0);
+    expect(result.stdout.trim()).toBe('corpus: 1 valid article(s), 10 passage(s), 0 problem(s).');
+  });
+});
