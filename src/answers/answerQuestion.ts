@@ -60,7 +60,7 @@ export interface Answer {
 }
 
 export interface AnswerOptions {
-  /** How many results at most (default 3). */
+  /** How many results at most (default 3; at least 1). */
   top?: number;
 }
 
@@ -97,7 +97,7 @@ function matchedTermWeights(index: SearchIndex, result: SearchResult): Map<strin
 }
 
 export function answerQuestion(index: SearchIndex, question: string, options: AnswerOptions = {}): Answer {
-  const top = options.top ?? DEFAULT_TOP;
+  const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
   const terms = analyzeQuery(index, question);
   const abstain = (reason: AbstainReason): Answer => ({ question, answered: false, reason, results: [], suggestions: suggestTerms(index, terms) });
   if (terms.length === 0) return abstain('no-terms');

@@ -84,7 +84,11 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
   const yaml = parseDocument(lines.slice(1, closing).join('\n'), { lineCounter, uniqueKeys: true });
   const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line + 1 : 1);
 
-  for (const error of yaml.errors) problem(`front matter is not valid YAML: ${error.message.split('\n')[0]}`, (error.linePos?.[0].line ?? 0) + 1);
+  // The yaml library's message counts lines from inside the front matter: keep only its words.
+  for (const error of yaml.errors) {
+    const message = error.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+    problem(`front matter is not valid YAML: ${message}`, (error.linePos?.[0].line ?? 0) + 1);
+  }
   if (yaml.errors.length > 0) return { problems };
   if (!isMap(yaml.contents)) return fail('front matter must be a mapping of fields (title: …, author: …), not a list or a single value', 2);
 
@@ -99,9 +103,9 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
       continue;
     }
     const line = fieldLine(field);
-    const value = isScalar(pair.value) ? pair.value.value : undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') problem(`"${field}" must be text`, line);
-    else if (String(value).trim() === '') problem(`"${field}" is blank`, line);
+    const value = isScalar(pair.value) ? pair.value.value : pair.value === null ? null : undefined;
+    if (value === null || (typeof value === 'string' && value.trim() === '')) problem(`"${field}" is blank`, line);
+    else if (typeof value !== 'string' && typeof value !== 'number') problem(`"${field}" must be text`, line);
     else meta[field] = String(value).trim();
   }
   if (meta.published !== undefined && !isCalendarDate(meta.published)) problem(`"published" must be a real date written YYYY-MM-DD, not "${meta.published}"`, fieldLine('published'));

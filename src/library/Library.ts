@@ -84,9 +84,12 @@ export class Library {
       this.#reloading = this.#reloadNow().finally(() => (this.#reloading = undefined));
       return this.#reloading;
     }
-    this.#queued ??= this.#reloading.then(
-      () => this.reload().finally(() => (this.#queued = undefined)),
-    );
+    // Cleared as soon as the follow-up starts: a call made while it is already reading files
+    // must queue another one, or it would get a report from before its call.
+    this.#queued ??= this.#reloading.then(() => {
+      this.#queued = undefined;
+      return this.reload();
+    });
     return this.#queued;
   }
 

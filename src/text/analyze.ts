@@ -32,15 +32,16 @@ let wordSegmenter: Intl.Segmenter | undefined;
 
 /**
  * Canonical form of a text before tokenising: NFKC (full-width forms, ligatures, NBSP → space),
- * typographic quotes and apostrophes folded to ASCII, lone surrogates and control characters
- * dropped (they would otherwise survive as garbage tokens).
+ * typographic quotes and apostrophes folded to ASCII, invisible format characters (soft hyphens)
+ * removed, lone surrogates and control characters turned into spaces.
  */
 export function normalizeText(text: string): string {
   return text
     .normalize('NFKC')
     .replace(/[\u2018\u2019\u201B\u2032\u02BC]/g, "'")
     .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
-    .replace(/[\p{Cc}\p{Cs}\p{Cf}]/gu, ' ');
+    .replace(/[\p{Cc}\p{Cs}\u200B]/gu, ' ') // control characters, lone surrogates, zero-width space
+    .replace(/\p{Cf}/gu, ''); // soft hyphens, joiners: invisible marks inside words
 }
 
 /** Splits normalised text into raw word tokens (not yet case-folded or filtered). */
