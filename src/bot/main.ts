@@ -9,7 +9,7 @@ import { commands } from './commands/index.js';
 import { loadConfig } from './config.js';
 import { createBot } from './createBot.js';
 import { createLogger } from './logger.js';
-import { shardClientOptions } from './sharding.js';
+import { singleShardUnlessManaged } from './sharding.js';
 
 loadDotenv({ quiet: true });
 const configResult = loadConfig(process.env);
@@ -30,7 +30,7 @@ if (library.documents.length === 0) {
 }
 logger.info({ corpusDir: config.corpusDir, documents: library.documents.length, passages: library.index.passages.length, buildMs: Math.round(library.index.buildMs) }, 'corpus loaded');
 
-const bot = createBot({ config, library, logger, commands, clientOptions: shardClientOptions() });
+const bot = createBot({ config, library, logger, commands, clientOptions: singleShardUnlessManaged() });
 
 let stopping = false;
 const shutdown = async (signal: string) => {

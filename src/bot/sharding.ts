@@ -10,10 +10,13 @@ export function isManagedShard(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * A plain `npm start` is exactly one shard, even when SHARDS/SHARD_COUNT are set in the
- * environment (discord.js clients read them); under the manager, the client takes its shard
- * from there.
+ * Client options for this process: under the manager, none (the client takes its shard from the
+ * manager). Otherwise exactly one shard, even when SHARDS/SHARD_COUNT are set in the environment:
+ * discord.js reads them whenever `shardCount` is its default of 1, so they are removed here.
  */
-export function shardClientOptions(env: NodeJS.ProcessEnv = process.env): Partial<ClientOptions> {
-  return isManagedShard(env) ? {} : { shards: 0, shardCount: 1 };
+export function singleShardUnlessManaged(env: NodeJS.ProcessEnv = process.env): Partial<ClientOptions> {
+  if (isManagedShard(env)) return {};
+  delete env.SHARDS;
+  delete env.SHARD_COUNT;
+  return { shards: 0, shardCount: 1 };
 }

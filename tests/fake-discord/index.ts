@@ -73,6 +73,8 @@ export interface FakeDiscordOptions {
   channelId?: string;
   heartbeatIntervalMs?: number;
   interactionDeadlineMs?: number;
+  /** Roles the guild has besides @everyone (members can then be given them). */
+  roleIds?: string[];
 }
 
 export interface InteractionOptions {
@@ -151,6 +153,7 @@ export class FakeDiscord {
       guildId: this.guildId,
       channelId: this.channelId,
       ownerId: '1000000000000000001',
+      roleIds: options.roleIds ?? [],
     };
 
     const onChange = (): void => this.checkWaiters();

@@ -72,6 +72,8 @@ export interface FakeIds {
   guildId: string;
   channelId: string;
   ownerId: string;
+  /** Roles besides @everyone. */
+  roleIds: string[];
 }
 
 export const DEFAULT_MEMBER_USER_ID = '1000000000000000042';
@@ -192,23 +194,21 @@ export function guildCreatePayload(ids: FakeIds): Json {
     vanity_url_code: null,
     max_members: 500000,
     max_video_channel_users: 25,
-    roles: [
-      {
+    roles: [ids.guildId, ...ids.roleIds].map((id, position) => ({
         // Discord's @everyone role always shares the guild's id.
-        id: ids.guildId,
-        name: '@everyone',
+        id,
+        name: position === 0 ? '@everyone' : `role ${position}`,
         color: 0,
         colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
         hoist: false,
         icon: null,
         unicode_emoji: null,
-        position: 0,
-        permissions: String(DEFAULT_MEMBER_PERMISSIONS),
+        position,
+        permissions: position === 0 ? String(DEFAULT_MEMBER_PERMISSIONS) : '0',
         managed: false,
         mentionable: false,
         flags: 0,
-      },
-    ],
+      })),
     emojis: [],
     stickers: [],
     joined_at: TIMESTAMP,

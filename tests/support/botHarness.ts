@@ -1,0 +1,111 @@
+/**
+ * Starts the real bot (createBot + the real command list + the real discord.js client) against
+ * a FakeDiscord on 127.0.0.1, and checks what it sends. End-to-end tests use this.
+ */
+import { Writable } from 'node:stream';
+import { expect } from 'vitest';
+import { commands } from '../../src/bot/commands/index.js';
+import type { BotConfig } from '../../src/bot/config.js';
+import { createBot, type Bot, type BotOptions } from '../../src/bot/createBot.js';
+import { createLogger } from '../../src/bot/logger.js';
+import { Library } from '../../src/library/Library.js';
+import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type SentInteraction } from '../fake-discord/index.js';
+import { validateDiscordRequest } from './discordSpec.js';
+import { repoRoot } from './discordSpec.js';
+import path from 'node:path';
+
+export const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-token.for-tests-only';
+
+export interface HarnessOptions {
+  config?: Partial<BotConfig>;
+  fake?: FakeDiscordOptions;
+  clientOptions?: BotOptions['clientOptions'];
+}
+
+export interface BotHarness {
+  fake: FakeDiscord;
+  bot: Bot;
+  library: Library;
+  config: BotConfig;
+  /** Every log line the bot wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** Raw log output, to check that no secret appears anywhere. */
+  rawLogs(): string;
+  /** Waits for the interaction's callback and checks its body against Discord's OpenAPI description. */
+  callback(sent: SentInteraction): Promise<RecordedRequest>;
+  /** Waits for a follow-up or edit on the interaction's webhook, checked likewise. */
+  webhook(sent: SentInteraction, predicate?: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
+  /** Problems with any body the bot has sent so far (every one is validated). */
+  invalidRequests(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startBot(options: HarnessOptions = {}): Promise<BotHarness> {
+  const fake = await FakeDiscord.start(options.fake);
+  const config: BotConfig = {
+    token: BOT_TOKEN,
+    clientId: fake.applicationId,
+    apiUrl: fake.apiUrl,
+    cdnUrl: fake.cdnUrl,
+    corpusDir: path.join(repoRoot, 'corpus'),
+    corpusWatch: false,
+    logLevel: 'info',
+    logPretty: false,
+    moderatorRoleIds: [],
+    askCooldownSeconds: 0,
+    maxUploadBytes: 512 * 1024,
+    ...options.config,
+  };
+  let raw = '';
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      raw += chunk.toString();
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger(config, sink);
+  const { library } = await Library.open({ dir: config.corpusDir });
+  const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions } });
+  await bot.start();
+
+  const checked = (request: RecordedRequest) => {
+    const problems = validateDiscordRequest(request.method, request.path, request.body);
+    expect(problems, `${request.method} ${request.path} ${JSON.stringify(request.body)}`).toEqual([]);
+    return request;
+  };
+  return {
+    fake,
+    bot,
+    library,
+    config,
+    logs,
+    rawLogs: () => raw,
+    callback: async (sent) => checked(await fake.waitForCallback(sent.id)),
+    webhook: async (sent, predicate) => checked(await fake.waitForWebhook(sent.token, predicate)),
+    invalidRequests: () =>
+      fake.requests
+        .filter((request) => request.body !== undefined && request.method !== 'GET')
+        .flatMap((request) => validateDiscordRequest(request.method, request.path, request.body).map((problem) => `${request.method} ${request.path}: ${problem}`)),
+    async stop() {
+      await bot.stop();
+      await fake.stop();
+    },
+  };
+}
+
+/** The message data of a type 4/7 callback, or of a webhook edit/follow-up. */
+export function messageOf(request: RecordedRequest): {
+  content?: string;
+  embeds?: Array<{ title?: string; description?: string; url?: string; footer?: { text: string }; fields?: Array<{ name: string; value: string }> }>;
+  components?: Array<{ components: Array<{ custom_id?: string; label?: string; url?: string; style: number }> }>;
+  flags?: number;
+  allowed_mentions?: { parse?: string[] };
+  choices?: Array<{ name: string; value: string }>;
+} {
+  const body = request.body as { type?: number; data?: unknown };
+  return (request.path.endsWith('/callback') ? body.data : body) as ReturnType<typeof messageOf>;
+}
+
+export const EPHEMERAL = 1 << 6;
