@@ -1,7 +1,7 @@
 /**
  * Corpus changes as the bot performs them: every change is logged with the moderator's id and,
  * when `AUDIT_CHANNEL_ID` is set, announced there. Commands call this, never `Library.reload`
- * directly, so that a sharded bot reloads every shard (see `sharding.ts`).
+ * directly, so that a sharded bot reloads every shard.
  */
 import { Routes, type Client } from 'discord.js';
 import type { Library, ReloadReport } from '../library/Library.js';
@@ -31,11 +31,29 @@ export interface CorpusChangesOptions {
   logger: Logger;
   config: Pick<BotConfig, 'auditChannelId'>;
   client: Client;
-  /** How to reload every shard; default: this process's library only. */
-  reloadEverywhere?: () => Promise<ShardOutcome[]>;
 }
 
-export function createCorpusChanges({ library, logger, config, client, reloadEverywhere }: CorpusChangesOptions): CorpusChanges {
+/**
+ * Name of the function each shard's client carries to reload its own library: the manager
+ * evaluates code in every shard by sending it as text, so it can reach the library only
+ * through the client.
+ */
+export const RELOAD_THIS_SHARD = 'citebotReloadThisShard';
+
+/**
+ * Reloads every shard through the manager and collects each one's report. Each shard reads
+ * the same CORPUS_DIR and applies it only if valid, so all shards serve the same corpus.
+ */
+async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]> {
+  const outcomes = await client.shard!.broadcastEval(async (shardClient, { hook }) => {
+    const reloadThisShard = (shardClient as unknown as Record<string, () => Promise<ReloadReport>>)[hook]!;
+    return { shard: shardClient.shard!.ids[0], report: await reloadThisShard() };
+  }, { context: { hook: RELOAD_THIS_SHARD } });
+  return outcomes as ShardOutcome[];
+}
+
+export function createCorpusChanges({ library, logger, config, client }: CorpusChangesOptions): CorpusChanges {
+  Object.assign(client, { [RELOAD_THIS_SHARD]: () => library.reload() });
   const audit = async (text: string) => {
     if (!config.auditChannelId) return;
     try {
@@ -47,7 +65,7 @@ export function createCorpusChanges({ library, logger, config, client, reloadEve
   };
   return {
     async reload(actor) {
-      const outcomes = reloadEverywhere ? await reloadEverywhere() : [{ report: await library.reload() }];
+      const outcomes = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
       for (const { shard, report } of outcomes) {
         const { problems, ...summary } = report;
         logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length }, report.applied ? 'corpus reloaded' : 'corpus reload refused');

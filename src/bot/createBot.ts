@@ -3,7 +3,7 @@ import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.j
 import type { Library } from '../library/Library.js';
 import type { Command, CommandContext } from './commands/types.js';
 import type { BotConfig } from './config.js';
-import { createCorpusChanges, type CorpusChanges, type ShardOutcome } from './corpusChanges.js';
+import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
 import type { Logger } from './logger.js';
 import { isModerator } from './moderators.js';
 import { InteractionRouter } from './router.js';
@@ -15,7 +15,6 @@ export interface BotOptions {
   commands: readonly Command[];
   /** Extra discord.js client options (the sharded entry point passes none; tests may tune REST). */
   clientOptions?: Partial<ClientOptions>;
-  reloadEverywhere?: () => Promise<ShardOutcome[]>;
 }
 
 export interface Bot {
@@ -27,14 +26,14 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-export function createBot({ config, library, logger, commands, clientOptions, reloadEverywhere }: BotOptions): Bot {
+export function createBot({ config, library, logger, commands, clientOptions }: BotOptions): Bot {
   const client = new Client({
     // Slash commands, buttons and context menus arrive without any privileged intent.
     intents: [GatewayIntentBits.Guilds],
     ...clientOptions,
     rest: { ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
-  const corpus = createCorpusChanges({ library, logger, config, client, reloadEverywhere });
+  const corpus = createCorpusChanges({ library, logger, config, client });
   const context: CommandContext = {
     library,
     config,

@@ -1,8 +1,9 @@
 /**
  * What changes when this process is one shard of several (started by discord.js's
- * `ShardingManager`): which shards the client runs.
+ * `ShardingManager`): which shards the client runs, and how many shards to run.
  */
-import type { ClientOptions } from 'discord.js';
+import { REST, Routes, type ClientOptions, type RESTGetAPIGatewayBotResult } from 'discord.js';
+import type { BotConfig } from './config.js';
 
 /** `ShardingManager` marks the processes it spawns with this variable. */
 export function isManagedShard(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -19,4 +20,29 @@ export function singleShardUnlessManaged(env: NodeJS.ProcessEnv = process.env): 
   delete env.SHARDS;
   delete env.SHARD_COUNT;
   return { shards: 0, shardCount: 1 };
+}
+
+/** Discord's recommended spacing between shard starts in one identify bucket. */
+const SPAWN_DELAY_MS = 5_500;
+
+export interface ShardPlan {
+  count: number;
+  /** Milliseconds between shard starts: none when every shard fits one identify bucket. */
+  delayMs: number;
+}
+
+/**
+ * How many shards to run. `auto` asks `GET /gateway/bot` through the bot's own REST base
+ * (DISCORD_API_URL): the manager's built-in `auto` would call discord.com directly.
+ */
+export async function planShards(config: Pick<BotConfig, 'token' | 'apiUrl'>, shardCount: string | undefined): Promise<ShardPlan> {
+  const requested = shardCount?.trim() || 'auto';
+  if (requested !== 'auto') {
+    const count = Number(requested);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`SHARD_COUNT must be a whole number of at least 1, or "auto", not "${requested}".`);
+    return { count, delayMs: count > 1 ? SPAWN_DELAY_MS : 0 };
+  }
+  const rest = new REST({ ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
+  const gateway = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+  return { count: gateway.shards, delayMs: gateway.shards <= gateway.session_start_limit.max_concurrency ? 0 : SPAWN_DELAY_MS };
 }
