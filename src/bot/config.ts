@@ -1,4 +1,5 @@
 /** The bot's configuration, read from the environment (and `.env`), validated once at start. */
+import { config as loadDotenv } from 'dotenv';
 
 export interface BotConfig {
   /** Bot token from the Developer Portal. Secret: never logged (see logger redaction). */
@@ -109,4 +110,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { needsToken?: boole
     maxUploadBytes: count('MAX_UPLOAD_BYTES', 512 * 1024, 1024 * 1024),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/**
+ * For entry points: reads `.env` (never overriding the real environment), validates, and on any
+ * problem prints them all, one per line, and exits 1: an operator sees what to fix, not a stack.
+ */
+export function configOrExit(purpose: string): BotConfig {
+  loadDotenv({ quiet: true });
+  const result = loadConfig(process.env);
+  if (result.ok) return result.config;
+  console.error(`${purpose}. Fix these settings (see .env.example):\n${result.problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  process.exit(1);
 }

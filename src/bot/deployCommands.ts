@@ -4,17 +4,10 @@
  * show everywhere). Run it again whenever a command's definition changes.
  */
 import { REST, Routes } from 'discord.js';
-import { config as loadDotenv } from 'dotenv';
 import { commands } from './commands/index.js';
-import { loadConfig } from './config.js';
+import { configOrExit } from './config.js';
 
-loadDotenv({ quiet: true });
-const result = loadConfig(process.env);
-if (!result.ok) {
-  console.error(`Cannot register commands. Fix these settings (see .env.example):\n${result.problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  process.exit(1);
-}
-const { config } = result;
+const config = configOrExit('Cannot register commands');
 const rest = new REST({ ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
 const route = config.guildId ? Routes.applicationGuildCommands(config.clientId, config.guildId) : Routes.applicationCommands(config.clientId);
 try {

@@ -2,22 +2,15 @@
  * The bot's entry point (`npm start`, or `node dist/bot/main.js` under a process manager):
  * validates configuration, loads the corpus, connects, and handles signals.
  */
-import { config as loadDotenv } from 'dotenv';
 import { formatProblem } from '../corpus/types.js';
 import { Library } from '../library/Library.js';
 import { commands } from './commands/index.js';
-import { loadConfig } from './config.js';
+import { configOrExit } from './config.js';
 import { createBot } from './createBot.js';
 import { createLogger } from './logger.js';
 import { singleShardUnlessManaged } from './sharding.js';
 
-loadDotenv({ quiet: true });
-const configResult = loadConfig(process.env);
-if (!configResult.ok) {
-  console.error(`citebot cannot start. Fix these settings (see .env.example):\n${configResult.problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  process.exit(1);
-}
-const { config } = configResult;
+const config = configOrExit('citebot cannot start');
 const logger = createLogger(config);
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (the bot keeps running)'));

@@ -3,19 +3,12 @@
  * ShardingManager. SHARD_COUNT sets how many (default `auto`: the count Discord recommends).
  */
 import { ShardingManager } from 'discord.js';
-import { config as loadDotenv } from 'dotenv';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from './config.js';
+import { configOrExit } from './config.js';
 import { createLogger } from './logger.js';
 import { planShards } from './sharding.js';
 
-loadDotenv({ quiet: true });
-const result = loadConfig(process.env);
-if (!result.ok) {
-  console.error(`citebot cannot start. Fix these settings (see .env.example):\n${result.problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  process.exit(1);
-}
-const { config } = result;
+const config = configOrExit('citebot cannot start');
 const logger = createLogger(config);
 
 try {

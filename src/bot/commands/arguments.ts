@@ -2,39 +2,25 @@
 import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from 'discord.js';
 import type { ArgumentsOf } from './types.js';
 
-export function readArguments<Definition extends Parameters<typeof readOptionsOf>[0]>(
+type Options = ChatInputCommandInteraction['options'];
+
+/** How each option type is read; subcommands and groups are read through their own definitions. */
+const READERS: Partial<Record<ApplicationCommandOptionType, (options: Options, name: string, required: boolean) => unknown>> = {
+  [ApplicationCommandOptionType.String]: (options, name, required) => options.getString(name, required),
+  [ApplicationCommandOptionType.Integer]: (options, name, required) => options.getInteger(name, required),
+  [ApplicationCommandOptionType.Number]: (options, name, required) => options.getNumber(name, required),
+  [ApplicationCommandOptionType.Boolean]: (options, name, required) => options.getBoolean(name, required),
+  [ApplicationCommandOptionType.Attachment]: (options, name, required) => options.getAttachment(name, required),
+};
+
+export function readArguments<Definition extends { readonly options?: readonly { readonly name: string; readonly type: ApplicationCommandOptionType; readonly required?: boolean }[] }>(
   definition: Definition,
   interaction: ChatInputCommandInteraction,
 ): ArgumentsOf<Definition> {
-  return readOptionsOf(definition, interaction) as ArgumentsOf<Definition>;
-}
-
-function readOptionsOf(
-  definition: { readonly options?: readonly { readonly name: string; readonly type: ApplicationCommandOptionType; readonly required?: boolean }[] },
-  interaction: ChatInputCommandInteraction,
-): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const option of definition.options ?? []) {
-    const required = option.required === true;
-    switch (option.type) {
-      case ApplicationCommandOptionType.String:
-        values[option.name] = interaction.options.getString(option.name, required) ?? undefined;
-        break;
-      case ApplicationCommandOptionType.Integer:
-        values[option.name] = interaction.options.getInteger(option.name, required) ?? undefined;
-        break;
-      case ApplicationCommandOptionType.Number:
-        values[option.name] = interaction.options.getNumber(option.name, required) ?? undefined;
-        break;
-      case ApplicationCommandOptionType.Boolean:
-        values[option.name] = interaction.options.getBoolean(option.name, required) ?? undefined;
-        break;
-      case ApplicationCommandOptionType.Attachment:
-        values[option.name] = interaction.options.getAttachment(option.name, required) ?? undefined;
-        break;
-      default:
-        break; // subcommands are read through their own definitions
-    }
+    const read = READERS[option.type];
+    if (read) values[option.name] = read(interaction.options, option.name, option.required === true) ?? undefined;
   }
-  return values;
+  return values as ArgumentsOf<Definition>;
 }

@@ -1,7 +1,7 @@
 /** `/ask question private`: the best passage quoted with attribution, with buttons for more. */
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type ButtonInteraction } from 'discord.js';
 import type { Answer } from '../../answers/answerQuestion.js';
-import { MAX_QUESTION_CHARS, validateQuestion } from '../../answers/validateQuestion.js';
+import { validateQuestion } from '../../answers/validateQuestion.js';
 import { formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatQuestionLine, formatQuoteEmbed } from '../format.js';
 import { send, type ReplyInput } from '../respond.js';
 import { readArguments } from './arguments.js';
@@ -30,7 +30,7 @@ const MORE_PASSAGES = 3;
  */
 export function answerReply(question: string, context: CommandContext, isPrivate: boolean): ReplyInput {
   const check = validateQuestion(question);
-  if (!check.ok) return { content: `${check.message} Questions can be up to ${MAX_QUESTION_CHARS} characters of text.`, ephemeral: true };
+  if (!check.ok) return { content: check.message, ephemeral: true };
   const answer: Answer = context.library.answer(check.question, { top: 1 + MORE_PASSAGES });
   const [best, ...more] = answer.results;
   if (!best) return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer)], ephemeral: isPrivate };
