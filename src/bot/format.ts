@@ -95,7 +95,8 @@ export interface AnswerButtons {
 
 export function formatAnswerComponents(best: AnswerResult, { morePassageIds, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
   const buttons: APIButtonComponent[] = [];
-  if (morePassageIds.length > 0 && passageListId('ask:more:', morePassageIds) !== 'ask:more:') buttons.push(button(passageListId('ask:more:', morePassageIds), 'More passages'));
+  const moreId = passageListId('ask:more:', morePassageIds);
+  if (moreId !== 'ask:more:') buttons.push(button(moreId, 'More passages'));
   if (best.quoteTrimmed || best.passage.parts > 1) buttons.push(button(`ask:paragraph:${best.passage.id}`, 'Full paragraph'));
   if (isPrivate) buttons.push(button(`ask:share:${best.passage.id}`, 'Share to channel', ButtonStyle.Primary));
   const read = linkButton(best.document.url, 'Read the article');
