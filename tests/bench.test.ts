@@ -1,0 +1,79 @@
+// Smoke tests for `npm run bench` (tests/bench/): its inputs are deterministic and its arithmetic
+// right, without running the bench itself (minutes long).
+import { describe, expect, it } from 'vitest';
+import { answerQuestion } from '../src/answers/answerQuestion.js';
+import { buildSearchIndex } from '../src/index/buildSearchIndex.js';
+import { splitIntoPassages } from '../src/passages/splitIntoPassages.js';
+import { loadArticle } from './bench/article.js';
+import { percentile } from './bench/measure.js';
+import { benchQuality } from './bench/quality.js';
+import { COMMON_WORDS, syntheticCorpus } from './bench/syntheticCorpus.js';
+import { syntheticQueries } from './bench/syntheticQueries.js';
+import { formatMB, formatMs, formatTable } from './bench/table.js';
+
+describe('synthetic corpus', () => {
+  const corpus = syntheticCorpus({ documents: 30, seed: 7 });
+
+  it('is the same for the same seed and different for another', () => {
+    expect(syntheticCorpus({ documents: 30, seed: 7 })).toEqual(corpus);
+    const other = syntheticCorpus({ documents: 30, seed: 8 });
+    expect(other.map((document) => document.body)).not.toEqual(corpus.map((document) => document.body));
+  });
+
+  it('has the requested size: documents, passages per document, words per passage', () => {
+    expect(corpus).toHaveLength(30);
+    expect(new Set(corpus.map((document) => document.id)).size).toBe(30);
+    const passages = corpus.flatMap((document) => splitIntoPassages(document));
+    expect(passages).toHaveLength(300);
+    const words = passages.map((passage) => passage.text.split(' ').length);
+    const mean = words.reduce((sum, count) => sum + count, 0) / words.length;
+    expect(mean).toBeGreaterThan(70);
+    expect(mean).toBeLessThan(95);
+  });
+
+  it('is about half common English words, as real text is', () => {
+    const common = new Set(COMMON_WORDS);
+    const words = corpus.flatMap((document) => document.body.toLowerCase().split(/[^a-z]+/).filter(Boolean));
+    const share = words.filter((word) => common.has(word)).length / words.length;
+    expect(share).toBeGreaterThan(0.4);
+    expect(share).toBeLessThan(0.6);
+  });
+
+  it('gives deterministic queries, mostly about what it contains', () => {
+    const queries = syntheticQueries(corpus, 100, 3);
+    expect(queries).toHaveLength(100);
+    expect(syntheticQueries(corpus, 100, 3)).toEqual(queries);
+    expect(syntheticQueries(corpus, 100, 4)).not.toEqual(queries);
+    const index = buildSearchIndex(corpus);
+    const answered = queries.filter((query) => answerQuestion(index, query).answered).length;
+    expect(answered).toBeGreaterThanOrEqual(80);
+    expect(answered).toBeLessThan(100); // some are about what it doesn't contain
+  });
+});
+
+describe('measurements', () => {
+  it('takes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1); // 1…100, shuffled
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile(values, 0)).toBe(1);
+    expect(percentile([4], 99)).toBe(4);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('rounds and aligns for reading', () => {
+    expect([0.5391, 19.268, 406.7, 32_156].map(formatMs)).toEqual(['0.539 ms', '19.3 ms', '407 ms', '32.2 s']);
+    expect([0.14, 337.94].map(formatMB)).toEqual(['143 kB', '337.9 MB']);
+    expect(formatTable([['a', 'bb'], ['ccc', '1']])).toBe('a    bb\nccc   1');
+  });
+});
+
+describe('answer quality section', () => {
+  it('shows the engine declining more unanswerable questions than the baseline', async () => {
+    const article = await loadArticle();
+    const { engine, baseline } = benchQuality(buildSearchIndex(article), article);
+    expect(engine.questions).toBe(baseline.questions);
+    expect(engine.abstained).toBeGreaterThan(baseline.abstained);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Section 4: `/ask` end to end. The real bot (createBot, the real commands, discord.js) runs in
+ * this process against the fake Discord on 127.0.0.1; interactions arrive over its gateway and
+ * the bot's callbacks over HTTP, so latency covers JSON, sockets, discord.js and the engine.
+ * Bot and fake share one event loop, so the fake's own work counts in the latency: callbacks are
+ * therefore collected by reading `fake.requests` once (see `watchCallbacks`).
+ */
+import { commands } from '../../src/bot/commands/index.js';
+import type { BotConfig } from '../../src/bot/config.js';
+import { createBot } from '../../src/bot/createBot.js';
+import { createLogger } from '../../src/bot/logger.js';
+import { SOMETHING_WENT_WRONG } from '../../src/bot/router.js';
+import { Library } from '../../src/library/Library.js';
+import { FakeDiscord, type RecordedRequest } from '../fake-discord/index.js';
+import { loadQuestionSet } from '../support/questionSet.js';
+import { ARTICLE_DIR } from './article.js';
+import { percentile, settledHeapBytes } from './measure.js';
+
+export interface EndToEndOptions {
+  interactions: number;
+  concurrency: number;
+}
+
+export interface EndToEndReport extends EndToEndOptions {
+  /** From the fake dispatching INTERACTION_CREATE to it receiving the callback. */
+  p50Ms: number;
+  p99Ms: number;
+  perSecond: number;
+  /** Callbacks that never came (or came too late for the fake's 3 s deadline), or apologised. */
+  errors: number;
+  rssBeforeMB: number;
+  rssAfterMB: number;
+}
+
+const STRING_OPTION = 3;
+/** How long to wait for a callback before counting an error (Discord's deadline is 3 s). */
+const CALLBACK_TIMEOUT_MS = 5_000;
+const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
+
+/**
+ * Waits for interactions' accepted callbacks by reading each new recorded request once.
+ * `fake.waitForCallback` re-scans every recorded request for every waiter on each request: with
+ * 50 waiting and 1,000 interactions that cost the shared event loop more than the bot itself
+ * (3/4 of the CPU; p50 140 ms instead of ~25 ms). Latency comes from the fake's own receive time,
+ * so polling adds none to it.
+ */
+function watchCallbacks(fake: FakeDiscord) {
+  const waiting = new Map<string, { resolve: (request: RecordedRequest) => void; reject: (error: Error) => void; deadline: number }>();
+  let cursor = 0;
+  const timer = setInterval(() => {
+    for (; cursor < fake.requests.length; cursor++) {
+      const request = fake.requests[cursor]!;
+      const id = request.method === 'POST' ? CALLBACK_PATH.exec(request.path)?.[1] : undefined;
+      const waiter = id === undefined ? undefined : waiting.get(id);
+      if (waiter && request.status !== undefined && request.status < 300) {
+        waiting.delete(id!);
+        waiter.resolve(request);
+      }
+    }
+    const now = performance.now();
+    for (const [id, waiter] of waiting) {
+      if (now > waiter.deadline) {
+        waiting.delete(id);
+        waiter.reject(new Error(`no accepted callback for interaction ${id}`));
+      }
+    }
+  }, 1);
+  return {
+    callback: (id: string) => new Promise<RecordedRequest>((resolve, reject) => waiting.set(id, { resolve, reject, deadline: performance.now() + CALLBACK_TIMEOUT_MS })),
+    stop: () => clearInterval(timer),
+  };
+}
+
+export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<EndToEndReport> {
+  const fake = await FakeDiscord.start();
+  const config: BotConfig = {
+    token: 'bench-token',
+    clientId: fake.applicationId,
+    guildId: fake.guildId,
+    apiUrl: fake.apiUrl,
+    cdnUrl: fake.cdnUrl,
+    corpusDir: ARTICLE_DIR,
+    corpusWatch: false,
+    logLevel: 'silent',
+    logPretty: false,
+    moderatorRoleIds: [],
+    askCooldownSeconds: 0,
+    maxUploadBytes: 512 * 1024,
+  };
+  const { library } = await Library.open({ dir: config.corpusDir });
+  // One shard, whatever SHARDS/SHARD_COUNT the environment holds.
+  const bot = createBot({ config, library, logger: createLogger(config), commands, clientOptions: { shards: 0, shardCount: 1 } });
+  await bot.start();
+
+  const callbacks = watchCallbacks(fake);
+  const questions = loadQuestionSet().map((q) => q.question);
+  /** Sends `count` questions, `concurrency` at a time; each outcome goes to `record`. */
+  const ask = async (count: number, record: (latencyMs: number | 'error') => void) => {
+    let sent = 0;
+    const worker = async () => {
+      while (sent < count) {
+        const question = questions[sent++ % questions.length]!;
+        const interaction = fake.chatInput('ask', [{ name: 'question', type: STRING_OPTION, value: question }]);
+        try {
+          const callback = await callbacks.callback(interaction.id);
+          record(JSON.stringify(callback.body).includes(SOMETHING_WENT_WRONG) ? 'error' : callback.receivedAt - interaction.sentAt);
+        } catch {
+          record('error');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  };
+
+  try {
+    // One untimed round, so the JIT has compiled discord.js and the engine first.
+    await ask(options.concurrency, () => {});
+    const latencies: number[] = [];
+    let errors = 0;
+    settledHeapBytes(); // collect first, so RSS is not inflated by earlier garbage
+    const rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    await ask(options.interactions, (outcome) => {
+      if (outcome === 'error') errors += 1;
+      else latencies.push(outcome);
+      onProgress?.((latencies.length + errors) / options.interactions);
+    });
+    const wallMs = performance.now() - started;
+    return {
+      ...options,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      perSecond: (options.interactions / wallMs) * 1000,
+      errors,
+      rssBeforeMB: rssBefore / 1024 / 1024,
+      rssAfterMB: process.memoryUsage().rss / 1024 / 1024,
+    };
+  } finally {
+    callbacks.stop();
+    await bot.stop();
+    await fake.stop();
+  }
+}

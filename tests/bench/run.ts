@@ -1,0 +1,71 @@
+/**
+ * `npm run bench [-- --json]`: answer quality, query latency, index build time and heap (the
+ * article, and synthetic corpora of 1k and 10k documents), and `/ask` end to end. A table on
+ * stdout, or with --json one JSON document; progress goes to stderr.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
+import { loadQuestionSet } from '../support/questionSet.js';
+import { loadArticle } from './article.js';
+import { benchEndToEnd } from './endToEnd.js';
+import { settledHeapBytes } from './measure.js';
+import { Progress } from './progress.js';
+import { benchQuality } from './quality.js';
+import { benchScale, type ScaleReport } from './scale.js';
+import { syntheticCorpus } from './syntheticCorpus.js';
+import { syntheticQueries } from './syntheticQueries.js';
+import { formatReport, type BenchReport } from './table.js';
+
+const CORPUS_SEED = 1;
+const QUERY_SEED = 2;
+/**
+ * Synthetic sizes; only the largest is also saved and loaded, the case persisting is for. 10k gets
+ * fewer queries: the baseline takes ~0.3 s a query there (it scores every passage with "the"),
+ * and the bench must stay well within 5 minutes on a busy 2-core machine.
+ */
+const SYNTHETIC = [
+  { name: '1k docs', documents: 1_000, queries: 200, persist: false },
+  { name: '10k docs', documents: 10_000, queries: 100, persist: true },
+] as const;
+const END_TO_END = { interactions: 1_000, concurrency: 50 };
+
+const args = process.argv.slice(2);
+if (args.some((arg) => arg !== '--json')) {
+  process.stderr.write('usage: npm run bench [-- --json]\n');
+  process.exit(2);
+}
+settledHeapBytes(); // fails at once, before minutes of work, without --expose-gc
+
+const started = performance.now();
+const progress = new Progress();
+
+progress.phase('answer quality on corpus/');
+const article = await loadArticle();
+const quality = benchQuality(buildSearchIndex(article), article);
+// Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
+const endToEnd = await benchEndToEnd(END_TO_END, progress.phase(`end to end: ${END_TO_END.interactions} /ask at concurrency ${END_TO_END.concurrency}`));
+
+const questions = loadQuestionSet().map((q) => q.question);
+const scale: ScaleReport[] = [benchScale({ name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false }, progress)];
+for (const size of SYNTHETIC) {
+  const documents = syntheticCorpus({ documents: size.documents, seed: CORPUS_SEED }, progress.phase(`${size.name}: generating the corpus`));
+  const queries = syntheticQueries(documents, size.queries, QUERY_SEED);
+  scale.push(benchScale({ name: size.name, documents, queries, buildRepeats: 1, warmup: 20, rounds: 1, persist: size.persist }, progress));
+}
+progress.done();
+
+const report: BenchReport = {
+  meta: {
+    node: process.version,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    wallMs: performance.now() - started,
+    corpora: `seed ${CORPUS_SEED}; 10 paragraphs of ~80 words per document; 150 common English words + 30,000 pseudo-words, Zipf (s = 1)`,
+    queries: `seed ${QUERY_SEED}; words from a random passage in question templates with stop words, 10 % about words not in the corpus, 15 % with a typo; the article uses the question set ×10`,
+  },
+  quality,
+  scale,
+  endToEnd,
+};
+process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
