@@ -132,12 +132,14 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 const MAX_SUGGESTIONS = 5;
 
 /**
- * Words to offer when abstaining: corpus words spelled like the question's (likely typos), else
- * the corpus's most characteristic words (frequent, but not in nearly every passage).
+ * Words to offer when abstaining: corpus words spelled like the question's unknown words (likely
+ * typos), else the corpus's most characteristic words (frequent, but not in nearly every passage).
+ * Known words are skipped: the corpus has them already, and a fuzzy search per word is the slow
+ * path on large corpora.
  */
 export function suggestTerms(index: SearchIndex, terms: QueryTerm[]): string[] {
   const near = new Set<string>();
-  for (const { term } of terms) {
+  for (const { term } of terms.filter(({ known }) => !known)) {
     for (const result of index.miniSearch.search(term, { fuzzy: term.length >= 4 ? 2 : 1, prefix: term.length >= 3, fields: ['text'] })) {
       for (const matched of result.terms) if (matched !== term) near.add(matched);
     }
