@@ -71,3 +71,13 @@ describe('regressions found in review', () => {
     expect(analyze('partner\u00adship')).toEqual(analyze('partnership'));
   });
 });
+
+describe('splitAtWords on malformed text', () => {
+  it('terminates and loses nothing when a lone high surrogate stands before a space', async () => {
+    const { splitAtWords } = await import('../src/text/sentences.js');
+    const text = `\uD800 ${'x'.repeat(30)} \uD800 end`;
+    const pieces = splitAtWords(text, 10);
+    expect(pieces.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+    for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(10);
+  });
+});

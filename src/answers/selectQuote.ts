@@ -1,7 +1,7 @@
 /** Chooses what to show of a passage: all of it when short, else its most relevant sentences. */
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
-import { splitAtWords } from '../text/sentences.js';
+import { spansOf, splitAtWords } from '../text/sentences.js';
 
 /**
  * Longest quote, in characters. Short enough to read in a chat message and to fit a Discord
@@ -27,9 +27,11 @@ export function selectQuote(passage: Passage, termWeights: Map<string, number>, 
   if (passage.text.length <= maxChars) return { text: passage.text, trimmed: false };
   const units = passage.sentences.flatMap((sentence) => splitAtWords(sentence, maxChars - ELLIPSIS_ROOM));
   const scores = units.map((unit) => [...new Set(analyze(unit))].reduce((sum, term) => sum + (termWeights.get(term) ?? 0), 0));
+  const spans = spansOf(passage.text, units);
+  const textOf = (from: number, to: number) => passage.text.slice(spans[from]![0], spans[to - 1]![1]);
   let start = scores.indexOf(Math.max(...scores));
   let end = start + 1;
-  const lengthOf = (from: number, to: number) => units.slice(from, to).join(' ').length + (from > 0 ? 2 : 0) + (to < units.length ? 2 : 0);
+  const lengthOf = (from: number, to: number) => textOf(from, to).length + (from > 0 ? 2 : 0) + (to < units.length ? 2 : 0);
 
   for (;;) {
     const canGrowBefore = start > 0 && lengthOf(start - 1, end) <= maxChars;
@@ -41,5 +43,5 @@ export function selectQuote(passage: Passage, termWeights: Map<string, number>, 
 
   const before = start > 0 ? '… ' : '';
   const after = end < units.length ? ' …' : '';
-  return { text: `${before}${units.slice(start, end).join(' ')}${after}`, trimmed: true };
+  return { text: `${before}${textOf(start, end)}${after}`, trimmed: true };
 }

@@ -80,21 +80,30 @@ function clampEmbed(embed: APIEmbed): APIEmbed {
   };
 }
 
-/** Keeps whole embeds while they fit the 6000 total, then shortens the next one's description to fit. */
+/**
+ * `embed` made to fit `room` characters of the 6000 total: trailing fields are dropped first (a
+ * list reads fine shorter), then the description is shortened; undefined if it still can't fit.
+ */
+function shrinkEmbed(embed: APIEmbed, room: number): APIEmbed | undefined {
+  let fitted = embed;
+  while (embedLength(fitted) > room && fitted.fields && fitted.fields.length > 0) fitted = { ...fitted, fields: fitted.fields.slice(0, -1) };
+  const overflow = embedLength(fitted) - room;
+  if (overflow > 0 && fitted.description !== undefined && fitted.description.length - overflow >= 100) {
+    fitted = { ...fitted, description: truncateAtWord(fitted.description, fitted.description.length - overflow) };
+  }
+  return embedLength(fitted) <= room ? fitted : undefined;
+}
+
+/** Keeps embeds while they fit Discord's 6000-character total, shrinking the one that crosses it. */
 function fitEmbedTotal(embeds: APIEmbed[]): APIEmbed[] {
   const fitted: APIEmbed[] = [];
   let room = LIMITS.embedTotal;
   for (const embed of embeds) {
-    const length = embedLength(embed);
-    if (length <= room) {
-      fitted.push(embed);
-      room -= length;
-      continue;
-    }
-    const overflow = length - room;
-    const description = embed.description ?? '';
-    if (description.length - overflow >= 100) fitted.push({ ...embed, description: truncateAtWord(description, description.length - overflow) });
-    break;
+    const shrunk = shrinkEmbed(embed, room);
+    if (!shrunk) break;
+    fitted.push(shrunk);
+    room -= embedLength(shrunk);
+    if (shrunk !== embed) break;
   }
   return fitted;
 }
@@ -110,9 +119,12 @@ function suppressLinkPreviews(content: string): string {
  */
 export function buildMessage(input: ReplyInput): MessagePayload {
   const content = input.content === undefined ? undefined : truncateAtWord(suppressLinkPreviews(input.content), LIMITS.content);
+  const embeds = fitEmbedTotal((input.embeds ?? []).slice(0, LIMITS.embeds).map(clampEmbed));
+  // Discord refuses a message with neither content nor embeds: say so rather than fail.
+  const fallback = content === undefined && embeds.length === 0 && (input.embeds?.length ?? 0) > 0 ? 'That reply is too long to show here.' : undefined;
   return {
-    ...(content !== undefined && { content }),
-    embeds: fitEmbedTotal((input.embeds ?? []).slice(0, LIMITS.embeds).map(clampEmbed)),
+    ...((content ?? fallback) !== undefined && { content: content ?? fallback }),
+    embeds,
     components: input.components ?? [],
     allowedMentions: { parse: [] },
     ...(input.ephemeral && { flags: MessageFlags.Ephemeral }),

@@ -1,6 +1,6 @@
 /** Splits a document's Markdown body into passages: the units the index retrieves and the bot quotes. */
 import type { CorpusDocument } from '../corpus/types.js';
-import { splitAtWords, splitSentences } from '../text/sentences.js';
+import { splitAtWords, splitSentences, spansOf } from '../text/sentences.js';
 
 /**
  * Longest passage, in characters. A paragraph longer than this is split at sentence boundaries,
@@ -72,42 +72,42 @@ function joinLines(lines: string[]): string {
     .reduce((text, line) => (text === '' ? line : `${text}${LIST_OR_QUOTE_LINE.test(line) ? '\n' : ' '}${line}`), '');
 }
 
-/** Greedily packs consecutive sentences into chunks of at most `maxChars`. */
-function packSentences(sentences: string[], maxChars: number): string[][] {
-  const chunks: string[][] = [];
-  let chunk: string[] = [];
+/** Greedily packs consecutive pieces into runs of at most `maxChars`, as [from, to) index ranges. */
+function packPieces(pieces: string[], maxChars: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let from = 0;
   let length = 0;
-  // A sentence over the limit (a text without punctuation) is first cut at word boundaries.
-  for (const sentence of sentences.flatMap((whole) => splitAtWords(whole, maxChars))) {
-    if (chunk.length > 0 && length + 1 + sentence.length > maxChars) {
-      chunks.push(chunk);
-      chunk = [];
+  pieces.forEach((piece, index) => {
+    if (index > from && length + 1 + piece.length > maxChars) {
+      runs.push([from, index]);
+      from = index;
       length = 0;
     }
-    chunk.push(sentence);
-    length += (length === 0 ? 0 : 1) + sentence.length;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+    length += (index === from ? 0 : 1) + piece.length;
+  });
+  if (from < pieces.length) runs.push([from, pieces.length]);
+  return runs;
 }
 
 export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSAGE_CHARS): Passage[] {
   const passages: Passage[] = [];
   splitIntoBlocks(document.body, document.bodyLine).forEach((block, index) => {
     const paragraph = index + 1;
-    const sentences = splitSentences(block.text);
-    const chunks = block.text.length <= maxChars ? [sentences] : packSentences(sentences, maxChars);
-    chunks.forEach((chunk, partIndex) => {
+    // A sentence over the limit (a text without punctuation) is cut at word boundaries first.
+    const pieces = splitSentences(block.text).flatMap((sentence) => splitAtWords(sentence, maxChars));
+    const runs = block.text.length <= maxChars ? [[0, pieces.length] as [number, number]] : packPieces(pieces, maxChars);
+    const spans = spansOf(block.text, pieces);
+    runs.forEach(([from, to], partIndex) => {
       passages.push({
-        id: chunks.length === 1 ? `${document.id}:${paragraph}` : `${document.id}:${paragraph}.${partIndex + 1}`,
+        id: runs.length === 1 ? `${document.id}:${paragraph}` : `${document.id}:${paragraph}.${partIndex + 1}`,
         documentId: document.id,
         section: block.section,
         paragraph,
         part: partIndex + 1,
-        parts: chunks.length,
+        parts: runs.length,
         line: block.line,
-        text: chunks.length === 1 ? block.text : chunk.join(' '),
-        sentences: chunk,
+        text: runs.length === 1 ? block.text : block.text.slice(spans[from]![0], spans[to - 1]![1]),
+        sentences: pieces.slice(from, to),
       });
     });
   });

@@ -34,10 +34,30 @@ export function splitAtWords(text: string, maxChars: number): string[] {
     const head = rest.slice(0, maxChars + 1);
     const lastSpace = head.search(/\s\S*$/u);
     let cut = lastSpace > 0 ? lastSpace : maxChars;
-    if (/[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut -= 1;
+    // Never between the halves of a surrogate pair (an emoji), and always forward.
+    if (cut > 1 && /[\uD800-\uDBFF]/.test(rest.charAt(cut - 1)) && /[\uDC00-\uDFFF]/.test(rest.charAt(cut))) cut -= 1;
+    cut = Math.max(cut, 1);
     pieces.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
   }
   if (rest !== '') pieces.push(rest);
   return pieces;
+}
+
+/**
+ * Where each of `pieces` stands in `text`, as [start, end) offsets. `pieces` are consecutive
+ * verbatim parts of `text` (sentences, word-cut pieces): quoting `text.slice(start of one, end of
+ * another)` keeps the text as written, where rejoining pieces with spaces would add a space where
+ * a sentence ends without one ("2020.The").
+ */
+export function spansOf(text: string, pieces: readonly string[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let position = 0;
+  for (const piece of pieces) {
+    const at = text.indexOf(piece, position);
+    const start = at === -1 ? position : at; // not verbatim (never expected): keep offsets monotonic
+    position = start + piece.length;
+    spans.push([start, position]);
+  }
+  return spans;
 }
