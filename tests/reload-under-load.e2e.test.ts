@@ -1,0 +1,172 @@
+/**
+ * A moderator's `/reload` of a 2,000-article corpus while members keep asking: the index is
+ * rebuilt in slices (buildSearchIndexInBackground), so every `/ask` dispatched during the reload
+ * must still get its first response within Discord's 3 s, and the reload must apply.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_MEMBER_PERMISSIONS, Permissions, type RecordedRequest, type SentInteraction } from './fake-discord/index.js';
+import { messageOf, startBot, type BotHarness } from './support/botHarness.js';
+
+const DOCUMENTS = 2000;
+const QUESTIONS = 100;
+const DEADLINE_MS = 3000;
+const STRING = 3;
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'harbour council budget river bridge school teacher hospital nurse farmer market price festival museum ' +
+  'railway station tunnel engineer election mayor court judge police storm flood drought rainfall forest ' +
+  'library volunteer charity factory worker union strike contract energy solar turbine battery pipeline ' +
+  'airport runway tourist hotel restaurant chef vineyard harvest orchard fishery quota coastline lighthouse ' +
+  'archive manuscript painting sculpture theatre orchestra stadium league coach athlete marathon cyclist ' +
+  'research laboratory vaccine clinic pharmacy insurance pension housing tenant landlord mortgage bakery'
+).split(' ');
+
+/** One article: valid front matter and a few paragraphs of deterministic text. */
+function article(n: number): string {
+  const next = random(n + 1);
+  const word = () => WORDS[Math.floor(next() * WORDS.length)]!;
+  const sentence = () => {
+    const words = Array.from({ length: 8 + Math.floor(next() * 10) }, word);
+    const text = words.join(' ');
+    return `${text[0]!.toUpperCase()}${text.slice(1)} in district ${n % 97}.`;
+  };
+  const paragraph = () => Array.from({ length: 2 + Math.floor(next() * 4) }, sentence).join(' ');
+  const paragraphs = Array.from({ length: 3 + Math.floor(next() * 3) }, paragraph);
+  return [
+    '---',
+    `title: Local report ${n} on the ${word()} and the ${word()}`,
+    `author: Reporter ${n % 37}`,
+    'publisher: Synthetic Gazette',
+    `published: 20${10 + (n % 15)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
+    `url: https://example.com/reports/${n}`,
+    '---',
+    '',
+    paragraphs.join('\n\n'),
+    '',
+  ].join('\n');
+}
+
+/** Questions members ask meanwhile: about what the corpus says, and about what it doesn't. */
+function question(i: number): string {
+  const next = random(10_000 + i);
+  const word = () => WORDS[Math.floor(next() * WORDS.length)]!;
+  return i % 10 === 9 ? 'What is the capital of France?' : `What happened to the ${word()} ${word()} in district ${i % 97}?`;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+
+let corpusDir: string;
+let harness: BotHarness;
+
+beforeAll(async () => {
+  corpusDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-load-'));
+  for (let start = 0; start < DOCUMENTS; start += 200) {
+    await Promise.all(
+      Array.from({ length: Math.min(200, DOCUMENTS - start) }, (_, k) => start + k).map((n) =>
+        writeFile(path.join(corpusDir, `report-${String(n).padStart(4, '0')}.md`), article(n)),
+      ),
+    );
+  }
+  harness = await startBot({ config: { corpusDir } });
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.stop();
+  if (corpusDir) await rm(corpusDir, { recursive: true, force: true });
+});
+
+it('answers 100 questions within 3 s each while a 2,000-article reload runs, then applies the reload', async () => {
+  expect(harness.library.documents).toHaveLength(DOCUMENTS);
+
+  // How long a reload takes here without load, to spread the questions over the real one
+  // (which the questions themselves slow down, to about twice as long).
+  const calibration = await harness.library.reload();
+  expect(calibration.applied).toBe(true);
+  const intervalMs = (calibration.ms * 1.8) / QUESTIONS;
+
+  // The reload must pick up a change: a new article only it contains.
+  await writeFile(
+    path.join(corpusDir, 'zz-new-article.md'),
+    '---\ntitle: The quokka census\nauthor: New Writer\npublisher: Synthetic Gazette\npublished: 2024-05-06\nurl: https://example.com/quokka\n---\n\nRangers counted eleven thousand quokkas on the island this spring.\n',
+  );
+
+  const reload = harness.fake.chatInput('reload', [], { member: { permissions: DEFAULT_MEMBER_PERMISSIONS | Permissions.ManageGuild } });
+  const deferred = await harness.callback(reload);
+  expect(deferred.body).toMatchObject({ type: 5 });
+  expect(deferred.receivedAt - reload.sentAt).toBeLessThan(DEADLINE_MS);
+
+  // Members keep asking, one question every `intervalMs`, while the reload runs.
+  const sent: Array<SentInteraction & { scheduledAt: number }> = [];
+  const firstAt = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const scheduledAt = firstAt + sent.length * intervalMs;
+      sent.push({ ...harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question(sent.length) }]), scheduledAt });
+      if (sent.length === QUESTIONS) resolve();
+      else setTimeout(tick, Math.max(0, firstAt + sent.length * intervalMs - performance.now()));
+    };
+    tick();
+  });
+
+  const edit = await harness.fake.waitForWebhook(reload.token, (request) => request.method === 'PATCH', 30_000);
+  const reloadDoneAt = edit.receivedAt;
+  const callbacks = await Promise.all(
+    sent.map(async (interaction) => {
+      await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path.startsWith(`/interactions/${interaction.id}/`) && request.status !== undefined, 10_000);
+      return harness.fake.callbacksFor(interaction.id);
+    }),
+  );
+
+  const latencies = sent.map((interaction, i) => callbacks[i]![0]!.receivedAt - interaction.sentAt);
+  // From when the question was due (a timer delayed by a busy event loop delays the dispatch too).
+  const fromSchedule = sent.map((interaction, i) => callbacks[i]![0]!.receivedAt - interaction.scheduledAt);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const sortedFromSchedule = [...fromSchedule].sort((a, b) => a - b);
+  const duringReload = sent.filter((interaction) => interaction.sentAt < reloadDoneAt).length;
+  const report = messageOf(edit).embeds![0]!;
+  console.log(
+    `reload under load: ${DOCUMENTS} articles, ${harness.library.index.passages.length} passages; ` +
+      `reload ${Math.round(reloadDoneAt - reload.sentAt)} ms from /reload to edit (calibration without load ${Math.round(calibration.ms)} ms); ` +
+      `${duringReload}/${QUESTIONS} questions dispatched before it completed, one every ${intervalMs.toFixed(1)} ms; ` +
+      `callback latency median ${Math.round(percentile(sorted, 0.5))} ms, p95 ${Math.round(percentile(sorted, 0.95))} ms, worst ${Math.round(sorted.at(-1)!)} ms; ` +
+      `from scheduled time: median ${Math.round(percentile(sortedFromSchedule, 0.5))} ms, worst ${Math.round(sortedFromSchedule.at(-1)!)} ms`,
+  );
+
+  // Every question got exactly one callback, accepted, within Discord's 3 s.
+  const late = sent
+    .map((interaction, i) => ({ id: interaction.id, latencyMs: Math.round(latencies[i]!), statuses: callbacks[i]!.map((request: RecordedRequest) => request.status) }))
+    .filter(({ latencyMs, statuses }) => latencyMs >= DEADLINE_MS || statuses.length !== 1 || statuses[0]! >= 300);
+  expect(late).toEqual([]);
+  for (const [i, [callback]] of callbacks.entries()) {
+    const message = messageOf(callback!);
+    expect(message.embeds?.[0]?.title, question(i)).toBeDefined();
+  }
+  // The questions really were asked during the reload, spread over most of it.
+  expect(sent[0]!.sentAt).toBeGreaterThan(deferred.receivedAt);
+  expect(duringReload).toBeGreaterThanOrEqual(QUESTIONS * 0.75);
+  expect(sent.at(-1)!.sentAt - sent[0]!.sentAt).toBeGreaterThan((reloadDoneAt - reload.sentAt) * 0.5);
+
+  // The reload completed and applied.
+  expect(report.title).toBe('Corpus reloaded');
+  expect(report.description).toMatch(new RegExp(`^${DOCUMENTS + 1} article\\(s\\), \\d+ passage\\(s\\), in \\d+ ms\\.\\nAdded: \`zz-new-article\`\\nRemoved: none\\nChanged: none$`));
+  expect(harness.library.documents).toHaveLength(DOCUMENTS + 1);
+  const after = harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'How many quokkas did the rangers count?' }]);
+  expect(messageOf(await harness.callback(after)).embeds?.[0]?.footer?.text).toBe('New Writer · Synthetic Gazette · 2024-05-06 · paragraph 1');
+
+  expect(harness.invalidRequests()).toEqual([]);
+}, 60_000);
