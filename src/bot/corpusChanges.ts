@@ -4,6 +4,7 @@
  * directly, so that a sharded bot reloads every shard.
  */
 import { Routes, type Client } from 'discord.js';
+import { retireCorpusFile, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
 import type { Library, ReloadReport } from '../library/Library.js';
 import type { BotConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -24,6 +25,10 @@ export interface ShardOutcome {
 export interface CorpusChanges {
   /** Reloads the corpus from disk everywhere it is served; one outcome per shard. */
   reload(actor: Actor): Promise<ShardOutcome[]>;
+  /** Writes an uploaded article into the corpus folder if it is valid, then reloads (no reload when refused). */
+  add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<{ write: WriteResult; outcomes: ShardOutcome[] }>;
+  /** Moves a document's file to `.removed/`, then reloads; `retired` is undefined when no file has that id. */
+  remove(actor: Actor, documentId: string): Promise<{ retired?: RetiredFile; outcomes: ShardOutcome[] }>;
 }
 
 export interface CorpusChangesOptions {
@@ -71,7 +76,9 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
         logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
       }
       const report = outcomes[0]?.report;
-      if (report) {
+      // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
+      const changedNothing = report?.applied && report.added.length + report.removed.length + report.changed.length === 0;
+      if (report && !changedNothing) {
         await audit(
           report.applied
             ? `Corpus reloaded by ${actor.id} (${actor.reason}): ${report.documents} articles, +${report.added.length} −${report.removed.length} ~${report.changed.length}.`
@@ -79,6 +86,22 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
         );
       }
       return outcomes;
+    },
+    // The reload's log line and audit notice name the file through the reason.
+    async add(actor, { fileName, bytes, replace }) {
+      const write = await writeCorpusFile(library.options.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
+      if (!write.ok) {
+        logger.info({ actorId: actor.id, file: fileName, action: 'add', refused: write.reason, problems: write.problems.length }, 'corpus file refused');
+        return { write, outcomes: [] };
+      }
+      logger.info({ actorId: actor.id, file: write.file, documentId: write.documentId, replaced: write.replaced, action: 'add' }, 'corpus file added');
+      return { write, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${write.file}` }) };
+    },
+    async remove(actor, documentId) {
+      const retired = await retireCorpusFile(library.options.dir, documentId, library.options);
+      if (!retired) return { outcomes: [] };
+      logger.info({ actorId: actor.id, file: retired.file, movedTo: retired.movedTo, documentId, action: 'remove' }, 'corpus file removed');
+      return { retired, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: moved ${retired.file} to ${retired.movedTo}` }) };
     },
   };
 }

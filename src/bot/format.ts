@@ -158,6 +158,15 @@ export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: Relo
   };
 }
 
+/** Why an uploaded file was not added, problem by problem. */
+export function formatRejectedUpload(file: string, problems: CorpusProblem[]): APIEmbed {
+  return {
+    color: WARNING,
+    title: truncateAtWord(`Not added: ${file} has problems`, LIMITS.title),
+    description: `Fix these and upload it again:\n${problemList(problems)}\nNothing was written; the corpus is unchanged.`,
+  };
+}
+
 /** Problems as a code block, one `file:line: message` each, cut to fit an embed. */
 export function problemList(problems: CorpusProblem[]): string {
   const lines = problems.map(formatProblem).map((line) => truncateAtWord(line.replace(/`/g, "'"), 300));
@@ -170,4 +179,11 @@ export function problemList(problems: CorpusProblem[]): string {
     text += (text ? '\n' : '') + line;
   }
   return `\`\`\`\n${text}\n\`\`\``;
+}
+
+/** "900 bytes", "512 KiB", "1.5 MiB"; rounded up, so a size just over a limit never reads as the limit. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / (1024 * 1024), 'MiB'];
+  return `${Math.ceil(value * 10) / 10} ${unit}`;
 }

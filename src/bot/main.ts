@@ -9,6 +9,7 @@ import { configOrExit } from './config.js';
 import { createBot } from './createBot.js';
 import { createLogger } from './logger.js';
 import { singleShardUnlessManaged } from './sharding.js';
+import { watchCorpus } from './watchCorpus.js';
 
 const config = configOrExit('citebot cannot start');
 const logger = createLogger(config);
@@ -26,10 +27,12 @@ logger.info({ corpusDir: config.corpusDir, documents: library.documents.length, 
 const bot = createBot({ config, library, logger, commands, clientOptions: singleShardUnlessManaged() });
 
 let stopping = false;
+let stopWatching: (() => void) | undefined;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  stopWatching?.();
   await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while disconnecting'));
   logger.flush();
   process.exit(0);
@@ -46,3 +49,5 @@ try {
   logger.fatal({ code }, code === 'TokenInvalid' ? 'Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal and update .env' : `could not connect to Discord: ${(error as Error).message}`);
   process.exit(1);
 }
+// Sharded, one watcher is enough (shard 0): a reload in any shard reloads every shard.
+if (config.corpusWatch && (bot.client.shard?.ids[0] ?? 0) === 0) stopWatching = watchCorpus(config.corpusDir, () => void bot.corpus.reload({ id: 'watcher', reason: 'files changed' }), { logger });

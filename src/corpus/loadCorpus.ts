@@ -59,7 +59,7 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
       }
       const other = fileById.get(result.document.id);
       if (other !== undefined) {
-        problems.push({ file, line: 1, message: `duplicate id "${result.document.id}": ${other} already uses it (set a different "id" in the front matter)` });
+        problems.push(duplicateIdProblem(file, result.document.id, other));
         continue;
       }
       fileById.set(result.document.id, file);
@@ -69,6 +69,11 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     }
   }
   return { documents, problems };
+}
+
+/** Shared with uploads, so a refused upload reads like a refused reload. */
+export function duplicateIdProblem(file: string, id: string, otherFile: string): CorpusProblem {
+  return { file, line: 1, message: `duplicate id "${id}": ${otherFile} already uses it (set a different "id" in the front matter)` };
 }
 
 /** Whether `target` is `root` itself or somewhere below it. */

@@ -26,10 +26,14 @@ const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 
 export type ParseResult = { document: CorpusDocument; problems: [] } | { document?: undefined; problems: CorpusProblem[] };
 
+/** `text` lower-cased and reduced to a-z, 0-9, "-" and "_" (at most 64); '' when nothing is left. */
+export function slugify(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 64);
+}
+
 /** The id a file gets when its front matter has none: its name, lower-cased, made URL-safe. */
 export function idFromFileName(file: string): string {
-  const base = file.replace(/\.md$/i, '').toLowerCase();
-  return base.replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 64) || 'document';
+  return slugify(file.replace(/\.md$/i, '')) || 'document';
 }
 
 /** Byte offset of the first byte that is not valid UTF-8, or -1 when all of it is. */
@@ -58,6 +62,17 @@ function lineAtByte(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
+/** Why `bytes` cannot be a corpus file's text (too large, empty, binary, not UTF-8), or undefined. */
+export function textProblem(file: string, bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): CorpusProblem | undefined {
+  if (bytes.length > maxFileBytes) return { file, message: `file is too large (${bytes.length} bytes; the limit is ${maxFileBytes})` };
+  if (bytes.length === 0) return { file, message: 'file is empty' };
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) return { file, line: lineAtByte(bytes, nul), message: 'file is binary (it contains NUL bytes), not UTF-8 text' };
+  const invalid = firstInvalidUtf8Offset(bytes);
+  if (invalid !== -1) return { file, line: lineAtByte(bytes, invalid), message: `file is not valid UTF-8 (bad byte 0x${bytes[invalid]!.toString(16)} at offset ${invalid})` };
+  return undefined;
+}
+
 /**
  * Parses one file. `file` is its name relative to the corpus folder (used in problems and as the
  * default id). Returns the document, or every problem found.
@@ -65,12 +80,8 @@ function lineAtByte(bytes: Uint8Array, offset: number): number {
 export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): ParseResult {
   const fail = (message: string, line?: number): ParseResult => ({ problems: [{ file, line, message }] });
 
-  if (bytes.length > maxFileBytes) return fail(`file is too large (${bytes.length} bytes; the limit is ${maxFileBytes})`);
-  if (bytes.length === 0) return fail('file is empty');
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) return fail('file is binary (it contains NUL bytes), not UTF-8 text', lineAtByte(bytes, nul));
-  const invalid = firstInvalidUtf8Offset(bytes);
-  if (invalid !== -1) return fail(`file is not valid UTF-8 (bad byte 0x${bytes[invalid]!.toString(16)} at offset ${invalid})`, lineAtByte(bytes, invalid));
+  const unusable = textProblem(file, bytes, maxFileBytes);
+  if (unusable) return { problems: [unusable] };
 
   const text = new TextDecoder('utf-8').decode(bytes).replace(/\r\n?/g, '\n'); // drops a BOM too
   const lines = text.split('\n');
@@ -123,7 +134,8 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
       author: meta.author!,
       publisher: meta.publisher!,
       published: meta.published!,
-      url: meta.url!,
+      // Normalised (spaces and non-ASCII percent-encoded): Discord refuses malformed links in embeds.
+      url: new URL(meta.url!).href,
       file,
       body,
       bodyLine: closing + 2,
