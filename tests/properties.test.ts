@@ -14,7 +14,6 @@ import { MAX_QUOTE_CHARS } from '../src/answers/selectQuote.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../src/answers/validateQuestion.js';
 import { answerReply } from '../src/bot/commands/ask.js';
 import type { CommandContext } from '../src/bot/commands/types.js';
-import type { BotConfig } from '../src/bot/config.js';
 import { formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatQuestionLine, formatSourcesEmbed } from '../src/bot/format.js';
 import { createLogger } from '../src/bot/logger.js';
 import { LIMITS, buildMessage, embedLength, escapeUserText, type MessagePayload, type ReplyInput } from '../src/bot/respond.js';
@@ -24,6 +23,7 @@ import { buildSearchIndex, type SearchIndex } from '../src/index/buildSearchInde
 import { Library } from '../src/library/Library.js';
 import { splitIntoPassages } from '../src/passages/splitIntoPassages.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
+import { testConfig } from './support/testConfig.js';
 
 // ---------------------------------------------------------------------------------------
 // Arbitrary text
@@ -139,18 +139,7 @@ let context: CommandContext;
 beforeAll(async () => {
   ({ library } = await Library.open({ dir: path.join(repoRoot, 'corpus') }));
   index = library.index;
-  const config: BotConfig = {
-    token: 'not-a-token',
-    clientId: '1100000000000000001',
-    cdnUrl: 'https://cdn.discordapp.com',
-    corpusDir: path.join(repoRoot, 'corpus'),
-    corpusWatch: false,
-    logLevel: 'silent',
-    logPretty: false,
-    moderatorRoleIds: [],
-    askCooldownSeconds: 0,
-    maxUploadBytes: 512 * 1024,
-  };
+  const config = testConfig();
   context = {
     library,
     config,

@@ -9,23 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions, type RecordedRequest, type SentInteraction } from './fake-discord/index.js';
 import { messageOf, startBot, type BotHarness } from './support/botHarness.js';
+import { mulberry32 } from './bench/random.js';
 
 const DOCUMENTS = 2000;
 const QUESTIONS = 100;
 const DEADLINE_MS = 3000;
 const STRING = 3;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'harbour council budget river bridge school teacher hospital nurse farmer market price festival museum ' +
@@ -38,7 +28,7 @@ const WORDS = (
 
 /** One article: valid front matter and a few paragraphs of deterministic text. */
 function article(n: number): string {
-  const next = random(n + 1);
+  const next = mulberry32(n + 1);
   const word = () => WORDS[Math.floor(next() * WORDS.length)]!;
   const sentence = () => {
     const words = Array.from({ length: 8 + Math.floor(next() * 10) }, word);
@@ -63,7 +53,7 @@ function article(n: number): string {
 
 /** Questions members ask meanwhile: about what the corpus says, and about what it doesn't. */
 function question(i: number): string {
-  const next = random(10_000 + i);
+  const next = mulberry32(10_000 + i);
   const word = () => WORDS[Math.floor(next() * WORDS.length)]!;
   return i % 10 === 9 ? 'What is the capital of France?' : `What happened to the ${word()} ${word()} in district ${i % 97}?`;
 }

@@ -6,13 +6,13 @@
  * therefore collected by reading `fake.requests` once (see `watchCallbacks`).
  */
 import { commands } from '../../src/bot/commands/index.js';
-import type { BotConfig } from '../../src/bot/config.js';
 import { createBot } from '../../src/bot/createBot.js';
 import { createLogger } from '../../src/bot/logger.js';
 import { SOMETHING_WENT_WRONG } from '../../src/bot/router.js';
 import { Library } from '../../src/library/Library.js';
 import { FakeDiscord, type RecordedRequest } from '../fake-discord/index.js';
 import { loadQuestionSet } from '../support/questionSet.js';
+import { testConfig } from '../support/testConfig.js';
 import { ARTICLE_DIR } from './article.js';
 import { percentile, settledHeapBytes } from './measure.js';
 
@@ -73,20 +73,7 @@ function watchCallbacks(fake: FakeDiscord) {
 
 export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<EndToEndReport> {
   const fake = await FakeDiscord.start();
-  const config: BotConfig = {
-    token: 'bench-token',
-    clientId: fake.applicationId,
-    guildId: fake.guildId,
-    apiUrl: fake.apiUrl,
-    cdnUrl: fake.cdnUrl,
-    corpusDir: ARTICLE_DIR,
-    corpusWatch: false,
-    logLevel: 'silent',
-    logPretty: false,
-    moderatorRoleIds: [],
-    askCooldownSeconds: 0,
-    maxUploadBytes: 512 * 1024,
-  };
+  const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR });
   const { library } = await Library.open({ dir: config.corpusDir });
   // One shard, whatever SHARDS/SHARD_COUNT the environment holds.
   const bot = createBot({ config, library, logger: createLogger(config), commands, clientOptions: { shards: 0, shardCount: 1 } });

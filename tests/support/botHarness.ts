@@ -11,10 +11,9 @@ import { createLogger } from '../../src/bot/logger.js';
 import { Library } from '../../src/library/Library.js';
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type SentInteraction } from '../fake-discord/index.js';
 import { validateDiscordRequest } from './discordSpec.js';
-import { repoRoot } from './discordSpec.js';
-import path from 'node:path';
+import { testConfig } from './testConfig.js';
 
-export const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-token.for-tests-only';
+export { BOT_TOKEN } from './testConfig.js';
 
 export interface HarnessOptions {
   config?: Partial<BotConfig>;
@@ -42,20 +41,7 @@ export interface BotHarness {
 
 export async function startBot(options: HarnessOptions = {}): Promise<BotHarness> {
   const fake = await FakeDiscord.start(options.fake);
-  const config: BotConfig = {
-    token: BOT_TOKEN,
-    clientId: fake.applicationId,
-    apiUrl: fake.apiUrl,
-    cdnUrl: fake.cdnUrl,
-    corpusDir: path.join(repoRoot, 'corpus'),
-    corpusWatch: false,
-    logLevel: 'info',
-    logPretty: false,
-    moderatorRoleIds: [],
-    askCooldownSeconds: 0,
-    maxUploadBytes: 512 * 1024,
-    ...options.config,
-  };
+  const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, logLevel: 'info', ...options.config });
   let raw = '';
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({

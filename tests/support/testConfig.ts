@@ -1,0 +1,22 @@
+/** A complete, valid bot configuration for tests and the bench, overridable field by field. */
+import path from 'node:path';
+import type { BotConfig } from '../../src/bot/config.js';
+import { repoRoot } from './discordSpec.js';
+
+export const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-token.for-tests-only';
+
+export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
+  return {
+    token: BOT_TOKEN,
+    clientId: '1100000000000000001',
+    cdnUrl: 'https://cdn.discordapp.com',
+    corpusDir: path.join(repoRoot, 'corpus'),
+    corpusWatch: false,
+    logLevel: 'silent',
+    logPretty: false,
+    moderatorRoleIds: [],
+    askCooldownSeconds: 0,
+    maxUploadBytes: 512 * 1024,
+    ...overrides,
+  };
+}
