@@ -30,6 +30,9 @@ export interface EndToEndReport extends EndToEndOptions {
   errors: number;
   rssBeforeMB: number;
   rssAfterMB: number;
+  /** Live heap after a full collection, before and after: growth here would be a leak. */
+  heapBeforeMB: number;
+  heapAfterMB: number;
 }
 
 const STRING_OPTION = 3;
@@ -67,6 +70,8 @@ function watchCallbacks(fake: FakeDiscord) {
   }, 1);
   return {
     callback: (id: string) => new Promise<RecordedRequest>((resolve, reject) => waiting.set(id, { resolve, reject, deadline: performance.now() + CALLBACK_TIMEOUT_MS })),
+    /** After `fake.forgetHistory()`: read the fresh record from its start. */
+    restart: () => (cursor = 0),
     stop: () => clearInterval(timer),
   };
 }
@@ -104,7 +109,11 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
     await ask(options.concurrency, () => {});
     const latencies: number[] = [];
     let errors = 0;
-    settledHeapBytes(); // collect first, so RSS is not inflated by earlier garbage
+    // Both readings after a full collection, and without the fake's records of the rounds (it runs
+    // in this process too), so neither garbage nor the fake's log passes for the bot's growth.
+    fake.forgetHistory();
+    callbacks.restart();
+    const heapBefore = settledHeapBytes();
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
     await ask(options.interactions, (outcome) => {
@@ -113,6 +122,8 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
       onProgress?.((latencies.length + errors) / options.interactions);
     });
     const wallMs = performance.now() - started;
+    fake.forgetHistory();
+    const heapAfter = settledHeapBytes();
     return {
       ...options,
       p50Ms: percentile(latencies, 50),
@@ -121,6 +132,8 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
       errors,
       rssBeforeMB: rssBefore / 1024 / 1024,
       rssAfterMB: process.memoryUsage().rss / 1024 / 1024,
+      heapBeforeMB: heapBefore / 1024 / 1024,
+      heapAfterMB: heapAfter / 1024 / 1024,
     };
   } finally {
     callbacks.stop();

@@ -87,8 +87,8 @@ function buildSection(scale: ScaleReport[]): string {
 
 function endToEndSection(e: EndToEndReport): string {
   return formatTable([
-    ['interactions', 'concurrency', 'p50', 'p99', 'throughput', 'errors', 'RSS before', 'RSS after'],
-    [formatCount(e.interactions), String(e.concurrency), formatMs(e.p50Ms), formatMs(e.p99Ms), formatRate(e.perSecond), String(e.errors), formatMB(e.rssBeforeMB), formatMB(e.rssAfterMB)],
+    ['interactions', 'concurrency', 'p50', 'p99', 'throughput', 'errors', 'RSS before', 'RSS after', 'heap before', 'heap after'],
+    [formatCount(e.interactions), String(e.concurrency), formatMs(e.p50Ms), formatMs(e.p99Ms), formatRate(e.perSecond), String(e.errors), formatMB(e.rssBeforeMB), formatMB(e.rssAfterMB), formatMB(e.heapBeforeMB), formatMB(e.heapAfterMB)],
   ]);
 }
 

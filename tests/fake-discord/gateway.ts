@@ -191,6 +191,11 @@ export class FakeGateway {
     return session;
   }
 
+  /** Drops the replay logs of connected sessions (long runs would otherwise keep every dispatch). */
+  forgetDelivered(): void {
+    for (const session of this.sessions.values()) if (session.socket) session.log = [];
+  }
+
   /** Sends now when the session has a socket; otherwise the log keeps it for the RESUME replay. */
   private dispatch(session: Session, t: string, d: unknown): void {
     const entry = { s: ++session.seq, t, d };

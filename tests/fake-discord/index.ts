@@ -380,6 +380,16 @@ export class FakeDiscord {
   }
 
   /** Closes sockets, hung requests and slow downloads; pending waits reject. */
+  /**
+   * Forgets recorded requests and delivered dispatches, so that long runs (the bench) measure
+   * the bot's memory rather than this fake's records. Call it only when nothing is in flight.
+   */
+  forgetHistory(): void {
+    this.requests.length = 0;
+    this.rest.forgetInteractions();
+    this.gateway.forgetDelivered();
+  }
+
   async stop(): Promise<void> {
     for (const waiter of this.waiters) waiter.fail(new Error('FakeDiscord stopped'));
     this.waiters.clear();

@@ -146,6 +146,12 @@ export class FakeRest {
     this.interactionsByToken.set(record.token, state);
   }
 
+  /** Forgets every interaction's state (see FakeDiscord.forgetHistory). */
+  forgetInteractions(): void {
+    this.interactions.clear();
+    this.interactionsByToken.clear();
+  }
+
   failNext(match: FaultMatch, response: FaultResponse | 'hang', times: number): void {
     this.faults.push({ ...match, response, remaining: times });
   }
