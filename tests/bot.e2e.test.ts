@@ -265,6 +265,15 @@ describe('operations', () => {
     expect(harness.rawLogs()).not.toContain(sent.token);
   });
 
+  it('keeps interaction tokens out of the logs when a reply fails', async () => {
+    harness.fake.failNext({ method: 'POST', path: /\/callback$/ }, { status: 404, body: { code: 10062, message: 'Unknown interaction' } });
+    const sent = ask(BAIDU);
+    await vi.waitFor(() => expect(harness.logs.some((line) => line.interactionId === sent.id && line.outcome === 'error')).toBe(true));
+    const failure = harness.logs.find((line) => line.interactionId === sent.id && line.msg === 'interaction handler failed')!;
+    expect(JSON.stringify(failure.err)).toContain('[redacted]');
+    expect(harness.rawLogs()).not.toContain(sent.token);
+  });
+
   it('sent only bodies that Discord accepts', () => {
     expect(harness.invalidRequests()).toEqual([]);
     expect(harness.fake.requests.filter((request) => request.path.endsWith('/callback')).length).toBeGreaterThan(20);
