@@ -131,12 +131,18 @@ export function buildMessage(input: ReplyInput): MessagePayload {
   };
 }
 
+const URL_IN_TEXT = /https?:\/\/[^\s<>]+/g;
+
 /**
- * User text made safe to show back: Markdown escaped (so it renders as typed), and mentions
- * broken with a zero-width space so they show as text rather than as pills.
+ * User text made safe to show back: Markdown escaped so it renders as typed (masked links, lists
+ * and headings included: a "[Free Nitro](https://…)" question must not become the bot's link),
+ * bare links wrapped in <…> so they can't unfurl a preview, and mentions broken with a
+ * zero-width space so they show as text rather than as pills.
  */
 export function escapeUserText(text: string): string {
-  return neutralizeMentions(escapeMarkdown(text));
+  const escaped = escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+  // Links keep their characters (escapes inside a URL would break it) and lose their preview.
+  return neutralizeMentions(escaped.replace(URL_IN_TEXT, (url) => `<${url.replace(/\\(?=[^a-zA-Z0-9\s])/g, '')}>`));
 }
 
 /** Mentions in text (quoted or echoed) shown as plain text; `allowedMentions` already stops pings. */

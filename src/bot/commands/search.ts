@@ -34,7 +34,7 @@ export const searchCommand: ChatInputCommand = {
       await send(interaction, { content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
       return;
     }
-    await send(interaction, { embeds: [formatPassageList(`Passages matching “${truncateAtWord(query, 100)}”`, hits)] });
+    await send(interaction, { embeds: [formatPassageList(`Passages matching “${escapeUserText(truncateAtWord(query, 100))}”`, hits)] });
   },
   async autocomplete(interaction, context) {
     const typed = interaction.options.getFocused();
