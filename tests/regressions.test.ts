@@ -1,4 +1,4 @@
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -90,5 +90,30 @@ describe('echoed user text', () => {
     expect(escaped).toContain('\\- item');
     expect(escaped).toContain('\\# big');
     expect(escapeUserText('see https://a.example/x_y_z now')).toBe('see <https://a.example/x_y_z> now');
+  });
+});
+
+describe('Library.reload after a failure', () => {
+  it('still runs a reload queued behind one that threw', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-queue-'));
+    await writeFile(path.join(dir, 'a.md'), article('A', 'Alpha paragraph.'));
+    const { library } = await Library.open({ dir });
+    vi.mocked(loadCorpus).mockRejectedValueOnce(new Error('EMFILE: too many open files'));
+    const failing = library.reload();
+    await writeFile(path.join(dir, 'b.md'), article('B', 'Beta paragraph.'));
+    const queued = library.reload();
+    await expect(failing).rejects.toThrow('EMFILE');
+    await expect(queued).resolves.toMatchObject({ applied: true, added: ['b'] });
+  });
+
+  it('refuses to replace the corpus with an empty folder', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-empty-'));
+    await writeFile(path.join(dir, 'a.md'), article('A', 'Alpha paragraph about lighthouses.'));
+    const { library } = await Library.open({ dir });
+    await rm(path.join(dir, 'a.md'));
+    const report = await library.reload();
+    expect(report.applied).toBe(false);
+    expect(report.problems[0]!.message).toMatch(/no articles/);
+    expect(library.answer('lighthouses').answered).toBe(true);
   });
 });

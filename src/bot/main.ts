@@ -22,7 +22,7 @@ if (library.documents.length === 0) {
   logger.fatal({ corpusDir: config.corpusDir }, 'no valid articles to answer from: check them with `npm run corpus:check`');
   process.exit(1);
 }
-logger.info({ corpusDir: config.corpusDir, documents: library.documents.length, passages: library.index.passages.length, buildMs: Math.round(library.index.buildMs) }, 'corpus loaded');
+logger.info({ corpusDir: config.corpusDir, ...library.stats() }, 'corpus loaded');
 
 const bot = createBot({ config, library, logger, commands, clientOptions: singleShardUnlessManaged() });
 

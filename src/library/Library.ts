@@ -55,6 +55,18 @@ export class Library {
     return this.#index.documents;
   }
 
+  /** Passages per document id. */
+  passageCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const passage of this.#index.passages) counts.set(passage.documentId, (counts.get(passage.documentId) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Size of the served corpus, for logs. */
+  stats(): { documents: number; passages: number; buildMs: number } {
+    return { documents: this.#index.documents.length, passages: this.#index.passages.length, buildMs: Math.round(this.#index.buildMs) };
+  }
+
   answer(question: string, options?: AnswerOptions): Answer {
     return answerQuestion(this.#index, question, options);
   }
@@ -86,7 +98,8 @@ export class Library {
     }
     // Cleared as soon as the follow-up starts: a call made while it is already reading files
     // must queue another one, or it would get a report from before its call.
-    this.#queued ??= this.#reloading.then(() => {
+    // After the current reload, however it ended: its failure is its own callers' to see.
+    this.#queued ??= this.#reloading.catch(() => undefined).then(() => {
       this.#queued = undefined;
       return this.reload();
     });
@@ -108,6 +121,8 @@ export class Library {
       passages: index.passages.length,
       ms: performance.now() - started,
     });
+    // An empty folder (last file removed, or a wrong mount) would leave nothing to answer from.
+    if (problems.length === 0 && documents.length === 0) problems.push({ file: this.options.dir, message: 'the corpus folder has no articles; keeping the current ones' });
     if (problems.length > 0) return report(false, this.#index);
     // Built aside, in slices: questions keep being answered from the current index meanwhile.
     const index = await buildSearchIndexInBackground(documents);

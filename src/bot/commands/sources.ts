@@ -7,8 +7,6 @@ import type { ChatInputCommand } from './types.js';
 export const sourcesCommand: ChatInputCommand = {
   definition: { name: 'sources', type: ApplicationCommandType.ChatInput, description: 'List the articles the bot answers from.' },
   async execute(interaction, context) {
-    const counts = new Map<string, number>();
-    for (const passage of context.library.index.passages) counts.set(passage.documentId, (counts.get(passage.documentId) ?? 0) + 1);
-    await send(interaction, { embeds: [formatSourcesEmbed(context.library.documents, counts)] });
+    await send(interaction, { embeds: [formatSourcesEmbed(context.library.documents, context.library.passageCounts())] });
   },
 };
