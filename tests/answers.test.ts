@@ -13,6 +13,7 @@ import type { CorpusDocument } from '../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../src/index/buildSearchIndex.js';
 import { Library } from '../src/library/Library.js';
 import { loadQuestionSet } from './support/questionSet.js';
+import { passageRef } from '../src/passages/splitIntoPassages.js';
 
 // loadCorpus, unchanged, but counted: the Library tests check how often a burst of reloads reads the folder.
 vi.mock('../src/corpus/loadCorpus.js', async (importOriginal) => {
@@ -341,8 +342,11 @@ describe('Library', () => {
     const { library } = await openCopy();
     expect(library.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
     expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
-    expect(library.passage('microsoft-china-partnerships:5')?.passage.text).toContain('Baidu');
-    expect(library.passage('microsoft-china-partnerships:99')).toBeUndefined();
+    const baidu = library.index.passagesById.get('microsoft-china-partnerships:5')!;
+    expect(library.passageByRef(passageRef(baidu))?.passage.text).toContain('Baidu');
+    expect(library.passageByRef('microsoft-china-partnerships:5')).toBeUndefined(); // no fingerprint
+    expect(library.passageByRef('microsoft-china-partnerships:5~AAAAAA')).toBeUndefined(); // other text
+    expect(library.passageByRef(`microsoft-china-partnerships:99~${baidu.fingerprint}`)).toBeUndefined();
     expect(library.paragraph('microsoft-china-partnerships', 10).map((passage) => passage.section)).toEqual(['About the author']);
     expect(library.search('Tsingh', { limit: 1, partial: true })[0]!.passage.paragraph).toBe(6);
   });

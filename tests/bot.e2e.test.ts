@@ -66,7 +66,7 @@ describe('/ask', () => {
     const message = messageOf(await harness.callback(sent));
     expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
     const share = message.components!.flatMap((row) => row.components).find((button) => button.custom_id?.startsWith('ask:share:'));
-    expect(share?.custom_id).toBe('ask:share:microsoft-china-partnerships:5');
+    expect(share?.custom_id).toMatch(/^ask:share:microsoft-china-partnerships:5~[\w-]{6}$/);
 
     const shared = messageOf(await harness.callback(harness.fake.button(share!.custom_id!)));
     expect(shared.flags ?? 0).toBe(0);
@@ -83,7 +83,7 @@ describe('/ask', () => {
     const reply = messageOf(await harness.callback(harness.fake.button(more!.custom_id!)));
     expect(reply.flags! & EPHEMERAL).toBe(EPHEMERAL);
     expect(reply.embeds).toHaveLength(expected.length);
-    for (const [index, id] of expected.entries()) expect(reply.embeds![index]!.footer!.text).toContain(`paragraph ${id.split(':').at(-1)}`);
+    for (const [index, ref] of expected.entries()) expect(reply.embeds![index]!.footer!.text).toContain(`paragraph ${ref.split(':').at(-1)!.split('~')[0]}`);
   });
 
   it('trims a long passage to its relevant sentences and offers the full paragraph', async () => {
@@ -123,7 +123,7 @@ describe('/ask', () => {
   });
 
   it('answers a stale button (passage gone) with a short private note', async () => {
-    const message = messageOf(await harness.callback(harness.fake.button('ask:more:no-such-document:42')));
+    const message = messageOf(await harness.callback(harness.fake.button('ask:more:no-such-document:42~abcdef')));
     expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
     expect(message.content).toMatch(/no longer in the corpus/);
   });
@@ -150,7 +150,7 @@ describe('/search', () => {
     const { choices } = messageOf(callback);
     expect(choices!.length).toBeGreaterThan(0);
     expect(choices!.length).toBeLessThanOrEqual(25);
-    expect(choices![0]!.value).toBe('microsoft-china-partnerships:6');
+    expect(choices![0]!.value).toMatch(/^microsoft-china-partnerships:6~[\w-]{6}$/);
     for (const choice of choices!) {
       expect(choice.name.length).toBeLessThanOrEqual(100);
       expect(choice.value.length).toBeLessThanOrEqual(100);
@@ -164,7 +164,8 @@ describe('/search', () => {
   });
 
   it('shows the chosen passage', async () => {
-    const message = messageOf(await harness.callback(harness.fake.chatInput('search', [{ name: 'query', type: STRING, value: 'microsoft-china-partnerships:3' }])));
+    const { choices } = messageOf(await harness.callback(harness.fake.autocomplete('search', [{ name: 'query', type: STRING, value: 'Ubuntu Kylin', focused: true }])));
+    const message = messageOf(await harness.callback(harness.fake.chatInput('search', [{ name: 'query', type: STRING, value: choices![0]!.value }])));
     expect(message.embeds![0]!.description).toContain('Ubuntu Kylin');
     expect(message.embeds![0]!.footer!.text).toContain('paragraph 3');
   });
@@ -251,6 +252,19 @@ describe('the error boundary', () => {
     const apology = messageOf(await harness.webhook(sent, (request) => request.method === 'PATCH'));
     failure.mockRestore();
     expect(apology.content).toBe('Something went wrong while answering. Please try again in a moment.');
+  });
+});
+
+describe('buttons after the article is edited', () => {
+  it('refuse to quote a paragraph whose text changed, instead of whatever now has its number', async () => {
+    const message = messageOf(await harness.callback(ask('What about the annual regatta?', [{ name: 'private', type: BOOLEAN, value: true }])));
+    const share = message.components!.flatMap((row) => row.components).find((button) => button.custom_id?.startsWith('ask:share:coastal-town:2~'))!;
+    const file = path.join(harness.config.corpusDir, 'coastal-town.md');
+    await writeFile(file, longArticle().replace('A short second paragraph', 'An editor’s note.\n\nA short second paragraph'));
+    expect((await harness.bot.corpus.reload({ id: 'test', reason: 'edit' }))[0]!.report.changed).toEqual(['coastal-town']);
+    const reply = messageOf(await harness.callback(harness.fake.button(share.custom_id!)));
+    expect(reply.content).toMatch(/no longer in the corpus as it was/);
+    expect(reply.embeds ?? []).toEqual([]);
   });
 });
 

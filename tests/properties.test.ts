@@ -380,7 +380,7 @@ describe('the response builder, on any input', () => {
       fc.property(result, fc.boolean(), (answer, isPrivate) => {
         const embed = formatAnswerEmbed(answer);
         expect(embed.description ?? '').not.toMatch(RAW_MENTION);
-        expectDiscordAccepts(buildMessage({ content: formatQuestionLine('q?'), embeds: [embed], components: formatAnswerComponents(answer, { morePassageIds: ['a:1', 'b:2'], isPrivate }), ephemeral: isPrivate }));
+        expectDiscordAccepts(buildMessage({ content: formatQuestionLine('q?'), embeds: [embed], components: formatAnswerComponents(answer, { morePassageRefs: ['a:1~abcdef', 'b:2~ABCDEF'], isPrivate }), ephemeral: isPrivate }));
       }),
       RUNS,
     );
@@ -441,7 +441,7 @@ describe('messages built from the corpus', () => {
         fc.pre(parsed.document !== undefined);
         const [best] = answerQuestion(buildSearchIndex([parsed.document!]), 'When did the lighthouse keeper retire?').results;
         expect(best).toBeDefined();
-        expectDiscordAccepts(buildMessage({ embeds: [formatAnswerEmbed(best!)], components: formatAnswerComponents(best!, { morePassageIds: [], isPrivate: false }) }));
+        expectDiscordAccepts(buildMessage({ embeds: [formatAnswerEmbed(best!)], components: formatAnswerComponents(best!, { morePassageRefs: [], isPrivate: false }) }));
       }),
       { numRuns: 200, examples: [['articles/2020/lighthouse keeper.html']] },
     );

@@ -5,7 +5,7 @@ import type { PassageHit } from '../answers/searchPassages.js';
 import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
 import { formatProblem } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
-import type { Passage } from '../passages/splitIntoPassages.js';
+import { passageRef, type Passage } from '../passages/splitIntoPassages.js';
 import { truncateAtWord } from '../text/sentences.js';
 import { LIMITS, escapeUserText, neutralizeMentions } from './respond.js';
 
@@ -41,6 +41,14 @@ export function formatQuoteEmbed(document: CorpusDocument, passage: Passage, quo
   };
 }
 
+/** What a button or a chosen suggestion says when its passage was edited or removed since. */
+export const STALE_PASSAGE = 'That passage is no longer in the corpus as it was (it was edited or removed). Ask again for a fresh answer.';
+
+/** A whole passage, linked to its article. */
+export function formatPassageEmbed(document: CorpusDocument, passage: Passage): APIEmbed {
+  return formatQuoteEmbed(document, passage, passage.text, document.url);
+}
+
 export function formatAnswerEmbed(result: AnswerResult): APIEmbed {
   return formatQuoteEmbed(result.document, result.passage, result.quote, result.link);
 }
@@ -73,12 +81,12 @@ function linkButton(url: string, label: string): APIButtonComponent | undefined 
 }
 
 /**
- * A custom_id carrying passage ids (`prefix` + ids joined by "|"), as many as fit in Discord's
- * 100 characters: the button's whole state, so it works after a restart.
+ * A custom_id carrying passage references (`prefix` + refs joined by "|"), as many as fit in
+ * Discord's 100 characters: the button's whole state, so it works after a restart.
  */
-export function passageListId(prefix: string, ids: string[]): string {
+export function passageListId(prefix: string, refs: string[]): string {
   let value = prefix;
-  for (const id of ids) {
+  for (const id of refs) {
     const next = value === prefix ? `${prefix}${id}` : `${value}|${id}`;
     if (next.length > LIMITS.customId) break;
     value = next;
@@ -87,18 +95,18 @@ export function passageListId(prefix: string, ids: string[]): string {
 }
 
 export interface AnswerButtons {
-  /** Ids of further passages for "More passages". */
-  morePassageIds: string[];
+  /** References (`passageRef`) of further passages for "More passages". */
+  morePassageRefs: string[];
   /** Whether the answer was private (offers "Share to channel"). */
   isPrivate: boolean;
 }
 
-export function formatAnswerComponents(best: AnswerResult, { morePassageIds, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+export function formatAnswerComponents(best: AnswerResult, { morePassageRefs, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
   const buttons: APIButtonComponent[] = [];
-  const moreId = passageListId('ask:more:', morePassageIds);
+  const moreId = passageListId('ask:more:', morePassageRefs);
   if (moreId !== 'ask:more:') buttons.push(button(moreId, 'More passages'));
-  if (best.quoteTrimmed || best.passage.parts > 1) buttons.push(button(`ask:paragraph:${best.passage.id}`, 'Full paragraph'));
-  if (isPrivate) buttons.push(button(`ask:share:${best.passage.id}`, 'Share to channel', ButtonStyle.Primary));
+  if (best.quoteTrimmed || best.passage.parts > 1) buttons.push(button(`ask:paragraph:${passageRef(best.passage)}`, 'Full paragraph'));
+  if (isPrivate) buttons.push(button(`ask:share:${passageRef(best.passage)}`, 'Share to channel', ButtonStyle.Primary));
   const read = linkButton(best.document.url, 'Read the article');
   if (read) buttons.push(read);
   return buttons.length > 0 ? [{ type: ComponentType.ActionRow, components: buttons }] : [];

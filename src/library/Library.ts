@@ -75,9 +75,15 @@ export class Library {
     return searchPassages(this.#index, query, options);
   }
 
-  passage(id: string): { passage: Passage; document: CorpusDocument } | undefined {
-    const passage = this.#index.passagesById.get(id);
-    return passage && { passage, document: this.#index.documentsById.get(passage.documentId)! };
+  /**
+   * The passage a reference (`passageRef`: `id~fingerprint`) points to, if it still has the same
+   * text; undefined when it was removed or edited since the reference was made.
+   */
+  passageByRef(ref: string): { passage: Passage; document: CorpusDocument } | undefined {
+    const separator = ref.lastIndexOf('~');
+    const passage = separator === -1 ? undefined : this.#index.passagesById.get(ref.slice(0, separator));
+    if (!passage || passage.fingerprint !== ref.slice(separator + 1)) return undefined;
+    return { passage, document: this.#index.documentsById.get(passage.documentId)! };
   }
 
   /** The passages of one paragraph, in order (several when a long paragraph was split). */

@@ -1,4 +1,5 @@
 /** Splits a document's Markdown body into passages: the units the index retrieves and the bot quotes. */
+import { createHash } from 'node:crypto';
 import type { CorpusDocument } from '../corpus/types.js';
 import { splitAtWords, splitSentences, spansOf } from '../text/sentences.js';
 
@@ -24,6 +25,21 @@ export interface Passage {
   /** Verbatim text (hard line breaks inside a paragraph folded to spaces, as Markdown renders them). */
   text: string;
   sentences: string[];
+  /**
+   * A short hash of `text`. References held outside the bot (button custom_ids, autocomplete
+   * values) carry it, so that after the article is edited an old button says the passage is
+   * gone instead of quoting whatever paragraph now has that number.
+   */
+  fingerprint: string;
+}
+
+/** How a passage is referred to from outside: `id~fingerprint`. */
+export function passageRef(passage: Passage): string {
+  return `${passage.id}~${passage.fingerprint}`;
+}
+
+function fingerprintOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 6);
 }
 
 interface Block {
@@ -98,6 +114,7 @@ export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSA
     const runs = block.text.length <= maxChars ? [[0, pieces.length] as [number, number]] : packPieces(pieces, maxChars);
     const spans = spansOf(block.text, pieces);
     runs.forEach(([from, to], partIndex) => {
+      const text = runs.length === 1 ? block.text : block.text.slice(spans[from]![0], spans[to - 1]![1]);
       passages.push({
         id: runs.length === 1 ? `${document.id}:${paragraph}` : `${document.id}:${paragraph}.${partIndex + 1}`,
         documentId: document.id,
@@ -106,8 +123,9 @@ export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSA
         part: partIndex + 1,
         parts: runs.length,
         line: block.line,
-        text: runs.length === 1 ? block.text : block.text.slice(spans[from]![0], spans[to - 1]![1]),
+        text,
         sentences: pieces.slice(from, to),
+        fingerprint: fingerprintOf(text),
       });
     });
   });

@@ -2,7 +2,8 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type ButtonInteraction } from 'discord.js';
 import type { Answer } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
-import { formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatQuestionLine, formatQuoteEmbed } from '../format.js';
+import { passageRef } from '../../passages/splitIntoPassages.js';
+import { STALE_PASSAGE, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine } from '../format.js';
 import { send, type ReplyInput } from '../respond.js';
 import { readArguments } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -37,18 +38,18 @@ export function answerReply(question: string, context: CommandContext, isPrivate
   return {
     content: formatQuestionLine(check.question),
     embeds: [formatAnswerEmbed(best)],
-    components: formatAnswerComponents(best, { morePassageIds: more.map((result) => result.id), isPrivate }),
+    components: formatAnswerComponents(best, { morePassageRefs: more.map((result) => passageRef(result.passage)), isPrivate }),
     ephemeral: isPrivate,
   };
 }
 
-/** A passage by id, quoted whole; or a short note when a reload has removed it since. */
-function passageReply(context: CommandContext, ids: string[], ephemeral: boolean): ReplyInput {
-  const embeds = ids.flatMap((id) => {
-    const found = context.library.passage(id);
-    return found ? [formatQuoteEmbed(found.document, found.passage, found.passage.text, found.document.url)] : [];
+/** Passages by reference, quoted whole; or a short note when they were edited or removed since. */
+function passageReply(context: CommandContext, refs: string[], ephemeral: boolean): ReplyInput {
+  const embeds = refs.flatMap((ref) => {
+    const found = context.library.passageByRef(ref);
+    return found ? [formatPassageEmbed(found.document, found.passage)] : [];
   });
-  if (embeds.length === 0) return { content: 'That passage is no longer in the corpus (it was changed or removed). Ask again for a fresh answer.', ephemeral: true };
+  if (embeds.length === 0) return { content: STALE_PASSAGE, ephemeral: true };
   return { embeds, ephemeral };
 }
 
@@ -66,8 +67,8 @@ export const askCommand: ChatInputCommand = {
     },
     /** Every part of the quoted paragraph, privately. */
     async paragraph(interaction, argument, context) {
-      const found = context.library.passage(argument);
-      const parts = found ? context.library.paragraph(found.document.id, found.passage.paragraph).map((passage) => passage.id) : [argument];
+      const found = context.library.passageByRef(argument);
+      const parts = found ? context.library.paragraph(found.document.id, found.passage.paragraph).map(passageRef) : [argument];
       await send(interaction, passageReply(context, parts, true));
     },
     /** A private answer posted to the channel for everyone. */

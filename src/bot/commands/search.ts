@@ -1,6 +1,7 @@
 /** `/search query`: passages as you type (autocomplete); pick one to show it, or list the matches. */
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
-import { formatPassageChoice, formatPassageList, formatQuoteEmbed } from '../format.js';
+import { passageRef } from '../../passages/splitIntoPassages.js';
+import { formatPassageChoice, formatPassageEmbed, formatPassageList } from '../format.js';
 import { LIMITS, escapeUserText, send } from '../respond.js';
 import { truncateAtWord } from '../../text/sentences.js';
 import { readArguments } from './arguments.js';
@@ -23,10 +24,10 @@ export const searchCommand: ChatInputCommand = {
   definition,
   async execute(interaction, context) {
     const { query } = readArguments(definition, interaction);
-    // A suggestion's value is a passage id: show that passage.
-    const chosen = context.library.passage(query);
+    // A suggestion's value is a passage reference: show that passage.
+    const chosen = context.library.passageByRef(query);
     if (chosen) {
-      await send(interaction, { embeds: [formatQuoteEmbed(chosen.document, chosen.passage, chosen.passage.text, chosen.document.url)] });
+      await send(interaction, { embeds: [formatPassageEmbed(chosen.document, chosen.passage)] });
       return;
     }
     const hits = context.library.search(query, { limit: LISTED });
@@ -42,8 +43,8 @@ export const searchCommand: ChatInputCommand = {
     const showDocument = context.library.documents.length > 1;
     await interaction.respond(
       hits
-        .filter((hit) => hit.passage.id.length <= LIMITS.choiceValue)
-        .map((hit) => ({ name: formatPassageChoice(hit, showDocument), value: hit.passage.id })),
+        .map((hit) => ({ name: formatPassageChoice(hit, showDocument), value: passageRef(hit.passage) }))
+        .filter((choice) => choice.value.length <= LIMITS.choiceValue),
     );
   },
 };
