@@ -1,4 +1,10 @@
 /** Where a quote comes from, and a link that lands the reader on it. */
+import type { Passage } from '../passages/splitIntoPassages.js';
+
+/** "paragraph 5", or "paragraph 5 (part 2 of 3)" for a long paragraph that was split. */
+export function paragraphLabel(passage: Passage): string {
+  return `paragraph ${passage.paragraph}${passage.parts > 1 ? ` (part ${passage.part} of ${passage.parts})` : ''}`;
+}
 
 /**
  * Encodes one text-directive term: percent-encoding as for a URI component, plus "-", which

@@ -5,6 +5,7 @@ import type { PassageHit } from '../answers/searchPassages.js';
 import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
 import { formatProblem } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
+import { paragraphLabel } from '../answers/attribution.js';
 import { passageRef, type Passage } from '../passages/splitIntoPassages.js';
 import { truncateAtWord } from '../text/sentences.js';
 import { LIMITS, escapeUserText, neutralizeMentions } from './respond.js';
@@ -12,10 +13,6 @@ import { LIMITS, escapeUserText, neutralizeMentions } from './respond.js';
 /** Embed colour: one accent for every answer. */
 const ACCENT = 0x5865f2;
 const WARNING = 0xfaa61a;
-
-export function paragraphLabel(passage: Passage): string {
-  return `paragraph ${passage.paragraph}${passage.parts > 1 ? ` (part ${passage.part} of ${passage.parts})` : ''}`;
-}
 
 /** "Cate Cadell · TechNode · 2015-09-25 · paragraph 5": who said it, where and when. */
 export function attributionLine(document: CorpusDocument, passage?: Passage): string {
@@ -128,15 +125,25 @@ export function formatPassageChoice(hit: PassageHit, showDocument: boolean): str
 }
 
 export function formatSourcesEmbed(documents: readonly CorpusDocument[], passageCounts: Map<string, number>): APIEmbed {
-  const shown = documents.slice(0, LIMITS.fields);
-  return {
-    color: ACCENT,
-    title: `Sources (${documents.length} article${documents.length === 1 ? '' : 's'})`,
-    description: documents.length > shown.length ? `Showing the first ${shown.length}.` : undefined,
-    fields: shown.map((document) => ({
+  const title = `Sources (${documents.length} article${documents.length === 1 ? '' : 's'})`;
+  // As many articles as fit both the 25-field and the 6,000-character limits, saying so if not all.
+  const room = LIMITS.embedTotal - title.length - 100;
+  const fields: Array<{ name: string; value: string }> = [];
+  let used = 0;
+  for (const document of documents.slice(0, LIMITS.fields)) {
+    const field = {
       name: truncateAtWord(document.title, LIMITS.fieldName),
       value: truncateAtWord(`${attributionLine(document)} · ${passageCounts.get(document.id) ?? 0} passages\n${document.url}`, LIMITS.fieldValue),
-    })),
+    };
+    if (used + field.name.length + field.value.length > room) break;
+    fields.push(field);
+    used += field.name.length + field.value.length;
+  }
+  return {
+    color: ACCENT,
+    title,
+    description: fields.length < documents.length ? `Showing ${fields.length} of ${documents.length}; \`/search\` finds passages in all of them.` : undefined,
+    fields,
   };
 }
 

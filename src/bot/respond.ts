@@ -8,7 +8,6 @@ import {
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
   type APIEmbed,
-  type ButtonInteraction,
   type CommandInteraction,
   type MessageComponentInteraction,
   type ModalSubmitInteraction,
@@ -31,7 +30,6 @@ export const LIMITS = {
   choiceName: 100,
   choiceValue: 100,
   customId: 100,
-  buttonLabel: 80,
   linkButtonUrl: 512,
 } as const;
 
@@ -167,10 +165,4 @@ export async function send(interaction: RepliableInteraction, input: ReplyInput)
   } else {
     await interaction.followUp(message);
   }
-}
-
-/** Replaces the message a button sits on (its own message, not a new one). */
-export async function updateMessage(interaction: ButtonInteraction, input: Omit<ReplyInput, 'ephemeral'>): Promise<void> {
-  const { flags: _none, ...message } = buildMessage(input);
-  await interaction.update(message);
 }

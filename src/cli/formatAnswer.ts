@@ -1,5 +1,6 @@
 /** How the CLI shows answers: readable text for people, stable JSON for programs. */
 import type { Answer } from '../answers/answerQuestion.js';
+import { paragraphLabel } from '../answers/attribution.js';
 
 /** The `--json` shape: a contract, so it is built field by field. */
 export function toAnswerJson(answer: Answer) {
@@ -48,7 +49,7 @@ export function formatAnswerText(answer: Answer): string {
   }
   const blocks = answer.results.map((result, position) => {
     const { document, passage } = result;
-    const where = `paragraph ${passage.paragraph}${passage.parts > 1 ? ` (part ${passage.part} of ${passage.parts})` : ''}`;
+    const where = paragraphLabel(passage);
     return [
       wrap(`${position + 1}. “${result.quote}”`, '   ').replace(/^ {3}/, ''),
       wrap(`— ${document.author}, “${document.title}”, ${document.publisher}, ${document.published}, ${where}`, '   '),

@@ -20,7 +20,8 @@ import type { CorpusDocument, CorpusProblem, DocumentMeta } from './types.js';
 /** Largest corpus file accepted, in bytes (an article is a few kB; this leaves room for long reads). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
-const REQUIRED_FIELDS = ['title', 'author', 'publisher', 'published', 'url'] as const satisfies ReadonlyArray<keyof DocumentMeta>;
+/** The front matter every article needs (besides an optional `id`). */
+export const REQUIRED_FIELDS = ['title', 'author', 'publisher', 'published', 'url'] as const satisfies ReadonlyArray<keyof DocumentMeta>;
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 

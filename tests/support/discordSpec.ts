@@ -50,7 +50,6 @@ const Ajv2020 = (Ajv2020Module as unknown as { default: typeof Ajv2020Module.def
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default;
 
 const SPEC_ID = 'https://discord.com/api/v10/openapi.json';
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 interface Loaded {
   doc: Obj;

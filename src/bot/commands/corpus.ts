@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import { decodeText, markdownFromText, safeCorpusFileName } from '../../corpus/corpusFiles.js';
+import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { truncateAtWord } from '../../text/sentences.js';
 import { DownloadError, downloadAttachment } from '../downloadAttachment.js';
@@ -14,7 +15,6 @@ import { LIMITS, escapeUserText, send, type ReplyInput } from '../respond.js';
 import { readArguments } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
 
-const METADATA = ['title', 'author', 'publisher', 'published', 'url'] as const satisfies ReadonlyArray<keyof DocumentMeta>;
 
 /** Long enough for a slow link to fetch the largest upload; well within the 15 minutes an interaction lives. */
 const DOWNLOAD_TIMEOUT_MS = 15_000;
@@ -62,8 +62,8 @@ async function addArticle(interaction: ChatInputCommandInteraction, context: Com
   const fileName = safeCorpusFileName(file.name);
   if (fileName === undefined) return { content: `${shown} has no letter or digit to name the corpus file after: rename it (for example \`my-article${kind}\`) and upload it again.` };
 
-  const given = METADATA.filter((field) => meta[field] !== undefined);
-  const missing = METADATA.filter((field) => meta[field] === undefined);
+  const given = REQUIRED_FIELDS.filter((field) => meta[field] !== undefined);
+  const missing = REQUIRED_FIELDS.filter((field) => meta[field] === undefined);
   if (kind === '.md' && given.length > 0) return { content: `A .md file carries its details in its front matter: leave out ${fieldList(given)}, or upload a .txt file.` };
   if (kind === '.txt' && missing.length > 0) return { content: `A .txt file needs the article’s details as options. Missing: ${fieldList(missing)}.` };
 
