@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { answerQuestion, DEFAULT_TOP, type Answer, type AnswerResult } from '../src/answers/answerQuestion.js';
+import { answerQuestion, DEFAULT_TOP, MIN_CLOSEST_COVERAGE, MIN_COVERAGE, type Answer, type AnswerResult } from '../src/answers/answerQuestion.js';
 import { textFragmentUrl } from '../src/answers/attribution.js';
 import { searchPassages } from '../src/answers/searchPassages.js';
 import { MAX_QUOTE_CHARS } from '../src/answers/selectQuote.js';
@@ -126,6 +126,16 @@ describe('answerQuestion on the bundled corpus', () => {
     const answer = answerQuestion(index, 'What did Microsoft pay for the giraffe sanctuary expansion?');
     expect(answer.answered).toBe(false);
     expect(answer.reason).toMatch(/^(weak-match|no-match)$/);
+  });
+
+  it('offers the closest passage as a hint when a reworded question falls just short, and none when unrelated', () => {
+    const reworded = answerQuestion(index, 'why has beijing poured money into domestic operating systems');
+    expect(reworded).toMatchObject({ answered: false, reason: 'weak-match', results: [] });
+    expect(reworded.closest?.passage.paragraph).toBe(3);
+    expect(reworded.closest!.coverage).toBeGreaterThanOrEqual(MIN_CLOSEST_COVERAGE);
+    expect(reworded.closest!.coverage).toBeLessThan(MIN_COVERAGE);
+    expect(answerQuestion(index, 'What is the capital of France?').closest).toBeUndefined();
+    expect(answerQuestion(index, 'What is Apple doing in China?').closest).toBeUndefined();
   });
 
   it('finds paragraph 5 despite typos', () => {

@@ -108,6 +108,16 @@ describe('/ask', () => {
     expect(message.components ?? []).toEqual([]);
   });
 
+  it('declines a question it can’t confirm, showing the closest passage only as a labelled hint', async () => {
+    const message = messageOf(await harness.callback(ask('why has beijing poured money into domestic operating systems')));
+    const [embed] = message.embeds!;
+    expect(embed!.title).toBe('The article doesn’t say that.');
+    expect(embed!.description).toContain('The closest passage, which may not answer it');
+    expect(embed!.description).toContain('> China’s government has invested heavily');
+    expect(embed!.footer).toBeUndefined();
+    expect(messageOf(await harness.callback(ask('What is the capital of France?'))).embeds![0]!.description).not.toContain('closest passage');
+  });
+
   it('neither pings nor renders mentions echoed from the question', async () => {
     const message = messageOf(await harness.callback(ask('@everyone <@&123456789012345678> @here who is Microsoft’s cloud partner?')));
     expect(message.allowed_mentions).toEqual({ parse: [] });

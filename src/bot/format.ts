@@ -59,13 +59,17 @@ export function formatAbstention(answer: Answer): APIEmbed {
   const hint =
     answer.reason === 'no-terms'
       ? 'Your question has no words to look up: try naming what you want to know about.'
-      : answer.suggestions.length > 0
+      : answer.suggestions.length > 0 && !answer.closest
         ? `The articles talk about: ${answer.suggestions.map((word) => `**${escapeUserText(word)}**`).join(', ')}.`
         : '';
+  const closest = answer.closest;
+  const nearest = closest
+    ? `\n\nThe closest passage, which may not answer it (${escapeUserText(truncateAtWord(closest.document.title, 80))}, ${paragraphLabel(closest.passage)}):\n${blockQuote(truncateAtWord(closest.quote, 300))}\n[Read it in the article](${closest.link.length <= 2048 ? closest.link : closest.document.url})`
+    : '';
   return {
     color: WARNING,
     title: 'The article doesn’t say that.',
-    description: `${hint}\nUse \`/sources\` to see what is in the corpus, or \`/search\` to browse it.`.trim(),
+    description: `${hint}${nearest}\nUse \`/sources\` to see what is in the corpus, or \`/search\` to browse it.`.trim(),
   };
 }
 

@@ -44,8 +44,11 @@ function wrap(text: string, indent: string): string {
 
 export function formatAnswerText(answer: Answer): string {
   if (!answer.answered) {
-    const hint = answer.suggestions.length > 0 ? `\nThe corpus talks about: ${answer.suggestions.join(', ')}.` : '';
-    return `Q: ${answer.question}\n\nThe article doesn't say that.${hint}\n`;
+    const hint = answer.suggestions.length > 0 && !answer.closest ? `\nThe corpus talks about: ${answer.suggestions.join(', ')}.` : '';
+    const closest = answer.closest
+      ? `\n\nThe closest passage, which may not answer it (${paragraphLabel(answer.closest.passage)}):\n${wrap(`“${answer.closest.quote}”`, '   ')}\n   ${answer.closest.link}`
+      : '';
+    return `Q: ${answer.question}\n\nThe article doesn't say that.${hint}${closest}\n`;
   }
   const blocks = answer.results.map((result, position) => {
     const { document, passage } = result;
