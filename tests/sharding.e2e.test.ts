@@ -4,20 +4,24 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeDiscord, Permissions } from './fake-discord/index.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
 import { BOT_TOKEN, EPHEMERAL, messageOf } from './support/botHarness.js';
 
+const ARTICLE = 'microsoft-china-partnerships.md';
+
 let fake: FakeDiscord;
+let parentDir: string;
 let manager: ChildProcess;
 let output = '';
 
-beforeAll(async () => {
-  // Two shards in one identify bucket: both can start at once.
-  fake = await FakeDiscord.start({ shards: 2, maxConcurrency: 2 });
-  manager = spawn(process.execPath, ['--import', 'tsx', 'src/bot/shardManager.ts'], {
+/** Starts the manager; its shards write to the same stdout, so `output` holds every process's log. */
+function startManager(corpusDir: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/shardManager.ts'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
@@ -25,13 +29,42 @@ beforeAll(async () => {
       DISCORD_TOKEN: BOT_TOKEN,
       DISCORD_CLIENT_ID: fake.applicationId,
       DISCORD_API_URL: fake.apiUrl,
-      CORPUS_DIR: path.join(repoRoot, 'corpus'),
+      CORPUS_DIR: corpusDir,
       ASK_COOLDOWN_SECONDS: '0',
       LOG_PRETTY: 'false',
+      ...extraEnv,
     },
   });
-  manager.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  manager.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return child;
+}
+
+/** The JSON log lines written so far. */
+function logs(): Array<Record<string, unknown>> {
+  return output.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function ask(shard: number): Promise<void> {
+  const sent = fake.chatInput('ask', [{ name: 'question', type: 3, value: 'Which search engine will Edge use in China?' }], { shard });
+  const callback = await fake.waitForCallback(sent.id, 10_000);
+  expect(sent.shard).toBe(shard);
+  expect(validateDiscordRequest(callback.method, callback.path, callback.body)).toEqual([]);
+  expect(messageOf(callback).embeds?.[0]?.footer?.text, JSON.stringify(callback.body)).toContain('paragraph 5');
+}
+
+beforeAll(async () => {
+  parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-sharding-'));
+  await cp(path.join(repoRoot, 'corpus'), path.join(parentDir, 'corpus'), { recursive: true });
+  // Two shards in one identify bucket: both can start at once.
+  fake = await FakeDiscord.start({ shards: 2, maxConcurrency: 2 });
+  manager = startManager(path.join(parentDir, 'corpus'));
   await fake.waitForReady(2, 30_000);
 }, 40_000);
 
@@ -41,6 +74,7 @@ afterAll(async () => {
     await once(manager, 'exit');
   }
   await fake.stop();
+  await rm(parentDir, { recursive: true, force: true });
 });
 
 describe('npm run start:sharded', () => {
@@ -53,13 +87,7 @@ describe('npm run start:sharded', () => {
   });
 
   it('answers an interaction on each shard', async () => {
-    for (const shard of [0, 1]) {
-      const sent = fake.chatInput('ask', [{ name: 'question', type: 3, value: 'Which search engine will Edge use in China?' }], { shard });
-      const callback = await fake.waitForCallback(sent.id, 10_000);
-      expect(sent.shard).toBe(shard);
-      expect(validateDiscordRequest(callback.method, callback.path, callback.body)).toEqual([]);
-      expect(messageOf(callback).embeds![0]!.footer!.text).toContain('paragraph 5');
-    }
+    for (const shard of [0, 1]) await ask(shard);
   });
 
   it('reloads every shard from a /reload in one, reporting each', async () => {
@@ -71,4 +99,35 @@ describe('npm run start:sharded', () => {
     expect(description).toMatch(/Shard 0: applied \(\d+ ms\)/);
     expect(description).toMatch(/Shard 1: applied \(\d+ ms\)/);
   });
+
+  it('restarts a shard that dies, backing off while it cannot start, and keeps the others running', async () => {
+    const shard1 = logs().find((line) => line.msg === 'shard started' && line.shard === 1)!;
+    const stopped = () => logs().filter((line) => line.shard === 1 && line.msg === 'shard 1 stopped');
+    // Without a single article a shard exits 1 as it starts, so its restart fails.
+    const corpusDir = path.join(parentDir, 'corpus');
+    await rename(path.join(corpusDir, ARTICLE), path.join(corpusDir, `${ARTICLE}.away`));
+    process.kill(shard1.pid as number, 'SIGKILL');
+    await vi.waitFor(() => expect(stopped()).toHaveLength(2), { timeout: 10_000, interval: 50 });
+
+    const [killed, failed] = stopped();
+    expect(killed).toMatchObject({ signal: 'SIGKILL' });
+    expect(failed).toMatchObject({ exitCode: 1 });
+    expect(failed!.restartInMs).toBe(2 * (killed!.restartInMs as number));
+    expect(manager.exitCode).toBeNull();
+    await ask(0);
+
+    await rename(path.join(corpusDir, `${ARTICLE}.away`), path.join(corpusDir, ARTICLE));
+    await fake.waitForReady(3, 15_000);
+    await ask(1);
+  }, 30_000);
+});
+
+describe('npm run start:sharded when a shard cannot start', () => {
+  it('logs why and exits 1', async () => {
+    output = '';
+    const failing = startManager(path.join(parentDir, 'no-such-corpus'), { SHARD_COUNT: '2' });
+    const [code] = (await once(failing, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(logs()).toContainEqual(expect.objectContaining({ level: 60, msg: expect.stringMatching(/^could not start the shards: .*Shard 0/) }));
+  }, 20_000);
 });
