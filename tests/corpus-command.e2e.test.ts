@@ -247,6 +247,14 @@ describe('/corpus remove', () => {
     await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes('moved lighthouses.md to .removed'));
   });
 
+  it('shows why a removal was refused (the last article), leaving the corpus as it is', async () => {
+    const refused = '`only.md` is the only article left, and the bot needs at least one to answer from: add another before removing it.';
+    vi.spyOn(harness.bot.corpus, 'remove').mockResolvedValueOnce({ refused, outcomes: [] });
+    const reply = await outcome(removeDocument('only'));
+    expect(reply.content).toBe(refused);
+    expect(reply.embeds ?? []).toEqual([]);
+  });
+
   it('says so when no article has that id', async () => {
     expect((await outcome(removeDocument('no-such-article'))).content).toBe('No article file has the id “no-such-article”. Pick one from the list; `/sources` shows them all.');
   });

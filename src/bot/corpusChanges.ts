@@ -5,6 +5,7 @@
  */
 import { Routes, type Client } from 'discord.js';
 import { retireCorpusFile, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
+import { loadCorpus } from '../corpus/loadCorpus.js';
 import type { Library, ReloadReport } from '../library/Library.js';
 import type { BotConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -27,8 +28,11 @@ export interface CorpusChanges {
   reload(actor: Actor): Promise<ShardOutcome[]>;
   /** Writes an uploaded article into the corpus folder if it is valid, then reloads (no reload when refused). */
   add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<{ write: WriteResult; outcomes: ShardOutcome[] }>;
-  /** Moves a document's file to `.removed/`, then reloads; `retired` is undefined when no file has that id. */
-  remove(actor: Actor, documentId: string): Promise<{ retired?: RetiredFile; outcomes: ShardOutcome[] }>;
+  /**
+   * Moves a document's file to `.removed/`, then reloads. `refused` (a sentence for the moderator)
+   * when it is the last valid article; otherwise `retired` is undefined when no file has that id.
+   */
+  remove(actor: Actor, documentId: string): Promise<{ retired?: RetiredFile; refused?: string; outcomes: ShardOutcome[] }>;
 }
 
 export interface CorpusChangesOptions {
@@ -59,6 +63,14 @@ async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]
 
 export function createCorpusChanges({ library, logger, config, client }: CorpusChangesOptions): CorpusChanges {
   Object.assign(client, { [RELOAD_THIS_SHARD]: () => library.reload() });
+  // Changes run one at a time, each with its checks, write and reload: checks made while another
+  // change is writing could pass for both (two uploads with the same id would both be written).
+  let lastChange: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(change: () => Promise<T>): Promise<T> => {
+    const result = lastChange.then(change);
+    lastChange = result.catch(() => undefined);
+    return result;
+  };
   const audit = async (text: string) => {
     if (!config.auditChannelId) return;
     try {
@@ -88,20 +100,31 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
       return outcomes;
     },
     // The reload's log line and audit notice name the file through the reason.
-    async add(actor, { fileName, bytes, replace }) {
-      const write = await writeCorpusFile(library.options.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
-      if (!write.ok) {
-        logger.info({ actorId: actor.id, file: fileName, action: 'add', refused: write.reason, problems: write.problems.length }, 'corpus file refused');
-        return { write, outcomes: [] };
-      }
-      logger.info({ actorId: actor.id, file: write.file, documentId: write.documentId, replaced: write.replaced, action: 'add' }, 'corpus file added');
-      return { write, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${write.file}` }) };
+    add(actor, { fileName, bytes, replace }) {
+      return oneAtATime(async () => {
+        const write = await writeCorpusFile(library.options.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
+        if (!write.ok) {
+          logger.info({ actorId: actor.id, file: fileName, action: 'add', refused: write.reason, problems: write.problems.length }, 'corpus file refused');
+          return { write, outcomes: [] };
+        }
+        logger.info({ actorId: actor.id, file: write.file, documentId: write.documentId, replaced: write.replaced, action: 'add' }, 'corpus file added');
+        return { write, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${write.file}` }) };
+      });
     },
-    async remove(actor, documentId) {
-      const retired = await retireCorpusFile(library.options.dir, documentId, library.options);
-      if (!retired) return { outcomes: [] };
-      logger.info({ actorId: actor.id, file: retired.file, movedTo: retired.movedTo, documentId, action: 'remove' }, 'corpus file removed');
-      return { retired, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: moved ${retired.file} to ${retired.movedTo}` }) };
+    remove(actor, documentId) {
+      return oneAtATime(async () => {
+        // An empty corpus would be served until the next start, which then refuses to run.
+        const { documents } = await loadCorpus(library.options.dir, library.options);
+        const only = documents.length === 1 ? documents[0] : undefined;
+        if (only?.id === documentId) {
+          logger.info({ actorId: actor.id, file: only.file, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
+          return { refused: `\`${only.file}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`, outcomes: [] };
+        }
+        const retired = await retireCorpusFile(library.options.dir, documentId, library.options);
+        if (!retired) return { outcomes: [] };
+        logger.info({ actorId: actor.id, file: retired.file, movedTo: retired.movedTo, documentId, action: 'remove' }, 'corpus file removed');
+        return { retired, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: moved ${retired.file} to ${retired.movedTo}` }) };
+      });
     },
   };
 }

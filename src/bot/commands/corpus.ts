@@ -92,7 +92,8 @@ async function addArticle(interaction: ChatInputCommandInteraction, context: Com
 
 async function removeArticle(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<ReplyInput> {
   const { document } = readArguments(remove, interaction);
-  const { retired, outcomes } = await context.corpus.remove({ id: interaction.user.id, reason: '/corpus remove' }, document);
+  const { retired, refused, outcomes } = await context.corpus.remove({ id: interaction.user.id, reason: '/corpus remove' }, document);
+  if (refused) return { content: refused };
   if (!retired) return { content: `No article file has the id “${escapeUserText(truncateAtWord(document, 100))}”. Pick one from the list; \`/sources\` shows them all.` };
   return {
     content: `Moved \`${retired.file}\` (“${escapeUserText(truncateAtWord(retired.title, 200))}”) to \`${retired.movedTo}\`.`,

@@ -1,0 +1,75 @@
+/** CorpusChanges on a real Library over a temporary copy of the corpus, without Discord. */
+import { cp, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCorpusChanges, type CorpusChanges } from '../src/bot/corpusChanges.js';
+import { createLogger } from '../src/bot/logger.js';
+import { Library } from '../src/library/Library.js';
+import { repoRoot } from './support/discordSpec.js';
+import { testConfig } from './support/testConfig.js';
+
+const ARTICLE_ID = 'microsoft-china-partnerships';
+const moderator = { id: '1000000000000000077', reason: 'test' };
+const article = (id: string, body: string) =>
+  new TextEncoder().encode(`---\ntitle: A test article\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/a\nid: ${id}\n---\n\n${body}\n`);
+
+let parentDir: string | undefined;
+afterEach(async () => {
+  if (parentDir) await rm(parentDir, { recursive: true, force: true });
+  parentDir = undefined;
+});
+
+/** CorpusChanges over a copy of the bundled corpus (one article), for a bot that is not sharded. */
+async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Library; corpusDir: string }> {
+  parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-changes-'));
+  const corpusDir = path.join(parentDir, 'corpus');
+  await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
+  const { library } = await Library.open({ dir: corpusDir });
+  const client = { shard: null, rest: { post: async () => ({}) } } as unknown as Client;
+  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: {}, client }), library, corpusDir };
+}
+
+describe('CorpusChanges', () => {
+  it('lets only one of two simultaneous uploads with the same id in', async () => {
+    const { changes, library, corpusDir } = await corpusChanges();
+    const results = await Promise.all([
+      changes.add(moderator, { fileName: 'first.md', bytes: article('shared-id', 'The first upload.'), replace: false }),
+      changes.add(moderator, { fileName: 'second.md', bytes: article('shared-id', 'The second upload.'), replace: false }),
+    ]);
+    expect(results.map(({ write }) => write.ok)).toEqual([true, false]);
+    expect(results[1]!.write).toMatchObject({ reason: 'invalid', problems: [{ file: 'second.md', message: expect.stringContaining('duplicate id "shared-id": first.md already uses it') }] });
+    expect((await readdir(corpusDir)).sort()).toEqual(['first.md', `${ARTICLE_ID}.md`]);
+    // The corpus on disk stays valid, so the next reload is applied.
+    expect((await changes.reload(moderator))[0]!.report).toMatchObject({ applied: true, documents: 2 });
+    expect(library.documents.map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
+  });
+
+  it('refuses to remove the last article, and removes it once there is another', async () => {
+    const { changes, library, corpusDir } = await corpusChanges();
+    const refused = await changes.remove(moderator, ARTICLE_ID);
+    expect(refused).toEqual({ refused: expect.stringContaining(`\`${ARTICLE_ID}.md\` is the only article left`), outcomes: [] });
+    expect(await readdir(corpusDir)).toEqual([`${ARTICLE_ID}.md`]);
+
+    await changes.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false });
+    const removed = await changes.remove(moderator, ARTICLE_ID);
+    expect(removed.refused).toBeUndefined();
+    expect(removed.retired).toMatchObject({ file: `${ARTICLE_ID}.md` });
+    expect(library.documents.map((document) => document.id)).toEqual(['other']);
+  });
+
+  it('keeps accepting changes after one fails', async () => {
+    const { changes, corpusDir } = await corpusChanges();
+    const away = `${corpusDir}-away`;
+    await rename(corpusDir, away);
+    await expect(changes.remove(moderator, ARTICLE_ID)).rejects.toThrow(/ENOENT/);
+    await rename(away, corpusDir);
+    expect((await changes.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false })).write.ok).toBe(true);
+  });
+
+  it('reports an id no file has as not retired', async () => {
+    const { changes } = await corpusChanges();
+    expect(await changes.remove(moderator, 'no-such-article')).toEqual({ outcomes: [] });
+  });
+});
