@@ -33,11 +33,8 @@ export type ConfigResult = { ok: true; config: BotConfig } | { ok: false; proble
 const SNOWFLAKE = /^\d{17,20}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/**
- * Validates `env`. Every problem is reported at once, each in a sentence an operator can act on.
- * `needsToken: false` serves commands that don't connect to the gateway.
- */
-export function loadConfig(env: NodeJS.ProcessEnv, options: { needsToken?: boolean } = {}): ConfigResult {
+/** Validates `env`. Every problem is reported at once, each in a sentence an operator can act on. */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const problems: string[] = [];
   const value = (name: string) => {
     const raw = env[name]?.trim();
@@ -82,10 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { needsToken?: boole
   };
 
   const token = value('DISCORD_TOKEN');
-  if (options.needsToken !== false) {
-    if (token === undefined) problems.push('DISCORD_TOKEN is missing: copy your bot token (Developer Portal → Bot → Reset Token) into .env.');
-    else if (/\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces: paste the token alone, without quotes or "Bot ".');
-  }
+  if (token === undefined) problems.push('DISCORD_TOKEN is missing: copy your bot token (Developer Portal → Bot → Reset Token) into .env.');
+  else if (/\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces: paste the token alone, without quotes or "Bot ".');
   const clientId = snowflake('DISCORD_CLIENT_ID', true);
   const guildId = snowflake('DISCORD_GUILD_ID', false);
   const auditChannelId = snowflake('AUDIT_CHANNEL_ID', false);

@@ -5,20 +5,15 @@
  */
 import { formatBytes } from './format.js';
 
-export type DownloadFailure = 'not-allowed' | 'too-large' | 'timeout' | 'http' | 'network';
-
 /** A failed download, with a one-sentence message fit to show the moderator. */
 export class DownloadError extends Error {
-  constructor(
-    readonly reason: DownloadFailure,
-    message: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'DownloadError';
   }
 }
 
-export interface DownloadOptions {
+interface DownloadOptions {
   /** Only URLs with this origin, under this path, are fetched (`DISCORD_CDN_URL`). */
   allowedBase: string;
   maxBytes: number;
@@ -26,7 +21,7 @@ export interface DownloadOptions {
 }
 
 /** Same scheme, host and port as `allowedBase`, and a path below its path. */
-export function isAllowedUrl(url: string, allowedBase: string): boolean {
+function isAllowedUrl(url: string, allowedBase: string): boolean {
   try {
     const target = new URL(url);
     const base = new URL(allowedBase);
@@ -38,15 +33,15 @@ export function isAllowedUrl(url: string, allowedBase: string): boolean {
 }
 
 export async function downloadAttachment(url: string, { allowedBase, maxBytes, timeoutMs }: DownloadOptions): Promise<Uint8Array> {
-  if (!isAllowedUrl(url, allowedBase)) throw new DownloadError('not-allowed', 'That file is not on Discord’s attachment server, so it was not downloaded.');
-  const tooLarge = () => new DownloadError('too-large', `The file is larger than the upload limit of ${formatBytes(maxBytes)}.`);
+  if (!isAllowedUrl(url, allowedBase)) throw new DownloadError('That file is not on Discord’s attachment server, so it was not downloaded.');
+  const tooLarge = () => new DownloadError(`The file is larger than the upload limit of ${formatBytes(maxBytes)}.`);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     // Redirects are not followed: they could lead away from the allowed host.
     const response = await fetch(url, { signal, redirect: 'manual' });
     if (!response.ok) {
       await response.body?.cancel();
-      throw new DownloadError('http', `Discord’s attachment server answered HTTP ${response.status}; try uploading the file again.`);
+      throw new DownloadError(`Discord’s attachment server answered HTTP ${response.status}; try uploading the file again.`);
     }
     if (Number(response.headers.get('content-length')) > maxBytes) {
       await response.body?.cancel();
@@ -63,8 +58,8 @@ export async function downloadAttachment(url: string, { allowedBase, maxBytes, t
     return Buffer.concat(chunks, total);
   } catch (error) {
     if (error instanceof DownloadError) throw error;
-    if (signal.aborted) throw new DownloadError('timeout', `Downloading the file took longer than ${Math.round(timeoutMs / 1000)} s; try again.`);
+    if (signal.aborted) throw new DownloadError(`Downloading the file took longer than ${Math.round(timeoutMs / 1000)} s; try again.`);
     const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-    throw new DownloadError('network', `The file could not be downloaded${code ? ` (${code})` : ''}; try again.`);
+    throw new DownloadError(`The file could not be downloaded${code ? ` (${code})` : ''}; try again.`);
   }
 }
