@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -15,7 +15,7 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 /** Watches `dir` with a short debounce; the returned mock counts callbacks. */
-function watched(dir: string, options: { retryMs?: number } = {}) {
+function watched(dir: string, options: { checkMs?: number } = {}) {
   const onSettled = vi.fn();
   const logger = { info: vi.fn(), warn: vi.fn() };
   stops.push(watchCorpus(dir, onSettled, { debounceMs: DEBOUNCE_MS, logger, ...options }));
@@ -70,11 +70,22 @@ describe('watchCorpus', () => {
     expect(onSettled).not.toHaveBeenCalled();
   });
 
+  it('stops checking for the folder when closed', async () => {
+    const parent = await tempDir();
+    const dir = path.join(parent, 'later');
+    const { onSettled, logger, stop } = watched(dir, { checkMs: 50 });
+    stop();
+    await mkdir(dir);
+    await sleep(DEBOUNCE_MS * 2);
+    expect(logger.info).not.toHaveBeenCalled();
+    expect(onSettled).not.toHaveBeenCalled();
+  });
+
   it('survives the folder going away and watches it again when it is back', async () => {
     const parent = await tempDir();
     const dir = path.join(parent, 'corpus');
     await mkdir(dir);
-    const { onSettled, logger } = watched(dir, { retryMs: 50 });
+    const { onSettled, logger } = watched(dir, { checkMs: 50 });
     await rename(dir, path.join(parent, 'moved-away'));
     await vi.waitFor(() => expect(logger.warn).toHaveBeenCalled(), { timeout: 2000 });
     // Edits to the moved folder are no longer the corpus.
@@ -86,10 +97,30 @@ describe('watchCorpus', () => {
     await vi.waitFor(() => expect(onSettled).toHaveBeenCalledTimes(2), { timeout: 2000 });
   });
 
+  it('follows a linked folder when the link is repointed to another folder', async () => {
+    const parent = await tempDir();
+    const release = (n: number) => path.join(parent, 'releases', String(n));
+    await mkdir(release(1), { recursive: true });
+    await mkdir(release(2));
+    const dir = path.join(parent, 'current');
+    await symlink(release(1), dir);
+    const { onSettled } = watched(dir, { checkMs: 50 });
+    // As deploy tools do it: a new link renamed over the old one, in one step.
+    await symlink(release(2), `${dir}.next`);
+    await rename(`${dir}.next`, dir);
+    // The new folder's files are read once.
+    await vi.waitFor(() => expect(onSettled).toHaveBeenCalledTimes(1), { timeout: 2000 });
+    await writeFile(path.join(release(1), 'old.md'), 'no longer the corpus');
+    await sleep(DEBOUNCE_MS * 2);
+    expect(onSettled).toHaveBeenCalledTimes(1);
+    await writeFile(path.join(release(2), 'new.md'), 'article');
+    await vi.waitFor(() => expect(onSettled).toHaveBeenCalledTimes(2), { timeout: 2000 });
+  });
+
   it('does not throw when the folder does not exist yet', async () => {
     const parent = await tempDir();
     const dir = path.join(parent, 'later');
-    const { onSettled, logger } = watched(dir, { retryMs: 50 });
+    const { onSettled, logger } = watched(dir, { checkMs: 50 });
     expect(logger.warn).toHaveBeenCalledTimes(1);
     await sleep(200);
     expect(logger.warn).toHaveBeenCalledTimes(1); // once per outage, not once per retry

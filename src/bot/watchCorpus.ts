@@ -9,8 +9,11 @@ import type { Logger } from './logger.js';
 export interface WatchOptions {
   /** Quiet time after the last change before calling back. */
   debounceMs?: number;
-  /** How often to try again while the folder cannot be watched. */
-  retryMs?: number;
+  /**
+   * How often to check that `dir` is still the folder being watched (it may have been replaced,
+   * or be a link repointed to another folder), and to try again while it cannot be watched.
+   */
+  checkMs?: number;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -20,12 +23,11 @@ function isCorpusFile(name: string | null): boolean {
 }
 
 /** Starts watching `dir`; returns the function that stops it. Never throws. */
-export function watchCorpus(dir: string, onSettled: () => void, { debounceMs = 750, retryMs = 2000, logger }: WatchOptions = {}): () => void {
+export function watchCorpus(dir: string, onSettled: () => void, { debounceMs = 750, checkMs = 2000, logger }: WatchOptions = {}): () => void {
   let watcher: FSWatcher | undefined;
-  let watchedInode: number | undefined;
+  /** The folder being watched, as `identity()` named it then; undefined while none is. */
+  let watched: string | undefined;
   let settleTimer: NodeJS.Timeout | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let closed = false;
   let firstAttempt = true;
   let unavailable = false;
 
@@ -33,27 +35,31 @@ export function watchCorpus(dir: string, onSettled: () => void, { debounceMs = 7
     clearTimeout(settleTimer);
     settleTimer = setTimeout(onSettled, debounceMs);
   };
-  const inode = () => {
+  // The folder `dir` leads to now, links followed; undefined when there is none.
+  const identity = () => {
     try {
-      return statSync(dir).ino;
+      const { dev, ino } = statSync(dir);
+      return `${dev}:${ino}`;
     } catch {
       return undefined;
     }
   };
-  // Moved, deleted or replaced (a deploy swapping folders): watch whatever is at `dir` now.
+  // Moved, deleted, replaced or repointed (a deploy swapping folders): watch whatever is at `dir` now.
   const restart = () => {
     watcher?.close();
     watcher = undefined;
+    watched = undefined;
     start();
   };
   function start(): void {
-    if (closed) return;
     try {
+      // Named before watching: if `dir` is swapped in between, the next check sees the difference.
+      const identityWatched = identity();
       const next = watch(dir);
       next.on('change', (_event, name) => {
         const file = name?.toString() ?? null;
         // The folder itself shows up under its own name when it is moved or deleted.
-        if (file === path.basename(dir) && inode() !== watchedInode) restart();
+        if (file === path.basename(dir) && identity() !== watched) restart();
         else if (isCorpusFile(file)) settle();
       });
       next.on('error', (error) => {
@@ -61,7 +67,7 @@ export function watchCorpus(dir: string, onSettled: () => void, { debounceMs = 7
         restart();
       });
       watcher = next;
-      watchedInode = inode();
+      watched = identityWatched;
       unavailable = false;
       // Files may have changed while the folder was away.
       if (!firstAttempt) {
@@ -71,16 +77,18 @@ export function watchCorpus(dir: string, onSettled: () => void, { debounceMs = 7
     } catch (error) {
       if (!unavailable) logger?.warn({ err: error, dir }, 'cannot watch the corpus folder; retrying until it is back');
       unavailable = true;
-      retryTimer = setTimeout(start, retryMs);
     }
     firstAttempt = false;
   }
 
   start();
+  // A link repointed to another folder sends no event to the old one: only looking tells.
+  const checkTimer = setInterval(() => {
+    if (identity() !== watched) restart();
+  }, checkMs);
   return () => {
-    closed = true;
+    clearInterval(checkTimer);
     clearTimeout(settleTimer);
-    clearTimeout(retryTimer);
     watcher?.close();
   };
 }
