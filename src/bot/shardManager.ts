@@ -53,9 +53,6 @@ try {
       spawnedAt = Date.now();
       logger.info({ shard: shard.id, of: plan.count, pid: (child as ChildProcess).pid }, 'shard started');
     });
-    // discord.js emits 'error' only when its own restart (off here) fails; heard anyway, because
-    // an unheard 'error' would end the manager and leave the shards running without it.
-    shard.on('error', (error) => logger.error({ err: error, shard: shard.id }, `shard ${shard.id} failed: ${error.message}`));
     shard.on('death', (child) => {
       if (stopping) return;
       failures = Date.now() - spawnedAt >= STABLE_MS ? 0 : failures + 1;
