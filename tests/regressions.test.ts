@@ -98,11 +98,12 @@ describe('Library.reload after a failure', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-queue-'));
     await writeFile(path.join(dir, 'a.md'), article('A', 'Alpha paragraph.'));
     const { library } = await Library.open({ dir });
-    vi.mocked(loadCorpus).mockRejectedValueOnce(new Error('EMFILE: too many open files'));
-    const failing = library.reload();
+    // The first reload fails a little later, so the second is requested while it is running.
+    vi.mocked(loadCorpus).mockImplementationOnce(() => new Promise((_, reject) => setTimeout(() => reject(new Error('EMFILE: too many open files')), 50)));
     await writeFile(path.join(dir, 'b.md'), article('B', 'Beta paragraph.'));
+    const failing = expect(library.reload()).rejects.toThrow('EMFILE');
     const queued = library.reload();
-    await expect(failing).rejects.toThrow('EMFILE');
+    await failing;
     await expect(queued).resolves.toMatchObject({ applied: true, added: ['b'] });
   });
 
