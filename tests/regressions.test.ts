@@ -118,3 +118,17 @@ describe('Library.reload after a failure', () => {
     expect(library.answer('lighthouses').answered).toBe(true);
   });
 });
+
+describe('splitting a long paragraph whose sentences are separated by several spaces', () => {
+  it('keeps every part within MAX_PASSAGE_CHARS, measured on the text as written', async () => {
+    const { MAX_PASSAGE_CHARS, splitIntoPassages } = await import('../src/passages/splitIntoPassages.js');
+    const body = Array.from({ length: 40 }, (_, i) => `Sentence ${i} says something about tides and harbours here.`).join('     ');
+    const document: CorpusDocument = { id: 'd', title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/', file: 'd.md', body, bodyLine: 1, hash: 'h' };
+    const parts = splitIntoPassages(document);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) {
+      expect(part.text.length).toBeLessThanOrEqual(MAX_PASSAGE_CHARS);
+      expect(body).toContain(part.text);
+    }
+  });
+});

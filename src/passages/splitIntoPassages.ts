@@ -88,20 +88,21 @@ function joinLines(lines: string[]): string {
     .reduce((text, line) => (text === '' ? line : `${text}${LIST_OR_QUOTE_LINE.test(line) ? '\n' : ' '}${line}`), '');
 }
 
-/** Greedily packs consecutive pieces into runs of at most `maxChars`, as [from, to) index ranges. */
-function packPieces(pieces: string[], maxChars: number): Array<[number, number]> {
+/**
+ * Greedily packs consecutive pieces into runs of at most `maxChars`, as [from, to) index ranges.
+ * Measured on `spans`, where the pieces stand in the text: a run is quoted as that slice, with
+ * whatever spacing the text has between sentences.
+ */
+function packPieces(spans: Array<[number, number]>, maxChars: number): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
   let from = 0;
-  let length = 0;
-  pieces.forEach((piece, index) => {
-    if (index > from && length + 1 + piece.length > maxChars) {
+  spans.forEach(([, end], index) => {
+    if (index > from && end - spans[from]![0] > maxChars) {
       runs.push([from, index]);
       from = index;
-      length = 0;
     }
-    length += (index === from ? 0 : 1) + piece.length;
   });
-  if (from < pieces.length) runs.push([from, pieces.length]);
+  if (from < spans.length) runs.push([from, spans.length]);
   return runs;
 }
 
@@ -111,8 +112,8 @@ export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSA
     const paragraph = index + 1;
     // A sentence over the limit (a text without punctuation) is cut at word boundaries first.
     const pieces = splitSentences(block.text).flatMap((sentence) => splitAtWords(sentence, maxChars));
-    const runs = block.text.length <= maxChars ? [[0, pieces.length] as [number, number]] : packPieces(pieces, maxChars);
     const spans = spansOf(block.text, pieces);
+    const runs = block.text.length <= maxChars ? [[0, pieces.length] as [number, number]] : packPieces(spans, maxChars);
     runs.forEach(([from, to], partIndex) => {
       const text = runs.length === 1 ? block.text : block.text.slice(spans[from]![0], spans[to - 1]![1]);
       passages.push({
