@@ -102,9 +102,9 @@ export class Library {
       this.#reloading = this.#reloadNow().finally(() => (this.#reloading = undefined));
       return this.#reloading;
     }
-    // Cleared as soon as the follow-up starts: a call made while it is already reading files
-    // must queue another one, or it would get a report from before its call.
-    // After the current reload, however it ended: its failure is its own callers' to see.
+    // Runs after the current reload however it ended (its failure is for its own callers), and is
+    // cleared as soon as it starts: a call made while it is already reading files must queue
+    // another one, or it would get a report from before its call.
     this.#queued ??= this.#reloading.catch(() => undefined).then(() => {
       this.#queued = undefined;
       return this.reload();
