@@ -5,7 +5,6 @@
  */
 import { Routes, type Client } from 'discord.js';
 import { retireCorpusFile, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
-import { loadCorpus } from '../corpus/loadCorpus.js';
 import type { Library, ReloadReport } from '../library/Library.js';
 import type { BotConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -113,15 +112,12 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
     },
     remove(actor, documentId) {
       return oneAtATime(async () => {
-        // An empty corpus would be served until the next start, which then refuses to run.
-        const { documents } = await loadCorpus(library.options.dir, library.options);
-        const only = documents.length === 1 ? documents[0] : undefined;
-        if (only?.id === documentId) {
-          logger.info({ actorId: actor.id, file: only.file, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
-          return { refused: `\`${only.file}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`, outcomes: [] };
-        }
-        const retired = await retireCorpusFile(library.options.dir, documentId, library.options);
+        const retired = await retireCorpusFile(library.options.dir, documentId, { ...library.options, keepLast: true });
         if (!retired) return { outcomes: [] };
+        if ('onlyArticle' in retired) {
+          logger.info({ actorId: actor.id, file: retired.onlyArticle, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
+          return { refused: `\`${retired.onlyArticle}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`, outcomes: [] };
+        }
         logger.info({ actorId: actor.id, file: retired.file, movedTo: retired.movedTo, documentId, action: 'remove' }, 'corpus file removed');
         return { retired, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: moved ${retired.file} to ${retired.movedTo}` }) };
       });

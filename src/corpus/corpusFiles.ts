@@ -109,15 +109,27 @@ export interface RetiredFile {
   movedTo: string;
 }
 
+export interface RetireOptions {
+  maxFileBytes?: number;
+  /**
+   * Refuse to move the only valid article (answered with `{ onlyArticle: file }`): an empty
+   * corpus would be served until the next start, which then refuses to run.
+   */
+  keepLast?: boolean;
+}
+
 /**
  * Moves the file of document `documentId` to `.removed/<ISO time>-<file>` (never deletes it).
  * Undefined when no valid file in `dir` has that id.
  */
-export async function retireCorpusFile(dir: string, documentId: string, options: { maxFileBytes?: number } = {}): Promise<RetiredFile | undefined> {
+export function retireCorpusFile(dir: string, documentId: string, options?: RetireOptions & { keepLast?: false }): Promise<RetiredFile | undefined>;
+export function retireCorpusFile(dir: string, documentId: string, options: RetireOptions): Promise<RetiredFile | { onlyArticle: string } | undefined>;
+export async function retireCorpusFile(dir: string, documentId: string, options: RetireOptions = {}): Promise<RetiredFile | { onlyArticle: string } | undefined> {
   const root = await realpath(dir);
   const { documents } = await loadCorpus(root, options);
   const document = documents.find((candidate) => candidate.id === documentId);
   if (!document) return undefined;
+  if (options.keepLast && documents.length === 1) return { onlyArticle: document.file };
   await mkdir(path.join(root, REMOVED_FOLDER), { recursive: true });
   // A `.removed` that is a link to elsewhere would move the file out of the folder.
   if (!isInside(root, await realpath(path.join(root, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
