@@ -1,8 +1,8 @@
-import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion, DEFAULT_TOP, MIN_CLOSEST_COVERAGE, MIN_COVERAGE, type Answer, type AnswerResult } from '../src/answers/answerQuestion.js';
 import { textFragmentUrl } from '../src/answers/attribution.js';
 import { searchPassages } from '../src/answers/searchPassages.js';
@@ -15,11 +15,6 @@ import { Library } from '../src/library/Library.js';
 import { loadQuestionSet } from './support/questionSet.js';
 import { passageRef } from '../src/passages/splitIntoPassages.js';
 
-// loadCorpus, unchanged, but counted: the Library tests check how often a burst of reloads reads the folder.
-vi.mock('../src/corpus/loadCorpus.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../src/corpus/loadCorpus.js')>();
-  return { ...actual, loadCorpus: vi.fn(actual.loadCorpus) };
-});
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORPUS_DIR = path.join(ROOT, 'corpus');
@@ -336,16 +331,12 @@ describe('searchPassages', () => {
 });
 
 describe('Library', () => {
-  const extraArticle = (title: string, body: string) =>
-    `---\ntitle: ${title}\nauthor: Sam Poe\npublisher: Example News\npublished: 2016-01-15\nurl: https://example.com/${encodeURIComponent(title)}\n---\n\n${body}\n`;
-  const loadCalls = () => vi.mocked(loadCorpus).mock.calls.length;
-
   async function openCopy(): Promise<{ dir: string; library: Library }> {
     const dir = await tempDir();
     await cp(CORPUS_DIR, dir, { recursive: true });
-    const { library, problems } = await Library.open({ dir });
-    expect(problems).toEqual([]);
-    return { dir, library };
+    const { library, report } = await Library.open({ dir });
+    expect(report.problems).toEqual([]);
+    return { dir, library: library! };
   }
 
   it('serves the corpus it opened', async () => {
@@ -359,88 +350,24 @@ describe('Library', () => {
     expect(library.passageByRef(`microsoft-china-partnerships:99~${baidu.fingerprint}`)).toBeUndefined();
     expect(library.paragraph('microsoft-china-partnerships', 10).map((passage) => passage.section)).toEqual(['About the author']);
     expect(library.search('Tsingh', { limit: 1, partial: true })[0]!.passage.paragraph).toBe(6);
+    expect(library.findDocuments('CHINESE state', 5).map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+    expect(library.findDocuments('volcano', 5)).toEqual([]);
   });
 
   it('opens a folder with broken files, serving the valid ones and returning the problems', async () => {
     const dir = await tempDir();
     await cp(CORPUS_DIR, dir, { recursive: true });
     await writeFile(path.join(dir, 'broken.md'), 'no front matter\n');
-    const { library, problems } = await Library.open({ dir });
-    expect(library.documents).toHaveLength(1);
-    expect(problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 1 })]);
+    const { library, report } = await Library.open({ dir });
+    expect(library!.documents).toHaveLength(1);
+    expect(report.problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 1 })]);
   });
 
-  it('applies a valid change on reload: added, changed and removed documents', async () => {
-    const { dir, library } = await openCopy();
-    const before = library.index;
-    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday, covering the island in ash.'));
-    const added = await library.reload();
-    expect(added).toMatchObject({ applied: true, problems: [], added: ['volcano'], removed: [], changed: [], documents: 2 });
-    expect(added.passages).toBe(11);
-    expect(library.index).not.toBe(before);
-    const answer = library.answer('Which volcano erupted?');
-    expect(answer.answered).toBe(true);
-    expect(answer.results[0]!.document).toMatchObject({ id: 'volcano', author: 'Sam Poe' });
-    expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
-
-    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Wednesday, and a glacier melted.'));
-    const changed = await library.reload();
-    expect(changed).toMatchObject({ applied: true, added: [], removed: [], changed: ['volcano'] });
-    expect(library.answer('Which glacier melted?').results[0]?.document.id).toBe('volcano');
-
-    const unchanged = await library.reload();
-    expect(unchanged).toMatchObject({ applied: true, added: [], removed: [], changed: [] });
-
-    await unlink(path.join(dir, 'volcano.md'));
-    const removed = await library.reload();
-    expect(removed).toMatchObject({ applied: true, added: [], removed: ['volcano'], changed: [], documents: 1, passages: 10 });
-    expect(library.answer('Which volcano erupted?').answered).toBe(false);
-  });
-
-  it('keeps the old index serving when a reload finds a broken file', async () => {
-    const { dir, library } = await openCopy();
-    const before = library.index;
-    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
-    await writeFile(path.join(dir, 'broken.md'), extraArticle('Broken', 'Text').replace('published: 2016-01-15', 'published: 2016-02-30'));
-    const report = await library.reload();
-    expect(report.applied).toBe(false);
-    expect(report.problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 5, message: expect.stringMatching(/published/) })]);
-    expect(report).toMatchObject({ documents: 1, passages: 10 });
-    expect(library.index).toBe(before);
-    expect(library.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
-    expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
-    expect(library.answer('Which volcano erupted?').answered).toBe(false);
-
-    // Once fixed, the next reload applies everything.
-    await unlink(path.join(dir, 'broken.md'));
-    const fixed = await library.reload();
-    expect(fixed).toMatchObject({ applied: true, added: ['volcano'], documents: 2 });
-  });
-
-  it('keeps serving when the folder disappears', async () => {
-    const { dir, library } = await openCopy();
-    await rm(dir, { recursive: true });
-    const report = await library.reload();
-    expect(report.applied).toBe(false);
-    expect(report.problems[0]!.message).toMatch(/not found/);
-    expect(library.answer(BAIDU_QUESTION).answered).toBe(true);
-  });
-
-  it('coalesces concurrent reloads into at most two reads of the folder', async () => {
-    const { dir, library } = await openCopy();
-    await writeFile(path.join(dir, 'volcano.md'), extraArticle('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
-    const callsBefore = loadCalls();
-    const reports = await Promise.all(Array.from({ length: 5 }, () => library.reload()));
-    expect(loadCalls() - callsBefore).toBeGreaterThanOrEqual(1);
-    expect(loadCalls() - callsBefore).toBeLessThanOrEqual(2);
-    for (const report of reports) expect(report).toMatchObject({ applied: true, problems: [], documents: 2 });
-    expect(reports[0]!.added).toEqual(['volcano']);
-    expect(library.documents.map((document) => document.id).sort()).toEqual(['microsoft-china-partnerships', 'volcano']);
-    expect(library.answer('Which volcano erupted?').results[0]?.document.id).toBe('volcano');
-
-    // The burst is over: the next reload reads the folder again.
-    const next = loadCalls();
-    await library.reload();
-    expect(loadCalls()).toBe(next + 1);
+  it('refuses a folder with a broken file when opened strictly, as a reload is', async () => {
+    const { dir } = await openCopy();
+    await writeFile(path.join(dir, 'broken.md'), 'no front matter\n');
+    const { library, report } = await Library.open({ dir, strict: true });
+    expect(library).toBeUndefined();
+    expect(report).toMatchObject({ applied: false, problems: [expect.objectContaining({ file: 'broken.md' })] });
   });
 });

@@ -1,4 +1,4 @@
-/** CorpusChanges on a real Library over a temporary copy of the corpus, without Discord. */
+/** CorpusChanges on a real Engine over a temporary copy of the corpus, without Discord. */
 import { cp, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import type { Client } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCorpusChanges, type CorpusChanges } from '../src/bot/corpusChanges.js';
 import { createLogger } from '../src/bot/logger.js';
-import { Library } from '../src/library/Library.js';
+import { Engine } from '../src/engine/Engine.js';
 import { repoRoot } from './support/discordSpec.js';
 import { testConfig } from './support/testConfig.js';
 
@@ -16,17 +16,21 @@ const article = (id: string, body: string) =>
   new TextEncoder().encode(`---\ntitle: A test article\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/a\nid: ${id}\n---\n\n${body}\n`);
 
 let parentDir: string | undefined;
+const engines: Engine[] = [];
 afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()));
   if (parentDir) await rm(parentDir, { recursive: true, force: true });
   parentDir = undefined;
 });
 
 /** CorpusChanges over a copy of the bundled corpus (one article), for a bot that is not sharded. */
-async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Library; corpusDir: string }> {
+async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Engine; corpusDir: string }> {
   parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-changes-'));
   const corpusDir = path.join(parentDir, 'corpus');
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
-  const { library } = await Library.open({ dir: corpusDir });
+  const library = new Engine({ dir: corpusDir, logger: createLogger(testConfig()) });
+  await library.ready;
+  engines.push(library);
   const client = { shard: null, rest: { post: async () => ({}) } } as unknown as Client;
   return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: {}, client }), library, corpusDir };
 }

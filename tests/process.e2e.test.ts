@@ -4,6 +4,8 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,7 @@ function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.P
     DISCORD_GUILD_ID: '',
     DISCORD_API_URL: fake.apiUrl,
     CORPUS_DIR: path.join(repoRoot, 'corpus'),
+    CACHE_DIR: mkdtempSync(path.join(os.tmpdir(), 'citebot-process-cache-')),
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
     ...extra,
@@ -81,8 +84,9 @@ describe('the running bot process', () => {
     if (bot.exitCode === null) bot.kill('SIGKILL');
   });
 
-  it('runs one shard even when SHARD_COUNT is set in the environment, and answers', async () => {
+  it('runs one shard even when SHARD_COUNT is set in the environment, and answers once the corpus is loaded', async () => {
     expect(fake.identifies.at(-1)!.shard).toEqual([0, 1]);
+    await expect.poll(() => logLines().some((line) => line.msg === 'corpus loaded'), { timeout: 10_000 }).toBe(true);
     const sent = fake.chatInput('ask', [{ name: 'question', type: 3, value: 'Who is Microsoft’s China cloud partner?' }]);
     const callback = await fake.waitForCallback(sent.id);
     expect(JSON.stringify(callback.body)).toContain('21Vianet');

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIEmbed } from 'discord.js';
 import { answerQuestion, type Answer, type AnswerResult } from '../src/answers/answerQuestion.js';
 import { searchPassages } from '../src/answers/searchPassages.js';
@@ -21,6 +21,7 @@ import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../src/index/buildSearchIndex.js';
 import { Library } from '../src/library/Library.js';
+import { Engine } from '../src/engine/Engine.js';
 import { splitIntoPassages } from '../src/passages/splitIntoPassages.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
 import { testConfig } from './support/testConfig.js';
@@ -133,15 +134,20 @@ const quoteCore = (quote: string) => quote.replace(/^… /, '').replace(/ …$/,
 // ---------------------------------------------------------------------------------------
 
 let library: Library;
+/** The same corpus as the bot serves it, in an engine worker. */
+let engine: Engine;
+afterAll(() => engine.close());
 let index: SearchIndex;
 let context: CommandContext;
 
 beforeAll(async () => {
-  ({ library } = await Library.open({ dir: path.join(repoRoot, 'corpus') }));
+  library = (await Library.open({ dir: path.join(repoRoot, 'corpus') })).library!;
   index = library.index;
+  engine = new Engine({ dir: path.join(repoRoot, 'corpus'), logger: createLogger(testConfig()) });
+  await engine.ready;
   const config = testConfig();
   context = {
-    library,
+    library: engine,
     config,
     logger: createLogger(config),
     // answerReply never changes the corpus (and CorpusChanges is being extended elsewhere).
@@ -388,13 +394,13 @@ describe('the response builder, on any input', () => {
 });
 
 describe('/ask replies, on any input', () => {
-  it('answerReply yields a message Discord accepts, private when refused or asked privately, that pings no one', () => {
+  it('answerReply yields a message Discord accepts, private when refused or asked privately, that pings no one', async () => {
     // Most arbitrary text is over the 500-character limit: also try it cut to what /ask allows.
     const question = fc.oneof(text, text.map((s) => s.slice(0, 300)), text.map((s) => s.slice(0, 40)));
     const outcomes = { refused: 0, answered: 0, abstained: 0 };
-    fc.assert(
-      fc.property(question, fc.boolean(), (question, isPrivate) => {
-        const reply = answerReply(question, context, isPrivate);
+    await fc.assert(
+      fc.asyncProperty(question, fc.boolean(), async (question, isPrivate) => {
+        const reply = await answerReply(question, context, isPrivate);
         const message = buildMessage(reply);
         expectDiscordAccepts(message);
         expect(message.content ?? '').not.toMatch(RAW_MENTION);

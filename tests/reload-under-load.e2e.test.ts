@@ -130,7 +130,7 @@ it('answers 100 questions within 3 s each while a 2,000-article reload runs, the
   const duringReload = sent.filter((interaction) => interaction.sentAt < reloadDoneAt).length;
   const report = messageOf(edit).embeds![0]!;
   console.log(
-    `reload under load: ${DOCUMENTS} articles, ${harness.library.index.passages.length} passages; ` +
+    `reload under load: ${DOCUMENTS} articles, ${harness.library.stats().passages} passages; ` +
       `reload ${Math.round(reloadDoneAt - reload.sentAt)} ms from /reload to edit (calibration without load ${Math.round(calibration.ms)} ms); ` +
       `${duringReload}/${QUESTIONS} questions dispatched before it completed, one every ${intervalMs.toFixed(1)} ms; ` +
       `callback latency median ${Math.round(percentile(sorted, 0.5))} ms, p95 ${Math.round(percentile(sorted, 0.95))} ms, worst ${Math.round(sorted.at(-1)!)} ms; ` +

@@ -30,6 +30,7 @@ function startManager(corpusDir: string, extraEnv: NodeJS.ProcessEnv = {}): Chil
       DISCORD_CLIENT_ID: fake.applicationId,
       DISCORD_API_URL: fake.apiUrl,
       CORPUS_DIR: corpusDir,
+      CACHE_DIR: path.join(parentDir, 'cache'),
       ASK_COOLDOWN_SECONDS: '0',
       LOG_PRETTY: 'false',
       ...extraEnv,
@@ -51,9 +52,16 @@ function logs(): Array<Record<string, unknown>> {
   });
 }
 
+/** Asks on `shard`, again while it answers that it is still loading the articles (as a member would). */
 async function ask(shard: number): Promise<void> {
-  const sent = fake.chatInput('ask', [{ name: 'question', type: 3, value: 'Which search engine will Edge use in China?' }], { shard });
-  const callback = await fake.waitForCallback(sent.id, 10_000);
+  let sent;
+  let callback;
+  for (let attempt = 0; ; attempt++) {
+    sent = fake.chatInput('ask', [{ name: 'question', type: 3, value: 'Which search engine will Edge use in China?' }], { shard });
+    callback = await fake.waitForCallback(sent.id, 10_000);
+    if (!JSON.stringify(callback.body).includes('Still loading') || attempt === 50) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   expect(sent.shard).toBe(shard);
   expect(validateDiscordRequest(callback.method, callback.path, callback.body)).toEqual([]);
   expect(messageOf(callback).embeds?.[0]?.footer?.text, JSON.stringify(callback.body)).toContain('paragraph 5');

@@ -1,11 +1,13 @@
 /** Answers a question by quoting the corpus, or says the corpus doesn't answer it. */
 import type { SearchResult } from 'minisearch';
-import type { CorpusDocument } from '../corpus/types.js';
+import type { DocumentInfo } from '../corpus/types.js';
 import type { SearchIndex } from '../index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
 import { selectQuote } from './selectQuote.js';
+import { normalizeText, toTerm, tokenize } from '../text/analyze.js';
+import { firstPassageWith } from '../index/queryIndex.js';
 
 /**
  * Least share of the question's weight (each term weighted by its rarity) that the best passage
@@ -36,7 +38,7 @@ export interface AnswerResult {
   /** Passage id. */
   id: string;
   passage: Passage;
-  document: CorpusDocument;
+  document: DocumentInfo;
   /** minisearch's relevance score (BM25+ with boosts); comparable only within one question. */
   score: number;
   /** Share of the question's weight this passage matches, 0–1. */
@@ -139,7 +141,7 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 
 /** A search result as an answer: its passage, document, quote and link. */
 function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
-  const passage = index.passages[candidate.id as number]!;
+  const passage = index.passageAt.get(candidate.id as number)!;
   const quote = selectQuote(passage, matchedTermWeights(index, candidate));
   const document = index.documentsById.get(passage.documentId)!;
   return {
@@ -171,7 +173,7 @@ export function suggestTerms(index: SearchIndex, terms: QueryTerm[]): string[] {
     }
   }
   const candidates = near.size > 0 ? [...near] : characteristicTerms(index);
-  return [...new Set(candidates.map((term) => index.surfaceForms.get(term) ?? term))].slice(0, MAX_SUGGESTIONS);
+  return [...new Set(candidates.slice(0, MAX_SUGGESTIONS * 2).map((term) => surfaceOf(index, term)))].slice(0, MAX_SUGGESTIONS);
 }
 
 const characteristicTermsCache = new WeakMap<SearchIndex, string[]>();
@@ -179,7 +181,7 @@ const characteristicTermsCache = new WeakMap<SearchIndex, string[]>();
 function characteristicTerms(index: SearchIndex): string[] {
   let cached = characteristicTermsCache.get(index);
   if (!cached) {
-    const limit = Math.max(2, index.passages.length * 0.6);
+    const limit = Math.max(2, index.passageAt.size * 0.6);
     cached = [...index.passageFrequency.entries()]
       .filter(([term, frequency]) => frequency < limit && /\p{L}{3}/u.test(term))
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
@@ -188,4 +190,17 @@ function characteristicTerms(index: SearchIndex): string[] {
     characteristicTermsCache.set(index, cached);
   }
   return cached;
+}
+
+/**
+ * The word `term` stands for in the corpus ("partnerships" for "partnership"), read from a passage
+ * that contains it: stems are not always words. Looked up only for the few terms shown to people,
+ * instead of keeping a surface form for every term of the corpus.
+ */
+function surfaceOf(index: SearchIndex, term: string): string {
+  const passage = index.passageAt.get(firstPassageWith(index, term) ?? -1);
+  for (const text of passage ? [passage.text, passage.section] : []) {
+    for (const token of tokenize(normalizeText(text))) if (toTerm(token) === term) return token;
+  }
+  return term;
 }

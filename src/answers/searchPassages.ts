@@ -1,12 +1,12 @@
 /** Passage lookup for search boxes: ranked matches for a few words, including a word being typed. */
-import type { CorpusDocument } from '../corpus/types.js';
+import type { DocumentInfo } from '../corpus/types.js';
 import type { SearchIndex } from '../index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 
 export interface PassageHit {
   passage: Passage;
-  document: CorpusDocument;
+  document: DocumentInfo;
   score: number;
 }
 
@@ -26,5 +26,5 @@ export function searchPassages(index: SearchIndex, query: string, options: Searc
   if (terms.length === 0) return index.passages.slice(0, options.limit).map((passage) => hit(passage, 0));
   return queryIndex(index, terms, { lastTermIsPartial: options.partial })
     .slice(0, options.limit)
-    .map((result) => hit(index.passages[result.id as number]!, result.score));
+    .map((result) => hit(index.passageAt.get(result.id as number)!, result.score));
 }

@@ -13,6 +13,8 @@ export interface BotConfig {
   /** Where attachments may be downloaded from (moderators' `/corpus add`). */
   cdnUrl: string;
   corpusDir: string;
+  /** Where the bot keeps what it can rebuild: the saved search index (and feedback). */
+  cacheDir: string;
   /** Reload when files in `corpusDir` change. */
   corpusWatch: boolean;
   logLevel: string;
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     apiUrl: url('DISCORD_API_URL'),
     cdnUrl: url('DISCORD_CDN_URL', 'https://cdn.discordapp.com')!,
     corpusDir: value('CORPUS_DIR') ?? './corpus',
+    cacheDir: value('CACHE_DIR') ?? './.cache',
     corpusWatch: boolean('CORPUS_WATCH', false),
     logLevel,
     logPretty: boolean('LOG_PRETTY', env.NODE_ENV === 'development'),

@@ -5,7 +5,8 @@
  */
 import { Routes, type Client } from 'discord.js';
 import { retireCorpusFile, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
-import type { Library, ReloadReport } from '../library/Library.js';
+import type { Engine } from '../engine/Engine.js';
+import type { ReloadReport } from '../library/Library.js';
 import type { BotConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { buildMessage } from './respond.js';
@@ -35,7 +36,7 @@ export interface CorpusChanges {
 }
 
 export interface CorpusChangesOptions {
-  library: Library;
+  library: Engine;
   logger: Logger;
   config: Pick<BotConfig, 'auditChannelId'>;
   client: Client;
@@ -81,7 +82,7 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
   };
   return {
     async reload(actor) {
-      const outcomes = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
+      const outcomes: ShardOutcome[] = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
       for (const { shard, report } of outcomes) {
         const { problems, ...summary } = report;
         logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
@@ -101,7 +102,7 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
     // The reload's log line and audit notice name the file through the reason.
     add(actor, { fileName, bytes, replace }) {
       return oneAtATime(async () => {
-        const write = await writeCorpusFile(library.options.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
+        const write = await writeCorpusFile(library.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
         if (!write.ok) {
           logger.info({ actorId: actor.id, file: fileName, action: 'add', refused: write.reason, problems: write.problems.length }, 'corpus file refused');
           return { write, outcomes: [] };
@@ -112,7 +113,7 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
     },
     remove(actor, documentId) {
       return oneAtATime(async () => {
-        const retired = await retireCorpusFile(library.options.dir, documentId, { ...library.options, keepLast: true });
+        const retired = await retireCorpusFile(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true });
         if (!retired) return { outcomes: [] };
         if ('onlyArticle' in retired) {
           logger.info({ actorId: actor.id, file: retired.onlyArticle, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');

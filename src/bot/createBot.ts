@@ -1,6 +1,6 @@
 /** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
-import type { Library } from '../library/Library.js';
+import type { Engine } from '../engine/Engine.js';
 import type { Command, CommandContext } from './commands/types.js';
 import type { BotConfig } from './config.js';
 import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
@@ -13,7 +13,7 @@ export const REST_TIMEOUT_MS = 8_000;
 
 export interface BotOptions {
   config: BotConfig;
-  library: Library;
+  library: Engine;
   logger: Logger;
   commands: readonly Command[];
   /** Extra discord.js client options (the sharded entry point passes none; tests may tune REST). */
@@ -68,7 +68,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.documents.length }, 'citebot is ready');
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.documents.length, corpusReady: library.isReady }, 'citebot is ready');
     },
     async stop() {
       await client.destroy();

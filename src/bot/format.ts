@@ -2,7 +2,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
 import type { PassageHit } from '../answers/searchPassages.js';
-import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
+import type { DocumentInfo, CorpusProblem } from '../corpus/types.js';
 import { formatProblem } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
 import { paragraphLabel } from '../answers/attribution.js';
@@ -15,7 +15,7 @@ const ACCENT = 0x5865f2;
 const WARNING = 0xfaa61a;
 
 /** "Cate Cadell · TechNode · 2015-09-25 · paragraph 5": who said it, where and when. */
-export function attributionLine(document: CorpusDocument, passage?: Passage): string {
+export function attributionLine(document: DocumentInfo, passage?: Passage): string {
   return [document.author, document.publisher, document.published, ...(passage ? [paragraphLabel(passage)] : [])].join(' · ');
 }
 
@@ -28,7 +28,7 @@ function blockQuote(text: string): string {
 }
 
 /** One quoted passage: the quote, the article's title linking to the quoted text, the attribution. */
-export function formatQuoteEmbed(document: CorpusDocument, passage: Passage, quote: string, link: string): APIEmbed {
+export function formatQuoteEmbed(document: DocumentInfo, passage: Passage, quote: string, link: string): APIEmbed {
   return {
     color: ACCENT,
     title: truncateAtWord(document.title, LIMITS.title),
@@ -42,7 +42,7 @@ export function formatQuoteEmbed(document: CorpusDocument, passage: Passage, quo
 export const STALE_PASSAGE = 'That passage is no longer in the corpus as it was (it was edited or removed). Ask again for a fresh answer.';
 
 /** A whole passage, linked to its article. */
-export function formatPassageEmbed(document: CorpusDocument, passage: Passage): APIEmbed {
+export function formatPassageEmbed(document: DocumentInfo, passage: Passage): APIEmbed {
   return formatQuoteEmbed(document, passage, passage.text, document.url);
 }
 
@@ -128,7 +128,7 @@ export function formatPassageChoice(hit: PassageHit, showDocument: boolean): str
   return truncateAtWord(`${where} · ${hit.passage.text.replace(/\s+/g, ' ')}`, LIMITS.choiceName);
 }
 
-export function formatSourcesEmbed(documents: readonly CorpusDocument[], passageCounts: Map<string, number>): APIEmbed {
+export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCounts: ReadonlyMap<string, number>): APIEmbed {
   const title = `Sources (${documents.length} article${documents.length === 1 ? '' : 's'})`;
   // As many articles as fit both the 25-field and the 6,000-character limits, saying so if not all.
   const room = LIMITS.embedTotal - title.length - 100;

@@ -2,8 +2,9 @@
  * The bot's entry point (`npm start`, or `node dist/bot/main.js` under a process manager):
  * validates configuration, loads the corpus, connects, and handles signals.
  */
+import { hasArticleFiles } from '../corpus/loadCorpus.js';
 import { formatProblem } from '../corpus/types.js';
-import { Library } from '../library/Library.js';
+import { Engine } from '../engine/Engine.js';
 import { commands } from './commands/index.js';
 import { configOrExit } from './config.js';
 import { createBot } from './createBot.js';
@@ -16,13 +17,25 @@ const logger = createLogger(config);
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (the bot keeps running)'));
 
-const { library, problems } = await Library.open({ dir: config.corpusDir });
-for (const problem of problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);
-if (library.documents.length === 0) {
-  logger.fatal({ corpusDir: config.corpusDir }, 'no valid articles to answer from: check them with `npm run corpus:check`');
+// The corpus opens in a worker while the bot connects: until it is ready, questions are told
+// to try again in a few seconds, and /help works.
+if (!(await hasArticleFiles(config.corpusDir))) {
+  logger.fatal({ corpusDir: config.corpusDir }, 'the corpus folder is missing or has no .md articles: set CORPUS_DIR, or check it with `npm run corpus:check`');
+  logger.flush();
   process.exit(1);
 }
-logger.info({ corpusDir: config.corpusDir, ...library.stats() }, 'corpus loaded');
+const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger });
+library.ready.then(
+  (report) => {
+    for (const problem of report.problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);
+    logger.info({ corpusDir: config.corpusDir, ...library.stats(), ms: Math.round(report.ms) }, 'corpus loaded');
+  },
+  (error: Error) => {
+    logger.fatal({ corpusDir: config.corpusDir, reason: error.message }, 'no valid articles to answer from: check them with `npm run corpus:check`');
+    logger.flush();
+    process.exit(1);
+  },
+);
 
 const bot = createBot({ config, library, logger, commands, clientOptions: singleShardUnlessManaged() });
 
@@ -34,6 +47,7 @@ const shutdown = async (signal: string) => {
   logger.info({ signal }, 'shutting down');
   stopWatching?.();
   await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while disconnecting'));
+  await library.close();
   logger.flush();
   process.exit(0);
 };

@@ -5,10 +5,14 @@
  */
 import { ApplicationCommandType, type Interaction } from 'discord.js';
 import type { ChatInputCommand, Command, CommandContext, MessageCommand } from './commands/types.js';
+import { EngineNotReady, EngineTimeout } from '../engine/Engine.js';
 import { Cooldowns } from './cooldowns.js';
 import { send } from './respond.js';
 
 export const SOMETHING_WENT_WRONG = 'Something went wrong while answering. Please try again in a moment.';
+/** While the corpus is being opened (start-up, or a lost engine worker being replaced). */
+export const STILL_LOADING = 'Still loading the articles — try again in a few seconds.';
+export const TOO_SLOW = 'That took too long to look up. Please try again in a moment.';
 
 export class InteractionRouter {
   readonly #chatInput = new Map<string, ChatInputCommand>();
@@ -33,9 +37,15 @@ export class InteractionRouter {
     try {
       outcome = await this.#dispatch(interaction);
     } catch (error) {
-      outcome = 'error';
-      this.context.logger.error({ err: error, interactionId: interaction.id, command: name }, 'interaction handler failed');
-      await this.#apologize(interaction);
+      if (error instanceof EngineNotReady || error instanceof EngineTimeout) {
+        outcome = error instanceof EngineNotReady ? 'not-ready' : 'engine-timeout';
+        this.context.logger.warn({ interactionId: interaction.id, command: name, reason: error.message }, 'the engine could not answer');
+        await this.#apologize(interaction, error instanceof EngineNotReady ? STILL_LOADING : TOO_SLOW);
+      } else {
+        outcome = 'error';
+        this.context.logger.error({ err: error, interactionId: interaction.id, command: name }, 'interaction handler failed');
+        await this.#apologize(interaction, SOMETHING_WENT_WRONG);
+      }
     } finally {
       this.context.logger.info(
         { interactionId: interaction.id, command: name, userId: interaction.user.id, guildId: interaction.guildId, shard: interaction.client.shard?.ids[0], latencyMs: Math.round(performance.now() - started), outcome },
@@ -99,12 +109,12 @@ export class InteractionRouter {
   }
 
   /** The error reply, in whichever form the interaction still accepts; never throws. */
-  async #apologize(interaction: Interaction): Promise<void> {
+  async #apologize(interaction: Interaction, message: string): Promise<void> {
     try {
       if (interaction.isAutocomplete()) {
         if (!interaction.responded) await interaction.respond([]);
       } else if (interaction.isRepliable()) {
-        await send(interaction, { content: SOMETHING_WENT_WRONG, ephemeral: true });
+        await send(interaction, { content: message, ephemeral: true });
       }
     } catch (error) {
       this.context.logger.warn({ err: error, interactionId: interaction.id }, 'could not send the error reply');

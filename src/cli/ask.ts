@@ -39,9 +39,9 @@ runCli(async () => {
   if (!Number.isInteger(top) || top < 1 || top > 25) throw new UsageError(`--top must be a whole number from 1 to 25, not "${values.top}".`, USAGE);
 
   const dir = values.corpus ?? process.env.CORPUS_DIR ?? './corpus';
-  const { library, problems } = await Library.open({ dir });
-  for (const problem of problems) console.error(`warning: skipped ${formatProblem(problem)}`);
-  if (library.documents.length === 0) {
+  const { library, report } = await Library.open({ dir });
+  for (const problem of report.problems) console.error(`warning: skipped ${formatProblem(problem)}`);
+  if (!library) {
     console.error(`No valid articles in ${dir}. Check them with: npm run corpus:check -- ${dir}`);
     return 1;
   }

@@ -30,7 +30,7 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     return { documents: [], problems: [{ file: dir, message: 'corpus folder not found or not readable' }] };
   }
 
-  const names = (await readdir(root)).filter((name) => name.toLowerCase().endsWith('.md') && !name.startsWith('.')).sort();
+  const names = (await readdir(root)).filter(isArticleFileName).sort();
   const documents: CorpusDocument[] = [];
   const problems: CorpusProblem[] = [];
   const fileById = new Map<string, string>();
@@ -69,6 +69,23 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     }
   }
   return { documents, problems };
+}
+
+/** Whether a folder entry is read as an article: `*.md`, not hidden. */
+function isArticleFileName(name: string): boolean {
+  return name.toLowerCase().endsWith('.md') && !name.startsWith('.');
+}
+
+/**
+ * Whether `dir` is a readable folder with at least one article file: a check cheap enough to run
+ * before connecting to Discord, so that a bot with nothing to serve stops at once.
+ */
+export async function hasArticleFiles(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).some(isArticleFileName);
+  } catch {
+    return false;
+  }
 }
 
 /** Shared with uploads, so a refused upload reads like a refused reload. */

@@ -23,6 +23,9 @@ export interface CorpusDocument extends DocumentMeta {
   hash: string;
 }
 
+/** A document as served once indexed: its metadata and file, without the body (passages hold the text). */
+export type DocumentInfo = Omit<CorpusDocument, 'body'>;
+
 /** Something wrong with a corpus file, said so a moderator can find and fix it. */
 export interface CorpusProblem {
   file: string;

@@ -1,12 +1,13 @@
 /**
  * The searchable form of a corpus: its passages in a minisearch index, plus the term statistics
- * that answering needs (document frequencies for weighing query terms, surface words for
- * suggestions). Built once per corpus version and never mutated: a reload builds a new one.
+ * that answering needs (document frequencies for weighing query terms). Built once per corpus,
+ * then either served as is or brought up to date with `updateSearchIndex` before it is served:
+ * an index that is answering questions is never changed.
  */
 import MiniSearch from 'minisearch';
-import type { CorpusDocument } from '../corpus/types.js';
+import type { CorpusDocument, DocumentInfo } from '../corpus/types.js';
 import { splitIntoPassages, type Passage } from '../passages/splitIntoPassages.js';
-import { analyzeWithSurfaces } from '../text/analyze.js';
+import { analyze } from '../text/analyze.js';
 
 /** What each indexed field is worth relative to the passage text. */
 export const FIELD_BOOSTS = {
@@ -26,17 +27,23 @@ interface IndexedPassage extends Record<Field, string> {
 }
 
 export interface SearchIndex {
-  documents: CorpusDocument[];
-  documentsById: Map<string, CorpusDocument>;
+  /** The served documents in corpus order, without their bodies (the passages hold the text). */
+  documents: DocumentInfo[];
+  documentsById: Map<string, DocumentInfo>;
+  /** The passages in corpus order. */
   passages: Passage[];
   passagesById: Map<string, Passage>;
-  /** minisearch over passages; its ids are positions in `passages`. */
+  /** minisearch over passages, by a numeric id that is never reused (see `passageAt`). */
   miniSearch: MiniSearch<IndexedPassage>;
+  /** The passage behind each minisearch id. */
+  passageAt: Map<number, Passage>;
+  /** Each document's minisearch ids, so that an update can take its passages out. */
+  minisearchIdsByDocument: Map<string, number[]>;
+  /** The next minisearch id to hand out. */
+  nextId: number;
   /** In how many passages each term occurs (text or section): weighs query terms like BM25's idf. */
   passageFrequency: Map<string, number>;
-  /** The word each term was most recently seen as, to show terms to people. */
-  surfaceForms: Map<string, string>;
-  /** Milliseconds spent building. */
+  /** Milliseconds spent building (or updating) it. */
   buildMs: number;
 }
 
@@ -51,76 +58,115 @@ export const MINISEARCH_OPTIONS = {
   processTerm: (term: string) => term || null,
 } as const;
 
-/**
- * Indexes the documents one at a time, yielding after each so a caller can pause between them;
- * returns the finished index.
- */
-function* indexDocuments(documents: CorpusDocument[]): Generator<void, SearchIndex> {
-  const started = performance.now();
-  const miniSearch = new MiniSearch<IndexedPassage>(MINISEARCH_OPTIONS);
-  const passages: Passage[] = [];
-  const passageFrequency = new Map<string, number>();
-  const surfaceForms = new Map<string, string>();
+/** A document's metadata as the index keeps it: everything but the body. */
+export function documentInfo({ body: _body, ...info }: CorpusDocument): DocumentInfo {
+  return info;
+}
 
-  for (const document of documents) {
-    const titleTerms = analyzeWithSurfaces(document.title);
-    for (const passage of splitIntoPassages(document)) {
-      const contentTerms = [passage.text, passage.section].map(analyzeWithSurfaces);
-      for (const term of new Set(contentTerms.flat().map(({ term }) => term))) {
-        passageFrequency.set(term, (passageFrequency.get(term) ?? 0) + 1);
-      }
-      for (const { term, surface } of [...contentTerms.flat(), ...titleTerms]) surfaceForms.set(term, surface);
-      const [text, section] = contentTerms.map((terms) => terms.map(({ term }) => term).join(' '));
-      miniSearch.add({ id: passages.length, text: text!, section: section!, title: titleTerms.map(({ term }) => term).join(' ') });
-      passages.push(passage);
-    }
-    yield;
-  }
-
+function emptyIndex(): SearchIndex {
   return {
-    documents,
-    documentsById: new Map(documents.map((document) => [document.id, document])),
-    passages,
-    passagesById: new Map(passages.map((passage) => [passage.id, passage])),
-    miniSearch,
-    passageFrequency,
-    surfaceForms,
-    buildMs: performance.now() - started,
+    documents: [],
+    documentsById: new Map(),
+    passages: [],
+    passagesById: new Map(),
+    miniSearch: new MiniSearch<IndexedPassage>(MINISEARCH_OPTIONS),
+    passageAt: new Map(),
+    minisearchIdsByDocument: new Map(),
+    nextId: 0,
+    passageFrequency: new Map(),
+    buildMs: 0,
   };
 }
 
-/** Builds the index in one go (CLI, start-up, benchmarks). */
-export function buildSearchIndex(documents: CorpusDocument[]): SearchIndex {
-  const steps = indexDocuments(documents);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
+/** Adds (+1) or takes away (-1) one passage's terms from the passage frequencies. */
+function countTerms(frequency: Map<string, number>, passage: Passage, delta: 1 | -1): void {
+  // Reused across calls: one passage's distinct terms, without a new Set per passage.
+  seen.clear();
+  for (const text of [passage.text, passage.section]) {
+    for (const term of analyze(text)) {
+      if (seen.has(term)) continue;
+      seen.add(term);
+      const count = (frequency.get(term) ?? 0) + delta;
+      if (count > 0) frequency.set(term, count);
+      else frequency.delete(term);
+    }
   }
+}
+const seen = new Set<string>();
+
+/** Indexes one document's passages (the document is not yet in the index). */
+function addDocument(index: SearchIndex, document: CorpusDocument): void {
+  const title = analyze(document.title).join(' ');
+  const ids: number[] = [];
+  for (const passage of splitIntoPassages(document)) {
+    const id = index.nextId++;
+    countTerms(index.passageFrequency, passage, 1);
+    index.miniSearch.add({ id, text: analyze(passage.text).join(' '), section: analyze(passage.section).join(' '), title });
+    index.passageAt.set(id, passage);
+    index.passagesById.set(passage.id, passage);
+    ids.push(id);
+  }
+  index.minisearchIdsByDocument.set(document.id, ids);
+  index.documentsById.set(document.id, documentInfo(document));
+}
+
+/** Takes one document's passages out of the index. */
+function removeDocument(index: SearchIndex, documentId: string): void {
+  for (const id of index.minisearchIdsByDocument.get(documentId) ?? []) {
+    const passage = index.passageAt.get(id)!;
+    countTerms(index.passageFrequency, passage, -1);
+    index.miniSearch.discard(id);
+    index.passageAt.delete(id);
+    index.passagesById.delete(passage.id);
+  }
+  index.minisearchIdsByDocument.delete(documentId);
+  index.documentsById.delete(documentId);
+}
+
+/** Lays out the corpus-order lists after documents were added or removed. */
+function orderBy(index: SearchIndex, documents: readonly CorpusDocument[]): void {
+  index.documents = documents.map((document) => index.documentsById.get(document.id)!);
+  index.passages = documents.flatMap((document) => index.minisearchIdsByDocument.get(document.id)!.map((id) => index.passageAt.get(id)!));
+}
+
+/** Builds the index of `documents` in one go. */
+export function buildSearchIndex(documents: readonly CorpusDocument[]): SearchIndex {
+  const started = performance.now();
+  const index = emptyIndex();
+  for (const document of documents) addDocument(index, document);
+  orderBy(index, documents);
+  index.buildMs = performance.now() - started;
+  return index;
+}
+
+export interface IndexUpdate {
+  added: string[];
+  removed: string[];
+  changed: string[];
 }
 
 /**
- * Longest stretch, in milliseconds, that a background build runs before letting other work
- * (questions arriving during a reload) run: far below Discord's 3 s deadline.
+ * Brings `index` (which must not be serving questions) to `documents`, analysing only the
+ * documents that are new or whose file changed (by hash): a one-article change costs that
+ * article, not the corpus.
  */
-export const BUILD_SLICE_MS = 15;
-
-/**
- * Builds the index without holding the event loop: it yields to other tasks every
- * `BUILD_SLICE_MS`, so a live bot keeps answering from its current index while a large corpus
- * is indexed. `buildMs` still counts only the time spent indexing.
- */
-export async function buildSearchIndexInBackground(documents: CorpusDocument[]): Promise<SearchIndex> {
-  const steps = indexDocuments(documents);
-  let pausedMs = 0;
-  let sliceStart = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return { ...step.value, buildMs: step.value.buildMs - pausedMs };
-    if (performance.now() - sliceStart >= BUILD_SLICE_MS) {
-      const pauseStart = performance.now();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-      pausedMs += sliceStart - pauseStart;
-    }
+export function updateSearchIndex(index: SearchIndex, documents: readonly CorpusDocument[]): IndexUpdate {
+  const started = performance.now();
+  const wanted = new Map(documents.map((document) => [document.id, document]));
+  const update: IndexUpdate = { added: [], removed: [], changed: [] };
+  for (const [id, served] of index.documentsById) {
+    const next = wanted.get(id);
+    if (!next) update.removed.push(id);
+    else if (next.hash !== served.hash) update.changed.push(id);
   }
+  const changed = new Set(update.changed);
+  for (const id of [...update.removed, ...update.changed]) removeDocument(index, id);
+  for (const document of documents) {
+    if (index.documentsById.has(document.id)) continue;
+    if (!changed.has(document.id)) update.added.push(document.id);
+    addDocument(index, document);
+  }
+  orderBy(index, documents);
+  index.buildMs = performance.now() - started;
+  return update;
 }

@@ -17,7 +17,7 @@ export interface QueryTerm {
  * everything the question shares with a passage.
  */
 export function termWeight(index: SearchIndex, term: string): number {
-  const total = index.passages.length;
+  const total = index.passageAt.size;
   const frequency = index.passageFrequency.get(term) ?? 1;
   return Math.log(1 + (total - frequency + 0.5) / (frequency + 0.5));
 }
@@ -63,4 +63,21 @@ export function queryIndex(index: SearchIndex, terms: QueryTerm[], options: Quer
     maxFuzzy: 2,
     weights: { fuzzy: 0.6, prefix: 0.5 },
   });
+}
+
+/** minisearch's postings (internal, stable through minisearch 7): term → field id → passage id → frequency. */
+interface MiniSearchPostings {
+  _index?: { get(term: string): Map<number, Map<number, number>> | undefined };
+}
+
+/**
+ * The id of some passage containing `term` exactly, without scoring every passage that has it (a
+ * search would): for showing a term as the word it came from.
+ */
+export function firstPassageWith(index: SearchIndex, term: string): number | undefined {
+  const fields = (index.miniSearch as unknown as MiniSearchPostings)._index?.get(term);
+  for (const postings of fields?.values() ?? []) {
+    for (const id of postings.keys()) if (index.passageAt.has(id)) return id;
+  }
+  return undefined;
 }

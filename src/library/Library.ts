@@ -1,16 +1,19 @@
 /**
- * The corpus the adapters serve: the current search index, and reloads that replace it only
- * when every file is valid. Adapters (the bot, the CLI) talk to this, never to minisearch.
+ * One version of the corpus, ready to answer from: the documents of a folder and their index.
+ * A Library never changes once opened; a reload opens a new one (in the bot, in a new engine
+ * worker: see src/engine/) and the adapters swap to it only when it opened cleanly.
+ * Adapters (the bot, the CLI) talk to this, never to minisearch.
  */
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
-import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
-import { buildSearchIndex, buildSearchIndexInBackground, type SearchIndex } from '../index/buildSearchIndex.js';
+import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
+import { buildSearchIndex, updateSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
+import { SnapshotUnusable, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 
 export interface ReloadReport {
-  /** Whether the new corpus replaced the old one. */
+  /** Whether this corpus is the one served now. */
   applied: boolean;
   /** Why not, file by file (empty when applied). */
   problems: CorpusProblem[];
@@ -24,12 +27,38 @@ export interface ReloadReport {
 
 export interface LibraryOptions extends LoadCorpusOptions {
   dir: string;
+  /** Where the index is saved between runs (see src/index/snapshot.ts); none: always build it. */
+  cacheDir?: string;
+  /**
+   * All or nothing, for reloads: any broken file refuses the whole corpus, since a previous one
+   * is still served. Off at start-up, which serves the valid files (there is nothing else to
+   * serve) and returns the problems for the operator.
+   */
+  strict?: boolean;
+  /**
+   * Serve the saved index as it is, without reading the folder, when there is one: a worker that
+   * replaces a lost one must serve what was served (a reload may have been refused since).
+   */
+  preferSaved?: boolean;
+  /** Told how the saved index was used, or why it was not (for the log). */
+  onCache?(event: { loaded: boolean; saved: boolean; reason?: string }): void;
+}
+
+export interface OpenedLibrary {
+  /** Undefined when the corpus was refused (see `report.problems`). */
+  library?: Library;
+  /** What changed since the saved index (everything is "added" without one). */
+  report: ReloadReport;
+}
+
+/** Whether a document matches what someone typed into a picker: in its title or its id. */
+export function documentMatches(document: DocumentInfo, typed: string): boolean {
+  const wanted = typed.trim().toLowerCase();
+  return document.title.toLowerCase().includes(wanted) || document.id.includes(wanted);
 }
 
 export class Library {
-  #index: SearchIndex;
-  #reloading: Promise<ReloadReport> | undefined;
-  #queued: Promise<ReloadReport> | undefined;
+  readonly #index: SearchIndex;
 
   private constructor(
     readonly options: LibraryOptions,
@@ -39,27 +68,75 @@ export class Library {
   }
 
   /**
-   * Opens a corpus folder. Unlike a reload, start-up serves the valid files even when others are
-   * broken (there is no previous index to keep), and returns the problems for the operator.
+   * Reads the folder and indexes it: from the saved index when there is one, analysing only the
+   * files that changed since it was saved, and saving the result for next time.
    */
-  static async open(options: LibraryOptions): Promise<{ library: Library; problems: CorpusProblem[] }> {
+  static async open(options: LibraryOptions): Promise<OpenedLibrary> {
+    const started = performance.now();
+    if (options.preferSaved && options.cacheDir) {
+      const saved = await loadSnapshot(options.cacheDir).catch(() => undefined);
+      if (saved) {
+        options.onCache?.({ loaded: true, saved: false });
+        const report = { applied: true, problems: [], added: [], removed: [], changed: [], documents: saved.documents.length, passages: saved.passages.length, ms: performance.now() - started };
+        return { library: new Library(options, saved), report };
+      }
+    }
     const { documents, problems } = await loadCorpus(options.dir, options);
-    return { library: new Library(options, buildSearchIndex(documents)), problems };
+    const refuse = (): OpenedLibrary => ({
+      report: { applied: false, problems, added: [], removed: [], changed: [], documents: 0, passages: 0, ms: performance.now() - started },
+    });
+    // An empty folder (last file removed, or a wrong mount) would leave nothing to answer from.
+    if (documents.length === 0 && (options.strict || problems.length === 0)) {
+      problems.push({ file: options.dir, message: 'the corpus folder has no articles; keeping the current ones' });
+    }
+    if (documents.length === 0 || (options.strict && problems.length > 0)) return refuse();
+
+    let index: SearchIndex | undefined;
+    if (options.cacheDir) {
+      try {
+        index = await loadSnapshot(options.cacheDir);
+      } catch (error) {
+        if (!(error instanceof SnapshotUnusable)) throw error;
+        options.onCache?.({ loaded: false, saved: false, reason: error.message });
+      }
+    }
+    const change = index ? updateSearchIndex(index, documents) : undefined;
+    index ??= buildSearchIndex(documents);
+    const changed = !change || change.added.length + change.removed.length + change.changed.length > 0;
+    let saved = false;
+    if (options.cacheDir && changed) {
+      await saveSnapshot(options.cacheDir, index).then(
+        () => (saved = true),
+        (error: Error) => options.onCache?.({ loaded: change !== undefined, saved: false, reason: `the index could not be saved (${error.message})` }),
+      );
+    }
+    if (options.cacheDir) options.onCache?.({ loaded: change !== undefined, saved });
+    return {
+      library: new Library(options, index),
+      report: {
+        applied: true,
+        problems,
+        added: change?.added ?? documents.map((document) => document.id),
+        removed: change?.removed ?? [],
+        changed: change?.changed ?? [],
+        documents: index.documents.length,
+        passages: index.passages.length,
+        ms: performance.now() - started,
+      },
+    };
   }
 
   get index(): SearchIndex {
     return this.#index;
   }
 
-  get documents(): readonly CorpusDocument[] {
+  get documents(): readonly DocumentInfo[] {
     return this.#index.documents;
   }
 
   /** Passages per document id. */
   passageCounts(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const passage of this.#index.passages) counts.set(passage.documentId, (counts.get(passage.documentId) ?? 0) + 1);
-    return counts;
+    return new Map([...this.#index.minisearchIdsByDocument].map(([id, ids]) => [id, ids.length]));
   }
 
   /** Size of the served corpus, for logs. */
@@ -75,11 +152,21 @@ export class Library {
     return searchPassages(this.#index, query, options);
   }
 
+  /** Documents whose title or id contains `typed`, in corpus order, at most `limit`. */
+  findDocuments(typed: string, limit: number): DocumentInfo[] {
+    const found: DocumentInfo[] = [];
+    for (const document of this.#index.documents) {
+      if (found.length >= limit) break;
+      if (documentMatches(document, typed)) found.push(document);
+    }
+    return found;
+  }
+
   /**
    * The passage a reference (`passageRef`: `id~fingerprint`) points to, if it still has the same
    * text; undefined when it was removed or edited since the reference was made.
    */
-  passageByRef(ref: string): { passage: Passage; document: CorpusDocument } | undefined {
+  passageByRef(ref: string): { passage: Passage; document: DocumentInfo } | undefined {
     const separator = ref.lastIndexOf('~');
     const passage = separator === -1 ? undefined : this.#index.passagesById.get(ref.slice(0, separator));
     if (!passage || passage.fingerprint !== ref.slice(separator + 1)) return undefined;
@@ -88,51 +175,7 @@ export class Library {
 
   /** The passages of one paragraph, in order (several when a long paragraph was split). */
   paragraph(documentId: string, paragraph: number): Passage[] {
-    return this.#index.passages.filter((passage) => passage.documentId === documentId && passage.paragraph === paragraph);
-  }
-
-  /**
-   * Re-reads the folder and swaps in the new index only if every file is valid; otherwise the
-   * current index keeps serving. Calls during a reload share one follow-up reload, so a burst
-   * of requests costs at most two builds and every caller sees the files as they were after
-   * its call.
-   */
-  reload(): Promise<ReloadReport> {
-    if (!this.#reloading) {
-      this.#reloading = this.#reloadNow().finally(() => (this.#reloading = undefined));
-      return this.#reloading;
-    }
-    // Runs after the current reload however it ended (its failure is for its own callers), and is
-    // cleared as soon as it starts: a call made while it is already reading files must queue
-    // another one, or it would get a report from before its call.
-    this.#queued ??= this.#reloading.catch(() => undefined).then(() => {
-      this.#queued = undefined;
-      return this.reload();
-    });
-    return this.#queued;
-  }
-
-  async #reloadNow(): Promise<ReloadReport> {
-    const started = performance.now();
-    const { documents, problems } = await loadCorpus(this.options.dir, this.options);
-    const before = new Map(this.#index.documents.map((document) => [document.id, document.hash]));
-    const after = new Map(documents.map((document) => [document.id, document.hash]));
-    const report = (applied: boolean, index: SearchIndex): ReloadReport => ({
-      applied,
-      problems,
-      added: [...after.keys()].filter((id) => !before.has(id)),
-      removed: [...before.keys()].filter((id) => !after.has(id)),
-      changed: [...after].filter(([id, hash]) => before.has(id) && before.get(id) !== hash).map(([id]) => id),
-      documents: index.documents.length,
-      passages: index.passages.length,
-      ms: performance.now() - started,
-    });
-    // An empty folder (last file removed, or a wrong mount) would leave nothing to answer from.
-    if (problems.length === 0 && documents.length === 0) problems.push({ file: this.options.dir, message: 'the corpus folder has no articles; keeping the current ones' });
-    if (problems.length > 0) return report(false, this.#index);
-    // Built aside, in slices: questions keep being answered from the current index meanwhile.
-    const index = await buildSearchIndexInBackground(documents);
-    this.#index = index;
-    return report(true, index);
+    const ids = this.#index.minisearchIdsByDocument.get(documentId) ?? [];
+    return ids.map((id) => this.#index.passageAt.get(id)!).filter((passage) => passage.paragraph === paragraph);
   }
 }

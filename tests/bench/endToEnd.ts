@@ -9,7 +9,7 @@ import { commands } from '../../src/bot/commands/index.js';
 import { createBot } from '../../src/bot/createBot.js';
 import { createLogger } from '../../src/bot/logger.js';
 import { SOMETHING_WENT_WRONG } from '../../src/bot/router.js';
-import { Library } from '../../src/library/Library.js';
+import { Engine } from '../../src/engine/Engine.js';
 import { FakeDiscord, type RecordedRequest } from '../fake-discord/index.js';
 import { loadQuestionSet } from '../support/questionSet.js';
 import { testConfig } from '../support/testConfig.js';
@@ -79,7 +79,8 @@ function watchCallbacks(fake: FakeDiscord) {
 export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<EndToEndReport> {
   const fake = await FakeDiscord.start();
   const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR });
-  const { library } = await Library.open({ dir: config.corpusDir });
+  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger: createLogger(config) });
+  await library.ready;
   // One shard, whatever SHARDS/SHARD_COUNT the environment holds.
   const bot = createBot({ config, library, logger: createLogger(config), commands, clientOptions: { shards: 0, shardCount: 1 } });
   await bot.start();
@@ -138,6 +139,7 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   } finally {
     callbacks.stop();
     await bot.stop();
+    await library.close();
     await fake.stop();
   }
 }

@@ -8,7 +8,7 @@ import { commands } from '../../src/bot/commands/index.js';
 import type { BotConfig } from '../../src/bot/config.js';
 import { createBot, type Bot, type BotOptions } from '../../src/bot/createBot.js';
 import { createLogger } from '../../src/bot/logger.js';
-import { Library } from '../../src/library/Library.js';
+import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type SentInteraction } from '../fake-discord/index.js';
 import { validateDiscordRequest } from './discordSpec.js';
 import { testConfig } from './testConfig.js';
@@ -19,12 +19,14 @@ export interface HarnessOptions {
   config?: Partial<BotConfig>;
   fake?: FakeDiscordOptions;
   clientOptions?: BotOptions['clientOptions'];
+  /** Engine timeouts, for tests of a slow or stuck engine. */
+  engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs'>>;
 }
 
 export interface BotHarness {
   fake: FakeDiscord;
   bot: Bot;
-  library: Library;
+  library: Engine;
   config: BotConfig;
   /** Every log line the bot wrote, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -52,7 +54,8 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
     },
   });
   const logger = createLogger(config, sink);
-  const { library } = await Library.open({ dir: config.corpusDir });
+  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger, ...options.engine });
+  await library.ready;
   const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions } });
   await bot.start();
 
@@ -76,6 +79,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
         .flatMap((request) => validateDiscordRequest(request.method, request.path, request.body).map((problem) => `${request.method} ${request.path}: ${problem}`)),
     async stop() {
       await bot.stop();
+      await library.close();
       await fake.stop();
     },
   };

@@ -29,10 +29,10 @@ const MORE_PASSAGES = 3;
  * The reply to a question, shared by `/ask` and the "Ask the article" message command: the
  * best quote with buttons, or a plain abstention with hints.
  */
-export function answerReply(question: string, context: CommandContext, isPrivate: boolean): ReplyInput {
+export async function answerReply(question: string, context: CommandContext, isPrivate: boolean): Promise<ReplyInput> {
   const check = validateQuestion(question);
   if (!check.ok) return { content: check.message, ephemeral: true };
-  const answer: Answer = context.library.answer(check.question, { top: 1 + MORE_PASSAGES });
+  const answer: Answer = await context.library.answer(check.question, { top: 1 + MORE_PASSAGES });
   const [best, ...more] = answer.results;
   if (!best) return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer)], ephemeral: isPrivate };
   return {
@@ -44,11 +44,9 @@ export function answerReply(question: string, context: CommandContext, isPrivate
 }
 
 /** Passages by reference, quoted whole; or a short note when they were edited or removed since. */
-function passageReply(context: CommandContext, refs: string[], ephemeral: boolean): ReplyInput {
-  const embeds = refs.flatMap((ref) => {
-    const found = context.library.passageByRef(ref);
-    return found ? [formatPassageEmbed(found.document, found.passage)] : [];
-  });
+async function passageReply(context: CommandContext, refs: string[], ephemeral: boolean): Promise<ReplyInput> {
+  const found = await Promise.all(refs.map((ref) => context.library.passageByRef(ref)));
+  const embeds = found.flatMap((passage) => (passage ? [formatPassageEmbed(passage.document, passage.passage)] : []));
   if (embeds.length === 0) return { content: STALE_PASSAGE, ephemeral: true };
   return { embeds, ephemeral };
 }
@@ -58,22 +56,22 @@ export const askCommand: ChatInputCommand = {
   cooldown: true,
   async execute(interaction, context) {
     const args = readArguments(definition, interaction);
-    await send(interaction, answerReply(args.question, context, args.private ?? false));
+    await send(interaction, await answerReply(args.question, context, args.private ?? false));
   },
   buttons: {
     /** Further passages for the same question, privately. */
     async more(interaction: ButtonInteraction, argument, context) {
-      await send(interaction, passageReply(context, argument.split('|'), true));
+      await send(interaction, await passageReply(context, argument.split('|'), true));
     },
     /** Every part of the quoted paragraph, privately. */
     async paragraph(interaction, argument, context) {
-      const found = context.library.passageByRef(argument);
-      const parts = found ? context.library.paragraph(found.document.id, found.passage.paragraph).map(passageRef) : [argument];
-      await send(interaction, passageReply(context, parts, true));
+      const found = await context.library.passageByRef(argument);
+      const parts = found ? (await context.library.paragraph(found.document.id, found.passage.paragraph)).map(passageRef) : [argument];
+      await send(interaction, await passageReply(context, parts, true));
     },
     /** A private answer posted to the channel for everyone. */
     async share(interaction, argument, context) {
-      const reply = passageReply(context, [argument], false);
+      const reply = await passageReply(context, [argument], false);
       await send(interaction, reply.embeds ? { ...reply, content: `${interaction.user} shared:` } : reply);
     },
   },

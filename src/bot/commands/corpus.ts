@@ -112,8 +112,7 @@ export const corpusCommand: ChatInputCommand = {
   },
   /** The served articles whose title or id contains what was typed; the value is the id. */
   async autocomplete(interaction, context) {
-    const typed = interaction.options.getFocused().trim().toLowerCase();
-    const matches = context.library.documents.filter((document) => document.title.toLowerCase().includes(typed) || document.id.includes(typed));
-    await interaction.respond(matches.slice(0, LIMITS.autocompleteChoices).map((document) => ({ name: truncateAtWord(document.title, LIMITS.choiceName), value: document.id })));
+    const matches = await context.library.findDocuments(interaction.options.getFocused(), LIMITS.autocompleteChoices);
+    await interaction.respond(matches.map((document) => ({ name: truncateAtWord(document.title, LIMITS.choiceName), value: document.id })));
   },
 };

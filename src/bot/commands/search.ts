@@ -25,12 +25,12 @@ export const searchCommand: ChatInputCommand = {
   async execute(interaction, context) {
     const { query } = readArguments(definition, interaction);
     // A suggestion's value is a passage reference: show that passage.
-    const chosen = context.library.passageByRef(query);
+    const chosen = await context.library.passageByRef(query);
     if (chosen) {
       await send(interaction, { embeds: [formatPassageEmbed(chosen.document, chosen.passage)] });
       return;
     }
-    const hits = context.library.search(query, { limit: LISTED });
+    const hits = await context.library.search(query, { limit: LISTED });
     if (hits.length === 0 || query.trim() === '') {
       await send(interaction, { content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
       return;
@@ -39,7 +39,7 @@ export const searchCommand: ChatInputCommand = {
   },
   async autocomplete(interaction, context) {
     const typed = interaction.options.getFocused();
-    const hits = context.library.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
+    const hits = await context.library.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
     const showDocument = context.library.documents.length > 1;
     await interaction.respond(
       hits

@@ -9,14 +9,15 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Library } from '../../library/Library.js';
+import type { Engine } from '../../engine/Engine.js';
 import type { BotConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { CorpusChanges } from '../corpusChanges.js';
 
 /** Everything a handler may use: commands are given their dependencies, never import them. */
 export interface CommandContext {
-  library: Library;
+  /** The served corpus (answers come from its worker thread). */
+  library: Engine;
   config: BotConfig;
   logger: Logger;
   /** Reloads and edits the corpus everywhere it is served (every shard), and audits it. */

@@ -1,0 +1,355 @@
+/**
+ * The corpus as the bot serves it: a `Library` living in a worker thread, so that no indexing or
+ * searching ever runs on the thread that talks to Discord. The bot's thread keeps only the
+ * catalog (document metadata) and forwards each question.
+ *
+ * - A reload opens the new corpus in a second worker (from the saved index, analysing only the
+ *   files that changed) while the current one keeps answering, and swaps only when it opened
+ *   cleanly; a refused, failed or too-slow reload leaves the current worker serving.
+ * - A worker that crashes, or stops answering, is replaced by one that loads the last good index
+ *   (the one saved when it was opened); questions meanwhile get `EngineNotReady`.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Answer, AnswerOptions } from '../answers/answerQuestion.js';
+import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
+import type { DocumentInfo } from '../corpus/types.js';
+import type { LibraryOptions, ReloadReport } from '../library/Library.js';
+import type { Passage } from '../passages/splitIntoPassages.js';
+import type { CacheEvent, Catalog, EngineMethod, EngineResponse, EngineWorkerData, OpenedMessage } from './protocol.js';
+
+/** Nothing is being served yet (first start, or a crashed worker being replaced). */
+export class EngineNotReady extends Error {}
+/** The engine did not answer in time. */
+export class EngineTimeout extends Error {}
+
+/** What an engine logs through (pino's interface, so the bot's logger fits). */
+export interface EngineLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface EngineOptions extends Pick<LibraryOptions, 'dir' | 'cacheDir' | 'maxFileBytes'> {
+  logger: EngineLogger;
+  /**
+   * Longest wait for one answer before giving up on it, in milliseconds. Below Discord's 3 s
+   * so the member is still told something; queries take milliseconds, so this only fires when
+   * the worker is stuck. Default 2,000.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Longest a worker may take to open a corpus (a start or reload) before it is stopped: a
+   * file that makes indexing hang must not hold a reload forever. Default 10 minutes (10,000
+   * articles take about 30 s).
+   */
+  openTimeoutMs?: number;
+  /** The worker's entry file (default: engineWorker beside this file); tests wrap it. */
+  workerUrl?: URL;
+}
+
+const DEFAULT_QUERY_TIMEOUT_MS = 2_000;
+const DEFAULT_OPEN_TIMEOUT_MS = 10 * 60_000;
+/** A worker that missed a query deadline gets this long to answer a ping before it is replaced. */
+const PING_TIMEOUT_MS = 1_000;
+
+/** Whether this runs as TypeScript source (under tsx: tests, the CLI) rather than built. */
+const RUNNING_TYPESCRIPT = import.meta.url.endsWith('.ts');
+/** The worker's entry file next to this one. */
+const WORKER_URL = new URL(RUNNING_TYPESCRIPT ? './engineWorker.ts' : './engineWorker.js', import.meta.url);
+
+/**
+ * A worker thread running `url`. TypeScript source needs tsx's loader, which a worker does not
+ * inherit from `--import tsx`: it registers the loader itself, then imports the file.
+ */
+function startWorker(url: URL, workerData: EngineWorkerData): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** One worker and its calls in flight. */
+class EngineWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  #exited = false;
+  /** Called once if the worker ends while it was serving (crash, or terminated as stuck). */
+  onLost?: (reason: string) => void;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on('message', (message: EngineResponse) => this.#settle(message));
+    worker.on('error', (error) => this.#lose(`engine worker crashed: ${error.message}`));
+    worker.on('exit', (code) => this.#lose(`engine worker exited (code ${code})`));
+  }
+
+  /** Starts a worker that opens the corpus; resolves with what it said when done (or failed). */
+  static open(url: URL, data: EngineWorkerData, timeoutMs: number): Promise<{ worker?: EngineWorker; opened: OpenedMessage }> {
+    const worker = startWorker(url, data);
+    return new Promise((resolve) => {
+      // Only these listeners are removed: Worker keeps internal ones of its own.
+      const detach = () => {
+        clearTimeout(timer);
+        worker.off('message', onOpened).off('error', onError).off('exit', onExit);
+      };
+      const fail = (message: string) => {
+        detach();
+        void worker.terminate();
+        resolve({ opened: { type: 'failed', message } });
+      };
+      const onOpened = (opened: OpenedMessage) => {
+        detach();
+        if (opened.type !== 'opened') {
+          void worker.terminate();
+          resolve({ opened });
+        } else {
+          resolve({ worker: new EngineWorker(worker), opened });
+        }
+      };
+      const onError = (error: Error) => fail(`the engine worker crashed: ${error.message}`);
+      const onExit = (code: number) => fail(`the engine worker exited (code ${code})`);
+      const timer = setTimeout(() => fail(`opening the corpus took longer than ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+      worker.on('message', onOpened).on('error', onError).on('exit', onExit);
+    });
+  }
+
+  call(method: EngineMethod, args: unknown[], timeoutMs: number): Promise<unknown> {
+    if (this.#exited) return Promise.reject(new EngineNotReady('the engine worker has stopped'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new EngineTimeout(`the engine did not answer ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#worker.postMessage({ id, method, args });
+    });
+  }
+
+  /** Stops the worker; calls in flight fail. Not a loss: `onLost` is not called. */
+  async stop(): Promise<void> {
+    this.onLost = undefined;
+    await this.#worker.terminate();
+  }
+
+  #settle(message: EngineResponse): void {
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    this.#pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if ('error' in message) pending.reject(new Error(message.error));
+    else pending.resolve(message.result);
+  }
+
+  #lose(reason: string): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new EngineNotReady(reason));
+    }
+    this.#pending.clear();
+    this.onLost?.(reason);
+  }
+}
+
+export class Engine {
+  readonly options: EngineOptions;
+  #serving: EngineWorker | undefined;
+  #catalog: Catalog = { documents: [], passageCounts: [], passages: 0 };
+  #passageCounts = new Map<string, number>();
+  #reloading: Promise<ReloadReport> | undefined;
+  #queued: Promise<ReloadReport> | undefined;
+  #recovering = false;
+  #closed = false;
+  /** Resolves when the first corpus is served, with its report; rejects if it cannot be. */
+  readonly ready: Promise<ReloadReport>;
+
+  /** Starts opening the corpus in a worker and returns at once: the bot can connect meanwhile. */
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.ready = this.#openFirst();
+    this.ready.catch(() => undefined);
+  }
+
+  get isReady(): boolean {
+    return this.#serving !== undefined;
+  }
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  /** The served documents, in corpus order (empty until ready). */
+  get documents(): readonly DocumentInfo[] {
+    return this.#catalog.documents;
+  }
+
+  passageCounts(): ReadonlyMap<string, number> {
+    return this.#passageCounts;
+  }
+
+  stats(): { documents: number; passages: number } {
+    return { documents: this.#catalog.documents.length, passages: this.#catalog.passages };
+  }
+
+  answer(question: string, options?: AnswerOptions): Promise<Answer> {
+    return this.#call('answer', [question, options]) as Promise<Answer>;
+  }
+
+  search(query: string, options: SearchPassagesOptions): Promise<PassageHit[]> {
+    return this.#call('search', [query, options]) as Promise<PassageHit[]>;
+  }
+
+  /** Documents whose title or id contains `typed`, at most `limit`. */
+  findDocuments(typed: string, limit: number): Promise<DocumentInfo[]> {
+    return this.#call('findDocuments', [typed, limit]) as Promise<DocumentInfo[]>;
+  }
+
+  passageByRef(ref: string): Promise<{ passage: Passage; document: DocumentInfo } | undefined> {
+    return this.#call('passageByRef', [ref]) as Promise<{ passage: Passage; document: DocumentInfo } | undefined>;
+  }
+
+  paragraph(documentId: string, paragraph: number): Promise<Passage[]> {
+    return this.#call('paragraph', [documentId, paragraph]) as Promise<Passage[]>;
+  }
+
+  /**
+   * Re-reads the folder in a new worker and swaps to it only if every file is valid; otherwise
+   * the current worker keeps serving. Calls during a reload share one follow-up reload, so a
+   * burst of requests costs at most two, and every caller sees the files as they were after
+   * its call.
+   */
+  reload(): Promise<ReloadReport> {
+    if (!this.#reloading) {
+      this.#reloading = this.#reloadNow().finally(() => (this.#reloading = undefined));
+      return this.#reloading;
+    }
+    this.#queued ??= this.#reloading.catch(() => undefined).then(() => {
+      this.#queued = undefined;
+      return this.reload();
+    });
+    return this.#queued;
+  }
+
+  /** Stops the worker(s). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const serving = this.#serving;
+    this.#serving = undefined;
+    await serving?.stop();
+  }
+
+  async #call(method: EngineMethod, args: unknown[]): Promise<unknown> {
+    const serving = this.#serving;
+    if (!serving) throw new EngineNotReady('the corpus is still loading');
+    const timeoutMs = this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    try {
+      return await serving.call(method, args, timeoutMs);
+    } catch (error) {
+      if (error instanceof EngineTimeout) void this.#checkAlive(serving);
+      throw error;
+    }
+  }
+
+  /** After a missed deadline: a worker that can't even answer a ping is stuck, and replaced. */
+  async #checkAlive(worker: EngineWorker): Promise<void> {
+    try {
+      await worker.call('ping', [], PING_TIMEOUT_MS);
+    } catch {
+      if (this.#serving !== worker) return;
+      this.options.logger.error({}, 'engine worker stopped answering; replacing it with the last saved index');
+      this.#replaceLost('stuck');
+      await worker.stop();
+    }
+  }
+
+  #open(data: EngineWorkerData): ReturnType<typeof EngineWorker.open> {
+    return EngineWorker.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS);
+  }
+
+  #data(strict: boolean, preferSaved = false): EngineWorkerData {
+    const { dir, cacheDir, maxFileBytes } = this.options;
+    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved } };
+  }
+
+  async #openFirst(): Promise<ReloadReport> {
+    const { worker, opened } = await this.#open(this.#data(false));
+    this.#logCache(opened);
+    if (!worker || opened.type !== 'opened') {
+      throw new Error(opened.type === 'failed' ? opened.message : 'no valid articles to answer from');
+    }
+    this.#serve(worker, opened.catalog);
+    return opened.report;
+  }
+
+  async #reloadNow(): Promise<ReloadReport> {
+    const started = performance.now();
+    const { worker, opened } = await this.#open(this.#data(true));
+    this.#logCache(opened);
+    if (opened.type === 'failed') {
+      this.options.logger.error({ reason: opened.message }, 'reload failed; the current corpus keeps being served');
+      return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], added: [], removed: [], changed: [], documents: this.#catalog.documents.length, passages: this.#catalog.passages, ms: performance.now() - started };
+    }
+    if (!worker || opened.type !== 'opened' || this.#closed) {
+      await worker?.stop();
+      return { ...opened.report, documents: this.#catalog.documents.length, passages: this.#catalog.passages };
+    }
+    const previous = this.#serving;
+    this.#serve(worker, opened.catalog);
+    await previous?.stop();
+    return opened.report;
+  }
+
+  #serve(worker: EngineWorker, catalog: Catalog): void {
+    if (this.#closed) {
+      void worker.stop();
+      return;
+    }
+    worker.onLost = (reason) => {
+      this.options.logger.error({ reason }, 'engine worker lost; replacing it with the last saved index');
+      this.#replaceLost(reason);
+    };
+    this.#serving = worker;
+    this.#catalog = catalog;
+    this.#passageCounts = new Map(catalog.passageCounts);
+  }
+
+  /**
+   * A new worker from the last good index: the saved one when there is a cache (what the lost
+   * worker served), else the folder as it is now. Retried with a growing delay while it fails.
+   */
+  #replaceLost(reason: string, attempt = 0): void {
+    if (this.#closed || this.#recovering) return;
+    this.#serving = undefined;
+    this.#recovering = true;
+    const delayMs = attempt === 0 ? 0 : Math.min(60_000, 500 * 2 ** attempt);
+    setTimeout(async () => {
+      const { worker, opened } = await this.#open(this.#data(false, true));
+      this.#recovering = false;
+      this.#logCache(opened);
+      if (worker && opened.type === 'opened') {
+        this.options.logger.info({ reason, documents: opened.catalog.documents.length }, 'engine worker replaced');
+        this.#serve(worker, opened.catalog);
+      } else {
+        this.#replaceLost(reason, attempt + 1);
+      }
+    }, delayMs).unref();
+  }
+
+  #logCache(opened: OpenedMessage): void {
+    if (opened.type === 'failed') return;
+    for (const event of opened.cache) {
+      if (event.reason) this.options.logger.warn({ cacheDir: this.options.cacheDir, reason: event.reason }, event.loaded ? 'index cache problem' : 'index cache not used; indexing the corpus');
+      else this.options.logger.info({ cacheDir: this.options.cacheDir, loaded: event.loaded, saved: event.saved }, 'index cache');
+    }
+  }
+}
+
+export type { CacheEvent };

@@ -1,0 +1,45 @@
+/**
+ * Messages between the bot's thread and an engine worker (src/engine/engineWorker.ts). Only
+ * plain data crosses: answers, passages and document metadata, never the index.
+ */
+import type { DocumentInfo } from '../corpus/types.js';
+import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
+
+/** What a worker is started with. */
+export interface EngineWorkerData {
+  library: Pick<LibraryOptions, 'dir' | 'cacheDir' | 'strict' | 'preferSaved' | 'maxFileBytes'>;
+}
+
+/** The served corpus as the bot's thread keeps it: metadata, small, for lists and logs. */
+export interface Catalog {
+  documents: DocumentInfo[];
+  passageCounts: Array<[string, number]>;
+  passages: number;
+}
+
+/** The worker's first message: the corpus opened (ready to serve) or refused. */
+export type OpenedMessage =
+  | { type: 'opened'; report: ReloadReport; catalog: Catalog; cache: CacheEvent[] }
+  | { type: 'refused'; report: ReloadReport; cache: CacheEvent[] }
+  | { type: 'failed'; message: string };
+
+export interface CacheEvent {
+  loaded: boolean;
+  saved: boolean;
+  reason?: string;
+}
+
+/** The Library methods a worker answers, by name. */
+export type EngineMethod = 'answer' | 'search' | 'findDocuments' | 'passageByRef' | 'paragraph' | 'ping';
+
+export type EngineCalls = {
+  [Method in Exclude<EngineMethod, 'ping'>]: Library[Method];
+} & { ping(): true };
+
+export interface EngineRequest {
+  id: number;
+  method: EngineMethod;
+  args: unknown[];
+}
+
+export type EngineResponse = { id: number; result: unknown } | { id: number; error: string };

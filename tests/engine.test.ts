@@ -1,0 +1,213 @@
+/**
+ * The Engine: the corpus served from a worker thread, reloads in a second worker, the saved
+ * index in CACHE_DIR, and recovery from a lost worker.
+ */
+import { cp, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine, EngineNotReady, EngineTimeout, type EngineOptions } from '../src/engine/Engine.js';
+import { repoRoot } from './support/discordSpec.js';
+
+const FAULTY_WORKER = new URL('./support/faultyEngineWorker.ts', import.meta.url);
+const BAIDU_QUESTION = 'Which search engine will Edge use in China?';
+const article = (title: string, body: string) =>
+  `---\ntitle: ${title}\nauthor: Sam Poe\npublisher: Example News\npublished: 2016-01-15\nurl: https://example.com/${encodeURIComponent(title)}\n---\n\n${body}\n`;
+
+interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  object: object;
+  message: string;
+}
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map((step) => step()));
+});
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of the bundled corpus and an empty cache folder. */
+async function folders(): Promise<{ dir: string; cacheDir: string }> {
+  const dir = await tempDir('citebot-engine-');
+  await cp(path.join(repoRoot, 'corpus'), dir, { recursive: true });
+  return { dir, cacheDir: await tempDir('citebot-engine-cache-') };
+}
+
+function start(options: Omit<EngineOptions, 'logger'>): { engine: Engine; logs: LogLine[] } {
+  const logs: LogLine[] = [];
+  const logger = {
+    info: (object: object, message: string) => logs.push({ level: 'info', object, message }),
+    warn: (object: object, message: string) => logs.push({ level: 'warn', object, message }),
+    error: (object: object, message: string) => logs.push({ level: 'error', object, message }),
+  };
+  const engine = new Engine({ ...options, logger });
+  cleanup.push(() => engine.close());
+  return { engine, logs };
+}
+
+const until = async (condition: () => boolean, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('Engine', () => {
+  it('says it is not ready until the corpus is open, then answers from the worker', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine } = start({ dir, cacheDir });
+    expect(engine.isReady).toBe(false);
+    await expect(engine.answer(BAIDU_QUESTION)).rejects.toBeInstanceOf(EngineNotReady);
+    const report = await engine.ready;
+    expect(report).toMatchObject({ applied: true, added: ['microsoft-china-partnerships'], documents: 1, passages: 10 });
+    expect(engine.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+    expect(engine.documents[0]).not.toHaveProperty('body');
+    expect(engine.passageCounts().get('microsoft-china-partnerships')).toBe(10);
+    const answer = await engine.answer(BAIDU_QUESTION);
+    expect(answer.results[0]!.passage.paragraph).toBe(5);
+    expect(answer.results[0]!.document.title).toMatch(/Microsoft/);
+    expect((await engine.search('Tsingh', { limit: 1, partial: true }))[0]!.passage.paragraph).toBe(6);
+    expect((await engine.findDocuments('chinese', 25)).map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+  });
+
+  it('applies a valid change on reload: added, changed and removed documents', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine } = start({ dir, cacheDir });
+    await engine.ready;
+    await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday, covering the island in ash.'));
+    expect(await engine.reload()).toMatchObject({ applied: true, problems: [], added: ['volcano'], removed: [], changed: [], documents: 2, passages: 11 });
+    expect((await engine.answer('Which volcano erupted?')).results[0]!.document).toMatchObject({ id: 'volcano', author: 'Sam Poe' });
+    expect((await engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
+
+    await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Wednesday, and a glacier melted.'));
+    expect(await engine.reload()).toMatchObject({ applied: true, added: [], removed: [], changed: ['volcano'] });
+    expect((await engine.answer('Which glacier melted?')).results[0]?.document.id).toBe('volcano');
+    expect((await engine.answer('Which volcano erupted on Tuesday?')).results[0]?.passage.text).not.toMatch(/Tuesday/);
+
+    expect(await engine.reload()).toMatchObject({ applied: true, added: [], removed: [], changed: [] });
+
+    await unlink(path.join(dir, 'volcano.md'));
+    expect(await engine.reload()).toMatchObject({ applied: true, added: [], removed: ['volcano'], changed: [], documents: 1, passages: 10 });
+    expect((await engine.answer('Which volcano erupted?')).answered).toBe(false);
+    expect(engine.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+  });
+
+  it('keeps the current corpus serving when a reload finds a broken file, an empty folder or no folder', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine } = start({ dir, cacheDir });
+    await engine.ready;
+    await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+    await writeFile(path.join(dir, 'broken.md'), article('Broken', 'Text').replace('published: 2016-01-15', 'published: 2016-02-30'));
+    const refused = await engine.reload();
+    expect(refused).toMatchObject({ applied: false, documents: 1, passages: 10 });
+    expect(refused.problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 5, message: expect.stringMatching(/published/) })]);
+    expect((await engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
+    expect((await engine.answer('Which volcano erupted?')).answered).toBe(false);
+
+    await unlink(path.join(dir, 'broken.md'));
+    expect(await engine.reload()).toMatchObject({ applied: true, added: ['volcano'], documents: 2 });
+
+    for (const file of await readdir(dir)) await rm(path.join(dir, file), { recursive: true });
+    const empty = await engine.reload();
+    expect(empty).toMatchObject({ applied: false, documents: 2 });
+    expect(empty.problems[0]!.message).toMatch(/no articles/);
+
+    await rm(dir, { recursive: true });
+    const gone = await engine.reload();
+    expect(gone.applied).toBe(false);
+    expect(gone.problems[0]!.message).toMatch(/not found/);
+    expect((await engine.answer(BAIDU_QUESTION)).answered).toBe(true);
+  });
+
+  it('coalesces a burst of reloads, and a reload asked for after a change sees it', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine } = start({ dir, cacheDir });
+    await engine.ready;
+    await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+    const first = engine.reload();
+    const burst = Array.from({ length: 4 }, () => engine.reload());
+    // The queued reload is one promise for everyone who asked while the first one ran.
+    expect(new Set(burst).size).toBe(1);
+    await first;
+    await writeFile(path.join(dir, 'glacier.md'), article('Glacier melts', 'The Rhone glacier lost a tenth of its ice.'));
+    const late = engine.reload();
+    for (const report of await Promise.all([...burst, late])) expect(report.applied).toBe(true);
+    expect(engine.documents.map((document) => document.id).sort()).toEqual(['glacier', 'microsoft-china-partnerships', 'volcano']);
+  });
+
+  it('starts from the saved index, analysing only files changed since, and rebuilds a corrupt one with a log line', async () => {
+    const { dir, cacheDir } = await folders();
+    const cold = start({ dir, cacheDir });
+    await cold.engine.ready;
+    expect(cold.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/not used/), object: expect.objectContaining({ reason: 'no saved index yet' }) }));
+    await cold.engine.close();
+
+    await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+    const warm = start({ dir, cacheDir });
+    // Relative to the saved index: only the new file is new.
+    expect(await warm.engine.ready).toMatchObject({ applied: true, added: ['volcano'], changed: [], removed: [], documents: 2 });
+    expect(warm.logs).toContainEqual(expect.objectContaining({ message: 'index cache', object: expect.objectContaining({ loaded: true, saved: true }) }));
+    expect((await warm.engine.answer('Which volcano erupted?')).results[0]?.document.id).toBe('volcano');
+    await warm.engine.close();
+
+    // Truncate every file of the saved index: the next start says so and rebuilds.
+    const current = (await readFile(path.join(cacheDir, 'index', 'current'), 'utf8')).trim();
+    for (const file of await readdir(path.join(cacheDir, 'index', current))) {
+      const full = path.join(cacheDir, 'index', current, file);
+      await writeFile(full, (await readFile(full, 'utf8')).slice(0, 40));
+    }
+    const rebuilt = start({ dir, cacheDir });
+    expect(await rebuilt.engine.ready).toMatchObject({ applied: true, documents: 2 });
+    expect(rebuilt.logs).toContainEqual(expect.objectContaining({ level: 'warn', object: expect.objectContaining({ reason: expect.stringMatching(/could not be read/) }) }));
+    expect((await rebuilt.engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
+  });
+
+  it('replaces a lost worker with the last good index, even when the folder has since been broken', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine, logs } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER });
+    await engine.ready;
+    await writeFile(path.join(dir, 'broken.md'), 'no front matter\n');
+    expect((await engine.reload()).applied).toBe(false);
+
+    // A crash in the serving worker (as an out-of-memory or a native fault would end it).
+    await engine.answer('\u0000crash').catch(() => undefined);
+    await expect(engine.answer(BAIDU_QUESTION)).rejects.toBeInstanceOf(EngineNotReady);
+    await until(() => engine.isReady);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/worker lost/) }));
+    expect((await engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
+    expect(engine.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+  });
+
+  it('gives up on a reload that takes longer than its time limit, and keeps serving', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine } = start({ dir, cacheDir, openTimeoutMs: 1 });
+    // Even the first open is over 1 ms: it fails, and there is nothing to serve.
+    await expect(engine.ready).rejects.toThrow(/longer than/);
+
+    const { engine: patient } = start({ dir, cacheDir });
+    await patient.ready;
+    patient.options.openTimeoutMs = 1;
+    const report = await patient.reload();
+    expect(report).toMatchObject({ applied: false, documents: 1 });
+    expect(report.problems[0]!.message).toMatch(/took longer than/);
+    expect((await patient.answer(BAIDU_QUESTION)).answered).toBe(true);
+  });
+
+  it('answers a stuck worker’s questions with a timeout, then replaces the worker', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine, logs } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER, queryTimeoutMs: 300 });
+    await engine.ready;
+    const started = performance.now();
+    await expect(engine.answer('\u0000hang')).rejects.toBeInstanceOf(EngineTimeout);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await until(() => logs.some((line) => /stopped answering/.test(line.message)));
+    await until(() => engine.isReady);
+    expect((await engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
+  });
+});
