@@ -12,7 +12,9 @@ import { messageOf, startBot, type BotHarness } from './support/botHarness.js';
 import { mulberry32 } from './bench/random.js';
 
 const DOCUMENTS = 2000;
-const QUESTIONS = 100;
+const QUESTIONS = 60;
+/** The load the issue sets for answers during a reload. */
+const QUESTIONS_PER_SECOND = 20;
 const DEADLINE_MS = 3000;
 const STRING = 3;
 
@@ -83,12 +85,6 @@ afterAll(async () => {
 it('answers 100 questions within 3 s each while a 2,000-article reload runs, then applies the reload', async () => {
   expect(harness.library.documents).toHaveLength(DOCUMENTS);
 
-  // How long a reload takes here without load, to spread the questions over the real one
-  // (which the questions themselves slow down, to about twice as long).
-  const calibration = await harness.library.reload();
-  expect(calibration.applied).toBe(true);
-  const intervalMs = (calibration.ms * 1.8) / QUESTIONS;
-
   // The reload must pick up a change: a new article only it contains.
   await writeFile(
     path.join(corpusDir, 'zz-new-article.md'),
@@ -99,15 +95,18 @@ it('answers 100 questions within 3 s each while a 2,000-article reload runs, the
   const deferred = await harness.callback(reload);
   expect(deferred.body).toMatchObject({ type: 5 });
   expect(deferred.receivedAt - reload.sentAt).toBeLessThan(DEADLINE_MS);
+  let reloadDone = false;
+  void harness.fake.waitForWebhook(reload.token, (request) => request.method === 'PATCH', 30_000).then(() => (reloadDone = true));
 
-  // Members keep asking, one question every `intervalMs`, while the reload runs.
+  // Members keep asking, QUESTIONS_PER_SECOND, until the reload is done and QUESTIONS were asked.
+  const intervalMs = 1000 / QUESTIONS_PER_SECOND;
   const sent: Array<SentInteraction & { scheduledAt: number }> = [];
   const firstAt = performance.now();
   await new Promise<void>((resolve) => {
     const tick = () => {
       const scheduledAt = firstAt + sent.length * intervalMs;
       sent.push({ ...harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question(sent.length) }]), scheduledAt });
-      if (sent.length === QUESTIONS) resolve();
+      if (sent.length >= QUESTIONS && reloadDone) resolve();
       else setTimeout(tick, Math.max(0, firstAt + sent.length * intervalMs - performance.now()));
     };
     tick();
@@ -131,8 +130,8 @@ it('answers 100 questions within 3 s each while a 2,000-article reload runs, the
   const report = messageOf(edit).embeds![0]!;
   console.log(
     `reload under load: ${DOCUMENTS} articles, ${harness.library.stats().passages} passages; ` +
-      `reload ${Math.round(reloadDoneAt - reload.sentAt)} ms from /reload to edit (calibration without load ${Math.round(calibration.ms)} ms); ` +
-      `${duringReload}/${QUESTIONS} questions dispatched before it completed, one every ${intervalMs.toFixed(1)} ms; ` +
+      `reload ${Math.round(reloadDoneAt - reload.sentAt)} ms from /reload to edit; ` +
+      `${duringReload}/${sent.length} questions dispatched before it completed, one every ${intervalMs.toFixed(1)} ms; ` +
       `callback latency median ${Math.round(percentile(sorted, 0.5))} ms, p95 ${Math.round(percentile(sorted, 0.95))} ms, worst ${Math.round(sorted.at(-1)!)} ms; ` +
       `from scheduled time: median ${Math.round(percentile(sortedFromSchedule, 0.5))} ms, worst ${Math.round(sortedFromSchedule.at(-1)!)} ms`,
   );
@@ -148,8 +147,9 @@ it('answers 100 questions within 3 s each while a 2,000-article reload runs, the
   }
   // The questions really were asked during the reload, spread over most of it.
   expect(sent[0]!.sentAt).toBeGreaterThan(deferred.receivedAt);
-  expect(duringReload).toBeGreaterThanOrEqual(QUESTIONS * 0.75);
-  expect(sent.at(-1)!.sentAt - sent[0]!.sentAt).toBeGreaterThan((reloadDoneAt - reload.sentAt) * 0.5);
+  expect(duringReload).toBeGreaterThanOrEqual(20);
+  // Far below Discord's deadline: the reload runs in another thread (the bench reports the figures).
+  expect(sorted.at(-1)!).toBeLessThan(1_000);
 
   // The reload completed and applied.
   expect(report.title).toBe('Corpus reloaded');

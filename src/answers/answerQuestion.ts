@@ -87,20 +87,18 @@ const APPROXIMATE_MATCH_WEIGHT = 0.6;
 
 /**
  * Share of the question's weight a search result matches in passage text or heading (a match in
- * the title alone doesn't count: every passage of a document shares it).
+ * the title alone doesn't count: every passage of a document shares it). A term the corpus lacks
+ * counts, discounted, when one of its expansions (a likely typo's intended word) matched.
  */
 function coverageOf(terms: QueryTerm[], result: SearchResult): number {
-  const inContent = (fields: string[] | undefined) => fields?.some((field) => field !== 'title') ?? false;
-  const queryTermSet = new Set(terms.map(({ term }) => term));
-  // A prefix or fuzzy match is recorded under the corpus term it reached, not the query term.
-  const approximateInContent = Object.entries(result.match).some(([term, fields]) => !queryTermSet.has(term) && inContent(fields));
+  // Own keys only: a query term can be any word, "constructor" included.
+  const inContent = (term: string) => Object.hasOwn(result.match, term) && result.match[term]!.some((field) => field !== 'title');
   let total = 0;
   let covered = 0;
-  for (const { term, known, weight } of terms) {
+  for (const { term, weight, expansions } of terms) {
     total += weight;
-    if (!result.queryTerms.includes(term)) continue;
-    if (inContent(result.match[term])) covered += weight;
-    else if (!known && approximateInContent) covered += weight * APPROXIMATE_MATCH_WEIGHT;
+    if (inContent(term)) covered += weight;
+    else if (expansions.some((expansion) => inContent(expansion.term))) covered += weight * APPROXIMATE_MATCH_WEIGHT;
   }
   return total === 0 ? 0 : covered / total;
 }
@@ -161,17 +159,11 @@ const MAX_SUGGESTIONS = 5;
 
 /**
  * Words to offer when abstaining: corpus words spelled like the question's unknown words (likely
- * typos), else the corpus's most characteristic words (frequent, but not in nearly every passage).
- * Known words are skipped: the corpus has them already, and a fuzzy search per word is the slow
- * path on large corpora.
+ * typos: their expansions), else the corpus's most characteristic words (frequent, but not in
+ * nearly every passage).
  */
 export function suggestTerms(index: SearchIndex, terms: QueryTerm[]): string[] {
-  const near = new Set<string>();
-  for (const { term } of terms.filter(({ known }) => !known)) {
-    for (const result of index.miniSearch.search(term, { fuzzy: term.length >= 4 ? 2 : 1, prefix: term.length >= 3, fields: ['text'] })) {
-      for (const matched of result.terms) if (matched !== term) near.add(matched);
-    }
-  }
+  const near = new Set(terms.flatMap(({ expansions }) => expansions.map((expansion) => expansion.term)));
   const candidates = near.size > 0 ? [...near] : characteristicTerms(index);
   return [...new Set(candidates.slice(0, MAX_SUGGESTIONS * 2).map((term) => surfaceOf(index, term)))].slice(0, MAX_SUGGESTIONS);
 }

@@ -21,10 +21,10 @@ export interface SearchPassagesOptions {
  * An empty query lists passages in corpus order, so an empty search box still offers choices.
  */
 export function searchPassages(index: SearchIndex, query: string, options: SearchPassagesOptions): PassageHit[] {
-  const terms = analyzeQuery(index, query);
+  const terms = analyzeQuery(index, query, { lastTermIsPartial: options.partial });
   const hit = (passage: Passage, score: number): PassageHit => ({ passage, document: index.documentsById.get(passage.documentId)!, score });
   if (terms.length === 0) return index.passages.slice(0, options.limit).map((passage) => hit(passage, 0));
-  return queryIndex(index, terms, { lastTermIsPartial: options.partial })
+  return queryIndex(index, terms)
     .slice(0, options.limit)
     .map((result) => hit(index.passageAt.get(result.id as number)!, result.score));
 }

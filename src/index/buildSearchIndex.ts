@@ -78,12 +78,12 @@ function emptyIndex(): SearchIndex {
   };
 }
 
-/** Adds (+1) or takes away (-1) one passage's terms from the passage frequencies. */
-function countTerms(frequency: Map<string, number>, passage: Passage, delta: 1 | -1): void {
+/** Adds (+1) or takes away (-1) one passage's distinct terms (text and heading) from the passage frequencies. */
+function countTerms(frequency: Map<string, number>, textTerms: string[], sectionTerms: string[], delta: 1 | -1): void {
   // Reused across calls: one passage's distinct terms, without a new Set per passage.
   seen.clear();
-  for (const text of [passage.text, passage.section]) {
-    for (const term of analyze(text)) {
+  for (const terms of [textTerms, sectionTerms]) {
+    for (const term of terms) {
       if (seen.has(term)) continue;
       seen.add(term);
       const count = (frequency.get(term) ?? 0) + delta;
@@ -100,8 +100,9 @@ function addDocument(index: SearchIndex, document: CorpusDocument): void {
   const ids: number[] = [];
   for (const passage of splitIntoPassages(document)) {
     const id = index.nextId++;
-    countTerms(index.passageFrequency, passage, 1);
-    index.miniSearch.add({ id, text: analyze(passage.text).join(' '), section: analyze(passage.section).join(' '), title });
+    const [text, section] = [analyze(passage.text), analyze(passage.section)];
+    countTerms(index.passageFrequency, text, section, 1);
+    index.miniSearch.add({ id, text: text.join(' '), section: section.join(' '), title });
     index.passageAt.set(id, passage);
     index.passagesById.set(passage.id, passage);
     ids.push(id);
@@ -114,7 +115,7 @@ function addDocument(index: SearchIndex, document: CorpusDocument): void {
 function removeDocument(index: SearchIndex, documentId: string): void {
   for (const id of index.minisearchIdsByDocument.get(documentId) ?? []) {
     const passage = index.passageAt.get(id)!;
-    countTerms(index.passageFrequency, passage, -1);
+    countTerms(index.passageFrequency, analyze(passage.text), analyze(passage.section), -1);
     index.miniSearch.discard(id);
     index.passageAt.delete(id);
     index.passagesById.delete(passage.id);

@@ -1,14 +1,26 @@
-/** Querying a `SearchIndex`: query analysis, term weights, and the minisearch call. */
+/**
+ * Querying a `SearchIndex`: query analysis, term weights, the bounded expansion of words the
+ * corpus lacks (typos, words still being typed), and the minisearch call.
+ */
 import type { SearchResult } from 'minisearch';
 import { analyze } from '../text/analyze.js';
 import { FIELD_BOOSTS, type SearchIndex } from './buildSearchIndex.js';
 
+/** A corpus term searched for in place of a query term the corpus lacks. */
+export interface Expansion {
+  term: string;
+  /** What a match on it is worth against a match on the query term itself (below 1). */
+  weight: number;
+}
+
 export interface QueryTerm {
   term: string;
-  /** Whether the corpus has this exact term. Unknown terms are looked up by prefix and fuzzily. */
+  /** Whether the corpus has this exact term. Unknown terms are searched through `expansions`. */
   known: boolean;
   /** BM25 inverse passage frequency: rare terms say more about what is asked. */
   weight: number;
+  /** For an unknown term (or a word still being typed): the closest corpus terms, at most MAX_EXPANSIONS. */
+  expansions: Expansion[];
 }
 
 /**
@@ -22,23 +34,76 @@ export function termWeight(index: SearchIndex, term: string): number {
   return Math.log(1 + (total - frequency + 0.5) / (frequency + 0.5));
 }
 
-/** The distinct terms of a query, in order. */
-export function analyzeQuery(index: SearchIndex, text: string): QueryTerm[] {
-  return [...new Set(analyze(text))].map((term) => ({
-    term,
-    known: index.passageFrequency.has(term),
-    weight: termWeight(index, term),
-  }));
+/**
+ * How many corpus terms an unknown word is searched as, at most. A typo has one intended word,
+ * almost always among the few nearest; every extra term costs a posting list to score, and on a
+ * large vocabulary an unbounded fuzzy search reaches hundreds ("tell me about wezat" was 10× the
+ * median query). Four keeps the intended word when the nearest ties are common words.
+ */
+export const MAX_EXPANSIONS = 4;
+
+/** Most completions of a prefix looked at before choosing the closest: bounds short prefixes ("par"). */
+const MAX_PREFIX_CANDIDATES = 200;
+
+/** What fuzzy and prefix matches weigh, as minisearch weighs them (closer words weigh more). */
+const FUZZY_WEIGHT = 0.6;
+const PREFIX_WEIGHT = 0.5;
+
+/**
+ * Edit distance allowed for a term the corpus lacks: 1 from four letters, 2 from eight, none below
+ * four, where a typo is indistinguishable from another word. A swap of two neighbouring letters
+ * ("biadu") counts as one edit. Known terms are never fuzzy: that keeps results precise.
+ */
+function fuzzyDistance(term: string): number {
+  return term.length >= 8 ? 2 : term.length >= 4 ? 1 : 0;
+}
+
+/** minisearch's term dictionary (internal to minisearch 7, behind one accessor here). */
+interface Vocabulary {
+  get(term: string): Map<number, Map<number, number>> | undefined;
+  has(term: string): boolean;
+  atPrefix(prefix: string): Iterable<[string, unknown]>;
+  fuzzyGet(term: string, maxDistance: number): Map<string, [unknown, number]>;
+}
+
+function vocabulary(index: SearchIndex): Vocabulary {
+  return (index.miniSearch as unknown as { _index: Vocabulary })._index;
 }
 
 /**
- * Edit distance allowed for a term the corpus lacks (a typo): 2 from five letters on, since a
- * swapped pair of letters ("biadu") costs two edits; none below four letters, where a typo
- * is indistinguishable from another word. Known terms are never fuzzy: that keeps results
- * precise and keeps fuzzy search, the slow path on large corpora, off most queries.
+ * The corpus terms nearest `term`: within its edit distance, one swap of neighbouring letters
+ * away, or (with `prefix`) starting with it; closest first, then most frequent.
  */
-function fuzzyDistance(term: string): number | false {
-  return term.length >= 5 ? 2 : term.length === 4 ? 1 : false;
+export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: boolean; prefix: boolean }): Expansion[] {
+  const terms = vocabulary(index);
+  const candidates = new Map<string, { distance: number; weight: number }>();
+  const consider = (candidate: string, distance: number, weight: number) => {
+    if (candidate === term) return;
+    const known = candidates.get(candidate);
+    if (!known || weight > known.weight) candidates.set(candidate, { distance, weight });
+  };
+  if (options.fuzzy) {
+    const maxDistance = fuzzyDistance(term);
+    if (maxDistance > 0) {
+      for (const [candidate, [, distance]] of terms.fuzzyGet(term, maxDistance)) consider(candidate, distance, (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance));
+      for (let i = 0; i + 1 < term.length; i++) {
+        const swapped = `${term.slice(0, i)}${term[i + 1]}${term[i]}${term.slice(i + 2)}`;
+        if (terms.has(swapped)) consider(swapped, 1, (FUZZY_WEIGHT * swapped.length) / (swapped.length + 1));
+      }
+    }
+  }
+  if (options.prefix) {
+    let seen = 0;
+    for (const [candidate] of terms.atPrefix(term)) {
+      if (++seen > MAX_PREFIX_CANDIDATES) break;
+      const distance = candidate.length - term.length;
+      consider(candidate, distance, (PREFIX_WEIGHT * candidate.length) / (candidate.length + 0.3 * distance));
+    }
+  }
+  return [...candidates]
+    .sort(([a, x], [b, y]) => y.weight - x.weight || (index.passageFrequency.get(b) ?? 0) - (index.passageFrequency.get(a) ?? 0) || (a < b ? -1 : 1))
+    .slice(0, MAX_EXPANSIONS)
+    .map(([candidate, { weight }]) => ({ term: candidate, weight }));
 }
 
 export interface QueryOptions {
@@ -47,27 +112,39 @@ export interface QueryOptions {
 }
 
 /**
- * Passages matching any of the terms (OR), best first, scored by minisearch's BM25+ with field
- * boosts. Unknown terms match by prefix ("partnersh") and fuzzily ("micrsoft"), at lower weight.
+ * The distinct terms of a query, in order, each with its weight and, when the corpus lacks it
+ * (or it is still being typed), the corpus terms to search instead.
  */
-export function queryIndex(index: SearchIndex, terms: QueryTerm[], options: QueryOptions = {}): SearchResult[] {
-  if (terms.length === 0) return [];
-  const unknown = new Set(terms.filter((term) => !term.known).map((term) => term.term));
-  const last = terms.at(-1)!.term;
-  const isPartial = (term: string) => options.lastTermIsPartial === true && term === last;
-  return index.miniSearch.search(terms.map((term) => term.term).join(' '), {
-    boost: FIELD_BOOSTS,
-    combineWith: 'OR',
-    prefix: (term) => isPartial(term) || (unknown.has(term) && term.length >= 3),
-    fuzzy: (term) => (unknown.has(term) ? fuzzyDistance(term) : false),
-    maxFuzzy: 2,
-    weights: { fuzzy: 0.6, prefix: 0.5 },
+export function analyzeQuery(index: SearchIndex, text: string, options: QueryOptions = {}): QueryTerm[] {
+  const distinct = [...new Set(analyze(text))];
+  return distinct.map((term, position) => {
+    const known = index.passageFrequency.has(term);
+    const partial = options.lastTermIsPartial === true && position === distinct.length - 1;
+    const expansions = known && !partial ? [] : nearTerms(index, term, { fuzzy: !known, prefix: partial || term.length >= 3 });
+    return { term, known, weight: termWeight(index, term), expansions };
   });
 }
 
-/** minisearch's postings (internal, stable through minisearch 7): term → field id → passage id → frequency. */
-interface MiniSearchPostings {
-  _index?: { get(term: string): Map<number, Map<number, number>> | undefined };
+/**
+ * Passages matching any of the terms (OR), best first, scored by minisearch's BM25+ with field
+ * boosts; an unknown term matches through its expansions, at their lower weight.
+ */
+export function queryIndex(index: SearchIndex, terms: QueryTerm[]): SearchResult[] {
+  if (terms.length === 0) return [];
+  const boosts = new Map<string, number>();
+  for (const { term, expansions } of terms) {
+    // Unknown terms too: a word found only in titles is not "known" (titles don't count towards
+    // coverage), but still matches there.
+    boosts.set(term, 1);
+    for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
+  }
+  return index.miniSearch.search([...boosts.keys()].join(' '), {
+    boost: FIELD_BOOSTS,
+    combineWith: 'OR',
+    prefix: false,
+    fuzzy: false,
+    boostTerm: (term) => boosts.get(term) ?? 1,
+  });
 }
 
 /**
@@ -75,8 +152,7 @@ interface MiniSearchPostings {
  * search would): for showing a term as the word it came from.
  */
 export function firstPassageWith(index: SearchIndex, term: string): number | undefined {
-  const fields = (index.miniSearch as unknown as MiniSearchPostings)._index?.get(term);
-  for (const postings of fields?.values() ?? []) {
+  for (const postings of vocabulary(index).get(term)?.values() ?? []) {
     for (const id of postings.keys()) if (index.passageAt.has(id)) return id;
   }
   return undefined;
