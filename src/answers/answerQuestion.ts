@@ -87,7 +87,7 @@ const APPROXIMATE_MATCH_WEIGHT = 0.6;
  * Share of the question's weight a search result matches in passage text or heading (a match in
  * the title alone doesn't count: every passage of a document shares it).
  */
-function coverageOf(terms: QueryTerm[], result: SearchResult): number {
+export function coverageOf(terms: QueryTerm[], result: SearchResult): number {
   const inContent = (fields: string[] | undefined) => fields?.some((field) => field !== 'title') ?? false;
   const queryTermSet = new Set(terms.map(({ term }) => term));
   // A prefix or fuzzy match is recorded under the corpus term it reached, not the query term.
@@ -138,7 +138,7 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 }
 
 /** A search result as an answer: its passage, document, quote and link. */
-function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
+export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
   const passage = index.passages[candidate.id as number]!;
   const quote = selectQuote(passage, matchedTermWeights(index, candidate));
   const document = index.documentsById.get(passage.documentId)!;
