@@ -90,7 +90,7 @@ const APPROXIMATE_MATCH_WEIGHT = 0.6;
  * the title alone doesn't count: every passage of a document shares it). A term the corpus lacks
  * counts, discounted, when one of its expansions (a likely typo's intended word) matched.
  */
-function coverageOf(terms: QueryTerm[], result: SearchResult): number {
+export function coverageOf(terms: QueryTerm[], result: SearchResult): number {
   // Own keys only: a query term can be any word, "constructor" included.
   const inContent = (term: string) => Object.hasOwn(result.match, term) && result.match[term]!.some((field) => field !== 'title');
   let total = 0;
@@ -138,7 +138,7 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 }
 
 /** A search result as an answer: its passage, document, quote and link. */
-function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
+export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
   const passage = index.passageAt.get(candidate.id as number)!;
   const quote = selectQuote(passage, matchedTermWeights(index, candidate));
   const document = index.documentsById.get(passage.documentId)!;

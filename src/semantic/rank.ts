@@ -1,0 +1,148 @@
+/**
+ * The semantic ranking stages, as pure functions over numbers and vectors (no index, no model):
+ * lexical candidates and their vectors in → a fused rank, the best sentence of each candidate,
+ * and a decision (answer, decline with related passages, decline with nothing related).
+ * Every tuned constant is in `RANKING`; tests/bench/semanticEval.ts measured them.
+ */
+import { cosine } from './vectors.js';
+
+/**
+ * How the stages weigh and cut. Tuned on the tuning halves of two question sets (SQuAD 2.0 dev
+ * questions on two Wikipedia articles, and tests/fixtures/questions.json on the bundled news
+ * article) and checked on their held-out halves: `node --import tsx tests/bench/semanticEval.ts`.
+ */
+export const RANKING = {
+  /**
+   * How many lexical candidates (BM25 order) are re-ranked. The right passage is almost always
+   * among the first few; a fixed pool keeps the cost per question flat on a large corpus.
+   */
+  candidatePool: 30,
+  /**
+   * Weight of the best sentence's cosine with the question, against BM25 divided by the best
+   * candidate's BM25 (so 1 at most). A sentence carries what was asked more sharply than its
+   * whole paragraph: on the tuning halves 4–6 did best, 0–1 hardly changes BM25's order.
+   */
+  sentenceWeight: 5,
+  /**
+   * Weight of the whole passage's cosine with the question. 0: on the tuning halves a weight
+   * here never gained an answer over the best sentence alone (a paragraph's topic drowns its
+   * details).
+   */
+  passageWeight: 0,
+  /**
+   * Weight of the lexical coverage (share of the question's idf weight matched): favours the
+   * passage that has the question's rare words over one that shares many common ones.
+   */
+  coverageWeight: 2,
+  /** The top candidate answers when it matches at least this share of the question's weight… */
+  minCoverage: 0.4,
+  /**
+   * … or when one of its sentences is at least this close in meaning to the question. On the
+   * tuning halves every question that only a cosine between 0.55 and 0.6 let through was
+   * answered wrongly or should have been declined; above 0.6 they were nearly all right.
+   */
+  minSentenceCosine: 0.6,
+  /**
+   * A declined question still shows related passages when the best candidate matches this share
+   * of the question's weight, or one of its sentences reaches `relatedSentenceCosine`; below
+   * both, nothing in the corpus is about what was asked.
+   */
+  relatedCoverage: 0.3,
+  relatedSentenceCosine: 0.4,
+  /** Results after the first must reach this share of the first's fused score. */
+  minRelativeScore: 0.6,
+} as const;
+
+export type RankingConstants = { [Key in keyof typeof RANKING]: number };
+
+/** A passage the lexical stage found, with what that stage knows of it. */
+export interface LexicalCandidate {
+  passageId: string;
+  /** BM25 score; comparable only within one question. */
+  bm25Score: number;
+  /** Share of the question's idf weight the passage matches, 0–1. */
+  coverage: number;
+}
+
+/** A candidate passage's embeddings: the whole passage and each of its sentences, in order. */
+export interface PassageVectors {
+  passage: Float32Array;
+  sentences: readonly Float32Array[];
+}
+
+export interface RankedCandidate extends LexicalCandidate {
+  /** What the rank is by: normalised BM25 plus the weighted cosines. */
+  fusedScore: number;
+  passageCosine: number;
+  /** Index into the passage's sentences of the one closest to the question (to bold in the quote). */
+  bestSentence: number;
+  bestSentenceCosine: number;
+}
+
+export type Decision =
+  /** Quote `results`. */
+  | 'answer'
+  /** The corpus has passages about the question's subject, but none answers it: offer `related`. */
+  | 'decline-related'
+  /** Nothing in the corpus is about what was asked. */
+  | 'decline-unrelated';
+
+export interface RankOutcome {
+  decision: Decision;
+  /** Every candidate with vectors, best first. */
+  ranked: RankedCandidate[];
+  /** When answering: the candidates to quote, best first, at most `top`. */
+  results: RankedCandidate[];
+  /** When declining with related passages: those passages, best first, at most `top`. */
+  related: RankedCandidate[];
+}
+
+/**
+ * Scores each candidate against the question. Candidates without vectors (not embedded yet) are
+ * left out, so call this only once the corpus's vectors are ready; until then answer lexically.
+ */
+export function scoreCandidates(question: Float32Array, candidates: readonly LexicalCandidate[], vectorsOf: (passageId: string) => PassageVectors | undefined, constants: RankingConstants = RANKING): RankedCandidate[] {
+  const pool = candidates.slice(0, constants.candidatePool);
+  const maxBm25 = Math.max(0, ...pool.map((candidate) => candidate.bm25Score));
+  const ranked: RankedCandidate[] = [];
+  for (const candidate of pool) {
+    const vectors = vectorsOf(candidate.passageId);
+    if (!vectors) continue;
+    const passageCosine = cosine(question, vectors.passage);
+    let bestSentence = 0;
+    let bestSentenceCosine = vectors.sentences.length === 0 ? passageCosine : -1;
+    vectors.sentences.forEach((sentence, i) => {
+      const similarity = cosine(question, sentence);
+      if (similarity > bestSentenceCosine) [bestSentence, bestSentenceCosine] = [i, similarity];
+    });
+    const lexical = maxBm25 > 0 ? candidate.bm25Score / maxBm25 : 0;
+    const fusedScore = lexical + constants.sentenceWeight * bestSentenceCosine + constants.passageWeight * passageCosine + constants.coverageWeight * candidate.coverage;
+    ranked.push({ ...candidate, fusedScore, passageCosine, bestSentence, bestSentenceCosine });
+  }
+  return ranked.sort((a, b) => b.fusedScore - a.fusedScore);
+}
+
+/** Whether a candidate supports an answer on its own: enough of the words, or a sentence close in meaning. */
+function answers(candidate: RankedCandidate, constants: RankingConstants): boolean {
+  return candidate.coverage >= constants.minCoverage || candidate.bestSentenceCosine >= constants.minSentenceCosine;
+}
+
+function isRelated(candidate: RankedCandidate, constants: RankingConstants): boolean {
+  return candidate.coverage >= constants.relatedCoverage || candidate.bestSentenceCosine >= constants.relatedSentenceCosine;
+}
+
+/** Decides from ranked candidates (best first) whether to answer, and with what. */
+export function decide(ranked: readonly RankedCandidate[], top: number, constants: RankingConstants = RANKING): RankOutcome {
+  const [best] = ranked;
+  if (best && answers(best, constants)) {
+    const results = ranked.filter((candidate) => candidate === best || (answers(candidate, constants) && candidate.fusedScore >= best.fusedScore * constants.minRelativeScore)).slice(0, top);
+    return { decision: 'answer', ranked: [...ranked], results, related: [] };
+  }
+  const related = ranked.filter((candidate) => isRelated(candidate, constants)).slice(0, top);
+  return { decision: related.length > 0 ? 'decline-related' : 'decline-unrelated', ranked: [...ranked], results: [], related };
+}
+
+/** Both stages: score, rank, decide. */
+export function rankAndDecide(question: Float32Array, candidates: readonly LexicalCandidate[], vectorsOf: (passageId: string) => PassageVectors | undefined, top: number, constants: RankingConstants = RANKING): RankOutcome {
+  return decide(scoreCandidates(question, candidates, vectorsOf, constants), top, constants);
+}

@@ -1,0 +1,240 @@
+/**
+ * Lexical engine alone vs hybrid (lexical candidates re-ranked with sentence embeddings), on two
+ * question sets, each split in a fixed way into a tuning half and a held-out half:
+ * - SQuAD 2.0 dev questions on two Wikipedia articles (tests/fixtures/squad-dev), split by
+ *   paragraph, so no paragraph's questions are on both sides;
+ * - tests/fixtures/questions.json on the bundled article (corpus/), split by question id.
+ *
+ *   node --import tsx tests/bench/semanticEval.ts          the figures for RANKING as it is
+ *   node --import tsx tests/bench/semanticEval.ts --tune   also a grid of constants, scored on the tuning halves only
+ *   node --import tsx tests/bench/semanticEval.ts --failures   also each question the hybrid gets wrong, with its signals
+ */
+import { readFileSync } from 'node:fs';
+import { answerQuestion, coverageOf, toResult } from '../../src/answers/answerQuestion.js';
+import { loadCorpus } from '../../src/corpus/loadCorpus.js';
+import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchIndex.js';
+import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
+import { ARTICLE_INTENT_EXAMPLES, loadArticleIntents, MIN_INTENT_COSINE, type ArticleIntent } from '../../src/semantic/articleIntent.js';
+import { loadEmbedder, type Embedder } from '../../src/semantic/embedder.js';
+import { RANKING, rankAndDecide, type LexicalCandidate, type PassageVectors, type RankingConstants } from '../../src/semantic/rank.js';
+import { evaluate, loadQuestionSet, type EvalAnswer, type EvalQuestion, type EvalReport } from '../support/questionSet.js';
+
+/** Results per answer, as members see them (top-3 counts these). */
+const TOP = 3;
+
+type Half = 'tuning' | 'held-out';
+
+/** FNV-1a: a fixed, well-spread hash, so the split never changes between runs. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function halfOf(key: string): Half {
+  return hash(key) % 2 === 0 ? 'tuning' : 'held-out';
+}
+
+interface QuestionSet {
+  name: string;
+  index: SearchIndex;
+  questions: Array<EvalQuestion & { half: Half }>;
+  /** The number `evaluate` compares for a passage: its paragraph, made unique across documents. */
+  paragraphKey: (documentId: string, paragraph: number) => number;
+}
+
+async function indexOf(corpusDir: string): Promise<SearchIndex> {
+  const { documents, problems } = await loadCorpus(corpusDir);
+  if (problems.length > 0) throw new Error(`${corpusDir}: ${problems.map((problem) => problem.message).join('; ')}`);
+  return buildSearchIndex(documents);
+}
+
+async function squadSet(): Promise<QuestionSet> {
+  const index = await indexOf('tests/fixtures/squad-dev/corpus');
+  const documentNumber = new Map(index.documents.map((document, i) => [document.id, i]));
+  const paragraphKey = (documentId: string, paragraph: number) => documentNumber.get(documentId)! * 1000 + paragraph;
+  const file = JSON.parse(readFileSync('tests/fixtures/squad-dev/questions.json', 'utf8')) as { questions: Array<{ q: string; doc: string; paragraph: number; impossible: boolean }> };
+  const questions = file.questions.map((q, i) => ({
+    id: `squad-${i}`,
+    question: q.q,
+    kind: q.impossible ? ('unanswerable' as const) : ('direct' as const),
+    paragraph: q.impossible ? null : paragraphKey(q.doc, q.paragraph),
+    expect: null,
+    half: halfOf(`${q.doc}:${q.paragraph}`),
+  }));
+  return { name: 'squad-dev', index, questions, paragraphKey };
+}
+
+async function articleSet(): Promise<QuestionSet> {
+  return {
+    name: 'questions.json',
+    index: await indexOf('corpus'),
+    questions: loadQuestionSet().map((q) => ({ ...q, half: halfOf(q.id) })),
+    paragraphKey: (_documentId, paragraph) => paragraph,
+  };
+}
+
+/** Everything the hybrid needs per question, computed once: candidates and the question's vector. */
+interface Prepared {
+  question: string;
+  vector: Float32Array;
+  candidates: LexicalCandidate[];
+}
+
+interface Embedded {
+  set: QuestionSet;
+  vectorsOf: (passageId: string) => PassageVectors | undefined;
+  prepared: Map<string, Prepared>;
+  /** For turning a ranked candidate back into a result with its quote. */
+  resultOf: (question: string, passageId: string) => { paragraph: number; quote: string };
+}
+
+async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded> {
+  const { index } = set;
+  const passageVectors = await embedder.embed(index.passages.map((passage) => passage.text));
+  const sentenceVectors = await embedder.embed(index.passages.flatMap((passage) => passage.sentences));
+  const vectors = new Map<string, PassageVectors>();
+  let sentenceAt = 0;
+  index.passages.forEach((passage, i) => {
+    vectors.set(passage.id, { passage: passageVectors[i]!, sentences: sentenceVectors.slice(sentenceAt, sentenceAt + passage.sentences.length) });
+    sentenceAt += passage.sentences.length;
+  });
+  const questionVectors = await embedder.embed(set.questions.map((q) => q.question));
+  const prepared = new Map<string, Prepared>();
+  const searchResults = new Map<string, Map<string, ReturnType<typeof queryIndex>[number]>>();
+  set.questions.forEach((q, i) => {
+    const terms = analyzeQuery(index, q.question);
+    const results = queryIndex(index, terms);
+    searchResults.set(q.question, new Map(results.map((result) => [index.passages[result.id as number]!.id, result])));
+    const candidates = results.map((result) => ({ passageId: index.passages[result.id as number]!.id, bm25Score: result.score, coverage: coverageOf(terms, result) }));
+    prepared.set(q.question, { question: q.question, vector: questionVectors[i]!, candidates });
+  });
+  return {
+    set,
+    vectorsOf: (passageId) => vectors.get(passageId),
+    prepared,
+    resultOf: (question, passageId) => {
+      const searchResult = searchResults.get(question)!.get(passageId)!;
+      const result = toResult(index, searchResult, 0);
+      return { paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote };
+    },
+  };
+}
+
+function lexicalAnswer(set: QuestionSet, question: string): EvalAnswer {
+  const answer = answerQuestion(set.index, question, { top: TOP });
+  return { answered: answer.answered, results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })) };
+}
+
+function hybridAnswer(embedded: Embedded, question: string, constants: RankingConstants): EvalAnswer {
+  const { vector, candidates } = embedded.prepared.get(question)!;
+  const outcome = rankAndDecide(vector, candidates, embedded.vectorsOf, TOP, constants);
+  return { answered: outcome.decision === 'answer', results: outcome.results.map((candidate) => embedded.resultOf(question, candidate.passageId)) };
+}
+
+function questionsIn(set: QuestionSet, half: Half): EvalQuestion[] {
+  return set.questions.filter((q) => q.half === half);
+}
+
+function row(label: string, report: EvalReport): string {
+  const byKind = Object.entries(report.byKind)
+    .map(([kind, { correct, total }]) => `${kind} ${correct}/${total}`)
+    .join(', ');
+  return `  ${label.padEnd(22)} top-1 ${report.top1}/${report.answerable} (${(report.top1 / report.answerable).toFixed(3)}), top-3 ${report.top3}/${report.answerable} (${(report.top3 / report.answerable).toFixed(3)}), declined unanswerable ${report.abstained}/${report.unanswerable}, wrong declines ${report.falseAbstentions} | ${byKind}`;
+}
+
+function report(embedded: Embedded, constants: RankingConstants): void {
+  const { set } = embedded;
+  console.log(`\n${set.name}`);
+  for (const half of ['tuning', 'held-out', 'all'] as const) {
+    const questions = half === 'all' ? set.questions : questionsIn(set, half);
+    console.log(row(`${half} lexical`, evaluate(questions, (question) => lexicalAnswer(set, question))));
+    console.log(row(`${half} hybrid`, evaluate(questions, (question) => hybridAnswer(embedded, question, constants))));
+  }
+}
+
+/** The hybrid's wrong answers and declines on the question set, with what each candidate scored. */
+function showFailures(embedded: Embedded, constants: RankingConstants): void {
+  const { failures } = evaluate(embedded.set.questions, (question) => hybridAnswer(embedded, question, constants));
+  console.log(`\nFailures on ${embedded.set.name}:`);
+  for (const failure of failures) {
+    const { vector, candidates } = embedded.prepared.get(failure.question)!;
+    const ranked = rankAndDecide(vector, candidates, embedded.vectorsOf, TOP, constants).ranked;
+    const signals = ranked.slice(0, 3).map((candidate) => `${candidate.passageId} cov ${candidate.coverage.toFixed(2)} cos ${candidate.bestSentenceCosine.toFixed(2)} fused ${candidate.fusedScore.toFixed(2)}`);
+    console.log(`  ${failure.id} expected ${failure.expected} got ${failure.got}: ${failure.question}\n      ${signals.join(' | ')}`);
+  }
+}
+
+/**
+ * Questions about the article itself, worded unlike `ARTICLE_INTENT_EXAMPLES` (none of them is
+ * an example there): what the intent classifier must recognise.
+ */
+const ARTICLE_QUESTIONS: Record<ArticleIntent, string[]> = {
+  author: ["who's the author?", 'who wrote it', 'which reporter is behind this story', 'Who penned this?', 'whose article is this', 'who wrote this piece'],
+  published: ['when was this written?', "what's the publication date", 'when did this come out', 'is this article recent?', 'what day was it posted'],
+  topic: ["what's this about?", 'give me a summary', 'what does the article cover', 'tl;dr?', 'what is the story about'],
+};
+
+/** Intent detection: recognised questions about the article, and false triggers on the rest. */
+async function measureIntents(embedder: Embedder, sets: Embedded[]): Promise<void> {
+  const classifier = await loadArticleIntents(embedder);
+  console.log(`\nQuestions about the article (MIN_INTENT_COSINE ${MIN_INTENT_COSINE}, ${Object.values(ARTICLE_INTENT_EXAMPLES).flat().length} examples):`);
+  let recognised = 0;
+  let total = 0;
+  for (const [intent, questions] of Object.entries(ARTICLE_QUESTIONS)) {
+    const vectors = await embedder.embed(questions);
+    questions.forEach((question, i) => {
+      const match = classifier.closest(vectors[i]!);
+      const right = match.intent === intent && match.cosine >= MIN_INTENT_COSINE;
+      total += 1;
+      if (right) recognised += 1;
+      else console.log(`  missed (${intent}): ${question} → ${match.intent} ${match.cosine.toFixed(2)}`);
+    });
+  }
+  console.log(`  recognised ${recognised}/${total}`);
+  for (const { set, prepared } of sets) {
+    const closest = set.questions.map((q) => ({ q, match: classifier.closest(prepared.get(q.question)!.vector) })).sort((a, b) => b.match.cosine - a.match.cosine);
+    const triggered = closest.filter(({ match }) => match.cosine >= MIN_INTENT_COSINE);
+    console.log(`  ${set.name}: triggered on ${triggered.length}/${set.questions.length}; closest: ${closest
+      .slice(0, 4)
+      .map(({ q, match }) => `"${q.question}" ${match.intent} ${match.cosine.toFixed(2)}`)
+      .join('; ')}`);
+  }
+}
+
+/** Grid over the fusion weights and the answer threshold, scored on the tuning halves only. */
+function tune(sets: Embedded[]): void {
+  const rows: Array<{ constants: RankingConstants; score: number; summary: string }> = [];
+  for (const sentenceWeight of [1, 2, 3, 4, 5, 6])
+    for (const passageWeight of [0, 1, 2])
+      for (const coverageWeight of [0, 0.5, 1, 2, 3])
+        for (const candidatePool of [10, 30]) {
+          const constants = { ...RANKING, sentenceWeight, passageWeight, coverageWeight, candidatePool };
+          const reports = sets.map((embedded) => evaluate(questionsIn(embedded.set, 'tuning'), (question) => hybridAnswer(embedded, question, constants)));
+          // Right answers first; declining the unanswerable counts too, but SQuAD's are adversarial.
+          const score = reports.reduce((sum, r, i) => sum + r.top1 / r.answerable + 0.2 * (r.top3 / r.answerable) + (i === 1 ? 0.5 : 0.05) * (r.abstained / r.unanswerable), 0);
+          const summary = reports.map((r) => `top1 ${r.top1}/${r.answerable} top3 ${r.top3} declined ${r.abstained}/${r.unanswerable} wrong-declines ${r.falseAbstentions}`).join(' | ');
+          rows.push({ constants, score, summary });
+        }
+  rows.sort((a, b) => b.score - a.score);
+  console.log('\nTuning grid (tuning halves only), best 15:');
+  for (const { constants, score, summary } of rows.slice(0, 15)) {
+    console.log(`  s=${constants.sentenceWeight} p=${constants.passageWeight} c=${constants.coverageWeight} pool=${constants.candidatePool}  score ${score.toFixed(3)}  ${summary}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const embedder = await loadEmbedder();
+  const sets = await Promise.all([squadSet(), articleSet()]);
+  const embedded: Embedded[] = [];
+  for (const set of sets) embedded.push(await embedSet(set, embedder));
+  console.log(`Model loaded and both sets embedded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (process.argv.includes('--tune')) tune(embedded);
+  console.log(`\nRANKING: ${JSON.stringify(RANKING)}`);
+  for (const set of embedded) report(set, RANKING);
+  await measureIntents(embedder, embedded);
+  if (process.argv.includes('--failures')) for (const set of embedded) showFailures(set, RANKING);
+}
+
+await main();
