@@ -14,15 +14,20 @@ export interface ReloadReport {
   applied: boolean;
   /** Why not, file by file (empty when applied). */
   problems: CorpusProblem[];
+  /** Folder entries that were not read (subfolders, other file types), and why. */
+  skipped: CorpusProblem[];
+  /** Document ids. */
   added: string[];
   removed: string[];
   changed: string[];
+  /** The title of each id in added, removed and changed (a removed one's from the previous corpus). */
+  titles: Record<string, string>;
   documents: number;
   passages: number;
   ms: number;
 }
 
-export interface LibraryOptions extends LoadCorpusOptions {
+export interface LibraryOptions extends Omit<LoadCorpusOptions, 'served'> {
   dir: string;
 }
 
@@ -114,15 +119,25 @@ export class Library {
 
   async #reloadNow(): Promise<ReloadReport> {
     const started = performance.now();
-    const { documents, problems } = await loadCorpus(this.options.dir, this.options);
-    const before = new Map(this.#index.documents.map((document) => [document.id, document.hash]));
-    const after = new Map(documents.map((document) => [document.id, document.hash]));
+    // Told what is served, the loader blames a duplicate id on the file that is not serving it yet.
+    const served = new Map(this.#index.documents.map((document) => [document.id, document.file]));
+    const { documents, problems, skipped } = await loadCorpus(this.options.dir, { ...this.options, served });
+    const before = new Map(this.#index.documents.map((document) => [document.id, document]));
+    const after = new Map(documents.map((document) => [document.id, document]));
+    const added = [...after.keys()].filter((id) => !before.has(id));
+    const removed = [...before.keys()].filter((id) => !after.has(id));
+    const changed = [...after.values()].filter((document) => before.has(document.id) && before.get(document.id)!.hash !== document.hash).map(({ id }) => id);
+    const titles: Record<string, string> = {};
+    for (const id of [...added, ...changed]) titles[id] = after.get(id)!.title;
+    for (const id of removed) titles[id] = before.get(id)!.title;
     const report = (applied: boolean, index: SearchIndex): ReloadReport => ({
       applied,
       problems,
-      added: [...after.keys()].filter((id) => !before.has(id)),
-      removed: [...before.keys()].filter((id) => !after.has(id)),
-      changed: [...after].filter(([id, hash]) => before.has(id) && before.get(id) !== hash).map(([id]) => id),
+      skipped,
+      added,
+      removed,
+      changed,
+      titles,
       documents: index.documents.length,
       passages: index.passages.length,
       ms: performance.now() - started,
