@@ -1,10 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that start processes, sockets or a discord.js client, or wait on file-system watchers:
+ * left out of the quick lane, `npm run test:unit`.
+ */
+const SLOW_TESTS = ['tests/**/*.e2e.test.ts', 'tests/cli.test.ts', 'tests/fake-discord.test.ts', 'tests/watchCorpus.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     // End-to-end tests start a real discord.js client against a local fake Discord.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // `npm test` runs both projects; `npm run test:unit` only the first (seconds).
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: SLOW_TESTS } },
+      { extends: true, test: { name: 'e2e', include: SLOW_TESTS } },
+    ],
   },
 });

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTICLE_URL = 'https://technode.com/2015/09/25/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector/';
@@ -51,11 +54,42 @@ function expectJsonAnswer(answer: unknown): void {
   }
 }
 
+/** An article whose text carries terminal escape sequences: clear screen, window title, a C1 control. */
+const HOSTILE_ARTICLE = `---
+title: "Lighthouse \\e[2J keepers \\e]0;owned\\a"
+author: A. Writer
+publisher: Gazette
+published: 2021-03-04
+url: https://example.com/lighthouses
+---
+
+The northern lighthouse \u001b[2Jwas automated in 1998\u009b31m, ending two centuries of resident keepers.
+`;
+const ESCAPES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
 describe('the CLI', () => {
   // Each process costs about half a second: start them all at once, then check each.
   const runs: Record<string, Promise<Run>> = {};
-  beforeAll(() => {
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'citebot-cli-'));
+    const hostile = path.join(scratch, 'hostile');
+    const nothingRead = path.join(scratch, 'nothing-read');
+    await mkdir(hostile);
+    await mkdir(path.join(nothingRead, 'drafts'), { recursive: true });
+    await writeFile(path.join(hostile, 'lighthouses.md'), HOSTILE_ARTICLE);
+    await writeFile(path.join(hostile, 'bad.md'), HOSTILE_ARTICLE.replace('published: 2021-03-04', 'published: "\\e]0;x\\a2021"'));
+    await writeFile(path.join(nothingRead, 'notes.txt'), HOSTILE_ARTICLE);
+    await writeFile(path.join(nothingRead, 'drafts', 'lighthouses.md'), HOSTILE_ARTICLE);
     Object.assign(runs, {
+      help: run('ask', ['--help']),
+      checkHelp: run('corpus-check', ['--help']),
+      hostile: run('ask', ['--corpus', hostile, 'When was the lighthouse automated?']),
+      hostileJson: run('ask', ['--json', '--corpus', hostile, 'When was the lighthouse automated?']),
+      checkHostile: run('corpus-check', [hostile]),
+      checkNothingRead: run('corpus-check', [nothingRead]),
+      checkOneFile: run('corpus-check', ['tests/fixtures/broken-corpus/bad-date.md']),
+      checkTwoFolders: run('corpus-check', ['corpus', 'corpus']),
       human: run('ask', [BAIDU_QUESTION]),
       json: run('ask', ['--json', BAIDU_QUESTION]),
       jsonTop1: run('ask', ['--json', '--top', '1', 'partnerships', 'with', 'Microsoft']),
@@ -69,6 +103,10 @@ describe('the CLI', () => {
       checkBroken: run('corpus-check', ['tests/fixtures/broken-corpus']),
       checkGood: run('corpus-check', ['corpus']),
     });
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(runs));
+    await rm(scratch, { recursive: true, force: true });
   });
 
   it('answers in text with the quote and its attribution', async () => {
@@ -150,17 +188,49 @@ describe('the CLI', () => {
   });
 
   it.each([
-    ['topZero', /--top must be a whole number from 1 to 25, not "0"/],
-    ['bogus', /--bogus/],
+    ['topZero', /^--top must be a whole number from 1 to 25, not "0"\. Help: npm run ask -- --help$/],
+    ['bogus', /^Unknown option "--bogus"; an argument that starts with "-" goes after "--", as in: -- "--bogus"\. Help: npm run ask -- --help$/],
     ['punctuation', /no words to look up/],
     ['tooLong', /too long \(\d+ characters; at most 500\)/],
-  ])('exits 2 on a usage error (%s) with a message and no stack trace', async (name, message) => {
+    ['checkTwoFolders', /^Give at most one folder or file\. Help: npm run corpus:check -- --help$/],
+  ])('exits 2 on a usage error (%s) with one line and no stack trace', async (name, message) => {
     const result = await runs[name]!;
     expect(result.code, show(result)).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stderr.trimEnd().split('\n'), show(result)).toHaveLength(1);
+    expect(result.stderr.trimEnd()).toMatch(message);
+    expect(result.stderr.split('"').length % 2, 'balanced double quotes').toBe(1);
     expect(result.stderr).not.toMatch(/Error:|\.ts:\d+/);
     expect(result.stdout).toBe('');
+  });
+
+  it('prints the usage with --help, and exits 0', async () => {
+    for (const [name, usage] of [['help', /^Usage: npm run ask -- /], ['checkHelp', /^Usage: npm run corpus:check /]] as const) {
+      const result = await runs[name]!;
+      expect(result.code, show(result)).toBe(0);
+      expect(result.stdout).toMatch(usage);
+      expect(result.stdout.split('\n').length).toBeGreaterThan(3);
+    }
+  });
+
+  it('shows control characters and escape sequences from the corpus escaped in text, and JSON-escaped in --json', async () => {
+    const text = await runs.hostile!;
+    expect(text.code, show(text)).toBe(0);
+    expect(text.stdout).not.toMatch(ESCAPES);
+    expect(text.stdout).toContain('Lighthouse \\x1b[2J keepers \\x1b]0;owned\\x07');
+    expect(text.stdout).toContain('\\x1b[2Jwas automated in 1998\\x9b31m');
+    expect(text.stderr).not.toMatch(ESCAPES);
+    expect(text.stderr).toContain('\\x1b]0;x\\x072021');
+
+    const json = await runs.hostileJson!;
+    expect(json.code, show(json)).toBe(0);
+    // JSON escapes every C0 control (ESC included) by itself; C1 controls are left to the reader.
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(JSON.parse(json.stdout).results[0].document.title).toBe('Lighthouse \u001b[2J keepers \u001b]0;owned\u0007');
+
+    const check = await runs.checkHostile!;
+    expect(check.code, show(check)).toBe(1);
+    expect(check.stdout).not.toMatch(ESCAPES);
+    expect(check.stdout).toContain('bad.md:5: "published" must be a real date written YYYY-MM-DD, not "\\x1b]0;x\\x072021"');
   });
 
   it('exits 1 with a clear message when the corpus folder is missing', async () => {
@@ -184,6 +254,21 @@ describe('the CLI', () => {
     ]);
     expect(result.stdout).toMatch(/0 valid article\(s\), 0 passage\(s\), 3 problem\(s\)/);
     expect(result.stderr).toBe('');
+  });
+
+  it('corpus:check reports what it does not read, and exits 1 when no article is valid', async () => {
+    const result = await runs.checkNothingRead!;
+    expect(result.code, show(result)).toBe(1);
+    expect(result.stdout).toMatch(/^drafts\/: not read: articles must be directly in the corpus folder, not in a subfolder$/m);
+    expect(result.stdout).toMatch(/^notes\.txt: not read: only \.md files are articles/m);
+    expect(result.stdout).toMatch(/: 0 valid article\(s\), 0 passage\(s\), 0 problem\(s\), 2 not read\.\nNo valid article/);
+  });
+
+  it('corpus:check checks a single file', async () => {
+    const result = await runs.checkOneFile!;
+    expect(result.code, show(result)).toBe(1);
+    expect(result.stdout).toMatch(/^bad-date\.md:5: "published" must be a real date/);
+    expect(result.stdout).toContain('bad-date.md: 0 valid article(s), 0 passage(s), 1 problem(s).');
   });
 
   it('corpus:check exits 0 on the bundled corpus', async () => {

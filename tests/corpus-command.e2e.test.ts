@@ -3,7 +3,7 @@
  * fake CDN, files written to a temporary copy of the corpus.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -108,7 +108,8 @@ describe('/corpus add', () => {
 
     expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file added', actorId: MODERATOR_ID, file: 'lighthouses.md', action: 'add' }));
     const audit = await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes('lighthouses.md'));
-    expect(audit.body).toMatchObject({ content: expect.stringContaining(`Corpus reloaded by ${MODERATOR_ID} (/corpus add: added lighthouses.md)`), allowed_mentions: { parse: [] } });
+    // The moderator as a mention (shown as their name; allowed_mentions stops the ping) and the article by title.
+    expect(audit.body).toMatchObject({ content: `Corpus reloaded by <@${MODERATOR_ID}> (/corpus add: added lighthouses.md): 2 articles.\nAdded: “Lighthouse keepers: the last watch”`, allowed_mentions: { parse: [] } });
   });
 
   it('builds a .txt file’s front matter from the options', async () => {
@@ -282,6 +283,71 @@ describe('the audit channel', () => {
     const sent = harness.fake.chatInput('reload', [], { member: moderator });
     expect(messageOf(await harness.webhook(sent, (request) => request.method === 'PATCH')).embeds![0]!.title).toBe('Corpus reloaded');
     expect(audits()).toBe(before);
+  });
+});
+
+describe('plain-language help', () => {
+  const reload = async () => messageOf(await harness.webhook(harness.fake.chatInput('reload', [], { member: moderator }), (request) => request.method === 'PATCH'));
+  const MICROSOFT = (title: string) => LIGHTHOUSE.replace('title: "Lighthouse keepers: the last watch"', `title: ${title}`).replace('lighthouses', 'microsoft-deals');
+
+  it('tells a moderator to quote a title with ": " or " #", and writes nothing', async () => {
+    const before = await corpusFiles();
+    const colon = await outcome(upload('deals.md', MICROSOFT('Microsoft: the China deals')));
+    expect(colon.embeds![0]!.description).toContain('deals.md:2: the title contains ": ", which YAML reads as the start of another field: wrap the title in double quotes: title: "Microsoft: the China deals"');
+    const hash = await outcome(upload('deals.md', MICROSOFT('Microsoft #1 partner in China')));
+    expect(hash.embeds![0]!.description).toContain('deals.md:2: the text after "#" in the title is dropped as a YAML comment: wrap the title in double quotes: title: "Microsoft #1 partner in China"');
+    expect(await corpusFiles()).toEqual(before);
+  });
+
+  it('names a bad .txt option as the option, not as a line of a file the moderator never wrote', async () => {
+    const before = await corpusFiles();
+    const reply = await outcome(upload('notes.txt', 'Some text.', { options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2015-02-30', url: 'ftp://example.com/x' }) }));
+    expect(reply.content).toContain('The `published` option must be a real date written YYYY-MM-DD, not "2015-02-30".');
+    expect(reply.content).toContain('The `url` option must be an http(s) address, not "ftp://example.com/x".');
+    expect(reply.content).not.toContain('notes.md');
+    expect(reply.content).toMatch(/Nothing was written\.$/);
+    expect(await corpusFiles()).toEqual(before);
+  });
+
+  it('reports files a reload does not read, and groups one fault shared by many files', async () => {
+    await writeFile(path.join(corpusDir, 'notes.txt'), LIGHTHOUSE);
+    await mkdir(path.join(corpusDir, 'drafts'));
+    await writeFile(path.join(corpusDir, 'drafts', 'draft.md'), LIGHTHOUSE);
+    const applied = await reload();
+    expect(applied.embeds![0]!.title).toBe('Corpus reloaded');
+    expect(applied.embeds![0]!.description).toMatch(/Not read:\n```\ndrafts\/: not read: articles must be directly in the corpus folder, not in a subfolder\nnotes\.txt: not read: only \.md files are articles/);
+
+    const noAuthor = LIGHTHOUSE.replace('author: A. Writer\n', '');
+    for (let i = 0; i < 30; i++) await writeFile(path.join(corpusDir, `no-author-${String(i).padStart(2, '0')}.md`), noAuthor.replace('lighthouses', `l${i}`));
+    await writeFile(path.join(corpusDir, 'zz-bad-date.md'), LIGHTHOUSE.replace('2021-03-04', '2021-02-30'));
+    const refused = await reload();
+    expect(refused.embeds![0]!.title).toBe('Reload refused: still serving the previous corpus');
+    expect(refused.embeds![0]!.description).toContain('30 files: front matter is missing "author" (no-author-00.md:6, no-author-01.md:6, no-author-02.md:6 and 27 more)');
+    expect(refused.embeds![0]!.description).toContain('zz-bad-date.md:5: "published" must be a real date');
+    expect(refused.embeds![0]!.description).not.toContain('… and');
+    for (const name of await readdir(corpusDir)) if (name.startsWith('no-author-') || name === 'zz-bad-date.md' || name === 'notes.txt') await rm(path.join(corpusDir, name));
+    await rm(path.join(corpusDir, 'drafts'), { recursive: true });
+    expect((await reload()).embeds![0]!.description).not.toContain('Not read');
+  });
+
+  it('blames a duplicate id on the new file, not the one being served, whatever their names', async () => {
+    const served = harness.library.documents.find((document) => document.id === 'filler-1')!;
+    await writeFile(path.join(corpusDir, 'aa-dup.md'), LIGHTHOUSE.replace('title:', 'id: filler-1\ntitle:'));
+    // Older than the served file too: being served is what counts.
+    await utimes(path.join(corpusDir, 'aa-dup.md'), new Date('2001-01-01'), new Date('2001-01-01'));
+    const refused = await reload();
+    expect(refused.embeds![0]!.description).toContain(`aa-dup.md:1: duplicate id "filler-1": ${served.file} already uses it`);
+    await rm(path.join(corpusDir, 'aa-dup.md'));
+  });
+
+  it('says a removed article stays served while another file is broken', async () => {
+    await writeFile(path.join(corpusDir, 'zz-broken.md'), LIGHTHOUSE.replace('2021-03-04', '2021-02-30'));
+    const reply = await outcome(removeDocument('filler-2'));
+    expect(reply.content).toMatch(/^Moved `filler-2\.md` .* The article is still served until the problems below are fixed and a reload succeeds\.$/);
+    expect(reply.embeds![0]!.title).toBe('Reload refused: still serving the previous corpus');
+    expect(harness.library.documents.some((document) => document.id === 'filler-2')).toBe(true);
+    await rm(path.join(corpusDir, 'zz-broken.md'));
+    expect((await reload()).embeds![0]!.description).toContain('Removed: `filler-2`');
   });
 });
 

@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, type LoadedCorpus } from '../src/corpus/loadCorpus.js';
+import { loadCorpus, loadCorpusFile, type LoadedCorpus } from '../src/corpus/loadCorpus.js';
 import { firstInvalidUtf8Offset, idFromFileName, parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
-import { formatProblem, type CorpusProblem } from '../src/corpus/types.js';
+import { formatProblem, formatProblemLines, type CorpusProblem } from '../src/corpus/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORPUS_DIR = path.join(ROOT, 'corpus');
@@ -118,8 +118,9 @@ describe('parseCorpusFile', () => {
     ['front matter that is a list', '---\n- title\n- author\n---\n\nBody.\n', 2, /must be a mapping of fields.*not a list or a single value/],
     ['front matter that is a scalar', '---\njust some words\n---\n\nBody.\n', 2, /must be a mapping of fields/],
     ['empty front matter', '---\n---\n\nBody.\n', 2, /must be a mapping of fields/],
-    ['invalid YAML', article({ author: 'Jane: Roe' }), 3, /front matter is not valid YAML/],
-    ['a duplicate key', article().replace('publisher: Example News\n', 'publisher: Example News\npublisher: Other\n'), 5, /not valid YAML.*unique/],
+    ['invalid YAML', article({ author: 'Jane: Roe' }), 3, /^the author contains ": ".*: wrap the author in double quotes: author: "Jane: Roe"$/],
+    ['YAML that is not a field', '---\ntitle: T\n- item\n---\n\nBody.\n', 3, /^front matter is not valid YAML: /],
+    ['a duplicate key', article().replace('publisher: Example News\n', 'publisher: Example News\npublisher: Other\n'), 5, /^"publisher" is set twice: keep one/],
   ])('rejects %s, naming the file, the line and the fault', (_label, text, line, message) => {
     const result = parse(text, 'broken.md');
     expect(result.document).toBeUndefined();
@@ -161,7 +162,8 @@ describe('parseCorpusFile', () => {
     expect(result.document).toBeUndefined();
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({ file: 'latin1.md', line: 11 });
-    expect(result.problems[0]!.message).toMatch(new RegExp(`not valid UTF-8 \\(bad byte 0x${bad[0]!.toString(16)} at offset \\d+\\)`));
+    // "Second " is 7 characters: the bad byte is the 8th of line 11.
+    expect(result.problems[0]!.message).toBe(`the text is not valid UTF-8 (byte 0x${bad[0]!.toString(16)} in column 8; probably Latin-1 or Windows-1252): save the file as UTF-8`);
   });
 
   it('rejects a multi-byte character cut off at the end of the file', () => {
@@ -196,6 +198,75 @@ describe('parseCorpusFile', () => {
     expect(formatProblem({ file: 'a.md', line: 3, message: 'bad' })).toBe('a.md:3: bad');
     expect(formatProblem({ file: 'a.md', message: 'bad' })).toBe('a.md: bad');
   });
+
+  it('groups a message several files share into one line, keeping the others apart and in order', () => {
+    const missing = 'front matter is missing "author"';
+    const problems: CorpusProblem[] = [
+      ...Array.from({ length: 12 }, (_, i) => ({ file: `f${String(i).padStart(2, '0')}.md`, line: 6, message: missing })),
+      { file: 'g.md', line: 2, message: 'a different fault' },
+      { file: 'h.md', message: 'a different fault' },
+      { file: 'i.md', line: 3, message: 'a third fault' },
+    ];
+    expect(formatProblemLines(problems, 3)).toEqual([
+      `12 files: ${missing} (f00.md:6, f01.md:6, f02.md:6 and 9 more)`,
+      '2 files: a different fault (g.md:2, h.md)',
+      'i.md:3: a third fault',
+    ]);
+    expect(formatProblemLines(problems)[0]).toBe(`12 files: ${missing} (${problems.slice(0, 12).map((problem) => `${problem.file}:6`).join(', ')})`);
+    // Two faults of one file stay two lines.
+    expect(formatProblemLines([{ file: 'a.md', line: 1, message: 'x' }, { file: 'a.md', line: 2, message: 'x' }])).toEqual(['a.md:1: x', 'a.md:2: x']);
+  });
+});
+
+describe('front-matter help', () => {
+  const parse = (text: string) => parseCorpusFile('help.md', utf8(text));
+  /** The `key: "value"` line a problem suggests, put in place of line `line` of `text`. */
+  const applySuggestion = (text: string, problem: CorpusProblem) => {
+    const suggested = /wrap the \w+ in double quotes: (.*)$/.exec(problem.message)?.[1];
+    expect(suggested, problem.message).toBeDefined();
+    return text.split('\n').map((line, index) => (index === problem.line! - 1 ? suggested : line)).join('\n');
+  };
+
+  it.each([
+    ['a colon and space', 'Microsoft: the China deals', /^the title contains ": ", which YAML reads as the start of another field: wrap the title in double quotes: title: "Microsoft: the China deals"$/],
+    ['a comment', 'Microsoft #1 partner in China', /^the text after "#" in the title is dropped as a YAML comment: wrap the title in double quotes: title: "Microsoft #1 partner in China"$/],
+    ['a comment and nothing before it', '#1 partner', /dropped as a YAML comment/],
+    ['a reserved first character and quotes', '@citebot says "hi": 2 #tips', /^the title (contains|is not plain text).*title: "@citebot says \\"hi\\": 2 #tips"$/],
+  ])('explains a title with %s, and its suggested line parses to the intended title', (_label, title, message) => {
+    const text = article({ title });
+    const result = parse(text);
+    expect(result.problems).toEqual([{ file: 'help.md', line: 2, message: expect.stringMatching(message) }]);
+    const fixed = parse(applySuggestion(text, result.problems[0]!));
+    expect(fixed.problems).toEqual([]);
+    expect(fixed.document!.title).toBe(title);
+  });
+
+  it('leaves values that YAML reads whole as they were: quoted with a comment after, "#" inside a word', () => {
+    expect(parse(article({ title: '"Microsoft #1" # the headline' })).document?.title).toBe('Microsoft #1');
+    expect(parse(article({ title: 'C# in China', author: "O'Brien #2" })).problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/in the author is dropped/) })]);
+    expect(parse(article({ title: 'C# in China' })).document?.title).toBe('C# in China');
+  });
+
+  it('names a wrongly cased or misspelt key instead of only reporting the field missing', () => {
+    const recased = parse(article().replace('title:', 'Title:').replace('author:', 'Author:'));
+    expect(recased.problems).toEqual([
+      { file: 'help.md', line: 2, message: 'keys are lowercase: use "title", not "Title"' },
+      { file: 'help.md', line: 3, message: 'keys are lowercase: use "author", not "Author"' },
+    ]);
+    const misspelt = parse(article().replace('published:', 'pubished:').replace('url:', 'ulr:'));
+    expect(misspelt.problems).toEqual([
+      { file: 'help.md', line: 5, message: 'unknown key "pubished": did you mean "published"?' },
+      { file: 'help.md', line: 6, message: 'unknown key "ulr": did you mean "url"?' },
+    ]);
+    expect(parse(article({ ID: 'my-id' })).problems).toEqual([{ file: 'help.md', line: 7, message: 'keys are lowercase: use "id", not "ID"' }]);
+    // A key far from any field is not a typo, and is still missing "author".
+    expect(parse(article().replace('author:', 'writer:')).problems.map((problem) => problem.message)).toEqual(['front matter is missing "author"']);
+  });
+
+  it('keeps accepting extra keys, as before', () => {
+    expect(parse(article({ tags: 'china, partnerships', summary: 'Who works with whom.' })).document?.title).toBe('A test article');
+  });
+
 });
 
 describe('loadCorpus', () => {
@@ -263,11 +334,11 @@ describe('loadCorpus', () => {
     ['unclosed.md', 1, /not closed/],
     ['list-front-matter.md', 2, /must be a mapping/],
     ['scalar-front-matter.md', 2, /must be a mapping/],
-    ['invalid-yaml.md', 3, /not valid YAML/],
+    ['invalid-yaml.md', 3, /wrap the author in double quotes/],
     ['binary.md', 10, /binary/],
-    ['invalid-utf8-c3.md', 9, /not valid UTF-8 \(bad byte 0xc3/],
-    ['invalid-utf8-overlong.md', 11, /not valid UTF-8 \(bad byte 0xc0/],
-    ['invalid-utf8-surrogate.md', 13, /not valid UTF-8 \(bad byte 0xed/],
+    ['invalid-utf8-c3.md', 9, /not valid UTF-8 \(byte 0xc3 in column 4;.*save the file as UTF-8/],
+    ['invalid-utf8-overlong.md', 11, /not valid UTF-8 \(byte 0xc0 in column 5;/],
+    ['invalid-utf8-surrogate.md', 13, /not valid UTF-8 \(byte 0xed in column 7;/],
   ])('reports %s on line %i', (file, line, message) => {
     const problem = problemOf(loaded.problems, file);
     expect(problem.line).toBe(line);
@@ -294,11 +365,17 @@ describe('loadCorpus', () => {
     expect(loaded.problems.some((problem) => problem.file === 'link-inside.md')).toBe(false);
   });
 
-  it('ignores dot-files, other extensions, folders and the files in them', () => {
+  it('reads no other extensions and no folders, reporting them as not read; dot-files are not even mentioned', () => {
     const mentioned = new Set(loaded.problems.map((problem) => problem.file));
     for (const file of ['.hidden.md', 'notes.txt', 'README', 'folder.md', 'sub', 'nested.md', 'sub/nested.md']) expect(mentioned.has(file)).toBe(false);
     // Every other file is accounted for: loaded, or reported.
     expect(loaded.documents.length + mentioned.size).toBe(4 + 16 + 1 + 3);
+    expect(loaded.skipped).toEqual([
+      { file: 'README', message: expect.stringMatching(/^not read: only \.md files are articles/) },
+      { file: 'folder.md/', message: expect.stringMatching(/^not read: articles must be directly in the corpus folder, not in a subfolder/) },
+      { file: 'notes.txt', message: expect.stringMatching(/^not read: only \.md files/) },
+      { file: 'sub/', message: expect.stringMatching(/^not read: .*subfolder/) },
+    ]);
   });
 
   it('accepts CRLF line endings with a BOM', () => {
@@ -329,12 +406,41 @@ describe('loadCorpus', () => {
 
   it('reports a missing folder or a file given as the folder', async () => {
     const missing = path.join(os.tmpdir(), 'citebot-no-such-folder-', String(process.pid));
-    expect(await loadCorpus(missing)).toEqual({ documents: [], problems: [{ file: missing, message: expect.stringMatching(/not found/) }] });
+    expect(await loadCorpus(missing)).toEqual({ documents: [], problems: [{ file: missing, message: expect.stringMatching(/not found/) }], skipped: [] });
     const notFolder = path.join(CORPUS_DIR, 'microsoft-china-partnerships.md');
     expect((await loadCorpus(notFolder)).problems[0]?.message).toMatch(/not found or not readable/);
   });
 
+  it('blames a duplicate id on the newer file when nothing is served, whatever the names', async () => {
+    const clash = await tempDir();
+    await writeFile(path.join(clash, 'zz-established.md'), article({ id: 'same' }));
+    await writeFile(path.join(clash, 'aa-new.md'), article({ id: 'same' }));
+    await utimes(path.join(clash, 'zz-established.md'), new Date('2020-01-01'), new Date('2020-01-01'));
+    const { documents, problems } = await loadCorpus(clash);
+    expect(documents.map((document) => document.file)).toEqual(['zz-established.md']);
+    expect(problems).toEqual([{ file: 'aa-new.md', line: 1, message: expect.stringContaining('duplicate id "same": zz-established.md already uses it') }]);
+  });
+
+  it('blames a duplicate id on the file that is not serving it, even when that file is older', async () => {
+    const clash = await tempDir();
+    await writeFile(path.join(clash, 'served.md'), article({ id: 'same' }));
+    await writeFile(path.join(clash, 'other.md'), article({ id: 'same' }));
+    await utimes(path.join(clash, 'other.md'), new Date('2020-01-01'), new Date('2020-01-01'));
+    const { documents, problems } = await loadCorpus(clash, { served: new Map([['same', 'served.md']]) });
+    expect(documents.map((document) => document.file)).toEqual(['served.md']);
+    expect(problems).toEqual([{ file: 'other.md', line: 1, message: expect.stringContaining('served.md already uses it') }]);
+  });
+
+  it('checks a single file, and says why a file that is not an article is not read', async () => {
+    const folder = await tempDir();
+    await writeFile(path.join(folder, 'one.md'), article({ published: '2015-02-30' }));
+    await writeFile(path.join(folder, 'notes.txt'), article());
+    expect(await loadCorpusFile(path.join(folder, 'one.md'))).toEqual({ documents: [], problems: [{ file: 'one.md', line: 5, message: expect.stringMatching(/real date/) }], skipped: [] });
+    expect((await loadCorpusFile(path.join(CORPUS_DIR, 'microsoft-china-partnerships.md'))).documents).toHaveLength(1);
+    expect(await loadCorpusFile(path.join(folder, 'notes.txt'))).toEqual({ documents: [], problems: [], skipped: [{ file: 'notes.txt', message: expect.stringMatching(/^not read: only \.md/) }] });
+  });
+
   it('loads an empty folder as an empty corpus without problems', async () => {
-    expect(await loadCorpus(await tempDir())).toEqual({ documents: [], problems: [] });
+    expect(await loadCorpus(await tempDir())).toEqual({ documents: [], problems: [], skipped: [] });
   });
 });

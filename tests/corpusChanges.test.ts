@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCorpusChanges, type CorpusChanges } from '../src/bot/corpusChanges.js';
+import { auditNotice, createCorpusChanges, type CorpusChanges } from '../src/bot/corpusChanges.js';
 import { createLogger } from '../src/bot/logger.js';
 import { Engine } from '../src/engine/Engine.js';
+import type { ReloadReport } from '../src/library/Library.js';
 import { repoRoot } from './support/discordSpec.js';
 import { testConfig } from './support/testConfig.js';
 
@@ -42,7 +43,7 @@ describe('CorpusChanges', () => {
       changes.add(moderator, { fileName: 'first.md', bytes: article('shared-id', 'The first upload.'), replace: false }),
       changes.add(moderator, { fileName: 'second.md', bytes: article('shared-id', 'The second upload.'), replace: false }),
     ]);
-    expect(results.map(({ write }) => write.ok)).toEqual([true, false]);
+    expect(results.map(({ write }) => write?.ok)).toEqual([true, false]);
     expect(results[1]!.write).toMatchObject({ reason: 'invalid', problems: [{ file: 'second.md', message: expect.stringContaining('duplicate id "shared-id": first.md already uses it') }] });
     expect((await readdir(corpusDir)).sort()).toEqual(['first.md', `${ARTICLE_ID}.md`]);
     // The corpus on disk stays valid, so the next reload is applied.
@@ -69,11 +70,40 @@ describe('CorpusChanges', () => {
     await rename(corpusDir, away);
     await expect(changes.remove(moderator, ARTICLE_ID)).rejects.toThrow(/ENOENT/);
     await rename(away, corpusDir);
-    expect((await changes.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false })).write.ok).toBe(true);
+    expect((await changes.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false })).write?.ok).toBe(true);
   });
 
   it('reports an id no file has as not retired', async () => {
     const { changes } = await corpusChanges();
     expect(await changes.remove(moderator, 'no-such-article')).toEqual({ outcomes: [] });
+  });
+});
+
+describe('auditNotice', () => {
+  const report = (fields: Partial<ReloadReport>): ReloadReport => ({
+    applied: true, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 3, passages: 30, ms: 5, ...fields,
+  });
+
+  it('names a moderator as a mention and the articles by title, escaped', () => {
+    const notice = auditNotice(moderator, report({
+      added: ['a'], removed: ['b'], changed: ['c'],
+      titles: { a: 'Cats *and* dogs @everyone', b: 'The [free](https://x.example) offer', c: 'Plain' },
+    }));
+    expect(notice).toBe([
+      'Corpus reloaded by <@1000000000000000077> (test): 3 articles.',
+      'Added: “Cats \\*and\\* dogs @\u200beveryone”',
+      // A masked link cannot form: its "[" is escaped (and the bare link loses its preview).
+      'Removed: “The \\[free](<https://x.example)> offer”',
+      'Changed: “Plain”',
+    ].join('\n'));
+  });
+
+  it('names a label such as SIGHUP as it is, lists at most ten titles, and says when a reload was refused', () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `id-${i}`);
+    const notice = auditNotice({ id: 'SIGHUP', reason: 'signal' }, report({ added: ids, titles: Object.fromEntries(ids.map((id) => [id, `Title ${id}`])) }));
+    expect(notice.split('\n')).toEqual(['Corpus reloaded by SIGHUP (signal): 3 articles.', expect.stringMatching(/^Added: “Title id-0”, .*“Title id-9” and 2 more$/)]);
+    expect(auditNotice(moderator, report({ applied: false, problems: [{ file: 'x.md', message: 'bad' }] }))).toBe(
+      'Corpus reload by <@1000000000000000077> (test) refused: 1 problem(s); the previous corpus is still served.',
+    );
   });
 });

@@ -4,12 +4,13 @@
  * directly, so that a sharded bot reloads every shard.
  */
 import { Routes, type Client } from 'discord.js';
-import { retireCorpusFile, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
+import { retireCorpusFile, unwritableFolderMessage, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
 import type { BotConfig } from './config.js';
+import { truncateAtWord } from '../text/sentences.js';
 import type { Logger } from './logger.js';
-import { buildMessage } from './respond.js';
+import { buildMessage, escapeUserText } from './respond.js';
 
 export interface Actor {
   /** Discord user id, or a label such as "SIGHUP" or "watcher". */
@@ -26,11 +27,16 @@ export interface ShardOutcome {
 export interface CorpusChanges {
   /** Reloads the corpus from disk everywhere it is served; one outcome per shard. */
   reload(actor: Actor): Promise<ShardOutcome[]>;
-  /** Writes an uploaded article into the corpus folder if it is valid, then reloads (no reload when refused). */
-  add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<{ write: WriteResult; outcomes: ShardOutcome[] }>;
+  /**
+   * Writes an uploaded article into the corpus folder if it is valid, then reloads (no reload when
+   * refused). `refused` (a sentence for the moderator, and no `write`) when the folder cannot be
+   * written.
+   */
+  add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<{ write?: WriteResult; refused?: string; outcomes: ShardOutcome[] }>;
   /**
    * Moves a document's file to `.removed/`, then reloads. `refused` (a sentence for the moderator)
-   * when it is the last valid article; otherwise `retired` is undefined when no file has that id.
+   * when it is the last valid article or the folder cannot be written; otherwise `retired` is
+   * undefined when no file has that id.
    */
   remove(actor: Actor, documentId: string): Promise<{ retired?: RetiredFile; refused?: string; outcomes: ShardOutcome[] }>;
 }
@@ -80,6 +86,13 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
       logger.warn({ err: error, channelId: config.auditChannelId }, 'could not post to the audit channel');
     }
   };
+  /** The moderator's sentence for a corpus folder that cannot be written; any other error is rethrown. */
+  const refuseUnwritable = (error: unknown, context: Record<string, string>): string => {
+    const message = unwritableFolderMessage(error);
+    if (message === undefined) throw error;
+    logger.warn({ err: error, ...context }, 'corpus folder cannot be written');
+    return message;
+  };
   return {
     async reload(actor) {
       const outcomes: ShardOutcome[] = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
@@ -90,19 +103,18 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
       const report = outcomes[0]?.report;
       // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
       const changedNothing = report?.applied && report.added.length + report.removed.length + report.changed.length === 0;
-      if (report && !changedNothing) {
-        await audit(
-          report.applied
-            ? `Corpus reloaded by ${actor.id} (${actor.reason}): ${report.documents} articles, +${report.added.length} −${report.removed.length} ~${report.changed.length}.`
-            : `Corpus reload by ${actor.id} (${actor.reason}) refused: ${report.problems.length} problem(s); the previous corpus is still served.`,
-        );
-      }
+      if (report && !changedNothing) await audit(auditNotice(actor, report));
       return outcomes;
     },
     // The reload's log line and audit notice name the file through the reason.
     add(actor, { fileName, bytes, replace }) {
       return oneAtATime(async () => {
-        const write = await writeCorpusFile(library.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
+        let write: WriteResult;
+        try {
+          write = await writeCorpusFile(library.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
+        } catch (error) {
+          return { refused: refuseUnwritable(error, { actorId: actor.id, file: fileName, action: 'add' }), outcomes: [] };
+        }
         if (!write.ok) {
           logger.info({ actorId: actor.id, file: fileName, action: 'add', refused: write.reason, problems: write.problems.length }, 'corpus file refused');
           return { write, outcomes: [] };
@@ -113,7 +125,12 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
     },
     remove(actor, documentId) {
       return oneAtATime(async () => {
-        const retired = await retireCorpusFile(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true });
+        let retired: Awaited<ReturnType<typeof retireCorpusFile>>;
+        try {
+          retired = await retireCorpusFile(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true });
+        } catch (error) {
+          return { refused: refuseUnwritable(error, { actorId: actor.id, documentId, action: 'remove' }), outcomes: [] };
+        }
         if (!retired) return { outcomes: [] };
         if ('onlyArticle' in retired) {
           logger.info({ actorId: actor.id, file: retired.onlyArticle, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
@@ -124,4 +141,28 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
       });
     },
   };
+}
+
+/** Titles listed in an audit notice, per kind of change, before "and N more". */
+const AUDIT_TITLES = 10;
+
+/**
+ * The audit channel's line for a reload: who (a user as a mention, which shows their name;
+ * `allowedMentions` keeps it from pinging), why, and the titles of what changed, escaped since
+ * they are corpus text.
+ */
+export function auditNotice(actor: Actor, report: ReloadReport): string {
+  const who = /^\d{17,20}$/.test(actor.id) ? `<@${actor.id}>` : actor.id;
+  if (!report.applied) return `Corpus reload by ${who} (${actor.reason}) refused: ${report.problems.length} problem(s); the previous corpus is still served.`;
+  const titled = (label: string, ids: string[]) => {
+    if (ids.length === 0) return [];
+    const shown = ids.slice(0, AUDIT_TITLES).map((id) => `“${escapeUserText(truncateAtWord(report.titles[id] ?? id, 100))}”`);
+    return [`${label}: ${shown.join(', ')}${ids.length > AUDIT_TITLES ? ` and ${ids.length - AUDIT_TITLES} more` : ''}`];
+  };
+  return [
+    `Corpus reloaded by ${who} (${actor.reason}): ${report.documents} articles.`,
+    ...titled('Added', report.added),
+    ...titled('Removed', report.removed),
+    ...titled('Changed', report.changed),
+  ].join('\n');
 }

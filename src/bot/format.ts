@@ -3,7 +3,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
 import type { PassageHit } from '../answers/searchPassages.js';
 import type { DocumentInfo, CorpusProblem } from '../corpus/types.js';
-import { formatProblem } from '../corpus/types.js';
+import { formatProblemLines } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
 import { paragraphLabel } from '../answers/attribution.js';
 import { passageRef, type Passage } from '../passages/splitIntoPassages.js';
@@ -161,11 +161,13 @@ export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: Relo
     outcomes.length > 1
       ? `\n${outcomes.map(({ shard, report: r }) => `Shard ${shard ?? '?'}: ${r.applied ? `applied (${Math.round(r.ms)} ms)` : 'kept the previous corpus'}`).join('\n')}`
       : '';
+  // Files a moderator may expect to be articles, though the loader does not read them.
+  const notRead = report.skipped.length > 0 ? `\nNot read:\n${problemList(report.skipped, 600)}` : '';
   if (!report.applied) {
     return {
       color: WARNING,
       title: 'Reload refused: still serving the previous corpus',
-      description: `Fix these and reload again:\n${problemList(report.problems)}${perShard}`,
+      description: `Fix these and reload again:\n${problemList(report.problems)}${notRead}${perShard}`,
     };
   }
   return {
@@ -173,7 +175,7 @@ export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: Relo
     title: 'Corpus reloaded',
     description:
       `${report.documents} article(s), ${report.passages} passage(s), in ${Math.round(report.ms)} ms.\n` +
-      `Added: ${list(report.added)}\nRemoved: ${list(report.removed)}\nChanged: ${list(report.changed)}${perShard}`,
+      `Added: ${list(report.added)}\nRemoved: ${list(report.removed)}\nChanged: ${list(report.changed)}${notRead}${perShard}`,
   };
 }
 
@@ -186,12 +188,15 @@ export function formatRejectedUpload(file: string, problems: CorpusProblem[]): A
   };
 }
 
-/** Problems as a code block, one `file:line: message` each, cut to fit an embed. */
-export function problemList(problems: CorpusProblem[]): string {
-  const lines = problems.map(formatProblem).map((line) => truncateAtWord(line.replace(/`/g, "'"), 300));
+/**
+ * Problems as a code block, one `file:line: message` each (one line for a message several files
+ * share), cut to about `budget` characters to fit an embed.
+ */
+export function problemList(problems: CorpusProblem[], budget = 3000): string {
+  const lines = formatProblemLines(problems, 3).map((line) => truncateAtWord(line.replace(/`/g, "'"), 300));
   let text = '';
   for (const [index, line] of lines.entries()) {
-    if (text.length + line.length > 3000) {
+    if (text.length + line.length > budget) {
       text += `\n… and ${lines.length - index} more`;
       break;
     }

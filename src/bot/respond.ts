@@ -130,15 +130,18 @@ export function buildMessage(input: ReplyInput): MessagePayload {
 }
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>]+/g;
+/** Direction marks, embeddings, overrides and isolates: they can make echoed text read as something else. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * User text made safe to show back: Markdown escaped so it renders as typed (masked links, lists
  * and headings included: a "[Free Nitro](https://…)" question must not become the bot's link),
- * bare links wrapped in <…> so they can't unfurl a preview, and mentions broken with a
- * zero-width space so they show as text rather than as pills.
+ * bare links wrapped in <…> so they can't unfurl a preview, mentions broken with a zero-width
+ * space so they show as text rather than as pills, and bidirectional controls removed (a U+202E
+ * would show the rest of the line, and the bot's words after it, reversed).
  */
 export function escapeUserText(text: string): string {
-  const escaped = escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+  const escaped = escapeMarkdown(text.replace(BIDI_CONTROLS, ''), { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
   // Links keep their characters (escapes inside a URL would break it) and lose their preview.
   return neutralizeMentions(escaped.replace(URL_IN_TEXT, (url) => `<${url.replace(/\\(?=[^a-zA-Z0-9\s])/g, '')}>`));
 }

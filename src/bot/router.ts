@@ -68,7 +68,8 @@ export class InteractionRouter {
     if (interaction.isButton()) {
       const [commandName = '', action = '', ...rest] = interaction.customId.split(':');
       const command = this.#chatInput.get(commandName);
-      const handler = command?.buttons?.[action];
+      // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
+      const handler = command?.buttons && Object.hasOwn(command.buttons, action) ? command.buttons[action] : undefined;
       if (!command || !handler) return this.#refuse(interaction, 'That button no longer does anything. Run the command again.', 'unknown-button');
       if (command.moderatorOnly && !this.context.isModerator(interaction)) return this.#refuse(interaction, 'Only moderators can use that.', 'refused');
       await handler(interaction, rest.join(':'), this.context);

@@ -9,7 +9,7 @@ import { validateQuestion } from '../answers/validateQuestion.js';
 import { formatProblem } from '../corpus/types.js';
 import { Library } from '../library/Library.js';
 import { formatAnswerText, toAnswerJson } from './formatAnswer.js';
-import { runCli, UsageError } from './runCli.js';
+import { forTerminal, runCli, UsageError } from './runCli.js';
 
 const USAGE = `Usage: npm run ask -- [--json] [--top N] [--corpus DIR] [QUESTION]
 
@@ -36,22 +36,22 @@ runCli(async () => {
     return 0;
   }
   const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 1 || top > 25) throw new UsageError(`--top must be a whole number from 1 to 25, not "${values.top}".`, USAGE);
+  if (!Number.isInteger(top) || top < 1 || top > 25) throw new UsageError(`--top must be a whole number from 1 to 25, not "${values.top}".`);
 
   const dir = values.corpus ?? process.env.CORPUS_DIR ?? './corpus';
   const { library, report } = await Library.open({ dir });
-  for (const problem of report.problems) console.error(`warning: skipped ${formatProblem(problem)}`);
+  for (const problem of report.problems) console.error(forTerminal(`warning: skipped ${formatProblem(problem)}`));
   if (!library) {
     console.error(`No valid articles in ${dir}. Check them with: npm run corpus:check -- ${dir}`);
     return 1;
   }
 
   const answer = (question: string): Answer => library.answer(question, { top });
-  const print = (result: Answer) => console.log(values.json ? JSON.stringify(toAnswerJson(result)) : formatAnswerText(result));
+  const print = (result: Answer) => console.log(values.json ? JSON.stringify(toAnswerJson(result)) : forTerminal(formatAnswerText(result)));
 
   if (positionals.length > 0) {
     const check = validateQuestion(positionals.join(' '));
-    if (!check.ok) throw new UsageError(check.message, USAGE);
+    if (!check.ok) throw new UsageError(check.message);
     print(answer(check.question));
     return 0;
   }
@@ -71,4 +71,4 @@ runCli(async () => {
     print(answer(check.question));
   }
   return invalid > 0 ? 2 : 0;
-});
+}, 'npm run ask -- --help');

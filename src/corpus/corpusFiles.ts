@@ -8,7 +8,7 @@ import { link, lstat, mkdir, realpath, rename, rm, writeFile } from 'node:fs/pro
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { duplicateIdProblem, isInside, loadCorpus } from './loadCorpus.js';
-import { parseCorpusFile, slugify, textProblem } from './parseCorpusFile.js';
+import { fieldValueProblem, parseCorpusFile, REQUIRED_FIELDS, slugify, textProblem } from './parseCorpusFile.js';
 import type { CorpusProblem, DocumentMeta } from './types.js';
 
 /** Where retired files go, inside the corpus folder (a dot-folder, so the loader skips it). */
@@ -47,6 +47,30 @@ export function markdownFromText(text: string, meta: DocumentMeta): string {
   const { title, author, publisher, published, url } = meta;
   const frontMatter = stringify({ title, author, publisher, published, url }, { lineWidth: 0 });
   return `---\n${frontMatter}---\n\n${paragraphs.join('\n\n')}\n`;
+}
+
+/**
+ * What is wrong with metadata given outside a file (a .txt upload's options), field by field,
+ * checked as the front matter it becomes would be. `message` continues the field's name.
+ */
+export function metadataProblems(meta: DocumentMeta): Array<{ field: keyof DocumentMeta; message: string }> {
+  return REQUIRED_FIELDS.flatMap((field) => {
+    const message = fieldValueProblem(field, meta[field].trim());
+    return message === undefined ? [] : [{ field, message }];
+  });
+}
+
+/**
+ * A one-line message for a moderator when the corpus folder cannot be written (disk full,
+ * read-only, no permission), or undefined for any other error. Writes and moves fail whole, so
+ * nothing was changed.
+ */
+export function unwritableFolderMessage(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'The disk that holds the corpus folder is full, so nothing was written: free some space (or ask whoever runs the bot to), then try again.';
+  if (code === 'EROFS') return 'The corpus folder is on a read-only file system, so nothing was written: whoever runs the bot must make CORPUS_DIR writable.';
+  if (code === 'EACCES' || code === 'EPERM') return 'The bot is not allowed to write to the corpus folder, so nothing was written: whoever runs the bot must give it write access to CORPUS_DIR.';
+  return undefined;
 }
 
 export type WriteResult =

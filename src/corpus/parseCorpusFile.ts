@@ -14,7 +14,7 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument, isMap, isScalar, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, type Node as YamlNode, type YAMLError } from 'yaml';
 import type { CorpusDocument, CorpusProblem, DocumentMeta } from './types.js';
 
 /** Largest corpus file accepted, in bytes (an article is a few kB; this leaves room for long reads). */
@@ -22,6 +22,10 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 /** The front matter every article needs (besides an optional `id`). */
 export const REQUIRED_FIELDS = ['title', 'author', 'publisher', 'published', 'url'] as const satisfies ReadonlyArray<keyof DocumentMeta>;
+/** Every key the front matter may set. */
+const KNOWN_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'id'];
+/** Free-text fields, where an unquoted " #" silently cuts the value (the others are checked by their format). */
+const TEXT_FIELDS: readonly string[] = ['title', 'author', 'publisher'];
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 
@@ -70,8 +74,16 @@ export function textProblem(file: string, bytes: Uint8Array, maxFileBytes = DEFA
   const nul = bytes.indexOf(0);
   if (nul !== -1) return { file, line: lineAtByte(bytes, nul), message: 'file is binary (it contains NUL bytes), not UTF-8 text' };
   const invalid = firstInvalidUtf8Offset(bytes);
-  if (invalid !== -1) return { file, line: lineAtByte(bytes, invalid), message: `file is not valid UTF-8 (bad byte 0x${bytes[invalid]!.toString(16)} at offset ${invalid})` };
-  return undefined;
+  if (invalid === -1) return undefined;
+  const lineStart = bytes.lastIndexOf(0x0a, invalid - 1) + 1;
+  // Everything before the bad byte is valid UTF-8, so it decodes to the characters an editor counts.
+  const column = [...new TextDecoder('utf-8').decode(bytes.subarray(lineStart, invalid))].length + 1;
+  const byte = `0x${bytes[invalid]!.toString(16).padStart(2, '0')}`;
+  return {
+    file,
+    line: lineAtByte(bytes, invalid),
+    message: `the text is not valid UTF-8 (byte ${byte} in column ${column}; probably Latin-1 or Windows-1252): save the file as UTF-8`,
+  };
 }
 
 /**
@@ -96,33 +108,43 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
   const yaml = parseDocument(lines.slice(1, closing).join('\n'), { lineCounter, uniqueKeys: true });
   const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line + 1 : 1);
 
-  // The yaml library's message counts lines from inside the front matter: keep only its words.
+  // One problem per line: a value YAML cannot read often raises several errors on its line.
+  const yamlErrorLines = new Map<number, string>();
   for (const error of yaml.errors) {
-    const message = error.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
-    problem(`front matter is not valid YAML: ${message}`, (error.linePos?.[0].line ?? 0) + 1);
+    const line = (error.linePos?.[0].line ?? 0) + 1;
+    if (!yamlErrorLines.has(line)) yamlErrorLines.set(line, yamlProblem(lines[line - 1] ?? '', error));
   }
-  if (yaml.errors.length > 0) return { problems };
+  for (const [line, message] of yamlErrorLines) problem(message, line);
+  if (problems.length > 0) return { problems };
   if (!isMap(yaml.contents)) return fail('front matter must be a mapping of fields (title: …, author: …), not a list or a single value', 2);
 
   const fields = yaml.contents;
   const pairOf = (field: string) => fields.items.find((item) => isScalar(item.key) && item.key.value === field);
   const fieldLine = (field: string) => lineOf(pairOf(field)?.key as YamlNode | undefined);
+  const otherKeys = fields.items.flatMap((item) => (isScalar(item.key) && typeof item.key.value === 'string' && !KNOWN_FIELDS.includes(item.key.value) ? [item.key] : []));
   const meta: Record<string, string> = {};
-  for (const field of [...REQUIRED_FIELDS, 'id']) {
+  for (const field of KNOWN_FIELDS) {
     const pair = pairOf(field);
     if (!pair) {
-      if (field !== 'id') problem(`front matter is missing "${field}"`, closing + 1);
+      // A key that is probably this one mistyped says more than "missing".
+      const typo = likelyTypo(field, otherKeys.map((key) => key.value as string));
+      if (typo) problem(typo.message, lineOf(otherKeys.find((key) => key.value === typo.key)));
+      else if (field !== 'id') problem(`front matter is missing "${field}"`, closing + 1);
       continue;
     }
     const line = fieldLine(field);
     const value = isScalar(pair.value) ? pair.value.value : pair.value === null ? null : undefined;
-    if (value === null || (typeof value === 'string' && value.trim() === '')) problem(`"${field}" is blank`, line);
-    else if (typeof value !== 'string' && typeof value !== 'number') problem(`"${field}" must be text`, line);
-    else meta[field] = String(value).trim();
+    const plain = pair.value === null || (isScalar(pair.value) && pair.value.type === 'PLAIN');
+    const cut = plain && TEXT_FIELDS.includes(field) ? cutByComment(lines[line - 1] ?? '') : undefined;
+    if (cut !== undefined) problem(`the text after "#" in the ${field} is dropped as a YAML comment: ${wrapInQuotes(field, cut)}`, line);
+    else if (value !== null && typeof value !== 'string' && typeof value !== 'number') problem(`"${field}" must be text`, line);
+    else {
+      const text = String(value ?? '').trim();
+      const fault = fieldValueProblem(field, text);
+      if (fault) problem(`"${field}" ${fault}`, line);
+      else meta[field] = text;
+    }
   }
-  if (meta.published !== undefined && !isCalendarDate(meta.published)) problem(`"published" must be a real date written YYYY-MM-DD, not "${meta.published}"`, fieldLine('published'));
-  if (meta.url !== undefined && !isWebUrl(meta.url)) problem(`"url" must be an http(s) address, not "${meta.url}"`, fieldLine('url'));
-  if (meta.id !== undefined && !ID_PATTERN.test(meta.id)) problem('"id" may use only a-z, 0-9, "-" and "_" (at most 64)', fieldLine('id'));
 
   const body = lines.slice(closing + 1).join('\n');
   if (body.trim() === '') problem('the article has no text after the front matter', closing + 2);
@@ -144,6 +166,77 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
     },
     problems: [],
   };
+}
+
+/**
+ * What is wrong with a metadata value, as the end of a sentence that starts with the field's name
+ * (`must be a real date…`), or undefined. Shared with uploads, whose metadata comes as options.
+ */
+export function fieldValueProblem(field: string, value: string): string | undefined {
+  if (value.trim() === '') return 'is blank';
+  if (field === 'published' && !isCalendarDate(value)) return `must be a real date written YYYY-MM-DD, not "${value}"`;
+  if (field === 'url' && !isWebUrl(value)) return `must be an http(s) address, not "${value}"`;
+  if (field === 'id' && !ID_PATTERN.test(value)) return 'may use only a-z, 0-9, "-" and "_" (at most 64)';
+  return undefined;
+}
+
+/** `key: "value"`, the value escaped for a YAML double-quoted string (JSON's escapes are YAML's). */
+function wrapInQuotes(key: string, value: string): string {
+  return `wrap the ${key} in double quotes: ${key}: ${JSON.stringify(value)}`;
+}
+
+/**
+ * A YAML error in plain words. Most come from a `key: value` line whose unquoted value holds
+ * characters YAML reads as structure (": ", a leading "@", "[" or "`"): quoting fixes them.
+ */
+function yamlProblem(rawLine: string, error: YAMLError): string {
+  const key = /^([A-Za-z_][\w-]*):/.exec(rawLine)?.[1];
+  if (key !== undefined && error.code === 'DUPLICATE_KEY') return `"${key}" is set twice: keep one of the two lines`;
+  const pair = /^([A-Za-z_][\w-]*):[ \t]+([^"'\s].*?)\s*$/.exec(rawLine);
+  // The yaml library's message counts lines from inside the front matter: keep only its words.
+  const yamlMessage = error.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+  const inValue = pair !== null && (error.linePos?.[0].col ?? 0) > pair[1]!.length + 1;
+  if (!inValue) return `front matter is not valid YAML: ${yamlMessage}`;
+  const [, field, value] = pair as unknown as [string, string, string];
+  const reason = value.includes(': ') ? 'contains ": ", which YAML reads as the start of another field' : `is not plain text to YAML (${yamlMessage})`;
+  return `the ${field} ${reason}: ${wrapInQuotes(field, value)}`;
+}
+
+/**
+ * The whole value of a `key: plain value` line that YAML cuts at a comment (`title: Microsoft #1
+ * partner` is read as "Microsoft": in a plain value, "#" after a space starts a comment), or
+ * undefined when the line has no comment.
+ */
+function cutByComment(rawLine: string): string | undefined {
+  const value = rawLine.slice(rawLine.indexOf(':') + 1);
+  return /(^|[ \t])#/.test(value) ? value.trim() : undefined;
+}
+
+/**
+ * A key among `keys` that is probably `field` mistyped: the same word in other case, or within
+ * fewer edits than half its letters (at most two: none for "id", one for "url").
+ */
+function likelyTypo(field: string, keys: string[]): { key: string; message: string } | undefined {
+  const recased = keys.find((key) => key.toLowerCase() === field);
+  if (recased !== undefined) return { key: recased, message: `keys are lowercase: use "${field}", not "${recased}"` };
+  const misspelt = keys.find((key) => {
+    const distance = editDistance(key.toLowerCase(), field);
+    return distance <= 2 && distance * 2 < field.length;
+  });
+  return misspelt === undefined ? undefined : { key: misspelt, message: `unknown key "${misspelt}": did you mean "${field}"?` };
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i]![j] = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i]![j] = Math.min(rows[i]![j]!, rows[i - 2]![j - 2]! + 1);
+    }
+  }
+  return rows[a.length]![b.length]!;
 }
 
 function isCalendarDate(value: string): boolean {

@@ -34,6 +34,32 @@ export interface CorpusProblem {
   message: string;
 }
 
+/** Where a problem is: `file:line`, or `file` alone. */
+function problemLocation(problem: CorpusProblem): string {
+  return `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}`;
+}
+
 export function formatProblem(problem: CorpusProblem): string {
-  return `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}`;
+  return `${problemLocation(problem)}: ${problem.message}`;
+}
+
+/**
+ * Problems as lines, `file:line: message` each, except that a message several files share is one
+ * line, `N files: message (a.md:5, b.md:5, …)`: thirty files with one fault must not push a
+ * different fault out of sight. `listed` caps the locations named on such a line.
+ */
+export function formatProblemLines(problems: readonly CorpusProblem[], listed = Infinity): string[] {
+  const byMessage = new Map<string, CorpusProblem[]>();
+  for (const problem of problems) {
+    const group = byMessage.get(problem.message);
+    if (group) group.push(problem);
+    else byMessage.set(problem.message, [problem]);
+  }
+  return [...byMessage].flatMap(([message, group]) => {
+    const files = new Set(group.map((problem) => problem.file)).size;
+    if (files < 2) return group.map(formatProblem);
+    const locations = group.map(problemLocation);
+    const more = locations.length > listed ? ` and ${locations.length - listed} more` : '';
+    return [`${files} files: ${message} (${locations.slice(0, listed).join(', ')}${more})`];
+  });
 }

@@ -295,7 +295,7 @@ export class Engine {
     this.#logCache(opened);
     if (opened.type === 'failed') {
       this.options.logger.error({ reason: opened.message }, 'reload failed; the current corpus keeps being served');
-      return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], added: [], removed: [], changed: [], documents: this.#catalog.documents.length, passages: this.#catalog.passages, ms: performance.now() - started };
+      return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: this.#catalog.documents.length, passages: this.#catalog.passages, ms: performance.now() - started };
     }
     if (!worker || opened.type !== 'opened' || this.#closed) {
       await worker?.stop();

@@ -119,6 +119,19 @@ export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
   }
 }
 
+/** The documents of the saved index alone (small and quick to read), or undefined without a usable one. */
+export async function loadSavedCatalog(cacheDir: string): Promise<DocumentInfo[] | undefined> {
+  try {
+    const current = (await readFile(path.join(indexDir(cacheDir), 'current'), 'utf8')).trim();
+    const meta = JSON.parse(await readFile(path.join(indexDir(cacheDir), current, 'meta.json'), 'utf8')) as SnapshotMeta;
+    if (meta.key !== INDEX_CODE_KEY) return undefined;
+    const catalog = JSON.parse(await readFile(path.join(indexDir(cacheDir), current, 'catalog.json'), 'utf8')) as DocumentInfo[];
+    return Array.isArray(catalog) ? catalog : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Saves `index` as the current one (see the layout above). */
 export async function saveSnapshot(cacheDir: string, index: SearchIndex): Promise<void> {
   const root = indexDir(cacheDir);
@@ -134,6 +147,7 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex): Promis
     await writeFile(path.join(folder, 'documents.jsonl'), lines.join('\n'));
     await writeFile(path.join(folder, 'minisearch.json'), JSON.stringify(index.miniSearch));
     await writeFile(path.join(folder, 'frequencies.json'), JSON.stringify([...index.passageFrequency]));
+    await writeFile(path.join(folder, 'catalog.json'), JSON.stringify(index.documents));
     const meta: SnapshotMeta = { key: INDEX_CODE_KEY, documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString() };
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify(meta));
     const pointer = path.join(root, `.current-${name}`);

@@ -9,7 +9,7 @@ import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
 import { buildSearchIndex, updateSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
-import { SnapshotUnusable, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
+import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 
 export interface ReloadReport {
@@ -17,15 +17,20 @@ export interface ReloadReport {
   applied: boolean;
   /** Why not, file by file (empty when applied). */
   problems: CorpusProblem[];
+  /** Folder entries that were not read (subfolders, other file types), and why. */
+  skipped: CorpusProblem[];
+  /** Document ids. */
   added: string[];
   removed: string[];
   changed: string[];
+  /** The title of each id in added, removed and changed (a removed one's from the previous corpus). */
+  titles: Record<string, string>;
   documents: number;
   passages: number;
   ms: number;
 }
 
-export interface LibraryOptions extends LoadCorpusOptions {
+export interface LibraryOptions extends Omit<LoadCorpusOptions, 'served'> {
   dir: string;
   /** Where the index is saved between runs (see src/index/snapshot.ts); none: always build it. */
   cacheDir?: string;
@@ -73,23 +78,26 @@ export class Library {
    */
   static async open(options: LibraryOptions): Promise<OpenedLibrary> {
     const started = performance.now();
+    const report = (fields: Partial<ReloadReport>): ReloadReport => ({
+      applied: false, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 0, passages: 0, ...fields, ms: performance.now() - started,
+    });
     if (options.preferSaved && options.cacheDir) {
       const saved = await loadSnapshot(options.cacheDir).catch(() => undefined);
       if (saved) {
         options.onCache?.({ loaded: true, saved: false });
-        const report = { applied: true, problems: [], added: [], removed: [], changed: [], documents: saved.documents.length, passages: saved.passages.length, ms: performance.now() - started };
-        return { library: new Library(options, saved), report };
+        return { library: new Library(options, saved), report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length }) };
       }
     }
-    const { documents, problems } = await loadCorpus(options.dir, options);
-    const refuse = (): OpenedLibrary => ({
-      report: { applied: false, problems, added: [], removed: [], changed: [], documents: 0, passages: 0, ms: performance.now() - started },
-    });
+    // What was served last (the saved index's documents): a duplicate id is blamed on the file
+    // that is not serving it yet, and a removed article is named by its title.
+    const previous = options.cacheDir ? await loadSavedCatalog(options.cacheDir) : undefined;
+    const served = previous && new Map(previous.map((document) => [document.id, document.file]));
+    const { documents, problems, skipped } = await loadCorpus(options.dir, { ...options, ...(served && { served }) });
     // An empty folder (last file removed, or a wrong mount) would leave nothing to answer from.
     if (documents.length === 0 && (options.strict || problems.length === 0)) {
       problems.push({ file: options.dir, message: 'the corpus folder has no articles; keeping the current ones' });
     }
-    if (documents.length === 0 || (options.strict && problems.length > 0)) return refuse();
+    if (documents.length === 0 || (options.strict && problems.length > 0)) return { report: report({ problems, skipped }) };
 
     let index: SearchIndex | undefined;
     if (options.cacheDir) {
@@ -100,29 +108,24 @@ export class Library {
         options.onCache?.({ loaded: false, saved: false, reason: error.message });
       }
     }
-    const change = index ? updateSearchIndex(index, documents) : undefined;
+    const removedTitles = new Map(index?.documents.map((document) => [document.id, document.title]));
+    const change = index ? updateSearchIndex(index, documents) : { added: documents.map((document) => document.id), removed: [], changed: [] };
+    const loaded = index !== undefined;
     index ??= buildSearchIndex(documents);
-    const changed = !change || change.added.length + change.removed.length + change.changed.length > 0;
     let saved = false;
-    if (options.cacheDir && changed) {
+    if (options.cacheDir && (!loaded || change.added.length + change.removed.length + change.changed.length > 0)) {
       await saveSnapshot(options.cacheDir, index).then(
         () => (saved = true),
-        (error: Error) => options.onCache?.({ loaded: change !== undefined, saved: false, reason: `the index could not be saved (${error.message})` }),
+        (error: Error) => options.onCache?.({ loaded, saved: false, reason: `the index could not be saved (${error.message})` }),
       );
     }
-    if (options.cacheDir) options.onCache?.({ loaded: change !== undefined, saved });
+    if (options.cacheDir) options.onCache?.({ loaded, saved });
+    const titles: Record<string, string> = {};
+    for (const id of [...change.added, ...change.changed]) titles[id] = index.documentsById.get(id)!.title;
+    for (const id of change.removed) titles[id] = removedTitles.get(id) ?? id;
     return {
       library: new Library(options, index),
-      report: {
-        applied: true,
-        problems,
-        added: change?.added ?? documents.map((document) => document.id),
-        removed: change?.removed ?? [],
-        changed: change?.changed ?? [],
-        documents: index.documents.length,
-        passages: index.passages.length,
-        ms: performance.now() - started,
-      },
+      report: report({ applied: true, problems, skipped, ...change, titles, documents: index.documents.length, passages: index.passages.length }),
     };
   }
 

@@ -3,8 +3,8 @@
  * description (v10), plus the rules that description cannot express (embed totals,
  * command-name pattern, autocomplete limits, allowed_mentions policy).
  *
- * The spec lives beside the repository: <repoRoot>/../shared/discord-api-spec/openapi.json
- * (override with the DISCORD_OPENAPI_SPEC environment variable).
+ * The spec is vendored in tests/fixtures/discord-api-spec/openapi.json (source and licence in
+ * its README and LICENSE); override it with the DISCORD_OPENAPI_SPEC environment variable.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import addFormatsModule from 'ajv-formats';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where Discord's OpenAPI description is expected. */
 export const discordSpecPath =
-  process.env['DISCORD_OPENAPI_SPEC'] ?? path.resolve(repoRoot, '../shared/discord-api-spec/openapi.json');
+  process.env['DISCORD_OPENAPI_SPEC'] ?? path.resolve(repoRoot, 'tests/fixtures/discord-api-spec/openapi.json');
 
 export interface ValidateDiscordRequestOptions {
   /**

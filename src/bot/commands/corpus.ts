@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
-import { decodeText, markdownFromText, safeCorpusFileName } from '../../corpus/corpusFiles.js';
+import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName } from '../../corpus/corpusFiles.js';
 import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { truncateAtWord } from '../../text/sentences.js';
@@ -66,6 +66,12 @@ async function addArticle(interaction: ChatInputCommandInteraction, context: Com
   const missing = REQUIRED_FIELDS.filter((field) => meta[field] === undefined);
   if (kind === '.md' && given.length > 0) return { content: `A .md file carries its details in its front matter: leave out ${fieldList(given)}, or upload a .txt file.` };
   if (kind === '.txt' && missing.length > 0) return { content: `A .txt file needs the article’s details as options. Missing: ${fieldList(missing)}.` };
+  // Named as the options they are: the front matter they would become is a file the moderator never saw.
+  const badOptions = kind === '.txt' ? metadataProblems(meta as DocumentMeta) : [];
+  if (badOptions.length > 0) {
+    const lines = badOptions.map(({ field, message }) => `The \`${field}\` option ${escapeUserText(truncateAtWord(message, 300))}.`);
+    return { content: `Not added: fix ${badOptions.length === 1 ? 'this option' : 'these options'} and run \`/corpus add\` again.\n${lines.join('\n')}\nNothing was written.` };
+  }
 
   const { maxUploadBytes } = context.config;
   // Discord states the size up front: a file over the limit is refused without downloading it.
@@ -83,7 +89,8 @@ async function addArticle(interaction: ChatInputCommandInteraction, context: Com
     bytes = new TextEncoder().encode(markdownFromText(decoded.text, meta as DocumentMeta));
   }
 
-  const { write, outcomes } = await context.corpus.add({ id: interaction.user.id, reason: '/corpus add' }, { fileName, bytes, replace });
+  const { write, refused, outcomes } = await context.corpus.add({ id: interaction.user.id, reason: '/corpus add' }, { fileName, bytes, replace });
+  if (!write) return { content: refused };
   if (!write.ok && write.reason === 'exists') return { content: `\`${fileName}\` is already in the corpus. To overwrite it, run \`/corpus add\` again with \`replace: True\`.` };
   if (!write.ok) return { embeds: [formatRejectedUpload(fileName, write.problems)] };
   const served = outcomes[0]?.report.applied ? '' : ' It is saved, and will be served once a reload succeeds.';
@@ -95,8 +102,10 @@ async function removeArticle(interaction: ChatInputCommandInteraction, context: 
   const { retired, refused, outcomes } = await context.corpus.remove({ id: interaction.user.id, reason: '/corpus remove' }, document);
   if (refused) return { content: refused };
   if (!retired) return { content: `No article file has the id “${escapeUserText(truncateAtWord(document, 100))}”. Pick one from the list; \`/sources\` shows them all.` };
+  // The file is gone from the folder, but a refused reload keeps the previous corpus, this article included.
+  const stillServed = outcomes[0]?.report.applied ? '' : ' The article is still served until the problems below are fixed and a reload succeeds.';
   return {
-    content: `Moved \`${retired.file}\` (“${escapeUserText(truncateAtWord(retired.title, 200))}”) to \`${retired.movedTo}\`.`,
+    content: `Moved \`${retired.file}\` (“${escapeUserText(truncateAtWord(retired.title, 200))}”) to \`${retired.movedTo}\`.${stillServed}`,
     embeds: [formatReloadEmbed(outcomes)],
   };
 }

@@ -1,0 +1,20 @@
+import { buildSearchIndex } from './src/index/buildSearchIndex.js';
+import { answerQuestion } from './src/answers/answerQuestion.js';
+import { syntheticCorpus } from './tests/bench/syntheticCorpus.js';
+import { syntheticQueries } from './tests/bench/syntheticQueries.js';
+const n = Number(process.argv[2] ?? 10000);
+const docs = syntheticCorpus({ documents: n, seed: 1 }, () => {});
+const queries = syntheticQueries(docs, 200, 2);
+global.gc?.(); const h0 = process.memoryUsage().heapUsed;
+let t = performance.now();
+const index = buildSearchIndex(docs);
+const buildMs = performance.now() - t;
+global.gc?.(); const h1 = process.memoryUsage().heapUsed;
+console.log('passages', index.passages.length, 'build', Math.round(buildMs), 'heapMB', Math.round((h1 - h0) / 1e6));
+for (const q of queries.slice(0, 20)) answerQuestion(index, q);
+const times: Array<[number, string]> = [];
+for (const q of queries) { t = performance.now(); answerQuestion(index, q); times.push([performance.now() - t, q]); }
+times.sort((a, b) => a[0] - b[0]);
+const p = (x: number) => times[Math.floor((times.length - 1) * x)]![0].toFixed(2);
+console.log('p50', p(0.5), 'p90', p(0.9), 'p99', p(0.99), 'max', p(1));
+for (const [ms, q] of times.slice(-6)) console.log(ms.toFixed(1), q);
