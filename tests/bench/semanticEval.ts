@@ -105,8 +105,8 @@ async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded>
   set.questions.forEach((q, i) => {
     const terms = analyzeQuery(index, q.question);
     const results = queryIndex(index, terms);
-    searchResults.set(q.question, new Map(results.map((result) => [index.passages[result.id as number]!.id, result])));
-    const candidates = results.map((result) => ({ passageId: index.passages[result.id as number]!.id, bm25Score: result.score, coverage: coverageOf(terms, result) }));
+    searchResults.set(q.question, new Map(results.map((result) => [index.passageAt.get(result.id as number)!.id, result])));
+    const candidates = results.map((result) => ({ passageId: index.passageAt.get(result.id as number)!.id, bm25Score: result.score, coverage: coverageOf(terms, result) }));
     prepared.set(q.question, { question: q.question, vector: questionVectors[i]!, candidates });
   });
   return {

@@ -98,3 +98,9 @@ export function syntheticCorpus(options: SyntheticCorpusOptions, onProgress?: (f
   }
   return documents;
 }
+
+/** A synthetic document as a corpus file (front matter and body), for tests that need files on disk. */
+export function corpusFileText(document: CorpusDocument): string {
+  const { title, author, publisher, published, url } = document;
+  return `---\ntitle: "${title}"\nauthor: ${author}\npublisher: ${publisher}\npublished: ${published}\nurl: ${url}\nid: ${document.id}\n---\n\n${document.body}\n`;
+}
