@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleIntents, type ArticleIntentClassifier } from '../src/semantic/articleIntent.js';
 import { EMBEDDING_DIMENSIONS, loadEmbedder, type Embedder } from '../src/semantic/embedder.js';
-import { decide, RANKING, rankAndDecide, scoreCandidates, type LexicalCandidate, type PassageVectors, type RankedCandidate } from '../src/semantic/rank.js';
+import { decide, RANKING, rankAndDecide, scoreCandidates, type LexicalCandidate, type RankedCandidate } from '../src/semantic/rank.js';
 import { SentencePieceTokenizer } from '../src/semantic/tokenizer.js';
 import { cosine, normalize } from '../src/semantic/vectors.js';
 
@@ -101,29 +101,29 @@ describe('ranking stages', () => {
   // Two-dimensional unit vectors make cosines easy to read: cos(angle between them).
   const at = (degrees: number) => new Float32Array([Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)]);
   const question = at(0);
-  const vectors = new Map<string, PassageVectors>([
-    ['close', { passage: at(60), sentences: [at(80), at(10)] }],
-    ['far', { passage: at(80), sentences: [at(85)] }],
+  const vectors = new Map<string, Float32Array[]>([
+    ['close', [at(80), at(10)]],
+    ['far', [at(85)]],
   ]);
-  const vectorsOf = (id: string) => vectors.get(id);
+  const cosinesOf = (id: string) => vectors.get(id)?.map((sentence) => cosine(question, sentence));
   const candidate = (passageId: string, bm25Score: number, coverage: number): LexicalCandidate => ({ passageId, bm25Score, coverage });
 
   it('ranks a passage with a sentence close in meaning above one with a higher BM25, and names that sentence', () => {
-    const ranked = scoreCandidates(question, [candidate('far', 10, 0.5), candidate('close', 5, 0.5)], vectorsOf);
+    const ranked = scoreCandidates([candidate('far', 10, 0.5), candidate('close', 5, 0.5)], cosinesOf);
     expect(ranked.map((c) => c.passageId)).toEqual(['close', 'far']);
     expect(ranked[0]!.bestSentence).toBe(1);
     expect(ranked[0]!.bestSentenceCosine).toBeCloseTo(Math.cos(Math.PI / 18), 5);
-    const fused = 0.5 + RANKING.sentenceWeight * ranked[0]!.bestSentenceCosine + RANKING.passageWeight * ranked[0]!.passageCosine + RANKING.coverageWeight * 0.5;
+    const fused = 0.5 + RANKING.sentenceWeight * ranked[0]!.bestSentenceCosine + RANKING.coverageWeight * 0.5;
     expect(ranked[0]!.fusedScore).toBeCloseTo(fused, 6);
   });
 
   it('leaves out candidates without vectors and those beyond the pool', () => {
     const pool = [candidate('close', 1, 0), candidate('missing', 9, 1), candidate('far', 1, 0)];
-    expect(scoreCandidates(question, pool, vectorsOf).map((c) => c.passageId)).toEqual(['close', 'far']);
-    expect(scoreCandidates(question, pool, vectorsOf, { ...RANKING, candidatePool: 1 }).map((c) => c.passageId)).toEqual(['close']);
+    expect(scoreCandidates(pool, cosinesOf).map((c) => c.passageId)).toEqual(['close', 'far']);
+    expect(scoreCandidates(pool, cosinesOf, { ...RANKING, candidatePool: 1 }).map((c) => c.passageId)).toEqual(['close']);
   });
 
-  const ranked = (coverage: number, bestSentenceCosine: number, fusedScore = 1): RankedCandidate => ({ passageId: 'p', bm25Score: 1, coverage, fusedScore, passageCosine: 0, bestSentence: 0, bestSentenceCosine });
+  const ranked = (coverage: number, bestSentenceCosine: number, fusedScore = 1): RankedCandidate => ({ passageId: 'p', bm25Score: 1, coverage, fusedScore, bestSentence: 0, bestSentenceCosine });
 
   it('answers on enough coverage or on a close sentence, and declines below both', () => {
     expect(decide([ranked(RANKING.minCoverage, 0)], 3).decision).toBe('answer');
@@ -148,7 +148,7 @@ describe('ranking stages', () => {
   });
 
   it('rankAndDecide is the two stages in a row', () => {
-    const outcome = rankAndDecide(question, [candidate('far', 10, 0.1), candidate('close', 5, 0.1)], vectorsOf, 1);
+    const outcome = rankAndDecide([candidate('far', 10, 0.1), candidate('close', 5, 0.1)], cosinesOf, 1);
     expect(outcome.decision).toBe('answer');
     expect(outcome.results.map((c) => c.passageId)).toEqual(['close']);
   });

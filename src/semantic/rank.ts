@@ -4,7 +4,6 @@
  * and a decision (answer, decline with related passages, decline with nothing related).
  * Every tuned constant is in `RANKING`; tests/bench/semanticEval.ts measured them.
  */
-import { cosine } from './vectors.js';
 
 /**
  * How the stages weigh and cut. Tuned on the tuning halves of two question sets (SQuAD 2.0 dev
@@ -23,12 +22,8 @@ export const RANKING = {
    * whole paragraph: on the tuning halves 4–6 did best, 0–1 hardly changes BM25's order.
    */
   sentenceWeight: 5,
-  /**
-   * Weight of the whole passage's cosine with the question. 0: on the tuning halves a weight
-   * here never gained an answer over the best sentence alone (a paragraph's topic drowns its
-   * details).
-   */
-  passageWeight: 0,
+  // The whole passage's cosine is not used: on the tuning halves a weight on it never gained an
+  // answer over the best sentence alone (a paragraph's topic drowns its details).
   /**
    * Weight of the lexical coverage (share of the question's idf weight matched): favours the
    * passage that has the question's rare words over one that shares many common ones.
@@ -64,16 +59,15 @@ export interface LexicalCandidate {
   coverage: number;
 }
 
-/** A candidate passage's embeddings: the whole passage and each of its sentences, in order. */
-export interface PassageVectors {
-  passage: Float32Array;
-  sentences: readonly Float32Array[];
-}
+/**
+ * The cosine of the question with each sentence of a candidate passage, in order; undefined
+ * when the passage has no vectors yet.
+ */
+export type SentenceCosines = (passageId: string) => readonly number[] | undefined;
 
 export interface RankedCandidate extends LexicalCandidate {
-  /** What the rank is by: normalised BM25 plus the weighted cosines. */
+  /** What the rank is by: normalised BM25 plus the weighted cosine and coverage. */
   fusedScore: number;
-  passageCosine: number;
   /** Index into the passage's sentences of the one closest to the question (to bold in the quote). */
   bestSentence: number;
   bestSentenceCosine: number;
@@ -101,23 +95,21 @@ export interface RankOutcome {
  * Scores each candidate against the question. Candidates without vectors (not embedded yet) are
  * left out, so call this only once the corpus's vectors are ready; until then answer lexically.
  */
-export function scoreCandidates(question: Float32Array, candidates: readonly LexicalCandidate[], vectorsOf: (passageId: string) => PassageVectors | undefined, constants: RankingConstants = RANKING): RankedCandidate[] {
+export function scoreCandidates(candidates: readonly LexicalCandidate[], cosinesOf: SentenceCosines, constants: RankingConstants = RANKING): RankedCandidate[] {
   const pool = candidates.slice(0, constants.candidatePool);
   const maxBm25 = Math.max(0, ...pool.map((candidate) => candidate.bm25Score));
   const ranked: RankedCandidate[] = [];
   for (const candidate of pool) {
-    const vectors = vectorsOf(candidate.passageId);
-    if (!vectors) continue;
-    const passageCosine = cosine(question, vectors.passage);
+    const cosines = cosinesOf(candidate.passageId);
+    if (!cosines || cosines.length === 0) continue;
     let bestSentence = 0;
-    let bestSentenceCosine = vectors.sentences.length === 0 ? passageCosine : -1;
-    vectors.sentences.forEach((sentence, i) => {
-      const similarity = cosine(question, sentence);
-      if (similarity > bestSentenceCosine) [bestSentence, bestSentenceCosine] = [i, similarity];
+    cosines.forEach((similarity, i) => {
+      if (similarity > cosines[bestSentence]!) bestSentence = i;
     });
+    const bestSentenceCosine = cosines[bestSentence]!;
     const lexical = maxBm25 > 0 ? candidate.bm25Score / maxBm25 : 0;
-    const fusedScore = lexical + constants.sentenceWeight * bestSentenceCosine + constants.passageWeight * passageCosine + constants.coverageWeight * candidate.coverage;
-    ranked.push({ ...candidate, fusedScore, passageCosine, bestSentence, bestSentenceCosine });
+    const fusedScore = lexical + constants.sentenceWeight * bestSentenceCosine + constants.coverageWeight * candidate.coverage;
+    ranked.push({ ...candidate, fusedScore, bestSentence, bestSentenceCosine });
   }
   return ranked.sort((a, b) => b.fusedScore - a.fusedScore);
 }
@@ -143,6 +135,6 @@ export function decide(ranked: readonly RankedCandidate[], top: number, constant
 }
 
 /** Both stages: score, rank, decide. */
-export function rankAndDecide(question: Float32Array, candidates: readonly LexicalCandidate[], vectorsOf: (passageId: string) => PassageVectors | undefined, top: number, constants: RankingConstants = RANKING): RankOutcome {
-  return decide(scoreCandidates(question, candidates, vectorsOf, constants), top, constants);
+export function rankAndDecide(candidates: readonly LexicalCandidate[], cosinesOf: SentenceCosines, top: number, constants: RankingConstants = RANKING): RankOutcome {
+  return decide(scoreCandidates(candidates, cosinesOf, constants), top, constants);
 }

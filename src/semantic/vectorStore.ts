@@ -129,7 +129,7 @@ export class VectorStore {
     return this.#vectors.has(key);
   }
 
-  /** Keeps `vectors` and appends them to this process's segment. */
+  /** Keeps `vectors` (at once, before the returned promise settles) and appends them to this process's segment. */
   async add(entries: ReadonlyArray<[string, QuantizedVectors]>): Promise<void> {
     for (const [key, vectors] of entries) this.#vectors.set(key, vectors);
     if (this.#segment) await appendFile(this.#segment, Buffer.concat(entries.map(([key, vectors]) => encode(key, vectors))));

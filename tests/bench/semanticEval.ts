@@ -16,7 +16,8 @@ import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchI
 import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
 import { ARTICLE_INTENT_EXAMPLES, loadArticleIntents, MIN_INTENT_COSINE, type ArticleIntent } from '../../src/semantic/articleIntent.js';
 import { loadEmbedder, type Embedder } from '../../src/semantic/embedder.js';
-import { RANKING, rankAndDecide, type LexicalCandidate, type PassageVectors, type RankingConstants } from '../../src/semantic/rank.js';
+import { RANKING, rankAndDecide, type LexicalCandidate, type RankingConstants } from '../../src/semantic/rank.js';
+import { cosine } from '../../src/semantic/vectors.js';
 import { evaluate, loadQuestionSet, type EvalAnswer, type EvalQuestion, type EvalReport } from '../support/questionSet.js';
 
 /** Results per answer, as members see them (top-3 counts these). */
@@ -83,7 +84,8 @@ interface Prepared {
 
 interface Embedded {
   set: QuestionSet;
-  vectorsOf: (passageId: string) => PassageVectors | undefined;
+  /** Each passage's sentence vectors. */
+  vectors: Map<string, Float32Array[]>;
   prepared: Map<string, Prepared>;
   /** For turning a ranked candidate back into a result with its quote. */
   resultOf: (question: string, passageId: string) => { paragraph: number; quote: string };
@@ -91,12 +93,11 @@ interface Embedded {
 
 async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded> {
   const { index } = set;
-  const passageVectors = await embedder.embed(index.passages.map((passage) => passage.text));
   const sentenceVectors = await embedder.embed(index.passages.flatMap((passage) => passage.sentences));
-  const vectors = new Map<string, PassageVectors>();
+  const vectors = new Map<string, Float32Array[]>();
   let sentenceAt = 0;
-  index.passages.forEach((passage, i) => {
-    vectors.set(passage.id, { passage: passageVectors[i]!, sentences: sentenceVectors.slice(sentenceAt, sentenceAt + passage.sentences.length) });
+  index.passages.forEach((passage) => {
+    vectors.set(passage.id, sentenceVectors.slice(sentenceAt, sentenceAt + passage.sentences.length));
     sentenceAt += passage.sentences.length;
   });
   const questionVectors = await embedder.embed(set.questions.map((q) => q.question));
@@ -111,7 +112,7 @@ async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded>
   });
   return {
     set,
-    vectorsOf: (passageId) => vectors.get(passageId),
+    vectors,
     prepared,
     resultOf: (question, passageId) => {
       const searchResult = searchResults.get(question)!.get(passageId)!;
@@ -126,9 +127,14 @@ function lexicalAnswer(set: QuestionSet, question: string): EvalAnswer {
   return { answered: answer.answered, results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })) };
 }
 
+/** Sentence cosines with one question, as the engine computes them. */
+function cosinesFor(embedded: Embedded, question: Float32Array) {
+  return (passageId: string) => embedded.vectors.get(passageId)?.map((sentence) => cosine(question, sentence));
+}
+
 function hybridAnswer(embedded: Embedded, question: string, constants: RankingConstants): EvalAnswer {
   const { vector, candidates } = embedded.prepared.get(question)!;
-  const outcome = rankAndDecide(vector, candidates, embedded.vectorsOf, TOP, constants);
+  const outcome = rankAndDecide(candidates, cosinesFor(embedded, vector), TOP, constants);
   return { answered: outcome.decision === 'answer', results: outcome.results.map((candidate) => embedded.resultOf(question, candidate.passageId)) };
 }
 
@@ -159,7 +165,7 @@ function showFailures(embedded: Embedded, constants: RankingConstants): void {
   console.log(`\nFailures on ${embedded.set.name}:`);
   for (const failure of failures) {
     const { vector, candidates } = embedded.prepared.get(failure.question)!;
-    const ranked = rankAndDecide(vector, candidates, embedded.vectorsOf, TOP, constants).ranked;
+    const ranked = rankAndDecide(candidates, cosinesFor(embedded, vector), TOP, constants).ranked;
     const signals = ranked.slice(0, 3).map((candidate) => `${candidate.passageId} cov ${candidate.coverage.toFixed(2)} cos ${candidate.bestSentenceCosine.toFixed(2)} fused ${candidate.fusedScore.toFixed(2)}`);
     console.log(`  ${failure.id} expected ${failure.expected} got ${failure.got}: ${failure.question}\n      ${signals.join(' | ')}`);
   }
@@ -206,20 +212,19 @@ async function measureIntents(embedder: Embedder, sets: Embedded[]): Promise<voi
 function tune(sets: Embedded[]): void {
   const rows: Array<{ constants: RankingConstants; score: number; summary: string }> = [];
   for (const sentenceWeight of [1, 2, 3, 4, 5, 6])
-    for (const passageWeight of [0, 1, 2])
-      for (const coverageWeight of [0, 0.5, 1, 2, 3])
-        for (const candidatePool of [10, 30]) {
-          const constants = { ...RANKING, sentenceWeight, passageWeight, coverageWeight, candidatePool };
-          const reports = sets.map((embedded) => evaluate(questionsIn(embedded.set, 'tuning'), (question) => hybridAnswer(embedded, question, constants)));
-          // Right answers first; declining the unanswerable counts too, but SQuAD's are adversarial.
-          const score = reports.reduce((sum, r, i) => sum + r.top1 / r.answerable + 0.2 * (r.top3 / r.answerable) + (i === 1 ? 0.5 : 0.05) * (r.abstained / r.unanswerable), 0);
-          const summary = reports.map((r) => `top1 ${r.top1}/${r.answerable} top3 ${r.top3} declined ${r.abstained}/${r.unanswerable} wrong-declines ${r.falseAbstentions}`).join(' | ');
-          rows.push({ constants, score, summary });
-        }
+    for (const coverageWeight of [0, 0.5, 1, 2, 3])
+      for (const candidatePool of [10, 30]) {
+        const constants = { ...RANKING, sentenceWeight, coverageWeight, candidatePool };
+        const reports = sets.map((embedded) => evaluate(questionsIn(embedded.set, 'tuning'), (question) => hybridAnswer(embedded, question, constants)));
+        // Right answers first; declining the unanswerable counts too, but SQuAD's are adversarial.
+        const score = reports.reduce((sum, r, i) => sum + r.top1 / r.answerable + 0.2 * (r.top3 / r.answerable) + (i === 1 ? 0.5 : 0.05) * (r.abstained / r.unanswerable), 0);
+        const summary = reports.map((r) => `top1 ${r.top1}/${r.answerable} top3 ${r.top3} declined ${r.abstained}/${r.unanswerable} wrong-declines ${r.falseAbstentions}`).join(' | ');
+        rows.push({ constants, score, summary });
+      }
   rows.sort((a, b) => b.score - a.score);
   console.log('\nTuning grid (tuning halves only), best 15:');
   for (const { constants, score, summary } of rows.slice(0, 15)) {
-    console.log(`  s=${constants.sentenceWeight} p=${constants.passageWeight} c=${constants.coverageWeight} pool=${constants.candidatePool}  score ${score.toFixed(3)}  ${summary}`);
+    console.log(`  s=${constants.sentenceWeight} c=${constants.coverageWeight} pool=${constants.candidatePool}  score ${score.toFixed(3)}  ${summary}`);
   }
 }
 

@@ -1,0 +1,130 @@
+/**
+ * The semantic side of one corpus version: the sentence encoder (loaded once per engine worker),
+ * every passage's sentence vectors, and the question vectors. Vectors are computed in the
+ * background after the lexical index serves, a few sentences at a time so questions keep being
+ * answered in between, and saved in `CACHE_DIR` (see vectorStore.ts): a restart or a reload
+ * embeds only text it has not embedded before. Until every passage has its vectors, `ready` is
+ * false and answers come from the lexical path alone.
+ */
+import type { Passage } from '../passages/splitIntoPassages.js';
+import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } from './articleIntent.js';
+import { loadEmbedder, type Embedder } from './embedder.js';
+import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } from './vectorStore.js';
+
+export interface SemanticIndexOptions {
+  /** The folder vectors are saved in (e.g. `CACHE_DIR/vectors/<model>`); none: kept in memory only. */
+  folder?: string;
+  /** Told of progress and problems, for the log. */
+  onProgress?(event: { embedded: number; total: number; ms: number; done: boolean }): void;
+}
+
+/**
+ * Sentences embedded per step of the background fill. A step holds the worker for roughly this
+ * many sentences' encoding (a few ms each): small enough that a question waits little behind it.
+ */
+const SENTENCES_PER_STEP = 8;
+/** Steps between progress reports (for the log, on a large corpus). */
+const PROGRESS_EVERY_STEPS = 500;
+/** Question vectors remembered: the same questions come back (buttons, popular questions). */
+const QUESTION_CACHE_SIZE = 1000;
+
+export class SemanticIndex {
+  readonly #embedder: Embedder;
+  readonly #intents: ArticleIntentClassifier;
+  readonly #store: VectorStore;
+  readonly #passages: readonly Passage[];
+  readonly #keys: Map<Passage, string>;
+  readonly #questions = new Map<string, Float32Array>();
+  /** Keys (texts) without vectors yet: passages with the same text share one. */
+  readonly #missing: Set<string>;
+  readonly #total: number;
+
+  private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>) {
+    this.#embedder = embedder;
+    this.#intents = intents;
+    this.#store = store;
+    this.#passages = passages;
+    this.#keys = keys;
+    const distinct = new Set(keys.values());
+    this.#total = distinct.size;
+    this.#missing = new Set([...distinct].filter((key) => !store.has(key)));
+  }
+
+  /** Loads the encoder and the saved vectors of `passages` (the rest is computed by `fill`). */
+  static async open(passages: readonly Passage[], options: SemanticIndexOptions = {}): Promise<SemanticIndex> {
+    const keys = new Map(passages.map((passage) => [passage, vectorKey(passage.text)]));
+    const [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
+    const intents = await loadArticleIntents(embedder);
+    const index = new SemanticIndex(embedder, intents, store, passages, keys);
+    return index;
+  }
+
+  /** Whether every passage has its vectors (until then, answer lexically). */
+  get ready(): boolean {
+    return this.#missing.size === 0;
+  }
+
+  /** How many passages have vectors, of how many. */
+  get progress(): { embedded: number; total: number } {
+    return { embedded: this.#total - this.#missing.size, total: this.#total };
+  }
+
+  /**
+   * Embeds every passage that has no vectors yet, a few sentences at a time, yielding to other
+   * work (questions) between steps; saves them as it goes.
+   */
+  async fill(options: Pick<SemanticIndexOptions, 'onProgress'> = {}): Promise<void> {
+    const started = performance.now();
+    let steps = 0;
+    let batch: Array<{ key: string; sentences: readonly string[] }> = [];
+    let sentences = 0;
+    const embedBatch = async () => {
+      const vectors = await this.#embedder.embed(batch.flatMap((item) => item.sentences));
+      let offset = 0;
+      const entries = batch.map((item): [string, QuantizedVectors] => {
+        const quantized = quantize(vectors.slice(offset, offset + item.sentences.length));
+        offset += item.sentences.length;
+        return [item.key, quantized];
+      });
+      // In memory at once (questions use them from now on), then appended to the saved vectors.
+      const saved = this.#store.add(entries);
+      for (const [key] of entries) this.#missing.delete(key);
+      await saved;
+      batch = [];
+      sentences = 0;
+      if (++steps % PROGRESS_EVERY_STEPS === 0) options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: false });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    for (const passage of this.#passages) {
+      const key = this.#keys.get(passage)!;
+      if (!this.#missing.has(key) || batch.some((item) => item.key === key)) continue;
+      batch.push({ key, sentences: passage.sentences.length > 0 ? passage.sentences : [passage.text] });
+      sentences += batch.at(-1)!.sentences.length;
+      if (sentences >= SENTENCES_PER_STEP) await embedBatch();
+    }
+    if (batch.length > 0) await embedBatch();
+    options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: true });
+  }
+
+  /** The question's unit vector (remembered for the next time it is asked). */
+  async questionVector(question: string): Promise<Float32Array> {
+    const known = this.#questions.get(question);
+    if (known) return known;
+    const [vector] = await this.#embedder.embed([question]);
+    if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
+    this.#questions.set(question, vector!);
+    return vector!;
+  }
+
+  /** Cosine of the question with each sentence of `passage`, or undefined before it is embedded. */
+  sentenceCosines(passage: Passage, question: Float32Array): number[] | undefined {
+    const vectors = this.#store.get(this.#keys.get(passage) ?? vectorKey(passage.text));
+    if (!vectors) return undefined;
+    return Array.from(vectors.scales, (_, sentence) => cosineWith(question, vectors, sentence));
+  }
+
+  /** Whether the question asks about the article itself (author, date, topic), by meaning. */
+  articleIntent(question: Float32Array): IntentMatch | undefined {
+    return this.#intents.classify(question);
+  }
+}
