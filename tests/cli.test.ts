@@ -38,7 +38,7 @@ function expectKeys(value: unknown, keys: string[]): void {
   expect(Object.keys(value as object).sort()).toEqual([...keys].sort());
 }
 const ANSWER_KEYS = ['question', 'answered', 'results'];
-const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote'];
+const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote', 'highlight'];
 const DOCUMENT_KEYS = ['id', 'title', 'author', 'publisher', 'published', 'url'];
 
 function expectJsonAnswer(answer: unknown): void {
@@ -111,6 +111,7 @@ describe('the CLI', () => {
       },
     });
     expect(first.quote).toContain(BAIDU_SENTENCE);
+    expect(first.quote.slice(...first.highlight)).toMatch(/^Microsoft has also revealed .+ Edge browser in China\.$/);
     expect(first.score).toBeTypeOf('number');
     expect(first.score).toBeGreaterThan(0);
   });

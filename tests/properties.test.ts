@@ -202,6 +202,11 @@ describe('the engine, on any input', () => {
           expect(result.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
           expect(result.passage.text).toContain(quoteCore(result.quote));
           if (!result.quoteTrimmed) expect(result.quote).toBe(result.passage.text);
+          if (result.quoteHighlight) {
+            const [start, end] = result.quoteHighlight;
+            expect(0 <= start && start < end && end <= result.quote.length).toBe(true);
+            expect(result.passage.text).toContain(result.quote.slice(start, end));
+          }
           expect(result.link.startsWith(`${result.document.url.replace(/#.*$/, '')}#:~:text=`)).toBe(true);
         }
         if (answer.answered) answered++;
