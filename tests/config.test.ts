@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       apiUrl: undefined,
       cdnUrl: 'https://cdn.discordapp.com',
       corpusDir: './corpus',
+      cacheDir: './.cache',
       corpusWatch: false,
       logLevel: 'info',
       logPretty: false,
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
         DISCORD_API_URL: 'http://127.0.0.1:8080/api/',
         DISCORD_CDN_URL: 'https://cdn.example.com/attachments//',
         CORPUS_DIR: '/srv/articles',
+        CACHE_DIR: '/var/cache/citebot',
         CORPUS_WATCH: 'Yes',
         LOG_LEVEL: 'DEBUG',
         LOG_PRETTY: 'on',
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       apiUrl: 'http://127.0.0.1:8080/api',
       cdnUrl: 'https://cdn.example.com/attachments',
       corpusDir: '/srv/articles',
+      cacheDir: '/var/cache/citebot',
       corpusWatch: true,
       logLevel: 'debug',
       logPretty: true,
@@ -79,6 +82,10 @@ describe('loadConfig', () => {
       askCooldownSeconds: 0,
       maxUploadBytes: 1024 * 1024,
     } satisfies BotConfig);
+  });
+
+  it('accepts a cache folder beside the corpus whose name merely starts like it', () => {
+    expect(config({ ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles-cache' }).cacheDir).toBe('/srv/articles-cache');
   });
 
   it('pretty-prints logs by default only under NODE_ENV=development, and LOG_PRETTY overrides it', () => {
@@ -105,6 +112,8 @@ describe('loadConfig', () => {
     ['an upload limit over 1 MiB', { ...MINIMAL, MAX_UPLOAD_BYTES: '1048577' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "1048577".'],
     ['an upload limit with a unit', { ...MINIMAL, MAX_UPLOAD_BYTES: '512k' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "512k".'],
     ['an unknown log level', { ...MINIMAL, LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose".'],
+    ['a cache folder inside the corpus', { ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles/.cache' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "/srv/articles/.cache"; the default, ./.cache, is.'],
+    ['the corpus folder as the cache folder', { ...MINIMAL, CACHE_DIR: 'corpus/' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "corpus/"; the default, ./.cache, is.'],
     ['a role list with a name in it', { ...MINIMAL, MODERATOR_ROLE_IDS: '123456789012345678,Moderators' }, 'MODERATOR_ROLE_IDS must be comma-separated role ids, and "Moderators" is not one.'],
   ])('refuses %s, saying what to do', (_case, env, problem) => {
     expect(problems(env)).toEqual([problem]);

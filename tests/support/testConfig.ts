@@ -1,4 +1,5 @@
 /** A complete, valid bot configuration for tests and the bench, overridable field by field. */
+import os from 'node:os';
 import path from 'node:path';
 import type { BotConfig } from '../../src/bot/config.js';
 import { repoRoot } from './discordSpec.js';
@@ -11,6 +12,8 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     clientId: '1100000000000000001',
     cdnUrl: 'https://cdn.discordapp.com',
     corpusDir: path.join(repoRoot, 'corpus'),
+    // Never the repository's own ./.cache: the bot harness gives each bot a fresh folder.
+    cacheDir: path.join(os.tmpdir(), `citebot-test-cache-${process.pid}`),
     corpusWatch: false,
     logLevel: 'silent',
     logPretty: false,
