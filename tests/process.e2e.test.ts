@@ -42,16 +42,16 @@ describe('npm run deploy-commands', () => {
   it('registers every command globally, and in one server with DISCORD_GUILD_ID, as Discord accepts them', async () => {
     const script = [...TSX, 'src/bot/deployCommands.ts'];
     const global = await run(process.execPath, script, { cwd: repoRoot, env: botEnv(fake) });
-    expect(global.stdout).toMatch(/^Registered 7 commands globally: ask, search, sources, help, reload, corpus, Ask the article\.$/m);
+    expect(global.stdout).toMatch(/^Registered 8 commands globally: ask, search, sources, help, reload, corpus, feedback, Ask the article\.$/m);
     const put = fake.requests.find((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`)!;
     expect(validateDiscordRequest(put.method, put.path, put.body)).toEqual([]);
-    expect(fake.commands.global).toHaveLength(7);
-    const moderatorCommands = (put.body as Array<{ name: string; default_member_permissions?: string }>).filter((command) => ['reload', 'corpus'].includes(command.name));
-    expect(moderatorCommands.map((command) => command.default_member_permissions)).toEqual(['32', '32']); // Manage Server
+    expect(fake.commands.global).toHaveLength(8);
+    const moderatorCommands = (put.body as Array<{ name: string; default_member_permissions?: string }>).filter((command) => ['reload', 'corpus', 'feedback'].includes(command.name));
+    expect(moderatorCommands.map((command) => command.default_member_permissions)).toEqual(['32', '32', '32']); // Manage Server
 
     const guild = await run(process.execPath, script, { cwd: repoRoot, env: botEnv(fake, { DISCORD_GUILD_ID: fake.guildId }) });
     expect(guild.stdout).toContain(`in server ${fake.guildId}`);
-    expect(fake.commands.guild.get(fake.guildId)).toHaveLength(7);
+    expect(fake.commands.guild.get(fake.guildId)).toHaveLength(8);
   });
 });
 
