@@ -1,8 +1,8 @@
 /** The feedback store (rotation, size bound, time window), its summary, and the bot's FeedbackLog. */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFeedbackLog } from '../src/bot/feedbackLog.js';
 import type { Logger } from '../src/bot/logger.js';
 import { feedbackReport } from '../src/feedback/feedbackReport.js';
@@ -12,15 +12,20 @@ const GUILD = '1150000000000000000';
 const OTHER_GUILD = '1150000000000000009';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const tempDirs: string[] = [];
+/** One folder for the whole file, removed at the end; each test gets a fresh subfolder. */
+let root = '';
+let folders = 0;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'citebot-feedback-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-feedback-'));
-  tempDirs.push(dir);
+  const dir = path.join(root, String(++folders));
+  await mkdir(dir);
   return dir;
 }
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 function record(overrides: Partial<FeedbackRecord> = {}): FeedbackRecord {
   return { time: '2024-05-01T12:00:00.000Z', guildId: GUILD, question: 'Who wrote it?', outcome: 'answered', passageId: 'doc:1', ...overrides };
@@ -167,7 +172,8 @@ describe('FeedbackLog', () => {
   });
 
   it('remembers a bounded number of votes, forgetting the oldest', () => {
-    const log = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(os.tmpdir(), 'unused') }), logger: recordingLogger(), maxRememberedVotes: 2, maxPending: 0 });
+    // maxPending 0: nothing is written, only remembered.
+    const log = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(root, 'never-written') }), logger: recordingLogger(), maxRememberedVotes: 2, maxPending: 0 });
     for (const messageId of ['1', '2', '3']) expect(log.recordVote({ ...vote, messageId })).toBe(true);
     expect(log.recordVote({ ...vote, messageId: '3' })).toBe(false);
     expect(log.recordVote({ ...vote, messageId: '1' })).toBe(true);

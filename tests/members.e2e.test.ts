@@ -102,8 +102,13 @@ describe('an answer members can scan', () => {
     expect(shared.content).toBe(`<@${MEMBER}> shared:\n${answer.content}`);
     expect(shared.content).toContain('**Q:** @\u200beveryone \\*Which\\* search\\_engine will Edge use in China? \\<@&123456789012345678\\>');
     expect(shared.embeds).toEqual(answer.embeds);
-    // Public now: votes, but no second "Share".
+    // Public now: votes, but no second "Share"; a vote there is counted against the shared question.
     expect(buttons(shared).map((button) => button.emoji?.name ?? button.label)).toEqual(['👍', '👎']);
+    const vote = messageOf(await harness.callback(click(shared, buttonWith(shared, 'ask:vote:up:').custom_id!, { member: { userId: OTHER_MEMBER } })));
+    expect(vote.content).toMatch(/^Thanks: your 👍 is counted/);
+    await harness.bot.feedback.flush();
+    const records = await new FeedbackStore({ dir: path.join(harness.config.cacheDir, 'feedback') }).read(new Date(0));
+    expect(records.at(-1)).toMatchObject({ question, outcome: 'up', passageId: 'microsoft-china-partnerships:5' });
   });
 
   it('re-checks the question it reads back from the message, echoing it escaped', async () => {
@@ -135,7 +140,9 @@ describe('feedback', () => {
     expect(other.content).toMatch(/^Thanks: your 👎 is counted/);
 
     await harness.bot.feedback.flush();
-    const votes = (await new FeedbackStore({ dir: path.join(harness.config.cacheDir, 'feedback') }).read(new Date(0))).filter((record) => record.outcome === 'up' || record.outcome === 'down');
+    const votes = (await new FeedbackStore({ dir: path.join(harness.config.cacheDir, 'feedback') }).read(new Date(0))).filter(
+      (record) => record.question === 'Who is Microsoft’s China cloud partner?' && (record.outcome === 'up' || record.outcome === 'down'),
+    );
     expect(votes).toEqual([
       { time: expect.any(String), guildId: harness.fake.guildId, question: 'Who is Microsoft’s China cloud partner?', passageId: 'microsoft-china-partnerships:6', outcome: 'up' },
       { time: expect.any(String), guildId: harness.fake.guildId, question: 'Who is Microsoft’s China cloud partner?', passageId: 'microsoft-china-partnerships:6', outcome: 'down' },
@@ -162,7 +169,8 @@ describe('feedback', () => {
     const records = (await new FeedbackStore({ dir: path.join(harness.config.cacheDir, 'feedback') }).read(new Date(0))).filter((record) => record.guildId === harness.fake.guildId);
     const count = (outcome: string) => records.filter((record) => record.outcome === outcome).length;
     expect(lines[0]).toBe(`${count('answered') + count('declined')} questions in the last 7 days: ${count('answered')} answered, ${count('declined')} declined.`);
-    expect(lines[1]).toBe('Votes on answers: 👍 1 · 👎 1');
+    expect(lines[1]).toBe(`Votes on answers: 👍 ${count('up')} · 👎 ${count('down')}`);
+    expect([count('up'), count('down')]).toEqual([2, 1]);
     expect(count('declined')).toBeGreaterThanOrEqual(5);
     expect(lines).toContain('Most down-voted or declined:');
     expect(lines.find((line) => line.startsWith('1. '))).toBe('1. “What is the \\*population\\* of Mars?” (declined 3×)');

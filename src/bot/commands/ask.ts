@@ -111,7 +111,7 @@ export const askCommand: ChatInputCommand = {
     async vote(interaction, argument, context) {
       const [vote = '', ref = ''] = argument.split(/:(.*)/s);
       const question = questionAbove(interaction);
-      if (!Object.hasOwn(VOTES, vote) || question === undefined) {
+      if (!Object.hasOwn(VOTES, vote) || ref === '' || question === undefined) {
         await send(interaction, { content: 'That button no longer does anything. Ask again to vote on a fresh answer.', ephemeral: true });
         return;
       }
