@@ -5,6 +5,7 @@ import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
 import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
 import { feedbackReport } from '../feedback/feedbackReport.js';
+import type { Vote } from './feedbackLog.js';
 import type { FeedbackSummary } from '../feedback/feedbackStore.js';
 import { formatProblem } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
@@ -146,7 +147,7 @@ export function actionRow(buttons: APIButtonComponent[]): APIActionRowComponent<
 }
 
 /** The votes a member can give an answer, each with its button's emoji. */
-export const VOTES = { up: '👍', down: '👎' } as const;
+export const VOTES: Readonly<Record<Vote, string>> = { up: '👍', down: '👎' };
 
 /** 👍 and 👎 for a quoted passage: a custom_id `ask:vote:<vote>:<passage ref>` carries all they need. */
 export function voteButtons(passage: Passage): APIButtonComponent[] {
