@@ -35,6 +35,8 @@ const ELLIPSIS_ROOM = 4;
  */
 export function selectQuote(passage: Passage, termWeights: Map<string, number>, maxChars = MAX_QUOTE_CHARS): Quote {
   const units = passage.sentences.flatMap((sentence) => splitAtWords(sentence, maxChars - ELLIPSIS_ROOM));
+  // One sentence: nothing to choose or to mark out.
+  if (units.length < 2 && passage.text.length <= maxChars) return { text: passage.text, trimmed: false };
   const scores = units.map((unit) => [...new Set(analyze(unit))].reduce((sum, term) => sum + (termWeights.get(term) ?? 0), 0));
   const spans = spansOf(passage.text, units);
   const bestScore = Math.max(0, ...scores);
