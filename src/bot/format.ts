@@ -5,13 +5,13 @@ import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
 import type { CorpusDocument, CorpusProblem } from '../corpus/types.js';
 import { feedbackReport } from '../feedback/feedbackReport.js';
-import type { Vote } from './feedbackLog.js';
 import type { FeedbackSummary } from '../feedback/feedbackStore.js';
 import { formatProblem } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
 import { paragraphLabel } from '../answers/attribution.js';
 import { passageRef, type Passage } from '../passages/splitIntoPassages.js';
 import { truncateAtWord } from '../text/sentences.js';
+import type { Vote } from './feedbackLog.js';
 import { LIMITS, escapeUserText, unescapeUserText } from './respond.js';
 
 /** Embed colour: one accent for every answer. */
