@@ -4,6 +4,8 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,9 @@ import { BOT_TOKEN } from './support/botHarness.js';
 
 const run = promisify(execFile);
 const TSX = ['--import', 'tsx'];
+
+/** Where the bots started here record feedback: not the repository's own ./.cache. */
+const cacheDir = path.join(os.tmpdir(), `citebot-process-cache-${process.pid}`);
 
 /** A clean environment: nothing from the developer's shell or .env leaks in (dotenv never overrides). */
 function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -24,6 +29,7 @@ function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.P
     DISCORD_GUILD_ID: '',
     DISCORD_API_URL: fake.apiUrl,
     CORPUS_DIR: path.join(repoRoot, 'corpus'),
+    CACHE_DIR: cacheDir,
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
     ...extra,
@@ -36,6 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.stop();
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 describe('npm run deploy-commands', () => {

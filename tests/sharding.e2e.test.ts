@@ -30,6 +30,7 @@ function startManager(corpusDir: string, extraEnv: NodeJS.ProcessEnv = {}): Chil
       DISCORD_CLIENT_ID: fake.applicationId,
       DISCORD_API_URL: fake.apiUrl,
       CORPUS_DIR: corpusDir,
+      CACHE_DIR: path.join(parentDir, 'cache'),
       ASK_COOLDOWN_SECONDS: '0',
       LOG_PRETTY: 'false',
       ...extraEnv,
