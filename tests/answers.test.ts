@@ -57,9 +57,17 @@ function expectWellFormedResult(result: AnswerResult): void {
   expect(result.id).toBe(result.passage.id);
   expect(result.document.id).toBe(result.passage.documentId);
   expect(result.link.startsWith(`${result.document.url}#:~:text=`)).toBe(true);
+  // The link addresses the highlighted sentence when there is one, else the whole quote.
+  const target = result.quoteHighlight ? result.quote.slice(...result.quoteHighlight) : core;
   const parts = fragmentParts(result.link);
-  expect(core.startsWith(parts[0]!)).toBe(true);
-  expect(core.endsWith(parts.at(-1)!)).toBe(true);
+  expect(target.startsWith(parts[0]!)).toBe(true);
+  expect(target.endsWith(parts.at(-1)!)).toBe(true);
+  if (result.quoteHighlight) {
+    const [start, end] = result.quoteHighlight;
+    expect(0 <= start && start < end && end <= result.quote.length).toBe(true);
+    expect(result.quote.slice(start, end)).toBe(result.quote.slice(start, end).trim());
+    expect(result.quote.slice(start, end)).not.toBe(core);
+  }
   expect(result.coverage).toBeGreaterThan(0);
   expect(result.coverage).toBeLessThanOrEqual(1);
 }
@@ -88,16 +96,30 @@ describe('answerQuestion on the bundled corpus', () => {
     expectWellFormedResult(first!);
   });
 
-  it('links to the article with a text fragment that decodes back to the quote’s words', () => {
+  it('highlights the sentence that answers, and links to it with a text fragment', () => {
     const [first] = answerQuestion(index, BAIDU_QUESTION).results;
+    const highlighted = first!.quote.slice(...first!.quoteHighlight!);
+    expect(highlighted).toBe('Microsoft has also revealed this week that they have struck a partnership with Baidu, meaning the Chinese search engine will feature as the primary search engine on Microsoft’s Edge browser in China.');
     expect(first!.link.startsWith(ARTICLE_URL)).toBe(true);
-    expect(first!.link).toContain('#:~:text=');
-    const words = first!.quote.split(/\s+/);
+    const words = highlighted.split(/\s+/);
     const [start, end] = fragmentParts(first!.link);
     expect(start).toBe(words.slice(0, 4).join(' '));
     expect(end).toBe(words.slice(-4).join(' '));
-    expect(end).toContain('Microsoft’s'); // the page's typographic apostrophe, percent-encoded
-    expect(first!.link).toContain('Microsoft%E2%80%99s');
+  });
+
+  it('highlights the later sentence when that is the one asked about', () => {
+    const [first] = answerQuestion(index, 'What will Baidu make simpler for users?').results;
+    expect(first!.passage.paragraph).toBe(5);
+    expect(first!.quote.slice(...first!.quoteHighlight!)).toBe('In return, Baidu will make is simpler for users to upgrade to Microsoft’s new software.');
+  });
+
+  it('highlights nothing when the quote is a single sentence', () => {
+    const [first] = answerQuestion(index, 'localized version of Windows 10').results;
+    expect(first!.passage.paragraph).toBe(2);
+    expect(first!.quoteHighlight).toBeUndefined();
+    const [start, end] = fragmentParts(first!.link);
+    expect(first!.quote.startsWith(start!)).toBe(true);
+    expect(first!.quote.endsWith(end!)).toBe(true);
   });
 
   it.each([
@@ -210,6 +232,7 @@ describe('answerQuestion on a long paragraph', () => {
     expect(passage.text.length).toBeGreaterThan(MAX_QUOTE_CHARS);
     expect(first!.quoteTrimmed).toBe(true);
     expect(first!.quote).toContain(sentences[4]);
+    expect(first!.quote.slice(...first!.quoteHighlight!)).toBe(sentences[4]);
     expect(first!.quote.startsWith('… ')).toBe(true);
     expect(first!.quote.endsWith(' …')).toBe(true);
     expect(first!.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
@@ -254,6 +277,10 @@ describe('textFragmentUrl', () => {
   it('encodes "-", "," and "&", which the text-directive syntax reserves', () => {
     expect(textFragmentUrl(url, 'state-backed chip-maker')).toBe(`${url}#:~:text=state%2Dbacked%20chip%2Dmaker`);
     expect(textFragmentUrl(url, 'banks, & more')).toBe(`${url}#:~:text=banks%2C%20%26%20more`);
+  });
+
+  it('keeps the page’s typographic apostrophes, percent-encoded', () => {
+    expect(textFragmentUrl(url, 'on Microsoft’s Edge')).toBe(`${url}#:~:text=on%20Microsoft%E2%80%99s%20Edge`);
   });
 
   it('replaces an existing fragment', () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedbackStore } from '../src/feedback/feedbackStore.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTICLE_URL = 'https://technode.com/2015/09/25/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector/';
@@ -17,9 +18,10 @@ interface Run {
 }
 
 /** Runs a CLI script of src/cli with node + tsx, from the repository root, without $CORPUS_DIR. */
-function run(script: 'ask' | 'corpus-check', args: string[], input?: string): Promise<Run> {
+function run(script: 'ask' | 'corpus-check' | 'feedback', args: string[], input?: string): Promise<Run> {
   const env = { ...process.env };
   delete env.CORPUS_DIR;
+  delete env.CACHE_DIR;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], { cwd: ROOT, env, stdio: 'pipe' });
     let stdout = '';
@@ -41,7 +43,7 @@ function expectKeys(value: unknown, keys: string[]): void {
   expect(Object.keys(value as object).sort()).toEqual([...keys].sort());
 }
 const ANSWER_KEYS = ['question', 'answered', 'results'];
-const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote'];
+const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote', 'highlight'];
 const DOCUMENT_KEYS = ['id', 'title', 'author', 'publisher', 'published', 'url'];
 
 function expectJsonAnswer(answer: unknown): void {
@@ -149,6 +151,7 @@ describe('the CLI', () => {
       },
     });
     expect(first.quote).toContain(BAIDU_SENTENCE);
+    expect(first.quote.slice(...first.highlight)).toMatch(/^Microsoft has also revealed .+ Edge browser in China\.$/);
     expect(first.score).toBeTypeOf('number');
     expect(first.score).toBeGreaterThan(0);
   });
@@ -275,5 +278,76 @@ describe('the CLI', () => {
     const result = await runs.checkGood!;
     expect(result.code, show(result)).toBe(0);
     expect(result.stdout.trim()).toBe('corpus: 1 valid article(s), 10 passage(s), 0 problem(s).');
+  });
+});
+
+describe('npm run feedback', () => {
+  const GUILD = '1150000000000000000';
+  const runs: Record<string, Promise<Run>> = {};
+  let cacheDir = '';
+  beforeAll(async () => {
+    cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-cli-feedback-'));
+    const store = new FeedbackStore({ dir: path.join(cacheDir, 'feedback') });
+    const now = Date.now();
+    const at = (daysAgo: number) => new Date(now - daysAgo * 24 * 60 * 60 * 1000).toISOString();
+    for (const record of [
+      { time: at(0), guildId: GUILD, question: 'Who wrote it?', passageId: 'doc:9', outcome: 'answered' as const },
+      { time: at(0), guildId: GUILD, question: 'Who wrote it?', passageId: 'doc:9', outcome: 'down' as const },
+      { time: at(1), guildId: GUILD, question: 'Clear \u001b[2J the screen\u009b and \u202Eflip', outcome: 'declined' as const },
+      { time: at(2), guildId: '1150000000000000009', question: 'Elsewhere?', outcome: 'declined' as const },
+      { time: at(20), guildId: GUILD, question: 'Long ago?', outcome: 'declined' as const },
+    ]) {
+      await store.append(record);
+    }
+    Object.assign(runs, {
+      guild: run('feedback', ['--cache', cacheDir, '--guild', GUILD]),
+      everywhere: run('feedback', ['--cache', cacheDir, '--days', '30']),
+      empty: run('feedback', ['--cache', path.join(cacheDir, 'none')]),
+      badDays: run('feedback', ['--cache', cacheDir, '--days', '0']),
+      badGuild: run('feedback', ['--guild', 'my-server']),
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(runs));
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('summarises one server’s last 7 days, showing control characters escaped', async () => {
+    const result = await runs.guild!;
+    expect(result.code, show(result)).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        `Feedback from server ${GUILD}`,
+        '2 questions in the last 7 days: 1 answered, 1 declined.',
+        'Votes on answers: 👍 0 · 👎 1',
+        '',
+        'Most down-voted or declined:',
+        // Equal counts: a wrong answer (👎) before a decline.
+        '1. “Who wrote it?” (👎 1)',
+        '2. “Clear \\u{1b}[2J the screen\\u{9b} and \\u{202e}flip” (declined 1×)',
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+  });
+
+  it('summarises every server over --days, and says so when there is nothing', async () => {
+    const everywhere = await runs.everywhere!;
+    expect(everywhere.code, show(everywhere)).toBe(0);
+    expect(everywhere.stdout).toContain('Feedback from every server\n4 questions in the last 30 days: 1 answered, 3 declined.');
+    const empty = await runs.empty!;
+    expect(empty.code, show(empty)).toBe(0);
+    expect(empty.stdout).toBe('Feedback from every server\nNo questions or votes in the last 7 days.\n');
+  });
+
+  it('refuses bad options with one line and exit status 2', async () => {
+    for (const [result, message] of [
+      [await runs.badDays!, '--days must be a whole number from 1 to 365, not "0".'],
+      [await runs.badGuild!, '--guild must be a server id (17–20 digits), not "my-server".'],
+    ] as const) {
+      expect(result.code, show(result)).toBe(2);
+      expect(result.stderr).toBe(`${message}\n`);
+      expect(result.stdout).toBe('');
+    }
   });
 });

@@ -84,6 +84,10 @@ describe('loadConfig', () => {
     } satisfies BotConfig);
   });
 
+  it('accepts a cache folder beside the corpus whose name merely starts like it', () => {
+    expect(config({ ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles-cache' }).cacheDir).toBe('/srv/articles-cache');
+  });
+
   it('pretty-prints logs by default only under NODE_ENV=development, and LOG_PRETTY overrides it', () => {
     expect(config({ ...MINIMAL, NODE_ENV: 'development' }).logPretty).toBe(true);
     expect(config({ ...MINIMAL, NODE_ENV: 'production' }).logPretty).toBe(false);
@@ -108,6 +112,8 @@ describe('loadConfig', () => {
     ['an upload limit over 1 MiB', { ...MINIMAL, MAX_UPLOAD_BYTES: '1048577' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "1048577".'],
     ['an upload limit with a unit', { ...MINIMAL, MAX_UPLOAD_BYTES: '512k' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "512k".'],
     ['an unknown log level', { ...MINIMAL, LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose".'],
+    ['a cache folder inside the corpus', { ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles/.cache' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "/srv/articles/.cache"; the default, ./.cache, is.'],
+    ['the corpus folder as the cache folder', { ...MINIMAL, CACHE_DIR: 'corpus/' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "corpus/"; the default, ./.cache, is.'],
     ['a role list with a name in it', { ...MINIMAL, MODERATOR_ROLE_IDS: '123456789012345678,Moderators' }, 'MODERATOR_ROLE_IDS must be comma-separated role ids, and "Moderators" is not one.'],
   ])('refuses %s, saying what to do', (_case, env, problem) => {
     expect(problems(env)).toEqual([problem]);

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,9 @@ import { BOT_TOKEN } from './support/botHarness.js';
 const run = promisify(execFile);
 const TSX = ['--import', 'tsx'];
 
+/** Where the bots started here record feedback: not the repository's own ./.cache. */
+const cacheDir = path.join(os.tmpdir(), `citebot-process-cache-${process.pid}`);
+
 /** A clean environment: nothing from the developer's shell or .env leaks in (dotenv never overrides). */
 function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -26,7 +29,7 @@ function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.P
     DISCORD_GUILD_ID: '',
     DISCORD_API_URL: fake.apiUrl,
     CORPUS_DIR: path.join(repoRoot, 'corpus'),
-    CACHE_DIR: mkdtempSync(path.join(os.tmpdir(), 'citebot-process-cache-')),
+    CACHE_DIR: cacheDir,
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
     ...extra,
@@ -39,22 +42,23 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.stop();
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 describe('npm run deploy-commands', () => {
   it('registers every command globally, and in one server with DISCORD_GUILD_ID, as Discord accepts them', async () => {
     const script = [...TSX, 'src/bot/deployCommands.ts'];
     const global = await run(process.execPath, script, { cwd: repoRoot, env: botEnv(fake) });
-    expect(global.stdout).toMatch(/^Registered 7 commands globally: ask, search, sources, help, reload, corpus, Ask the article\.$/m);
+    expect(global.stdout).toMatch(/^Registered 8 commands globally: ask, search, sources, help, reload, corpus, feedback, Ask the article\.$/m);
     const put = fake.requests.find((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`)!;
     expect(validateDiscordRequest(put.method, put.path, put.body)).toEqual([]);
-    expect(fake.commands.global).toHaveLength(7);
-    const moderatorCommands = (put.body as Array<{ name: string; default_member_permissions?: string }>).filter((command) => ['reload', 'corpus'].includes(command.name));
-    expect(moderatorCommands.map((command) => command.default_member_permissions)).toEqual(['32', '32']); // Manage Server
+    expect(fake.commands.global).toHaveLength(8);
+    const moderatorCommands = (put.body as Array<{ name: string; default_member_permissions?: string }>).filter((command) => ['reload', 'corpus', 'feedback'].includes(command.name));
+    expect(moderatorCommands.map((command) => command.default_member_permissions)).toEqual(['32', '32', '32']); // Manage Server
 
     const guild = await run(process.execPath, script, { cwd: repoRoot, env: botEnv(fake, { DISCORD_GUILD_ID: fake.guildId }) });
     expect(guild.stdout).toContain(`in server ${fake.guildId}`);
-    expect(fake.commands.guild.get(fake.guildId)).toHaveLength(7);
+    expect(fake.commands.guild.get(fake.guildId)).toHaveLength(8);
   });
 });
 

@@ -16,7 +16,8 @@ import { answerReply } from '../src/bot/commands/ask.js';
 import type { CommandContext } from '../src/bot/commands/types.js';
 import { formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatQuestionLine, formatSourcesEmbed } from '../src/bot/format.js';
 import { createLogger } from '../src/bot/logger.js';
-import { LIMITS, buildMessage, embedLength, escapeUserText, type MessagePayload, type ReplyInput } from '../src/bot/respond.js';
+import type { QuestionOutcome } from '../src/bot/feedbackLog.js';
+import { LIMITS, buildMessage, embedLength, escapeUserText, unescapeUserText, type MessagePayload, type ReplyInput } from '../src/bot/respond.js';
 import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../src/index/buildSearchIndex.js';
@@ -139,6 +140,8 @@ let engine: Engine;
 afterAll(() => engine.close());
 let index: SearchIndex;
 let context: CommandContext;
+/** What answerReply gave the feedback log. */
+const recordedOutcomes: QuestionOutcome[] = [];
 
 beforeAll(async () => {
   library = (await Library.open({ dir: path.join(repoRoot, 'corpus') })).library!;
@@ -152,6 +155,7 @@ beforeAll(async () => {
     logger: createLogger(config),
     // answerReply never changes the corpus (and CorpusChanges is being extended elsewhere).
     corpus: {} as CommandContext['corpus'],
+    feedback: { recordQuestion: (outcome) => recordedOutcomes.push(outcome), recordVote: () => true, summary: () => Promise.reject(new Error('unused')), flush: () => Promise.resolve() },
     isModerator: () => false,
   };
 });
@@ -208,6 +212,11 @@ describe('the engine, on any input', () => {
           expect(result.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
           expect(result.passage.text).toContain(quoteCore(result.quote));
           if (!result.quoteTrimmed) expect(result.quote).toBe(result.passage.text);
+          if (result.quoteHighlight) {
+            const [start, end] = result.quoteHighlight;
+            expect(0 <= start && start < end && end <= result.quote.length).toBe(true);
+            expect(result.passage.text).toContain(result.quote.slice(start, end));
+          }
           expect(result.link.startsWith(`${result.document.url.replace(/#.*$/, '')}#:~:text=`)).toBe(true);
         }
         if (answer.answered) answered++;
@@ -311,8 +320,21 @@ describe('the response builder, on any input', () => {
         const escaped = escapeUserText(input);
         expect(escaped).not.toMatch(RAW_MENTION);
       }),
-      // escapeMarkdown is quadratic (about 100 ms for 6,000 characters); the bot only escapes ≤ 300.
       { numRuns: 150 },
+    );
+  });
+
+  it('escapeUserText leaves no Markdown character unescaped outside the links it wraps, and unescapeUserText undoes it', () => {
+    fc.assert(
+      fc.property(text, (input) => {
+        const escaped = escapeUserText(input);
+        const outsideLinks = escaped.replace(/<https?:\/\/[^\s<>]+>/g, ' ');
+        // Each Markdown character follows an odd run of backslashes: it is escaped, not markup.
+        for (const match of outsideLinks.matchAll(/(\\*)[*_~`|[\]()<>]/g)) expect(match[1]!.length % 2, `${JSON.stringify(input)} → ${JSON.stringify(escaped)}`).toBe(1);
+        expect(escaped.replace(/<https?:\/\/[^\s<>]+>/g, '')).not.toMatch(/^[ \t]*\d*[#+.-]/m);
+        if (!/[@<]\u200b|%2A/i.test(input)) expect(unescapeUserText(escaped)).toBe(input);
+      }),
+      { numRuns: 300 },
     );
   });
 
@@ -377,15 +399,23 @@ describe('the response builder, on any input', () => {
 
   it('formatAnswerEmbed gives an embed Discord accepts for any quote, and shows no raw mention from it', () => {
     const [best] = answerQuestion(index, 'Which search engine will Edge use in China?').results;
-    const result: fc.Arbitrary<AnswerResult> = fc.record({ quote: nonBlank(text).map((quote) => quote.slice(0, MAX_QUOTE_CHARS)), title: nonBlank(shortText), author: nonBlank(shortText) }).map(({ quote, title, author }) => ({
-      ...best!,
-      quote,
-      document: { ...best!.document, title, author },
-    }));
+    const result: fc.Arbitrary<AnswerResult> = fc
+      .record({ quote: nonBlank(text).map((quote) => quote.slice(0, MAX_QUOTE_CHARS)), title: nonBlank(shortText), author: nonBlank(shortText), cuts: fc.tuple(fc.nat(), fc.nat()) })
+      .map(({ quote, title, author, cuts }) => {
+        const [start, end] = cuts.map((cut) => cut % (quote.length + 1)).sort((a, b) => a - b) as [number, number];
+        // Highlights are trimmed sentences: never empty, never starting or ending with a space.
+        const trimmedStart = start + (quote.slice(start, end).length - quote.slice(start, end).trimStart().length);
+        const trimmedEnd = trimmedStart + quote.slice(trimmedStart, end).trimEnd().length;
+        const { quoteHighlight: _best, ...rest } = best!;
+        return { ...rest, quote, ...(trimmedEnd > trimmedStart && { quoteHighlight: [trimmedStart, trimmedEnd] as [number, number] }), document: { ...best!.document, title, author } };
+      });
     fc.assert(
       fc.property(result, fc.boolean(), (answer, isPrivate) => {
         const embed = formatAnswerEmbed(answer);
         expect(embed.description ?? '').not.toMatch(RAW_MENTION);
+        // The quote's own "*" are all escaped (an escape reads as one plain character): the only Markdown stars are the bold markers.
+        const stars = embed.description!.replace(/\\[^]/g, 'x').match(/\*+/g) ?? [];
+        expect(stars).toEqual(answer.quoteHighlight ? ['**', '**'] : []);
         expectDiscordAccepts(buildMessage({ content: formatQuestionLine('q?'), embeds: [embed], components: formatAnswerComponents(answer, { morePassageRefs: ['a:1~abcdef', 'b:2~ABCDEF'], isPrivate }), ephemeral: isPrivate }));
       }),
       RUNS,
@@ -400,16 +430,20 @@ describe('/ask replies, on any input', () => {
     const outcomes = { refused: 0, answered: 0, abstained: 0 };
     await fc.assert(
       fc.asyncProperty(question, fc.boolean(), async (question, isPrivate) => {
-        const reply = await answerReply(question, context, isPrivate);
+        recordedOutcomes.length = 0;
+        const reply = await answerReply(question, context, { isPrivate, guildId: '1150000000000000000' });
         const message = buildMessage(reply);
         expectDiscordAccepts(message);
         expect(message.content ?? '').not.toMatch(RAW_MENTION);
         expect(visibleText(message)).not.toMatch(/@everyone|@here|<@&\d+>/);
         const refused = !validateQuestion(question).ok;
-        expect(message.flags !== undefined).toBe(refused || isPrivate);
+        const outcome = refused ? 'refused' : message.components.length > 0 ? 'answered' : 'abstained';
+        // Only an answer is shown publicly, and only when asked publicly.
+        expect(message.flags !== undefined).toBe(outcome !== 'answered' || isPrivate);
         if (refused) expect(message.embeds).toEqual([]);
         else expect(message.embeds).toHaveLength(1);
-        outcomes[refused ? 'refused' : message.embeds[0]!.footer ? 'answered' : 'abstained']++;
+        expect(recordedOutcomes.map(({ answered }) => answered)).toEqual(refused ? [] : [outcome === 'answered']);
+        outcomes[outcome]++;
       }),
       RUNS,
     );

@@ -55,7 +55,7 @@ describe('echoed user text', () => {
   it('cannot become a masked link, a list, or an unfurled preview', async () => {
     const { escapeUserText } = await import('../src/bot/respond.js');
     const escaped = escapeUserText('[Free Nitro, click here](https://discord-gift.example/claim) who wrote it?\n- item\n# big');
-    expect(escaped).toContain('\\[Free Nitro, click here](<https://discord-gift.example/claim');
+    expect(escaped).toContain('\\[Free Nitro, click here\\]\\(<https://discord-gift.example/claim');
     expect(escaped).toContain('\\- item');
     expect(escaped).toContain('\\# big');
     expect(escapeUserText('see https://a.example/x_y_z now')).toBe('see <https://a.example/x_y_z> now');

@@ -5,7 +5,7 @@ import type { SearchIndex } from '../index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
-import { selectQuote } from './selectQuote.js';
+import { selectQuote, type Span } from './selectQuote.js';
 import { normalizeText, toTerm, tokenize } from '../text/analyze.js';
 import { firstPassageWith } from '../index/queryIndex.js';
 
@@ -46,7 +46,9 @@ export interface AnswerResult {
   /** What to show: the passage, or its most relevant sentences. */
   quote: string;
   quoteTrimmed: boolean;
-  /** The article's URL with a text fragment that highlights the quote. */
+  /** [start, end) in `quote` of its most relevant sentence, when one stands out (see `selectQuote`). */
+  quoteHighlight?: Span;
+  /** The article's URL with a text fragment that highlights that sentence, else the quote. */
   link: string;
 }
 
@@ -150,7 +152,8 @@ export function toResult(index: SearchIndex, candidate: SearchResult, coverage: 
     coverage,
     quote: quote.text,
     quoteTrimmed: quote.trimmed,
-    link: textFragmentUrl(document.url, quote.text),
+    ...(quote.highlight && { quoteHighlight: quote.highlight }),
+    link: textFragmentUrl(document.url, quote.highlight ? quote.text.slice(...quote.highlight) : quote.text),
   };
 }
 

@@ -9,10 +9,19 @@ import { spansOf, splitAtWords } from '../text/sentences.js';
  */
 export const MAX_QUOTE_CHARS = 500;
 
+/** A [start, end) range of characters. */
+export type Span = [number, number];
+
 export interface Quote {
   text: string;
   /** Whether sentences were left out (the text then starts and/or ends with "…"). */
   trimmed: boolean;
+  /**
+   * Where, in `text`, the sentence that carries most of the question's weight stands, for
+   * front ends to emphasise. Absent when it would mark nothing out: the quote is that one
+   * sentence, or no sentence matched a question term (the match was in the heading or title).
+   */
+  highlight?: Span;
 }
 
 /** Room for the "… " and " …" that mark left-out text. */
@@ -21,15 +30,26 @@ const ELLIPSIS_ROOM = 4;
 /**
  * The passage's text if it fits, else the contiguous run of sentences around the one that
  * carries most of the weight of `termWeights`, grown towards the better neighbour while it fits.
- * A sentence too long to quote whole is treated as several pieces cut between words.
+ * A sentence too long to quote whole is treated as several pieces cut between words. Either way
+ * the best sentence (or piece) is the quote's highlight.
  */
 export function selectQuote(passage: Passage, termWeights: Map<string, number>, maxChars = MAX_QUOTE_CHARS): Quote {
-  if (passage.text.length <= maxChars) return { text: passage.text, trimmed: false };
   const units = passage.sentences.flatMap((sentence) => splitAtWords(sentence, maxChars - ELLIPSIS_ROOM));
+  // One sentence: nothing to choose or to mark out.
+  if (units.length < 2 && passage.text.length <= maxChars) return { text: passage.text, trimmed: false };
   const scores = units.map((unit) => [...new Set(analyze(unit))].reduce((sum, term) => sum + (termWeights.get(term) ?? 0), 0));
   const spans = spansOf(passage.text, units);
+  const bestScore = Math.max(0, ...scores);
+  const best = scores.indexOf(bestScore);
+  const highlightWithin = (quoteStart: number, offset: number, unitCount: number): Span | undefined => {
+    if (bestScore === 0 || unitCount < 2) return undefined;
+    const [start, end] = spans[best]!;
+    return [start - quoteStart + offset, end - quoteStart + offset];
+  };
+  if (passage.text.length <= maxChars) return { text: passage.text, trimmed: false, ...optional(highlightWithin(0, 0, units.length)) };
+
   const textOf = (from: number, to: number) => passage.text.slice(spans[from]![0], spans[to - 1]![1]);
-  let start = scores.indexOf(Math.max(...scores));
+  let start = best;
   let end = start + 1;
   const lengthOf = (from: number, to: number) => textOf(from, to).length + (from > 0 ? 2 : 0) + (to < units.length ? 2 : 0);
 
@@ -43,5 +63,10 @@ export function selectQuote(passage: Passage, termWeights: Map<string, number>, 
 
   const before = start > 0 ? '… ' : '';
   const after = end < units.length ? ' …' : '';
-  return { text: `${before}${textOf(start, end)}${after}`, trimmed: true };
+  return { text: `${before}${textOf(start, end)}${after}`, trimmed: true, ...optional(highlightWithin(spans[start]![0], before.length, end - start)) };
+}
+
+/** `{ highlight }` when there is one: absent rather than undefined, so results compare and serialise cleanly. */
+function optional(highlight: Span | undefined): { highlight?: Span } {
+  return highlight ? { highlight } : {};
 }

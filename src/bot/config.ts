@@ -1,4 +1,5 @@
 /** The bot's configuration, read from the environment (and `.env`), validated once at start. */
+import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 
 export interface BotConfig {
@@ -13,7 +14,10 @@ export interface BotConfig {
   /** Where attachments may be downloaded from (moderators' `/corpus add`). */
   cdnUrl: string;
   corpusDir: string;
-  /** Where the bot keeps what it can rebuild: the saved search index (and feedback). */
+  /**
+   * Where the bot keeps its own files: the saved search index and vectors (`index/`, `vectors/`,
+   * rebuilt when missing) and feedback (`feedback/`). Never inside `corpusDir`.
+   */
   cacheDir: string;
   /** Reload when files in `corpusDir` change. */
   corpusWatch: boolean;
@@ -88,6 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const auditChannelId = snowflake('AUDIT_CHANNEL_ID', false);
   const moderatorRoleIds = (value('MODERATOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
   for (const id of moderatorRoleIds) if (!SNOWFLAKE.test(id)) problems.push(`MODERATOR_ROLE_IDS must be comma-separated role ids, and "${id}" is not one.`);
+  const corpusDir = value('CORPUS_DIR') ?? './corpus';
+  const cacheDir = value('CACHE_DIR') ?? './.cache';
+  const fromCorpus = path.relative(path.resolve(corpusDir), path.resolve(cacheDir));
+  if (!fromCorpus.startsWith('..') && !path.isAbsolute(fromCorpus)) {
+    problems.push(`CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "${cacheDir}"; the default, ./.cache, is.`);
+  }
   const logLevel = value('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
@@ -97,8 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     guildId,
     apiUrl: url('DISCORD_API_URL'),
     cdnUrl: url('DISCORD_CDN_URL', 'https://cdn.discordapp.com')!,
-    corpusDir: value('CORPUS_DIR') ?? './corpus',
-    cacheDir: value('CACHE_DIR') ?? './.cache',
+    corpusDir,
+    cacheDir,
     corpusWatch: boolean('CORPUS_WATCH', false),
     logLevel,
     logPretty: boolean('LOG_PRETTY', env.NODE_ENV === 'development'),

@@ -1,9 +1,12 @@
 /** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
+import path from 'node:path';
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
+import { FeedbackStore } from '../feedback/feedbackStore.js';
 import type { Command, CommandContext } from './commands/types.js';
 import type { BotConfig } from './config.js';
 import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
+import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
 import type { Logger } from './logger.js';
 import { isModerator } from './moderators.js';
 import { InteractionRouter } from './router.js';
@@ -23,6 +26,7 @@ export interface BotOptions {
 export interface Bot {
   client: Client;
   corpus: CorpusChanges;
+  feedback: FeedbackLog;
   /** Connects to the gateway; resolves when ready. */
   start(): Promise<void>;
   /** Closes the gateway connection cleanly. */
@@ -38,11 +42,13 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
   const corpus = createCorpusChanges({ library, logger, config, client });
+  const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
   const context: CommandContext = {
     library,
     config,
     logger,
     corpus,
+    feedback,
     isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
   };
   const router = new InteractionRouter(commands, context);
@@ -64,6 +70,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
   return {
     client,
     corpus,
+    feedback,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
@@ -72,6 +79,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     },
     async stop() {
       await client.destroy();
+      await feedback.flush();
     },
   };
 }

@@ -1,14 +1,18 @@
 /** How engine results look in Discord: embeds and components, built from engine types only. */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
+import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
-import type { DocumentInfo, CorpusProblem } from '../corpus/types.js';
+import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
 import { formatProblemLines } from '../corpus/types.js';
+import { feedbackReport } from '../feedback/feedbackReport.js';
+import type { FeedbackSummary } from '../feedback/feedbackStore.js';
 import type { ReloadReport } from '../library/Library.js';
 import { paragraphLabel } from '../answers/attribution.js';
 import { passageRef, type Passage } from '../passages/splitIntoPassages.js';
 import { truncateAtWord } from '../text/sentences.js';
-import { LIMITS, escapeUserText, neutralizeMentions } from './respond.js';
+import type { Vote } from './feedbackLog.js';
+import { LIMITS, escapeUserText, unescapeUserText } from './respond.js';
 
 /** Embed colour: one accent for every answer. */
 const ACCENT = 0x5865f2;
@@ -19,21 +23,30 @@ export function attributionLine(document: DocumentInfo, passage?: Passage): stri
   return [document.author, document.publisher, document.published, ...(passage ? [paragraphLabel(passage)] : [])].join(' · ');
 }
 
-/** Corpus text as a Markdown block quote (mentions shown as text). */
-function blockQuote(text: string): string {
-  return neutralizeMentions(text)
+/**
+ * Corpus text as a Markdown block quote that renders exactly as written (Markdown characters
+ * escaped, mentions shown as text), with `highlight` ([start, end) in `text`) in bold.
+ */
+function blockQuote(text: string, highlight?: Span): string {
+  const markdown = highlight
+    ? `${escapeUserText(text.slice(0, highlight[0]))}**${escapeUserText(text.slice(...highlight))}**${escapeUserText(text.slice(highlight[1]))}`
+    : escapeUserText(text);
+  return markdown
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');
 }
 
-/** One quoted passage: the quote, the article's title linking to the quoted text, the attribution. */
-export function formatQuoteEmbed(document: DocumentInfo, passage: Passage, quote: string, link: string): APIEmbed {
+/**
+ * One quoted passage: the quote (its best sentence in bold), the article's title linking to the
+ * quoted text (the answer's one link), the attribution.
+ */
+export function formatQuoteEmbed(document: DocumentInfo, passage: Passage, quote: string, link: string, highlight?: Span): APIEmbed {
   return {
     color: ACCENT,
     title: truncateAtWord(document.title, LIMITS.title),
     url: link.length <= 2048 ? link : document.url,
-    description: blockQuote(quote),
+    description: blockQuote(quote, highlight),
     footer: { text: attributionLine(document, passage) },
   };
 }
@@ -47,15 +60,28 @@ export function formatPassageEmbed(document: DocumentInfo, passage: Passage): AP
 }
 
 export function formatAnswerEmbed(result: AnswerResult): APIEmbed {
-  return formatQuoteEmbed(result.document, result.passage, result.quote, result.link);
+  return formatQuoteEmbed(result.document, result.passage, result.quote, result.link, result.quoteHighlight);
 }
+
+const QUESTION_LINE_PREFIX = '**Q:** ';
 
 /** The question as asked, echoed safely above the answer. */
 export function formatQuestionLine(question: string): string {
-  return `**Q:** ${escapeUserText(truncateAtWord(question.replace(/\s+/g, ' '), 300))}`;
+  return `${QUESTION_LINE_PREFIX}${escapeUserText(truncateAtWord(question.replace(/\s+/g, ' '), 300))}`;
 }
 
-export function formatAbstention(answer: Answer): APIEmbed {
+/**
+ * The question back from a message the bot sent with `formatQuestionLine` (its buttons carry no
+ * question: it doesn't fit a custom_id); undefined if no line is one. Echo it only through
+ * `formatQuestionLine` again.
+ */
+export function parseQuestionLine(content: string): string | undefined {
+  const line = content.split('\n').find((candidate) => candidate.startsWith(QUESTION_LINE_PREFIX));
+  return line === undefined ? undefined : unescapeUserText(line.slice(QUESTION_LINE_PREFIX.length));
+}
+
+/** A declined question; `onlyToAsker` when it was asked publicly but answered privately, which the footer says. */
+export function formatAbstention(answer: Answer, onlyToAsker = false): APIEmbed {
   const hint =
     answer.reason === 'no-terms'
       ? 'Your question has no words to look up: try naming what you want to know about.'
@@ -70,15 +96,14 @@ export function formatAbstention(answer: Answer): APIEmbed {
     color: WARNING,
     title: 'The article doesn’t say that.',
     description: `${hint}${nearest}\nUse \`/sources\` to see what is in the corpus, or \`/search\` to browse it.`.trim(),
+    ...(onlyToAsker && { footer: { text: 'Shown only to you: there was nothing to quote to the channel.' } }),
   };
 }
 
-function button(customId: string, label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponent {
-  return { type: ComponentType.Button, custom_id: customId.slice(0, LIMITS.customId), label, style };
-}
-
-function linkButton(url: string, label: string): APIButtonComponent | undefined {
-  return url.length <= LIMITS.linkButtonUrl ? { type: ComponentType.Button, style: ButtonStyle.Link, url, label } : undefined;
+/** A button that shows `face`: a label, or an emoji alone. */
+function button(customId: string, face: string | { emoji: string }, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponent {
+  const shown = typeof face === 'string' ? { label: face } : { emoji: { name: face.emoji } };
+  return { type: ComponentType.Button, custom_id: customId.slice(0, LIMITS.customId), ...shown, style };
 }
 
 /**
@@ -102,22 +127,38 @@ export interface AnswerButtons {
   isPrivate: boolean;
 }
 
+/**
+ * An answer's buttons: more passages, the full paragraph, sharing a private answer, and 👍/👎.
+ * There is no "Read the article" button: the embed's title is the one link, and it opens the
+ * article at the quote.
+ */
 export function formatAnswerComponents(best: AnswerResult, { morePassageRefs, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
   const buttons: APIButtonComponent[] = [];
   const moreId = passageListId('ask:more:', morePassageRefs);
   if (moreId !== 'ask:more:') buttons.push(button(moreId, 'More passages'));
   if (best.quoteTrimmed || best.passage.parts > 1) buttons.push(button(`ask:paragraph:${passageRef(best.passage)}`, 'Full paragraph'));
   if (isPrivate) buttons.push(button(`ask:share:${passageRef(best.passage)}`, 'Share to channel', ButtonStyle.Primary));
-  const read = linkButton(best.document.url, 'Read the article');
-  if (read) buttons.push(read);
-  return buttons.length > 0 ? [{ type: ComponentType.ActionRow, components: buttons }] : [];
+  buttons.push(...voteButtons(best.passage));
+  return [actionRow(buttons)];
+}
+
+export function actionRow(buttons: APIButtonComponent[]): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return { type: ComponentType.ActionRow, components: buttons };
+}
+
+/** The votes a member can give an answer, each with its button's emoji. */
+export const VOTES: Readonly<Record<Vote, string>> = { up: '👍', down: '👎' };
+
+/** 👍 and 👎 for a quoted passage: a custom_id `ask:vote:<vote>:<passage ref>` carries all they need. */
+export function voteButtons(passage: Passage): APIButtonComponent[] {
+  return Object.entries(VOTES).map(([vote, emoji]) => button(`ask:vote:${vote}:${passageRef(passage)}`, { emoji }));
 }
 
 /** A compact list of passages: title and paragraph as a link, then the start of the text. */
 export function formatPassageList(title: string, hits: PassageHit[]): APIEmbed {
   const lines = hits.map(({ passage, document }, position) => {
     const excerpt = truncateAtWord(passage.text.replace(/\s+/g, ' '), 160);
-    return `**${position + 1}.** [${escapeUserText(truncateAtWord(document.title, 60))}, ¶${passage.paragraph}](${document.url}) — ${neutralizeMentions(excerpt)}`;
+    return `**${position + 1}.** [${escapeUserText(truncateAtWord(document.title, 60))}, ¶${passage.paragraph}](${document.url}) — ${escapeUserText(excerpt)}`;
   });
   return { color: ACCENT, title: truncateAtWord(title, LIMITS.title), description: lines.join('\n') };
 }
@@ -203,6 +244,16 @@ export function problemList(problems: CorpusProblem[], budget = 3000): string {
     text += (text ? '\n' : '') + line;
   }
   return `\`\`\`\n${text}\n\`\`\``;
+}
+
+/** What `/feedback` shows: a server's recent feedback, its members' questions escaped and shortened. */
+export function formatFeedbackEmbed(summary: FeedbackSummary, days: number): APIEmbed {
+  return {
+    color: summary.worst.length > 0 ? WARNING : ACCENT,
+    title: 'Feedback from this server',
+    description: feedbackReport(summary, days, (question) => escapeUserText(truncateAtWord(question.replace(/\s+/g, ' '), 200))).join('\n'),
+    footer: { text: 'Members vote with 👍/👎 under each answer. Who asked or voted is never recorded.' },
+  };
 }
 
 /** "900 bytes", "512 KiB", "1.5 MiB"; rounded up, so a size just over a limit never reads as the limit. */

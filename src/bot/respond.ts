@@ -4,7 +4,6 @@
  */
 import {
   MessageFlags,
-  escapeMarkdown,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
   type APIEmbed,
@@ -12,6 +11,7 @@ import {
   type MessageComponentInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
+import { BIDI_CONTROLS } from '../text/controls.js';
 import { truncateAtWord } from '../text/sentences.js';
 
 /** Discord's message and embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
@@ -30,7 +30,6 @@ export const LIMITS = {
   choiceName: 100,
   choiceValue: 100,
   customId: 100,
-  linkButtonUrl: 512,
 } as const;
 
 export interface ReplyInput {
@@ -130,20 +129,43 @@ export function buildMessage(input: ReplyInput): MessagePayload {
 }
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>]+/g;
-/** Direction marks, embeddings, overrides and isolates: they can make echoed text read as something else. */
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Characters that are Markdown anywhere in a line: emphasis, code, spoilers, links, tags (`<t:…>`, `<:emoji:…>`). */
+const MARKDOWN_INLINE = /[\\*_~`|[\]()<>]/g;
+/** What is Markdown only at the start of a line: headings and lists ("# ", "- ", "+ ", "1. "). */
+const MARKDOWN_LINE_START = /^([ \t]*\d*)([#+.-])/gm;
 
 /**
- * User text made safe to show back: Markdown escaped so it renders as typed (masked links, lists
- * and headings included: a "[Free Nitro](https://…)" question must not become the bot's link),
- * bare links wrapped in <…> so they can't unfurl a preview, mentions broken with a zero-width
- * space so they show as text rather than as pills, and bidirectional controls removed (a U+202E
- * would show the rest of the line, and the bot's words after it, reversed).
+ * Text made safe to show back (what a member typed, or corpus text): every Markdown character
+ * backslash-escaped, so it renders exactly as written and cannot close or open the bot's own
+ * markup (a quote's bold sentence stays bold whatever "*" or "_" it contains; a "[Free
+ * Nitro](https://…)" question cannot become the bot's link); bare links kept whole and wrapped in
+ * <…>, so they can't unfurl a preview; mentions broken with a zero-width space so they show as
+ * text rather than as pills; bidirectional controls removed (a U+202E would show the rest of the
+ * line, and the bot's words after it, reversed). `unescapeUserText` undoes all but the last.
  */
-export function escapeUserText(text: string): string {
-  const escaped = escapeMarkdown(text.replace(BIDI_CONTROLS, ''), { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
-  // Links keep their characters (escapes inside a URL would break it) and lose their preview.
-  return neutralizeMentions(escaped.replace(URL_IN_TEXT, (url) => `<${url.replace(/\\(?=[^a-zA-Z0-9\s])/g, '')}>`));
+export function escapeUserText(input: string): string {
+  const text = input.replace(BIDI_CONTROLS, '');
+  let escaped = '';
+  let position = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    escaped += escapePlainText(text.slice(position, match.index));
+    // A "*" left in a link could pair with the markers of bold text around it; %2A is the same URL.
+    escaped += `<${match[0].replace(/\*/g, '%2A')}>`;
+    position = match.index + match[0].length;
+  }
+  return neutralizeMentions(escaped + escapePlainText(text.slice(position)));
+}
+
+function escapePlainText(text: string): string {
+  return text.replace(MARKDOWN_INLINE, '\\$&').replace(MARKDOWN_LINE_START, '$1\\$2');
+}
+
+/** The text `escapeUserText` was given, back from what it returned (less any zero-width spaces after "@" or "<"). */
+export function unescapeUserText(escaped: string): string {
+  // One pass, left to right, so that nothing inside a link is taken for an escape.
+  return escaped.replace(/<(https?:\/\/[^\s<>]+)>|\\([^\p{L}\p{N}\s])|([@<])\u200b/gu, (_match, url?: string, escapedCharacter?: string, mentionStart?: string) =>
+    url !== undefined ? url.replace(/%2A/g, '*').replace(/([@<])\u200b/g, '$1') : (escapedCharacter ?? mentionStart!),
+  );
 }
 
 /** Mentions in text (quoted or echoed) shown as plain text; `allowedMentions` already stops pings. */

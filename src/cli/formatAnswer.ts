@@ -20,6 +20,8 @@ export function toAnswerJson(answer: Answer) {
       paragraph: result.passage.paragraph,
       score: Number(result.score.toFixed(4)),
       quote: result.quote,
+      /** [start, end) in `quote` of the sentence a Discord member sees in bold; null when none is. */
+      highlight: result.quoteHighlight ?? null,
     })),
   };
 }

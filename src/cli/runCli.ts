@@ -1,4 +1,5 @@
 /** Shared shell for command-line entry points: exit codes and one-line messages instead of stack traces. */
+import { BIDI_CONTROLS } from '../text/controls.js';
 
 /** Wrong flags or input: exit status 2, with one line saying what is wrong. */
 export class UsageError extends Error {}
@@ -36,8 +37,11 @@ function parseArgsMessage(error: unknown): string | undefined {
 /**
  * `text` safe to print on a terminal: control characters other than newline and tab (escape
  * sequences that clear the screen or retitle the window, carriage returns, C1 controls) shown as
- * `\xHH`. Corpus text is anyone's text; JSON output escapes them by itself.
+ * `\xHH`, and bidirectional controls as `\u{…}`. Corpus text is anyone's text; JSON output
+ * escapes control characters by itself.
  */
 export function forTerminal(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(BIDI_CONTROLS, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
 }

@@ -2,6 +2,9 @@
  * Starts the real bot (createBot + the real command list + the real discord.js client) against
  * a FakeDiscord on 127.0.0.1, and checks what it sends. End-to-end tests use this.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { commands } from '../../src/bot/commands/index.js';
@@ -43,7 +46,9 @@ export interface BotHarness {
 
 export async function startBot(options: HarnessOptions = {}): Promise<BotHarness> {
   const fake = await FakeDiscord.start(options.fake);
-  const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, logLevel: 'info', ...options.config });
+  // Each bot records feedback in a folder of its own, so tests can count what it wrote.
+  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-cache-'));
+  const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, logLevel: 'info', cacheDir, ...options.config });
   let raw = '';
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -81,6 +86,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
       await bot.stop();
       await library.close();
       await fake.stop();
+      await rm(cacheDir, { recursive: true, force: true });
     },
   };
 }
@@ -89,7 +95,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
 export function messageOf(request: RecordedRequest): {
   content?: string;
   embeds?: Array<{ title?: string; description?: string; url?: string; footer?: { text: string }; fields?: Array<{ name: string; value: string }> }>;
-  components?: Array<{ components: Array<{ custom_id?: string; label?: string; url?: string; style: number }> }>;
+  components?: Array<{ components: Array<{ custom_id?: string; label?: string; emoji?: { name: string }; url?: string; style: number }> }>;
   flags?: number;
   allowed_mentions?: { parse?: string[] };
   choices?: Array<{ name: string; value: string }>;

@@ -1,5 +1,4 @@
 /** A complete, valid bot configuration for tests and the bench, overridable field by field. */
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotConfig } from '../../src/bot/config.js';
@@ -13,8 +12,8 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     clientId: '1100000000000000001',
     cdnUrl: 'https://cdn.discordapp.com',
     corpusDir: path.join(repoRoot, 'corpus'),
-    // Each bot its own: test files run in parallel, and a saved index belongs to one corpus.
-    cacheDir: mkdtempSync(path.join(os.tmpdir(), 'citebot-cache-')),
+    // Never the repository's own ./.cache: the bot harness gives each bot a fresh folder.
+    cacheDir: path.join(os.tmpdir(), `citebot-test-cache-${process.pid}`),
     corpusWatch: false,
     logLevel: 'silent',
     logPretty: false,

@@ -3,7 +3,8 @@ import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContex
 import type { Answer } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
-import { STALE_PASSAGE, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine } from '../format.js';
+import type { Vote } from '../feedbackLog.js';
+import { STALE_PASSAGE, VOTES, actionRow, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
 import { send, type ReplyInput } from '../respond.js';
 import { readArguments } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -25,16 +26,25 @@ const definition = {
 /** How many passages "More passages" can show. */
 const MORE_PASSAGES = 3;
 
+/** Where a question was asked: whether the member asked privately, and in which server. */
+export interface AskedWhere {
+  isPrivate: boolean;
+  guildId: string | null;
+}
+
 /**
  * The reply to a question, shared by `/ask` and the "Ask the article" message command: the
- * best quote with buttons, or a plain abstention with hints.
+ * best quote with buttons, or a plain abstention with hints. Either outcome goes to the
+ * feedback log.
  */
-export async function answerReply(question: string, context: CommandContext, isPrivate: boolean): Promise<ReplyInput> {
+export async function answerReply(question: string, context: CommandContext, { isPrivate, guildId }: AskedWhere): Promise<ReplyInput> {
   const check = validateQuestion(question);
   if (!check.ok) return { content: check.message, ephemeral: true };
   const answer: Answer = await context.library.answer(check.question, { top: 1 + MORE_PASSAGES });
   const [best, ...more] = answer.results;
-  if (!best) return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer)], ephemeral: isPrivate };
+  context.feedback.recordQuestion({ guildId, question: check.question, answered: best !== undefined, ...(best && { passageId: best.id }) });
+  // Declined, it goes to the asker alone even when asked publicly: the channel learns nothing from it.
+  if (!best) return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, !isPrivate)], ephemeral: true };
   return {
     content: formatQuestionLine(check.question),
     embeds: [formatAnswerEmbed(best)],
@@ -51,12 +61,19 @@ async function passageReply(context: CommandContext, refs: string[], ephemeral: 
   return { embeds, ephemeral };
 }
 
+/** The question of the answer a button is under, read back from its `**Q:**` line and checked again; undefined if it has none. */
+function questionAbove(interaction: ButtonInteraction): string | undefined {
+  const question = parseQuestionLine(interaction.message.content);
+  const check = question === undefined ? undefined : validateQuestion(question);
+  return check?.ok ? check.question : undefined;
+}
+
 export const askCommand: ChatInputCommand = {
   definition,
   cooldown: true,
   async execute(interaction, context) {
     const args = readArguments(definition, interaction);
-    await send(interaction, await answerReply(args.question, context, args.private ?? false));
+    await send(interaction, await answerReply(args.question, context, { isPrivate: args.private ?? false, guildId: interaction.guildId }));
   },
   buttons: {
     /** Further passages for the same question, privately. */
@@ -69,10 +86,45 @@ export const askCommand: ChatInputCommand = {
       const parts = found ? (await context.library.paragraph(found.document.id, found.passage.paragraph)).map(passageRef) : [argument];
       await send(interaction, await passageReply(context, parts, true));
     },
-    /** A private answer posted to the channel for everyone. */
+    /**
+     * A private answer posted to the channel for everyone, under its question: the quote as the
+     * member saw it (bold sentence included) while the question still finds that passage, else
+     * the whole passage.
+     */
     async share(interaction, argument, context) {
-      const reply = await passageReply(context, [argument], false);
-      await send(interaction, reply.embeds ? { ...reply, content: `${interaction.user} shared:` } : reply);
+      const found = await context.library.passageByRef(argument);
+      if (!found) {
+        await send(interaction, { content: STALE_PASSAGE, ephemeral: true });
+        return;
+      }
+      const question = questionAbove(interaction);
+      const result = question === undefined ? undefined : (await context.library.answer(question, { top: 1 + MORE_PASSAGES })).results.find((candidate) => passageRef(candidate.passage) === argument);
+      await send(interaction, {
+        content: [`${interaction.user} shared:`, ...(question === undefined ? [] : [formatQuestionLine(question)])].join('\n'),
+        embeds: [result ? formatAnswerEmbed(result) : formatPassageEmbed(found.document, found.passage)],
+        components: result ? formatAnswerComponents(result, { morePassageRefs: [], isPrivate: false }) : [actionRow(voteButtons(found.passage))],
+      });
+    },
+    /** 👍 or 👎 on an answer, by any member, once per member and answer. */
+    async vote(interaction, argument, context) {
+      const [vote = '', ref = ''] = argument.split(/:(.*)/s);
+      const question = questionAbove(interaction);
+      if (!Object.hasOwn(VOTES, vote) || ref === '' || question === undefined) {
+        await send(interaction, { content: 'That button no longer does anything. Ask again to vote on a fresh answer.', ephemeral: true });
+        return;
+      }
+      const recorded = context.feedback.recordVote({
+        guildId: interaction.guildId,
+        question,
+        passageId: ref.split('~')[0]!,
+        vote: vote as Vote,
+        voterId: interaction.user.id,
+        messageId: interaction.message.id,
+      });
+      await send(interaction, {
+        content: recorded ? `Thanks: your ${VOTES[vote as Vote]} is counted. Moderators see the totals, never who voted.` : 'You have already voted on this answer: one vote per answer.',
+        ephemeral: true,
+      });
     },
   },
 };

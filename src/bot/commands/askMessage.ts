@@ -14,6 +14,6 @@ export const askMessageCommand: MessageCommand = {
       return;
     }
     // Private: the member asked about someone else's message; "Share to channel" makes it public.
-    await send(interaction, await answerReply(text, context, true));
+    await send(interaction, await answerReply(text, context, { isPrivate: true, guildId: interaction.guildId }));
   },
 };

@@ -9,8 +9,9 @@ const HELP = [
   '**/sources** — the articles I answer from.',
   '**Apps → Ask the article** (right-click a message) — answer that message as a question.',
   '',
-  'I only quote the articles, word for word, with a link to the exact passage. If they don’t answer your question, I say so.',
-  'Moderators: **/reload** after editing the corpus files; **/corpus** `add`/`remove` to change it from here.',
+  'I only quote the articles, word for word, the sentence that answers in **bold**, with a link to it. If they don’t answer your question, I tell you alone.',
+  'Was an answer right? Vote 👍 or 👎 under it: moderators see the totals, never who voted.',
+  'Moderators: **/reload** after editing the corpus files; **/corpus** `add`/`remove` to change it from here; **/feedback** for what members asked this week and what failed.',
 ].join('\n');
 
 export const helpCommand: ChatInputCommand = {

@@ -13,6 +13,7 @@ import type { Engine } from '../../engine/Engine.js';
 import type { BotConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { CorpusChanges } from '../corpusChanges.js';
+import type { FeedbackLog } from '../feedbackLog.js';
 
 /** Everything a handler may use: commands are given their dependencies, never import them. */
 export interface CommandContext {
@@ -22,6 +23,8 @@ export interface CommandContext {
   logger: Logger;
   /** Reloads and edits the corpus everywhere it is served (every shard), and audits it. */
   corpus: CorpusChanges;
+  /** Where questions' outcomes and members' votes are recorded, and summarised for moderators. */
+  feedback: FeedbackLog;
   /** Whether the member may use moderator commands (checked here, whatever Discord's own settings say). */
   isModerator(interaction: ChatInputCommandInteraction | AutocompleteInteraction | ButtonInteraction): boolean;
 }
