@@ -324,7 +324,7 @@ describe('npm run feedback', () => {
         'Most down-voted or declined:',
         // Equal counts: a wrong answer (👎) before a decline.
         '1. “Who wrote it?” (👎 1)',
-        '2. “Clear \\u{1b}[2J the screen\\u{9b} and \\u{202e}flip” (declined 1×)',
+        '2. “Clear \\x1b[2J the screen\\x9b and \\u{202e}flip” (declined 1×)',
         '',
       ].join('\n'),
     );
@@ -346,7 +346,7 @@ describe('npm run feedback', () => {
       [await runs.badGuild!, '--guild must be a server id (17–20 digits), not "my-server".'],
     ] as const) {
       expect(result.code, show(result)).toBe(2);
-      expect(result.stderr).toBe(`${message}\n`);
+      expect(result.stderr).toBe(`${message} Help: npm run feedback -- --help\n`);
       expect(result.stdout).toBe('');
     }
   });

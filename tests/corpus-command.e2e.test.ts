@@ -303,7 +303,8 @@ describe('plain-language help', () => {
     const before = await corpusFiles();
     const reply = await outcome(upload('notes.txt', 'Some text.', { options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2015-02-30', url: 'ftp://example.com/x' }) }));
     expect(reply.content).toContain('The `published` option must be a real date written YYYY-MM-DD, not "2015-02-30".');
-    expect(reply.content).toContain('The `url` option must be an http(s) address, not "ftp://example.com/x".');
+    // As shown in Discord: the message's own parentheses escaped like the rest of the text.
+    expect(reply.content).toContain('The `url` option must be an http\\(s\\) address, not "ftp://example.com/x".');
     expect(reply.content).not.toContain('notes.md');
     expect(reply.content).toMatch(/Nothing was written\.$/);
     expect(await corpusFiles()).toEqual(before);

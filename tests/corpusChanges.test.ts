@@ -93,7 +93,7 @@ describe('auditNotice', () => {
       'Corpus reloaded by <@1000000000000000077> (test): 3 articles.',
       'Added: “Cats \\*and\\* dogs @\u200beveryone”',
       // A masked link cannot form: its "[" is escaped (and the bare link loses its preview).
-      'Removed: “The \\[free](<https://x.example)> offer”',
+      'Removed: “The \\[free\\]\\(<https://x.example)> offer”',
       'Changed: “Plain”',
     ].join('\n'));
   });
