@@ -80,7 +80,7 @@ describe('answerQuestion on the bundled corpus', () => {
     expect(answer.question).toBe(BAIDU_QUESTION);
     expect(answer.answered).toBe(true);
     expect(answer.reason).toBeUndefined();
-    expect(answer.suggestions).toEqual([]);
+    expect(answer).toMatchObject({ related: [], didYouMean: [] });
     const [first] = answer.results;
     expect(first!.passage.paragraph).toBe(5);
     expect(first!.id).toBe('microsoft-china-partnerships:5');
@@ -128,15 +128,23 @@ describe('answerQuestion on the bundled corpus', () => {
     ['???', 'no-terms'],
     ['What is the capital of France?', undefined],
     ['How do penguins survive the winter?', undefined],
-  ])('abstains on %j, with suggestions', (question, reason) => {
+  ])('abstains on %j, with nothing related and no typo to point out', (question, reason) => {
     const answer = answerQuestion(index, question);
     expect(answer.answered).toBe(false);
     expect(answer.results).toEqual([]);
     expect(answer.reason).toBeDefined();
     if (reason) expect(answer.reason).toBe(reason);
-    expect(answer.suggestions.length).toBeGreaterThan(0);
-    expect(answer.suggestions.length).toBeLessThanOrEqual(5);
-    for (const word of answer.suggestions) expect(index.passages.some((passage) => passage.text.includes(word) || passage.section.includes(word))).toBe(true);
+    expect(answer.related).toEqual([]);
+    expect(answer.didYouMean).toEqual([]);
+  });
+
+  it('says "did you mean" only for a likely typo of a word the article has, as the article writes it', () => {
+    const answer = answerQuestion(index, 'What is Microsoft doing with Baidoo and the zebras?');
+    expect(answer.didYouMean).toEqual([]); // two edits away: not a typo it can vouch for
+    const typo = answerQuestion(index, 'partnershipz with penguins in Antarctica');
+    expect(typo.answered).toBe(false);
+    expect(typo.didYouMean).toEqual(['partnerships']);
+    expect(answerQuestion(index, 'What is the capital of France?').didYouMean).toEqual([]);
   });
 
   it('abstains when the best passage shares only a minor part of the question', () => {
@@ -145,14 +153,14 @@ describe('answerQuestion on the bundled corpus', () => {
     expect(answer.reason).toMatch(/^(weak-match|no-match)$/);
   });
 
-  it('offers the closest passage as a hint when a reworded question falls just short, and none when unrelated', () => {
+  it('offers the closest passage as related when a reworded question falls just short, and none when unrelated', () => {
     const reworded = answerQuestion(index, 'why has beijing poured money into domestic operating systems');
     expect(reworded).toMatchObject({ answered: false, reason: 'weak-match', results: [] });
-    expect(reworded.closest?.passage.paragraph).toBe(3);
-    expect(reworded.closest!.coverage).toBeGreaterThanOrEqual(MIN_CLOSEST_COVERAGE);
-    expect(reworded.closest!.coverage).toBeLessThan(MIN_COVERAGE);
-    expect(answerQuestion(index, 'What is the capital of France?').closest).toBeUndefined();
-    expect(answerQuestion(index, 'What is Apple doing in China?').closest).toBeUndefined();
+    expect(reworded.related.map((result) => result.passage.paragraph)).toEqual([3]);
+    expect(reworded.related[0]!.coverage).toBeGreaterThanOrEqual(MIN_CLOSEST_COVERAGE);
+    expect(reworded.related[0]!.coverage).toBeLessThan(MIN_COVERAGE);
+    expect(answerQuestion(index, 'What is the capital of France?').related).toEqual([]);
+    expect(answerQuestion(index, 'What is Apple doing in China?').related).toEqual([]);
   });
 
   it('finds paragraph 5 despite typos', () => {
@@ -369,7 +377,7 @@ describe('Library', () => {
   it('serves the corpus it opened', async () => {
     const { library } = await openCopy();
     expect(library.documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
-    expect(library.answer(BAIDU_QUESTION).results[0]!.passage.paragraph).toBe(5);
+    expect((await library.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
     const baidu = library.index.passagesById.get('microsoft-china-partnerships:5')!;
     expect(library.passageByRef(passageRef(baidu))?.passage.text).toContain('Baidu');
     expect(library.passageByRef('microsoft-china-partnerships:5')).toBeUndefined(); // no fingerprint

@@ -109,14 +109,18 @@ describe('/ask', () => {
     expect(message.components ?? []).toEqual([]);
   });
 
-  it('declines a question it can’t confirm, showing the closest passage only as a labelled hint', async () => {
+  it('declines a question it can’t confirm, showing related passages only as such, and for an unrelated one no corpus text', async () => {
     const message = messageOf(await harness.callback(ask('why has beijing poured money into domestic operating systems')));
     const [embed] = message.embeds!;
     expect(embed!.title).toBe('The article doesn’t say that.');
-    expect(embed!.description).toContain('The closest passage, which may not answer it');
-    expect(embed!.description).toContain('> China’s government has invested heavily');
+    expect(embed!.description).toContain('Related passages, which may not answer it:');
+    expect(embed!.description).toContain('paragraph 3](https://technode.com/');
+    expect(embed!.description).toContain('China’s government has invested heavily');
     expect(embed!.footer!.text).toMatch(/^Shown only to you/);
-    expect(messageOf(await harness.callback(ask('What is the capital of France?'))).embeds![0]!.description).not.toContain('closest passage');
+    const unrelated = messageOf(await harness.callback(ask('What is the capital of France?'))).embeds![0]!.description!;
+    expect(unrelated).not.toContain('Related passages');
+    expect(unrelated).not.toContain('China’s government');
+    expect(unrelated).toContain('The articles are about: “Microsoft reveals list of partnerships with Chinese state and private sector”.');
   });
 
   it('neither pings nor renders mentions echoed from the question', async () => {

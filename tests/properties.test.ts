@@ -199,7 +199,8 @@ describe('the engine, on any input', () => {
         expect(answer.question).toBe(question);
         expect(answer.answered).toBe(answer.results.length > 0);
         expect(answer.results.length).toBeLessThanOrEqual(Math.max(1, top ?? 3));
-        expect(answer.suggestions.length).toBeLessThanOrEqual(5);
+        expect(answer.didYouMean.length).toBeLessThanOrEqual(3);
+        expect(answer.related.length).toBeLessThanOrEqual(1);
         if (!answer.answered) expect(['no-terms', 'no-match', 'weak-match']).toContain(answer.reason);
         const ids = new Set<string>();
         for (const [position, result] of answer.results.entries()) {
@@ -381,17 +382,18 @@ describe('the response builder, on any input', () => {
     );
   });
 
-  it('formatAbstention gives an embed Discord accepts, whatever the suggestions', () => {
+  it('formatAbstention gives an embed Discord accepts, whatever the words and titles', () => {
     const answer: fc.Arbitrary<Answer> = fc.record({
       question: text,
       answered: fc.constant(false),
       reason: fc.constantFrom('no-terms' as const, 'no-match' as const, 'weak-match' as const),
       results: fc.constant([]),
-      suggestions: fc.array(shortText, { maxLength: 5 }),
+      related: fc.constant([]),
+      didYouMean: fc.array(shortText, { maxLength: 3 }),
     });
     fc.assert(
-      fc.property(answer, (abstention) => {
-        const embed = formatAbstention(abstention);
+      fc.property(answer, fc.array(text, { maxLength: 30 }), (abstention, titles) => {
+        const embed = formatAbstention(abstention, titles);
         expect(embed.description ?? '').not.toMatch(RAW_MENTION);
         expectDiscordAccepts(buildMessage({ content: formatQuestionLine(abstention.question), embeds: [embed] }));
       }),

@@ -57,8 +57,11 @@ export type AbstainReason =
   | 'no-terms'
   /** Nothing in the corpus matches any of its words. */
   | 'no-match'
-  /** Passages match only a minor part of what was asked. */
+  /** Passages are about the question's subject, but none answers it. */
   | 'weak-match';
+
+/** What a question about an article itself asks: who wrote it, when, or what it is about. */
+export type ArticleIntent = 'author' | 'published' | 'topic';
 
 export interface Answer {
   question: string;
@@ -66,13 +69,20 @@ export interface Answer {
   reason?: AbstainReason;
   /** Best first; empty when not answered. */
   results: AnswerResult[];
-  /** When not answered: corpus words close to the question's, or what the corpus is about. */
-  suggestions: string[];
   /**
-   * When declined for a weak match: the passage that came closest, which may still be what a
-   * reworded question was after. Shown as a hint, never as the answer.
+   * When declined: passages about the question's subject that may still be what a reworded
+   * question was after (at most 3). Shown as related, never as the answer. Empty when nothing
+   * in the corpus is about what was asked.
    */
-  closest?: AnswerResult;
+  related: AnswerResult[];
+  /** When declined: corpus words the question's unknown words are likely typos of. */
+  didYouMean: string[];
+  /**
+   * Set when the question asks about an article itself (who wrote it, when it was published,
+   * what it is about): the article, answered from its metadata, with the passage that names
+   * its author (for who wrote it), else its opening passage.
+   */
+  about?: { intent: ArticleIntent; document: DocumentInfo; passage: AnswerResult };
 }
 
 export interface AnswerOptions {
@@ -110,39 +120,55 @@ function matchedTermWeights(index: SearchIndex, result: SearchResult): Map<strin
   return new Map(result.terms.map((term) => [term, termWeight(index, term)]));
 }
 
+/** Related passages a decline may show, at most. */
+export const MAX_RELATED = 3;
+
+/** The lexical stages' output for one question: its terms and the passages matching them, best first. */
+export interface Retrieval {
+  question: string;
+  terms: QueryTerm[];
+  candidates: SearchResult[];
+}
+
+/** Stage 1, retrieve: the question's terms and the passages that match them (BM25, best first). */
+export function retrieve(index: SearchIndex, question: string): Retrieval {
+  const terms = analyzeQuery(index, question);
+  return { question, terms, candidates: terms.length === 0 ? [] : queryIndex(index, terms) };
+}
+
+/** A declined answer; `related` are passages about the subject, if any. */
+export function decline(index: SearchIndex, { question, terms, candidates }: Retrieval, related: AnswerResult[]): Answer {
+  const reason: AbstainReason = terms.length === 0 ? 'no-terms' : candidates.length === 0 ? 'no-match' : 'weak-match';
+  return { question, answered: false, reason, results: [], related, didYouMean: didYouMean(index, terms) };
+}
+
+/**
+ * Answers from words alone: the best passage must match at least MIN_COVERAGE of the question's
+ * weight; further ones too, and MIN_RELATIVE_SCORE of the best's score. A decline shows the best
+ * passage as related when it matched MIN_CLOSEST_COVERAGE.
+ */
 export function answerQuestion(index: SearchIndex, question: string, options: AnswerOptions = {}): Answer {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
-  const terms = analyzeQuery(index, question);
-  const abstain = (reason: AbstainReason, closest?: AnswerResult): Answer => ({
-    question,
-    answered: false,
-    reason,
-    results: [],
-    suggestions: suggestTerms(index, terms),
-    ...(closest && { closest }),
-  });
-  if (terms.length === 0) return abstain('no-terms');
-
-  const candidates = queryIndex(index, terms);
-  const [best] = candidates;
-  if (!best) return abstain('no-match');
-  const bestCoverage = coverageOf(terms, best);
-  if (bestCoverage < MIN_COVERAGE) return abstain('weak-match', bestCoverage >= MIN_CLOSEST_COVERAGE ? toResult(index, best, bestCoverage) : undefined);
-
+  const retrieval = retrieve(index, question);
+  const [best] = retrieval.candidates;
+  const bestCoverage = best ? coverageOf(retrieval.terms, best) : 0;
+  if (!best || bestCoverage < MIN_COVERAGE) {
+    return decline(index, retrieval, best && bestCoverage >= MIN_CLOSEST_COVERAGE ? [toResult(index, best, bestCoverage)] : []);
+  }
   const results: AnswerResult[] = [];
-  for (const candidate of candidates) {
+  for (const candidate of retrieval.candidates) {
     if (results.length >= top) break;
-    const coverage = candidate === best ? bestCoverage : coverageOf(terms, candidate);
+    const coverage = candidate === best ? bestCoverage : coverageOf(retrieval.terms, candidate);
     if (coverage < MIN_COVERAGE || candidate.score < best.score * MIN_RELATIVE_SCORE) continue;
     results.push(toResult(index, candidate, coverage));
   }
-  return { question, answered: true, results, suggestions: [] };
+  return { question, answered: true, results, related: [], didYouMean: [] };
 }
 
 /** A search result as an answer: its passage, document, quote and link. */
-export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
+export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number, focusSentence?: number): AnswerResult {
   const passage = index.passageAt.get(candidate.id as number)!;
-  const quote = selectQuote(passage, matchedTermWeights(index, candidate));
+  const quote = selectQuote(passage, matchedTermWeights(index, candidate), { focusSentence });
   const document = index.documentsById.get(passage.documentId)!;
   return {
     id: passage.id,
@@ -157,34 +183,20 @@ export function toResult(index: SearchIndex, candidate: SearchResult, coverage: 
   };
 }
 
-/** How many words to suggest. */
-const MAX_SUGGESTIONS = 5;
+/** How many words "did you mean" offers, at most. */
+const MAX_DID_YOU_MEAN = 3;
 
 /**
- * Words to offer when abstaining: corpus words spelled like the question's unknown words (likely
- * typos: their expansions), else the corpus's most characteristic words (frequent, but not in
- * nearly every passage).
+ * For each question word the corpus lacks, the corpus word it is most likely a typo of: its
+ * nearest expansion, when that is one edit away (a neighbour swap included) rather than merely a
+ * word starting the same way. Nothing for words the corpus has.
  */
-export function suggestTerms(index: SearchIndex, terms: QueryTerm[]): string[] {
-  const near = new Set(terms.flatMap(({ expansions }) => expansions.map((expansion) => expansion.term)));
-  const candidates = near.size > 0 ? [...near] : characteristicTerms(index);
-  return [...new Set(candidates.slice(0, MAX_SUGGESTIONS * 2).map((term) => surfaceOf(index, term)))].slice(0, MAX_SUGGESTIONS);
-}
-
-const characteristicTermsCache = new WeakMap<SearchIndex, string[]>();
-
-function characteristicTerms(index: SearchIndex): string[] {
-  let cached = characteristicTermsCache.get(index);
-  if (!cached) {
-    const limit = Math.max(2, index.passageAt.size * 0.6);
-    cached = [...index.passageFrequency.entries()]
-      .filter(([term, frequency]) => frequency < limit && /\p{L}{3}/u.test(term))
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, MAX_SUGGESTIONS)
-      .map(([term]) => term);
-    characteristicTermsCache.set(index, cached);
-  }
-  return cached;
+function didYouMean(index: SearchIndex, terms: QueryTerm[]): string[] {
+  const words = terms.flatMap(({ known, expansions }) => {
+    const [nearest] = expansions;
+    return !known && nearest?.typo ? [surfaceOf(index, nearest.term)] : [];
+  });
+  return [...new Set(words)].slice(0, MAX_DID_YOU_MEAN);
 }
 
 /**

@@ -27,22 +27,38 @@ export interface Quote {
 /** Room for the "… " and " …" that mark left-out text. */
 const ELLIPSIS_ROOM = 4;
 
+export interface QuoteOptions {
+  maxChars?: number;
+  /**
+   * The sentence (index into `passage.sentences`) known to answer best, e.g. the one closest in
+   * meaning to the question: the quote is centred on it and highlights it, whatever its words.
+   */
+  focusSentence?: number;
+}
+
 /**
- * The passage's text if it fits, else the contiguous run of sentences around the one that
- * carries most of the weight of `termWeights`, grown towards the better neighbour while it fits.
- * A sentence too long to quote whole is treated as several pieces cut between words. Either way
- * the best sentence (or piece) is the quote's highlight.
+ * The passage's text if it fits, else the contiguous run of sentences around the best one (the
+ * focus sentence, else the one that carries most of the weight of `termWeights`), grown towards
+ * the better neighbour while it fits. A sentence too long to quote whole is treated as several
+ * pieces cut between words. Either way the best sentence (or piece) is the quote's highlight.
  */
-export function selectQuote(passage: Passage, termWeights: Map<string, number>, maxChars = MAX_QUOTE_CHARS): Quote {
-  const units = passage.sentences.flatMap((sentence) => splitAtWords(sentence, maxChars - ELLIPSIS_ROOM));
+export function selectQuote(passage: Passage, termWeights: Map<string, number>, { maxChars = MAX_QUOTE_CHARS, focusSentence }: QuoteOptions = {}): Quote {
+  const sentenceOfUnit: number[] = [];
+  const units = passage.sentences.flatMap((sentence, index) => {
+    const pieces = splitAtWords(sentence, maxChars - ELLIPSIS_ROOM);
+    for (const _piece of pieces) sentenceOfUnit.push(index);
+    return pieces;
+  });
   // One sentence: nothing to choose or to mark out.
   if (units.length < 2 && passage.text.length <= maxChars) return { text: passage.text, trimmed: false };
   const scores = units.map((unit) => [...new Set(analyze(unit))].reduce((sum, term) => sum + (termWeights.get(term) ?? 0), 0));
   const spans = spansOf(passage.text, units);
-  const bestScore = Math.max(0, ...scores);
-  const best = scores.indexOf(bestScore);
+  // The focus sentence's best-scoring piece wins, marked out even without a matched word.
+  const focusUnits = units.flatMap((_unit, unit) => (sentenceOfUnit[unit] === focusSentence ? [unit] : []));
+  const best = focusUnits.length > 0 ? focusUnits.reduce((top, unit) => (scores[unit]! > scores[top]! ? unit : top)) : scores.indexOf(Math.max(0, ...scores));
+  const marked = focusUnits.length > 0 || scores[best]! > 0;
   const highlightWithin = (quoteStart: number, offset: number, unitCount: number): Span | undefined => {
-    if (bestScore === 0 || unitCount < 2) return undefined;
+    if (!marked || unitCount < 2) return undefined;
     const [start, end] = spans[best]!;
     return [start - quoteStart + offset, end - quoteStart + offset];
   };

@@ -19,6 +19,11 @@ export interface BotConfig {
    * rebuilt when missing) and feedback (`feedback/`). Never inside `corpusDir`.
    */
   cacheDir: string;
+  /**
+   * Answer by meaning as well as words (a sentence encoder in the engine's workers); false runs
+   * the lexical engine alone, e.g. on a small machine.
+   */
+  semantic: boolean;
   /** Reload when files in `corpusDir` change. */
   corpusWatch: boolean;
   logLevel: string;
@@ -109,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     cdnUrl: url('DISCORD_CDN_URL', 'https://cdn.discordapp.com')!,
     corpusDir,
     cacheDir,
+    semantic: boolean('SEMANTIC', true),
     corpusWatch: boolean('CORPUS_WATCH', false),
     logLevel,
     logPretty: boolean('LOG_PRETTY', env.NODE_ENV === 'development'),

@@ -80,24 +80,47 @@ export function parseQuestionLine(content: string): string | undefined {
   return line === undefined ? undefined : unescapeUserText(line.slice(QUESTION_LINE_PREFIX.length));
 }
 
-/** A declined question; `onlyToAsker` when it was asked publicly but answered privately, which the footer says. */
-export function formatAbstention(answer: Answer, onlyToAsker = false): APIEmbed {
-  const hint =
-    answer.reason === 'no-terms'
-      ? 'Your question has no words to look up: try naming what you want to know about.'
-      : answer.suggestions.length > 0 && !answer.closest
-        ? `The articles talk about: ${answer.suggestions.map((word) => `**${escapeUserText(word)}**`).join(', ')}.`
-        : '';
-  const closest = answer.closest;
-  const nearest = closest
-    ? `\n\nThe closest passage, which may not answer it (${escapeUserText(truncateAtWord(closest.document.title, 80))}, ${paragraphLabel(closest.passage)}):\n${blockQuote(truncateAtWord(closest.quote, 300))}\n[Read it in the article](${closest.link.length <= 2048 ? closest.link : closest.document.url})`
-    : '';
+/** Article titles listed when a decline has nothing related to show, at most. */
+const TITLES_IN_DECLINE = 5;
+
+/**
+ * A declined question, in the one form that fits what the engine found:
+ * - passages about the subject that don't answer it: up to three, labelled as related (title,
+ *   paragraph, first words, link), never as the answer;
+ * - nothing related: no corpus text at all, only what the articles are about (`titles`);
+ * - "did you mean" only for words the articles lack but have a likely typo of.
+ * `onlyToAsker` when it was asked publicly but answered privately, which the footer says.
+ */
+export function formatAbstention(answer: Answer, titles: readonly string[], onlyToAsker = false): APIEmbed {
+  const lines: string[] = [];
+  if (answer.reason === 'no-terms' && answer.related.length === 0) lines.push('Your question has no words to look up: try naming what you want to know about.');
+  if (answer.didYouMean.length > 0) lines.push(`Did you mean ${answer.didYouMean.map((word) => `**${escapeUserText(word)}**`).join(', ')}?`);
+  if (answer.related.length > 0) {
+    lines.push('', 'Related passages, which may not answer it:');
+    for (const related of answer.related) {
+      const excerpt = escapeUserText(truncateAtWord(related.passage.text.replace(/\s+/g, ' '), 140));
+      lines.push(`• [${escapeUserText(truncateAtWord(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`);
+    }
+  } else if (titles.length > 0) {
+    const shown = titles.slice(0, TITLES_IN_DECLINE).map((title) => `“${escapeUserText(truncateAtWord(title, 100))}”`);
+    lines.push(`The articles are about: ${shown.join('; ')}${titles.length > shown.length ? ` and ${titles.length - shown.length} more` : ''}.`);
+  }
+  lines.push('', 'Use `/sources` to see what is in the corpus, or `/search` to browse it.');
   return {
     color: WARNING,
     title: 'The article doesn’t say that.',
-    description: `${hint}${nearest}\nUse \`/sources\` to see what is in the corpus, or \`/search\` to browse it.`.trim(),
+    description: lines.join('\n').trim(),
     ...(onlyToAsker && { footer: { text: 'Shown only to you: there was nothing to quote to the channel.' } }),
   };
+}
+
+/** What a question about the article itself is answered with, from its front matter. */
+export function formatAboutLine(about: NonNullable<Answer['about']>): string {
+  const { document } = about;
+  const title = `“${escapeUserText(truncateAtWord(document.title, 150))}”`;
+  if (about.intent === 'author') return `${title} was written by **${escapeUserText(document.author)}** (${escapeUserText(document.publisher)}, ${document.published}).`;
+  if (about.intent === 'published') return `${title} was published on **${document.published}** by ${escapeUserText(document.publisher)}.`;
+  return `${title} (${escapeUserText(document.author)}, ${escapeUserText(document.publisher)}, ${document.published}). It begins:`;
 }
 
 /** A button that shows `face`: a label, or an emoji alone. */

@@ -24,7 +24,7 @@ if (!(await hasArticleFiles(config.corpusDir))) {
   logger.flush();
   process.exit(1);
 }
-const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger });
+const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger });
 library.ready.then(
   (report) => {
     for (const problem of report.problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);

@@ -8,6 +8,7 @@ import type { Answer } from '../answers/answerQuestion.js';
 import { validateQuestion } from '../answers/validateQuestion.js';
 import { formatProblem } from '../corpus/types.js';
 import { Library } from '../library/Library.js';
+import { semanticEnabled } from '../semantic/setting.js';
 import { formatAnswerText, toAnswerJson } from './formatAnswer.js';
 import { forTerminal, runCli, UsageError } from './runCli.js';
 
@@ -39,20 +40,27 @@ runCli(async () => {
   if (!Number.isInteger(top) || top < 1 || top > 25) throw new UsageError(`--top must be a whole number from 1 to 25, not "${values.top}".`);
 
   const dir = values.corpus ?? process.env.CORPUS_DIR ?? './corpus';
-  const { library, report } = await Library.open({ dir });
+  const cacheDir = process.env.CACHE_DIR || './.cache';
+  const { library, report } = await Library.open({ dir, cacheDir });
   for (const problem of report.problems) console.error(forTerminal(`warning: skipped ${formatProblem(problem)}`));
   if (!library) {
     console.error(`No valid articles in ${dir}. Check them with: npm run corpus:check -- ${dir}`);
     return 1;
   }
 
-  const answer = (question: string): Answer => library.answer(question, { top });
+  if (semanticEnabled(process.env)) {
+    const { enableSemantic } = await import('../semantic/SemanticIndex.js');
+    const semantic = await enableSemantic(library, cacheDir);
+    if (!semantic.ready) console.error(`Computing sentence vectors for ${semantic.progress.total - semantic.progress.embedded} passages (saved in ${cacheDir} for next time)…`);
+    await semantic.fill();
+  }
+  const answer = (question: string): Promise<Answer> => library.answer(question, { top });
   const print = (result: Answer) => console.log(values.json ? JSON.stringify(toAnswerJson(result)) : forTerminal(formatAnswerText(result)));
 
   if (positionals.length > 0) {
     const check = validateQuestion(positionals.join(' '));
     if (!check.ok) throw new UsageError(check.message);
-    print(answer(check.question));
+    print(await answer(check.question));
     return 0;
   }
 
@@ -68,7 +76,7 @@ runCli(async () => {
       if (values.json) console.log(JSON.stringify({ question: line, answered: false, results: [] }));
       continue;
     }
-    print(answer(check.question));
+    print(await answer(check.question));
   }
   return invalid > 0 ? 2 : 0;
 }, 'npm run ask -- --help');

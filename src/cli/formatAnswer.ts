@@ -7,6 +7,8 @@ export function toAnswerJson(answer: Answer) {
   return {
     question: answer.question,
     answered: answer.answered,
+    /** For a question about the article itself: what it asked (author, published, topic). */
+    about: answer.about ? { intent: answer.about.intent, document: answer.about.document.id } : null,
     results: answer.results.map((result) => ({
       id: result.id,
       document: {
@@ -46,12 +48,19 @@ function wrap(text: string, indent: string): string {
 
 export function formatAnswerText(answer: Answer): string {
   if (!answer.answered) {
-    const hint = answer.suggestions.length > 0 && !answer.closest ? `\nThe corpus talks about: ${answer.suggestions.join(', ')}.` : '';
-    const closest = answer.closest
-      ? `\n\nThe closest passage, which may not answer it (${paragraphLabel(answer.closest.passage)}):\n${wrap(`“${answer.closest.quote}”`, '   ')}\n   ${answer.closest.link}`
-      : '';
-    return `Q: ${answer.question}\n\nThe article doesn't say that.${hint}${closest}\n`;
+    const typo = answer.didYouMean.length > 0 ? `\nDid you mean: ${answer.didYouMean.join(', ')}?` : '';
+    const related = answer.related.map((result) => `\n\nRelated, may not answer it (“${result.document.title}”, ${paragraphLabel(result.passage)}):\n${wrap(`“${result.quote}”`, '   ')}\n   ${result.link}`);
+    return `Q: ${answer.question}\n\nThe article doesn't say that.${typo}${related.join('')}\n`;
   }
+  const about = answer.about;
+  const intro =
+    about?.intent === 'author'
+      ? `Written by ${about.document.author} (${about.document.publisher}, ${about.document.published}). From the article:\n\n`
+      : about?.intent === 'published'
+        ? `Published on ${about.document.published} by ${about.document.publisher}. It begins:\n\n`
+        : about
+          ? `“${about.document.title}” (${about.document.author}, ${about.document.publisher}, ${about.document.published}). It begins:\n\n`
+          : '';
   const blocks = answer.results.map((result, position) => {
     const { document, passage } = result;
     const where = paragraphLabel(passage);
@@ -61,5 +70,5 @@ export function formatAnswerText(answer: Answer): string {
       `   ${result.link}`,
     ].join('\n');
   });
-  return `Q: ${answer.question}\n\n${blocks.join('\n\n')}\n`;
+  return `Q: ${answer.question}\n\n${intro}${blocks.join('\n\n')}\n`;
 }

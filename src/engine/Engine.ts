@@ -15,7 +15,7 @@ import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassage
 import type { DocumentInfo } from '../corpus/types.js';
 import type { LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
-import type { CacheEvent, Catalog, EngineMethod, EngineResponse, EngineWorkerData, OpenedMessage } from './protocol.js';
+import type { CacheEvent, Catalog, EngineMethod, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
 
 /** Nothing is being served yet (first start, or a crashed worker being replaced). */
 export class EngineNotReady extends Error {}
@@ -45,6 +45,12 @@ export interface EngineOptions extends Pick<LibraryOptions, 'dir' | 'cacheDir' |
   openTimeoutMs?: number;
   /** The worker's entry file (default: engineWorker beside this file); tests wrap it. */
   workerUrl?: URL;
+  /**
+   * Answer by meaning as well as words: each worker loads the sentence encoder and computes the
+   * passages' vectors in the background (SEMANTIC=off turns it off, e.g. on a small machine).
+   * Default false here; the bot's configuration turns it on.
+   */
+  semantic?: boolean;
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 2_000;
@@ -82,15 +88,18 @@ class EngineWorker {
   /** Called once if the worker ends while it was serving (crash, or terminated as stuck). */
   onLost?: (reason: string) => void;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, logger: EngineLogger) {
     this.#worker = worker;
-    worker.on('message', (message: EngineResponse) => this.#settle(message));
+    worker.on('message', (message: EngineResponse | LogMessage) => {
+      if ('type' in message) logger[message.level](message.details, message.message);
+      else this.#settle(message);
+    });
     worker.on('error', (error) => this.#lose(`engine worker crashed: ${error.message}`));
     worker.on('exit', (code) => this.#lose(`engine worker exited (code ${code})`));
   }
 
   /** Starts a worker that opens the corpus; resolves with what it said when done (or failed). */
-  static open(url: URL, data: EngineWorkerData, timeoutMs: number): Promise<{ worker?: EngineWorker; opened: OpenedMessage }> {
+  static open(url: URL, data: EngineWorkerData, timeoutMs: number, logger: EngineLogger): Promise<{ worker?: EngineWorker; opened: OpenedMessage }> {
     const worker = startWorker(url, data);
     return new Promise((resolve) => {
       // Only these listeners are removed: Worker keeps internal ones of its own.
@@ -103,13 +112,14 @@ class EngineWorker {
         void worker.terminate();
         resolve({ opened: { type: 'failed', message } });
       };
-      const onOpened = (opened: OpenedMessage) => {
+      const onOpened = (opened: OpenedMessage | LogMessage) => {
+        if (opened.type === 'log') return logger[opened.level](opened.details, opened.message);
         detach();
         if (opened.type !== 'opened') {
           void worker.terminate();
           resolve({ opened });
         } else {
-          resolve({ worker: new EngineWorker(worker), opened });
+          resolve({ worker: new EngineWorker(worker, logger), opened });
         }
       };
       const onError = (error: Error) => fail(`the engine worker crashed: ${error.message}`);
@@ -271,12 +281,12 @@ export class Engine {
   }
 
   #open(data: EngineWorkerData): ReturnType<typeof EngineWorker.open> {
-    return EngineWorker.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS);
+    return EngineWorker.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, this.options.logger);
   }
 
   #data(strict: boolean, preferSaved = false): EngineWorkerData {
     const { dir, cacheDir, maxFileBytes } = this.options;
-    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved } };
+    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, semantic: this.options.semantic ?? false };
   }
 
   async #openFirst(): Promise<ReloadReport> {

@@ -1,15 +1,18 @@
 /**
  * An engine worker: opens one version of the corpus (reading, analysing and indexing it, or
  * loading the saved index) and then answers questions about it, off the thread that talks to
- * Discord. A reload starts a new worker; this one serves until it is told to stop.
+ * Discord. With the semantic stage on, it then loads the sentence encoder and computes the
+ * passages' vectors in the background (answers use words alone until they are ready). A reload
+ * starts a new worker; this one serves until it is told to stop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Library } from '../library/Library.js';
-import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWorkerData, OpenedMessage } from './protocol.js';
+import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
 
 const port = parentPort!;
-const { library: options } = workerData as EngineWorkerData;
+const { library: options, semantic } = workerData as EngineWorkerData;
 const cache: CacheEvent[] = [];
+const log = (level: LogMessage['level'], message: string, details: object = {}) => port.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
 
 let opened: Awaited<ReturnType<typeof Library.open>>;
 try {
@@ -30,12 +33,12 @@ if (!library) {
     paragraph: (documentId, paragraph) => library.paragraph(documentId, paragraph),
     ping: () => true,
   };
-  port.on('message', ({ id, method, args }: EngineRequest) => {
+  port.on('message', async ({ id, method, args }: EngineRequest) => {
     let response: EngineResponse;
     try {
       const call = Object.hasOwn(calls, method) ? (calls[method] as (...values: unknown[]) => unknown) : undefined;
       if (!call) throw new Error(`unknown engine method ${String(method)}`);
-      response = { id, result: call(...args) };
+      response = { id, result: await call(...args) };
     } catch (error) {
       response = { id, error: (error as Error).message };
     }
@@ -47,4 +50,22 @@ if (!library) {
     catalog: { documents: [...library.documents], passageCounts: [...library.passageCounts()], passages: library.stats().passages },
     cache,
   } satisfies OpenedMessage);
+  if (semantic) await startSemantic(library);
+}
+
+/** Loads the encoder and fills in the passages' vectors, logging where it stands. */
+async function startSemantic(served: Library): Promise<void> {
+  const started = performance.now();
+  try {
+    // Imported here: with the semantic stage off, the model's runtime is never loaded.
+    const { enableSemantic } = await import('../semantic/SemanticIndex.js');
+    const index = await enableSemantic(served, options.cacheDir);
+    const { embedded, total } = index.progress;
+    if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the background; answers use words alone until then', { embedded, total, loadMs: Math.round(performance.now() - started) });
+    await index.fill({
+      onProgress: (progress) => log('info', progress.done ? 'semantic vectors ready: answers use meaning as well as words' : 'semantic vectors: computing', { ...progress, ms: Math.round(progress.ms) }),
+    });
+  } catch (error) {
+    log('error', 'the semantic stage could not start; answers use words alone', { reason: (error as Error).message });
+  }
 }

@@ -8,6 +8,16 @@ import type { Library, LibraryOptions, ReloadReport } from '../library/Library.j
 /** What a worker is started with. */
 export interface EngineWorkerData {
   library: Pick<LibraryOptions, 'dir' | 'cacheDir' | 'strict' | 'preferSaved' | 'maxFileBytes'>;
+  /** Whether to load the sentence encoder and answer by meaning as well as words. */
+  semantic: boolean;
+}
+
+/** A line for the bot's log, from the worker (which has no logger of its own). */
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  details: object;
 }
 
 /** The served corpus as the bot's thread keeps it: metadata, small, for lists and logs. */

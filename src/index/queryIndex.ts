@@ -11,6 +11,8 @@ export interface Expansion {
   term: string;
   /** What a match on it is worth against a match on the query term itself (below 1). */
   weight: number;
+  /** One edit (or one swap of neighbouring letters) away: the query term is likely a typo of it. */
+  typo: boolean;
 }
 
 export interface QueryTerm {
@@ -76,19 +78,19 @@ function vocabulary(index: SearchIndex): Vocabulary {
  */
 export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: boolean; prefix: boolean }): Expansion[] {
   const terms = vocabulary(index);
-  const candidates = new Map<string, { distance: number; weight: number }>();
-  const consider = (candidate: string, distance: number, weight: number) => {
+  const candidates = new Map<string, { weight: number; typo: boolean }>();
+  const consider = (candidate: string, weight: number, typo: boolean) => {
     if (candidate === term) return;
     const known = candidates.get(candidate);
-    if (!known || weight > known.weight) candidates.set(candidate, { distance, weight });
+    candidates.set(candidate, { weight: Math.max(weight, known?.weight ?? 0), typo: typo || (known?.typo ?? false) });
   };
   if (options.fuzzy) {
     const maxDistance = fuzzyDistance(term);
     if (maxDistance > 0) {
-      for (const [candidate, [, distance]] of terms.fuzzyGet(term, maxDistance)) consider(candidate, distance, (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance));
+      for (const [candidate, [, distance]] of terms.fuzzyGet(term, maxDistance)) consider(candidate, (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance), distance === 1);
       for (let i = 0; i + 1 < term.length; i++) {
         const swapped = `${term.slice(0, i)}${term[i + 1]}${term[i]}${term.slice(i + 2)}`;
-        if (terms.has(swapped)) consider(swapped, 1, (FUZZY_WEIGHT * swapped.length) / (swapped.length + 1));
+        if (terms.has(swapped)) consider(swapped, (FUZZY_WEIGHT * swapped.length) / (swapped.length + 1), true);
       }
     }
   }
@@ -97,13 +99,13 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
     for (const [candidate] of terms.atPrefix(term)) {
       if (++seen > MAX_PREFIX_CANDIDATES) break;
       const distance = candidate.length - term.length;
-      consider(candidate, distance, (PREFIX_WEIGHT * candidate.length) / (candidate.length + 0.3 * distance));
+      consider(candidate, (PREFIX_WEIGHT * candidate.length) / (candidate.length + 0.3 * distance), false);
     }
   }
   return [...candidates]
     .sort(([a, x], [b, y]) => y.weight - x.weight || (index.passageFrequency.get(b) ?? 0) - (index.passageFrequency.get(a) ?? 0) || (a < b ? -1 : 1))
     .slice(0, MAX_EXPANSIONS)
-    .map(([candidate, { weight }]) => ({ term: candidate, weight }));
+    .map(([candidate, { weight, typo }]) => ({ term: candidate, weight, typo }));
 }
 
 export interface QueryOptions {

@@ -7,44 +7,20 @@
  * folder to load. A save writes a new folder, then replaces `current` by renaming a file over it,
  * so a crash mid-save leaves the previous index in place; older folders are then deleted.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
+import { codeKey } from '../cache/codeKey.js';
 import type { DocumentInfo } from '../corpus/types.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
 /**
  * What a saved index depends on besides the corpus: the code that splits and analyses text and
- * builds the index, and the versions of the libraries it uses. Any change to them gives a
- * different key, and a saved index with another key is rebuilt rather than trusted.
+ * builds the index, and the libraries it uses. Any change to them gives a different key, and a
+ * saved index with another key is rebuilt rather than trusted.
  */
-export const INDEX_CODE_KEY = (() => {
-  const hash = createHash('sha256').update('snapshot-format-1');
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const extension = path.extname(fileURLToPath(import.meta.url));
-  for (const module of ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex']) {
-    hash.update(readFileSync(path.join(here, `${module}${extension}`)));
-  }
-  const require = createRequire(import.meta.url);
-  for (const name of ['minisearch', 'wink-porter2-stemmer', 'stopword']) {
-    const packageJson = findPackageJson(require.resolve(name), name);
-    hash.update(`${name}@${packageJson ? (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version : '?'}`);
-  }
-  return hash.digest('hex').slice(0, 16);
-})();
-
-/** The package.json of package `name`, found above its resolved entry file. */
-function findPackageJson(entry: string, name: string): string | undefined {
-  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (path.basename(dir) === name) return path.join(dir, 'package.json');
-  }
-  return undefined;
-}
+export const INDEX_CODE_KEY = codeKey('snapshot-format-1', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
 
 interface SnapshotMeta {
   key: string;

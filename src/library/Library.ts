@@ -4,6 +4,7 @@
  * worker: see src/engine/) and the adapters swap to it only when it opened cleanly.
  * Adapters (the bot, the CLI) talk to this, never to minisearch.
  */
+import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
@@ -11,6 +12,7 @@ import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
 import { buildSearchIndex, updateSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
+import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 
 export interface ReloadReport {
   /** Whether this corpus is the one served now. */
@@ -64,6 +66,7 @@ export function documentMatches(document: DocumentInfo, typed: string): boolean 
 
 export class Library {
   readonly #index: SearchIndex;
+  #semantic: SemanticIndex | undefined;
 
   private constructor(
     readonly options: LibraryOptions,
@@ -147,8 +150,22 @@ export class Library {
     return { documents: this.#index.documents.length, passages: this.#index.passages.length, buildMs: Math.round(this.#index.buildMs) };
   }
 
-  answer(question: string, options?: AnswerOptions): Answer {
-    return answerQuestion(this.#index, question, options);
+  /**
+   * Gives the library the semantic side of its passages (see `semantic`): answers use both words
+   * and meaning once its vectors are all computed, and words alone until then.
+   */
+  useSemantic(semantic: SemanticIndex): void {
+    this.#semantic = semantic;
+  }
+
+  /** Whether answers use meaning as well as words (the semantic vectors are ready). */
+  get semanticReady(): boolean {
+    return this.#semantic?.ready ?? false;
+  }
+
+  answer(question: string, options?: AnswerOptions): Promise<Answer> {
+    const semantic = this.#semantic;
+    return semantic?.ready ? answerHybrid(this.#index, question, semantic, options) : Promise.resolve(answerQuestion(this.#index, question, options));
   }
 
   search(query: string, options: SearchPassagesOptions): PassageHit[] {

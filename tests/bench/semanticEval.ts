@@ -9,71 +9,17 @@
  *   node --import tsx tests/bench/semanticEval.ts --tune   also a grid of constants, scored on the tuning halves only
  *   node --import tsx tests/bench/semanticEval.ts --failures   also each question the hybrid gets wrong, with its signals
  */
-import { readFileSync } from 'node:fs';
 import { answerQuestion, coverageOf, toResult } from '../../src/answers/answerQuestion.js';
-import { loadCorpus } from '../../src/corpus/loadCorpus.js';
-import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
 import { ARTICLE_INTENT_EXAMPLES, loadArticleIntents, MIN_INTENT_COSINE, type ArticleIntent } from '../../src/semantic/articleIntent.js';
 import { loadEmbedder, type Embedder } from '../../src/semantic/embedder.js';
 import { RANKING, rankAndDecide, type LexicalCandidate, type RankingConstants } from '../../src/semantic/rank.js';
 import { cosine } from '../../src/semantic/vectors.js';
-import { evaluate, loadQuestionSet, type EvalAnswer, type EvalQuestion, type EvalReport } from '../support/questionSet.js';
+import { evaluate, type EvalAnswer, type EvalQuestion, type EvalReport } from '../support/questionSet.js';
+import { articleSet, squadSet, type Half, type QuestionSet } from '../support/questionSets.js';
 
 /** Results per answer, as members see them (top-3 counts these). */
 const TOP = 3;
-
-type Half = 'tuning' | 'held-out';
-
-/** FNV-1a: a fixed, well-spread hash, so the split never changes between runs. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-function halfOf(key: string): Half {
-  return hash(key) % 2 === 0 ? 'tuning' : 'held-out';
-}
-
-interface QuestionSet {
-  name: string;
-  index: SearchIndex;
-  questions: Array<EvalQuestion & { half: Half }>;
-  /** The number `evaluate` compares for a passage: its paragraph, made unique across documents. */
-  paragraphKey: (documentId: string, paragraph: number) => number;
-}
-
-async function indexOf(corpusDir: string): Promise<SearchIndex> {
-  const { documents, problems } = await loadCorpus(corpusDir);
-  if (problems.length > 0) throw new Error(`${corpusDir}: ${problems.map((problem) => problem.message).join('; ')}`);
-  return buildSearchIndex(documents);
-}
-
-async function squadSet(): Promise<QuestionSet> {
-  const index = await indexOf('tests/fixtures/squad-dev/corpus');
-  const documentNumber = new Map(index.documents.map((document, i) => [document.id, i]));
-  const paragraphKey = (documentId: string, paragraph: number) => documentNumber.get(documentId)! * 1000 + paragraph;
-  const file = JSON.parse(readFileSync('tests/fixtures/squad-dev/questions.json', 'utf8')) as { questions: Array<{ q: string; doc: string; paragraph: number; impossible: boolean }> };
-  const questions = file.questions.map((q, i) => ({
-    id: `squad-${i}`,
-    question: q.q,
-    kind: q.impossible ? ('unanswerable' as const) : ('direct' as const),
-    paragraph: q.impossible ? null : paragraphKey(q.doc, q.paragraph),
-    expect: null,
-    half: halfOf(`${q.doc}:${q.paragraph}`),
-  }));
-  return { name: 'squad-dev', index, questions, paragraphKey };
-}
-
-async function articleSet(): Promise<QuestionSet> {
-  return {
-    name: 'questions.json',
-    index: await indexOf('corpus'),
-    questions: loadQuestionSet().map((q) => ({ ...q, half: halfOf(q.id) })),
-    paragraphKey: (_documentId, paragraph) => paragraph,
-  };
-}
 
 /** Everything the hybrid needs per question, computed once: candidates and the question's vector. */
 interface Prepared {

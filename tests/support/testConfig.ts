@@ -14,6 +14,8 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     corpusDir: path.join(repoRoot, 'corpus'),
     // Never the repository's own ./.cache: the bot harness gives each bot a fresh folder.
     cacheDir: path.join(os.tmpdir(), `citebot-test-cache-${process.pid}`),
+    // The model costs seconds per bot: tests of the semantic stage turn it on.
+    semantic: false,
     corpusWatch: false,
     logLevel: 'silent',
     logPretty: false,

@@ -4,7 +4,7 @@ import type { Answer } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
 import type { Vote } from '../feedbackLog.js';
-import { STALE_PASSAGE, VOTES, actionRow, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
+import { STALE_PASSAGE, VOTES, actionRow, formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
 import { send, type ReplyInput } from '../respond.js';
 import { readArguments } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -44,9 +44,13 @@ export async function answerReply(question: string, context: CommandContext, { i
   const [best, ...more] = answer.results;
   context.feedback.recordQuestion({ guildId, question: check.question, answered: best !== undefined, ...(best && { passageId: best.id }) });
   // Declined, it goes to the asker alone even when asked publicly: the channel learns nothing from it.
-  if (!best) return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, !isPrivate)], ephemeral: true };
+  if (!best) {
+    const titles = context.library.documents.map((document) => document.title);
+    return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, titles, !isPrivate)], ephemeral: true };
+  }
   return {
-    content: formatQuestionLine(check.question),
+    // A question about the article itself is answered from its front matter, above the passage quoted.
+    content: [formatQuestionLine(check.question), ...(answer.about ? [formatAboutLine(answer.about)] : [])].join('\n'),
     embeds: [formatAnswerEmbed(best)],
     components: formatAnswerComponents(best, { morePassageRefs: more.map((result) => passageRef(result.passage)), isPrivate }),
     ephemeral: isPrivate,
