@@ -7,6 +7,7 @@
  */
 import { eng as stopwordList } from 'stopword';
 import stem from 'wink-porter2-stemmer';
+import { boundedSegments } from './sentences.js';
 
 /**
  * Words that carry no meaning for retrieval. The `stopword` package's English list, plus
@@ -51,7 +52,7 @@ export function tokenize(text: string): string[] {
     if (token === '') continue;
     if (UNSPACED_SCRIPT.test(token)) {
       wordSegmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
-      for (const segment of wordSegmenter.segment(token)) {
+      for (const segment of boundedSegments(wordSegmenter, token)) {
         if (segment.isWordLike) tokens.push(segment.segment);
       }
     } else {
