@@ -79,6 +79,12 @@ describe('analyze', () => {
     expect(toTerm('rise')).toBe('rise');
   });
 
+  it('stems words up to 64 letters and keeps longer runs of letters as they are', () => {
+    // The stemmer is quadratic in the word: a 1 MiB run of letters would take hours.
+    expect(toTerm('Connections'.repeat(5))).toBe(`${'connections'.repeat(4)}connect`);
+    expect(toTerm('Connections'.repeat(6))).toBe('connections'.repeat(6));
+  });
+
   it('keeps numbers and mixed tokens as they are', () => {
     expect(analyze('21Vianet 40 percent in 2020')).toEqual(['21vianet', '40', 'percent', '2020']);
   });
