@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/loadCorpus.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
-import { MAX_PASSAGE_CHARS, splitIntoPassages, type Passage } from '../src/passages/splitIntoPassages.js';
+import { headingText, MAX_PASSAGE_CHARS, splitIntoPassages, type Passage } from '../src/passages/splitIntoPassages.js';
 import { splitSentences } from '../src/text/sentences.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -208,5 +209,28 @@ describe('splitIntoPassages on Markdown structure', () => {
 
   it('gives no passages for a body of only headings and breaks', () => {
     expect(splitIntoPassages(makeDocument('\n# Heading\n\n---\n\n## Another\n'))).toEqual([]);
+  });
+
+  it('reads ATX headings: up to 3 spaces, 1–6 "#", whitespace, an optional closing run', () => {
+    expect(headingText('# Title')).toBe('Title');
+    expect(headingText('   ###   Spaced   ###   ')).toBe('Spaced');
+    expect(headingText('## C# #')).toBe('C#');
+    expect(headingText('## C#')).toBe('C#');
+    expect(headingText('# #')).toBe('#');
+    expect(headingText('# x ## y')).toBe('x ## y');
+    expect(headingText('# ')).toBe('');
+    for (const line of ['#hashtag', '    # four spaces', '####### seven', '#', '# a\u2028b', '\t# tab']) expect(headingText(line)).toBeUndefined();
+  });
+
+  it('reads headings exactly as the regex it replaced did', () => {
+    // The former pattern, kept as the reference: the same results, without its backtracking.
+    const formerHeading = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/;
+    const line = fc.array(fc.constantFrom(' ', '#', 'a', '\t', '\u00a0', '\u2028', '\r', '\\'), { maxLength: 16 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(line, (text) => {
+        expect(headingText(text)).toBe(formerHeading.exec(text)?.[1]!.trim());
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, analyzeWithSurfaces, normalizeText, tokenize, toTerm } from '../src/text/analyze.js';
-import { splitAtWords, splitSentences, truncateAtWord } from '../src/text/sentences.js';
+import { boundedSegments, SEGMENT_WINDOW_CHARS, splitAtWords, splitSentences, truncateAtWord } from '../src/text/sentences.js';
 
 /** A UTF-16 surrogate without its partner. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -78,6 +79,12 @@ describe('analyze', () => {
     expect(toTerm('rise')).toBe('rise');
   });
 
+  it('stems words up to 64 letters and keeps longer runs of letters as they are', () => {
+    // The stemmer is quadratic in the word: a 1 MiB run of letters would take hours.
+    expect(toTerm('Connections'.repeat(5))).toBe(`${'connections'.repeat(4)}connect`);
+    expect(toTerm('Connections'.repeat(6))).toBe('connections'.repeat(6));
+  });
+
   it('keeps numbers and mixed tokens as they are', () => {
     expect(analyze('21Vianet 40 percent in 2020')).toEqual(['21vianet', '40', 'percent', '2020']);
   });
@@ -128,6 +135,56 @@ describe('splitSentences', () => {
   it('returns nothing for blank text and one sentence for text without a full stop', () => {
     expect(splitSentences('   ')).toEqual([]);
     expect(splitSentences('no full stop here')).toEqual(['no full stop here']);
+  });
+});
+
+describe('boundedSegments', () => {
+  const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+  const segmentsOf = (segments: Iterable<{ segment: string }>) => [...segments].map(({ segment }) => segment);
+  // The bundled article's paragraphs run together, with abbreviations and numbers mixed in: a
+  // long paragraph of ordinary sentences.
+  const article = readFileSync(new URL('../corpus/microsoft-china-partnerships.md', import.meta.url), 'utf8').split('\n---\n')[1]!;
+  const longParagraph = Array.from({ length: 8 }, (_, index) => `${article.replace(/\s+/g, ' ')} Mr. Smith met Dr. Jones in the U.S. on Jan. ${index}, e.g. at 5 p.m. and etc. 5 more. `).join('');
+
+  it('segments a long paragraph of ordinary sentences exactly as one call would', () => {
+    expect(longParagraph.length).toBeGreaterThan(SEGMENT_WINDOW_CHARS * 4);
+    const whole = segmentsOf(sentenceSegmenter.segment(longParagraph));
+    expect(segmentsOf(boundedSegments(sentenceSegmenter, longParagraph))).toEqual(whole);
+    expect(segmentsOf(boundedSegments(sentenceSegmenter, longParagraph, 1024))).toEqual(whole);
+  });
+
+  it('keeps a boundary that depends on the text after it the same wherever a window ends', () => {
+    // After "etc. " the rules look ahead: a lower-case word after the number means no boundary.
+    const text = 'The list goes on, etc. 5 more were found. Dr. Who met Mr. Smith in the U.S. today. '.repeat(30);
+    const whole = segmentsOf(sentenceSegmenter.segment(text));
+    for (let windowChars = 200; windowChars < 290; windowChars += 1) {
+      expect(segmentsOf(boundedSegments(sentenceSegmenter, text, windowChars))).toEqual(whole);
+    }
+  });
+
+  it('segments a long run of Chinese into the same words as one call would', () => {
+    const wordSegmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+    const chinese = '微软与中国电子科技集团合作开发本地化版本的操作系统我们今天去北京大学学习中文'.repeat(40);
+    expect(segmentsOf(boundedSegments(wordSegmenter, chinese, 256))).toEqual(segmentsOf(wordSegmenter.segment(chinese)));
+  });
+
+  it('cuts a sentence longer than three quarters of a window between words, losing nothing', () => {
+    const words = 'one two three four five six seven eight nine ten '.repeat(30);
+    const pieces = segmentsOf(boundedSegments(sentenceSegmenter, words, 256));
+    expect(pieces.join('')).toBe(words);
+    for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(192);
+    let end = 0;
+    for (const piece of pieces.slice(0, -1)) expect(words.charAt((end += piece.length))).toMatch(/\s/);
+  });
+
+  it('cuts text without spaces anywhere but between the halves of a surrogate pair', () => {
+    const emoji = `x${'😀'.repeat(500)}`;
+    const pieces = segmentsOf(boundedSegments(sentenceSegmenter, emoji, 100));
+    expect(pieces.join('')).toBe(emoji);
+    for (const piece of pieces) {
+      expect(piece.length).toBeLessThanOrEqual(75);
+      expect(piece).not.toMatch(LONE_SURROGATE);
+    }
   });
 });
 

@@ -14,6 +14,17 @@ function encodeTextDirectivePart(text: string): string {
   return encodeURIComponent(text).replace(/-/g, '%2D');
 }
 
+/**
+ * `quote` without the "…" that mark left-out text at either end, and the spaces next to them.
+ * By hand: `/\s*…$/` would try every position of a long run of spaces followed by "…" mid-quote.
+ */
+function withoutEllipses(quote: string): string {
+  let text = quote;
+  if (text.startsWith('…')) text = text.slice(1).trimStart();
+  if (text.endsWith('…')) text = text.slice(0, -1).trimEnd();
+  return text;
+}
+
 /** How many words to quote at each end of a `textStart,textEnd` fragment. */
 const FRAGMENT_EDGE_WORDS = 4;
 
@@ -24,7 +35,7 @@ const FRAGMENT_EDGE_WORDS = 4;
  * quote is addressed by its first and last words, which keeps the link short.
  */
 export function textFragmentUrl(url: string, quote: string): string {
-  const words = quote.replace(/^…\s*|\s*…$/g, '').split(/[ \t\n]+/).filter(Boolean);
+  const words = withoutEllipses(quote).split(/[ \t\n]+/).filter(Boolean);
   if (words.length === 0) return url;
   const base = url.replace(/#.*$/, '');
   const directive =

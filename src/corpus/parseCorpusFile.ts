@@ -33,7 +33,8 @@ export type ParseResult = { document: CorpusDocument; problems: [] } | { documen
 
 /** `text` lower-cased and reduced to a-z, 0-9, "-" and "_" (at most 64); '' when nothing is left. */
 export function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 64);
+  // (?<!-): a trailing run of "-" is matched from its start only, not retried at every position of a long run mid-name.
+  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|(?<!-)-+$/g, '').slice(0, 64);
 }
 
 /** The id a file gets when its front matter has none: its name, lower-cased, made URL-safe. */

@@ -48,10 +48,29 @@ interface Block {
   section: string;
 }
 
-const HEADING = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/;
+/** An ATX heading's opening: up to 3 spaces, 1–6 "#", whitespace (bounded, so it cannot backtrack far). */
+const HEADING_OPENING = /^ {0,3}#{1,6}\s/;
+/** Line breaks (a line split at "\n" may still hold the others): a heading's text cannot span one. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 const THEMATIC_BREAK = /^ {0,3}([-*_])(?:\s*\1){2,}\s*$/;
 const FENCE = /^ {0,3}(```|~~~)/;
 const LIST_OR_QUOTE_LINE = /^\s*(?:[-*+>]|\d+[.)])\s/;
+
+/**
+ * The text of an ATX heading line ("## Title ##" → "Title"), or undefined when the line is not
+ * one. Parsed by hand, not with one regex: a lazy title followed by an optional closing run of
+ * "#" backtracks quadratically on a long run of spaces inside the line.
+ */
+export function headingText(line: string): string | undefined {
+  const opening = HEADING_OPENING.exec(line);
+  if (!opening) return undefined;
+  let text = line.slice(opening[0].length).trim();
+  // A closing run of "#" counts only when whitespace separates it from the title ("# C#" keeps it).
+  let closing = text.length;
+  while (closing > 0 && text[closing - 1] === '#') closing -= 1;
+  if (closing < text.length && closing > 0 && /\s/.test(text[closing - 1]!)) text = text.slice(0, closing).trimEnd();
+  return LINE_TERMINATOR.test(text) ? undefined : text;
+}
 
 /** Paragraph blocks of a Markdown body, each with its heading and starting line. */
 function splitIntoBlocks(body: string, firstLine: number): Block[] {
@@ -67,10 +86,10 @@ function splitIntoBlocks(body: string, firstLine: number): Block[] {
     const line = firstLine + index;
     if (FENCE.test(raw)) inFence = !inFence;
     if (!inFence && raw.trim() === '') return flush();
-    const heading = inFence ? null : HEADING.exec(raw);
-    if (heading || (!inFence && THEMATIC_BREAK.test(raw))) {
+    const heading = inFence ? undefined : headingText(raw);
+    if (heading !== undefined || (!inFence && THEMATIC_BREAK.test(raw))) {
       flush();
-      if (heading) section = heading[1]!.trim();
+      if (heading !== undefined) section = heading;
       return;
     }
     current ??= { lines: [], line };

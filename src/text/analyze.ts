@@ -7,6 +7,7 @@
  */
 import { eng as stopwordList } from 'stopword';
 import stem from 'wink-porter2-stemmer';
+import { boundedSegments } from './sentences.js';
 
 /**
  * Words that carry no meaning for retrieval. The `stopword` package's English list, plus
@@ -51,7 +52,7 @@ export function tokenize(text: string): string[] {
     if (token === '') continue;
     if (UNSPACED_SCRIPT.test(token)) {
       wordSegmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
-      for (const segment of wordSegmenter.segment(token)) {
+      for (const segment of boundedSegments(wordSegmenter, token)) {
         if (segment.isWordLike) tokens.push(segment.segment);
       }
     } else {
@@ -60,6 +61,12 @@ export function tokenize(text: string): string[] {
   }
   return tokens;
 }
+
+/**
+ * Longest word stemmed, in characters: longer runs of letters (no English word is near this) are
+ * kept as they are, because the stemmer takes time quadratic in the word (16,000 letters: 3.7 s).
+ */
+const MAX_STEMMED_CHARS = 64;
 
 /** British -ise/-isation spellings folded to -ize so "organised" and "organized" meet. */
 const BRITISH_ISE = /(?<=\p{L}{3})is(e|es|ed|ing|ation|ations)$/u;
@@ -90,6 +97,7 @@ function computeTerm(token: string): string | null {
   if (word.length < 2 && !/\p{N}|\p{Script=Han}/u.test(word)) return null;
   if (STOP_WORDS.has(word)) return null;
   if (!/^\p{Script=Latin}+$/u.test(word)) return word; // numbers, mixed tokens, other scripts: as is
+  if (word.length > MAX_STEMMED_CHARS) return word;
   return stem(word.replace(BRITISH_ISE, 'iz$1'));
 }
 
