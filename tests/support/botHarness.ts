@@ -59,7 +59,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
     },
   });
   const logger = createLogger(config, sink);
-  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger, ...options.engine });
+  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger, ...options.engine });
   await library.ready;
   const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions } });
   await bot.start();
