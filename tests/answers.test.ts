@@ -13,7 +13,7 @@ import type { CorpusDocument } from '../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../src/index/buildSearchIndex.js';
 import { Library } from '../src/library/Library.js';
 import { loadQuestionSet } from './support/questionSet.js';
-import { passageRef } from '../src/passages/splitIntoPassages.js';
+import { passageRef, sentencesOf } from '../src/passages/splitIntoPassages.js';
 
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -246,12 +246,12 @@ describe('answerQuestion on a long paragraph', () => {
     expect(first!.quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS);
     // The core is a run of whole, consecutive sentences of the passage.
     const core = withoutMarkers(first!.quote);
-    const from = passage.sentences.findIndex((sentence) => core.startsWith(sentence));
+    const from = sentencesOf(passage).findIndex((sentence) => core.startsWith(sentence));
     expect(from).toBeGreaterThan(0);
     const run = [];
-    for (let i = from; run.join(' ').length < core.length; i++) run.push(passage.sentences[i]);
+    for (let i = from; run.join(' ').length < core.length; i++) run.push(sentencesOf(passage)[i]!);
     expect(run.join(' ')).toBe(core);
-    expect(from + run.length).toBeLessThan(passage.sentences.length);
+    expect(from + run.length).toBeLessThan(sentencesOf(passage).length);
     // The link replaces the URL's own fragment and addresses the quote without its markers.
     expect(first!.link.startsWith('https://example.com/long-report#:~:text=')).toBe(true);
     expect(first!.link).not.toContain('comments');

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/loadCorpus.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
-import { headingText, MAX_PASSAGE_CHARS, splitIntoPassages, type Passage } from '../src/passages/splitIntoPassages.js';
+import { headingText, MAX_PASSAGE_CHARS, sentencesOf, splitIntoPassages, type Passage } from '../src/passages/splitIntoPassages.js';
 import { splitSentences } from '../src/text/sentences.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -78,9 +78,9 @@ describe('splitIntoPassages on the bundled article', () => {
   });
 
   it('keeps each passage’s sentences, which join back into its text', () => {
-    for (const passage of passages) expect(passage.sentences.join(' ')).toBe(passage.text);
-    expect(passages[9]!.sentences).toHaveLength(3);
-    expect(passages[6]!.sentences).toHaveLength(2); // "U.S. tech companies" does not end a sentence
+    for (const passage of passages) expect(sentencesOf(passage).join(' ')).toBe(passage.text);
+    expect(sentencesOf(passages[9]!)).toHaveLength(3);
+    expect(sentencesOf(passages[6]!)).toHaveLength(2); // "U.S. tech companies" does not end a sentence
   });
 
   it('gives the same passages every time', () => {
@@ -109,15 +109,15 @@ describe('splitIntoPassages on long paragraphs', () => {
       expect(part.line).toBe(11);
       expect(part.text).toMatch(/^Sentence \d+ says/); // starts a sentence…
       expect(part.text).toMatch(/\.$/); // …and ends one
-      expect(part.sentences.join(' ')).toBe(part.text);
+      expect(sentencesOf(part).join(' ')).toBe(part.text);
       expect(paragraph).toContain(part.text);
     }
     // Nothing lost, nothing repeated.
     expect(squash(parts.map((part) => part.text).join(' '))).toBe(squash(paragraph));
-    expect(parts.flatMap((part) => part.sentences)).toEqual(splitSentences(paragraph));
+    expect(parts.flatMap((part) => sentencesOf(part))).toEqual(splitSentences(paragraph));
     // Packing is greedy: each part is full enough that the next sentence would not have fitted.
     for (let i = 0; i + 1 < parts.length; i++) {
-      expect(parts[i]!.text.length + 1 + parts[i + 1]!.sentences[0]!.length).toBeGreaterThan(MAX_PASSAGE_CHARS);
+      expect(parts[i]!.text.length + 1 + sentencesOf(parts[i + 1]!)[0]!.length).toBeGreaterThan(MAX_PASSAGE_CHARS);
     }
     // The paragraphs around it are numbered as usual.
     expect(passages[0]).toMatchObject({ id: 'doc:1', paragraph: 1, line: 9 });

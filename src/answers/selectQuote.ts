@@ -1,5 +1,5 @@
 /** Chooses what to show of a passage: all of it when short, else its most relevant sentences. */
-import type { Passage } from '../passages/splitIntoPassages.js';
+import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { spansOf, splitAtWords } from '../text/sentences.js';
 
@@ -30,7 +30,7 @@ const ELLIPSIS_ROOM = 4;
 export interface QuoteOptions {
   maxChars?: number;
   /**
-   * The sentence (index into `passage.sentences`) known to answer best, e.g. the one closest in
+   * The sentence (index into `sentencesOf(passage)`) known to answer best, e.g. the one closest in
    * meaning to the question: the quote is centred on it and highlights it, whatever its words.
    */
   focusSentence?: number;
@@ -44,7 +44,7 @@ export interface QuoteOptions {
  */
 export function selectQuote(passage: Passage, termWeights: Map<string, number>, { maxChars = MAX_QUOTE_CHARS, focusSentence }: QuoteOptions = {}): Quote {
   const sentenceOfUnit: number[] = [];
-  const units = passage.sentences.flatMap((sentence, index) => {
+  const units = sentencesOf(passage).flatMap((sentence, index) => {
     const pieces = splitAtWords(sentence, maxChars - ELLIPSIS_ROOM);
     for (const _piece of pieces) sentenceOfUnit.push(index);
     return pieces;

@@ -1,6 +1,6 @@
 /**
- * The searchable form of a corpus: its passages in a minisearch index, plus the term statistics
- * that answering needs (document frequencies for weighing query terms). Built once per corpus,
+ * The searchable form of a corpus: its passages in a minisearch index (whose postings also give
+ * the term statistics answering needs: see queryIndex.ts). Built once per corpus,
  * then either served as is or brought up to date with `updateSearchIndex` before it is served:
  * an index that is answering questions is never changed.
  */
@@ -21,8 +21,8 @@ export const FIELD_BOOSTS = {
 type Field = keyof typeof FIELD_BOOSTS;
 const FIELDS = Object.keys(FIELD_BOOSTS) as Field[];
 
-/** The form minisearch indexes: fields already analysed into space-separated terms. */
-interface IndexedPassage extends Record<Field, string> {
+/** The form minisearch indexes: fields already analysed into terms. */
+interface IndexedPassage extends Record<Field, string[]> {
   id: number;
 }
 
@@ -41,22 +41,23 @@ export interface SearchIndex {
   minisearchIdsByDocument: Map<string, number[]>;
   /** The next minisearch id to hand out. */
   nextId: number;
-  /** In how many passages each term occurs (text or section): weighs query terms like BM25's idf. */
-  passageFrequency: Map<string, number>;
   /** Milliseconds spent building (or updating) it. */
   buildMs: number;
 }
 
 /**
- * Terms arrive pre-analysed (see `analyze`), so minisearch only splits on spaces: indexing and
- * querying share one analyser that also feeds the term statistics.
+ * Terms arrive pre-analysed (see `analyze`): indexing and querying share one analyser. Passages
+ * hand minisearch their term arrays as they are (no joining into text to be split again);
+ * queries arrive as space-separated terms.
  */
 export const MINISEARCH_OPTIONS = {
   fields: FIELDS,
   idField: 'id',
-  tokenize: (text: string) => text.split(' '),
+  // minisearch passes a field through stringifyField, then tokenize: both keep an array as is.
+  stringifyField: (value: unknown) => value as string,
+  tokenize: (value: string | string[]) => (Array.isArray(value) ? value : value.split(' ')),
   processTerm: (term: string) => term || null,
-} as const;
+};
 
 /** A document's metadata as the index keeps it: everything but the body. */
 export function documentInfo({ body: _body, ...info }: CorpusDocument): DocumentInfo {
@@ -73,36 +74,17 @@ function emptyIndex(): SearchIndex {
     passageAt: new Map(),
     minisearchIdsByDocument: new Map(),
     nextId: 0,
-    passageFrequency: new Map(),
     buildMs: 0,
   };
 }
 
-/** Adds (+1) or takes away (-1) one passage's distinct terms (text and heading) from the passage frequencies. */
-function countTerms(frequency: Map<string, number>, textTerms: string[], sectionTerms: string[], delta: 1 | -1): void {
-  // Reused across calls: one passage's distinct terms, without a new Set per passage.
-  seen.clear();
-  for (const terms of [textTerms, sectionTerms]) {
-    for (const term of terms) {
-      if (seen.has(term)) continue;
-      seen.add(term);
-      const count = (frequency.get(term) ?? 0) + delta;
-      if (count > 0) frequency.set(term, count);
-      else frequency.delete(term);
-    }
-  }
-}
-const seen = new Set<string>();
-
 /** Indexes one document's passages (the document is not yet in the index). */
 function addDocument(index: SearchIndex, document: CorpusDocument): void {
-  const title = analyze(document.title).join(' ');
+  const title = analyze(document.title);
   const ids: number[] = [];
   for (const passage of splitIntoPassages(document)) {
     const id = index.nextId++;
-    const [text, section] = [analyze(passage.text), analyze(passage.section)];
-    countTerms(index.passageFrequency, text, section, 1);
-    index.miniSearch.add({ id, text: text.join(' '), section: section.join(' '), title });
+    index.miniSearch.add({ id, text: analyze(passage.text), section: analyze(passage.section), title });
     index.passageAt.set(id, passage);
     index.passagesById.set(passage.id, passage);
     ids.push(id);
@@ -115,7 +97,6 @@ function addDocument(index: SearchIndex, document: CorpusDocument): void {
 function removeDocument(index: SearchIndex, documentId: string): void {
   for (const id of index.minisearchIdsByDocument.get(documentId) ?? []) {
     const passage = index.passageAt.get(id)!;
-    countTerms(index.passageFrequency, analyze(passage.text), analyze(passage.section), -1);
     index.miniSearch.discard(id);
     index.passageAt.delete(id);
     index.passagesById.delete(passage.id);

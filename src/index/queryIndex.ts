@@ -4,7 +4,7 @@
  */
 import type { SearchResult } from 'minisearch';
 import { analyze } from '../text/analyze.js';
-import { FIELD_BOOSTS, type SearchIndex } from './buildSearchIndex.js';
+import { FIELD_BOOSTS, MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
 /** A corpus term searched for in place of a query term the corpus lacks. */
 export interface Expansion {
@@ -32,8 +32,23 @@ export interface QueryTerm {
  */
 export function termWeight(index: SearchIndex, term: string): number {
   const total = index.passageAt.size;
-  const frequency = index.passageFrequency.get(term) ?? 1;
+  const frequency = passageFrequency(index, term) || 1;
   return Math.log(1 + (total - frequency + 0.5) / (frequency + 0.5));
+}
+
+/**
+ * In how many passages `term` occurs in the text or heading (not the title, which every passage
+ * of a document shares): read from minisearch's postings, so no statistics are kept besides the
+ * index. A passage discarded by an update counts until minisearch vacuums it (soon after).
+ */
+export function passageFrequency(index: SearchIndex, term: string): number {
+  const fields = vocabulary(index).get(term);
+  const text = fields?.get(FIELD_IDS.text);
+  const section = fields?.get(FIELD_IDS.section);
+  if (!text || !section) return text?.size ?? section?.size ?? 0;
+  let both = 0;
+  for (const id of section.keys()) if (text.has(id)) both += 1;
+  return text.size + section.size - both;
 }
 
 /**
@@ -72,6 +87,9 @@ function vocabulary(index: SearchIndex): Vocabulary {
   return (index.miniSearch as unknown as { _index: Vocabulary })._index;
 }
 
+/** minisearch's field ids are positions in its `fields` option. */
+const FIELD_IDS = Object.fromEntries(MINISEARCH_OPTIONS.fields.map((field, id) => [field, id])) as Record<(typeof MINISEARCH_OPTIONS.fields)[number], number>;
+
 /**
  * The corpus terms nearest `term`: within its edit distance, one swap of neighbouring letters
  * away, or (with `prefix`) starting with it; closest first, then most frequent.
@@ -103,7 +121,7 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
     }
   }
   return [...candidates]
-    .sort(([a, x], [b, y]) => y.weight - x.weight || (index.passageFrequency.get(b) ?? 0) - (index.passageFrequency.get(a) ?? 0) || (a < b ? -1 : 1))
+    .sort(([a, x], [b, y]) => y.weight - x.weight || passageFrequency(index, b) - passageFrequency(index, a) || (a < b ? -1 : 1))
     .slice(0, MAX_EXPANSIONS)
     .map(([candidate, { weight, typo }]) => ({ term: candidate, weight, typo }));
 }
@@ -120,7 +138,7 @@ export interface QueryOptions {
 export function analyzeQuery(index: SearchIndex, text: string, options: QueryOptions = {}): QueryTerm[] {
   const distinct = [...new Set(analyze(text))];
   return distinct.map((term, position) => {
-    const known = index.passageFrequency.has(term);
+    const known = passageFrequency(index, term) > 0;
     const partial = options.lastTermIsPartial === true && position === distinct.length - 1;
     const expansions = known && !partial ? [] : nearTerms(index, term, { fuzzy: !known, prefix: partial || term.length >= 3 });
     return { term, known, weight: termWeight(index, term), expansions };

@@ -57,7 +57,7 @@ export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
     const meta = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8')) as SnapshotMeta;
     if (meta.key !== INDEX_CODE_KEY) throw new SnapshotUnusable('the saved index was built by another version of the code');
     const lines = (await readFile(path.join(folder, 'documents.jsonl'), 'utf8')).split('\n').filter(Boolean);
-    const miniSearch = MiniSearch.loadJSON<{ id: number; text: string; section: string; title: string }>(await readFile(path.join(folder, 'minisearch.json'), 'utf8'), MINISEARCH_OPTIONS);
+    const miniSearch = MiniSearch.loadJSON<{ id: number; text: string[]; section: string[]; title: string[] }>(await readFile(path.join(folder, 'minisearch.json'), 'utf8'), MINISEARCH_OPTIONS);
     const index: SearchIndex = {
       documents: [],
       documentsById: new Map(),
@@ -67,7 +67,6 @@ export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
       passageAt: new Map(),
       minisearchIdsByDocument: new Map(),
       nextId: meta.nextId,
-      passageFrequency: new Map(),
       buildMs: 0,
     };
     for (const line of lines) {
@@ -82,8 +81,6 @@ export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
         index.passageAt.set(ids[position]!, passage);
       });
     }
-    const frequencies = JSON.parse(await readFile(path.join(folder, 'frequencies.json'), 'utf8')) as Array<[string, number]>;
-    index.passageFrequency = new Map(frequencies);
     if (index.documents.length !== meta.documents || index.passages.length !== meta.passages || miniSearch.documentCount !== meta.passages) {
       throw new SnapshotUnusable('the saved index is incomplete');
     }
@@ -122,7 +119,6 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex): Promis
     });
     await writeFile(path.join(folder, 'documents.jsonl'), lines.join('\n'));
     await writeFile(path.join(folder, 'minisearch.json'), JSON.stringify(index.miniSearch));
-    await writeFile(path.join(folder, 'frequencies.json'), JSON.stringify([...index.passageFrequency]));
     await writeFile(path.join(folder, 'catalog.json'), JSON.stringify(index.documents));
     const meta: SnapshotMeta = { key: INDEX_CODE_KEY, documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString() };
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify(meta));

@@ -24,7 +24,6 @@ export interface Passage {
   line: number;
   /** Verbatim text (hard line breaks inside a paragraph folded to spaces, as Markdown renders them). */
   text: string;
-  sentences: string[];
   /**
    * A short hash of `text`. References held outside the bot (button custom_ids, autocomplete
    * values) carry it, so that after the article is edited an old button says the passage is
@@ -125,12 +124,26 @@ function packPieces(spans: Array<[number, number]>, maxChars: number): Array<[nu
   return runs;
 }
 
+/** Sentences of `text`, a sentence over `maxChars` (a text without punctuation) cut at word boundaries. */
+function sentencePieces(text: string, maxChars: number): string[] {
+  return splitSentences(text).flatMap((sentence) => splitAtWords(sentence, maxChars));
+}
+
+/**
+ * A passage's sentences, verbatim and in order (what quotes are cut from and what is embedded).
+ * Computed when asked rather than kept: a corpus holds far more passages than are ever quoted.
+ */
+export function sentencesOf(passage: Passage): string[] {
+  return sentencePieces(passage.text, MAX_PASSAGE_CHARS);
+}
+
 export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSAGE_CHARS): Passage[] {
   const passages: Passage[] = [];
   splitIntoBlocks(document.body, document.bodyLine).forEach((block, index) => {
     const paragraph = index + 1;
-    // A sentence over the limit (a text without punctuation) is cut at word boundaries first.
-    const pieces = splitSentences(block.text).flatMap((sentence) => splitAtWords(sentence, maxChars));
+    // Only a paragraph too long for one passage needs its sentences now (to cut between them);
+    // the others are split into sentences when a quote or an embedding needs them (sentencesOf).
+    const pieces = block.text.length <= maxChars ? [block.text] : sentencePieces(block.text, maxChars);
     const spans = spansOf(block.text, pieces);
     const runs = block.text.length <= maxChars ? [[0, pieces.length] as [number, number]] : packPieces(spans, maxChars);
     runs.forEach(([from, to], partIndex) => {
@@ -144,7 +157,6 @@ export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSA
         parts: runs.length,
         line: block.line,
         text,
-        sentences: pieces.slice(from, to),
         fingerprint: fingerprintOf(text),
       });
     });

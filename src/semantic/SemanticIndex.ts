@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { codeKey } from '../cache/codeKey.js';
 import type { Library } from '../library/Library.js';
-import type { Passage } from '../passages/splitIntoPassages.js';
+import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } from './articleIntent.js';
 import { loadEmbedder, type Embedder } from './embedder.js';
 import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } from './vectorStore.js';
@@ -107,7 +107,8 @@ export class SemanticIndex {
     for (const passage of this.#passages) {
       const key = this.#keys.get(passage)!;
       if (!this.#missing.has(key) || batch.some((item) => item.key === key)) continue;
-      batch.push({ key, sentences: passage.sentences.length > 0 ? passage.sentences : [passage.text] });
+      const split = sentencesOf(passage);
+      batch.push({ key, sentences: split.length > 0 ? split : [passage.text] });
       sentences += batch.at(-1)!.sentences.length;
       if (sentences >= SENTENCES_PER_STEP) await embedBatch();
     }

@@ -9,6 +9,7 @@
  *   node --import tsx tests/bench/semanticEval.ts --tune   also a grid of constants, scored on the tuning halves only
  *   node --import tsx tests/bench/semanticEval.ts --failures   also each question the hybrid gets wrong, with its signals
  */
+import { sentencesOf } from '../../src/passages/splitIntoPassages.js';
 import { answerQuestion, coverageOf, toResult } from '../../src/answers/answerQuestion.js';
 import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
 import { ARTICLE_INTENT_EXAMPLES, loadArticleIntents, MIN_INTENT_COSINE, type ArticleIntent } from '../../src/semantic/articleIntent.js';
@@ -39,12 +40,12 @@ interface Embedded {
 
 async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded> {
   const { index } = set;
-  const sentenceVectors = await embedder.embed(index.passages.flatMap((passage) => passage.sentences));
+  const sentenceVectors = await embedder.embed(index.passages.flatMap((passage) => sentencesOf(passage)));
   const vectors = new Map<string, Float32Array[]>();
   let sentenceAt = 0;
   index.passages.forEach((passage) => {
-    vectors.set(passage.id, sentenceVectors.slice(sentenceAt, sentenceAt + passage.sentences.length));
-    sentenceAt += passage.sentences.length;
+    vectors.set(passage.id, sentenceVectors.slice(sentenceAt, sentenceAt + sentencesOf(passage).length));
+    sentenceAt += sentencesOf(passage).length;
   });
   const questionVectors = await embedder.embed(set.questions.map((q) => q.question));
   const prepared = new Map<string, Prepared>();
