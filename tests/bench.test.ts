@@ -81,7 +81,9 @@ describe('measurements', () => {
 
   it('says whether a figure meets its target, and by how much it misses', () => {
     expect(againstLimit(300, 300, formatMs)).toBe('≤ 300 ms ✓');
-    expect(againstLimit(450, 300, formatMs)).toBe('≤ 300 ms ✗ (1.5× over)');
+    expect(againstLimit(312, 300, formatMs)).toBe('≤ 300 ms ✗ (4 % over)');
+    expect(againstLimit(900, 300, formatMs)).toBe('≤ 300 ms ✗ (3×)');
+    expect(againstLimit(NaN, 300, formatMs)).toBe('≤ 300 ms ✗ (no figure)');
   });
 });
 

@@ -28,14 +28,18 @@ export const TARGETS = {
   burstP99Ms: 1_000,
 } as const;
 
-/** "≤ limit ✓", or "≤ limit ✗ (×N)" saying how far over it is. */
+/** "≤ limit ✓", or "≤ limit ✗" saying how far over it is; "✗ (no figure)" when nothing was measured. */
 export function againstLimit(value: number, limit: number, format: (value: number) => string): string {
-  return value <= limit ? `≤ ${format(limit)} ✓` : `≤ ${format(limit)} ✗ (${significant(value / limit, 2)}× over)`;
+  if (!Number.isFinite(value)) return `≤ ${format(limit)} ✗ (no figure)`;
+  if (value <= limit) return `≤ ${format(limit)} ✓`;
+  const ratio = value / limit;
+  return `≤ ${format(limit)} ✗ (${ratio < 2 ? `${Math.max(1, Math.round((ratio - 1) * 100))} % over` : `${significant(ratio, 2)}×`})`;
 }
 
 /** `digits` significant digits, without exponent notation. */
 const significant = (value: number, digits = 3) => String(Number(value.toPrecision(digits)));
-export const formatMs = (ms: number) => (ms < 1000 ? `${significant(ms)} ms` : `${significant(ms / 1000)} s`);
+/** "—" when there is no figure (no successful sample; NaN, which JSON writes as null). */
+export const formatMs = (ms: number) => (!Number.isFinite(ms) ? '—' : ms < 1000 ? `${significant(ms)} ms` : `${significant(ms / 1000)} s`);
 /** Below 1 MB (the article's indexes), kB: one decimal of MB would round them to nothing. */
 export const formatMB = (mb: number) => (Math.abs(mb) < 1 ? `${Math.round(mb * 1024)} kB` : `${mb.toFixed(1)} MB`);
 const formatRate = (perSecond: number) => `${significant(perSecond)}/s`;
