@@ -7,9 +7,10 @@ import { splitIntoPassages } from '../src/passages/splitIntoPassages.js';
 import { loadArticle } from './bench/article.js';
 import { percentile } from './bench/measure.js';
 import { benchQuality } from './bench/quality.js';
-import { COMMON_WORDS, syntheticCorpus } from './bench/syntheticCorpus.js';
+import { COMMON_WORDS, corpusFileText, syntheticCorpus } from './bench/syntheticCorpus.js';
 import { syntheticQueries } from './bench/syntheticQueries.js';
-import { formatMB, formatMs, formatTable } from './bench/table.js';
+import { againstLimit, formatMB, formatMs, formatTable } from './bench/table.js';
+import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 
 describe('synthetic corpus', () => {
   const corpus = syntheticCorpus({ documents: 30, seed: 7 });
@@ -39,6 +40,16 @@ describe('synthetic corpus', () => {
     expect(share).toBeLessThan(0.6);
   });
 
+  it('writes corpus files that the bot reads back as the same documents', () => {
+    for (const document of corpus.slice(0, 3)) {
+      const parsed = parseCorpusFile(document.file, Buffer.from(corpusFileText(document)));
+      expect(parsed.problems).toEqual([]);
+      const { hash: _hash, bodyLine: _bodyLine, body, ...meta } = document;
+      expect(parsed.document).toMatchObject(meta);
+      expect(parsed.document!.body.trim()).toBe(body);
+    }
+  });
+
   it('gives deterministic queries, mostly about what it contains', () => {
     const queries = syntheticQueries(corpus, 100, 3);
     expect(queries).toHaveLength(100);
@@ -66,6 +77,13 @@ describe('measurements', () => {
     expect([0.5391, 19.268, 406.7, 32_156].map(formatMs)).toEqual(['0.539 ms', '19.3 ms', '407 ms', '32.2 s']);
     expect([0.14, 337.94].map(formatMB)).toEqual(['143 kB', '337.9 MB']);
     expect(formatTable([['a', 'bb'], ['ccc', '1']])).toBe('a    bb\nccc   1');
+  });
+
+  it('says whether a figure meets its target, and by how much it misses', () => {
+    expect(againstLimit(300, 300, formatMs)).toBe('≤ 300 ms ✓');
+    expect(againstLimit(312, 300, formatMs)).toBe('≤ 300 ms ✗ (4 % over)');
+    expect(againstLimit(900, 300, formatMs)).toBe('≤ 300 ms ✗ (3×)');
+    expect(againstLimit(NaN, 300, formatMs)).toBe('≤ 300 ms ✗ (no figure)');
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions, type RecordedRequest, type SentInteraction } from './fake-discord/index.js';
 import { messageOf, startBot, type BotHarness } from './support/botHarness.js';
-import { corpusFileText, syntheticCorpus } from './bench/syntheticCorpus.js';
+import { syntheticCorpus, writeCorpusFolder } from './bench/syntheticCorpus.js';
 import { syntheticQueries } from './bench/syntheticQueries.js';
 
 const DOCUMENTS = 2000;
@@ -33,9 +33,7 @@ beforeAll(async () => {
   // Pseudo-English with a Zipf vocabulary, as the bench uses: questions match what real ones would.
   const documents = syntheticCorpus({ documents: DOCUMENTS, seed: 7, paragraphs: 4 });
   questions = syntheticQueries(documents, 200, 8);
-  for (let start = 0; start < DOCUMENTS; start += 200) {
-    await Promise.all(documents.slice(start, start + 200).map((document) => writeFile(path.join(corpusDir, document.file), corpusFileText(document))));
-  }
+  await writeCorpusFolder(corpusDir, documents);
   harness = await startBot({ config: { corpusDir } });
 }, 60_000);
 

@@ -8,7 +8,7 @@
 import { commands } from '../../src/bot/commands/index.js';
 import { createBot } from '../../src/bot/createBot.js';
 import { createLogger } from '../../src/bot/logger.js';
-import { SOMETHING_WENT_WRONG } from '../../src/bot/router.js';
+import { SOMETHING_WENT_WRONG, STILL_LOADING, TOO_SLOW } from '../../src/bot/router.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { FakeDiscord, type RecordedRequest } from '../fake-discord/index.js';
 import { loadQuestionSet } from '../support/questionSet.js';
@@ -21,13 +21,17 @@ export interface EndToEndOptions {
   concurrency: number;
 }
 
-export interface EndToEndReport extends EndToEndOptions {
+/** What a burst of `/ask`s measured. */
+export interface BurstStats extends EndToEndOptions {
   /** From the fake dispatching INTERACTION_CREATE to it receiving the callback. */
   p50Ms: number;
   p99Ms: number;
   perSecond: number;
   /** Callbacks that never came (or came too late for the fake's 3 s deadline), or apologised. */
   errors: number;
+}
+
+export interface EndToEndReport extends BurstStats {
   rssBeforeMB: number;
   rssAfterMB: number;
   /** Live heap after a full collection, before and after: growth here would be a leak. */
@@ -47,7 +51,7 @@ const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
  * (3/4 of the CPU; p50 140 ms instead of ~25 ms). Latency comes from the fake's own receive time,
  * so polling adds none to it.
  */
-function watchCallbacks(fake: FakeDiscord) {
+export function watchCallbacks(fake: FakeDiscord) {
   const waiting = new Map<string, { resolve: (request: RecordedRequest) => void; reject: (error: Error) => void; deadline: number }>();
   let cursor = 0;
   const timer = setInterval(() => {
@@ -76,6 +80,48 @@ function watchCallbacks(fake: FakeDiscord) {
   };
 }
 
+export type CallbackWatcher = ReturnType<typeof watchCallbacks>;
+
+/** Whether an accepted callback is an answer rather than an apology (not ready, too slow, failed). */
+export function isAnswer(callback: RecordedRequest): boolean {
+  const body = JSON.stringify(callback.body);
+  return ![STILL_LOADING, TOO_SLOW, SOMETHING_WENT_WRONG].some((apology) => body.includes(apology));
+}
+
+/**
+ * Sends `interactions` `/ask`s (cycling through `questions`), `concurrency` at a time; each
+ * outcome goes to `record`: dispatch-to-callback milliseconds, or 'error' (no callback, or an apology).
+ */
+export async function askConcurrently(fake: FakeDiscord, callbacks: CallbackWatcher, questions: readonly string[], { interactions, concurrency }: EndToEndOptions, record: (outcome: number | 'error') => void): Promise<void> {
+  let sent = 0;
+  const worker = async () => {
+    while (sent < interactions) {
+      const interaction = fake.chatInput('ask', [{ name: 'question', type: STRING_OPTION, value: questions[sent++ % questions.length]! }]);
+      try {
+        const callback = await callbacks.callback(interaction.id);
+        record(isAnswer(callback) ? callback.receivedAt - interaction.sentAt : 'error');
+      } catch {
+        record('error');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** `askConcurrently`, timed. */
+export async function timedBurst(fake: FakeDiscord, callbacks: CallbackWatcher, questions: readonly string[], options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<BurstStats> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await askConcurrently(fake, callbacks, questions, options, (outcome) => {
+    if (outcome === 'error') errors += 1;
+    else latencies.push(outcome);
+    onProgress?.((latencies.length + errors) / options.interactions);
+  });
+  const wallMs = performance.now() - started;
+  return { ...options, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), perSecond: (options.interactions / wallMs) * 1000, errors };
+}
+
 export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<EndToEndReport> {
   const fake = await FakeDiscord.start();
   const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR });
@@ -87,50 +133,20 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
 
   const callbacks = watchCallbacks(fake);
   const questions = loadQuestionSet().map((q) => q.question);
-  /** Sends `count` questions, `concurrency` at a time; each outcome goes to `record`. */
-  const ask = async (count: number, record: (latencyMs: number | 'error') => void) => {
-    let sent = 0;
-    const worker = async () => {
-      while (sent < count) {
-        const question = questions[sent++ % questions.length]!;
-        const interaction = fake.chatInput('ask', [{ name: 'question', type: STRING_OPTION, value: question }]);
-        try {
-          const callback = await callbacks.callback(interaction.id);
-          record(JSON.stringify(callback.body).includes(SOMETHING_WENT_WRONG) ? 'error' : callback.receivedAt - interaction.sentAt);
-        } catch {
-          record('error');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-  };
-
   try {
     // One untimed round, so the JIT has compiled discord.js and the engine first.
-    await ask(options.concurrency, () => {});
-    const latencies: number[] = [];
-    let errors = 0;
+    await askConcurrently(fake, callbacks, questions, { interactions: options.concurrency, concurrency: options.concurrency }, () => {});
     // Both readings after a full collection, and without the fake's records of the rounds (it runs
     // in this process too), so neither garbage nor the fake's log passes for the bot's growth.
     fake.forgetHistory();
     callbacks.restart();
     const heapBefore = settledHeapBytes();
     const rssBefore = process.memoryUsage().rss;
-    const started = performance.now();
-    await ask(options.interactions, (outcome) => {
-      if (outcome === 'error') errors += 1;
-      else latencies.push(outcome);
-      onProgress?.((latencies.length + errors) / options.interactions);
-    });
-    const wallMs = performance.now() - started;
+    const burst = await timedBurst(fake, callbacks, questions, options, onProgress);
     fake.forgetHistory();
     const heapAfter = settledHeapBytes();
     return {
-      ...options,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      perSecond: (options.interactions / wallMs) * 1000,
-      errors,
+      ...burst,
       rssBeforeMB: rssBefore / 1024 / 1024,
       rssAfterMB: process.memoryUsage().rss / 1024 / 1024,
       heapBeforeMB: heapBefore / 1024 / 1024,

@@ -4,6 +4,8 @@
  * doesn't) and pseudo-words, all drawn from one Zipf distribution as in real text.
  */
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { integer, mulberry32, pick, zipfSampler, type Random } from './random.js';
 
@@ -99,8 +101,17 @@ export function syntheticCorpus(options: SyntheticCorpusOptions, onProgress?: (f
   return documents;
 }
 
-/** A synthetic document as a corpus file (front matter and body), for tests that need files on disk. */
+/** A document as a corpus file (front matter and body), which the corpus loader reads back as it was. */
 export function corpusFileText(document: CorpusDocument): string {
-  const { title, author, publisher, published, url } = document;
-  return `---\ntitle: "${title}"\nauthor: ${author}\npublisher: ${publisher}\npublished: ${published}\nurl: ${url}\nid: ${document.id}\n---\n\n${document.body}\n`;
+  const { title, author, publisher, published, url, body } = document;
+  return `---\ntitle: ${title}\nauthor: ${author}\npublisher: ${publisher}\npublished: ${published}\nurl: ${url}\n---\n\n${body}\n`;
+}
+
+/** Writes each document to `dir` as its `file`, for the bot process to load as CORPUS_DIR. */
+export async function writeCorpusFolder(dir: string, documents: readonly CorpusDocument[]): Promise<void> {
+  /** Files written at once: enough to keep the disk busy, few enough for the open-file limit. */
+  const batch = 200;
+  for (let start = 0; start < documents.length; start += batch) {
+    await Promise.all(documents.slice(start, start + batch).map((document) => writeFile(path.join(dir, document.file), corpusFileText(document))));
+  }
 }

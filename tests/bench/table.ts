@@ -1,19 +1,45 @@
 /** The bench report as readable text: one aligned table per section, numbers rounded for reading. */
 import type { EvalReport } from '../support/questionSet.js';
-import type { EndToEndReport } from './endToEnd.js';
+import type { BotProcessReport } from './botProcess.js';
+import type { BurstStats, EndToEndReport } from './endToEnd.js';
 import type { QualityReport } from './quality.js';
-import type { ScaleReport } from './scale.js';
+import type { ScaleReport, SystemStats } from './scale.js';
 
 export interface BenchReport {
   meta: { node: string; cpus: number; cpuModel: string; date: string; wallMs: number; corpora: string; queries: string };
   quality: QualityReport;
   scale: ScaleReport[];
-  endToEnd: EndToEndReport;
+  endToEnd: EndToEndReport[];
+  botProcess: BotProcessReport;
+}
+
+/** Issue 8's targets, printed beside the figures they apply to. */
+export const TARGETS = {
+  /** The ratios to naive minisearch apply from this many passages. */
+  scalePassages: 100_000,
+  p99VsBaseline: 0.015,
+  buildVsBaseline: 0.8,
+  heapVsBaseline: 0.8,
+  warmFirstAnswerMs: 10_000,
+  /** What to aim for, beyond the target. */
+  warmFirstAnswerAimMs: 2_000,
+  coldGatewayMs: 10_000,
+  reloadWorstMs: 300,
+  burstP99Ms: 1_000,
+} as const;
+
+/** "≤ limit ✓", or "≤ limit ✗" saying how far over it is; "✗ (no figure)" when nothing was measured. */
+export function againstLimit(value: number, limit: number, format: (value: number) => string): string {
+  if (!Number.isFinite(value)) return `≤ ${format(limit)} ✗ (no figure)`;
+  if (value <= limit) return `≤ ${format(limit)} ✓`;
+  const ratio = value / limit;
+  return `≤ ${format(limit)} ✗ (${ratio < 2 ? `${Math.max(1, Math.round((ratio - 1) * 100))} % over` : `${significant(ratio, 2)}×`})`;
 }
 
 /** `digits` significant digits, without exponent notation. */
 const significant = (value: number, digits = 3) => String(Number(value.toPrecision(digits)));
-export const formatMs = (ms: number) => (ms < 1000 ? `${significant(ms)} ms` : `${significant(ms / 1000)} s`);
+/** "—" when there is no figure (no successful sample; NaN, which JSON writes as null). */
+export const formatMs = (ms: number) => (!Number.isFinite(ms) ? '—' : ms < 1000 ? `${significant(ms)} ms` : `${significant(ms / 1000)} s`);
 /** Below 1 MB (the article's indexes), kB: one decimal of MB would round them to nothing. */
 export const formatMB = (mb: number) => (Math.abs(mb) < 1 ? `${Math.round(mb * 1024)} kB` : `${mb.toFixed(1)} MB`);
 const formatRate = (perSecond: number) => `${significant(perSecond)}/s`;
@@ -43,53 +69,106 @@ function qualitySection({ engine, baseline }: QualityReport): string {
   ]);
 }
 
+/** The systems compared on one corpus: the engine, the baseline, and flexsearch where measured. */
+const systemsOf = (row: ScaleReport): Array<[string, SystemStats]> => [['engine', row.engine], ['baseline', row.baseline], ...(row.flexsearch ? [['flexsearch', row.flexsearch] as [string, SystemStats]] : [])];
+/** The target for an engine ÷ baseline ratio, on rows at the scale it applies to. */
+const ratioTarget = (row: ScaleReport, engine: number, baseline: number, limit: number) =>
+  row.passages >= TARGETS.scalePassages ? againstLimit(engine / baseline, limit, (ratio) => `${ratio}×`) : '';
+
 function latencySection(scale: ScaleReport[]): string {
   return formatTable([
-    ['corpus', 'docs', 'passages', 'queries', 'engine p50', 'p99', 'q/s', 'baseline p50', 'p99', 'q/s', 'p50 e/b', 'p99 e/b'],
-    ...scale.map(({ name, documents, passages, engine, baseline }) => [
-      name,
-      formatCount(documents),
-      formatCount(passages),
-      formatCount(engine.latency.queries),
-      formatMs(engine.latency.p50Ms),
-      formatMs(engine.latency.p99Ms),
-      formatRate(engine.latency.perSecond),
-      formatMs(baseline.latency.p50Ms),
-      formatMs(baseline.latency.p99Ms),
-      formatRate(baseline.latency.perSecond),
-      formatRatio(engine.latency.p50Ms, baseline.latency.p50Ms),
-      formatRatio(engine.latency.p99Ms, baseline.latency.p99Ms),
-    ]),
+    ['corpus', 'passages', 'system', 'queries', 'p50', 'p99', 'q/s', 'p50 e/b', 'p99 e/b', `target at ≥ ${formatCount(TARGETS.scalePassages)} passages`],
+    ...scale.flatMap((row) =>
+      systemsOf(row).map(([system, stats], i) => [
+        i === 0 ? row.name : '',
+        i === 0 ? formatCount(row.passages) : '',
+        system,
+        formatCount(stats.queries),
+        formatMs(stats.p50Ms),
+        formatMs(stats.p99Ms),
+        formatRate(stats.perSecond),
+        i === 0 ? formatRatio(stats.p50Ms, row.baseline.p50Ms) : '',
+        i === 0 ? formatRatio(stats.p99Ms, row.baseline.p99Ms) : '',
+        i === 0 ? ratioTarget(row, stats.p99Ms, row.baseline.p99Ms, TARGETS.p99VsBaseline) : '',
+      ]),
+    ),
   ]);
 }
 
 function buildSection(scale: ScaleReport[]): string {
   const table = formatTable([
-    ['corpus', 'passages', 'engine build', 'heap', 'baseline build', 'heap', 'build e/b', 'heap e/b'],
-    ...scale.map(({ name, passages, engine, baseline }) => [
-      name,
-      formatCount(passages),
-      formatMs(engine.build.ms),
-      formatMB(engine.build.heapMB),
-      formatMs(baseline.build.ms),
-      formatMB(baseline.build.heapMB),
-      formatRatio(engine.build.ms, baseline.build.ms),
-      formatRatio(engine.build.heapMB, baseline.build.heapMB),
-    ]),
+    ['corpus', 'passages', 'system', 'build', 'heap', 'build e/b', 'target', 'heap e/b', 'target'],
+    ...scale.flatMap((row) =>
+      systemsOf(row).map(([system, stats], i) => [
+        i === 0 ? row.name : '',
+        i === 0 ? formatCount(row.passages) : '',
+        system,
+        formatMs(stats.buildMs),
+        formatMB(stats.heapMB),
+        i === 0 ? formatRatio(stats.buildMs, row.baseline.buildMs) : '',
+        i === 0 ? ratioTarget(row, stats.buildMs, row.baseline.buildMs, TARGETS.buildVsBaseline) : '',
+        i === 0 ? formatRatio(stats.heapMB, row.baseline.heapMB) : '',
+        i === 0 ? ratioTarget(row, stats.heapMB, row.baseline.heapMB, TARGETS.heapVsBaseline) : '',
+      ]),
+    ),
   ]);
   const persisted = scale.flatMap(({ name, persisted: p }) =>
-    p
-      ? [`${name}, engine's minisearch index persisted: toJSON ${formatMB(p.jsonMB)} in ${formatMs(p.saveMs)}; loadJSON ${formatMs(p.loadMs)} (${formatMB(p.loadedHeapMB)} heap) vs rebuild ${formatMs(p.rebuildMs)} (passages and term statistics would need saving too)`]
-      : [],
+    p ? [`${name}, the engine's index saved to a cache folder (saveSnapshot): ${formatMB(p.diskMB)} on disk in ${formatMs(p.saveMs)}; loaded back (loadSnapshot) in ${formatMs(p.loadMs)} (${formatMB(p.loadedHeapMB)} heap) vs build ${formatMs(p.rebuildMs)}`] : [],
   );
   return [table, ...persisted].join('\n');
 }
 
-function endToEndSection(e: EndToEndReport): string {
+/** The burst targets: p99 and no errors. */
+const burstTarget = (burst: BurstStats) => `${againstLimit(burst.p99Ms, TARGETS.burstP99Ms, formatMs)}${burst.errors === 0 ? '' : ', 0 errors ✗'}`;
+
+function endToEndSection(runs: EndToEndReport[]): string {
   return formatTable([
-    ['interactions', 'concurrency', 'p50', 'p99', 'throughput', 'errors', 'RSS before', 'RSS after', 'heap before', 'heap after'],
-    [formatCount(e.interactions), String(e.concurrency), formatMs(e.p50Ms), formatMs(e.p99Ms), formatRate(e.perSecond), String(e.errors), formatMB(e.rssBeforeMB), formatMB(e.rssAfterMB), formatMB(e.heapBeforeMB), formatMB(e.heapAfterMB)],
+    ['interactions', 'concurrency', 'p50', 'p99', 'throughput', 'errors', 'target (p99, 0 errors)', 'RSS before', 'RSS after', 'heap before', 'heap after'],
+    ...runs.map((e) => [
+      formatCount(e.interactions),
+      formatCount(e.concurrency),
+      formatMs(e.p50Ms),
+      formatMs(e.p99Ms),
+      formatRate(e.perSecond),
+      String(e.errors),
+      e.concurrency === e.interactions ? burstTarget(e) : '',
+      formatMB(e.rssBeforeMB),
+      formatMB(e.rssAfterMB),
+      formatMB(e.heapBeforeMB),
+      formatMB(e.heapAfterMB),
+    ]),
   ]);
+}
+
+function botProcessSection(p: BotProcessReport): string {
+  const starts = formatTable([
+    ['command', 'CACHE_DIR', 'gateway READY', 'target', 'first answer', 'target', 'corpus opened in', 'cache used', '"still loading" replies'],
+    ...p.starts.map((start) => [
+      start.command,
+      start.cache,
+      formatMs(start.gatewayMs),
+      start.cache === 'empty' ? againstLimit(start.gatewayMs, TARGETS.coldGatewayMs, formatMs) : '',
+      formatMs(start.firstAnswerMs),
+      start.cache === 'warm' ? `${againstLimit(start.firstAnswerMs, TARGETS.warmFirstAnswerMs, formatMs)} (aim ${formatMs(TARGETS.warmFirstAnswerAimMs)})` : '',
+      start.corpusLoadMs === undefined ? '?' : formatMs(start.corpusLoadMs),
+      start.cacheLoaded === undefined ? '?' : start.cacheLoaded ? 'loaded' : 'built',
+      formatCount(start.notYetAnswered),
+    ]),
+  ]);
+  const reloads = formatTable([
+    ['reload', 'took', 'applied', 'questions', 'p50', 'p99', 'worst', 'target (worst)', 'errors'],
+    ...p.reloads.map((r) => [r.kind, formatMs(r.reloadMs), r.applied ? 'yes' : 'NO', formatCount(r.questions), formatMs(r.p50Ms), formatMs(r.p99Ms), formatMs(r.worstMs), againstLimit(r.worstMs, TARGETS.reloadWorstMs, formatMs), String(r.errors)]),
+  ]);
+  const b = p.burst;
+  return [
+    `Starts count from spawn; npm start also runs \`npm run build\`, which takes ${formatMs(p.noChangeBuildMs)} when nothing changed (median of 3).`,
+    starts,
+    '',
+    '/reload while members ask 20 questions a second (dispatch → callback of each /ask, from the /reload until 1 s after it completed)',
+    reloads,
+    '',
+    `${formatCount(b.interactions)} /ask at once against the process: p50 ${formatMs(b.p50Ms)}, p99 ${formatMs(b.p99Ms)}, ${formatRate(b.perSecond)}, ${b.errors} errors; target ${burstTarget(b)}`,
+  ].join('\n');
 }
 
 export function formatReport(report: BenchReport): string {
@@ -103,13 +182,16 @@ export function formatReport(report: BenchReport): string {
     `1. Answer quality on tests/fixtures/questions.json (${quality.engine.questions} questions)`,
     qualitySection(quality),
     '',
-    '2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result), one thread',
+    '2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread',
     latencySection(report.scale),
     '',
     '3. Index build time (median) and heap it retains',
     buildSection(report.scale),
     '',
-    '4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), after one warm-up round',
+    '4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after one warm-up round',
     endToEndSection(report.endToEnd),
+    '',
+    `5. The bot process (node dist/bot/main.js, npm start) against the fake Discord, ${formatCount(report.botProcess.documents)} articles (the 10k synthetic corpus as .md files)`,
+    botProcessSection(report.botProcess),
   ].join('\n');
 }
