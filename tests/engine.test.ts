@@ -141,7 +141,7 @@ describe('Engine', () => {
     expect(engine.documents.map((document) => document.id).sort()).toEqual(['glacier', 'microsoft-china-partnerships', 'volcano']);
   });
 
-  it('starts from the saved index, analysing only files changed since, and rebuilds a corrupt one with a log line', async () => {
+  it('starts by serving the saved index, then applies only the files changed since; rebuilds a corrupt one with a log line', async () => {
     const { dir, cacheDir } = await folders();
     const cold = start({ dir, cacheDir });
     await cold.engine.ready;
@@ -150,8 +150,11 @@ describe('Engine', () => {
 
     await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
     const warm = start({ dir, cacheDir });
-    // Relative to the saved index: only the new file is new.
-    expect(await warm.engine.ready).toMatchObject({ applied: true, added: ['volcano'], changed: [], removed: [], documents: 2 });
+    // First the saved index as it was, without reading the folder…
+    expect(await warm.engine.ready).toMatchObject({ applied: true, added: [], documents: 1 });
+    expect(warm.logs).toContainEqual(expect.objectContaining({ message: 'index cache', object: expect.objectContaining({ loaded: true, saved: false }) }));
+    // …then the folder, relative to it: only the new file is new.
+    expect(await warm.engine.upToDate).toMatchObject({ applied: true, added: ['volcano'], changed: [], removed: [], documents: 2 });
     expect(warm.logs).toContainEqual(expect.objectContaining({ message: 'index cache', object: expect.objectContaining({ loaded: true, saved: true }) }));
     expect((await warm.engine.answer('Which volcano erupted?')).results[0]?.document.id).toBe('volcano');
     await warm.engine.close();
@@ -164,6 +167,7 @@ describe('Engine', () => {
     }
     const rebuilt = start({ dir, cacheDir });
     expect(await rebuilt.engine.ready).toMatchObject({ applied: true, documents: 2 });
+    expect(await rebuilt.engine.upToDate).toBe(await rebuilt.engine.ready);
     expect(rebuilt.logs).toContainEqual(expect.objectContaining({ level: 'warn', object: expect.objectContaining({ reason: expect.stringMatching(/could not be read/) }) }));
     expect((await rebuilt.engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
   });
@@ -197,6 +201,23 @@ describe('Engine', () => {
     expect(report).toMatchObject({ applied: false, documents: 1 });
     expect(report.problems[0]!.message).toMatch(/took longer than/);
     expect((await patient.answer(BAIDU_QUESTION)).answered).toBe(true);
+  });
+
+  it('drops questions a burst kept queued past their deadline, and leaves a busy worker in place', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine, logs } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER, queryTimeoutMs: 500 });
+    await engine.ready;
+    const outcomes = await Promise.all(Array.from({ length: 12 }, () => engine.answer('\u0000slow').then(() => 'answered', (error: Error) => error.constructor.name)));
+    expect(outcomes.filter((outcome) => outcome === 'answered').length).toBeGreaterThan(0);
+    expect(outcomes.filter((outcome) => outcome === 'EngineTimeout').length).toBeGreaterThan(0);
+    // The questions already given up on are dropped, not worked through: the next one is answered at once.
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect(logs.some((line) => /stopped answering/.test(line.message))).toBe(false);
+    expect(engine.isReady).toBe(true);
   });
 
   it('answers a stuck worker’s questions with a timeout, then replaces the worker', async () => {

@@ -29,6 +29,12 @@ library.ready.then(
   (report) => {
     for (const problem of report.problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);
     logger.info({ corpusDir: config.corpusDir, ...library.stats(), ms: Math.round(report.ms) }, 'corpus loaded');
+    // Started from the saved index: the folder is then read and applied like a reload.
+    void library.upToDate.then((upToDate) => {
+      if (upToDate === report) return;
+      const { problems, skipped: _skipped, titles: _titles, ...summary } = upToDate;
+      logger[upToDate.applied ? 'info' : 'warn']({ ...summary, problems: problems.map(formatProblem) }, upToDate.applied ? 'corpus brought up to date with the folder' : 'the folder has problems: the saved corpus keeps being served');
+    });
   },
   (error: Error) => {
     logger.fatal({ corpusDir: config.corpusDir, reason: error.message }, 'no valid articles to answer from: check them with `npm run corpus:check`');

@@ -15,7 +15,7 @@ import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassage
 import type { DocumentInfo } from '../corpus/types.js';
 import type { LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
-import type { CacheEvent, Catalog, EngineMethod, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
+import type { CacheEvent, Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
 
 /** Nothing is being served yet (first start, or a crashed worker being replaced). */
 export class EngineNotReady extends Error {}
@@ -55,8 +55,12 @@ export interface EngineOptions extends Pick<LibraryOptions, 'dir' | 'cacheDir' |
 
 const DEFAULT_QUERY_TIMEOUT_MS = 2_000;
 const DEFAULT_OPEN_TIMEOUT_MS = 10 * 60_000;
-/** A worker that missed a query deadline gets this long to answer a ping before it is replaced. */
-const PING_TIMEOUT_MS = 1_000;
+/**
+ * A worker is stuck, and replaced, when a question timed out and nothing at all has come back
+ * from it for this long: a busy worker (a burst of questions queued behind one another) keeps
+ * answering, and is left alone.
+ */
+const STUCK_AFTER_MS = 5_000;
 
 /** Whether this runs as TypeScript source (under tsx: tests, the CLI) rather than built. */
 const RUNNING_TYPESCRIPT = import.meta.url.endsWith('.ts');
@@ -85,12 +89,22 @@ class EngineWorker {
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
   #exited = false;
+  /** When the worker last sent anything (answers, logs): a stuck worker sends nothing. */
+  lastHeardAt = performance.now();
+  /** Requests sent and not yet answered, given up on or not: the worker answers each, if only with "expired". */
+  readonly #outstanding = new Set<number>();
+
+  /** Whether the worker owes answers and has said nothing for `silentMs`: busy is not stuck, idle neither. */
+  isStuck(silentMs: number): boolean {
+    return this.#outstanding.size > 0 && performance.now() - this.lastHeardAt >= silentMs;
+  }
   /** Called once if the worker ends while it was serving (crash, or terminated as stuck). */
   onLost?: (reason: string) => void;
 
   private constructor(worker: Worker, logger: EngineLogger) {
     this.#worker = worker;
     worker.on('message', (message: EngineResponse | LogMessage) => {
+      this.lastHeardAt = performance.now();
       if ('type' in message) logger[message.level](message.details, message.message);
       else this.#settle(message);
     });
@@ -138,7 +152,9 @@ class EngineWorker {
         reject(new EngineTimeout(`the engine did not answer ${method} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      this.#worker.postMessage({ id, method, args });
+      this.#outstanding.add(id);
+      // The deadline travels with the question: one still queued when it passes is dropped unanswered.
+      this.#worker.postMessage({ id, method, args, deadline: Date.now() + timeoutMs } satisfies EngineRequest);
     });
   }
 
@@ -149,6 +165,7 @@ class EngineWorker {
   }
 
   #settle(message: EngineResponse): void {
+    this.#outstanding.delete(message.id);
     const pending = this.#pending.get(message.id);
     if (!pending) return;
     this.#pending.delete(message.id);
@@ -178,14 +195,25 @@ export class Engine {
   #queued: Promise<ReloadReport> | undefined;
   #recovering = false;
   #closed = false;
-  /** Resolves when the first corpus is served, with its report; rejects if it cannot be. */
+  /** Workers being watched for being stuck (one watch each). */
+  readonly #checking = new Set<EngineWorker>();
+  /**
+   * Resolves when a corpus is first served, with its report; rejects if none can be. With a saved
+   * index that is the saved index as it was (seconds, whatever the corpus size); `upToDate` then
+   * follows, once the folder as it is now has been read and applied like a reload.
+   */
   readonly ready: Promise<ReloadReport>;
+  /** Resolves when the folder as it was at start is served, or its reload was refused (see the report). */
+  readonly upToDate: Promise<ReloadReport>;
 
   /** Starts opening the corpus in a worker and returns at once: the bot can connect meanwhile. */
   constructor(options: EngineOptions) {
     this.options = options;
-    this.ready = this.#openFirst();
+    const first = this.#openFirst();
+    this.ready = first.then(({ report }) => report);
+    this.upToDate = first.then(({ report, fromSaved }) => (fromSaved ? this.reload() : report));
     this.ready.catch(() => undefined);
+    this.upToDate.catch(() => undefined);
   }
 
   get isReady(): boolean {
@@ -268,16 +296,20 @@ export class Engine {
     }
   }
 
-  /** After a missed deadline: a worker that can't even answer a ping is stuck, and replaced. */
-  async #checkAlive(worker: EngineWorker): Promise<void> {
-    try {
-      await worker.call('ping', [], PING_TIMEOUT_MS);
-    } catch {
-      if (this.#serving !== worker) return;
-      this.options.logger.error({}, 'engine worker stopped answering; replacing it with the last saved index');
+  /** After a missed deadline: a worker that then sends nothing for STUCK_AFTER_MS is stuck, and replaced. */
+  #checkAlive(worker: EngineWorker): void {
+    if (this.#checking.has(worker)) return;
+    this.#checking.add(worker);
+    const check = () => {
+      if (this.#serving !== worker || !worker.isStuck(0)) return this.#checking.delete(worker);
+      const silentMs = performance.now() - worker.lastHeardAt;
+      if (!worker.isStuck(STUCK_AFTER_MS)) return void setTimeout(check, STUCK_AFTER_MS - silentMs).unref();
+      this.#checking.delete(worker);
+      this.options.logger.error({ silentMs: Math.round(silentMs) }, 'engine worker stopped answering; replacing it with the last saved index');
       this.#replaceLost('stuck');
-      await worker.stop();
-    }
+      void worker.stop();
+    };
+    setTimeout(check, STUCK_AFTER_MS).unref();
   }
 
   #open(data: EngineWorkerData): ReturnType<typeof EngineWorker.open> {
@@ -289,14 +321,15 @@ export class Engine {
     return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, semantic: this.options.semantic ?? false };
   }
 
-  async #openFirst(): Promise<ReloadReport> {
-    const { worker, opened } = await this.#open(this.#data(false));
+  /** Serves the saved index as it was when there is one (fast), else the folder. */
+  async #openFirst(): Promise<{ report: ReloadReport; fromSaved: boolean }> {
+    const { worker, opened } = await this.#open(this.#data(false, true));
     this.#logCache(opened);
     if (!worker || opened.type !== 'opened') {
       throw new Error(opened.type === 'failed' ? opened.message : 'no valid articles to answer from');
     }
     this.#serve(worker, opened.catalog);
-    return opened.report;
+    return { report: opened.report, fromSaved: opened.fromSaved };
   }
 
   async #reloadNow(): Promise<ReloadReport> {

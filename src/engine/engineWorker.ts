@@ -21,7 +21,7 @@ try {
   port.postMessage({ type: 'failed', message: (error as Error).message } satisfies OpenedMessage);
   process.exit(1);
 }
-const { library, report } = opened;
+const { library, report, fromSaved = false } = opened;
 if (!library) {
   port.postMessage({ type: 'refused', report, cache } satisfies OpenedMessage);
 } else {
@@ -31,9 +31,10 @@ if (!library) {
     findDocuments: (typed, limit) => library.findDocuments(typed, limit),
     passageByRef: (ref) => library.passageByRef(ref),
     paragraph: (documentId, paragraph) => library.paragraph(documentId, paragraph),
-    ping: () => true,
   };
-  port.on('message', async ({ id, method, args }: EngineRequest) => {
+  port.on('message', async ({ id, method, args, deadline }: EngineRequest) => {
+    // Queued behind a burst until after its asker gave up: answering it would only delay the rest.
+    if (Date.now() > deadline) return port.postMessage({ id, error: 'expired' } satisfies EngineResponse);
     let response: EngineResponse;
     try {
       const call = Object.hasOwn(calls, method) ? (calls[method] as (...values: unknown[]) => unknown) : undefined;
@@ -49,6 +50,7 @@ if (!library) {
     report,
     catalog: { documents: [...library.documents], passageCounts: [...library.passageCounts()], passages: library.stats().passages },
     cache,
+    fromSaved,
   } satisfies OpenedMessage);
   if (semantic) await startSemantic(library);
 }

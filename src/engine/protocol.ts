@@ -29,7 +29,7 @@ export interface Catalog {
 
 /** The worker's first message: the corpus opened (ready to serve) or refused. */
 export type OpenedMessage =
-  | { type: 'opened'; report: ReloadReport; catalog: Catalog; cache: CacheEvent[] }
+  | { type: 'opened'; report: ReloadReport; catalog: Catalog; cache: CacheEvent[]; fromSaved: boolean }
   | { type: 'refused'; report: ReloadReport; cache: CacheEvent[] }
   | { type: 'failed'; message: string };
 
@@ -40,16 +40,18 @@ export interface CacheEvent {
 }
 
 /** The Library methods a worker answers, by name. */
-export type EngineMethod = 'answer' | 'search' | 'findDocuments' | 'passageByRef' | 'paragraph' | 'ping';
+export type EngineMethod = 'answer' | 'search' | 'findDocuments' | 'passageByRef' | 'paragraph';
 
 export type EngineCalls = {
-  [Method in Exclude<EngineMethod, 'ping'>]: Library[Method];
-} & { ping(): true };
+  [Method in EngineMethod]: Library[Method];
+};
 
 export interface EngineRequest {
   id: number;
   method: EngineMethod;
   args: unknown[];
+  /** Epoch ms after which the asker has given up: the worker drops the request unanswered. */
+  deadline: number;
 }
 
 export type EngineResponse = { id: number; result: unknown } | { id: number; error: string };

@@ -24,6 +24,8 @@ export const INDEX_CODE_KEY = codeKey('snapshot-format-1', import.meta.url, ['..
 
 interface SnapshotMeta {
   key: string;
+  /** The corpus folder it was built from (absolute). */
+  corpusDir: string;
   documents: number;
   passages: number;
   nextId: number;
@@ -43,9 +45,10 @@ const indexDir = (cacheDir: string) => path.join(cacheDir, 'index');
 
 /**
  * Loads the saved index. Throws `SnapshotUnusable` when there is none, or it was saved by other
- * code, or it is truncated or corrupt: the caller rebuilds.
+ * code (or, given `corpusDir`, for another folder), or it is truncated or corrupt: the caller
+ * rebuilds.
  */
-export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
+export async function loadSnapshot(cacheDir: string, options: { corpusDir?: string } = {}): Promise<SearchIndex> {
   const started = performance.now();
   let folder: string;
   try {
@@ -56,6 +59,7 @@ export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
   try {
     const meta = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8')) as SnapshotMeta;
     if (meta.key !== INDEX_CODE_KEY) throw new SnapshotUnusable('the saved index was built by another version of the code');
+    if (options.corpusDir !== undefined && meta.corpusDir !== path.resolve(options.corpusDir)) throw new SnapshotUnusable('the saved index is of another corpus folder');
     const lines = (await readFile(path.join(folder, 'documents.jsonl'), 'utf8')).split('\n').filter(Boolean);
     const miniSearch = MiniSearch.loadJSON<{ id: number; text: string[]; section: string[]; title: string[] }>(await readFile(path.join(folder, 'minisearch.json'), 'utf8'), MINISEARCH_OPTIONS);
     const index: SearchIndex = {
@@ -106,7 +110,7 @@ export async function loadSavedCatalog(cacheDir: string): Promise<DocumentInfo[]
 }
 
 /** Saves `index` as the current one (see the layout above). */
-export async function saveSnapshot(cacheDir: string, index: SearchIndex): Promise<void> {
+export async function saveSnapshot(cacheDir: string, index: SearchIndex, corpusDir: string): Promise<void> {
   const root = indexDir(cacheDir);
   await mkdir(root, { recursive: true });
   const name = `${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -120,7 +124,7 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex): Promis
     await writeFile(path.join(folder, 'documents.jsonl'), lines.join('\n'));
     await writeFile(path.join(folder, 'minisearch.json'), JSON.stringify(index.miniSearch));
     await writeFile(path.join(folder, 'catalog.json'), JSON.stringify(index.documents));
-    const meta: SnapshotMeta = { key: INDEX_CODE_KEY, documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString() };
+    const meta: SnapshotMeta = { key: INDEX_CODE_KEY, corpusDir: path.resolve(corpusDir), documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString() };
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify(meta));
     const pointer = path.join(root, `.current-${name}`);
     await writeFile(pointer, name);

@@ -54,6 +54,8 @@ export interface LibraryOptions extends Omit<LoadCorpusOptions, 'served'> {
 export interface OpenedLibrary {
   /** Undefined when the corpus was refused (see `report.problems`). */
   library?: Library;
+  /** Whether it is the saved index as it was, the folder unread (`preferSaved`). */
+  fromSaved?: boolean;
   /** What changed since the saved index (everything is "added" without one). */
   report: ReloadReport;
 }
@@ -85,10 +87,10 @@ export class Library {
       applied: false, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 0, passages: 0, ...fields, ms: performance.now() - started,
     });
     if (options.preferSaved && options.cacheDir) {
-      const saved = await loadSnapshot(options.cacheDir).catch(() => undefined);
+      const saved = await loadSnapshot(options.cacheDir, { corpusDir: options.dir }).catch(() => undefined);
       if (saved) {
         options.onCache?.({ loaded: true, saved: false });
-        return { library: new Library(options, saved), report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length }) };
+        return { library: new Library(options, saved), fromSaved: true, report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length }) };
       }
     }
     // What was served last (the saved index's documents): a duplicate id is blamed on the file
@@ -117,7 +119,7 @@ export class Library {
     index ??= buildSearchIndex(documents);
     let saved = false;
     if (options.cacheDir && (!loaded || change.added.length + change.removed.length + change.changed.length > 0)) {
-      await saveSnapshot(options.cacheDir, index).then(
+      await saveSnapshot(options.cacheDir, index, options.dir).then(
         () => (saved = true),
         (error: Error) => options.onCache?.({ loaded, saved: false, reason: `the index could not be saved (${error.message})` }),
       );

@@ -86,7 +86,7 @@ async function benchEngine({ name, documents, queries, buildRepeats, warmup, rou
     try {
       progress.phase(`${name}: saving the engine's index (saveSnapshot)`);
       let started = performance.now();
-      await saveSnapshot(cacheDir, index);
+      await saveSnapshot(cacheDir, index, cacheDir);
       const saveMs = performance.now() - started;
       progress.phase(`${name}: loading the engine's index (loadSnapshot)`);
       const heapBefore = settledHeapBytes();
