@@ -104,12 +104,12 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
   };
   if (options.fuzzy) {
     const maxDistance = fuzzyDistance(term);
-    if (maxDistance > 0) {
-      for (const [candidate, [, distance]] of terms.fuzzyGet(term, maxDistance)) consider(candidate, (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance), distance === 1);
-      for (let i = 0; i + 1 < term.length; i++) {
-        const swapped = `${term.slice(0, i)}${term[i + 1]}${term[i]}${term.slice(i + 2)}`;
-        if (terms.has(swapped)) consider(swapped, (FUZZY_WEIGHT * swapped.length) / (swapped.length + 1), true);
-      }
+    const fuzzyWeight = (candidate: string, distance: number) => (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance);
+    if (maxDistance > 0) for (const candidate of oneEditAway(terms, term)) consider(candidate, fuzzyWeight(candidate, 1), true);
+    // Two edits only for a long word with no word one edit away: searching the whole vocabulary
+    // within two edits is the costly part of a query.
+    if (maxDistance > 1 && candidates.size === 0) {
+      for (const [candidate, [, distance]] of terms.fuzzyGet(term, maxDistance)) consider(candidate, fuzzyWeight(candidate, distance), distance === 1);
     }
   }
   if (options.prefix) {
@@ -124,6 +124,35 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
     .sort(([a, x], [b, y]) => y.weight - x.weight || passageFrequency(index, b) - passageFrequency(index, a) || (a < b ? -1 : 1))
     .slice(0, MAX_EXPANSIONS)
     .map(([candidate, { weight, typo }]) => ({ term: candidate, weight, typo }));
+}
+
+/** The characters index terms are made of, for generating a word's one-edit neighbours. */
+const TERM_CHARACTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * The vocabulary's words one edit from `term`: a letter dropped, added, changed, or two
+ * neighbours swapped (Damerau). Generating the few hundred candidates and looking each up is
+ * far cheaper than walking the vocabulary within an edit distance; terms in other scripts use
+ * minisearch's fuzzy search.
+ */
+function oneEditAway(terms: Vocabulary, term: string): Set<string> {
+  const found = new Set<string>();
+  if (!/^[a-z0-9]+$/.test(term)) {
+    for (const [candidate, [, distance]] of terms.fuzzyGet(term, 1)) if (distance === 1) found.add(candidate);
+    return found;
+  }
+  const check = (candidate: string) => {
+    if (candidate !== term && terms.has(candidate)) found.add(candidate);
+  };
+  for (let i = 0; i <= term.length; i++) {
+    const [before, after] = [term.slice(0, i), term.slice(i)];
+    for (const character of TERM_CHARACTERS) check(before + character + after);
+    if (i === term.length) break;
+    check(before + after.slice(1));
+    for (const character of TERM_CHARACTERS) check(before + character + after.slice(1));
+    if (i + 1 < term.length) check(before + after[1] + after[0] + after.slice(2));
+  }
+  return found;
 }
 
 export interface QueryOptions {
