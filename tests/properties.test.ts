@@ -147,10 +147,10 @@ beforeAll(async () => {
   await engine.ready;
   const config = testConfig();
   context = {
-    library: engine,
+    library: engine.view(undefined),
     config,
     logger: createLogger(config),
-    // answerReply never changes the corpus (and CorpusChanges is being extended elsewhere).
+    // answerReply never changes the corpus.
     corpus: {} as CommandContext['corpus'],
     isModerator: () => false,
   };

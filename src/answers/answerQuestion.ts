@@ -1,13 +1,13 @@
 /** Answers a question by quoting the corpus, or says the corpus doesn't answer it. */
 import type { SearchResult } from 'minisearch';
 import type { DocumentInfo } from '../corpus/types.js';
-import type { SearchIndex } from '../index/buildSearchIndex.js';
+import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
 import { selectQuote } from './selectQuote.js';
 import { normalizeText, toTerm, tokenize } from '../text/analyze.js';
-import { firstPassageWith } from '../index/queryIndex.js';
+import { firstPassageWith, occursInScope } from '../index/queryIndex.js';
 
 /**
  * Least share of the question's weight (each term weighted by its rarity) that the best passage
@@ -76,6 +76,8 @@ export interface Answer {
 export interface AnswerOptions {
   /** How many results at most (default 3; at least 1). */
   top?: number;
+  /** The server asking: answers come from the base and its own articles (none: the base only). */
+  scope?: string;
 }
 
 /**
@@ -110,18 +112,19 @@ function matchedTermWeights(index: SearchIndex, result: SearchResult): Map<strin
 
 export function answerQuestion(index: SearchIndex, question: string, options: AnswerOptions = {}): Answer {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
-  const terms = analyzeQuery(index, question);
+  const { scope } = options;
+  const terms = analyzeQuery(index, question, { scope });
   const abstain = (reason: AbstainReason, closest?: AnswerResult): Answer => ({
     question,
     answered: false,
     reason,
     results: [],
-    suggestions: suggestTerms(index, terms),
+    suggestions: suggestTerms(index, terms, scope),
     ...(closest && { closest }),
   });
   if (terms.length === 0) return abstain('no-terms');
 
-  const candidates = queryIndex(index, terms);
+  const candidates = queryIndex(index, terms, scope);
   const [best] = candidates;
   if (!best) return abstain('no-match');
   const bestCoverage = coverageOf(terms, best);
@@ -141,7 +144,7 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number): AnswerResult {
   const passage = index.passageAt.get(candidate.id as number)!;
   const quote = selectQuote(passage, matchedTermWeights(index, candidate));
-  const document = index.documentsById.get(passage.documentId)!;
+  const document = documentOf(index, passage);
   return {
     id: passage.id,
     passage,
@@ -162,26 +165,37 @@ const MAX_SUGGESTIONS = 5;
  * typos: their expansions), else the corpus's most characteristic words (frequent, but not in
  * nearly every passage).
  */
-export function suggestTerms(index: SearchIndex, terms: QueryTerm[]): string[] {
+export function suggestTerms(index: SearchIndex, terms: QueryTerm[], scope?: string): string[] {
   const near = new Set(terms.flatMap(({ expansions }) => expansions.map((expansion) => expansion.term)));
-  const candidates = near.size > 0 ? [...near] : characteristicTerms(index);
-  return [...new Set(candidates.slice(0, MAX_SUGGESTIONS * 2).map((term) => surfaceOf(index, term)))].slice(0, MAX_SUGGESTIONS);
+  const candidates = near.size > 0 ? [...near] : characteristicTerms(index, scope);
+  return [...new Set(candidates.slice(0, MAX_SUGGESTIONS * 2).map((term) => surfaceOf(index, term, scope)))].slice(0, MAX_SUGGESTIONS);
 }
 
-const characteristicTermsCache = new WeakMap<SearchIndex, string[]>();
+/** Per index: the terms that could be characteristic, most frequent first; and per scope, the ones it sees. */
+const characteristicTermsCache = new WeakMap<SearchIndex, { ranked: string[]; byScope: Map<string | undefined, string[]> }>();
 
-function characteristicTerms(index: SearchIndex): string[] {
+function characteristicTerms(index: SearchIndex, scope: string | undefined): string[] {
   let cached = characteristicTermsCache.get(index);
   if (!cached) {
     const limit = Math.max(2, index.passageAt.size * 0.6);
-    cached = [...index.passageFrequency.entries()]
+    const ranked = [...index.passageFrequency.entries()]
       .filter(([term, frequency]) => frequency < limit && /\p{L}{3}/u.test(term))
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, MAX_SUGGESTIONS)
       .map(([term]) => term);
+    cached = { ranked, byScope: new Map() };
     characteristicTermsCache.set(index, cached);
   }
-  return cached;
+  let terms = cached.byScope.get(scope);
+  if (!terms) {
+    // Frequencies are the whole index's; the words shown are only ones this scope's articles have.
+    terms = [];
+    for (const term of cached.ranked) {
+      if (terms.length === MAX_SUGGESTIONS) break;
+      if (occursInScope(index, term, scope)) terms.push(term);
+    }
+    cached.byScope.set(scope, terms);
+  }
+  return terms;
 }
 
 /**
@@ -189,8 +203,8 @@ function characteristicTerms(index: SearchIndex): string[] {
  * that contains it: stems are not always words. Looked up only for the few terms shown to people,
  * instead of keeping a surface form for every term of the corpus.
  */
-function surfaceOf(index: SearchIndex, term: string): string {
-  const passage = index.passageAt.get(firstPassageWith(index, term) ?? -1);
+function surfaceOf(index: SearchIndex, term: string, scope: string | undefined): string {
+  const passage = index.passageAt.get(firstPassageWith(index, term, scope) ?? -1);
   for (const text of passage ? [passage.text, passage.section] : []) {
     for (const token of tokenize(normalizeText(text))) if (toTerm(token) === term) return token;
   }

@@ -1,7 +1,7 @@
 /** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
-import type { Command, CommandContext } from './commands/types.js';
+import type { BotServices, Command } from './commands/types.js';
 import type { BotConfig } from './config.js';
 import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
 import type { Logger } from './logger.js';
@@ -38,14 +38,14 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
   const corpus = createCorpusChanges({ library, logger, config, client });
-  const context: CommandContext = {
-    library,
+  const services: BotServices = {
+    engine: library,
     config,
     logger,
     corpus,
     isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
   };
-  const router = new InteractionRouter(commands, context);
+  const router = new InteractionRouter(commands, services);
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
@@ -68,7 +68,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.documents.length, corpusReady: library.isReady }, 'citebot is ready');
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.stats().documents, corpusReady: library.isReady }, 'citebot is ready');
     },
     async stop() {
       await client.destroy();

@@ -128,8 +128,9 @@ export function formatPassageChoice(hit: PassageHit, showDocument: boolean): str
   return truncateAtWord(`${where} · ${hit.passage.text.replace(/\s+/g, ' ')}`, LIMITS.choiceName);
 }
 
-export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCounts: ReadonlyMap<string, number>): APIEmbed {
-  const title = `Sources (${documents.length} article${documents.length === 1 ? '' : 's'})`;
+/** `documents`: the first of `total` articles (all of them by default). */
+export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCounts: ReadonlyMap<string, number>, total = documents.length): APIEmbed {
+  const title = `Sources (${total} article${total === 1 ? '' : 's'})`;
   // As many articles as fit both the 25-field and the 6,000-character limits, saying so if not all.
   const room = LIMITS.embedTotal - title.length - 100;
   const fields: Array<{ name: string; value: string }> = [];
@@ -146,7 +147,7 @@ export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCo
   return {
     color: ACCENT,
     title,
-    description: fields.length < documents.length ? `Showing ${fields.length} of ${documents.length}; \`/search\` finds passages in all of them.` : undefined,
+    description: fields.length < total ? `Showing ${fields.length} of ${total}; \`/search\` finds passages in all of them.` : undefined,
     fields,
   };
 }

@@ -2,19 +2,23 @@
  * Messages between the bot's thread and an engine worker (src/engine/engineWorker.ts). Only
  * plain data crosses: answers, passages and document metadata, never the index.
  */
-import type { DocumentInfo } from '../corpus/types.js';
-import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
+import type { Library, LibraryOptions, ReloadReport, ScopeSize } from '../library/Library.js';
 
 /** What a worker is started with. */
 export interface EngineWorkerData {
   library: Pick<LibraryOptions, 'dir' | 'cacheDir' | 'strict' | 'preferSaved' | 'maxFileBytes'>;
 }
 
-/** The served corpus as the bot's thread keeps it: metadata, small, for lists and logs. */
+/**
+ * The served corpus as the bot's thread keeps it: sizes only, for logs and labels. Lists of
+ * documents stay in the worker (`documents`, `sources`, `findDocuments`), so nothing that grows
+ * with the corpus runs on the bot's thread.
+ */
 export interface Catalog {
-  documents: DocumentInfo[];
-  passageCounts: Array<[string, number]>;
+  documents: number;
   passages: number;
+  /** Per scope: the base under "", each server's own articles under its id. */
+  scopeSizes: Record<string, ScopeSize>;
 }
 
 /** The worker's first message: the corpus opened (ready to serve) or refused. */
@@ -30,11 +34,11 @@ export interface CacheEvent {
 }
 
 /** The Library methods a worker answers, by name. */
-export type EngineMethod = 'answer' | 'search' | 'findDocuments' | 'passageByRef' | 'paragraph' | 'ping';
+export type EngineMethod = 'answer' | 'search' | 'documents' | 'sources' | 'findDocuments' | 'passageByRef' | 'paragraph' | 'ping';
 
 export type EngineCalls = {
-  [Method in Exclude<EngineMethod, 'ping'>]: Library[Method];
-} & { ping(): true };
+  [Method in Exclude<EngineMethod, 'ping' | 'documents'>]: Library[Method];
+} & { documents: Library['visibleDocuments']; ping(): true };
 
 export interface EngineRequest {
   id: number;

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
-import type { DocumentInfo } from '../corpus/types.js';
+import { documentKey, scopedKey, type DocumentInfo } from '../corpus/types.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
@@ -24,7 +24,7 @@ import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
  * different key, and a saved index with another key is rebuilt rather than trusted.
  */
 export const INDEX_CODE_KEY = (() => {
-  const hash = createHash('sha256').update('snapshot-format-1');
+  const hash = createHash('sha256').update('snapshot-format-2');
   const here = path.dirname(fileURLToPath(import.meta.url));
   const extension = path.extname(fileURLToPath(import.meta.url));
   for (const module of ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex']) {
@@ -98,11 +98,11 @@ export async function loadSnapshot(cacheDir: string): Promise<SearchIndex> {
       const { document, ids, passages } = JSON.parse(line) as DocumentLine;
       if (ids.length !== passages.length) throw new SnapshotUnusable('the saved index is inconsistent');
       index.documents.push(document);
-      index.documentsById.set(document.id, document);
-      index.minisearchIdsByDocument.set(document.id, ids);
+      index.documentsById.set(documentKey(document), document);
+      index.minisearchIdsByDocument.set(documentKey(document), ids);
       passages.forEach((passage, position) => {
         index.passages.push(passage);
-        index.passagesById.set(passage.id, passage);
+        index.passagesById.set(scopedKey(passage.scope, passage.id), passage);
         index.passageAt.set(ids[position]!, passage);
       });
     }
@@ -141,7 +141,7 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex): Promis
   await mkdir(folder);
   try {
     const lines = index.documents.map((document) => {
-      const ids = index.minisearchIdsByDocument.get(document.id)!;
+      const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
       return JSON.stringify({ document, ids, passages: ids.map((id) => index.passageAt.get(id)!) } satisfies DocumentLine);
     });
     await writeFile(path.join(folder, 'documents.jsonl'), lines.join('\n'));
