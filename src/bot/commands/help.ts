@@ -10,7 +10,7 @@ const HELP = [
   '**Apps → Ask the article** (right-click a message) — answer that message as a question.',
   '',
   'I only quote the articles, word for word, with a link to the exact passage. If they don’t answer your question, I say so.',
-  'Moderators: **/reload** after editing the corpus files; **/corpus** `add`/`remove` to change it from here.',
+  'Moderators: **/corpus** `add`/`remove` for this server’s own articles (the shared ones are changed on disk); **/reload** after editing the files.',
 ].join('\n');
 
 export const helpCommand: ChatInputCommand = {
