@@ -36,6 +36,9 @@ describe('loadConfig', () => {
       auditChannelId: undefined,
       askCooldownSeconds: 10,
       maxUploadBytes: 512 * 1024,
+      serverMaxArticles: 50,
+      serverMaxBytes: 5 * 1024 * 1024,
+      shardingMode: 'internal',
     } satisfies BotConfig);
   });
 
@@ -67,6 +70,9 @@ describe('loadConfig', () => {
         AUDIT_CHANNEL_ID: '1150000000000000001',
         ASK_COOLDOWN_SECONDS: '0',
         MAX_UPLOAD_BYTES: '1048576',
+        SERVER_MAX_ARTICLES: '0',
+        SERVER_MAX_BYTES: '1000000',
+        SHARDING_MODE: 'Process',
       }),
     ).toEqual({
       token: TOKEN,
@@ -84,6 +90,9 @@ describe('loadConfig', () => {
       auditChannelId: '1150000000000000001',
       askCooldownSeconds: 0,
       maxUploadBytes: 1024 * 1024,
+      serverMaxArticles: 0,
+      serverMaxBytes: 1_000_000,
+      shardingMode: 'process',
     } satisfies BotConfig);
   });
 
@@ -114,6 +123,9 @@ describe('loadConfig', () => {
     ['a fractional cooldown', { ...MINIMAL, ASK_COOLDOWN_SECONDS: '1.5' }, 'ASK_COOLDOWN_SECONDS must be a whole number from 0 to 3600, not "1.5".'],
     ['an upload limit over 1 MiB', { ...MINIMAL, MAX_UPLOAD_BYTES: '1048577' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "1048577".'],
     ['an upload limit with a unit', { ...MINIMAL, MAX_UPLOAD_BYTES: '512k' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "512k".'],
+    ['a server article quota that is not a number', { ...MINIMAL, SERVER_MAX_ARTICLES: 'fifty' }, 'SERVER_MAX_ARTICLES must be a whole number from 0 to 100000, not "fifty".'],
+    ['a server byte quota with a unit', { ...MINIMAL, SERVER_MAX_BYTES: '5MiB' }, 'SERVER_MAX_BYTES must be a whole number from 0 to 1073741824, not "5MiB".'],
+    ['an unknown sharding mode', { ...MINIMAL, SHARDING_MODE: 'cluster' }, 'SHARDING_MODE must be internal or process, not "cluster".'],
     ['an unknown log level', { ...MINIMAL, LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose".'],
     ['a cache folder inside the corpus', { ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles/.cache' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "/srv/articles/.cache"; the default, ./.cache, is.'],
     ['the corpus folder as the cache folder', { ...MINIMAL, CACHE_DIR: 'corpus/' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "corpus/"; the default, ./.cache, is.'],

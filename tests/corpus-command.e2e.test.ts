@@ -1,6 +1,7 @@
 /**
  * `/corpus add|remove` end to end: the real bot against the fake Discord, uploads served by its
- * fake CDN, files written to a temporary copy of the corpus.
+ * fake CDN, files written to the server's folder in a temporary copy of the corpus (the rules
+ * between servers are in servers.e2e.test.ts).
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -37,6 +38,8 @@ Visitors can still climb its 212 steps every summer weekend.
 let harness: BotHarness;
 let parentDir: string;
 let corpusDir: string;
+/** Where this server's own articles go: `servers/<guild id>/` in the corpus folder. */
+let serverDir: string;
 let attachmentIds = 0;
 
 beforeAll(async () => {
@@ -47,6 +50,7 @@ beforeAll(async () => {
     config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE], auditChannelId: AUDIT_CHANNEL, maxUploadBytes: MAX_UPLOAD },
     fake: { roleIds: [MODERATOR_ROLE], channelId: AUDIT_CHANNEL },
   });
+  serverDir = path.join(corpusDir, 'servers', harness.fake.guildId);
 });
 
 afterAll(async () => {
@@ -88,7 +92,9 @@ async function outcome(sent: SentInteraction) {
 }
 
 const ask = async (question: string) => messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }])));
-const corpusFiles = async () => (await readdir(corpusDir)).filter((name) => !name.startsWith('.')).sort();
+const visible = async (dir: string) => (await readdir(dir).catch(() => [])).filter((name) => !name.startsWith('.')).sort();
+/** The base's files and the server's, dot-files aside. */
+const corpusFiles = async () => [...(await visible(corpusDir)), ...(await visible(serverDir)).map((name) => `server:${name}`)];
 const metadata = (fields: Record<string, string>): CommandOption[] => Object.entries(fields).map(([name, value]) => ({ name, type: STRING, value }));
 const downloads = () => vi.spyOn(globalThis, 'fetch');
 
@@ -96,20 +102,21 @@ describe('/corpus add', () => {
   it('adds a .md file: written, reloaded, answered from, logged and audited', async () => {
     const sent = upload('lighthouses.md', LIGHTHOUSE);
     const reply = await outcome(sent);
-    expect(reply.content).toBe('Added `lighthouses.md` (article `lighthouses`).');
+    expect(reply.content).toBe('Added `lighthouses.md` (article `lighthouses`). This server now has 1 of its 50 articles (300 bytes of 5 MiB).');
     expect(reply.embeds![0]!.title).toBe('Corpus reloaded');
     expect(reply.embeds![0]!.description).toContain('Added: `lighthouses`');
     expect(reply.allowed_mentions).toEqual({ parse: [] });
-    expect(await readFile(path.join(corpusDir, 'lighthouses.md'), 'utf8')).toBe(LIGHTHOUSE);
+    expect(await readFile(path.join(serverDir, 'lighthouses.md'), 'utf8')).toBe(LIGHTHOUSE);
 
     const answer = await ask('When was the northern lighthouse automated?');
     expect(answer.embeds![0]!.title).toBe('Lighthouse keepers: the last watch');
     expect(answer.embeds![0]!.footer!.text).toBe('A. Writer · Gazette · 2021-03-04 · paragraph 1');
 
-    expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file added', actorId: MODERATOR_ID, file: 'lighthouses.md', action: 'add' }));
+    const file = `servers/${harness.fake.guildId}/lighthouses.md`;
+    expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file added', actorId: MODERATOR_ID, scope: harness.fake.guildId, file, action: 'add' }));
     const audit = await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes('lighthouses.md'));
     // The moderator as a mention (shown as their name; allowed_mentions stops the ping) and the article by title.
-    expect(audit.body).toMatchObject({ content: `Corpus reloaded by <@${MODERATOR_ID}> (/corpus add: added lighthouses.md): 2 articles.\nAdded: “Lighthouse keepers: the last watch”`, allowed_mentions: { parse: [] } });
+    expect(audit.body).toMatchObject({ content: `Corpus reloaded by <@${MODERATOR_ID}> (/corpus add: added ${file}): 2 articles.\nAdded: “Lighthouse keepers: the last watch”`, allowed_mentions: { parse: [] } });
   });
 
   it('builds a .txt file’s front matter from the options', async () => {
@@ -117,8 +124,8 @@ describe('/corpus add', () => {
     const sent = upload('Harbour Notes.txt', text, {
       options: metadata({ title: 'Harbour: "notes" from the quay', author: 'B. Keeper', publisher: 'Quay Times', published: '2022-07-01', url: 'https://example.com/harbour' }),
     });
-    expect((await outcome(sent)).content).toBe('Added `harbour-notes.md` (article `harbour-notes`).');
-    expect(await readFile(path.join(corpusDir, 'harbour-notes.md'), 'utf8')).toMatch(/^---\ntitle: .*\n[\s\S]*\n---\n\nHarbour notes\n\nThe ferry/);
+    expect((await outcome(sent)).content).toMatch(/^Added `harbour-notes\.md` \(article `harbour-notes`\)\. This server now has 2 of its 50 articles/);
+    expect(await readFile(path.join(serverDir, 'harbour-notes.md'), 'utf8')).toMatch(/^---\ntitle: .*\n[\s\S]*\n---\n\nHarbour notes\n\nThe ferry/);
     const answer = await ask('When does the ferry to the island leave?');
     expect(answer.embeds![0]!.title).toBe('Harbour: "notes" from the quay');
     expect(answer.embeds![0]!.footer!.text).toBe('B. Keeper · Quay Times · 2022-07-01 · paragraph 2');
@@ -156,10 +163,10 @@ describe('/corpus add', () => {
     expect(await corpusFiles()).toEqual(before);
   });
 
-  it('keeps a traversing file name inside the corpus folder', async () => {
+  it('keeps a traversing file name inside the server’s folder', async () => {
     const reply = await outcome(upload('../../evil.md', LIGHTHOUSE.replace('title: "Lighthouse', 'id: evil\ntitle: "Evil lighthouse')));
-    expect(reply.content).toBe('Added `evil.md` (article `evil`).');
-    expect(existsSync(path.join(corpusDir, 'evil.md'))).toBe(true);
+    expect(reply.content).toMatch(/^Added `evil\.md` \(article `evil`\)\./);
+    expect(existsSync(path.join(serverDir, 'evil.md'))).toBe(true);
     expect(await readdir(parentDir)).toEqual(['corpus']);
     expect(existsSync(path.join(parentDir, '..', 'evil.md'))).toBe(false);
   });
@@ -168,12 +175,13 @@ describe('/corpus add', () => {
     const changed = LIGHTHOUSE.replace('212 steps', '213 steps');
     const refused = await outcome(upload('lighthouses.md', changed));
     expect(refused.content).toBe('`lighthouses.md` is already in the corpus. To overwrite it, run `/corpus add` again with `replace: True`.');
-    expect(await readFile(path.join(corpusDir, 'lighthouses.md'), 'utf8')).toBe(LIGHTHOUSE);
+    expect(await readFile(path.join(serverDir, 'lighthouses.md'), 'utf8')).toBe(LIGHTHOUSE);
 
     const replaced = await outcome(upload('lighthouses.md', changed, { options: [{ name: 'replace', type: BOOLEAN, value: true }] }));
-    expect(replaced.content).toBe('Replaced `lighthouses.md` (article `lighthouses`).');
+    // Replacing takes no more room than the file it replaces: still three articles.
+    expect(replaced.content).toMatch(/^Replaced `lighthouses\.md` \(article `lighthouses`\)\. This server now has 3 of its 50 articles/);
     expect(replaced.embeds![0]!.description).toContain('Changed: `lighthouses`');
-    expect(await readFile(path.join(corpusDir, 'lighthouses.md'), 'utf8')).toBe(changed);
+    expect(await readFile(path.join(serverDir, 'lighthouses.md'), 'utf8')).toBe(changed);
   });
 
   it('refuses a declared size over the limit without downloading', async () => {
@@ -182,7 +190,7 @@ describe('/corpus add', () => {
     const reply = await outcome(upload('huge.md', LIGHTHOUSE, { url, size: MAX_UPLOAD + 1 }));
     expect(reply.content).toBe('“huge.md” is 64.1 KiB; the upload limit is 64 KiB.');
     expect(fetches).not.toHaveBeenCalled();
-    expect(existsSync(path.join(corpusDir, 'huge.md'))).toBe(false);
+    expect(existsSync(path.join(serverDir, 'huge.md'))).toBe(false);
   });
 
   it('stops a download as soon as it passes the limit when the size was hidden', async () => {
@@ -192,7 +200,7 @@ describe('/corpus add', () => {
     expect(reply.content).toBe('The file is larger than the upload limit of 64 KiB.');
     // The whole body would take over 3 s to arrive at this pace.
     expect(performance.now() - sent.sentAt).toBeLessThan(2500);
-    expect(existsSync(path.join(corpusDir, 'sneaky.md'))).toBe(false);
+    expect(existsSync(path.join(serverDir, 'sneaky.md'))).toBe(false);
   });
 
   it.each([
@@ -205,7 +213,7 @@ describe('/corpus add', () => {
     const reply = await outcome(upload('x.md', LIGHTHOUSE, { url: url() }));
     expect(reply.content).toBe('That file is not on Discord’s attachment server, so it was not downloaded.');
     expect(fetches).not.toHaveBeenCalled();
-    expect(existsSync(path.join(corpusDir, 'x.md'))).toBe(false);
+    expect(existsSync(path.join(serverDir, 'x.md'))).toBe(false);
   });
 
   it('refuses a member who is not a moderator, writing nothing', async () => {
@@ -215,7 +223,7 @@ describe('/corpus add', () => {
     expect(reply.flags! & EPHEMERAL).toBe(EPHEMERAL);
     expect(reply.content).toMatch(/^Only moderators/);
     expect(fetches).not.toHaveBeenCalled();
-    expect(existsSync(path.join(corpusDir, 'intruder.md'))).toBe(false);
+    expect(existsSync(path.join(serverDir, 'intruder.md'))).toBe(false);
   });
 });
 
@@ -223,7 +231,7 @@ describe('/corpus remove', () => {
   const suggest = (typed: string, member: object = moderator) =>
     harness.fake.autocomplete('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: typed, focused: true }] }], { member });
 
-  it('suggests articles by title, with the id as the value', async () => {
+  it('suggests the server’s own articles by title, with the id as the value', async () => {
     const { choices } = messageOf(await harness.callback(suggest('lighthouse')));
     // In file-name order: evil.md, then lighthouses.md.
     expect(choices).toEqual([
@@ -237,34 +245,36 @@ describe('/corpus remove', () => {
     const reply = await outcome(removeDocument('lighthouses'));
     expect(reply.content).toMatch(/^Moved `lighthouses\.md` \(“Lighthouse keepers: the last watch”\) to `\.removed\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-lighthouses\.md`\.$/);
     expect(reply.embeds![0]!.description).toContain('Removed: `lighthouses`');
-    expect(existsSync(path.join(corpusDir, 'lighthouses.md'))).toBe(false);
-    const retired = await readdir(path.join(corpusDir, '.removed'));
+    expect(existsSync(path.join(serverDir, 'lighthouses.md'))).toBe(false);
+    const retired = await readdir(path.join(serverDir, '.removed'));
     expect(retired).toEqual([expect.stringMatching(/-lighthouses\.md$/)]);
-    expect(await readFile(path.join(corpusDir, '.removed', retired[0]!), 'utf8')).toContain('213 steps');
+    expect(await readFile(path.join(serverDir, '.removed', retired[0]!), 'utf8')).toContain('213 steps');
 
     const sources = messageOf(await harness.callback(harness.fake.chatInput('sources')));
     expect(sources.embeds![0]!.fields!.map((field) => field.name)).not.toContain('Lighthouse keepers: the last watch');
-    expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file removed', actorId: MODERATOR_ID, file: 'lighthouses.md', action: 'remove' }));
-    await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes('moved lighthouses.md to .removed'));
+    expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file removed', actorId: MODERATOR_ID, file: `servers/${harness.fake.guildId}/lighthouses.md`, action: 'remove' }));
+    await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes(`moved servers/${harness.fake.guildId}/lighthouses.md to servers/${harness.fake.guildId}/.removed`));
   });
 
-  it('shows why a removal was refused (the last article), leaving the corpus as it is', async () => {
-    const refused = '`only.md` is the only article left, and the bot needs at least one to answer from: add another before removing it.';
-    vi.spyOn(harness.bot.corpus, 'remove').mockResolvedValueOnce({ refused, outcomes: [] });
-    const reply = await outcome(removeDocument('only'));
-    expect(reply.content).toBe(refused);
+  it('refuses to remove an article every server shares, saying who can, and leaves it', async () => {
+    const before = await corpusFiles();
+    const reply = await outcome(removeDocument('microsoft-china-partnerships'));
+    expect(reply.content).toBe('“Microsoft reveals list of partnerships with Chinese state and private sector” is one of the articles every server is answered from, so it cannot be removed from Discord; only whoever runs the bot can remove it, from the corpus folder. `/corpus remove` removes this server’s own articles.');
     expect(reply.embeds ?? []).toEqual([]);
+    expect(await corpusFiles()).toEqual(before);
+    // Nor is it offered.
+    expect(messageOf(await harness.callback(suggest('Microsoft'))).choices).toEqual([]);
   });
 
   it('says so when no article has that id', async () => {
-    expect((await outcome(removeDocument('no-such-article'))).content).toBe('No article file has the id “no-such-article”. Pick one from the list; `/sources` shows them all.');
+    expect((await outcome(removeDocument('no-such-article'))).content).toBe('None of this server’s own articles has the id “no-such-article”. Pick one from the list; `/sources` shows them all.');
   });
 
   it('offers at most 25 suggestions, each name within 100 characters', async () => {
     const longTitle = `A very long headline about ${'the many remarkable events of the season '.repeat(5)}`;
     for (let i = 0; i < 30; i++) {
       const title = i === 0 ? longTitle : `Filler article ${i}`;
-      await writeFile(path.join(corpusDir, `filler-${i}.md`), `---\ntitle: ${title}\nauthor: F\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${i}\n---\n\nFiller text ${i}.\n`);
+      await writeFile(path.join(serverDir, `filler-${i}.md`), `---\ntitle: ${title}\nauthor: F\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${i}\n---\n\nFiller text ${i}.\n`);
     }
     expect((await harness.bot.corpus.reload({ id: 'test', reason: 'fillers' }))[0]!.report.applied).toBe(true);
     const { choices } = messageOf(await harness.callback(suggest('')));
@@ -332,13 +342,13 @@ describe('plain-language help', () => {
   });
 
   it('blames a duplicate id on the new file, not the one being served, whatever their names', async () => {
-    const served = harness.library.documents.find((document) => document.id === 'filler-1')!;
-    await writeFile(path.join(corpusDir, 'aa-dup.md'), LIGHTHOUSE.replace('title:', 'id: filler-1\ntitle:'));
+    const served = (await harness.library.documents(harness.fake.guildId)).find((document) => document.id === 'filler-1')!;
+    await writeFile(path.join(serverDir, 'aa-dup.md'), LIGHTHOUSE.replace('title:', 'id: filler-1\ntitle:'));
     // Older than the served file too: being served is what counts.
-    await utimes(path.join(corpusDir, 'aa-dup.md'), new Date('2001-01-01'), new Date('2001-01-01'));
+    await utimes(path.join(serverDir, 'aa-dup.md'), new Date('2001-01-01'), new Date('2001-01-01'));
     const refused = await reload();
-    expect(refused.embeds![0]!.description).toContain(`aa-dup.md:1: duplicate id "filler-1": ${served.file} already uses it`);
-    await rm(path.join(corpusDir, 'aa-dup.md'));
+    expect(refused.embeds![0]!.description).toContain(`servers/${harness.fake.guildId}/aa-dup.md:1: duplicate id "filler-1": ${served.file} already uses it`);
+    await rm(path.join(serverDir, 'aa-dup.md'));
   });
 
   it('says a removed article stays served while another file is broken', async () => {
@@ -346,7 +356,7 @@ describe('plain-language help', () => {
     const reply = await outcome(removeDocument('filler-2'));
     expect(reply.content).toMatch(/^Moved `filler-2\.md` .* The article is still served until the problems below are fixed and a reload succeeds\.$/);
     expect(reply.embeds![0]!.title).toBe('Reload refused: still serving the previous corpus');
-    expect(harness.library.documents.some((document) => document.id === 'filler-2')).toBe(true);
+    expect((await harness.library.documents(harness.fake.guildId)).some((document) => document.id === 'filler-2')).toBe(true);
     await rm(path.join(corpusDir, 'zz-broken.md'));
     expect((await reload()).embeds![0]!.description).toContain('Removed: `filler-2`');
   });

@@ -3,7 +3,7 @@
  * permission): the moderator gets one line saying so, and nothing changes. The tests run as any
  * user (root ignores permissions) and on any disk, so the file-system calls fail on demand.
  */
-import { cp, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -32,14 +32,20 @@ url: https://example.com/harbour
 The ferry to the island now leaves at dawn.
 `;
 
+const GUILD = '1150000000000000000';
+
 let harness: BotHarness;
 let corpusDir: string;
+/** The server's own articles. */
+let serverDir: string;
 
 beforeAll(async () => {
   corpusDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-storage-'));
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
-  await writeFile(path.join(corpusDir, 'second.md'), ARTICLE.replace('Harbour notes', 'Second article'));
-  harness = await startBot({ config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE] }, fake: { roleIds: [MODERATOR_ROLE] } });
+  serverDir = path.join(corpusDir, 'servers', GUILD);
+  await mkdir(serverDir, { recursive: true });
+  await writeFile(path.join(serverDir, 'second.md'), ARTICLE.replace('Harbour notes', 'Second article'));
+  harness = await startBot({ config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE] }, fake: { roleIds: [MODERATOR_ROLE], guildId: GUILD } });
 });
 
 afterAll(async () => {
@@ -48,8 +54,8 @@ afterAll(async () => {
 });
 
 const failure = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
-/** Every entry of the folder, dot-files included: a half-written upload would show here. */
-const everything = async () => (await readdir(corpusDir)).sort();
+/** Every entry of the base folder and the server's, dot-files included: a half-written upload would show here. */
+const everything = async () => [...(await readdir(corpusDir)), ...(await readdir(serverDir)).map((name) => `server:${name}`)].sort();
 
 function upload(filename: string, content: string): SentInteraction {
   const id = '1200000000000000001';
@@ -83,8 +89,8 @@ describe('a corpus folder that cannot be written', () => {
     vi.mocked(rename).mockRejectedValueOnce(failure('EPERM'));
     const reply = await outcome(harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: 'second' }] }], { member: moderator }));
     expect(reply.content).toMatch(/^The bot is not allowed to write to the corpus folder, so nothing was written/);
-    expect(await everything()).toContain('second.md');
-    expect(harness.library.documents.map((document) => document.id)).toContain('second');
+    expect(await everything()).toContain('server:second.md');
+    expect((await harness.library.documents(GUILD)).map((document) => document.id)).toContain('second');
   });
 
   it('sent only bodies that Discord accepts', () => {

@@ -24,64 +24,78 @@ afterEach(async () => {
   parentDir = undefined;
 });
 
-/** CorpusChanges over a copy of the bundled corpus (one article), for a bot that is not sharded. */
+const SERVER = '1150000000000000000';
+
+/** CorpusChanges over a copy of the bundled corpus (one base article), for a bot that is not sharded. */
 async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Engine; corpusDir: string }> {
   parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-changes-'));
   const corpusDir = path.join(parentDir, 'corpus');
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
-  const library = new Engine({ dir: corpusDir, logger: createLogger(testConfig()) });
+  const library = new Engine({ dir: corpusDir, cacheDir: path.join(parentDir, 'cache'), logger: createLogger(testConfig()) });
   await library.ready;
   engines.push(library);
   const client = { shard: null, rest: { post: async () => ({}) } } as unknown as Client;
-  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: {}, client }), library, corpusDir };
+  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: testConfig(), client }), library, corpusDir };
 }
 
 describe('CorpusChanges', () => {
   it('lets only one of two simultaneous uploads with the same id in', async () => {
     const { changes, library, corpusDir } = await corpusChanges();
+    const server = changes.forScope(SERVER);
     const results = await Promise.all([
-      changes.add(moderator, { fileName: 'first.md', bytes: article('shared-id', 'The first upload.'), replace: false }),
-      changes.add(moderator, { fileName: 'second.md', bytes: article('shared-id', 'The second upload.'), replace: false }),
+      server.add(moderator, { fileName: 'first.md', bytes: article('shared-id', 'The first upload.'), replace: false }),
+      server.add(moderator, { fileName: 'second.md', bytes: article('shared-id', 'The second upload.'), replace: false }),
     ]);
     expect(results.map(({ write }) => write?.ok)).toEqual([true, false]);
-    expect(results[1]!.write).toMatchObject({ reason: 'invalid', problems: [{ file: 'second.md', message: expect.stringContaining('duplicate id "shared-id": first.md already uses it') }] });
-    expect((await readdir(corpusDir)).sort()).toEqual(['first.md', `${ARTICLE_ID}.md`]);
+    expect(results[1]!.write).toMatchObject({ reason: 'invalid', problems: [{ file: 'second.md', message: expect.stringContaining(`duplicate id "shared-id": servers/${SERVER}/first.md already uses it`) }] });
+    expect(await readdir(path.join(corpusDir, 'servers', SERVER))).toEqual(['first.md']);
     // The corpus on disk stays valid, so the next reload is applied.
     expect((await changes.reload(moderator))[0]!.report).toMatchObject({ applied: true, documents: 2 });
-    expect(library.documents.map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
+    expect((await library.documents(SERVER)).map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
   });
 
-  it('refuses to remove the last article, and removes it once there is another', async () => {
+  it('refuses to remove a base article from a server, and removes the server’s own', async () => {
     const { changes, library, corpusDir } = await corpusChanges();
-    const refused = await changes.remove(moderator, ARTICLE_ID);
-    expect(refused).toEqual({ refused: expect.stringContaining(`\`${ARTICLE_ID}.md\` is the only article left`), outcomes: [] });
+    const server = changes.forScope(SERVER);
+    const refused = await server.remove(moderator, ARTICLE_ID);
+    expect(refused).toEqual({ refused: expect.stringMatching(/^“Microsoft .*” is one of the articles every server is answered from, so it cannot be removed from Discord/), outcomes: [] });
     expect(await readdir(corpusDir)).toEqual([`${ARTICLE_ID}.md`]);
 
-    await changes.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false });
-    const removed = await changes.remove(moderator, ARTICLE_ID);
+    await server.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false });
+    const removed = await server.remove(moderator, 'other');
     expect(removed.refused).toBeUndefined();
-    expect(removed.retired).toMatchObject({ file: `${ARTICLE_ID}.md` });
-    expect(library.documents.map((document) => document.id)).toEqual(['other']);
+    expect(removed.retired).toMatchObject({ file: 'other.md', movedTo: expect.stringMatching(/^\.removed\/.*-other\.md$/) });
+    expect(removed.outcomes[0]!.report).toMatchObject({ applied: true, removed: ['other'], documents: 1 });
+    expect((await library.documents(SERVER)).map((document) => document.id)).toEqual([ARTICLE_ID]);
+  });
+
+  it('adds and removes nothing outside a server', async () => {
+    const { changes } = await corpusChanges();
+    const direct = changes.forScope(undefined);
+    expect(await direct.add(moderator, { fileName: 'x.md', bytes: article('x', 'Text.'), replace: false })).toEqual({ refused: expect.stringMatching(/only in a server/), outcomes: [] });
+    expect(await direct.remove(moderator, ARTICLE_ID)).toEqual({ refused: expect.stringMatching(/only in a server/), outcomes: [] });
   });
 
   it('keeps accepting changes after one fails', async () => {
     const { changes, corpusDir } = await corpusChanges();
+    const server = changes.forScope(SERVER);
+    await server.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false });
     const away = `${corpusDir}-away`;
     await rename(corpusDir, away);
-    await expect(changes.remove(moderator, ARTICLE_ID)).rejects.toThrow(/ENOENT/);
+    await expect(server.remove(moderator, 'other')).rejects.toThrow(/ENOENT/);
     await rename(away, corpusDir);
-    expect((await changes.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false })).write?.ok).toBe(true);
+    expect((await server.add(moderator, { fileName: 'third.md', bytes: article('third', 'A third article.'), replace: false })).write?.ok).toBe(true);
   });
 
   it('reports an id no file has as not retired', async () => {
     const { changes } = await corpusChanges();
-    expect(await changes.remove(moderator, 'no-such-article')).toEqual({ outcomes: [] });
+    expect(await changes.forScope(SERVER).remove(moderator, 'no-such-article')).toEqual({ outcomes: [] });
   });
 });
 
 describe('auditNotice', () => {
   const report = (fields: Partial<ReloadReport>): ReloadReport => ({
-    applied: true, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 3, passages: 30, ms: 5, ...fields,
+    applied: true, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 3, passages: 30, scopeSizes: {}, analysed: 0, ms: 5, ...fields,
   });
 
   it('names a moderator as a mention and the articles by title, escaped', () => {

@@ -134,7 +134,7 @@ describe('writeCorpusFile', () => {
     await writeFile(path.join(dir, 'keep.md'), article());
     const result = await writeCorpusFile(dir, 'bad.md', utf8(content), { replace: true });
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([expect.stringMatching(problem)]);
+    expect('problems' in result ? result.problems.map(formatProblem) : []).toEqual([expect.stringMatching(problem)]);
     expect(await listing(dir)).toEqual(['keep.md']);
   });
 

@@ -151,10 +151,10 @@ beforeAll(async () => {
   await engine.ready;
   const config = testConfig();
   context = {
-    library: engine,
+    library: engine.view(undefined),
     config,
     logger: createLogger(config),
-    // answerReply never changes the corpus (and CorpusChanges is being extended elsewhere).
+    // answerReply never changes the corpus.
     corpus: {} as CommandContext['corpus'],
     feedback: { recordQuestion: (outcome) => recordedOutcomes.push(outcome), recordVote: () => true, summary: () => Promise.reject(new Error('unused')), flush: () => Promise.resolve() },
     isModerator: () => false,
@@ -392,8 +392,8 @@ describe('the response builder, on any input', () => {
       didYouMean: fc.array(shortText, { maxLength: 3 }),
     });
     fc.assert(
-      fc.property(answer, fc.array(text, { maxLength: 30 }), (abstention, titles) => {
-        const embed = formatAbstention(abstention, titles);
+      fc.property(answer, fc.array(text, { maxLength: 5 }), fc.nat(10_000), (abstention, shown, more) => {
+        const embed = formatAbstention(abstention, { shown, total: shown.length + more });
         expect(embed.description ?? '').not.toMatch(RAW_MENTION);
         expectDiscordAccepts(buildMessage({ content: formatQuestionLine(abstention.question), embeds: [embed] }));
       }),

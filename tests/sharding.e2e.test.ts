@@ -1,6 +1,7 @@
 /**
- * Sharding end to end: `start:sharded`'s manager process spawns one bot process per shard,
- * with the count Discord recommends through the bot's own REST base, against a fake Discord.
+ * Sharding end to end, against a fake Discord, with the count Discord recommends through the
+ * bot's own REST base: `start:sharded` runs every shard in one process with one engine (the
+ * default), or, with SHARDING_MODE=process, spawns one bot process per shard.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,20 +20,24 @@ let parentDir: string;
 let manager: ChildProcess;
 let output = '';
 
-/** Starts the manager; its shards write to the same stdout, so `output` holds every process's log. */
-function startManager(corpusDir: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
+/**
+ * Starts `start:sharded` (one process per shard unless `extraEnv` says otherwise); its shards write
+ * to the same stdout, so `output` holds every process's log.
+ */
+function startManager(corpusDir: string, extraEnv: NodeJS.ProcessEnv = {}, discord = fake): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/shardManager.ts'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DISCORD_TOKEN: BOT_TOKEN,
-      DISCORD_CLIENT_ID: fake.applicationId,
-      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_CLIENT_ID: discord.applicationId,
+      DISCORD_API_URL: discord.apiUrl,
       CORPUS_DIR: corpusDir,
       CACHE_DIR: path.join(parentDir, 'cache'),
       ASK_COOLDOWN_SECONDS: '0',
       LOG_PRETTY: 'false',
+      SHARDING_MODE: 'process',
       ...extraEnv,
     },
   });
@@ -53,12 +58,12 @@ function logs(): Array<Record<string, unknown>> {
 }
 
 /** Asks on `shard`, again while it answers that it is still loading the articles (as a member would). */
-async function ask(shard: number): Promise<void> {
+async function ask(shard: number, { discord = fake, guildId }: { discord?: FakeDiscord; guildId?: string } = {}): Promise<void> {
   let sent;
   let callback;
   for (let attempt = 0; ; attempt++) {
-    sent = fake.chatInput('ask', [{ name: 'question', type: 3, value: 'Which search engine will Edge use in China?' }], { shard });
-    callback = await fake.waitForCallback(sent.id, 10_000);
+    sent = discord.chatInput('ask', [{ name: 'question', type: 3, value: 'Which search engine will Edge use in China?' }], guildId ? { guildId } : { shard });
+    callback = await discord.waitForCallback(sent.id, 10_000);
     if (!JSON.stringify(callback.body).includes('Still loading') || attempt === 50) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -85,7 +90,7 @@ afterAll(async () => {
   await rm(parentDir, { recursive: true, force: true });
 });
 
-describe('npm run start:sharded', () => {
+describe('npm run start:sharded with SHARDING_MODE=process', () => {
   it('asks the REST base for the shard count and starts each shard with its own shard array', () => {
     expect(fake.requests.some((request) => request.method === 'GET' && request.path === '/gateway/bot')).toBe(true);
     expect(fake.identifies.map((identify) => identify.shard).sort()).toEqual([
@@ -138,4 +143,48 @@ describe('npm run start:sharded when a shard cannot start', () => {
     expect(code).toBe(1);
     expect(logs()).toContainEqual(expect.objectContaining({ level: 60, msg: expect.stringMatching(/^could not start the shards: .*Shard 0/) }));
   }, 20_000);
+});
+
+describe('npm run start:sharded (every shard in one process, the default)', () => {
+  /** A second server, owned by shard 1 of 2. */
+  const GUILD_ON_SHARD_1 = '1150000000004194304';
+  let internal: FakeDiscord;
+  let bot: ChildProcess;
+
+  beforeAll(async () => {
+    output = '';
+    internal = await FakeDiscord.start({ shards: 2, maxConcurrency: 2, guildIds: [GUILD_ON_SHARD_1] });
+    bot = startManager(path.join(parentDir, 'corpus'), { SHARDING_MODE: '' }, internal);
+    await internal.waitForReady(2, 30_000);
+  }, 40_000);
+
+  afterAll(async () => {
+    if (bot.exitCode === null) {
+      bot.kill('SIGTERM');
+      await once(bot, 'exit');
+    }
+    await internal.stop();
+  });
+
+  it('identifies every shard from one process with one engine, and answers a server on each', async () => {
+    expect(internal.identifies.map((identify) => identify.shard).sort()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(logs()).toContainEqual(expect.objectContaining({ msg: 'starting every shard in this process', shards: 2, mode: 'internal' }));
+    await ask(0, { discord: internal, guildId: internal.guildId });
+    await ask(1, { discord: internal, guildId: GUILD_ON_SHARD_1 });
+    // One engine for both shards: the corpus was opened once.
+    expect(logs().filter((line) => line.msg === 'corpus loaded')).toHaveLength(1);
+  });
+
+  it('reloads the one engine once for a /reload, reporting once', async () => {
+    const sent = internal.chatInput('reload', [], { guildId: GUILD_ON_SHARD_1, member: { permissions: Permissions.ManageGuild } });
+    const edit = await internal.waitForWebhook(sent.token, (request) => request.method === 'PATCH', 10_000);
+    expect(validateDiscordRequest(edit.method, edit.path, edit.body)).toEqual([]);
+    const description = messageOf(edit).embeds![0]!.description!;
+    expect(description).toMatch(/^1 article\(s\)/);
+    expect(description).not.toMatch(/Shard \d/);
+    expect(logs().filter((line) => line.msg === 'corpus reloaded')).toHaveLength(1);
+  });
 });

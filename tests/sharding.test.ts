@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planShards, singleShardUnlessManaged } from '../src/bot/sharding.js';
+import { planShards, shardsInThisProcess, singleShardUnlessManaged } from '../src/bot/sharding.js';
 import { FakeDiscord } from './fake-discord/index.js';
 
 let fake: FakeDiscord;
@@ -29,10 +29,18 @@ describe('planShards', () => {
 describe('singleShardUnlessManaged', () => {
   it('forces one shard and clears the variables discord.js would read, unless the manager started us', () => {
     const plain: NodeJS.ProcessEnv = { SHARDS: '[2]', SHARD_COUNT: '4' };
-    expect(singleShardUnlessManaged(plain)).toEqual({ shards: 0, shardCount: 1 });
+    expect(singleShardUnlessManaged(plain)).toEqual({ shards: [0], shardCount: 1 });
     expect(plain).toEqual({});
     const managed: NodeJS.ProcessEnv = { SHARDING_MANAGER: 'true', SHARDS: '[2]', SHARD_COUNT: '4' };
     expect(singleShardUnlessManaged(managed)).toEqual({});
     expect(managed.SHARD_COUNT).toBe('4');
+  });
+});
+
+describe('shardsInThisProcess', () => {
+  it('lists every shard for one client, and clears the variables discord.js would read instead', () => {
+    const env: NodeJS.ProcessEnv = { SHARD_COUNT: 'auto', SHARDS: '[1]' };
+    expect(shardsInThisProcess(4, env)).toEqual({ shards: [0, 1, 2, 3], shardCount: 4 });
+    expect(env).toEqual({});
   });
 });

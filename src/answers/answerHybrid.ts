@@ -9,7 +9,8 @@
 import type { SearchResult } from 'minisearch';
 import type { IntentMatch } from '../semantic/articleIntent.js';
 import { RANKING, rankAndDecide, type LexicalCandidate } from '../semantic/rank.js';
-import type { SearchIndex } from '../index/buildSearchIndex.js';
+import { documentKey, isVisibleIn, type DocumentInfo } from '../corpus/types.js';
+import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { DEFAULT_TOP, MAX_RELATED, coverageOf, decline, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
@@ -36,9 +37,15 @@ function unmatched(id: number): SearchResult {
   return { id, score: 0, terms: [], queryTerms: [], match: {} };
 }
 
+/** The article a question about "the article" means: the only one the server sees, else the one whose passage came closest to the question. */
+function askedAbout(index: SearchIndex, scope: string | undefined, closest: Passage | undefined): DocumentInfo | undefined {
+  const visible = index.documents.filter((document) => isVisibleIn(document.scope, scope));
+  return visible.length === 1 ? visible[0] : closest && documentOf(index, closest);
+}
+
 export async function answerHybrid(index: SearchIndex, question: string, semantic: SemanticSignals, options: AnswerOptions = {}): Promise<Answer> {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
-  const retrieval = retrieve(index, question);
+  const retrieval = retrieve(index, question, options.scope);
   const vector = await semantic.questionVector(question);
 
   const results = new Map<string, { result: SearchResult; passage: Passage }>();
@@ -49,7 +56,7 @@ export async function answerHybrid(index: SearchIndex, question: string, semanti
   });
   if (index.passageAt.size <= FULL_SCAN_PASSAGES) {
     for (const [id, passage] of index.passageAt) {
-      if (results.has(passage.id)) continue;
+      if (results.has(passage.id) || !isVisibleIn(passage.scope, options.scope)) continue;
       results.set(passage.id, { result: unmatched(id), passage });
       candidates.push({ passageId: passage.id, bm25Score: 0, coverage: 0 });
     }
@@ -58,11 +65,9 @@ export async function answerHybrid(index: SearchIndex, question: string, semanti
   const quoted = (passageId: string, coverage: number, focusSentence?: number) => toResult(index, results.get(passageId)!.result, coverage, focusSentence);
 
   const intent = semantic.articleIntent(vector);
-  const closest = outcome.ranked[0];
-  // The article asked about: the only one, else the one whose passage comes closest to the question.
-  const document = index.documents.length === 1 ? index.documents[0] : closest && index.documentsById.get(results.get(closest.passageId)!.passage.documentId);
+  const document = intent && askedAbout(index, options.scope, outcome.ranked[0] && results.get(outcome.ranked[0].passageId)!.passage);
   if (intent && document) {
-    const ids = index.minisearchIdsByDocument.get(document.id)!;
+    const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
     // Who wrote it: the passage that names the author (a bio), if the article has one; else how it opens.
     const authorTerms = new Set(analyze(document.author));
     const naming = intent.intent === 'author' ? ids.find((id) => analyze(index.passageAt.get(id)!.text).some((term) => authorTerms.has(term))) : undefined;

@@ -1,7 +1,7 @@
 /** Answers a question by quoting the corpus, or says the corpus doesn't answer it. */
 import type { SearchResult } from 'minisearch';
 import type { DocumentInfo } from '../corpus/types.js';
-import type { SearchIndex } from '../index/buildSearchIndex.js';
+import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
@@ -88,6 +88,8 @@ export interface Answer {
 export interface AnswerOptions {
   /** How many results at most (default 3; at least 1). */
   top?: number;
+  /** The server asking: answers come from the base and its own articles (none: the base only). */
+  scope?: string;
 }
 
 /**
@@ -126,20 +128,22 @@ export const MAX_RELATED = 3;
 /** The lexical stages' output for one question: its terms and the passages matching them, best first. */
 export interface Retrieval {
   question: string;
+  /** The server asking (none: the base only). */
+  scope?: string;
   terms: QueryTerm[];
   candidates: SearchResult[];
 }
 
 /** Stage 1, retrieve: the question's terms and the passages that match them (BM25, best first). */
-export function retrieve(index: SearchIndex, question: string): Retrieval {
-  const terms = analyzeQuery(index, question);
-  return { question, terms, candidates: terms.length === 0 ? [] : queryIndex(index, terms) };
+export function retrieve(index: SearchIndex, question: string, scope?: string): Retrieval {
+  const terms = analyzeQuery(index, question, { scope });
+  return { question, scope, terms, candidates: terms.length === 0 ? [] : queryIndex(index, terms, scope) };
 }
 
 /** A declined answer; `related` are passages about the subject, if any. */
-export function decline(index: SearchIndex, { question, terms, candidates }: Retrieval, related: AnswerResult[]): Answer {
+export function decline(index: SearchIndex, { question, scope, terms, candidates }: Retrieval, related: AnswerResult[]): Answer {
   const reason: AbstainReason = terms.length === 0 ? 'no-terms' : candidates.length === 0 ? 'no-match' : 'weak-match';
-  return { question, answered: false, reason, results: [], related, didYouMean: didYouMean(index, terms) };
+  return { question, answered: false, reason, results: [], related, didYouMean: didYouMean(index, terms, scope) };
 }
 
 /**
@@ -149,7 +153,7 @@ export function decline(index: SearchIndex, { question, terms, candidates }: Ret
  */
 export function answerQuestion(index: SearchIndex, question: string, options: AnswerOptions = {}): Answer {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
-  const retrieval = retrieve(index, question);
+  const retrieval = retrieve(index, question, options.scope);
   const [best] = retrieval.candidates;
   const bestCoverage = best ? coverageOf(retrieval.terms, best) : 0;
   if (!best || bestCoverage < MIN_COVERAGE) {
@@ -169,7 +173,7 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number, focusSentence?: number): AnswerResult {
   const passage = index.passageAt.get(candidate.id as number)!;
   const quote = selectQuote(passage, matchedTermWeights(index, candidate), { focusSentence });
-  const document = index.documentsById.get(passage.documentId)!;
+  const document = documentOf(index, passage);
   return {
     id: passage.id,
     passage,
@@ -191,10 +195,10 @@ const MAX_DID_YOU_MEAN = 3;
  * nearest expansion, when that is one edit away (a neighbour swap included) rather than merely a
  * word starting the same way. Nothing for words the corpus has.
  */
-function didYouMean(index: SearchIndex, terms: QueryTerm[]): string[] {
+function didYouMean(index: SearchIndex, terms: QueryTerm[], scope: string | undefined): string[] {
   const words = terms.flatMap(({ known, expansions }) => {
     const [nearest] = expansions;
-    return !known && nearest?.typo ? [surfaceOf(index, nearest.term)] : [];
+    return !known && nearest?.typo ? [surfaceOf(index, nearest.term, scope)] : [];
   });
   return [...new Set(words)].slice(0, MAX_DID_YOU_MEAN);
 }
@@ -204,8 +208,8 @@ function didYouMean(index: SearchIndex, terms: QueryTerm[]): string[] {
  * that contains it: stems are not always words. Looked up only for the few terms shown to people,
  * instead of keeping a surface form for every term of the corpus.
  */
-function surfaceOf(index: SearchIndex, term: string): string {
-  const passage = index.passageAt.get(firstPassageWith(index, term) ?? -1);
+function surfaceOf(index: SearchIndex, term: string, scope: string | undefined): string {
+  const passage = index.passageAt.get(firstPassageWith(index, term, scope) ?? -1);
   for (const text of passage ? [passage.text, passage.section] : []) {
     for (const token of tokenize(normalizeText(text))) if (toTerm(token) === term) return token;
   }

@@ -1,6 +1,6 @@
 /** Passage lookup for search boxes: ranked matches for a few words, including a word being typed. */
-import type { DocumentInfo } from '../corpus/types.js';
-import type { SearchIndex } from '../index/buildSearchIndex.js';
+import { isVisibleIn, type DocumentInfo } from '../corpus/types.js';
+import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 
@@ -14,6 +14,8 @@ export interface SearchPassagesOptions {
   limit: number;
   /** The query is still being typed: its last word may be incomplete. */
   partial?: boolean;
+  /** The server asking: it sees the base and its own articles (none: the base only). */
+  scope?: string;
 }
 
 /**
@@ -21,10 +23,18 @@ export interface SearchPassagesOptions {
  * An empty query lists passages in corpus order, so an empty search box still offers choices.
  */
 export function searchPassages(index: SearchIndex, query: string, options: SearchPassagesOptions): PassageHit[] {
-  const terms = analyzeQuery(index, query, { lastTermIsPartial: options.partial });
-  const hit = (passage: Passage, score: number): PassageHit => ({ passage, document: index.documentsById.get(passage.documentId)!, score });
-  if (terms.length === 0) return index.passages.slice(0, options.limit).map((passage) => hit(passage, 0));
-  return queryIndex(index, terms)
+  const { scope } = options;
+  const terms = analyzeQuery(index, query, { lastTermIsPartial: options.partial, scope });
+  const hit = (passage: Passage, score: number): PassageHit => ({ passage, document: documentOf(index, passage), score });
+  if (terms.length === 0) {
+    const first: PassageHit[] = [];
+    for (const passage of index.passages) {
+      if (first.length >= options.limit) break;
+      if (isVisibleIn(passage.scope, scope)) first.push(hit(passage, 0));
+    }
+    return first;
+  }
+  return queryIndex(index, terms, scope)
     .slice(0, options.limit)
     .map((result) => hit(index.passageAt.get(result.id as number)!, result.score));
 }

@@ -37,6 +37,16 @@ export interface BotConfig {
   askCooldownSeconds: number;
   /** Largest article a moderator may upload, in bytes. */
   maxUploadBytes: number;
+  /** Most articles one server may add of its own (0: servers cannot add any). */
+  serverMaxArticles: number;
+  /** Most bytes one server's own articles may take, together. */
+  serverMaxBytes: number;
+  /**
+   * How `npm run start:sharded` runs its shards: `internal`, all in one process sharing one index
+   * (discord.js internal sharding); `process`, one process per shard (ShardingManager), each with
+   * its own copy of the index.
+   */
+  shardingMode: 'internal' | 'process';
 }
 
 export type ConfigResult = { ok: true; config: BotConfig } | { ok: false; problems: string[] };
@@ -89,6 +99,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     return parsed;
   };
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = value(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be ${allowed.join(' or ')}, not "${raw}".`);
+    return fallback;
+  };
+
   const token = value('DISCORD_TOKEN');
   if (token === undefined) problems.push('DISCORD_TOKEN is missing: copy your bot token (Developer Portal → Bot → Reset Token) into .env.');
   else if (/\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces: paste the token alone, without quotes or "Bot ".');
@@ -122,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     auditChannelId,
     askCooldownSeconds: count('ASK_COOLDOWN_SECONDS', 10, 3600),
     maxUploadBytes: count('MAX_UPLOAD_BYTES', 512 * 1024, 1024 * 1024),
+    serverMaxArticles: count('SERVER_MAX_ARTICLES', 50, 100_000),
+    serverMaxBytes: count('SERVER_MAX_BYTES', 5 * 1024 * 1024, 1024 * 1024 * 1024),
+    shardingMode: oneOf('SHARDING_MODE', ['internal', 'process'] as const, 'internal'),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -1,12 +1,18 @@
 /**
  * Corpus changes as the bot performs them: every change is logged with the moderator's id and,
- * when `AUDIT_CHANNEL_ID` is set, announced there. Commands call this, never `Library.reload`
- * directly, so that a sharded bot reloads every shard.
+ * when `AUDIT_CHANNEL_ID` is set, announced there. Commands call this, never `Engine.reload`
+ * directly, so that a bot sharded over processes reloads every shard. A server's moderators
+ * change only that server's own articles (`servers/<id>/` in the corpus folder), within its
+ * quota, and see reports of what that server is served; the audit channel, the operator's, is
+ * told of every server's changes.
  */
 import { Routes, type Client } from 'discord.js';
-import { retireCorpusFile, unwritableFolderMessage, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
+import { CorpusBusy, retireCorpusFile, unwritableFolderMessage, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
+import { serverFolder } from '../corpus/loadCorpus.js';
+import { formatProblemLines } from '../corpus/types.js';
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
+import { reportForScope } from '../library/reportForScope.js';
 import type { BotConfig } from './config.js';
 import { truncateAtWord } from '../text/sentences.js';
 import type { Logger } from './logger.js';
@@ -24,27 +30,48 @@ export interface ShardOutcome {
   report: ReloadReport;
 }
 
-export interface CorpusChanges {
-  /** Reloads the corpus from disk everywhere it is served; one outcome per shard. */
+export interface AddOutcome {
+  write?: WriteResult;
+  /** A sentence for the moderator when nothing could be written (and no `write`). */
+  refused?: string;
+  outcomes: ShardOutcome[];
+}
+
+export interface RemoveOutcome {
+  retired?: RetiredFile;
+  /** A sentence for the moderator when nothing was moved. */
+  refused?: string;
+  outcomes: ShardOutcome[];
+}
+
+/** Corpus changes as one server's moderators make them: its own articles, and reports of what it is served. */
+export interface ServerCorpusChanges {
+  /** Reloads the corpus from disk everywhere it is served; one outcome per shard, as this server sees it. */
   reload(actor: Actor): Promise<ShardOutcome[]>;
   /**
-   * Writes an uploaded article into the corpus folder if it is valid, then reloads (no reload when
-   * refused). `refused` (a sentence for the moderator, and no `write`) when the folder cannot be
-   * written.
+   * Writes an uploaded article into this server's folder if it is valid and within the server's
+   * quota, then reloads (no reload when refused).
    */
-  add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<{ write?: WriteResult; refused?: string; outcomes: ShardOutcome[] }>;
+  add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<AddOutcome>;
   /**
-   * Moves a document's file to `.removed/`, then reloads. `refused` (a sentence for the moderator)
-   * when it is the last valid article or the folder cannot be written; otherwise `retired` is
-   * undefined when no file has that id.
+   * Moves one of this server's own articles to its `.removed/`, then reloads. `refused` when it is
+   * a base article, the last valid article, or the folder cannot be written; otherwise `retired`
+   * is undefined when no file has that id.
    */
-  remove(actor: Actor, documentId: string): Promise<{ retired?: RetiredFile; refused?: string; outcomes: ShardOutcome[] }>;
+  remove(actor: Actor, documentId: string): Promise<RemoveOutcome>;
+}
+
+export interface CorpusChanges {
+  /** Reloads the corpus from disk everywhere it is served; one outcome per shard, every server's changes. */
+  reload(actor: Actor): Promise<ShardOutcome[]>;
+  /** The changes a server's moderators may make (none outside a server: `scope` undefined). */
+  forScope(scope: string | undefined): ServerCorpusChanges;
 }
 
 export interface CorpusChangesOptions {
   library: Engine;
   logger: Logger;
-  config: Pick<BotConfig, 'auditChannelId'>;
+  config: Pick<BotConfig, 'auditChannelId' | 'serverMaxArticles' | 'serverMaxBytes'>;
   client: Client;
 }
 
@@ -56,8 +83,8 @@ export interface CorpusChangesOptions {
 export const RELOAD_THIS_SHARD = 'citebotReloadThisShard';
 
 /**
- * Reloads every shard through the manager and collects each one's report. Each shard reads
- * the same CORPUS_DIR and applies it only if valid, so all shards serve the same corpus.
+ * Reloads every shard process through the manager (SHARDING_MODE=process) and collects each one's
+ * report. Each reads the same CORPUS_DIR and applies it only if valid, so all serve the same corpus.
  */
 async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]> {
   const outcomes = await client.shard!.broadcastEval(async (shardClient, { hook }) => {
@@ -67,10 +94,13 @@ async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]
   return outcomes as ShardOutcome[];
 }
 
+/** Problems logged with a refused reload, at most: the log is where an operator finds other servers' broken files. */
+const LOGGED_PROBLEMS = 20;
+
 export function createCorpusChanges({ library, logger, config, client }: CorpusChangesOptions): CorpusChanges {
   Object.assign(client, { [RELOAD_THIS_SHARD]: () => library.reload() });
-  // Changes run one at a time, each with its checks, write and reload: checks made while another
-  // change is writing could pass for both (two uploads with the same id would both be written).
+  // Changes run one at a time, each with its checks, write and reload; the write lock keeps
+  // other processes' changes apart as well (see corpusFiles.ts).
   let lastChange: Promise<unknown> = Promise.resolve();
   const oneAtATime = <T>(change: () => Promise<T>): Promise<T> => {
     const result = lastChange.then(change);
@@ -86,61 +116,83 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
       logger.warn({ err: error, channelId: config.auditChannelId }, 'could not post to the audit channel');
     }
   };
-  /** The moderator's sentence for a corpus folder that cannot be written; any other error is rethrown. */
+  /** The moderator's sentence for a folder that cannot be written now; any other error is rethrown. */
   const refuseUnwritable = (error: unknown, context: Record<string, string>): string => {
-    const message = unwritableFolderMessage(error);
+    const message = error instanceof CorpusBusy ? 'Another change to this server’s articles is still being written (perhaps from another shard): try again in a moment.' : unwritableFolderMessage(error);
     if (message === undefined) throw error;
     logger.warn({ err: error, ...context }, 'corpus folder cannot be written');
     return message;
   };
-  return {
-    async reload(actor) {
-      const outcomes: ShardOutcome[] = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
-      for (const { shard, report } of outcomes) {
-        const { problems, ...summary } = report;
-        logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
+  const reloadEverywhere = async (actor: Actor): Promise<ShardOutcome[]> => {
+    const outcomes: ShardOutcome[] = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
+    for (const { shard, report } of outcomes) {
+      const { problems, ...summary } = report;
+      const refused = !report.applied && { firstProblems: formatProblemLines(problems).slice(0, LOGGED_PROBLEMS) };
+      logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length, ...refused }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
+    }
+    const report = outcomes[0]?.report;
+    // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
+    const changedNothing = report?.applied && report.added.length + report.removed.length + report.changed.length === 0;
+    if (report && !changedNothing) await audit(auditNotice(actor, report));
+    return outcomes;
+  };
+  const add = (scope: string, actor: Actor, { fileName, bytes, replace }: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<AddOutcome> =>
+    oneAtATime(async () => {
+      let write: WriteResult;
+      try {
+        write = await writeCorpusFile(library.dir, fileName, bytes, {
+          replace,
+          scope,
+          quota: { maxArticles: config.serverMaxArticles, maxBytes: config.serverMaxBytes },
+          maxFileBytes: library.options.maxFileBytes,
+        });
+      } catch (error) {
+        return { refused: refuseUnwritable(error, { actorId: actor.id, scope, file: fileName, action: 'add' }), outcomes: [] };
       }
-      const report = outcomes[0]?.report;
-      // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
-      const changedNothing = report?.applied && report.added.length + report.removed.length + report.changed.length === 0;
-      if (report && !changedNothing) await audit(auditNotice(actor, report));
-      return outcomes;
-    },
-    // The reload's log line and audit notice name the file through the reason.
-    add(actor, { fileName, bytes, replace }) {
-      return oneAtATime(async () => {
-        let write: WriteResult;
-        try {
-          write = await writeCorpusFile(library.dir, fileName, bytes, { replace, maxFileBytes: library.options.maxFileBytes });
-        } catch (error) {
-          return { refused: refuseUnwritable(error, { actorId: actor.id, file: fileName, action: 'add' }), outcomes: [] };
-        }
-        if (!write.ok) {
-          logger.info({ actorId: actor.id, file: fileName, action: 'add', refused: write.reason, problems: write.problems.length }, 'corpus file refused');
-          return { write, outcomes: [] };
-        }
-        logger.info({ actorId: actor.id, file: write.file, documentId: write.documentId, replaced: write.replaced, action: 'add' }, 'corpus file added');
-        return { write, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${write.file}` }) };
-      });
-    },
-    remove(actor, documentId) {
-      return oneAtATime(async () => {
-        let retired: Awaited<ReturnType<typeof retireCorpusFile>>;
-        try {
-          retired = await retireCorpusFile(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true });
-        } catch (error) {
-          return { refused: refuseUnwritable(error, { actorId: actor.id, documentId, action: 'remove' }), outcomes: [] };
-        }
-        if (!retired) return { outcomes: [] };
-        if ('onlyArticle' in retired) {
-          logger.info({ actorId: actor.id, file: retired.onlyArticle, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
-          return { refused: `\`${retired.onlyArticle}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`, outcomes: [] };
-        }
-        logger.info({ actorId: actor.id, file: retired.file, movedTo: retired.movedTo, documentId, action: 'remove' }, 'corpus file removed');
-        return { retired, outcomes: await this.reload({ id: actor.id, reason: `${actor.reason}: moved ${retired.file} to ${retired.movedTo}` }) };
-      });
+      if (!write.ok) {
+        logger.info({ actorId: actor.id, scope, file: fileName, action: 'add', refused: write.reason, ...('problems' in write && { problems: write.problems.length }) }, 'corpus file refused');
+        return { write, outcomes: [] };
+      }
+      const file = `${serverFolder(scope)}/${write.file}`;
+      logger.info({ actorId: actor.id, scope, file, documentId: write.documentId, replaced: write.replaced, action: 'add' }, 'corpus file added');
+      // The reload's log line and audit notice name the file through the reason.
+      return { write, outcomes: await changes.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${file}` }) };
+    });
+  const remove = (scope: string, actor: Actor, documentId: string): Promise<RemoveOutcome> =>
+    oneAtATime(async () => {
+      let retired: Awaited<ReturnType<typeof retireCorpusFile>>;
+      try {
+        retired = await retireCorpusFile(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true, scope });
+      } catch (error) {
+        return { refused: refuseUnwritable(error, { actorId: actor.id, scope, documentId, action: 'remove' }), outcomes: [] };
+      }
+      if (!retired) return { outcomes: [] };
+      if ('sharedArticle' in retired) {
+        logger.info({ actorId: actor.id, scope, documentId, action: 'remove', refused: 'base article' }, 'corpus file refused');
+        return { refused: `“${escapeUserText(truncateAtWord(retired.sharedArticle, 200))}” is one of the articles every server is answered from, so it cannot be removed from Discord; only whoever runs the bot can remove it, from the corpus folder. \`/corpus remove\` removes this server’s own articles.`, outcomes: [] };
+      }
+      if ('onlyArticle' in retired) {
+        logger.info({ actorId: actor.id, scope, file: retired.onlyArticle, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
+        return { refused: `\`${retired.onlyArticle}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`, outcomes: [] };
+      }
+      const file = `${serverFolder(scope)}/${retired.file}`;
+      const movedTo = `${serverFolder(scope)}/${retired.movedTo}`;
+      logger.info({ actorId: actor.id, scope, file, movedTo, documentId, action: 'remove' }, 'corpus file removed');
+      return { retired, outcomes: await changes.reload({ id: actor.id, reason: `${actor.reason}: moved ${file} to ${movedTo}` }) };
+    });
+  const notInAServer = 'Articles can be added and removed only in a server: each server has its own.';
+  const changes: CorpusChanges = {
+    reload: reloadEverywhere,
+    forScope(scope) {
+      const scoped = <T extends { outcomes: ShardOutcome[] }>(outcome: T): T => ({ ...outcome, outcomes: outcome.outcomes.map(({ shard, report }) => ({ shard, report: reportForScope(report, scope) })) });
+      return {
+        reload: async (actor) => scoped({ outcomes: await changes.reload(actor) }).outcomes,
+        add: async (actor, upload) => (scope === undefined ? { refused: notInAServer, outcomes: [] } : scoped(await add(scope, actor, upload))),
+        remove: async (actor, documentId) => (scope === undefined ? { refused: notInAServer, outcomes: [] } : scoped(await remove(scope, actor, documentId))),
+      };
     },
   };
+  return changes;
 }
 
 /** Titles listed in an audit notice, per kind of change, before "and N more". */

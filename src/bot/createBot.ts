@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
 import { FeedbackStore } from '../feedback/feedbackStore.js';
-import type { Command, CommandContext } from './commands/types.js';
+import type { BotServices, Command } from './commands/types.js';
 import type { BotConfig } from './config.js';
 import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
 import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
@@ -43,15 +43,15 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
   });
   const corpus = createCorpusChanges({ library, logger, config, client });
   const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
-  const context: CommandContext = {
-    library,
+  const services: BotServices = {
+    engine: library,
     config,
     logger,
     corpus,
     feedback,
     isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
   };
-  const router = new InteractionRouter(commands, context);
+  const router = new InteractionRouter(commands, services);
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
@@ -75,7 +75,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.documents.length, corpusReady: library.isReady }, 'citebot is ready');
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.stats().documents, corpusReady: library.isReady }, 'citebot is ready');
     },
     async stop() {
       await client.destroy();

@@ -81,17 +81,18 @@ export function parseQuestionLine(content: string): string | undefined {
 }
 
 /** Article titles listed when a decline has nothing related to show, at most. */
-const TITLES_IN_DECLINE = 5;
+export const TITLES_IN_DECLINE = 5;
 
 /**
  * A declined question, in the one form that fits what the engine found:
  * - passages about the subject that don't answer it: up to three, labelled as related (title,
  *   paragraph, first words, link), never as the answer;
- * - nothing related: no corpus text at all, only what the articles are about (`titles`);
+ * - nothing related: no corpus text at all, only what the articles are about (`titles`: the
+ *   first few, and how many there are);
  * - "did you mean" only for words the articles lack but have a likely typo of.
  * `onlyToAsker` when it was asked publicly but answered privately, which the footer says.
  */
-export function formatAbstention(answer: Answer, titles: readonly string[], onlyToAsker = false): APIEmbed {
+export function formatAbstention(answer: Answer, titles: { shown: readonly string[]; total: number }, onlyToAsker = false): APIEmbed {
   const lines: string[] = [];
   if (answer.reason === 'no-terms' && answer.related.length === 0) lines.push('Your question has no words to look up: try naming what you want to know about.');
   if (answer.didYouMean.length > 0) lines.push(`Did you mean ${answer.didYouMean.map((word) => `**${escapeUserText(word)}**`).join(', ')}?`);
@@ -101,9 +102,9 @@ export function formatAbstention(answer: Answer, titles: readonly string[], only
       const excerpt = escapeUserText(truncateAtWord(related.passage.text.replace(/\s+/g, ' '), 140));
       lines.push(`• [${escapeUserText(truncateAtWord(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`);
     }
-  } else if (titles.length > 0) {
-    const shown = titles.slice(0, TITLES_IN_DECLINE).map((title) => `“${escapeUserText(truncateAtWord(title, 100))}”`);
-    lines.push(`The articles are about: ${shown.join('; ')}${titles.length > shown.length ? ` and ${titles.length - shown.length} more` : ''}.`);
+  } else if (titles.shown.length > 0) {
+    const shown = titles.shown.slice(0, TITLES_IN_DECLINE).map((title) => `“${escapeUserText(truncateAtWord(title, 100))}”`);
+    lines.push(`The articles are about: ${shown.join('; ')}${titles.total > shown.length ? ` and ${titles.total - shown.length} more` : ''}.`);
   }
   lines.push('', 'Use `/sources` to see what is in the corpus, or `/search` to browse it.');
   return {
@@ -192,8 +193,9 @@ export function formatPassageChoice(hit: PassageHit, showDocument: boolean): str
   return truncateAtWord(`${where} · ${hit.passage.text.replace(/\s+/g, ' ')}`, LIMITS.choiceName);
 }
 
-export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCounts: ReadonlyMap<string, number>): APIEmbed {
-  const title = `Sources (${documents.length} article${documents.length === 1 ? '' : 's'})`;
+/** `documents`: the first of `total` articles (all of them by default). */
+export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCounts: ReadonlyMap<string, number>, total = documents.length): APIEmbed {
+  const title = `Sources (${total} article${total === 1 ? '' : 's'})`;
   // As many articles as fit both the 25-field and the 6,000-character limits, saying so if not all.
   const room = LIMITS.embedTotal - title.length - 100;
   const fields: Array<{ name: string; value: string }> = [];
@@ -210,7 +212,7 @@ export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCo
   return {
     color: ACCENT,
     title,
-    description: fields.length < documents.length ? `Showing ${fields.length} of ${documents.length}; \`/search\` finds passages in all of them.` : undefined,
+    description: fields.length < total ? `Showing ${fields.length} of ${total}; \`/search\` finds passages in all of them.` : undefined,
     fields,
   };
 }

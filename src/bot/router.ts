@@ -4,7 +4,7 @@
  * It also logs one line per interaction and applies the moderator check and the cooldown.
  */
 import { ApplicationCommandType, type Interaction } from 'discord.js';
-import type { ChatInputCommand, Command, CommandContext, MessageCommand } from './commands/types.js';
+import type { BotServices, ChatInputCommand, Command, CommandContext, MessageCommand } from './commands/types.js';
 import { EngineNotReady, EngineTimeout } from '../engine/Engine.js';
 import { Cooldowns } from './cooldowns.js';
 import { send } from './respond.js';
@@ -21,13 +21,13 @@ export class InteractionRouter {
 
   constructor(
     commands: readonly Command[],
-    private readonly context: CommandContext,
+    private readonly services: BotServices,
   ) {
     for (const command of commands) {
       if (command.definition.type === ApplicationCommandType.Message) this.#message.set(command.definition.name, command as MessageCommand);
       else this.#chatInput.set(command.definition.name, command as ChatInputCommand);
     }
-    this.#cooldowns = new Cooldowns(context.config.askCooldownSeconds * 1000);
+    this.#cooldowns = new Cooldowns(services.config.askCooldownSeconds * 1000);
   }
 
   async handle(interaction: Interaction): Promise<void> {
@@ -35,34 +35,41 @@ export class InteractionRouter {
     const name = describe(interaction);
     let outcome = 'ok';
     try {
-      outcome = await this.#dispatch(interaction);
+      outcome = await this.#dispatch(interaction, this.#contextFor(interaction));
     } catch (error) {
       if (error instanceof EngineNotReady || error instanceof EngineTimeout) {
         outcome = error instanceof EngineNotReady ? 'not-ready' : 'engine-timeout';
-        this.context.logger.warn({ interactionId: interaction.id, command: name, reason: error.message }, 'the engine could not answer');
+        this.services.logger.warn({ interactionId: interaction.id, command: name, reason: error.message }, 'the engine could not answer');
         await this.#apologize(interaction, error instanceof EngineNotReady ? STILL_LOADING : TOO_SLOW);
       } else {
         outcome = 'error';
-        this.context.logger.error({ err: error, interactionId: interaction.id, command: name }, 'interaction handler failed');
+        this.services.logger.error({ err: error, interactionId: interaction.id, command: name }, 'interaction handler failed');
         await this.#apologize(interaction, SOMETHING_WENT_WRONG);
       }
     } finally {
-      this.context.logger.info(
+      this.services.logger.info(
         { interactionId: interaction.id, command: name, userId: interaction.user.id, guildId: interaction.guildId, shard: interaction.client.shard?.ids[0], latencyMs: Math.round(performance.now() - started), outcome },
         'interaction',
       );
     }
   }
 
+  /** The handlers' context for this interaction: the corpus as its server sees it (outside a server: the base). */
+  #contextFor(interaction: Interaction): CommandContext {
+    const { engine, corpus, ...shared } = this.services;
+    const scope = interaction.guildId ?? undefined;
+    return { ...shared, library: engine.view(scope), corpus: corpus.forScope(scope) };
+  }
+
   /** Runs the handler; returns the outcome to log. */
-  async #dispatch(interaction: Interaction): Promise<string> {
+  async #dispatch(interaction: Interaction, context: CommandContext): Promise<string> {
     if (interaction.isAutocomplete()) {
       const command = this.#chatInput.get(interaction.commandName);
-      if (!command?.autocomplete || (command.moderatorOnly && !this.context.isModerator(interaction))) {
+      if (!command?.autocomplete || (command.moderatorOnly && !context.isModerator(interaction))) {
         await interaction.respond([]);
         return 'no-autocomplete';
       }
-      await command.autocomplete(interaction, this.context);
+      await command.autocomplete(interaction, context);
       return 'ok';
     }
     if (interaction.isButton()) {
@@ -71,25 +78,25 @@ export class InteractionRouter {
       // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
       const handler = command?.buttons && Object.hasOwn(command.buttons, action) ? command.buttons[action] : undefined;
       if (!command || !handler) return this.#refuse(interaction, 'That button no longer does anything. Run the command again.', 'unknown-button');
-      if (command.moderatorOnly && !this.context.isModerator(interaction)) return this.#refuse(interaction, 'Only moderators can use that.', 'refused');
-      await handler(interaction, rest.join(':'), this.context);
+      if (command.moderatorOnly && !context.isModerator(interaction)) return this.#refuse(interaction, 'Only moderators can use that.', 'refused');
+      await handler(interaction, rest.join(':'), context);
       return 'ok';
     }
     if (interaction.isChatInputCommand()) {
       const command = this.#chatInput.get(interaction.commandName);
       if (!command) return this.#refuse(interaction, 'I don’t know that command (it may have been removed). Try `/help`.', 'unknown-command');
-      if (command.moderatorOnly && !this.context.isModerator(interaction)) {
+      if (command.moderatorOnly && !context.isModerator(interaction)) {
         return this.#refuse(interaction, 'Only moderators can use this command (Manage Server, or a moderator role).', 'refused');
       }
       if (command.cooldown && (await this.#coolingDown(interaction))) return 'cooldown';
-      await command.execute(interaction, this.context);
+      await command.execute(interaction, context);
       return 'ok';
     }
     if (interaction.isMessageContextMenuCommand()) {
       const command = this.#message.get(interaction.commandName);
       if (!command) return this.#refuse(interaction, 'I don’t know that command (it may have been removed).', 'unknown-command');
       if (command.cooldown && (await this.#coolingDown(interaction))) return 'cooldown';
-      await command.execute(interaction, this.context);
+      await command.execute(interaction, context);
       return 'ok';
     }
     if (interaction.isRepliable()) return this.#refuse(interaction, 'I can’t handle that kind of interaction.', 'unsupported');
@@ -118,7 +125,7 @@ export class InteractionRouter {
         await send(interaction, { content: message, ephemeral: true });
       }
     } catch (error) {
-      this.context.logger.warn({ err: error, interactionId: interaction.id }, 'could not send the error reply');
+      this.services.logger.warn({ err: error, interactionId: interaction.id }, 'could not send the error reply');
     }
   }
 }

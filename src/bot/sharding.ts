@@ -1,6 +1,6 @@
 /**
- * What changes when this process is one shard of several (started by discord.js's
- * `ShardingManager`): which shards the client runs, and how many shards to run.
+ * Which shards this process runs (one; several in one process; or the one discord.js's
+ * `ShardingManager` gave it), and how many shards to run.
  */
 import { REST, Routes, type ClientOptions, type RESTGetAPIGatewayBotResult } from 'discord.js';
 import type { BotConfig } from './config.js';
@@ -12,14 +12,21 @@ export function isManagedShard(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Client options for this process: under the manager, none (the client takes its shard from the
- * manager). Otherwise exactly one shard, even when SHARDS/SHARD_COUNT are set in the environment:
- * discord.js reads them whenever `shardCount` is its default of 1, so they are removed here.
+ * manager). Otherwise exactly one shard, even when SHARDS/SHARD_COUNT are set in the environment.
  */
 export function singleShardUnlessManaged(env: NodeJS.ProcessEnv = process.env): Partial<ClientOptions> {
-  if (isManagedShard(env)) return {};
+  return isManagedShard(env) ? {} : shardsInThisProcess(1, env);
+}
+
+/**
+ * Client options that run shards 0 … count-1 in this one process (discord.js internal sharding),
+ * all served by one engine. SHARDS/SHARD_COUNT are removed from the environment: discord.js reads
+ * them whenever `shardCount` is its default of 1, and SHARD_COUNT may say "auto".
+ */
+export function shardsInThisProcess(count: number, env: NodeJS.ProcessEnv = process.env): Partial<ClientOptions> {
   delete env.SHARDS;
   delete env.SHARD_COUNT;
-  return { shards: 0, shardCount: 1 };
+  return { shards: Array.from({ length: count }, (_, shard) => shard), shardCount: count };
 }
 
 /** Discord's recommended spacing between shard starts in one identify bucket. */

@@ -1,13 +1,19 @@
 /**
- * Changing the corpus folder: writing an uploaded article and retiring one. Every write is
- * validated by the same checker as a reload, stays inside the folder, and is atomic (a reload or
- * a watcher never sees half a file). Nothing is ever deleted: retired files move to `.removed/`.
+ * Changing the corpus folder: writing an uploaded article and retiring one, in the base folder or
+ * in one server's folder (`servers/<id>/`). Every write is validated by the same checker as a
+ * reload, stays inside its folder, and is atomic (a reload or a watcher never sees half a file).
+ * Nothing is ever deleted: retired files move to `.removed/` in their folder.
+ *
+ * Writes to one folder take a lock that holds across processes (`.write.lock` in the folder, by
+ * proper-lockfile), so two shard processes can never both pass the checks for the same id. Reloads
+ * never take it: they read whole files that writes put in place atomically.
  */
 import { randomUUID } from 'node:crypto';
-import { link, lstat, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { stringify } from 'yaml';
-import { duplicateIdProblem, isInside, loadCorpus } from './loadCorpus.js';
+import { corpusEntryRole, duplicateIdProblem, isInside, isServerId, loadCorpus, serverFolder } from './loadCorpus.js';
 import { fieldValueProblem, parseCorpusFile, REQUIRED_FIELDS, slugify, textProblem } from './parseCorpusFile.js';
 import type { CorpusProblem, DocumentMeta } from './types.js';
 
@@ -73,19 +79,39 @@ export function unwritableFolderMessage(error: unknown): string | undefined {
   return undefined;
 }
 
+/** What a server's own articles take up: they are limited (see `Quota`). */
+export interface Usage {
+  articles: number;
+  bytes: number;
+}
+
+/** The most one server's own articles may take up. */
+export interface Quota {
+  maxArticles: number;
+  maxBytes: number;
+}
+
 export type WriteResult =
-  | { ok: true; file: string; documentId: string; replaced: boolean }
-  | { ok: false; reason: 'invalid' | 'exists'; problems: CorpusProblem[] };
+  /** `file` is named within its folder; `usage` is the server's after the write (for a server's folder). */
+  | { ok: true; file: string; documentId: string; replaced: boolean; usage?: Usage }
+  | { ok: false; reason: 'invalid' | 'exists'; problems: CorpusProblem[] }
+  /** The write would take the server past its quota: `usage` is what it has now. */
+  | { ok: false; reason: 'quota'; usage: Usage; quota: Quota };
 
 export interface WriteOptions {
   /** Overwrite a file of the same name (otherwise refused with reason 'exists'). */
   replace: boolean;
   maxFileBytes?: number;
+  /** Write into this server's folder (`servers/<scope>/`) instead of the base. */
+  scope?: string;
+  /** For a server's folder: the most its articles may take up. */
+  quota?: Quota;
 }
 
 /**
- * Writes `bytes` as `safeCorpusFileName(fileName)` in `dir`, only if it is a valid corpus file
- * whose id no other file uses. Returns the name written, or why nothing was.
+ * Writes `bytes` as `safeCorpusFileName(fileName)` in `dir` (or in the server folder of
+ * `options.scope`), only if it is a valid corpus file whose id no file it would be served with
+ * uses, and the server stays within its quota. Returns the name written, or why nothing was.
  */
 export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint8Array, options: WriteOptions): Promise<WriteResult> {
   const invalid = (...problems: CorpusProblem[]): WriteResult => ({ ok: false, reason: 'invalid', problems });
@@ -94,42 +120,122 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
   const exists: WriteResult = { ok: false, reason: 'exists', problems: [{ file, message: 'a file with this name is already in the corpus' }] };
   const parsed = parseCorpusFile(file, bytes, options.maxFileBytes);
   if (!parsed.document) return invalid(...parsed.problems);
+  const { scope } = options;
+  if (scope !== undefined && !isServerId(scope)) return invalid({ file, message: `"${scope}" is not a server id` });
 
   const root = await realpath(dir).catch(() => undefined);
   if (root === undefined) return invalid({ file: dir, message: 'corpus folder not found or not readable' });
-  const target = path.join(root, file);
+  const folder = await writableFolder(root, scope);
+  const target = path.join(folder, file);
   // Cannot fail for a safe name; checked anyway because this is where bytes reach the disk.
-  if (!isInside(root, target)) return invalid({ file, message: 'the file would land outside the corpus folder' });
-  const replaced = await lstat(target).then(
-    () => true,
-    () => false,
-  );
-  if (replaced && !options.replace) return exists;
-  const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes });
-  const other = documents.find((document) => document.id === parsed.document.id && document.file !== file);
-  if (other) return invalid(duplicateIdProblem(file, parsed.document.id, other.file));
+  if (!isInside(folder, target)) return invalid({ file, message: 'the file would land outside the corpus folder' });
+  return withWriteLock(folder, async () => {
+    const replacedBytes = await lstat(target).then(
+      (info) => info.size,
+      () => undefined,
+    );
+    const replaced = replacedBytes !== undefined;
+    if (replaced && !options.replace) return exists;
+    let usage: Usage | undefined;
+    if (scope !== undefined) {
+      const before = await folderUsage(folder);
+      usage = { articles: before.articles + (replaced ? 0 : 1), bytes: before.bytes - (replacedBytes ?? 0) + bytes.length };
+      if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes)) return { ok: false, reason: 'quota', usage: before, quota: options.quota };
+    }
+    // Only the folders this article would be served with: the base, and its own server's.
+    const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
+    const relative = scope === undefined ? file : `${serverFolder(scope)}/${file}`;
+    const others = documents.filter((document) => document.id === parsed.document.id && document.file !== relative);
+    const other = others.find((document) => document.scope === undefined) ?? others.find((document) => document.scope === scope);
+    if (other) return invalid(duplicateIdProblem(file, parsed.document.id, other.file, scope !== undefined && other.scope === undefined));
 
-  // A dot-file, so neither the loader nor the watcher looks at it while it is being written.
-  const temp = path.join(root, `.upload-${randomUUID()}.tmp`);
-  try {
-    await writeFile(temp, bytes, { flag: 'wx', flush: true });
-    // Both put the complete file in place at once; link() also refuses a name taken meanwhile.
-    if (options.replace) await rename(temp, target);
-    else await link(temp, target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return exists;
-    throw error;
-  } finally {
-    await rm(temp, { force: true });
-  }
-  return { ok: true, file, documentId: parsed.document.id, replaced };
+    // A dot-file, so neither the loader nor the watcher looks at it while it is being written.
+    const temp = path.join(folder, `.upload-${randomUUID()}.tmp`);
+    try {
+      await writeFile(temp, bytes, { flag: 'wx', flush: true });
+      // Both put the complete file in place at once; link() also refuses a name taken meanwhile.
+      if (options.replace) await rename(temp, target);
+      else await link(temp, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return exists;
+      throw error;
+    } finally {
+      await rm(temp, { force: true });
+    }
+    return { ok: true, file, documentId: parsed.document.id, replaced, ...(usage && { usage }) };
+  });
 }
 
+/** The folder writes for `scope` go to (created for a server's first article), checked to be inside `root`. */
+async function writableFolder(root: string, scope: string | undefined): Promise<string> {
+  if (scope === undefined) return root;
+  const folder = path.join(root, serverFolder(scope));
+  await mkdir(folder, { recursive: true });
+  // A `servers` folder that is a link to elsewhere would take the write out of the corpus.
+  if (!isInside(root, await realpath(folder))) throw new Error(`${serverFolder(scope)} points outside the corpus folder`);
+  return folder;
+}
+
+/** How many articles a server's folder holds, and their bytes (`.removed/` and other files not counted). */
+export async function folderUsage(folder: string): Promise<Usage> {
+  const usage: Usage = { articles: 0, bytes: 0 };
+  for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory() || corpusEntryRole(entry.name, false, true) !== 'article') continue;
+    const size = await stat(path.join(folder, entry.name)).then((info) => info.size, () => undefined);
+    if (size === undefined) continue;
+    usage.articles++;
+    usage.bytes += size;
+  }
+  return usage;
+}
+
+/**
+ * How long a write lock may go without being refreshed before it is taken as left by a crashed
+ * process. The holder refreshes it every half of that; a write takes well under a second.
+ */
+const LOCK_STALE_MS = 10_000;
+/** Waiting for another process's write: retried with a growing delay, for up to about 20 s (past a stale lock's 10 s). */
+const LOCK_RETRIES = { retries: 30, factor: 1.3, minTimeout: 50, maxTimeout: 1_000 };
+
+/** Another process held the folder's write lock for as long as we waited. */
+export class CorpusBusy extends Error {}
+
+/**
+ * Runs `write` holding `folder`'s write lock, which holds across processes; a lock whose holder
+ * crashed is taken over once stale. Throws `CorpusBusy` when another holder keeps it.
+ */
+async function withWriteLock<T>(folder: string, write: () => Promise<T>): Promise<T> {
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(folder, {
+      lockfilePath: path.join(folder, WRITE_LOCK),
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      retries: LOCK_RETRIES,
+      // The lock could not be refreshed (the disk went away): the write itself then fails or
+      // completes on its own; throwing here, in a timer, would end the process.
+      onCompromised: () => undefined,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new CorpusBusy('another change to these articles is still being written');
+    throw error;
+  }
+  try {
+    return await write();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** The lock folder writes to a corpus folder take (a dot-entry: the loader and the watcher skip it). */
+export const WRITE_LOCK = '.write.lock';
+
 export interface RetiredFile {
+  /** Named within its folder (the base, or the server's). */
   file: string;
   documentId: string;
   title: string;
-  /** Where the file is now, relative to the corpus folder: `.removed/<time>-<file>`. */
+  /** Where the file is now, relative to its folder: `.removed/<time>-<file>`. */
   movedTo: string;
 }
 
@@ -140,25 +246,51 @@ export interface RetireOptions {
    * corpus would be served until the next start, which then refuses to run.
    */
   keepLast?: boolean;
+  /**
+   * Retire one of this server's own articles (from `servers/<scope>/`). An id that only the base
+   * has is answered with `{ sharedArticle: title }`: a server cannot remove what every server sees.
+   */
+  scope?: string;
 }
 
+export type RetireResult = RetiredFile | { onlyArticle: string } | { sharedArticle: string } | undefined;
+
 /**
- * Moves the file of document `documentId` to `.removed/<ISO time>-<file>` (never deletes it).
- * Undefined when no valid file in `dir` has that id.
+ * Moves the file of document `documentId` to `.removed/<ISO time>-<file>` in its folder (never
+ * deletes it). Undefined when no valid file of that folder has that id.
  */
-export function retireCorpusFile(dir: string, documentId: string, options?: RetireOptions & { keepLast?: false }): Promise<RetiredFile | undefined>;
-export function retireCorpusFile(dir: string, documentId: string, options: RetireOptions): Promise<RetiredFile | { onlyArticle: string } | undefined>;
-export async function retireCorpusFile(dir: string, documentId: string, options: RetireOptions = {}): Promise<RetiredFile | { onlyArticle: string } | undefined> {
+export function retireCorpusFile(dir: string, documentId: string, options?: { maxFileBytes?: number }): Promise<RetiredFile | undefined>;
+export function retireCorpusFile(dir: string, documentId: string, options: RetireOptions): Promise<RetireResult>;
+export async function retireCorpusFile(dir: string, documentId: string, options: RetireOptions = {}): Promise<RetireResult> {
+  const { scope } = options;
+  if (scope !== undefined && !isServerId(scope)) return undefined;
   const root = await realpath(dir);
-  const { documents } = await loadCorpus(root, options);
-  const document = documents.find((candidate) => candidate.id === documentId);
-  if (!document) return undefined;
-  if (options.keepLast && documents.length === 1) return { onlyArticle: document.file };
-  await mkdir(path.join(root, REMOVED_FOLDER), { recursive: true });
-  // A `.removed` that is a link to elsewhere would move the file out of the folder.
-  if (!isInside(root, await realpath(path.join(root, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
-  const stamp = new Date().toISOString().replace(/:/g, '-');
-  const movedTo = path.join(REMOVED_FOLDER, `${stamp}-${document.file}`);
-  await rename(path.join(root, document.file), path.join(root, movedTo));
-  return { file: document.file, documentId, title: document.title, movedTo };
+  const folder = scope === undefined ? root : path.join(root, serverFolder(scope));
+  const find = async () => {
+    const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
+    return { documents, document: documents.find((candidate) => candidate.id === documentId && candidate.scope === scope) };
+  };
+  // A server without a folder has no article of its own: nothing to lock.
+  const hasFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
+  if (!hasFolder) {
+    const { documents } = await find();
+    const shared = documents.find((candidate) => candidate.id === documentId);
+    return shared ? { sharedArticle: shared.title } : undefined;
+  }
+  return withWriteLock(folder, async () => {
+    const { documents, document } = await find();
+    if (!document) {
+      const shared = documents.find((candidate) => candidate.id === documentId);
+      return shared ? { sharedArticle: shared.title } : undefined;
+    }
+    if (options.keepLast && documents.length === 1) return { onlyArticle: path.basename(document.file) };
+    await mkdir(path.join(folder, REMOVED_FOLDER), { recursive: true });
+    // A `.removed` that is a link to elsewhere would move the file out of the folder.
+    if (!isInside(root, await realpath(path.join(folder, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
+    const stamp = new Date().toISOString().replace(/:/g, '-');
+    const file = path.basename(document.file);
+    const movedTo = `${REMOVED_FOLDER}/${stamp}-${file}`;
+    await rename(path.join(folder, file), path.join(folder, movedTo));
+    return { file, documentId, title: document.title, movedTo };
+  });
 }

@@ -1,8 +1,11 @@
-/** Reads a corpus folder: every `*.md` file directly inside it, validated together. */
+/**
+ * Reads a corpus folder, validated together: the `*.md` files directly inside it are the base
+ * corpus, which every server sees; `servers/<server id>/*.md` are each server's own articles.
+ */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, parseCorpusFile } from './parseCorpusFile.js';
-import type { CorpusDocument, CorpusProblem } from './types.js';
+import { documentKey, type CorpusDocument, type CorpusProblem } from './types.js';
 
 export interface LoadCorpusOptions {
   /** Files larger than this are rejected before they are read. Default 1 MiB. */
@@ -13,6 +16,11 @@ export interface LoadCorpusOptions {
    * file modified last is blamed.
    */
   served?: ReadonlyMap<string, string>;
+  /**
+   * Read only these servers' folders besides the base (default: every server's). Checking an
+   * upload needs only the base and the uploading server's articles, not thousands of others.
+   */
+  servers?: readonly string[];
 }
 
 export interface LoadedCorpus {
@@ -24,14 +32,36 @@ export interface LoadedCorpus {
   skipped: CorpusProblem[];
 }
 
+/** The folder of the corpus folder that holds each server's own articles, one folder per server. */
+export const SERVERS_FOLDER = 'servers';
+/** A server's folder is named by its id: 17–20 digits. */
+const SERVER_ID = /^\d{17,20}$/;
+
+/** Where a server's own articles are, relative to the corpus folder (with "/", as files are named). */
+export function serverFolder(scope: string): string {
+  return `${SERVERS_FOLDER}/${scope}`;
+}
+
+/** Whether `scope` can name a server's folder (anything else could climb out of `servers/`). */
+export function isServerId(scope: string): boolean {
+  return SERVER_ID.test(scope);
+}
+
+/** A file of the corpus to read: its path relative to the corpus folder, and whose article it is. */
+interface CorpusEntry {
+  file: string;
+  scope?: string;
+}
+
 /**
  * Whether an entry of the corpus folder is read as an article, ignored silently, or skipped
  * with a reason to report. The one place that decides it: dot-entries (`.removed/`, uploads
  * being written) are the bot's own; anything else not read is reported, so that an article in a
  * subfolder or saved as .txt is noticed.
  */
-export function corpusEntryRole(name: string, isFolder: boolean): 'article' | 'ignored' | { skipped: string } {
+export function corpusEntryRole(name: string, isFolder: boolean, inServerFolder = false): 'article' | 'ignored' | 'servers' | { skipped: string } {
   if (name.startsWith('.')) return 'ignored';
+  if (isFolder && name === SERVERS_FOLDER && !inServerFolder) return 'servers';
   if (isFolder) return { skipped: 'not read: articles must be directly in the corpus folder, not in a subfolder' };
   if (!name.toLowerCase().endsWith('.md')) return { skipped: 'not read: only .md files are articles (rename it if it is one)' };
   return 'article';
@@ -50,15 +80,47 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     return { documents: [], problems: [{ file: dir, message: 'corpus folder not found or not readable' }], skipped: [] };
   }
 
-  const files: string[] = [];
+  const base: CorpusEntry[] = [];
+  const servers: CorpusEntry[] = [];
   const skipped: CorpusProblem[] = [];
   for (const name of (await readdir(root)).sort()) {
-    const isFolder = (await stat(path.join(root, name)).catch(() => undefined))?.isDirectory() ?? false;
+    const isFolder = await isFolderAt(path.join(root, name));
     const role = corpusEntryRole(name, isFolder);
-    if (role === 'article') files.push(name);
+    if (role === 'article') base.push({ file: name });
+    else if (role === 'servers') servers.push(...(await listServerArticles(root, skipped, options.servers)));
     else if (role !== 'ignored') skipped.push({ file: isFolder ? `${name}/` : name, message: role.skipped });
   }
-  return { ...(await readCorpusFiles(root, files, options)), skipped };
+  return { ...(await readCorpusFiles(root, [...base, ...servers], options)), skipped };
+}
+
+const isFolderAt = async (fullPath: string) => (await stat(fullPath).catch(() => undefined))?.isDirectory() ?? false;
+
+/** The article files of every server folder under `servers/` (or of `only` those servers), reporting what is not read. */
+async function listServerArticles(root: string, skipped: CorpusProblem[], only: readonly string[] | undefined): Promise<CorpusEntry[]> {
+  const entries: CorpusEntry[] = [];
+  const serversRoot = path.join(root, SERVERS_FOLDER);
+  for (const scope of (await readdir(serversRoot)).sort()) {
+    if (scope.startsWith('.')) continue;
+    const folder = path.join(serversRoot, scope);
+    if (!isServerId(scope) || !(await isFolderAt(folder))) {
+      skipped.push({ file: `${SERVERS_FOLDER}/${scope}`, message: `not read: ${SERVERS_FOLDER}/ holds one folder per server, named by the server's id (17–20 digits)` });
+      continue;
+    }
+    if (only && !only.includes(scope)) continue;
+    // A server folder that is a link to elsewhere would bring outside files in.
+    if (!isInside(root, await realpath(folder))) {
+      skipped.push({ file: `${serverFolder(scope)}/`, message: 'not read: it links outside the corpus folder' });
+      continue;
+    }
+    for (const name of (await readdir(folder)).sort()) {
+      const isFolder = await isFolderAt(path.join(folder, name));
+      const role = corpusEntryRole(name, isFolder, true);
+      const file = `${serverFolder(scope)}/${name}`;
+      if (role === 'article') entries.push({ file, scope });
+      else if (typeof role === 'object') skipped.push({ file: isFolder ? `${file}/` : file, message: role.skipped });
+    }
+  }
+  return entries;
 }
 
 /**
@@ -68,19 +130,23 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
 export async function loadCorpusFile(filePath: string, options: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
   const name = path.basename(filePath);
   const role = corpusEntryRole(name, false);
-  if (role !== 'article') return { documents: [], problems: [], skipped: [{ file: name, message: role === 'ignored' ? 'not read: the corpus ignores files whose name starts with "."' : role.skipped }] };
+  if (role !== 'article') return { documents: [], problems: [], skipped: [{ file: name, message: role === 'ignored' ? 'not read: the corpus ignores files whose name starts with "."' : typeof role === 'object' ? role.skipped : 'not read: not a file' }] };
   const folder = await realpath(path.dirname(filePath)).catch(() => undefined);
   if (folder === undefined) return { documents: [], problems: [{ file: filePath, message: 'file not found or not readable' }], skipped: [] };
-  return { ...(await readCorpusFiles(folder, [name], options)), skipped: [] };
+  return { ...(await readCorpusFiles(folder, [{ file: name }], options)), skipped: [] };
 }
 
-/** Reads and validates `files` of the folder `root`; ids must be unique among them. */
-async function readCorpusFiles(root: string, files: string[], options: LoadCorpusOptions): Promise<Omit<LoadedCorpus, 'skipped'>> {
+/**
+ * Reads and validates `files` of the folder `root`. Ids must be unique among the base files, and
+ * among one server's files together with the base: a server's file that reuses a base id is the
+ * one refused, whichever is newer (the base is the operator's; a server cannot shadow it).
+ */
+async function readCorpusFiles(root: string, files: CorpusEntry[], options: LoadCorpusOptions): Promise<Omit<LoadedCorpus, 'skipped'>> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const problems: CorpusProblem[] = [];
-  const parsed: Array<{ document: CorpusDocument; modified: number }> = [];
+  const parsed: Candidate[] = [];
 
-  for (const file of files) {
+  for (const { file, scope } of files) {
     const fullPath = path.join(root, file);
     try {
       const info = await lstat(fullPath);
@@ -98,28 +164,44 @@ async function readCorpusFiles(root: string, files: string[], options: LoadCorpu
         continue;
       }
       const result = parseCorpusFile(file, await readFile(fullPath), maxFileBytes);
-      if (result.document) parsed.push({ document: result.document, modified: entry.mtimeMs });
+      if (result.document) parsed.push({ document: scope === undefined ? result.document : { ...result.document, scope }, modified: entry.mtimeMs });
       else problems.push(...result.problems);
     } catch (error) {
       problems.push({ file, message: `cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
     }
   }
 
-  const keeperOf = new Map<string, { document: CorpusDocument; modified: number }>();
-  for (const candidate of parsed) {
-    const { id } = candidate.document;
-    const kept = keeperOf.get(id);
-    if (kept === undefined || keepsIdOver(candidate, kept, options.served?.get(id))) keeperOf.set(id, candidate);
+  // Base ids first: a server's article is then checked against the base it would be served with.
+  const keeperOf = new Map<string, Candidate>();
+  const refused = new Set<Candidate>();
+  for (const candidate of [...parsed.filter(({ document }) => document.scope === undefined), ...parsed.filter(({ document }) => document.scope !== undefined)]) {
+    const { id, scope } = candidate.document;
+    const base = scope === undefined ? undefined : keeperOf.get(id);
+    if (base) {
+      refused.add(candidate);
+      problems.push(duplicateIdProblem(candidate.document.file, id, base.document.file, true));
+      continue;
+    }
+    const key = documentKey(candidate.document);
+    const kept = keeperOf.get(key);
+    if (kept === undefined || keepsIdOver(candidate, kept, options.served?.get(key))) keeperOf.set(key, candidate);
   }
   const documents: CorpusDocument[] = [];
-  for (const { document } of parsed) {
-    const keeper = keeperOf.get(document.id)!.document;
+  for (const candidate of parsed) {
+    if (refused.has(candidate)) continue;
+    const { document } = candidate;
+    const keeper = keeperOf.get(documentKey(document))!.document;
     if (keeper === document) documents.push(document);
     else problems.push(duplicateIdProblem(document.file, document.id, keeper.file));
   }
   // File-name order, each file's problems in the order found (the sort is stable).
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { documents, problems };
+}
+
+interface Candidate {
+  document: CorpusDocument;
+  modified: number;
 }
 
 /**
@@ -138,13 +220,17 @@ export async function hasArticleFiles(dir: string): Promise<boolean> {
  * Whether `candidate` rather than `kept` keeps an id both files use: the file serving it, else
  * the older one (the newer file is the one just added or edited), else the first by name.
  */
-function keepsIdOver(candidate: { document: CorpusDocument; modified: number }, kept: { document: CorpusDocument; modified: number }, servedBy: string | undefined): boolean {
+function keepsIdOver(candidate: Candidate, kept: Candidate, servedBy: string | undefined): boolean {
   if (servedBy === candidate.document.file || servedBy === kept.document.file) return servedBy === candidate.document.file;
   return candidate.modified < kept.modified;
 }
 
-/** Shared with uploads, so a refused upload reads like a refused reload. */
-export function duplicateIdProblem(file: string, id: string, otherFile: string): CorpusProblem {
+/**
+ * Shared with uploads, so a refused upload reads like a refused reload. `otherIsBase`: `file` is a
+ * server's article and `otherFile` a base article, which every server sees.
+ */
+export function duplicateIdProblem(file: string, id: string, otherFile: string, otherIsBase = false): CorpusProblem {
+  if (otherIsBase) return { file, line: 1, message: `duplicate id "${id}": ${otherFile}, an article every server sees, already uses it, and a server's own article may not reuse it (set a different "id" in the front matter)` };
   return { file, line: 1, message: `duplicate id "${id}": ${otherFile} already uses it (set a different "id" in the front matter)` };
 }
 

@@ -37,9 +37,12 @@ export function slugify(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|(?<!-)-+$/g, '').slice(0, 64);
 }
 
-/** The id a file gets when its front matter has none: its name, lower-cased, made URL-safe. */
+/**
+ * The id a file gets when its front matter has none: its name (without the folders of a path such
+ * as `servers/<id>/x.md`), lower-cased, made URL-safe.
+ */
 export function idFromFileName(file: string): string {
-  return slugify(file.replace(/\.md$/i, '')) || 'document';
+  return slugify(file.split('/').pop()!.replace(/\.md$/i, '')) || 'document';
 }
 
 /** Byte offset of the first byte that is not valid UTF-8, or -1 when all of it is. */

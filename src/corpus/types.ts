@@ -21,6 +21,29 @@ export interface CorpusDocument extends DocumentMeta {
   bodyLine: number;
   /** SHA-256 of the file's bytes: tells a reload which documents changed. */
   hash: string;
+  /**
+   * The server whose own article this is (its id, the name of its folder under `servers/`);
+   * absent for the base corpus, which every server sees. Ids are unique within the base, and
+   * within one server's articles together with the base.
+   */
+  scope?: string;
+}
+
+/**
+ * A document's key where every document of the corpus is listed together: its id for the base,
+ * `<scope>/<id>` for a server's own article (ids never contain "/", so keys never collide).
+ */
+export function documentKey(document: { id: string; scope?: string }): string {
+  return scopedKey(document.scope, document.id);
+}
+
+export function scopedKey(scope: string | undefined, id: string): string {
+  return scope === undefined ? id : `${scope}/${id}`;
+}
+
+/** Whether a document (or passage) of `scope` is seen by `viewer`: the base by everyone, a server's own by that server. */
+export function isVisibleIn(scope: string | undefined, viewer: string | undefined): boolean {
+  return scope === undefined || scope === viewer;
 }
 
 /** A document as served once indexed: its metadata and file, without the body (passages hold the text). */

@@ -1,7 +1,9 @@
 /**
  * The corpus as the bot serves it: a `Library` living in a worker thread, so that no indexing or
  * searching ever runs on the thread that talks to Discord. The bot's thread keeps only the
- * catalog (document metadata) and forwards each question.
+ * corpus's sizes and forwards each call. Every call that reads the corpus is made for a scope
+ * (the asking server: it sees the base and its own articles; none: the base only); `view(scope)`
+ * binds one.
  *
  * - A reload opens the new corpus in a second worker (from the saved index, analysing only the
  *   files that changed) while the current one keeps answering, and swaps only when it opened
@@ -16,6 +18,25 @@ import type { DocumentInfo } from '../corpus/types.js';
 import type { LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import type { CacheEvent, Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
+
+/** What `/sources` lists: the first documents a scope sees, their passage counts by id, and how many it sees. */
+export interface Sources {
+  documents: DocumentInfo[];
+  passageCounts: Map<string, number>;
+  total: number;
+}
+
+/** The engine's calls for one scope (see `Engine.view`). */
+export interface EngineView {
+  readonly scope: string | undefined;
+  answer(question: string, options?: Omit<AnswerOptions, 'scope'>): Promise<Answer>;
+  search(query: string, options: Omit<SearchPassagesOptions, 'scope'>): Promise<PassageHit[]>;
+  findDocuments(typed: string, limit: number, options?: { own?: boolean }): Promise<DocumentInfo[]>;
+  passageByRef(ref: string): Promise<{ passage: Passage; document: DocumentInfo } | undefined>;
+  paragraph(documentId: string, paragraph: number): Promise<Passage[]>;
+  sources(limit: number): Promise<Sources>;
+  documentCount(): number;
+}
 
 /** Nothing is being served yet (first start, or a crashed worker being replaced). */
 export class EngineNotReady extends Error {}
@@ -189,8 +210,7 @@ class EngineWorker {
 export class Engine {
   readonly options: EngineOptions;
   #serving: EngineWorker | undefined;
-  #catalog: Catalog = { documents: [], passageCounts: [], passages: 0 };
-  #passageCounts = new Map<string, number>();
+  #catalog: Catalog = { documents: 0, passages: 0, scopeSizes: {} };
   #reloading: Promise<ReloadReport> | undefined;
   #queued: Promise<ReloadReport> | undefined;
   #recovering = false;
@@ -224,17 +244,39 @@ export class Engine {
     return this.options.dir;
   }
 
-  /** The served documents, in corpus order (empty until ready). */
-  get documents(): readonly DocumentInfo[] {
-    return this.#catalog.documents;
-  }
-
-  passageCounts(): ReadonlyMap<string, number> {
-    return this.#passageCounts;
-  }
-
+  /** Size of the whole served corpus, every scope (zero until ready). */
   stats(): { documents: number; passages: number } {
-    return { documents: this.#catalog.documents.length, passages: this.#catalog.passages };
+    return { documents: this.#catalog.documents, passages: this.#catalog.passages };
+  }
+
+  /** How many documents `scope` sees (the base and its own), without asking the worker. */
+  documentCount(scope?: string): number {
+    const { scopeSizes } = this.#catalog;
+    return (scopeSizes['']?.documents ?? 0) + (scope === undefined ? 0 : (scopeSizes[scope]?.documents ?? 0));
+  }
+
+  /** The calls below, bound to one scope: what a command handling one server's interaction uses. */
+  view(scope: string | undefined): EngineView {
+    return {
+      scope,
+      answer: (question, options) => this.answer(question, { ...options, scope }),
+      search: (query, options) => this.search(query, { ...options, scope }),
+      findDocuments: (typed, limit, options) => this.findDocuments(typed, limit, { ...options, scope }),
+      passageByRef: (ref) => this.passageByRef(ref, scope),
+      paragraph: (documentId, paragraph) => this.paragraph(documentId, paragraph, scope),
+      sources: (limit) => this.sources(scope, limit),
+      documentCount: () => this.documentCount(scope),
+    };
+  }
+
+  /** Every document `scope` sees, in corpus order. */
+  documents(scope?: string): Promise<DocumentInfo[]> {
+    return this.#call('documents', [scope]) as Promise<DocumentInfo[]>;
+  }
+
+  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts by id, and how many it sees. */
+  sources(scope: string | undefined, limit: number): Promise<Sources> {
+    return this.#call('sources', [scope, limit]) as Promise<Sources>;
   }
 
   answer(question: string, options?: AnswerOptions): Promise<Answer> {
@@ -245,17 +287,17 @@ export class Engine {
     return this.#call('search', [query, options]) as Promise<PassageHit[]>;
   }
 
-  /** Documents whose title or id contains `typed`, at most `limit`. */
-  findDocuments(typed: string, limit: number): Promise<DocumentInfo[]> {
-    return this.#call('findDocuments', [typed, limit]) as Promise<DocumentInfo[]>;
+  /** Documents `scope` sees whose title or id contains `typed`, at most `limit`; with `own`, only the server's own. */
+  findDocuments(typed: string, limit: number, options: { scope?: string; own?: boolean } = {}): Promise<DocumentInfo[]> {
+    return this.#call('findDocuments', [typed, limit, options]) as Promise<DocumentInfo[]>;
   }
 
-  passageByRef(ref: string): Promise<{ passage: Passage; document: DocumentInfo } | undefined> {
-    return this.#call('passageByRef', [ref]) as Promise<{ passage: Passage; document: DocumentInfo } | undefined>;
+  passageByRef(ref: string, scope?: string): Promise<{ passage: Passage; document: DocumentInfo } | undefined> {
+    return this.#call('passageByRef', [ref, scope]) as Promise<{ passage: Passage; document: DocumentInfo } | undefined>;
   }
 
-  paragraph(documentId: string, paragraph: number): Promise<Passage[]> {
-    return this.#call('paragraph', [documentId, paragraph]) as Promise<Passage[]>;
+  paragraph(documentId: string, paragraph: number, scope?: string): Promise<Passage[]> {
+    return this.#call('paragraph', [documentId, paragraph, scope]) as Promise<Passage[]>;
   }
 
   /**
@@ -338,11 +380,11 @@ export class Engine {
     this.#logCache(opened);
     if (opened.type === 'failed') {
       this.options.logger.error({ reason: opened.message }, 'reload failed; the current corpus keeps being served');
-      return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: this.#catalog.documents.length, passages: this.#catalog.passages, ms: performance.now() - started };
+      return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], skipped: [], added: [], removed: [], changed: [], titles: {}, analysed: 0, ...this.#catalog, ms: performance.now() - started };
     }
     if (!worker || opened.type !== 'opened' || this.#closed) {
       await worker?.stop();
-      return { ...opened.report, documents: this.#catalog.documents.length, passages: this.#catalog.passages };
+      return { ...opened.report, ...this.#catalog };
     }
     const previous = this.#serving;
     this.#serve(worker, opened.catalog);
@@ -361,7 +403,6 @@ export class Engine {
     };
     this.#serving = worker;
     this.#catalog = catalog;
-    this.#passageCounts = new Map(catalog.passageCounts);
   }
 
   /**
@@ -378,7 +419,7 @@ export class Engine {
       this.#recovering = false;
       this.#logCache(opened);
       if (worker && opened.type === 'opened') {
-        this.options.logger.info({ reason, documents: opened.catalog.documents.length }, 'engine worker replaced');
+        this.options.logger.info({ reason, documents: opened.catalog.documents }, 'engine worker replaced');
         this.#serve(worker, opened.catalog);
       } else {
         this.#replaceLost(reason, attempt + 1);

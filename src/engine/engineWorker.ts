@@ -28,9 +28,11 @@ if (!library) {
   const calls: EngineCalls = {
     answer: (question, answerOptions) => library.answer(question, answerOptions),
     search: (query, searchOptions) => library.search(query, searchOptions),
-    findDocuments: (typed, limit) => library.findDocuments(typed, limit),
-    passageByRef: (ref) => library.passageByRef(ref),
-    paragraph: (documentId, paragraph) => library.paragraph(documentId, paragraph),
+    documents: (scope) => library.visibleDocuments(scope),
+    sources: (scope, limit) => library.sources(scope, limit),
+    findDocuments: (typed, limit, findOptions) => library.findDocuments(typed, limit, findOptions),
+    passageByRef: (ref, scope) => library.passageByRef(ref, scope),
+    paragraph: (documentId, paragraph, scope) => library.paragraph(documentId, paragraph, scope),
   };
   port.on('message', async ({ id, method, args, deadline }: EngineRequest) => {
     // Queued behind a burst until after its asker gave up: answering it would only delay the rest.
@@ -48,7 +50,7 @@ if (!library) {
   port.postMessage({
     type: 'opened',
     report,
-    catalog: { documents: [...library.documents], passageCounts: [...library.passageCounts()], passages: library.stats().passages },
+    catalog: { documents: library.documents.length, passages: library.stats().passages, scopeSizes: library.scopeSizes() },
     cache,
     fromSaved,
   } satisfies OpenedMessage);

@@ -2,8 +2,7 @@
  * Messages between the bot's thread and an engine worker (src/engine/engineWorker.ts). Only
  * plain data crosses: answers, passages and document metadata, never the index.
  */
-import type { DocumentInfo } from '../corpus/types.js';
-import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
+import type { Library, LibraryOptions, ReloadReport, ScopeSize } from '../library/Library.js';
 
 /** What a worker is started with. */
 export interface EngineWorkerData {
@@ -20,11 +19,16 @@ export interface LogMessage {
   details: object;
 }
 
-/** The served corpus as the bot's thread keeps it: metadata, small, for lists and logs. */
+/**
+ * The served corpus as the bot's thread keeps it: sizes only, for logs and labels. Lists of
+ * documents stay in the worker (`documents`, `sources`, `findDocuments`), so nothing that grows
+ * with the corpus runs on the bot's thread.
+ */
 export interface Catalog {
-  documents: DocumentInfo[];
-  passageCounts: Array<[string, number]>;
+  documents: number;
   passages: number;
+  /** Per scope: the base under "", each server's own articles under its id. */
+  scopeSizes: Record<string, ScopeSize>;
 }
 
 /** The worker's first message: the corpus opened (ready to serve) or refused. */
@@ -40,11 +44,11 @@ export interface CacheEvent {
 }
 
 /** The Library methods a worker answers, by name. */
-export type EngineMethod = 'answer' | 'search' | 'findDocuments' | 'passageByRef' | 'paragraph';
+export type EngineMethod = 'answer' | 'search' | 'documents' | 'sources' | 'findDocuments' | 'passageByRef' | 'paragraph';
 
 export type EngineCalls = {
-  [Method in EngineMethod]: Library[Method];
-};
+  [Method in Exclude<EngineMethod, 'documents'>]: Library[Method];
+} & { documents: Library['visibleDocuments'] };
 
 export interface EngineRequest {
   id: number;

@@ -5,7 +5,7 @@
  * an index that is answering questions is never changed.
  */
 import MiniSearch from 'minisearch';
-import type { CorpusDocument, DocumentInfo } from '../corpus/types.js';
+import { documentKey, scopedKey, type CorpusDocument, type DocumentInfo } from '../corpus/types.js';
 import { splitIntoPassages, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 
@@ -27,17 +27,23 @@ interface IndexedPassage extends Record<Field, string[]> {
 }
 
 export interface SearchIndex {
-  /** The served documents in corpus order, without their bodies (the passages hold the text). */
+  /**
+   * The served documents in corpus order, without their bodies (the passages hold the text): the
+   * base and every server's own articles, in one index; each passage knows its scope, and every
+   * query filters by the asking server's.
+   */
   documents: DocumentInfo[];
+  /** By `documentKey` (ids are unique only within a scope). */
   documentsById: Map<string, DocumentInfo>;
   /** The passages in corpus order. */
   passages: Passage[];
+  /** By passage id, prefixed with the scope like `documentKey` (`scopedKey(passage.scope, passage.id)`). */
   passagesById: Map<string, Passage>;
   /** minisearch over passages, by a numeric id that is never reused (see `passageAt`). */
   miniSearch: MiniSearch<IndexedPassage>;
   /** The passage behind each minisearch id. */
   passageAt: Map<number, Passage>;
-  /** Each document's minisearch ids, so that an update can take its passages out. */
+  /** Each document's minisearch ids (by `documentKey`), so that an update can take its passages out. */
   minisearchIdsByDocument: Map<string, number[]>;
   /** The next minisearch id to hand out. */
   nextId: number;
@@ -78,6 +84,11 @@ function emptyIndex(): SearchIndex {
   };
 }
 
+/** The document a passage is from. */
+export function documentOf(index: SearchIndex, passage: Passage): DocumentInfo {
+  return index.documentsById.get(scopedKey(passage.scope, passage.documentId))!;
+}
+
 /** Indexes one document's passages (the document is not yet in the index). */
 function addDocument(index: SearchIndex, document: CorpusDocument): void {
   const title = analyze(document.title);
@@ -86,29 +97,29 @@ function addDocument(index: SearchIndex, document: CorpusDocument): void {
     const id = index.nextId++;
     index.miniSearch.add({ id, text: analyze(passage.text), section: analyze(passage.section), title });
     index.passageAt.set(id, passage);
-    index.passagesById.set(passage.id, passage);
+    index.passagesById.set(scopedKey(passage.scope, passage.id), passage);
     ids.push(id);
   }
-  index.minisearchIdsByDocument.set(document.id, ids);
-  index.documentsById.set(document.id, documentInfo(document));
+  index.minisearchIdsByDocument.set(documentKey(document), ids);
+  index.documentsById.set(documentKey(document), documentInfo(document));
 }
 
-/** Takes one document's passages out of the index. */
-function removeDocument(index: SearchIndex, documentId: string): void {
-  for (const id of index.minisearchIdsByDocument.get(documentId) ?? []) {
+/** Takes one document's passages out of the index (`key`: its `documentKey`). */
+function removeDocument(index: SearchIndex, key: string): void {
+  for (const id of index.minisearchIdsByDocument.get(key) ?? []) {
     const passage = index.passageAt.get(id)!;
     index.miniSearch.discard(id);
     index.passageAt.delete(id);
-    index.passagesById.delete(passage.id);
+    index.passagesById.delete(scopedKey(passage.scope, passage.id));
   }
-  index.minisearchIdsByDocument.delete(documentId);
-  index.documentsById.delete(documentId);
+  index.minisearchIdsByDocument.delete(key);
+  index.documentsById.delete(key);
 }
 
 /** Lays out the corpus-order lists after documents were added or removed. */
 function orderBy(index: SearchIndex, documents: readonly CorpusDocument[]): void {
-  index.documents = documents.map((document) => index.documentsById.get(document.id)!);
-  index.passages = documents.flatMap((document) => index.minisearchIdsByDocument.get(document.id)!.map((id) => index.passageAt.get(id)!));
+  index.documents = documents.map((document) => index.documentsById.get(documentKey(document))!);
+  index.passages = documents.flatMap((document) => index.minisearchIdsByDocument.get(documentKey(document))!.map((id) => index.passageAt.get(id)!));
 }
 
 /** Builds the index of `documents` in one go. */
@@ -121,10 +132,13 @@ export function buildSearchIndex(documents: readonly CorpusDocument[]): SearchIn
   return index;
 }
 
+/** What an update did, by `documentKey`. */
 export interface IndexUpdate {
   added: string[];
   removed: string[];
   changed: string[];
+  /** Documents analysed and indexed: the added and changed ones, none other. */
+  analysed: number;
 }
 
 /**
@@ -134,19 +148,21 @@ export interface IndexUpdate {
  */
 export function updateSearchIndex(index: SearchIndex, documents: readonly CorpusDocument[]): IndexUpdate {
   const started = performance.now();
-  const wanted = new Map(documents.map((document) => [document.id, document]));
-  const update: IndexUpdate = { added: [], removed: [], changed: [] };
-  for (const [id, served] of index.documentsById) {
-    const next = wanted.get(id);
-    if (!next) update.removed.push(id);
-    else if (next.hash !== served.hash) update.changed.push(id);
+  const wanted = new Map(documents.map((document) => [documentKey(document), document]));
+  const update: IndexUpdate = { added: [], removed: [], changed: [], analysed: 0 };
+  for (const [key, served] of index.documentsById) {
+    const next = wanted.get(key);
+    if (!next) update.removed.push(key);
+    else if (next.hash !== served.hash) update.changed.push(key);
   }
   const changed = new Set(update.changed);
-  for (const id of [...update.removed, ...update.changed]) removeDocument(index, id);
+  for (const key of [...update.removed, ...update.changed]) removeDocument(index, key);
   for (const document of documents) {
-    if (index.documentsById.has(document.id)) continue;
-    if (!changed.has(document.id)) update.added.push(document.id);
+    const key = documentKey(document);
+    if (index.documentsById.has(key)) continue;
+    if (!changed.has(key)) update.added.push(key);
     addDocument(index, document);
+    update.analysed++;
   }
   orderBy(index, documents);
   index.buildMs = performance.now() - started;

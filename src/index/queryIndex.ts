@@ -1,8 +1,14 @@
 /**
  * Querying a `SearchIndex`: query analysis, term weights, the bounded expansion of words the
  * corpus lacks (typos, words still being typed), and the minisearch call.
+ *
+ * Every query is made for a scope (the asking server, or none): it sees the base and that
+ * server's own articles only, and so do the words it is expanded to or suggested. Term weights
+ * (idf) are the whole index's: another server's articles may shift how much a word weighs, never
+ * what is matched, quoted or shown.
  */
 import type { SearchResult } from 'minisearch';
+import { isVisibleIn } from '../corpus/types.js';
 import { analyze } from '../text/analyze.js';
 import { FIELD_BOOSTS, MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
@@ -91,10 +97,10 @@ function vocabulary(index: SearchIndex): Vocabulary {
 const FIELD_IDS = Object.fromEntries(MINISEARCH_OPTIONS.fields.map((field, id) => [field, id])) as Record<(typeof MINISEARCH_OPTIONS.fields)[number], number>;
 
 /**
- * The corpus terms nearest `term`: within its edit distance, one swap of neighbouring letters
- * away, or (with `prefix`) starting with it; closest first, then most frequent.
+ * The corpus terms nearest `term` that `scope` sees: within its edit distance, one swap of
+ * neighbouring letters away, or (with `prefix`) starting with it; closest first, then most frequent.
  */
-export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: boolean; prefix: boolean }): Expansion[] {
+export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: boolean; prefix: boolean; scope?: string }): Expansion[] {
   const terms = vocabulary(index);
   const candidates = new Map<string, { weight: number; typo: boolean }>();
   const consider = (candidate: string, weight: number, typo: boolean) => {
@@ -120,10 +126,13 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
       consider(candidate, (PREFIX_WEIGHT * candidate.length) / (candidate.length + 0.3 * distance), false);
     }
   }
-  return [...candidates]
-    .sort(([a, x], [b, y]) => y.weight - x.weight || passageFrequency(index, b) - passageFrequency(index, a) || (a < b ? -1 : 1))
-    .slice(0, MAX_EXPANSIONS)
-    .map(([candidate, { weight, typo }]) => ({ term: candidate, weight, typo }));
+  const nearest: Expansion[] = [];
+  const sorted = [...candidates].sort(([a, x], [b, y]) => y.weight - x.weight || passageFrequency(index, b) - passageFrequency(index, a) || (a < b ? -1 : 1));
+  for (const [candidate, { weight, typo }] of sorted) {
+    if (nearest.length === MAX_EXPANSIONS) break;
+    if (occursInScope(index, candidate, options.scope)) nearest.push({ term: candidate, weight, typo });
+  }
+  return nearest;
 }
 
 /** The characters index terms are made of, for generating a word's one-edit neighbours. */
@@ -158,6 +167,8 @@ function oneEditAway(terms: Vocabulary, term: string): Set<string> {
 export interface QueryOptions {
   /** Treat the last term as the start of a word still being typed (autocomplete). */
   lastTermIsPartial?: boolean;
+  /** The server asking: it sees the base and its own articles (none: the base only). */
+  scope?: string;
 }
 
 /**
@@ -167,18 +178,19 @@ export interface QueryOptions {
 export function analyzeQuery(index: SearchIndex, text: string, options: QueryOptions = {}): QueryTerm[] {
   const distinct = [...new Set(analyze(text))];
   return distinct.map((term, position) => {
-    const known = passageFrequency(index, term) > 0;
+    // A word only another server's articles have is unknown here.
+    const known = passageFrequency(index, term) > 0 && occursInScope(index, term, options.scope);
     const partial = options.lastTermIsPartial === true && position === distinct.length - 1;
-    const expansions = known && !partial ? [] : nearTerms(index, term, { fuzzy: !known, prefix: partial || term.length >= 3 });
+    const expansions = known && !partial ? [] : nearTerms(index, term, { fuzzy: !known, prefix: partial || term.length >= 3, scope: options.scope });
     return { term, known, weight: termWeight(index, term), expansions };
   });
 }
 
 /**
- * Passages matching any of the terms (OR), best first, scored by minisearch's BM25+ with field
- * boosts; an unknown term matches through its expansions, at their lower weight.
+ * Passages `scope` sees matching any of the terms (OR), best first, scored by minisearch's BM25+
+ * with field boosts; an unknown term matches through its expansions, at their lower weight.
  */
-export function queryIndex(index: SearchIndex, terms: QueryTerm[]): SearchResult[] {
+export function queryIndex(index: SearchIndex, terms: QueryTerm[], scope?: string): SearchResult[] {
   if (terms.length === 0) return [];
   const boosts = new Map<string, number>();
   for (const { term, expansions } of terms) {
@@ -193,16 +205,25 @@ export function queryIndex(index: SearchIndex, terms: QueryTerm[]): SearchResult
     prefix: false,
     fuzzy: false,
     boostTerm: (term) => boosts.get(term) ?? 1,
+    filter: (result) => isVisibleIn(index.passageAt.get(result.id as number)?.scope, scope),
   });
 }
 
 /**
- * The id of some passage containing `term` exactly, without scoring every passage that has it (a
- * search would): for showing a term as the word it came from.
+ * The id of some passage `scope` sees containing `term` exactly, without scoring every passage
+ * that has it (a search would): for showing a term as the word it came from.
  */
-export function firstPassageWith(index: SearchIndex, term: string): number | undefined {
+export function firstPassageWith(index: SearchIndex, term: string, scope?: string): number | undefined {
   for (const postings of vocabulary(index).get(term)?.values() ?? []) {
-    for (const id of postings.keys()) if (index.passageAt.has(id)) return id;
+    for (const id of postings.keys()) {
+      const passage = index.passageAt.get(id);
+      if (passage && isVisibleIn(passage.scope, scope)) return id;
+    }
   }
   return undefined;
+}
+
+/** Whether a passage `scope` sees contains `term`: a term only other servers' articles have must never be suggested or shown. */
+export function occursInScope(index: SearchIndex, term: string, scope: string | undefined): boolean {
+  return firstPassageWith(index, term, scope) !== undefined;
 }

@@ -11,7 +11,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import MiniSearch from 'minisearch';
 import { codeKey } from '../cache/codeKey.js';
-import type { DocumentInfo } from '../corpus/types.js';
+import { documentKey, scopedKey, type DocumentInfo } from '../corpus/types.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
@@ -20,7 +20,7 @@ import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
  * builds the index, and the libraries it uses. Any change to them gives a different key, and a
  * saved index with another key is rebuilt rather than trusted.
  */
-export const INDEX_CODE_KEY = codeKey('snapshot-format-1', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
+export const INDEX_CODE_KEY = codeKey('snapshot-format-2', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
 
 interface SnapshotMeta {
   key: string;
@@ -77,11 +77,11 @@ export async function loadSnapshot(cacheDir: string, options: { corpusDir?: stri
       const { document, ids, passages } = JSON.parse(line) as DocumentLine;
       if (ids.length !== passages.length) throw new SnapshotUnusable('the saved index is inconsistent');
       index.documents.push(document);
-      index.documentsById.set(document.id, document);
-      index.minisearchIdsByDocument.set(document.id, ids);
+      index.documentsById.set(documentKey(document), document);
+      index.minisearchIdsByDocument.set(documentKey(document), ids);
       passages.forEach((passage, position) => {
         index.passages.push(passage);
-        index.passagesById.set(passage.id, passage);
+        index.passagesById.set(scopedKey(passage.scope, passage.id), passage);
         index.passageAt.set(ids[position]!, passage);
       });
     }
@@ -118,7 +118,7 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex, corpusD
   await mkdir(folder);
   try {
     const lines = index.documents.map((document) => {
-      const ids = index.minisearchIdsByDocument.get(document.id)!;
+      const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
       return JSON.stringify({ document, ids, passages: ids.map((id) => index.passageAt.get(id)!) } satisfies DocumentLine);
     });
     await writeFile(path.join(folder, 'documents.jsonl'), lines.join('\n'));

@@ -8,8 +8,8 @@ import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
-import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
-import { buildSearchIndex, updateSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
+import { documentKey, isVisibleIn, scopedKey, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
+import { buildSearchIndex, documentOf, updateSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
@@ -21,15 +21,24 @@ export interface ReloadReport {
   problems: CorpusProblem[];
   /** Folder entries that were not read (subfolders, other file types), and why. */
   skipped: CorpusProblem[];
-  /** Document ids. */
+  /** Document keys (`documentKey`: the id, `<server>/<id>` for a server's own article; see `reportForScope`). */
   added: string[];
   removed: string[];
   changed: string[];
-  /** The title of each id in added, removed and changed (a removed one's from the previous corpus). */
+  /** The title of each key in added, removed and changed (a removed one's from the previous corpus). */
   titles: Record<string, string>;
   documents: number;
   passages: number;
+  /** Documents and passages per scope: the base under "", each server's own articles under its id. */
+  scopeSizes: Record<string, ScopeSize>;
+  /** Documents analysed (the added and changed ones): a one-article change costs one article. */
+  analysed: number;
   ms: number;
+}
+
+export interface ScopeSize {
+  documents: number;
+  passages: number;
 }
 
 export interface LibraryOptions extends Omit<LoadCorpusOptions, 'served'> {
@@ -84,19 +93,19 @@ export class Library {
   static async open(options: LibraryOptions): Promise<OpenedLibrary> {
     const started = performance.now();
     const report = (fields: Partial<ReloadReport>): ReloadReport => ({
-      applied: false, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 0, passages: 0, ...fields, ms: performance.now() - started,
+      applied: false, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 0, passages: 0, scopeSizes: {}, analysed: 0, ...fields, ms: performance.now() - started,
     });
     if (options.preferSaved && options.cacheDir) {
       const saved = await loadSnapshot(options.cacheDir, { corpusDir: options.dir }).catch(() => undefined);
       if (saved) {
         options.onCache?.({ loaded: true, saved: false });
-        return { library: new Library(options, saved), fromSaved: true, report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length }) };
+        return { library: new Library(options, saved), fromSaved: true, report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length, scopeSizes: scopeSizes(saved) }) };
       }
     }
     // What was served last (the saved index's documents): a duplicate id is blamed on the file
     // that is not serving it yet, and a removed article is named by its title.
     const previous = options.cacheDir ? await loadSavedCatalog(options.cacheDir) : undefined;
-    const served = previous && new Map(previous.map((document) => [document.id, document.file]));
+    const served = previous && new Map(previous.map((document) => [documentKey(document), document.file]));
     const { documents, problems, skipped } = await loadCorpus(options.dir, { ...options, ...(served && { served }) });
     // An empty folder (last file removed, or a wrong mount) would leave nothing to answer from.
     if (documents.length === 0 && (options.strict || problems.length === 0)) {
@@ -113,8 +122,8 @@ export class Library {
         options.onCache?.({ loaded: false, saved: false, reason: error.message });
       }
     }
-    const removedTitles = new Map(index?.documents.map((document) => [document.id, document.title]));
-    const change = index ? updateSearchIndex(index, documents) : { added: documents.map((document) => document.id), removed: [], changed: [] };
+    const removedTitles = new Map(index?.documents.map((document) => [documentKey(document), document.title]));
+    const change = index ? updateSearchIndex(index, documents) : { added: documents.map(documentKey), removed: [], changed: [], analysed: documents.length };
     const loaded = index !== undefined;
     index ??= buildSearchIndex(documents);
     let saved = false;
@@ -130,7 +139,7 @@ export class Library {
     for (const id of change.removed) titles[id] = removedTitles.get(id) ?? id;
     return {
       library: new Library(options, index),
-      report: report({ applied: true, problems, skipped, ...change, titles, documents: index.documents.length, passages: index.passages.length }),
+      report: report({ applied: true, problems, skipped, ...change, titles, documents: index.documents.length, passages: index.passages.length, scopeSizes: scopeSizes(index) }),
     };
   }
 
@@ -138,18 +147,19 @@ export class Library {
     return this.#index;
   }
 
+  /** Every document served, of every scope, in corpus order. */
   get documents(): readonly DocumentInfo[] {
     return this.#index.documents;
-  }
-
-  /** Passages per document id. */
-  passageCounts(): Map<string, number> {
-    return new Map([...this.#index.minisearchIdsByDocument].map(([id, ids]) => [id, ids.length]));
   }
 
   /** Size of the served corpus, for logs. */
   stats(): { documents: number; passages: number; buildMs: number } {
     return { documents: this.#index.documents.length, passages: this.#index.passages.length, buildMs: Math.round(this.#index.buildMs) };
+  }
+
+  /** Documents and passages per scope (the base under ""). */
+  scopeSizes(): Record<string, ScopeSize> {
+    return scopeSizes(this.#index);
   }
 
   /**
@@ -174,30 +184,62 @@ export class Library {
     return searchPassages(this.#index, query, options);
   }
 
-  /** Documents whose title or id contains `typed`, in corpus order, at most `limit`. */
-  findDocuments(typed: string, limit: number): DocumentInfo[] {
+  /** The documents `scope` sees (the base and its own; none: the base), in corpus order. */
+  visibleDocuments(scope?: string): DocumentInfo[] {
+    return this.#index.documents.filter((document) => isVisibleIn(document.scope, scope));
+  }
+
+  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts (by id), and how many it sees in all. */
+  sources(scope: string | undefined, limit: number): { documents: DocumentInfo[]; passageCounts: Map<string, number>; total: number } {
+    const visible = this.visibleDocuments(scope);
+    const documents = visible.slice(0, limit);
+    const passageCounts = new Map(documents.map((document) => [document.id, this.#index.minisearchIdsByDocument.get(documentKey(document))!.length]));
+    return { documents, passageCounts, total: visible.length };
+  }
+
+  /**
+   * Documents `scope` sees whose title or id contains `typed`, in corpus order, at most `limit`;
+   * with `own`, only the server's own articles (the ones it may remove).
+   */
+  findDocuments(typed: string, limit: number, options: { scope?: string; own?: boolean } = {}): DocumentInfo[] {
     const found: DocumentInfo[] = [];
     for (const document of this.#index.documents) {
       if (found.length >= limit) break;
-      if (documentMatches(document, typed)) found.push(document);
+      const inScope = options.own ? document.scope !== undefined && document.scope === options.scope : isVisibleIn(document.scope, options.scope);
+      if (inScope && documentMatches(document, typed)) found.push(document);
     }
     return found;
   }
 
   /**
-   * The passage a reference (`passageRef`: `id~fingerprint`) points to, if it still has the same
-   * text; undefined when it was removed or edited since the reference was made.
+   * The passage a reference (`passageRef`: `id~fingerprint`) points to among those `scope` sees,
+   * if it still has the same text; undefined when it was removed or edited since the reference
+   * was made. References carry no scope (they must fit a button's custom_id): within one scope a
+   * passage id names one passage, a server's own before the base's.
    */
-  passageByRef(ref: string): { passage: Passage; document: DocumentInfo } | undefined {
+  passageByRef(ref: string, scope?: string): { passage: Passage; document: DocumentInfo } | undefined {
     const separator = ref.lastIndexOf('~');
-    const passage = separator === -1 ? undefined : this.#index.passagesById.get(ref.slice(0, separator));
+    if (separator === -1) return undefined;
+    const id = ref.slice(0, separator);
+    const passage = (scope === undefined ? undefined : this.#index.passagesById.get(scopedKey(scope, id))) ?? this.#index.passagesById.get(id);
     if (!passage || passage.fingerprint !== ref.slice(separator + 1)) return undefined;
-    return { passage, document: this.#index.documentsById.get(passage.documentId)! };
+    return { passage, document: documentOf(this.#index, passage) };
   }
 
-  /** The passages of one paragraph, in order (several when a long paragraph was split). */
-  paragraph(documentId: string, paragraph: number): Passage[] {
-    const ids = this.#index.minisearchIdsByDocument.get(documentId) ?? [];
+  /** The passages of one paragraph of a document `scope` sees, in order (several when a long paragraph was split). */
+  paragraph(documentId: string, paragraph: number, scope?: string): Passage[] {
+    const ids = (scope === undefined ? undefined : this.#index.minisearchIdsByDocument.get(scopedKey(scope, documentId))) ?? this.#index.minisearchIdsByDocument.get(documentId) ?? [];
     return ids.map((id) => this.#index.passageAt.get(id)!).filter((passage) => passage.paragraph === paragraph);
   }
+}
+
+/** Documents and passages per scope, the base under "". */
+function scopeSizes(index: SearchIndex): Record<string, ScopeSize> {
+  const sizes: Record<string, ScopeSize> = { '': { documents: 0, passages: 0 } };
+  for (const document of index.documents) {
+    const size = (sizes[document.scope ?? ''] ??= { documents: 0, passages: 0 });
+    size.documents++;
+    size.passages += index.minisearchIdsByDocument.get(documentKey(document))!.length;
+  }
+  return sizes;
 }

@@ -13,6 +13,8 @@ export interface Passage {
   /** `documentId:paragraph`, or `documentId:paragraph.part` when a long paragraph was split. */
   id: string;
   documentId: string;
+  /** The document's scope: the server whose own article it is; absent for the base (see CorpusDocument). */
+  scope?: string;
   /** Nearest Markdown heading above the paragraph; '' before the first heading. */
   section: string;
   /** 1-based paragraph number within the document (headings are not paragraphs). */
@@ -151,6 +153,7 @@ export function splitIntoPassages(document: CorpusDocument, maxChars = MAX_PASSA
       passages.push({
         id: runs.length === 1 ? `${document.id}:${paragraph}` : `${document.id}:${paragraph}.${partIndex + 1}`,
         documentId: document.id,
+        ...(document.scope !== undefined && { scope: document.scope }),
         section: block.section,
         paragraph,
         part: partIndex + 1,

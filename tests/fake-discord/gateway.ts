@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { guildCreatePayload, readyPayload, shardForGuild, type FakeIds, type Json } from './payloads.js';
+import { everyGuild, guildCreatePayload, readyPayload, shardForGuild, type FakeIds, type Json } from './payloads.js';
 
 const Op = {
   Dispatch: 0,
@@ -44,7 +44,7 @@ export interface GatewayOptions {
 export class FakeGateway {
   readonly identifies: IdentifyRecord[] = [];
   resumes = 0;
-  /** Sessions that have been sent READY (and GUILD_CREATE when they own the guild). */
+  /** Sessions that have been sent READY (and GUILD_CREATE for each guild they own). */
   readyCount = 0;
   resumedCount = 0;
 
@@ -159,9 +159,9 @@ export class FakeGateway {
     this.current.set(shardId, session);
 
     const { ids, url } = this.options;
-    const ownsGuild = shardForGuild(ids.guildId, shardCount) === shardId;
-    this.dispatch(session, 'READY', readyPayload(ids, session.id, url, shard, ownsGuild));
-    if (ownsGuild) this.dispatch(session, 'GUILD_CREATE', guildCreatePayload(ids));
+    const owned = everyGuild(ids).filter((guild) => shardForGuild(guild.guildId, shardCount) === shardId);
+    this.dispatch(session, 'READY', readyPayload(ids, session.id, url, shard, owned.map((guild) => guild.guildId)));
+    for (const guild of owned) this.dispatch(session, 'GUILD_CREATE', guildCreatePayload(guild));
     this.readyCount++;
     this.options.onChange();
     return session;

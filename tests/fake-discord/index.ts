@@ -11,8 +11,10 @@
  *   client.destroy(); await fake.stop();
  *
  * Behaviour worth knowing:
- * - One guild with one text channel. Interactions go to the session of the shard that owns the
- *   guild, (guild_id >> 22) % shardCount, unless `shard` is given. Dispatches sent while that
+ * - One guild with one text channel, plus the `guildIds` given (each with one text channel, whose
+ *   id is the guild's + 1). Interactions come from the first guild unless `guildId` is given, and
+ *   go to the session of the shard that owns their guild, (guild_id >> 22) % shardCount, unless
+ *   `shard` is given. Dispatches sent while that
  *   session has no socket are kept and replayed when the client RESUMEs (as Discord does);
  *   a re-IDENTIFY starts a new session and loses them.
  * - Interactions are checked like Discord does: a callback must arrive within
@@ -44,6 +46,7 @@ import {
   DEFAULT_MEMBER_PERMISSIONS,
   DEFAULT_MEMBER_USER_ID,
   botUser,
+  inGuild,
   memberObject,
   messageObject,
   randomToken,
@@ -75,12 +78,16 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   /** Roles the guild has besides @everyone (members can then be given them). */
   roleIds?: string[];
+  /** Further guilds the bot is in (each gets its GUILD_CREATE, and can send interactions). */
+  guildIds?: string[];
 }
 
 export interface InteractionOptions {
   member?: MemberOptions;
   /** Deliver on this shard's session instead of the one owning the guild. */
   shard?: number;
+  /** Send it from this guild (one of `guildIds`) instead of the first. */
+  guildId?: string;
 }
 
 export interface CommandOption {
@@ -154,6 +161,7 @@ export class FakeDiscord {
       channelId: this.channelId,
       ownerId: '1000000000000000001',
       roleIds: options.roleIds ?? [],
+      extraGuildIds: options.guildIds ?? [],
     };
 
     const onChange = (): void => this.checkWaiters();
@@ -225,7 +233,7 @@ export class FakeDiscord {
   }
 
   sendInteraction(payload: Json & { type: number; data?: unknown }, opts: InteractionOptions = {}): SentInteraction {
-    const { ids } = this;
+    const ids = inGuild(this.ids, opts.guildId ?? this.guildId);
     const full: Json = {
       id: snowflake(),
       application_id: ids.applicationId,
@@ -266,7 +274,7 @@ export class FakeDiscord {
     options: CommandOption[] = [],
     opts: InteractionOptions & { resolved?: Json } = {},
   ): SentInteraction {
-    const data = { ...this.commandData(name, 1), options, ...(opts.resolved ? { resolved: opts.resolved } : {}) };
+    const data = { ...this.commandData(name, 1, opts.guildId), options, ...(opts.resolved ? { resolved: opts.resolved } : {}) };
     return this.sendInteraction({ type: 2, data }, opts);
   }
 
@@ -275,15 +283,16 @@ export class FakeDiscord {
     const focused = (list: CommandOption[]): number =>
       list.reduce((n, option) => n + (option.focused ? 1 : 0) + focused(option.options ?? []), 0);
     if (focused(options) !== 1) throw new Error('autocomplete needs exactly one option with focused: true');
-    return this.sendInteraction({ type: 4, data: { ...this.commandData(name, 1), options } }, opts);
+    return this.sendInteraction({ type: 4, data: { ...this.commandData(name, 1, opts.guildId), options } }, opts);
   }
 
   messageContextMenu(name: string, target: TargetMessage, opts: InteractionOptions = {}): SentInteraction {
     const { id, author, ...fields } = target;
+    const guild = inGuild(this.ids, opts.guildId ?? this.guildId);
     const message = messageObject(
       {
-        channelId: this.channelId,
-        guildId: this.guildId,
+        channelId: guild.channelId,
+        guildId: guild.guildId,
         author: author ?? userObject(DEFAULT_MEMBER_USER_ID, 'author'),
       },
       { ...fields, id: id ?? snowflake() },
@@ -292,7 +301,7 @@ export class FakeDiscord {
       {
         type: 2,
         data: {
-          ...this.commandData(name, 3),
+          ...this.commandData(name, 3, opts.guildId),
           target_id: message.id,
           resolved: { messages: { [String(message.id)]: message } },
         },
@@ -303,10 +312,11 @@ export class FakeDiscord {
 
   /** A button click on `message` (default: a bot message carrying that button). */
   button(customId: string, opts: InteractionOptions & { message?: Json } = {}): SentInteraction {
+    const guild = inGuild(this.ids, opts.guildId ?? this.guildId);
     const message = messageObject(
       {
-        channelId: this.channelId,
-        guildId: this.guildId,
+        channelId: guild.channelId,
+        guildId: guild.guildId,
         author: botUser(this.ids),
         webhookId: this.applicationId,
         applicationId: this.applicationId,
@@ -399,15 +409,15 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private commandData(name: string, type: number): Json {
+  private commandData(name: string, type: number, guildId = this.guildId): Json {
     const matches = (c: Json): boolean => c.name === name && (c.type ?? 1) === type;
-    const guildCommand = ((this.commands.guild.get(this.guildId) ?? []) as Json[]).find(matches);
+    const guildCommand = ((this.commands.guild.get(guildId) ?? []) as Json[]).find(matches);
     const command = guildCommand ?? (this.commands.global as Json[]).find(matches);
     return {
       id: command?.id ?? snowflake(),
       name,
       type,
-      ...(guildCommand ? { guild_id: this.guildId } : {}),
+      ...(guildCommand ? { guild_id: guildId } : {}),
     };
   }
 

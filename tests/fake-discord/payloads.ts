@@ -74,6 +74,20 @@ export interface FakeIds {
   ownerId: string;
   /** Roles besides @everyone. */
   roleIds: string[];
+  /** Further guilds the bot is in, each with one text channel (see `inGuild`). */
+  extraGuildIds: string[];
+}
+
+/** The ids as seen from one of the bot's guilds: an extra guild's one text channel has the guild's id + 1. */
+export function inGuild(ids: FakeIds, guildId: string): FakeIds {
+  if (guildId === ids.guildId) return ids;
+  if (!ids.extraGuildIds.includes(guildId)) throw new Error(`The fake has no guild ${guildId}; list it in the guildIds option`);
+  return { ...ids, guildId, channelId: String(BigInt(guildId) + 1n) };
+}
+
+/** Every guild the bot is in, each as `inGuild` sees it. */
+export function everyGuild(ids: FakeIds): FakeIds[] {
+  return [ids.guildId, ...ids.extraGuildIds].map((guildId) => inGuild(ids, guildId));
 }
 
 export const DEFAULT_MEMBER_USER_ID = '1000000000000000042';
@@ -143,12 +157,12 @@ export function readyPayload(
   sessionId: string,
   resumeUrl: string,
   shard: [number, number] | undefined,
-  ownsGuild: boolean,
+  ownedGuildIds: string[],
 ): Json {
   return {
     v: 10,
     user: botUser(ids),
-    guilds: ownsGuild ? [{ id: ids.guildId, unavailable: true }] : [],
+    guilds: ownedGuildIds.map((id) => ({ id, unavailable: true })),
     session_id: sessionId,
     resume_gateway_url: resumeUrl,
     session_type: 'normal',

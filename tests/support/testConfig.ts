@@ -22,6 +22,9 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     moderatorRoleIds: [],
     askCooldownSeconds: 0,
     maxUploadBytes: 512 * 1024,
+    serverMaxArticles: 50,
+    serverMaxBytes: 5 * 1024 * 1024,
+    shardingMode: 'internal',
     ...overrides,
   };
 }

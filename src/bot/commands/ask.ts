@@ -4,7 +4,7 @@ import type { Answer } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
 import type { Vote } from '../feedbackLog.js';
-import { STALE_PASSAGE, VOTES, actionRow, formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
+import { STALE_PASSAGE, TITLES_IN_DECLINE, VOTES, actionRow, formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
 import { send, type ReplyInput } from '../respond.js';
 import { readArguments } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -45,7 +45,9 @@ export async function answerReply(question: string, context: CommandContext, { i
   context.feedback.recordQuestion({ guildId, question: check.question, answered: best !== undefined, ...(best && { passageId: best.id }) });
   // Declined, it goes to the asker alone even when asked publicly: the channel learns nothing from it.
   if (!best) {
-    const titles = context.library.documents.map((document) => document.title);
+    // Nothing related to show: say instead what the articles this server sees are about.
+    const articles = answer.related.length > 0 ? undefined : await context.library.sources(TITLES_IN_DECLINE);
+    const titles = { shown: articles?.documents.map((document) => document.title) ?? [], total: articles?.total ?? 0 };
     return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, titles, !isPrivate)], ephemeral: true };
   }
   return {

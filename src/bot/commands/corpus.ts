@@ -1,11 +1,12 @@
 /**
- * `/corpus add|remove` (moderators): change the corpus from Discord. `add` takes an uploaded
- * .md file (with its own front matter; the metadata options must then be left out, so there is
- * one source of truth) or a .txt file (the metadata options become its front matter).
+ * `/corpus add|remove` (moderators): change this server's own articles from Discord (the base,
+ * which every server sees, is the operator's, on disk). `add` takes an uploaded .md file (with its
+ * own front matter; the metadata options must then be left out, so there is one source of truth)
+ * or a .txt file (the metadata options become its front matter), within the server's quota.
  */
 import path from 'node:path';
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
-import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName } from '../../corpus/corpusFiles.js';
+import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName, type Quota, type Usage } from '../../corpus/corpusFiles.js';
 import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { truncateAtWord } from '../../text/sentences.js';
@@ -37,16 +38,16 @@ const add = {
 const remove = {
   name: 'remove',
   type: ApplicationCommandOptionType.Subcommand,
-  description: 'Retire an article: its file moves to .removed/ in the corpus folder.',
+  description: 'Retire one of this server’s own articles: its file moves to .removed/ in the server’s folder.',
   options: [
-    { name: 'document', description: 'The article to remove (pick it from the list).', type: ApplicationCommandOptionType.String, required: true, autocomplete: true, max_length: 100 },
+    { name: 'document', description: 'This server’s article to remove (pick it from the list).', type: ApplicationCommandOptionType.String, required: true, autocomplete: true, max_length: 100 },
   ],
 } as const;
 
 const definition = {
   name: 'corpus',
   type: ApplicationCommandType.ChatInput,
-  description: 'Moderators: add or remove articles.',
+  description: 'Moderators: add or remove this server’s own articles.',
   default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
   contexts: [InteractionContextType.Guild],
   options: [add, remove],
@@ -92,16 +93,29 @@ async function addArticle(interaction: ChatInputCommandInteraction, context: Com
   const { write, refused, outcomes } = await context.corpus.add({ id: interaction.user.id, reason: '/corpus add' }, { fileName, bytes, replace });
   if (!write) return { content: refused };
   if (!write.ok && write.reason === 'exists') return { content: `\`${fileName}\` is already in the corpus. To overwrite it, run \`/corpus add\` again with \`replace: True\`.` };
+  if (!write.ok && write.reason === 'quota') return { content: quotaRefusal(write.usage, write.quota, bytes.length) };
   if (!write.ok) return { embeds: [formatRejectedUpload(fileName, write.problems)] };
   const served = outcomes[0]?.report.applied ? '' : ' It is saved, and will be served once a reload succeeds.';
-  return { content: `${write.replaced ? 'Replaced' : 'Added'} \`${write.file}\` (article \`${write.documentId}\`).${served}`, embeds: [formatReloadEmbed(outcomes)] };
+  const { serverMaxArticles, serverMaxBytes } = context.config;
+  const usage = write.usage ? ` This server now has ${write.usage.articles} of its ${serverMaxArticles} articles (${formatBytes(write.usage.bytes)} of ${formatBytes(serverMaxBytes)}).` : '';
+  return { content: `${write.replaced ? 'Replaced' : 'Added'} \`${write.file}\` (article \`${write.documentId}\`).${served}${usage}`, embeds: [formatReloadEmbed(outcomes)] };
+}
+
+/** Why an upload would take the server past its quota, with the limit and where the server stands. */
+function quotaRefusal(usage: Usage, quota: Quota, uploadBytes: number): string {
+  if (quota.maxArticles === 0) return 'Not added: whoever runs this bot has not allowed servers to add their own articles.';
+  return (
+    `Not added: a server may have at most ${quota.maxArticles} articles of its own, ${formatBytes(quota.maxBytes)} in all. ` +
+    `This server has ${usage.articles} (${formatBytes(usage.bytes)}), and this file is ${formatBytes(uploadBytes)}. ` +
+    'Remove one with `/corpus remove` first, or ask whoever runs the bot for a higher limit.'
+  );
 }
 
 async function removeArticle(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<ReplyInput> {
   const { document } = readArguments(remove, interaction);
   const { retired, refused, outcomes } = await context.corpus.remove({ id: interaction.user.id, reason: '/corpus remove' }, document);
   if (refused) return { content: refused };
-  if (!retired) return { content: `No article file has the id “${escapeUserText(truncateAtWord(document, 100))}”. Pick one from the list; \`/sources\` shows them all.` };
+  if (!retired) return { content: `None of this server’s own articles has the id “${escapeUserText(truncateAtWord(document, 100))}”. Pick one from the list; \`/sources\` shows them all.` };
   // The file is gone from the folder, but a refused reload keeps the previous corpus, this article included.
   const stillServed = outcomes[0]?.report.applied ? '' : ' The article is still served until the problems below are fixed and a reload succeeds.';
   return {
@@ -119,9 +133,9 @@ export const corpusCommand: ChatInputCommand = {
     const subcommand = interaction.options.getSubcommand(true);
     await send(interaction, subcommand === add.name ? await addArticle(interaction, context) : await removeArticle(interaction, context));
   },
-  /** The served articles whose title or id contains what was typed; the value is the id. */
+  /** This server's own served articles whose title or id contains what was typed; the value is the id. */
   async autocomplete(interaction, context) {
-    const matches = await context.library.findDocuments(interaction.options.getFocused(), LIMITS.autocompleteChoices);
+    const matches = await context.library.findDocuments(interaction.options.getFocused(), LIMITS.autocompleteChoices, { own: true });
     await interaction.respond(matches.map((document) => ({ name: truncateAtWord(document.title, LIMITS.choiceName), value: document.id })));
   },
 };

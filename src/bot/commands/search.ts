@@ -40,7 +40,7 @@ export const searchCommand: ChatInputCommand = {
   async autocomplete(interaction, context) {
     const typed = interaction.options.getFocused();
     const hits = await context.library.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
-    const showDocument = context.library.documents.length > 1;
+    const showDocument = context.library.documentCount() > 1;
     await interaction.respond(
       hits
         .map((hit) => ({ name: formatPassageChoice(hit, showDocument), value: passageRef(hit.passage) }))

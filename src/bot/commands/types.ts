@@ -9,24 +9,33 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Engine } from '../../engine/Engine.js';
+import type { Engine, EngineView } from '../../engine/Engine.js';
 import type { BotConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { CorpusChanges } from '../corpusChanges.js';
+import type { CorpusChanges, ServerCorpusChanges } from '../corpusChanges.js';
 import type { FeedbackLog } from '../feedbackLog.js';
 
-/** Everything a handler may use: commands are given their dependencies, never import them. */
+/**
+ * Everything a handler may use: commands are given their dependencies, never import them. The
+ * corpus is given as the interaction's server sees it: the base and that server's own articles.
+ */
 export interface CommandContext {
-  /** The served corpus (answers come from its worker thread). */
-  library: Engine;
+  /** The served corpus as this server sees it (answers come from the engine's worker thread). */
+  library: EngineView;
   config: BotConfig;
   logger: Logger;
-  /** Reloads and edits the corpus everywhere it is served (every shard), and audits it. */
-  corpus: CorpusChanges;
+  /** Reloads the corpus everywhere it is served (every shard), edits this server's own articles, and audits it. */
+  corpus: ServerCorpusChanges;
   /** Where questions' outcomes and members' votes are recorded, and summarised for moderators. */
   feedback: FeedbackLog;
   /** Whether the member may use moderator commands (checked here, whatever Discord's own settings say). */
   isModerator(interaction: ChatInputCommandInteraction | AutocompleteInteraction | ButtonInteraction): boolean;
+}
+
+/** What the router is given: the whole engine and corpus changes, which it binds to each interaction's server. */
+export interface BotServices extends Omit<CommandContext, 'library' | 'corpus'> {
+  engine: Engine;
+  corpus: CorpusChanges;
 }
 
 /** `T` with every nested property and array read-only, so definitions can be declared `as const`. */

@@ -1,0 +1,21 @@
+import { buildSearchIndex } from './src/index/buildSearchIndex.js';
+import { answerQuestion } from './src/answers/answerQuestion.js';
+import { syntheticCorpus } from './tests/bench/syntheticCorpus.js';
+import { syntheticQueries } from './tests/bench/syntheticQueries.js';
+import { baselineAnswer, buildBaseline } from './tests/bench/baseline.js';
+const n = Number(process.argv[2] ?? 10000);
+const which = process.argv[3] ?? 'engine';
+const docs = syntheticCorpus({ documents: n, seed: 1 }, () => {});
+const queries = syntheticQueries(docs, 100, 2);
+const heap = () => { global.gc!(); global.gc!(); return process.memoryUsage().heapUsed; };
+const h0 = heap();
+let t = performance.now();
+const built: any = which === 'engine' ? buildSearchIndex(docs) : buildBaseline(docs);
+const buildMs = performance.now() - t;
+const h1 = heap();
+const run = (q: string) => which === 'engine' ? answerQuestion(built, q) : baselineAnswer(built, q, 1);
+for (const q of queries.slice(0, 10)) run(q);
+const times: number[] = [];
+for (const q of queries) { t = performance.now(); run(q); times.push(performance.now() - t); }
+times.sort((a, b) => a - b);
+console.log(which, 'build', Math.round(buildMs), 'heapMB', Math.round((h1 - h0) / 1e6), 'p50', times[50]!.toFixed(2), 'p99', times[98]!.toFixed(2));
