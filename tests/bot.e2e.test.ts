@@ -120,7 +120,7 @@ describe('/ask', () => {
     const unrelated = messageOf(await harness.callback(ask('What is the capital of France?'))).embeds![0]!.description!;
     expect(unrelated).not.toContain('Related passages');
     expect(unrelated).not.toContain('China’s government');
-    expect(unrelated).toContain('The articles are about: “Microsoft reveals list of partnerships with Chinese state and private sector”.');
+    expect(unrelated).toContain('The articles are about: “Coastal town news”; “Microsoft reveals list of partnerships with Chinese state and private sector”.');
   });
 
   it('neither pings nor renders mentions echoed from the question', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +18,13 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a CLI script of src/cli with node + tsx, from the repository root, without $CORPUS_DIR. */
-function run(script: 'ask' | 'corpus-check' | 'feedback', args: string[], input?: string): Promise<Run> {
-  const env = { ...process.env };
+/**
+ * Runs a CLI script of src/cli with node + tsx, from the repository root, without $CORPUS_DIR,
+ * with a fresh CACHE_DIR, and by default with words alone (the semantic stage has its own test).
+ */
+function run(script: 'ask' | 'corpus-check' | 'feedback', args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = { SEMANTIC: 'off' }): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CACHE_DIR: mkdtempSync(path.join(os.tmpdir(), 'citebot-cli-cache-')), ...extraEnv };
   delete env.CORPUS_DIR;
-  delete env.CACHE_DIR;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], { cwd: ROOT, env, stdio: 'pipe' });
     let stdout = '';
@@ -42,7 +45,7 @@ function expectKeys(value: unknown, keys: string[]): void {
   expect(value).toBeTypeOf('object');
   expect(Object.keys(value as object).sort()).toEqual([...keys].sort());
 }
-const ANSWER_KEYS = ['question', 'answered', 'results'];
+const ANSWER_KEYS = ['question', 'answered', 'about', 'results'];
 const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote', 'highlight'];
 const DOCUMENT_KEYS = ['id', 'title', 'author', 'publisher', 'published', 'url'];
 
@@ -109,6 +112,15 @@ describe('the CLI', () => {
   afterAll(async () => {
     await Promise.all(Object.values(runs));
     await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('with the semantic stage, answers a question about the article itself from its front matter, and says so in JSON', async () => {
+    const result = await run('ask', ['--json', '--top', '1', 'Who is the author of this story?'], undefined, {});
+    expect(result.code, show(result)).toBe(0);
+    expect(result.stderr).toMatch(/^Computing sentence vectors for 10 passages/);
+    const answer = JSON.parse(result.stdout) as { about: unknown; results: Array<{ paragraph: number; document: { author: string } }> };
+    expect(answer.about).toEqual({ intent: 'author', document: 'microsoft-china-partnerships' });
+    expect(answer.results[0]).toMatchObject({ paragraph: 10, document: { author: 'Cate Cadell' } });
   });
 
   it('answers in text with the quote and its attribution', async () => {
