@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SentInteraction } from './fake-discord/index.js';
 import { EPHEMERAL, messageOf, startBot, type BotHarness } from './support/botHarness.js';
 import { repoRoot } from './support/discordSpec.js';
+import { retireCorpusFile, writeCorpusFile } from '../src/corpus/corpusFiles.js';
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
@@ -45,7 +46,10 @@ beforeAll(async () => {
   serverDir = path.join(corpusDir, 'servers', GUILD);
   await mkdir(serverDir, { recursive: true });
   await writeFile(path.join(serverDir, 'second.md'), ARTICLE.replace('Harbour notes', 'Second article'));
-  harness = await startBot({ config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE] }, fake: { roleIds: [MODERATOR_ROLE], guildId: GUILD } });
+  // The file changes run in this thread, where the file-system calls can be made to fail: the
+  // bot runs them in worker threads, which pass on such errors as they are (corpusTasks.test.ts).
+  const inThisThread = { write: writeCorpusFile, retire: retireCorpusFile };
+  harness = await startBot({ config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE] }, fake: { roleIds: [MODERATOR_ROLE], guildId: GUILD }, corpusTasks: inThisThread });
 });
 
 afterAll(async () => {

@@ -7,7 +7,8 @@
  * told of every server's changes.
  */
 import { Routes, type Client } from 'discord.js';
-import { CorpusBusy, retireCorpusFile, unwritableFolderMessage, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
+import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../corpus/corpusFiles.js';
+import { offThread, type CorpusTasks } from '../engine/corpusTasks.js';
 import { serverFolder } from '../corpus/loadCorpus.js';
 import { formatProblemLines } from '../corpus/types.js';
 import type { Engine } from '../engine/Engine.js';
@@ -73,6 +74,8 @@ export interface CorpusChangesOptions {
   logger: Logger;
   config: Pick<BotConfig, 'auditChannelId' | 'serverMaxArticles' | 'serverMaxBytes'>;
   client: Client;
+  /** How files are written and retired (default: in worker threads, off the Discord thread). */
+  tasks?: CorpusTasks;
 }
 
 /**
@@ -97,7 +100,7 @@ async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]
 /** Problems logged with a refused reload, at most: the log is where an operator finds other servers' broken files. */
 const LOGGED_PROBLEMS = 20;
 
-export function createCorpusChanges({ library, logger, config, client }: CorpusChangesOptions): CorpusChanges {
+export function createCorpusChanges({ library, logger, config, client, tasks = offThread }: CorpusChangesOptions): CorpusChanges {
   Object.assign(client, { [RELOAD_THIS_SHARD]: () => library.reload() });
   // Changes run one at a time, each with its checks, write and reload; the write lock keeps
   // other processes' changes apart as well (see corpusFiles.ts).
@@ -140,7 +143,7 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
     oneAtATime(async () => {
       let write: WriteResult;
       try {
-        write = await writeCorpusFile(library.dir, fileName, bytes, {
+        write = await tasks.write(library.dir, fileName, bytes, {
           replace,
           scope,
           quota: { maxArticles: config.serverMaxArticles, maxBytes: config.serverMaxBytes },
@@ -162,7 +165,7 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
     oneAtATime(async () => {
       let retired: Awaited<ReturnType<typeof retireCorpusFile>>;
       try {
-        retired = await retireCorpusFile(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true, scope });
+        retired = await tasks.retire(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true, scope });
       } catch (error) {
         return { refused: refuseUnwritable(error, { actorId: actor.id, scope, documentId, action: 'remove' }), outcomes: [] };
       }

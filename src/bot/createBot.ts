@@ -1,6 +1,7 @@
 /** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
 import path from 'node:path';
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import type { CorpusTasks } from '../engine/corpusTasks.js';
 import type { Engine } from '../engine/Engine.js';
 import { FeedbackStore } from '../feedback/feedbackStore.js';
 import type { BotServices, Command } from './commands/types.js';
@@ -21,6 +22,8 @@ export interface BotOptions {
   commands: readonly Command[];
   /** Extra discord.js client options (the sharded entry point passes none; tests may tune REST). */
   clientOptions?: Partial<ClientOptions>;
+  /** How corpus files are changed (default: in worker threads; tests fake file-system failures in-process). */
+  corpusTasks?: CorpusTasks;
 }
 
 export interface Bot {
@@ -33,7 +36,7 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-export function createBot({ config, library, logger, commands, clientOptions }: BotOptions): Bot {
+export function createBot({ config, library, logger, commands, clientOptions, corpusTasks }: BotOptions): Bot {
   const client = new Client({
     // Slash commands, buttons and context menus arrive without any privileged intent.
     intents: [GatewayIntentBits.Guilds],
@@ -41,7 +44,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     // A hung call is retried 3 times after its timeout: 8 s each keeps a stuck edit to ~30 s, not a minute.
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
-  const corpus = createCorpusChanges({ library, logger, config, client });
+  const corpus = createCorpusChanges({ library, logger, config, client, tasks: corpusTasks });
   const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
   const services: BotServices = {
     engine: library,

@@ -92,7 +92,7 @@ const WORKER_URL = new URL(RUNNING_TYPESCRIPT ? './engineWorker.ts' : './engineW
  * A worker thread running `url`. TypeScript source needs tsx's loader, which a worker does not
  * inherit from `--import tsx`: it registers the loader itself, then imports the file.
  */
-function startWorker(url: URL, workerData: EngineWorkerData): Worker {
+export function startWorker(url: URL, workerData: unknown): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   config?: Partial<BotConfig>;
   fake?: FakeDiscordOptions;
   clientOptions?: BotOptions['clientOptions'];
+  /** How corpus files are changed (default: the bot's own, in worker threads). */
+  corpusTasks?: BotOptions['corpusTasks'];
   /** Engine timeouts, for tests of a slow or stuck engine. */
   engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs'>>;
 }
@@ -61,7 +63,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
   const logger = createLogger(config, sink);
   const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger, ...options.engine });
   await library.ready;
-  const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions } });
+  const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions }, corpusTasks: options.corpusTasks });
   await bot.start();
 
   const checked = (request: RecordedRequest) => {
