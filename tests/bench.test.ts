@@ -4,9 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../src/answers/answerQuestion.js';
 import { buildSearchIndex } from '../src/index/buildSearchIndex.js';
 import { splitIntoPassages } from '../src/passages/splitIntoPassages.js';
-import { loadArticle } from './bench/article.js';
 import { percentile } from './bench/measure.js';
-import { benchQuality } from './bench/quality.js';
 import { COMMON_WORDS, corpusFileText, syntheticCorpus } from './bench/syntheticCorpus.js';
 import { syntheticQueries } from './bench/syntheticQueries.js';
 import { againstLimit, formatMB, formatMs, formatTable } from './bench/table.js';
@@ -87,11 +85,3 @@ describe('measurements', () => {
   });
 });
 
-describe('answer quality section', () => {
-  it('shows the engine declining more unanswerable questions than the baseline', async () => {
-    const article = await loadArticle();
-    const { engine, baseline } = benchQuality(buildSearchIndex(article), article);
-    expect(engine.questions).toBe(baseline.questions);
-    expect(engine.abstained).toBeGreaterThan(baseline.abstained);
-  });
-});

@@ -7,7 +7,6 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { CorpusDocument } from '../../src/corpus/types.js';
-import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 import { loadQuestionSet } from '../support/questionSet.js';
 import { loadArticle } from './article.js';
 import { benchBotProcess } from './botProcess.js';
@@ -48,9 +47,9 @@ settledHeapBytes(); // fails at once, before minutes of work, without --expose-g
 const started = performance.now();
 const progress = new Progress();
 
-progress.phase('answer quality on corpus/');
+progress.phase('answer quality on both question sets (loads the model, embeds both corpora)');
 const article = await loadArticle();
-const quality = benchQuality(buildSearchIndex(article), article);
+const quality = await benchQuality();
 // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
 const endToEnd: EndToEndReport[] = [];
 for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.interactions} /ask at concurrency ${options.concurrency}`)));

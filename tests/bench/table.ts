@@ -55,18 +55,32 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
-function qualitySection({ engine, baseline }: QualityReport): string {
-  const row = (label: string, value: (report: EvalReport) => string) => [label, value(engine), value(baseline)];
-  const kinds = Object.keys(engine.byKind);
-  return formatTable([
-    ['', 'engine', 'baseline'],
-    row('top-1 correct (answerable)', (r) => fraction(r.top1, r.answerable)),
-    row('top-3 correct', (r) => fraction(r.top3, r.answerable)),
-    row('correctly declined (unanswerable)', (r) => fraction(r.abstained, r.unanswerable)),
-    row('wrongly declined (answerable)', (r) => fraction(r.falseAbstentions, r.answerable)),
-    row('median quote (characters)', (r) => String(r.medianQuoteChars)),
-    ...kinds.map((kind) => row(`  ${kind}`, (r) => fraction(r.byKind[kind]!.correct, r.byKind[kind]!.total))),
-  ]);
+function qualitySection({ sets, semanticCost }: QualityReport): string {
+  const tables = sets.flatMap(({ name, halves }) => {
+    const systems = ['engine', 'lexical', 'baseline'] as const;
+    const cells = (value: (report: EvalReport) => string) => (['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => value(halves[half][system])));
+    const { all } = halves;
+    const kinds = Object.keys(all.engine.byKind);
+    return [
+      `${name} (${all.engine.questions} questions; engine = words and meaning, lexical = SEMANTIC=off, baseline = naive minisearch)`,
+      formatTable([
+        ['', ...(['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => `${half} ${system}`))],
+        ['top-1 correct (answerable)', ...cells((r) => fraction(r.top1, r.answerable))],
+        ['top-3 correct', ...cells((r) => fraction(r.top3, r.answerable))],
+        ['correctly declined (unanswerable)', ...cells((r) => fraction(r.abstained, r.unanswerable))],
+        ['wrongly declined (answerable)', ...cells((r) => fraction(r.falseAbstentions, r.answerable))],
+        ['median quote (characters)', ...cells((r) => String(r.medianQuoteChars))],
+        ...kinds.map((kind) => [`  ${kind}`, ...cells((r) => (r.byKind[kind] ? fraction(r.byKind[kind]!.correct, r.byKind[kind]!.total) : '-'))]),
+      ]),
+      '',
+    ];
+  });
+  const cost = semanticCost;
+  return [
+    ...tables,
+    `The semantic stage on the SQuAD set: model loaded and ${cost.passages} passages embedded in ${formatMs(cost.openMs)}; ` +
+      `per question p50/p99 ${formatMs(cost.hybridP50Ms)} / ${formatMs(cost.hybridP99Ms)} with meaning vs ${formatMs(cost.lexicalP50Ms)} / ${formatMs(cost.lexicalP99Ms)} words alone; heap retained ${cost.heapMB.toFixed(0)} MB`,
+  ].join('\n');
 }
 
 /** The systems compared on one corpus: the engine, the baseline, and flexsearch where measured. */
@@ -179,7 +193,7 @@ export function formatReport(report: BenchReport): string {
     `Synthetic queries: ${meta.queries}`,
     'e/b = engine ÷ baseline (below 1× the engine is faster or smaller). Baseline: minisearch defaults, raw paragraphs, no abstention.',
     '',
-    `1. Answer quality on tests/fixtures/questions.json (${quality.engine.questions} questions)`,
+    '1. Answer quality (tests/fixtures/questions.json and tests/fixtures/squad-dev; halves as in tests/support/questionSets.ts)',
     qualitySection(quality),
     '',
     '2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread',

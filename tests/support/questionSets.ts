@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadCorpus } from '../../src/corpus/loadCorpus.js';
+import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchIndex.js';
 import { loadQuestionSet, type EvalQuestion } from './questionSet.js';
 
@@ -27,19 +28,21 @@ export function halfOf(key: string): Half {
 export interface QuestionSet {
   name: string;
   index: SearchIndex;
+  /** The articles, as read (with their bodies), for systems that index them their own way. */
+  documents: CorpusDocument[];
   questions: Array<EvalQuestion & { half: Half }>;
   /** The number `evaluate` compares for a passage: its paragraph, made unique across documents. */
   paragraphKey: (documentId: string, paragraph: number) => number;
 }
 
-async function indexOf(corpusDir: string): Promise<SearchIndex> {
+async function indexOf(corpusDir: string): Promise<{ index: SearchIndex; documents: CorpusDocument[] }> {
   const { documents, problems } = await loadCorpus(corpusDir);
   if (problems.length > 0) throw new Error(`${corpusDir}: ${problems.map((problem) => problem.message).join('; ')}`);
-  return buildSearchIndex(documents);
+  return { index: buildSearchIndex(documents), documents };
 }
 
 export async function squadSet(): Promise<QuestionSet> {
-  const index = await indexOf(new URL('../fixtures/squad-dev/corpus', import.meta.url).pathname);
+  const { index, documents } = await indexOf(new URL('../fixtures/squad-dev/corpus', import.meta.url).pathname);
   const documentNumber = new Map(index.documents.map((document, i) => [document.id, i]));
   const paragraphKey = (documentId: string, paragraph: number) => documentNumber.get(documentId)! * 1000 + paragraph;
   const file = JSON.parse(readFileSync(new URL('../fixtures/squad-dev/questions.json', import.meta.url), 'utf8')) as { questions: Array<{ q: string; doc: string; paragraph: number; impossible: boolean }> };
@@ -51,13 +54,13 @@ export async function squadSet(): Promise<QuestionSet> {
     expect: null,
     half: halfOf(`${q.doc}:${q.paragraph}`),
   }));
-  return { name: 'squad-dev', index, questions, paragraphKey };
+  return { name: 'squad-dev', index, documents, questions, paragraphKey };
 }
 
 export async function articleSet(): Promise<QuestionSet> {
   return {
     name: 'questions.json',
-    index: await indexOf(new URL('../../corpus', import.meta.url).pathname),
+    ...(await indexOf(new URL('../../corpus', import.meta.url).pathname)),
     questions: loadQuestionSet().map((q) => ({ ...q, half: halfOf(q.id) })),
     paragraphKey: (_documentId, paragraph) => paragraph,
   };
