@@ -1,13 +1,14 @@
 /**
  * Corpus changes as the bot performs them: every change is logged with the moderator's id and,
  * when `AUDIT_CHANNEL_ID` is set, announced there. Commands call this, never `Library.reload`
- * directly, so that a sharded bot reloads every shard.
+ * directly, so that the change reaches every process serving the corpus (see corpusSync.ts).
  */
-import { Routes, type Client } from 'discord.js';
+import { Routes, type REST } from 'discord.js';
 import { retireCorpusFile, unwritableFolderMessage, writeCorpusFile, type RetiredFile, type WriteResult } from '../corpus/corpusFiles.js';
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
 import type { BotConfig } from './config.js';
+import type { CorpusSync } from './corpusSync.js';
 import { truncateAtWord } from '../text/sentences.js';
 import type { Logger } from './logger.js';
 import { buildMessage, escapeUserText } from './respond.js';
@@ -19,13 +20,13 @@ export interface Actor {
 }
 
 export interface ShardOutcome {
-  /** Shard id when sharded. */
+  /** Shard id when sharded (a reload's outcome in each process that reports one). */
   shard?: number;
   report: ReloadReport;
 }
 
 export interface CorpusChanges {
-  /** Reloads the corpus from disk everywhere it is served; one outcome per shard. */
+  /** Reloads the corpus from disk everywhere it is served; one outcome per shard (one in all for the other transports). */
   reload(actor: Actor): Promise<ShardOutcome[]>;
   /**
    * Writes an uploaded article into the corpus folder if it is valid, then reloads (no reload when
@@ -45,30 +46,13 @@ export interface CorpusChangesOptions {
   library: Engine;
   logger: Logger;
   config: Pick<BotConfig, 'auditChannelId'>;
-  client: Client;
+  /** How a reload reaches every process serving the corpus. */
+  sync: CorpusSync;
+  /** Discord's REST API, authenticated with the bot token: for the audit channel. */
+  rest: Pick<REST, 'post'>;
 }
 
-/**
- * Name of the function each shard's client carries to reload its own library: the manager
- * evaluates code in every shard by sending it as text, so it can reach the library only
- * through the client.
- */
-export const RELOAD_THIS_SHARD = 'citebotReloadThisShard';
-
-/**
- * Reloads every shard through the manager and collects each one's report. Each shard reads
- * the same CORPUS_DIR and applies it only if valid, so all shards serve the same corpus.
- */
-async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]> {
-  const outcomes = await client.shard!.broadcastEval(async (shardClient, { hook }) => {
-    const reloadThisShard = (shardClient as unknown as Record<string, () => Promise<ReloadReport>>)[hook]!;
-    return { shard: shardClient.shard!.ids[0], report: await reloadThisShard() };
-  }, { context: { hook: RELOAD_THIS_SHARD } });
-  return outcomes as ShardOutcome[];
-}
-
-export function createCorpusChanges({ library, logger, config, client }: CorpusChangesOptions): CorpusChanges {
-  Object.assign(client, { [RELOAD_THIS_SHARD]: () => library.reload() });
+export function createCorpusChanges({ library, logger, config, sync, rest }: CorpusChangesOptions): CorpusChanges {
   // Changes run one at a time, each with its checks, write and reload: checks made while another
   // change is writing could pass for both (two uploads with the same id would both be written).
   let lastChange: Promise<unknown> = Promise.resolve();
@@ -80,8 +64,8 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
   const audit = async (text: string) => {
     if (!config.auditChannelId) return;
     try {
-      const { content, allowedMentions } = buildMessage({ content: text });
-      await client.rest.post(Routes.channelMessages(config.auditChannelId), { body: { content, allowed_mentions: allowedMentions } });
+      const { content, allowed_mentions } = buildMessage({ content: text });
+      await rest.post(Routes.channelMessages(config.auditChannelId), { body: { content, allowed_mentions } });
     } catch (error) {
       logger.warn({ err: error, channelId: config.auditChannelId }, 'could not post to the audit channel');
     }
@@ -95,7 +79,7 @@ export function createCorpusChanges({ library, logger, config, client }: CorpusC
   };
   return {
     async reload(actor) {
-      const outcomes: ShardOutcome[] = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
+      const outcomes = await sync.reloadEverywhere();
       for (const { shard, report } of outcomes) {
         const { problems, ...summary } = report;
         logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length }, report.applied ? 'corpus reloaded' : 'corpus reload refused');

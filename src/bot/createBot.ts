@@ -1,14 +1,21 @@
-/** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
+/**
+ * Assembles the gateway bot: a discord.js client, the router with its commands, and lifecycle.
+ * Interactions arrive as raw INTERACTION_CREATE dispatches (the same JSON the HTTP endpoint
+ * receives) and are answered through the REST API, like the endpoint's deferred work.
+ */
 import path from 'node:path';
-import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, type APIInteraction, type ClientOptions } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
 import { FeedbackStore } from '../feedback/feedbackStore.js';
 import type { Command, CommandContext } from './commands/types.js';
 import type { BotConfig } from './config.js';
 import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
+import { reloadCounted, shardedSync, singleProcessSync } from './corpusSync.js';
 import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { isModerator } from './moderators.js';
+import { RestResponder, callbackRoute } from './responder.js';
 import { InteractionRouter } from './router.js';
 
 /** How long one REST call to Discord may take before it is abandoned (and retried). */
@@ -27,6 +34,7 @@ export interface Bot {
   client: Client;
   corpus: CorpusChanges;
   feedback: FeedbackLog;
+  metrics: Metrics;
   /** Connects to the gateway; resolves when ready. */
   start(): Promise<void>;
   /** Closes the gateway connection cleanly. */
@@ -41,7 +49,9 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     // A hung call is retried 3 times after its timeout: 8 s each keeps a stuck edit to ~30 s, not a minute.
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
-  const corpus = createCorpusChanges({ library, logger, config, client });
+  const metrics = new Metrics(library);
+  const reload = reloadCounted(library, metrics);
+  const corpus = createCorpusChanges({ library, logger, config, sync: client.shard ? shardedSync(client, reload) : singleProcessSync(reload), rest: client.rest });
   const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
   const context: CommandContext = {
     library,
@@ -51,9 +61,11 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     feedback,
     isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
   };
-  const router = new InteractionRouter(commands, context);
+  const router = new InteractionRouter(commands, context, { metrics, logFields: { shard: client.shard?.ids[0] } });
 
-  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  client.ws.on(GatewayDispatchEvents.InteractionCreate, (interaction: APIInteraction) => {
+    void router.handle(interaction, new RestResponder(client.rest, interaction, callbackRoute(client.rest, interaction)));
+  });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn(message));
   client.on(Events.ShardDisconnect, (event, shard) => logger.warn({ shard, code: event.code }, 'gateway disconnected'));
@@ -71,6 +83,7 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     client,
     corpus,
     feedback,
+    metrics,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
