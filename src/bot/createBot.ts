@@ -3,20 +3,17 @@
  * Interactions arrive as raw INTERACTION_CREATE dispatches (the same JSON the HTTP endpoint
  * receives) and are answered through the REST API, like the endpoint's deferred work.
  */
-import path from 'node:path';
 import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, type APIInteraction, type ClientOptions } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
-import { FeedbackStore } from '../feedback/feedbackStore.js';
-import type { Command, CommandContext } from './commands/types.js';
+import type { Command } from './commands/types.js';
 import type { BotConfig } from './config.js';
-import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
-import { reloadCounted, shardedSync, singleProcessSync } from './corpusSync.js';
-import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
+import type { CorpusChanges } from './corpusChanges.js';
+import { shardedSync, singleProcessSync } from './corpusSync.js';
+import type { FeedbackLog } from './feedbackLog.js';
 import type { Logger } from './logger.js';
-import { Metrics } from './metrics.js';
-import { isModerator } from './moderators.js';
+import type { Metrics } from './metrics.js';
 import { RestResponder, callbackRoute } from './responder.js';
-import { InteractionRouter } from './router.js';
+import { createService } from './service.js';
 
 /** How long one REST call to Discord may take before it is abandoned (and retried). */
 export const REST_TIMEOUT_MS = 8_000;
@@ -49,19 +46,15 @@ export function createBot({ config, library, logger, commands, clientOptions }: 
     // A hung call is retried 3 times after its timeout: 8 s each keeps a stuck edit to ~30 s, not a minute.
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
-  const metrics = new Metrics(library);
-  const reload = reloadCounted(library, metrics);
-  const corpus = createCorpusChanges({ library, logger, config, sync: client.shard ? shardedSync(client, reload) : singleProcessSync(reload), rest: client.rest });
-  const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
-  const context: CommandContext = {
-    library,
+  const { router, corpus, feedback, metrics } = createService({
     config,
+    library,
     logger,
-    corpus,
-    feedback,
-    isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
-  };
-  const router = new InteractionRouter(commands, context, { metrics, logFields: { shard: client.shard?.ids[0] } });
+    commands,
+    rest: client.rest,
+    sync: (reloadHere) => (client.shard ? shardedSync(client, reloadHere) : singleProcessSync(reloadHere)),
+    logFields: { shard: client.shard?.ids[0] },
+  });
 
   client.ws.on(GatewayDispatchEvents.InteractionCreate, (interaction: APIInteraction) => {
     void router.handle(interaction, new RestResponder(client.rest, interaction, callbackRoute(client.rest, interaction)));

@@ -20,6 +20,8 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     moderatorRoleIds: [],
     askCooldownSeconds: 0,
     maxUploadBytes: 512 * 1024,
+    // Any free port: tests start the HTTP endpoint themselves.
+    httpPort: 0,
     ...overrides,
   };
 }
