@@ -23,6 +23,11 @@ export function reloadCounted(library: Pick<Engine, 'reload'>, metrics?: Metrics
   };
 }
 
+/** A reload's outcome in counts, for a log line. */
+export function reloadSummary({ applied, added, removed, changed, problems }: ReloadReport): Record<string, unknown> {
+  return { applied, added: added.length, removed: removed.length, changed: changed.length, problems: problems.length };
+}
+
 /** One process serves the corpus: reloading it is reloading everywhere. */
 export function singleProcessSync(reload: () => Promise<ReloadReport>): CorpusSync {
   return { reloadEverywhere: async () => [{ report: await reload() }] };

@@ -2,59 +2,34 @@
  * The bot's entry point (`npm start`, or `node dist/bot/main.js` under a process manager):
  * validates configuration, loads the corpus, connects, and handles signals.
  */
-import { hasArticleFiles } from '../corpus/loadCorpus.js';
-import { formatProblem } from '../corpus/types.js';
-import { Engine } from '../engine/Engine.js';
+import type { Server } from 'node:http';
 import { commands } from './commands/index.js';
 import { configOrExit } from './config.js';
 import { createBot } from './createBot.js';
 import { createLogger } from './logger.js';
+import { serveOps } from './ops.js';
 import { singleShardUnlessManaged } from './sharding.js';
+import { handleSignals, openCorpus } from './startup.js';
 import { watchCorpus } from './watchCorpus.js';
 
 const config = configOrExit('citebot cannot start');
 const logger = createLogger(config);
-
-process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (the bot keeps running)'));
-
-// The corpus opens in a worker while the bot connects: until it is ready, questions are told
-// to try again in a few seconds, and /help works.
-if (!(await hasArticleFiles(config.corpusDir))) {
-  logger.fatal({ corpusDir: config.corpusDir }, 'the corpus folder is missing or has no .md articles: set CORPUS_DIR, or check it with `npm run corpus:check`');
-  logger.flush();
-  process.exit(1);
-}
-const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger });
-library.ready.then(
-  (report) => {
-    for (const problem of report.problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);
-    logger.info({ corpusDir: config.corpusDir, ...library.stats(), ms: Math.round(report.ms) }, 'corpus loaded');
-  },
-  (error: Error) => {
-    logger.fatal({ corpusDir: config.corpusDir, reason: error.message }, 'no valid articles to answer from: check them with `npm run corpus:check`');
-    logger.flush();
-    process.exit(1);
-  },
-);
-
+// The corpus opens in a worker while the bot connects.
+const library = await openCorpus(config, logger);
 const bot = createBot({ config, library, logger, commands, clientOptions: singleShardUnlessManaged() });
 
-let stopping = false;
 let stopWatching: (() => void) | undefined;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  stopWatching?.();
-  await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while disconnecting'));
-  await library.close();
-  logger.flush();
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-// Without a handler Node exits on SIGHUP; by convention it means "re-read your files".
-process.on('SIGHUP', () => void bot.corpus.reload({ id: 'SIGHUP', reason: 'signal' }));
+let ops: Server | undefined;
+handleSignals({
+  library,
+  logger,
+  async stop() {
+    stopWatching?.();
+    ops?.close();
+    await bot.stop();
+  },
+  reload: () => void bot.corpus.reload({ id: 'SIGHUP', reason: 'signal' }),
+});
 
 try {
   await bot.start();
@@ -64,4 +39,14 @@ try {
   process.exit(1);
 }
 // Sharded, one watcher is enough (shard 0): a reload in any shard reloads every shard.
-if (config.corpusWatch && (bot.client.shard?.ids[0] ?? 0) === 0) stopWatching = watchCorpus(config.corpusDir, () => void bot.corpus.reload({ id: 'watcher', reason: 'files changed' }), { logger });
+const shard = bot.client.shard?.ids[0] ?? 0;
+if (config.corpusWatch && shard === 0) stopWatching = watchCorpus(config.corpusDir, () => void bot.corpus.reload({ id: 'watcher', reason: 'files changed' }), { logger });
+// Sharded, each shard is a process with its own metrics: shard N listens on METRICS_PORT + N.
+if (config.metricsPort !== undefined) {
+  const port = config.metricsPort + shard;
+  ops = await serveOps(port, { library, metrics: bot.metrics }, logger).catch((error: unknown) => {
+    logger.error({ err: error, port }, 'could not serve /metrics and /healthz (the bot keeps running)');
+    return undefined;
+  });
+  if (ops) logger.info({ port }, 'serving /metrics and /healthz');
+}

@@ -8,9 +8,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { InteractionResponseType, InteractionType, REST, type APIInteraction } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
+import type { ReloadReport } from '../library/Library.js';
 import type { Command } from '../bot/commands/types.js';
 import type { BotConfig } from '../bot/config.js';
 import type { CorpusChanges } from '../bot/corpusChanges.js';
+import { reloadSummary } from '../bot/corpusSync.js';
 import type { FeedbackLog } from '../bot/feedbackLog.js';
 import type { Logger } from '../bot/logger.js';
 import type { Metrics } from '../bot/metrics.js';
@@ -52,6 +54,11 @@ export interface HttpWorker {
   corpus: CorpusChanges;
   feedback: FeedbackLog;
   metrics: Metrics;
+  /**
+   * Reloads this worker only, and logs it: for CORPUS_WATCH, where every worker watches the
+   * folder itself (a reload through `corpus` would also signal all the others).
+   */
+  reloadHere(reason: string): Promise<void>;
   /** Starts following other workers' corpus changes and listens; resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting requests and following changes, and writes what feedback is pending. */
@@ -73,13 +80,17 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
   let sync: ReturnType<typeof signalFileSync> | undefined;
+  let reloadCounted: (() => Promise<ReloadReport>) | undefined;
   const { router, corpus, feedback, metrics } = createService({
     config,
     library,
     logger,
     commands,
     rest,
-    sync: (reloadHere) => (sync = signalFileSync({ cacheDir: config.cacheDir, reloadHere, logger, pollMs: signalPollMs })),
+    sync: (reloadHere) => {
+      reloadCounted = reloadHere;
+      return (sync = signalFileSync({ cacheDir: config.cacheDir, reloadHere, logger, pollMs: signalPollMs }));
+    },
     logFields: { worker: process.pid },
   });
 
@@ -117,7 +128,7 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
       })
       .catch((error: unknown) => {
         const refusal = error instanceof Refusal ? error : undefined;
-        if (refusal) logger.info({ status: refusal.status, reason: refusal.message, remote: request.socket.remoteAddress }, 'interaction request refused');
+        if (refusal) logger.info({ status: refusal.status, reason: refusal.message, remote: request.socket?.remoteAddress }, 'interaction request refused');
         else logger.error({ err: error }, 'endpoint request failed');
         if (response.headersSent) return;
         // A body too large is not read to its end: close the connection rather than drain it.
@@ -131,6 +142,10 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
     corpus,
     feedback,
     metrics,
+    async reloadHere(reason) {
+      const report = await reloadCounted!();
+      logger.info({ reason, ...reloadSummary(report) }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
+    },
     async listen(port, host) {
       await sync!.start();
       await new Promise<void>((resolve, reject) => {
@@ -158,18 +173,26 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) }).end(json);
 }
 
-/** The raw body (the signature covers its exact bytes), refused with 413 past `maxBytes`. */
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (declared > maxBytes) throw new Refusal(413, `body over ${maxBytes} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new Refusal(413, `body over ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The raw body (the signature covers its exact bytes), refused with 413 past `maxBytes`: the rest
+ * is not read, and the connection is closed after the response.
+ */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  if (Number(request.headers['content-length']) > maxBytes) return Promise.reject(new Refusal(413, `body over ${maxBytes} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData).pause();
+      reject(new Refusal(413, `body over ${maxBytes} bytes`));
+    };
+    request.on('data', onData).once('end', () => resolve(Buffer.concat(chunks))).once('error', reject);
+  });
 }
 
 const SNOWFLAKE = /^\d{17,20}$/;

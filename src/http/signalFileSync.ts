@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ReloadReport } from '../library/Library.js';
-import type { CorpusSync } from '../bot/corpusSync.js';
+import { reloadSummary, type CorpusSync } from '../bot/corpusSync.js';
 import type { Logger } from '../bot/logger.js';
 
 /** The signal file's name in CACHE_DIR. */
@@ -48,8 +48,8 @@ export function signalFileSync({ cacheDir, reloadHere, logger, pollMs = 1000 }: 
     if (token === undefined || token === seen) return;
     seen = token;
     if (token === written) return;
-    const { problems, ...report } = await reloadHere();
-    logger.info({ signal: file, applied: report.applied, added: report.added.length, removed: report.removed.length, changed: report.changed.length, problems: problems.length }, report.applied ? 'corpus reloaded: another worker changed it' : 'corpus reload refused: another worker signalled a change');
+    const report = await reloadHere();
+    logger.info({ signal: file, ...reloadSummary(report) }, report.applied ? 'corpus reloaded: another worker changed it' : 'corpus reload refused: another worker signalled a change');
   };
   const check = () => {
     checking = checking.then(checkNow).catch((error: unknown) => logger.warn({ err: error, signal: file }, 'could not follow another worker’s corpus change'));
