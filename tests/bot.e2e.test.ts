@@ -4,12 +4,15 @@
  * both. Every body the bot sends is validated against Discord's OpenAPI description.
  */
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions } from './fake-discord/index.js';
 import { repoRoot } from './support/discordSpec.js';
-import { BOT_TOKEN, EPHEMERAL, TRANSPORTS, messageOf, startHarness, type Harness } from './support/botHarness.js';
+import { createLogger } from '../src/bot/logger.js';
+import { serveOps } from '../src/bot/ops.js';
+import { BOT_TOKEN, EPHEMERAL, TRANSPORTS, messageOf, startHarness, type Harness, type HttpHarness } from './support/botHarness.js';
 
 const STRING = 3;
 const BOOLEAN = 5;
@@ -300,6 +303,22 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
       const failure = harness.logs.find((line) => line.interactionId === sent.id && line.msg === 'interaction handler failed')!;
       expect(JSON.stringify(failure.err)).toContain('[redacted]');
       expect(harness.rawLogs()).not.toContain(sent.token);
+    });
+
+    it('counts each interaction in Prometheus metrics, served with /healthz (the gateway bot on METRICS_PORT)', async () => {
+      const ops = transport === 'gateway' ? await serveOps(0, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
+      try {
+        const origin = ops ? `http://127.0.0.1:${(ops.address() as AddressInfo).port}` : (harness as HttpHarness).origin;
+        const count = async () => Number(/^citebot_interactions_total\{command="sources",outcome="ok"\} (\d+)$/m.exec(await (await fetch(`${origin}/metrics`)).text())?.[1] ?? 0);
+        const before = await count();
+        await harness.callback(harness.fake.chatInput('sources'));
+        await vi.waitFor(async () => expect(await count()).toBe(before + 1));
+        const health = await fetch(`${origin}/healthz`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toEqual({ ready: true, ...harness.library.stats() });
+      } finally {
+        ops?.close();
+      }
     });
 
     it('sent only bodies that Discord accepts', () => {

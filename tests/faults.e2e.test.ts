@@ -1,12 +1,12 @@
 /**
  * The bot under faults: gateway drops, closes, RECONNECT and INVALID_SESSION; REST 429s, 5xx
- * and hanging requests; and the per-member cooldown. The real discord.js client runs against
+ * and hanging requests; and the per-member cooldown (over both transports). The real discord.js client runs against
  * the fake Discord (tests/fake-discord), with a short REST timeout so hanging calls end quickly.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SOMETHING_WENT_WRONG } from '../src/bot/router.js';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions, rateLimited, type RecordedRequest, type SentInteraction } from './fake-discord/index.js';
-import { EPHEMERAL, messageOf, startBot, type BotHarness } from './support/botHarness.js';
+import { EPHEMERAL, TRANSPORTS, messageOf, startBot, startHarness, type BotHarness, type Harness as AnyHarness } from './support/botHarness.js';
 
 const STRING = 3;
 const BAIDU = 'Which search engine will Edge use in China?';
@@ -23,12 +23,12 @@ const timings: Record<string, number> = {};
 
 type Harness = BotHarness;
 
-function ask(harness: Harness, question = BAIDU, userId?: string): SentInteraction {
+function ask(harness: AnyHarness, question = BAIDU, userId?: string): SentInteraction {
   return harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { member: userId ? { userId } : {} });
 }
 
 /** Sends `/ask` and checks it gets the quoted answer within Discord's 3 s. */
-async function expectAnswered(harness: Harness, userId?: string): Promise<RecordedRequest> {
+async function expectAnswered(harness: AnyHarness, userId?: string): Promise<RecordedRequest> {
   const sent = ask(harness, BAIDU, userId);
   const callback = await harness.callback(sent);
   expect(callback.receivedAt - sent.sentAt).toBeLessThan(DEADLINE_MS);
@@ -220,17 +220,17 @@ describe('REST faults', () => {
   });
 });
 
-describe('per-member cooldown', () => {
+describe.each(TRANSPORTS)('per-member cooldown, over the %s', (transport) => {
   const COOLDOWN_S = 30;
   const ALICE = '1000000000000000101';
   const BOB = '1000000000000000102';
   const CAROL = '1000000000000000103';
-  let harness: Harness;
+  let harness: AnyHarness;
   /** When ALICE's cooldown started. */
   let aliceAskedAt = 0;
 
   beforeAll(async () => {
-    harness = await startBot({ config: { askCooldownSeconds: COOLDOWN_S }, clientOptions: { rest: { timeout: REST_TIMEOUT_MS } } });
+    harness = await startHarness(transport, { config: { askCooldownSeconds: COOLDOWN_S }, clientOptions: { rest: { timeout: REST_TIMEOUT_MS } } });
   });
 
   afterAll(async () => {
