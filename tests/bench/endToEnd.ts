@@ -47,7 +47,7 @@ const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
  * (3/4 of the CPU; p50 140 ms instead of ~25 ms). Latency comes from the fake's own receive time,
  * so polling adds none to it.
  */
-function watchCallbacks(fake: FakeDiscord) {
+export function watchCallbacks(fake: FakeDiscord) {
   const waiting = new Map<string, { resolve: (request: RecordedRequest) => void; reject: (error: Error) => void; deadline: number }>();
   let cursor = 0;
   const timer = setInterval(() => {

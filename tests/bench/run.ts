@@ -8,6 +8,7 @@ import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 import { loadQuestionSet } from '../support/questionSet.js';
 import { loadArticle } from './article.js';
 import { benchEndToEnd } from './endToEnd.js';
+import { benchHttp, formatHttpReport } from './http.js';
 import { settledHeapBytes } from './measure.js';
 import { Progress } from './progress.js';
 import { benchQuality } from './quality.js';
@@ -28,6 +29,7 @@ const SYNTHETIC = [
   { name: '10k docs', documents: 10_000, queries: 100, persist: true },
 ] as const;
 const END_TO_END = { interactions: 1_000, concurrency: 50 };
+const HTTP_BURSTS = { concurrency: 200, bursts: 5 };
 
 const args = process.argv.slice(2);
 if (args.some((arg) => arg !== '--json')) {
@@ -44,6 +46,7 @@ const article = await loadArticle();
 const quality = benchQuality(buildSearchIndex(article), article);
 // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
 const endToEnd = await benchEndToEnd(END_TO_END, progress.phase(`end to end: ${END_TO_END.interactions} /ask at concurrency ${END_TO_END.concurrency}`));
+const http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
 
 const questions = loadQuestionSet().map((q) => q.question);
 const scale: ScaleReport[] = [benchScale({ name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false }, progress)];
@@ -68,4 +71,4 @@ const report: BenchReport = {
   scale,
   endToEnd,
 };
-process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+process.stdout.write(args.includes('--json') ? `${JSON.stringify({ ...report, http }, null, 2)}\n` : `${formatReport(report)}\n${formatHttpReport(http)}\n`);
