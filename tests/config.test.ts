@@ -39,6 +39,9 @@ describe('loadConfig', () => {
       serverMaxArticles: 50,
       serverMaxBytes: 5 * 1024 * 1024,
       shardingMode: 'internal',
+      publicKey: undefined,
+      httpPort: 8080,
+      metricsPort: undefined,
     } satisfies BotConfig);
   });
 
@@ -73,6 +76,9 @@ describe('loadConfig', () => {
         SERVER_MAX_ARTICLES: '0',
         SERVER_MAX_BYTES: '1000000',
         SHARDING_MODE: 'Process',
+        DISCORD_PUBLIC_KEY: ' ' + 'AB12'.repeat(16) + ' ',
+        HTTP_PORT: '3000',
+        METRICS_PORT: '9464',
       }),
     ).toEqual({
       token: TOKEN,
@@ -93,6 +99,9 @@ describe('loadConfig', () => {
       serverMaxArticles: 0,
       serverMaxBytes: 1_000_000,
       shardingMode: 'process',
+      publicKey: 'ab12'.repeat(16),
+      httpPort: 3000,
+      metricsPort: 9464,
     } satisfies BotConfig);
   });
 
@@ -130,8 +139,20 @@ describe('loadConfig', () => {
     ['a cache folder inside the corpus', { ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles/.cache' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "/srv/articles/.cache"; the default, ./.cache, is.'],
     ['the corpus folder as the cache folder', { ...MINIMAL, CACHE_DIR: 'corpus/' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "corpus/"; the default, ./.cache, is.'],
     ['a role list with a name in it', { ...MINIMAL, MODERATOR_ROLE_IDS: '123456789012345678,Moderators' }, 'MODERATOR_ROLE_IDS must be comma-separated role ids, and "Moderators" is not one.'],
+    ['a public key that is not 64 hex digits', { ...MINIMAL, DISCORD_PUBLIC_KEY: 'a1b2c3' }, 'DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application\'s Public Key (Developer Portal → General Information), not "a1b2c3".'],
+    ['an HTTP port out of range', { ...MINIMAL, HTTP_PORT: '70000' }, 'HTTP_PORT must be a port number from 1 to 65535, not "70000".'],
+    ['a metrics port that is not a number', { ...MINIMAL, METRICS_PORT: 'metrics' }, 'METRICS_PORT must be a port number from 1 to 65535, not "metrics".'],
   ])('refuses %s, saying what to do', (_case, env, problem) => {
     expect(problems(env)).toEqual([problem]);
+  });
+
+  it('needs the public key only for the HTTP endpoint', () => {
+    expect(config(MINIMAL).publicKey).toBeUndefined();
+    const result = loadConfig(MINIMAL, 'http');
+    expect(result.ok ? [] : result.problems).toEqual([
+      'DISCORD_PUBLIC_KEY is missing: the HTTP endpoint needs it to check that requests come from Discord (Developer Portal → General Information → Public Key).',
+    ]);
+    expect(loadConfig({ ...MINIMAL, DISCORD_PUBLIC_KEY: 'f'.repeat(64) }, 'http').ok).toBe(true);
   });
 
   it('reports every problem at once', () => {

@@ -2,9 +2,9 @@
 import { cp, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditNotice, createCorpusChanges, type CorpusChanges } from '../src/bot/corpusChanges.js';
+import { singleProcessSync } from '../src/bot/corpusSync.js';
 import { createLogger } from '../src/bot/logger.js';
 import { Engine } from '../src/engine/Engine.js';
 import type { ReloadReport } from '../src/library/Library.js';
@@ -34,8 +34,8 @@ async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Engin
   const library = new Engine({ dir: corpusDir, cacheDir: path.join(parentDir, 'cache'), logger: createLogger(testConfig()) });
   await library.ready;
   engines.push(library);
-  const client = { shard: null, rest: { post: async () => ({}) } } as unknown as Client;
-  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: testConfig(), client }), library, corpusDir };
+  const sync = singleProcessSync(() => library.reload());
+  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) } }), library, corpusDir };
 }
 
 describe('CorpusChanges', () => {

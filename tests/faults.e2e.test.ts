@@ -1,12 +1,12 @@
 /**
  * The bot under faults: gateway drops, closes, RECONNECT and INVALID_SESSION; REST 429s, 5xx
- * and hanging requests; and the per-member cooldown. The real discord.js client runs against
+ * and hanging requests; and the per-member cooldown (over both transports). The real discord.js client runs against
  * the fake Discord (tests/fake-discord), with a short REST timeout so hanging calls end quickly.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SOMETHING_WENT_WRONG } from '../src/bot/router.js';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions, rateLimited, type RecordedRequest, type SentInteraction } from './fake-discord/index.js';
-import { EPHEMERAL, messageOf, startBot, type BotHarness } from './support/botHarness.js';
+import { EPHEMERAL, TRANSPORTS, messageOf, startBot, startHarness, type BotHarness, type Harness as AnyHarness } from './support/botHarness.js';
 
 const STRING = 3;
 const BAIDU = 'Which search engine will Edge use in China?';
@@ -23,12 +23,12 @@ const timings: Record<string, number> = {};
 
 type Harness = BotHarness;
 
-function ask(harness: Harness, question = BAIDU, userId?: string): SentInteraction {
+function ask(harness: AnyHarness, question = BAIDU, userId?: string): SentInteraction {
   return harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { member: userId ? { userId } : {} });
 }
 
 /** Sends `/ask` and checks it gets the quoted answer within Discord's 3 s. */
-async function expectAnswered(harness: Harness, userId?: string): Promise<RecordedRequest> {
+async function expectAnswered(harness: AnyHarness, userId?: string): Promise<RecordedRequest> {
   const sent = ask(harness, BAIDU, userId);
   const callback = await harness.callback(sent);
   expect(callback.receivedAt - sent.sentAt).toBeLessThan(DEADLINE_MS);
@@ -220,25 +220,29 @@ describe('REST faults', () => {
   });
 });
 
-describe('per-member cooldown', () => {
+describe.each(TRANSPORTS)('per-member cooldown, over the %s', (transport) => {
   const COOLDOWN_S = 30;
   const ALICE = '1000000000000000101';
   const BOB = '1000000000000000102';
   const CAROL = '1000000000000000103';
-  let harness: Harness;
-  /** When ALICE's cooldown started. */
-  let aliceAskedAt = 0;
+  let harness: AnyHarness;
+  /** ALICE's cooldown started between these two times: when she asked, and when she was answered. */
+  let aliceAsked = { at: 0, answeredAt: 0 };
 
   beforeAll(async () => {
-    harness = await startBot({ config: { askCooldownSeconds: COOLDOWN_S }, clientOptions: { rest: { timeout: REST_TIMEOUT_MS } } });
+    harness = await startHarness(transport, { config: { askCooldownSeconds: COOLDOWN_S }, clientOptions: { rest: { timeout: REST_TIMEOUT_MS } } });
   });
 
   afterAll(async () => {
     await harness?.stop();
   });
 
-  /** Checks a cooldown reply: private, and "try again" at a Discord relative timestamp in the future. */
-  function expectCooldown(callback: RecordedRequest, askedAt: number): void {
+  /**
+   * Checks a cooldown reply: private, and "try again" at a Discord relative timestamp (whole
+   * seconds, rounded up) one cooldown after the member's first question, which the bot took
+   * between `asked.at` and `asked.answeredAt`.
+   */
+  function expectCooldown(callback: RecordedRequest, asked: { at: number; answeredAt: number }): void {
     const message = messageOf(callback);
     expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
     expect(message.embeds ?? []).toEqual([]);
@@ -246,28 +250,35 @@ describe('per-member cooldown', () => {
     expect(match, message.content).not.toBeNull();
     const readyAt = Number(match![1]) * 1000;
     expect(readyAt).toBeGreaterThan(Date.now());
-    expect(readyAt).toBeLessThanOrEqual(askedAt + COOLDOWN_S * 1000 + 1000);
+    expect(readyAt).toBeGreaterThanOrEqual(asked.at + COOLDOWN_S * 1000);
+    expect(readyAt).toBeLessThanOrEqual(asked.answeredAt + COOLDOWN_S * 1000 + 1000);
+  }
+
+  /** ALICE, BOB or CAROL's first question, answered: when it was asked and answered. */
+  async function firstQuestion(send: () => Promise<void>): Promise<{ at: number; answeredAt: number }> {
+    const at = Date.now();
+    await send();
+    return { at, answeredAt: Date.now() };
   }
 
   it('answers the first question, then asks the same member to wait, without affecting others', async () => {
-    aliceAskedAt = Date.now();
-    await expectAnswered(harness, ALICE);
-    expectCooldown(await harness.callback(ask(harness, 'What is Ubuntu Kylin?', ALICE)), aliceAskedAt);
-    const bobAskedAt = Date.now();
-    await expectAnswered(harness, BOB);
-    expectCooldown(await harness.callback(ask(harness, BAIDU, BOB)), bobAskedAt);
+    aliceAsked = await firstQuestion(async () => void (await expectAnswered(harness, ALICE)));
+    expectCooldown(await harness.callback(ask(harness, 'What is Ubuntu Kylin?', ALICE)), aliceAsked);
+    const bobAsked = await firstQuestion(async () => void (await expectAnswered(harness, BOB)));
+    expectCooldown(await harness.callback(ask(harness, BAIDU, BOB)), bobAsked);
   });
 
   it('shares the cooldown between /ask and the "Ask the article" message command', async () => {
     // ALICE is cooling down from /ask: the message command is refused too.
     const target = { content: BAIDU };
     const viaMessage = harness.fake.messageContextMenu('Ask the article', target, { member: { userId: ALICE } });
-    expectCooldown(await harness.callback(viaMessage), aliceAskedAt);
+    expectCooldown(await harness.callback(viaMessage), aliceAsked);
     // CAROL uses the message command first: then /ask is refused.
-    const askedAt = Date.now();
-    const first = messageOf(await harness.callback(harness.fake.messageContextMenu('Ask the article', target, { member: { userId: CAROL } })));
-    expect(first.embeds?.[0]?.footer?.text).toContain('paragraph 5');
-    expectCooldown(await harness.callback(ask(harness, BAIDU, CAROL)), askedAt);
+    const carolAsked = await firstQuestion(async () => {
+      const first = messageOf(await harness.callback(harness.fake.messageContextMenu('Ask the article', target, { member: { userId: CAROL } })));
+      expect(first.embeds?.[0]?.footer?.text).toContain('paragraph 5');
+    });
+    expectCooldown(await harness.callback(ask(harness, BAIDU, CAROL)), carolAsked);
     const cooldowns = () => harness.logs.filter((line) => line.msg === 'interaction' && line.outcome === 'cooldown');
     await vi.waitFor(() => expect(cooldowns()).toHaveLength(4));
     expect(cooldowns().map((line) => line.userId)).toEqual([ALICE, BOB, ALICE, CAROL]);

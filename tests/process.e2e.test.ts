@@ -1,17 +1,19 @@
 /**
- * The bot as an operator runs it: real processes (the deploy script, the bot's entry point, and
- * `npm start`), configured through the environment, against a fake Discord.
+ * The bot as an operator runs it: real processes (the deploy script, the bot's and the HTTP
+ * endpoint's entry points, and `npm start`), configured through the environment, against a
+ * fake Discord.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from './fake-discord/index.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
-import { BOT_TOKEN } from './support/botHarness.js';
+import { BOT_TOKEN, applicationKeys } from './support/botHarness.js';
 
 const run = promisify(execFile);
 const TSX = ['--import', 'tsx'];
@@ -34,6 +36,15 @@ function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.P
     LOG_PRETTY: 'false',
     ...extra,
   };
+}
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 let fake: FakeDiscord;
@@ -77,10 +88,12 @@ describe('npm start', () => {
 describe('the running bot process', () => {
   let bot: ChildProcess;
   let stdout = '';
+  let metricsPort = 0;
   const logLines = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
 
   beforeAll(async () => {
-    bot = spawn(process.execPath, [...TSX, 'src/bot/main.ts'], { cwd: repoRoot, env: botEnv(fake, { SHARD_COUNT: '4', SHARDS: '2' }) });
+    metricsPort = await freePort();
+    bot = spawn(process.execPath, [...TSX, 'src/bot/main.ts'], { cwd: repoRoot, env: botEnv(fake, { SHARD_COUNT: '4', SHARDS: '2', METRICS_PORT: String(metricsPort) }) });
     bot.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     await fake.waitForReady(1, 15_000);
   });
@@ -96,6 +109,12 @@ describe('the running bot process', () => {
     expect(JSON.stringify(callback.body)).toContain('21Vianet');
   });
 
+  it('serves /healthz and /metrics on METRICS_PORT', async () => {
+    await expect.poll(() => logLines().some((line) => line.msg === 'serving /metrics and /healthz'), { timeout: 5000 }).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toMatch(/^citebot_interactions_total\{command="ask",outcome="ok"\} 1$/m);
+  });
+
   it('reloads the corpus on SIGHUP and keeps running', async () => {
     bot.kill('SIGHUP');
     await expect.poll(() => logLines().some((line) => line.msg === 'corpus reloaded' && line.actorId === 'SIGHUP'), { timeout: 5000 }).toBe(true);
@@ -108,5 +127,36 @@ describe('the running bot process', () => {
     expect(code).toBe(0);
     expect(logLines().some((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM')).toBe(true);
     expect(stdout).not.toContain(BOT_TOKEN);
+  });
+});
+
+describe('npm run start:http', () => {
+  it('without DISCORD_PUBLIC_KEY, exits 1 saying where to find it', async () => {
+    const result = await run(process.execPath, [...TSX, 'src/http/main.ts'], { cwd: repoRoot, env: botEnv(fake) }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in result && result.code).toBe(1);
+    expect(result.stderr).toContain('DISCORD_PUBLIC_KEY is missing');
+  });
+
+  it('serves signed interactions on HTTP_PORT, and exits 0 on SIGTERM', async () => {
+    const endpointFake = await FakeDiscord.start();
+    const keys = applicationKeys();
+    const port = await freePort();
+    const worker = spawn(process.execPath, [...TSX, 'src/http/main.ts'], { cwd: repoRoot, env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port) }) });
+    let stdout = '';
+    worker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      const origin = `http://127.0.0.1:${port}`;
+      await expect.poll(() => fetch(`${origin}/healthz`).then((response) => response.status, () => 0), { timeout: 15_000, interval: 100 }).toBe(200);
+      endpointFake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
+      const callback = await endpointFake.waitForCallback(endpointFake.chatInput('ask', [{ name: 'question', type: 3, value: 'Who is Microsoft’s China cloud partner?' }]).id);
+      expect(JSON.stringify(callback.body)).toContain('21Vianet');
+      worker.kill('SIGTERM');
+      const [code] = await once(worker, 'exit');
+      expect(code).toBe(0);
+      expect(stdout).not.toContain(BOT_TOKEN);
+    } finally {
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+      await endpointFake.stop();
+    }
   });
 });

@@ -84,18 +84,9 @@ const nonBlank = (arbitrary: fc.Arbitrary<string>) => arbitrary.filter((s) => s.
 /** A mention Discord would render as a pill (and, without allowed_mentions, ping). */
 const RAW_MENTION = /@everyone|@here|<@[!&]?\d+>|<#\d+>/;
 
-/** The interaction-callback form of a built payload, as discord.js sends it. */
+/** The interaction-callback form of a built payload, as the responder sends it. */
 function callbackBody(message: MessagePayload): unknown {
-  return {
-    type: 4,
-    data: {
-      content: message.content,
-      embeds: message.embeds,
-      components: message.components,
-      allowed_mentions: message.allowedMentions,
-      flags: message.flags,
-    },
-  };
+  return { type: 4, data: message };
 }
 
 /** Problems Discord (as described by its OpenAPI document, plus its documented limits) would have with `message`. */
@@ -116,7 +107,7 @@ function discordProblems(message: MessagePayload): string[] {
       if (field.name.length > LIMITS.fieldName || field.value.length > LIMITS.fieldValue) problems.push('field too long');
     }
   }
-  if (JSON.stringify(message.allowedMentions) !== JSON.stringify({ parse: [] })) problems.push(`allowedMentions ${JSON.stringify(message.allowedMentions)}`);
+  if (JSON.stringify(message.allowed_mentions) !== JSON.stringify({ parse: [] })) problems.push(`allowed_mentions ${JSON.stringify(message.allowed_mentions)}`);
   return problems;
 }
 
@@ -359,7 +350,7 @@ describe('the response builder, on any input', () => {
     fc.assert(
       fc.property(replyInput, (input) => {
         const message = buildMessage(input);
-        expect(message.allowedMentions).toEqual({ parse: [] });
+        expect(message.allowed_mentions).toEqual({ parse: [] });
         expect((message.flags ?? 0) !== 0).toBe(input.ephemeral === true);
         // Discord's own limits; "Cannot send an empty message" is checked separately below.
         const problems = discordProblems(message).filter((problem) => !problem.includes('Cannot send an empty message'));

@@ -47,7 +47,20 @@ export interface BotConfig {
    * its own copy of the index.
    */
   shardingMode: 'internal' | 'process';
+  /**
+   * The application's public key (Developer Portal → General Information), as 64 hex digits:
+   * the HTTP endpoint (`npm run start:http`) checks every request's Ed25519 signature with it.
+   * Required only there.
+   */
+  publicKey?: string;
+  /** Port of the HTTP interactions endpoint (`npm run start:http`), which also serves /healthz and /metrics. */
+  httpPort: number;
+  /** The gateway bot serves /healthz and /metrics on this port when set; off by default. */
+  metricsPort?: number;
 }
+
+/** Which entry point the configuration is for: the HTTP endpoint also needs the public key. */
+export type Transport = 'gateway' | 'http';
 
 export type ConfigResult = { ok: true; config: BotConfig } | { ok: false; problems: string[] };
 
@@ -55,7 +68,7 @@ const SNOWFLAKE = /^\d{17,20}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Validates `env`. Every problem is reported at once, each in a sentence an operator can act on. */
-export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gateway'): ConfigResult {
   const problems: string[] = [];
   const value = (name: string) => {
     const raw = env[name]?.trim();
@@ -121,6 +134,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (!fromCorpus.startsWith('..') && !path.isAbsolute(fromCorpus)) {
     problems.push(`CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "${cacheDir}"; the default, ./.cache, is.`);
   }
+  const publicKey = value('DISCORD_PUBLIC_KEY')?.toLowerCase();
+  if (publicKey === undefined) {
+    if (transport === 'http') problems.push('DISCORD_PUBLIC_KEY is missing: the HTTP endpoint needs it to check that requests come from Discord (Developer Portal → General Information → Public Key).');
+  } else if (!/^[0-9a-f]{64}$/.test(publicKey)) problems.push(`DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application's Public Key (Developer Portal → General Information), not "${publicKey}".`);
+  const port = (name: string) => {
+    const raw = value(name);
+    if (raw === undefined) return undefined;
+    const parsed = Number(raw);
+    if (Number.isInteger(parsed) && parsed >= 1 && parsed <= 65535) return parsed;
+    problems.push(`${name} must be a port number from 1 to 65535, not "${raw}".`);
+    return undefined;
+  };
   const logLevel = value('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
@@ -143,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     serverMaxArticles: count('SERVER_MAX_ARTICLES', 50, 100_000),
     serverMaxBytes: count('SERVER_MAX_BYTES', 5 * 1024 * 1024, 1024 * 1024 * 1024),
     shardingMode: oneOf('SHARDING_MODE', ['internal', 'process'] as const, 'internal'),
+    publicKey,
+    httpPort: port('HTTP_PORT') ?? 8080,
+    metricsPort: port('METRICS_PORT'),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }
@@ -151,9 +179,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
  * For entry points: reads `.env` (never overriding the real environment), validates, and on any
  * problem prints them all, one per line, and exits 1: an operator sees what to fix, not a stack.
  */
-export function configOrExit(purpose: string): BotConfig {
+export function configOrExit(purpose: string, transport: Transport = 'gateway'): BotConfig {
   loadDotenv({ quiet: true });
-  const result = loadConfig(process.env);
+  const result = loadConfig(process.env, transport);
   if (result.ok) return result.config;
   console.error(`${purpose}. Fix these settings (see .env.example):\n${result.problems.map((problem) => `  - ${problem}`).join('\n')}`);
   process.exit(1);

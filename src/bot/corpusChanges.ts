@@ -1,12 +1,12 @@
 /**
  * Corpus changes as the bot performs them: every change is logged with the moderator's id and,
  * when `AUDIT_CHANNEL_ID` is set, announced there. Commands call this, never `Engine.reload`
- * directly, so that a bot sharded over processes reloads every shard. A server's moderators
+ * directly, so that the change reaches every process serving the corpus (see corpusSync.ts). A server's moderators
  * change only that server's own articles (`servers/<id>/` in the corpus folder), within its
  * quota, and see reports of what that server is served; the audit channel, the operator's, is
  * told of every server's changes.
  */
-import { Routes, type Client } from 'discord.js';
+import { Routes, type REST } from 'discord.js';
 import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../corpus/corpusFiles.js';
 import { offThread, type CorpusTasks } from '../engine/corpusTasks.js';
 import { serverFolder } from '../corpus/loadCorpus.js';
@@ -15,6 +15,7 @@ import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
 import { reportForScope } from '../library/reportForScope.js';
 import type { BotConfig } from './config.js';
+import type { CorpusSync } from './corpusSync.js';
 import { truncateAtWord } from '../text/sentences.js';
 import type { Logger } from './logger.js';
 import { buildMessage, escapeUserText } from './respond.js';
@@ -26,7 +27,7 @@ export interface Actor {
 }
 
 export interface ShardOutcome {
-  /** Shard id when sharded. */
+  /** Shard id when sharded (a reload's outcome in each process that reports one). */
   shard?: number;
   report: ReloadReport;
 }
@@ -73,35 +74,18 @@ export interface CorpusChangesOptions {
   library: Engine;
   logger: Logger;
   config: Pick<BotConfig, 'auditChannelId' | 'serverMaxArticles' | 'serverMaxBytes'>;
-  client: Client;
+  /** How a reload reaches every process serving the corpus. */
+  sync: CorpusSync;
+  /** Discord's REST API, authenticated with the bot token: for the audit channel. */
+  rest: Pick<REST, 'post'>;
   /** How files are written and retired (default: in worker threads, off the Discord thread). */
   tasks?: CorpusTasks;
-}
-
-/**
- * Name of the function each shard's client carries to reload its own library: the manager
- * evaluates code in every shard by sending it as text, so it can reach the library only
- * through the client.
- */
-export const RELOAD_THIS_SHARD = 'citebotReloadThisShard';
-
-/**
- * Reloads every shard process through the manager (SHARDING_MODE=process) and collects each one's
- * report. Each reads the same CORPUS_DIR and applies it only if valid, so all serve the same corpus.
- */
-async function reloadEveryShard(client: Client<boolean>): Promise<ShardOutcome[]> {
-  const outcomes = await client.shard!.broadcastEval(async (shardClient, { hook }) => {
-    const reloadThisShard = (shardClient as unknown as Record<string, () => Promise<ReloadReport>>)[hook]!;
-    return { shard: shardClient.shard!.ids[0], report: await reloadThisShard() };
-  }, { context: { hook: RELOAD_THIS_SHARD } });
-  return outcomes as ShardOutcome[];
 }
 
 /** Problems logged with a refused reload, at most: the log is where an operator finds other servers' broken files. */
 const LOGGED_PROBLEMS = 20;
 
-export function createCorpusChanges({ library, logger, config, client, tasks = offThread }: CorpusChangesOptions): CorpusChanges {
-  Object.assign(client, { [RELOAD_THIS_SHARD]: () => library.reload() });
+export function createCorpusChanges({ library, logger, config, sync, rest, tasks = offThread }: CorpusChangesOptions): CorpusChanges {
   // Changes run one at a time, each with its checks, write and reload; the write lock keeps
   // other processes' changes apart as well (see corpusFiles.ts).
   let lastChange: Promise<unknown> = Promise.resolve();
@@ -113,8 +97,8 @@ export function createCorpusChanges({ library, logger, config, client, tasks = o
   const audit = async (text: string) => {
     if (!config.auditChannelId) return;
     try {
-      const { content, allowedMentions } = buildMessage({ content: text });
-      await client.rest.post(Routes.channelMessages(config.auditChannelId), { body: { content, allowed_mentions: allowedMentions } });
+      const { content, allowed_mentions } = buildMessage({ content: text });
+      await rest.post(Routes.channelMessages(config.auditChannelId), { body: { content, allowed_mentions } });
     } catch (error) {
       logger.warn({ err: error, channelId: config.auditChannelId }, 'could not post to the audit channel');
     }
@@ -127,7 +111,7 @@ export function createCorpusChanges({ library, logger, config, client, tasks = o
     return message;
   };
   const reloadEverywhere = async (actor: Actor): Promise<ShardOutcome[]> => {
-    const outcomes: ShardOutcome[] = client.shard ? await reloadEveryShard(client) : [{ report: await library.reload() }];
+    const outcomes = await sync.reloadEverywhere();
     for (const { shard, report } of outcomes) {
       const { problems, ...summary } = report;
       const refused = !report.applied && { firstProblems: formatProblemLines(problems).slice(0, LOGGED_PROBLEMS) };

@@ -1,16 +1,20 @@
-/** Assembles the bot: a discord.js client, the router with its commands, and lifecycle. */
-import path from 'node:path';
-import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
+/**
+ * Assembles the gateway bot: a discord.js client, the router with its commands, and lifecycle.
+ * Interactions arrive as raw INTERACTION_CREATE dispatches (the same JSON the HTTP endpoint
+ * receives) and are answered through the REST API, like the endpoint's deferred work.
+ */
+import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, type APIInteraction, type ClientOptions } from 'discord.js';
 import type { CorpusTasks } from '../engine/corpusTasks.js';
 import type { Engine } from '../engine/Engine.js';
-import { FeedbackStore } from '../feedback/feedbackStore.js';
-import type { BotServices, Command } from './commands/types.js';
+import type { Command } from './commands/types.js';
 import type { BotConfig } from './config.js';
-import { createCorpusChanges, type CorpusChanges } from './corpusChanges.js';
-import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
+import type { CorpusChanges } from './corpusChanges.js';
+import { shardedSync, singleProcessSync } from './corpusSync.js';
+import type { FeedbackLog } from './feedbackLog.js';
 import type { Logger } from './logger.js';
-import { isModerator } from './moderators.js';
-import { InteractionRouter } from './router.js';
+import type { Metrics } from './metrics.js';
+import { RestResponder, callbackRoute } from './responder.js';
+import { createService } from './service.js';
 
 /** How long one REST call to Discord may take before it is abandoned (and retried). */
 export const REST_TIMEOUT_MS = 8_000;
@@ -30,6 +34,7 @@ export interface Bot {
   client: Client;
   corpus: CorpusChanges;
   feedback: FeedbackLog;
+  metrics: Metrics;
   /** Connects to the gateway; resolves when ready. */
   start(): Promise<void>;
   /** Closes the gateway connection cleanly. */
@@ -44,19 +49,20 @@ export function createBot({ config, library, logger, commands, clientOptions, co
     // A hung call is retried 3 times after its timeout: 8 s each keeps a stuck edit to ~30 s, not a minute.
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
-  const corpus = createCorpusChanges({ library, logger, config, client, tasks: corpusTasks });
-  const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
-  const services: BotServices = {
-    engine: library,
+  const { router, corpus, feedback, metrics } = createService({
     config,
+    library,
     logger,
-    corpus,
-    feedback,
-    isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
-  };
-  const router = new InteractionRouter(commands, services);
+    commands,
+    rest: client.rest,
+    sync: (reloadHere) => (client.shard ? shardedSync(client, reloadHere) : singleProcessSync(reloadHere)),
+    logFields: { shard: client.shard?.ids[0] },
+    corpusTasks,
+  });
 
-  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  client.ws.on(GatewayDispatchEvents.InteractionCreate, (interaction: APIInteraction) => {
+    void router.handle(interaction, new RestResponder(client.rest, interaction, callbackRoute(client.rest, interaction)));
+  });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn(message));
   client.on(Events.ShardDisconnect, (event, shard) => logger.warn({ shard, code: event.code }, 'gateway disconnected'));
@@ -74,6 +80,7 @@ export function createBot({ config, library, logger, commands, clientOptions, co
     client,
     corpus,
     feedback,
+    metrics,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);

@@ -1,16 +1,9 @@
 /**
- * The one place messages are built and sent. Every command answers through `send`, so every
- * message gets Discord's limits enforced, mentions disabled, and link previews suppressed.
+ * The one place message bodies are built. Every response goes through `buildMessage` (the
+ * responder, src/bot/responder.ts, calls it), so every message gets Discord's limits enforced,
+ * mentions disabled, and link previews suppressed.
  */
-import {
-  MessageFlags,
-  type APIActionRowComponent,
-  type APIComponentInMessageActionRow,
-  type APIEmbed,
-  type CommandInteraction,
-  type MessageComponentInteraction,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import { MessageFlags, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import { BIDI_CONTROLS } from '../text/controls.js';
 import { truncateAtWord } from '../text/sentences.js';
 
@@ -40,12 +33,12 @@ export interface ReplyInput {
   ephemeral?: boolean;
 }
 
-/** What discord.js's reply, editReply, followUp and update accept. */
+/** A message body as Discord's API takes it: an interaction response's `data`, a follow-up, an edit, a channel message. */
 export interface MessagePayload {
   content?: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  allowedMentions: { parse: [] };
+  allowed_mentions: { parse: [] };
   flags?: MessageFlags.Ephemeral;
 }
 
@@ -123,7 +116,7 @@ export function buildMessage(input: ReplyInput): MessagePayload {
     ...((content ?? fallback) !== undefined && { content: content ?? fallback }),
     embeds,
     components: input.components ?? [],
-    allowedMentions: { parse: [] },
+    allowed_mentions: { parse: [] },
     ...(input.ephemeral && { flags: MessageFlags.Ephemeral }),
   };
 }
@@ -171,23 +164,4 @@ export function unescapeUserText(escaped: string): string {
 /** Mentions in text (quoted or echoed) shown as plain text; `allowedMentions` already stops pings. */
 export function neutralizeMentions(text: string): string {
   return text.replace(/@(everyone|here)/g, '@\u200b$1').replace(/<(@[!&]?|#)(\d+)>/g, '<\u200b$1$2>');
-}
-
-type RepliableInteraction = CommandInteraction | MessageComponentInteraction | ModalSubmitInteraction;
-
-/**
- * Sends `input` in whatever way is valid in the interaction's state: a first reply, the edit of a
- * deferred reply, or a follow-up after a reply.
- */
-export async function send(interaction: RepliableInteraction, input: ReplyInput): Promise<void> {
-  const message = buildMessage(input);
-  if (!interaction.deferred && !interaction.replied) {
-    await interaction.reply(message);
-  } else if (interaction.deferred && !interaction.replied) {
-    // An edit cannot change whether the deferred reply is ephemeral: that was set by deferReply.
-    const { flags: _ephemeral, ...edit } = message;
-    await interaction.editReply(edit);
-  } else {
-    await interaction.followUp(message);
-  }
 }

@@ -1,18 +1,32 @@
 /**
  * Routes every interaction to its command, with the one error boundary: whatever a handler
  * throws is logged and answered with a short ephemeral message, and the bot keeps serving.
- * It also logs one line per interaction and applies the moderator check and the cooldown.
+ * It also logs one line per interaction, counts it in the metrics, and applies the moderator
+ * check and the cooldown. It takes the interaction as Discord sends it and a responder, so the
+ * gateway bot and the HTTP endpoint share it.
  */
-import { ApplicationCommandType, type Interaction } from 'discord.js';
+import { ApplicationCommandType, ComponentType, InteractionType, type APIInteraction } from 'discord.js';
 import type { BotServices, ChatInputCommand, Command, CommandContext, MessageCommand } from './commands/types.js';
+import { invoker } from './commands/arguments.js';
 import { EngineNotReady, EngineTimeout } from '../engine/Engine.js';
 import { Cooldowns } from './cooldowns.js';
-import { send } from './respond.js';
+import type { Metrics } from './metrics.js';
+import type { Responder } from './responder.js';
 
 export const SOMETHING_WENT_WRONG = 'Something went wrong while answering. Please try again in a moment.';
 /** While the corpus is being opened (start-up, or a lost engine worker being replaced). */
 export const STILL_LOADING = 'Still loading the articles — try again in a few seconds.';
 export const TOO_SLOW = 'That took too long to look up. Please try again in a moment.';
+
+/** Outcomes whose interaction named nothing the bot knows: counted under one "unknown" command, so forged names can't grow the metrics. */
+const UNKNOWN_OUTCOMES = new Set(['unknown-command', 'unknown-button', 'unsupported', 'ignored']);
+
+export interface RouterOptions {
+  /** Counts each interaction by command and outcome, with its latency. */
+  metrics?: Metrics;
+  /** Added to each interaction's log line (the shard, the HTTP worker). */
+  logFields?: Record<string, unknown>;
+}
 
 export class InteractionRouter {
   readonly #chatInput = new Map<string, ChatInputCommand>();
@@ -22,6 +36,7 @@ export class InteractionRouter {
   constructor(
     commands: readonly Command[],
     private readonly services: BotServices,
+    private readonly options: RouterOptions = {},
   ) {
     for (const command of commands) {
       if (command.definition.type === ApplicationCommandType.Message) this.#message.set(command.definition.name, command as MessageCommand);
@@ -30,99 +45,109 @@ export class InteractionRouter {
     this.#cooldowns = new Cooldowns(services.config.askCooldownSeconds * 1000);
   }
 
-  async handle(interaction: Interaction): Promise<void> {
+  async handle(interaction: APIInteraction, responder: Responder): Promise<void> {
     const started = performance.now();
     const name = describe(interaction);
     let outcome = 'ok';
     try {
-      outcome = await this.#dispatch(interaction, this.#contextFor(interaction));
+      outcome = await this.#dispatch(interaction, responder, this.#contextFor(interaction));
     } catch (error) {
       if (error instanceof EngineNotReady || error instanceof EngineTimeout) {
         outcome = error instanceof EngineNotReady ? 'not-ready' : 'engine-timeout';
         this.services.logger.warn({ interactionId: interaction.id, command: name, reason: error.message }, 'the engine could not answer');
-        await this.#apologize(interaction, error instanceof EngineNotReady ? STILL_LOADING : TOO_SLOW);
+        await this.#apologize(interaction, responder, error instanceof EngineNotReady ? STILL_LOADING : TOO_SLOW);
       } else {
         outcome = 'error';
         this.services.logger.error({ err: error, interactionId: interaction.id, command: name }, 'interaction handler failed');
-        await this.#apologize(interaction, SOMETHING_WENT_WRONG);
+        await this.#apologize(interaction, responder, SOMETHING_WENT_WRONG);
       }
     } finally {
+      const seconds = (performance.now() - started) / 1000;
+      this.options.metrics?.observeInteraction(UNKNOWN_OUTCOMES.has(outcome) ? 'unknown' : name, outcome, seconds);
       this.services.logger.info(
-        { interactionId: interaction.id, command: name, userId: interaction.user.id, guildId: interaction.guildId, shard: interaction.client.shard?.ids[0], latencyMs: Math.round(performance.now() - started), outcome },
+        { interactionId: interaction.id, command: name, userId: invoker(interaction)?.id, guildId: interaction.guild_id ?? null, ...this.options.logFields, latencyMs: Math.round(seconds * 1000), outcome },
         'interaction',
       );
     }
   }
 
   /** The handlers' context for this interaction: the corpus as its server sees it (outside a server: the base). */
-  #contextFor(interaction: Interaction): CommandContext {
+  #contextFor(interaction: APIInteraction): CommandContext {
     const { engine, corpus, ...shared } = this.services;
-    const scope = interaction.guildId ?? undefined;
+    const scope = interaction.guild_id ?? undefined;
     return { ...shared, library: engine.view(scope), corpus: corpus.forScope(scope) };
   }
 
   /** Runs the handler; returns the outcome to log. */
-  async #dispatch(interaction: Interaction, context: CommandContext): Promise<string> {
-    if (interaction.isAutocomplete()) {
-      const command = this.#chatInput.get(interaction.commandName);
-      if (!command?.autocomplete || (command.moderatorOnly && !context.isModerator(interaction))) {
-        await interaction.respond([]);
-        return 'no-autocomplete';
+  async #dispatch(interaction: APIInteraction, responder: Responder, context: CommandContext): Promise<string> {
+    switch (interaction.type) {
+      case InteractionType.ApplicationCommandAutocomplete: {
+        const command = this.#chatInput.get(interaction.data.name);
+        if (!command?.autocomplete || (command.moderatorOnly && !context.isModerator(interaction))) {
+          await responder.autocomplete([]);
+          return 'no-autocomplete';
+        }
+        await command.autocomplete(interaction, responder, context);
+        return 'ok';
       }
-      await command.autocomplete(interaction, context);
-      return 'ok';
-    }
-    if (interaction.isButton()) {
-      const [commandName = '', action = '', ...rest] = interaction.customId.split(':');
-      const command = this.#chatInput.get(commandName);
-      // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
-      const handler = command?.buttons && Object.hasOwn(command.buttons, action) ? command.buttons[action] : undefined;
-      if (!command || !handler) return this.#refuse(interaction, 'That button no longer does anything. Run the command again.', 'unknown-button');
-      if (command.moderatorOnly && !context.isModerator(interaction)) return this.#refuse(interaction, 'Only moderators can use that.', 'refused');
-      await handler(interaction, rest.join(':'), context);
-      return 'ok';
-    }
-    if (interaction.isChatInputCommand()) {
-      const command = this.#chatInput.get(interaction.commandName);
-      if (!command) return this.#refuse(interaction, 'I don’t know that command (it may have been removed). Try `/help`.', 'unknown-command');
-      if (command.moderatorOnly && !context.isModerator(interaction)) {
-        return this.#refuse(interaction, 'Only moderators can use this command (Manage Server, or a moderator role).', 'refused');
+      case InteractionType.MessageComponent: {
+        if (interaction.data.component_type !== ComponentType.Button) return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
+        const [commandName = '', action = '', ...rest] = interaction.data.custom_id.split(':');
+        const command = this.#chatInput.get(commandName);
+        // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
+        const handler = command?.buttons && Object.hasOwn(command.buttons, action) ? command.buttons[action] : undefined;
+        if (!command || !handler) return this.#refuse(responder, 'That button no longer does anything. Run the command again.', 'unknown-button');
+        if (command.moderatorOnly && !context.isModerator(interaction)) return this.#refuse(responder, 'Only moderators can use that.', 'refused');
+        await handler(interaction as Parameters<typeof handler>[0], responder, rest.join(':'), context);
+        return 'ok';
       }
-      if (command.cooldown && (await this.#coolingDown(interaction))) return 'cooldown';
-      await command.execute(interaction, context);
-      return 'ok';
+      case InteractionType.ApplicationCommand: {
+        if (interaction.data.type === ApplicationCommandType.ChatInput) {
+          const command = this.#chatInput.get(interaction.data.name);
+          if (!command) return this.#refuse(responder, 'I don’t know that command (it may have been removed). Try `/help`.', 'unknown-command');
+          if (command.moderatorOnly && !context.isModerator(interaction)) {
+            return this.#refuse(responder, 'Only moderators can use this command (Manage Server, or a moderator role).', 'refused');
+          }
+          if (command.cooldown && (await this.#coolingDown(interaction, responder))) return 'cooldown';
+          await command.execute(interaction as Parameters<ChatInputCommand['execute']>[0], responder, context);
+          return 'ok';
+        }
+        if (interaction.data.type === ApplicationCommandType.Message) {
+          const command = this.#message.get(interaction.data.name);
+          if (!command) return this.#refuse(responder, 'I don’t know that command (it may have been removed).', 'unknown-command');
+          if (command.cooldown && (await this.#coolingDown(interaction, responder))) return 'cooldown';
+          await command.execute(interaction as Parameters<MessageCommand['execute']>[0], responder, context);
+          return 'ok';
+        }
+        return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
+      }
+      case InteractionType.ModalSubmit:
+        return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
+      default:
+        return 'ignored';
     }
-    if (interaction.isMessageContextMenuCommand()) {
-      const command = this.#message.get(interaction.commandName);
-      if (!command) return this.#refuse(interaction, 'I don’t know that command (it may have been removed).', 'unknown-command');
-      if (command.cooldown && (await this.#coolingDown(interaction))) return 'cooldown';
-      await command.execute(interaction, context);
-      return 'ok';
-    }
-    if (interaction.isRepliable()) return this.#refuse(interaction, 'I can’t handle that kind of interaction.', 'unsupported');
-    return 'ignored';
   }
 
-  async #refuse(interaction: Interaction, message: string, outcome: string): Promise<string> {
-    if (interaction.isRepliable()) await send(interaction, { content: message, ephemeral: true });
+  async #refuse(responder: Responder, message: string, outcome: string): Promise<string> {
+    await responder.send({ content: message, ephemeral: true });
     return outcome;
   }
 
   /** Answers "try again <relative time>" when the member asked too recently. */
-  async #coolingDown(interaction: Interaction & { user: { id: string } }): Promise<boolean> {
-    const readyAt = this.#cooldowns.take(interaction.user.id);
+  async #coolingDown(interaction: APIInteraction, responder: Responder): Promise<boolean> {
+    const readyAt = this.#cooldowns.take(invoker(interaction)?.id ?? '');
     if (readyAt === undefined) return false;
-    await this.#refuse(interaction, `You’re asking quickly: try again <t:${Math.ceil(readyAt / 1000)}:R>.`, 'cooldown');
+    await this.#refuse(responder, `You’re asking quickly: try again <t:${Math.ceil(readyAt / 1000)}:R>.`, 'cooldown');
     return true;
   }
 
   /** The error reply, in whichever form the interaction still accepts; never throws. */
-  async #apologize(interaction: Interaction, message: string): Promise<void> {
+  async #apologize(interaction: APIInteraction, responder: Responder, message: string): Promise<void> {
     try {
-      if (interaction.isAutocomplete()) {
-        if (!interaction.responded) await interaction.respond([]);
-      } else if (interaction.isRepliable()) {
-        await send(interaction, { content: message, ephemeral: true });
+      if (interaction.type === InteractionType.ApplicationCommandAutocomplete) {
+        if (responder.state === 'new') await responder.autocomplete([]);
+      } else if (interaction.type !== InteractionType.Ping) {
+        await responder.send({ content: message, ephemeral: true });
       }
     } catch (error) {
       this.services.logger.warn({ err: error, interactionId: interaction.id }, 'could not send the error reply');
@@ -130,10 +155,16 @@ export class InteractionRouter {
   }
 }
 
-/** "ask", "search (autocomplete)", "button ask:more", for logs. */
-function describe(interaction: Interaction): string {
-  if (interaction.isAutocomplete()) return `${interaction.commandName} (autocomplete)`;
-  if (interaction.isCommand()) return interaction.commandName;
-  if (interaction.isMessageComponent()) return `button ${interaction.customId.split(':').slice(0, 2).join(':')}`;
-  return `type ${interaction.type}`;
+/** "ask", "search (autocomplete)", "button ask:more", for logs and metrics. */
+export function describe(interaction: APIInteraction): string {
+  switch (interaction.type) {
+    case InteractionType.ApplicationCommandAutocomplete:
+      return `${interaction.data.name} (autocomplete)`;
+    case InteractionType.ApplicationCommand:
+      return interaction.data.name;
+    case InteractionType.MessageComponent:
+      return `button ${interaction.data.custom_id.split(':').slice(0, 2).join(':')}`;
+    default:
+      return `type ${interaction.type}`;
+  }
 }

@@ -11,6 +11,7 @@ import { loadQuestionSet } from '../support/questionSet.js';
 import { loadArticle } from './article.js';
 import { benchBotProcess } from './botProcess.js';
 import { benchEndToEnd, type EndToEndReport } from './endToEnd.js';
+import { benchHttp, formatHttpReport } from './http.js';
 import { settledHeapBytes } from './measure.js';
 import { Progress } from './progress.js';
 import { benchQuality } from './quality.js';
@@ -36,6 +37,7 @@ const END_TO_END = [
   { interactions: 1_000, concurrency: 50 },
   { interactions: 1_000, concurrency: 1_000 },
 ];
+const HTTP_BURSTS = { concurrency: 200, bursts: 5 };
 
 const args = process.argv.slice(2);
 if (args.some((arg) => arg !== '--json')) {
@@ -53,6 +55,7 @@ const quality = await benchQuality();
 // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
 const endToEnd: EndToEndReport[] = [];
 for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.interactions} /ask at concurrency ${options.concurrency}`)));
+const http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
 
 const questions = loadQuestionSet().map((q) => q.question);
 const scale: ScaleReport[] = [await benchScale({ name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false, flexsearch: false }, progress)];
@@ -81,4 +84,4 @@ const report: BenchReport = {
   endToEnd,
   botProcess,
 };
-process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+process.stdout.write(args.includes('--json') ? `${JSON.stringify({ ...report, http }, null, 2)}\n` : `${formatReport(report)}\n${formatHttpReport(http)}\n`);

@@ -10,6 +10,13 @@
  *   const edit = await fake.waitForWebhook(token, (r) => r.method === 'PATCH');
  *   client.destroy(); await fake.stop();
  *
+ * Or, as Discord does for an application with an Interactions Endpoint URL, POST interactions,
+ * signed with Ed25519, to a bot's HTTP endpoint instead of the gateway:
+ *
+ *   fake.useInteractionsEndpoint('http://127.0.0.1:8080/interactions', privateKey);
+ *   const sent = fake.chatInput('ask', …);             // POSTed; the HTTP response is the callback
+ *   const callback = await fake.waitForCallback(sent.id); // viaEndpoint: true
+ *
  * Behaviour worth knowing:
  * - One guild with one text channel, plus the `guildIds` given (each with one text channel, whose
  *   id is the guild's + 1). Interactions come from the first guild unless `guildId` is given, and
@@ -38,6 +45,7 @@
  *   to, `Permissions`/DEFAULT_MEMBER_PERMISSIONS for MemberOptions, and serveAttachment options
  *   for slow or size-hiding downloads (a string third argument is just the content type).
  */
+import { sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeCdn, type AttachmentServeOptions } from './cdn.js';
@@ -103,7 +111,7 @@ export interface SentInteraction {
   token: string;
   /** performance.now() when dispatched; the callback deadline counts from here. */
   sentAt: number;
-  /** The shard whose session received it. */
+  /** The shard whose session received it; -1 when it was POSTed to an interactions endpoint. */
   shard: number;
   payload: Json;
 }
@@ -130,6 +138,7 @@ export class FakeDiscord {
   private readonly rest: FakeRest;
   private readonly cdn: FakeCdn;
   private readonly waiters = new Set<{ check: () => boolean; fail: (error: Error) => void }>();
+  private endpoint?: { url: string; privateKey: KeyObject };
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
     const server = createServer();
@@ -265,8 +274,50 @@ export class FakeDiscord {
       responseMessageType: payload.type === 2 ? (commandType === 3 ? 23 : 20) : 0,
       componentMessage: full.message as Json | undefined,
     });
+    if (this.endpoint) {
+      void this.postToEndpoint(this.endpoint, id, token, JSON.stringify(full));
+      return { id, token, sentAt, shard: -1, payload: full };
+    }
     const shard = this.gateway.dispatchTo(opts.shard, String(full.guild_id), 'INTERACTION_CREATE', full);
     return { id, token, sentAt, shard, payload: full };
+  }
+
+  /**
+   * From now on, interactions are POSTed to `url` as Discord does for an application with an
+   * Interactions Endpoint URL (signed with `privateKey`, the pair of the application's public
+   * key), instead of being dispatched over the gateway; each HTTP response is recorded as the
+   * interaction's callback.
+   */
+  useInteractionsEndpoint(url: string, privateKey: KeyObject): void {
+    this.endpoint = { url, privateKey };
+  }
+
+  /** Headers Discord signs a request to an interactions endpoint with. */
+  static signedHeaders(body: string, privateKey: KeyObject, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+    return {
+      'Content-Type': 'application/json',
+      'X-Signature-Timestamp': String(timestamp),
+      'X-Signature-Ed25519': sign(null, Buffer.from(`${timestamp}${body}`), privateKey).toString('hex'),
+      'User-Agent': 'Discord-Interactions/1.0 (+https://discord.com)',
+    };
+  }
+
+  private async postToEndpoint(endpoint: { url: string; privateKey: KeyObject }, id: string, token: string, body: string): Promise<void> {
+    let status = 0;
+    let parsed: unknown;
+    try {
+      const response = await fetch(endpoint.url, { method: 'POST', headers: FakeDiscord.signedHeaders(body, endpoint.privateKey), body });
+      status = response.status;
+      const text = await response.text();
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    } catch (error) {
+      parsed = String(error);
+    }
+    this.rest.recordEndpointResponse(id, token, status, parsed, performance.now());
   }
 
   chatInput(

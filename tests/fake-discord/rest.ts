@@ -28,6 +28,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** The status the fake answered with; undefined while the request hangs. */
   status?: number;
+  /** An interactions endpoint's HTTP response to a POSTed interaction, recorded as its callback. */
+  viaEndpoint?: boolean;
 }
 
 export interface FaultResponse {
@@ -150,6 +152,20 @@ export class FakeRest {
   forgetInteractions(): void {
     this.interactions.clear();
     this.interactionsByToken.clear();
+  }
+
+  /**
+   * Records an interactions endpoint's HTTP response as the interaction's callback (method POST,
+   * the callback path, `viaEndpoint`), judged like a POSTed callback when the endpoint answered
+   * 200; otherwise it keeps the endpoint's status.
+   */
+  recordEndpointResponse(id: string, token: string, status: number, body: unknown, receivedAt: number): RecordedRequest {
+    const path = `/interactions/${id}/${token}/callback`;
+    const request: RecordedRequest = { method: 'POST', path, rawPath: path, query: {}, headers: {}, body, files: [], receivedAt, viaEndpoint: true };
+    this.requests.push(request);
+    request.status = status === 200 ? this.callback(id, token, request).status : status;
+    this.options.onChange();
+    return request;
   }
 
   failNext(match: FaultMatch, response: FaultResponse | 'hang', times: number): void {

@@ -1,7 +1,10 @@
 /**
- * Starts the real bot (createBot + the real command list + the real discord.js client) against
- * a FakeDiscord on 127.0.0.1, and checks what it sends. End-to-end tests use this.
+ * Starts the real bot against a FakeDiscord on 127.0.0.1, and checks what it sends. End-to-end
+ * tests use this. Either transport: the gateway bot (createBot + the real discord.js client),
+ * or an HTTP worker (createHttpWorker) to which the fake POSTs signed interactions, as Discord
+ * does for an Interactions Endpoint URL. Both run the real command list.
  */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,29 +12,44 @@ import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { commands } from '../../src/bot/commands/index.js';
 import type { BotConfig } from '../../src/bot/config.js';
+import type { CorpusChanges } from '../../src/bot/corpusChanges.js';
 import { createBot, type Bot, type BotOptions } from '../../src/bot/createBot.js';
+import type { FeedbackLog } from '../../src/bot/feedbackLog.js';
 import { createLogger } from '../../src/bot/logger.js';
+import type { Metrics } from '../../src/bot/metrics.js';
 import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
+import { createHttpWorker, type HttpWorker, type HttpWorkerOptions } from '../../src/http/httpWorker.js';
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type SentInteraction } from '../fake-discord/index.js';
 import { validateDiscordRequest } from './discordSpec.js';
 import { testConfig } from './testConfig.js';
 
 export { BOT_TOKEN } from './testConfig.js';
 
+/** How interactions reach the bot: over discord.js's gateway connection, or POSTed to its HTTP endpoint. */
+export type Transport = 'gateway' | 'http';
+export const TRANSPORTS: readonly Transport[] = ['gateway', 'http'];
+
 export interface HarnessOptions {
   config?: Partial<BotConfig>;
   fake?: FakeDiscordOptions;
+  /** Gateway only. */
   clientOptions?: BotOptions['clientOptions'];
   /** How corpus files are changed (default: the bot's own, in worker threads). */
   corpusTasks?: BotOptions['corpusTasks'];
+  /** HTTP only. */
+  http?: Partial<Pick<HttpWorkerOptions, 'holdAfterMs' | 'maxBodyBytes' | 'signalPollMs'>>;
   /** Engine timeouts, for tests of a slow or stuck engine. */
   engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs'>>;
 }
 
-export interface BotHarness {
+/** What tests of either transport use. */
+export interface Harness {
+  transport: Transport;
   fake: FakeDiscord;
-  bot: Bot;
   library: Engine;
+  corpus: CorpusChanges;
+  feedback: FeedbackLog;
+  metrics: Metrics;
   config: BotConfig;
   /** Every log line the bot wrote, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -46,11 +64,42 @@ export interface BotHarness {
   stop(): Promise<void>;
 }
 
-export async function startBot(options: HarnessOptions = {}): Promise<BotHarness> {
+export interface BotHarness extends Harness {
+  bot: Bot;
+}
+
+export interface HttpHarness extends Harness {
+  worker: HttpWorker;
+  /** The worker's origin, e.g. http://127.0.0.1:41234. */
+  origin: string;
+  /** The application's private key: what Discord signs with. */
+  privateKey: KeyObject;
+}
+
+export function startBot(options: HarnessOptions = {}): Promise<BotHarness> {
+  return start('gateway', options) as Promise<BotHarness>;
+}
+
+export function startHttpWorker(options: HarnessOptions = {}): Promise<HttpHarness> {
+  return start('http', options) as Promise<HttpHarness>;
+}
+
+export function startHarness(transport: Transport, options: HarnessOptions = {}): Promise<Harness> {
+  return start(transport, options);
+}
+
+/** A new Ed25519 key pair, the public key as the 64 hex digits the Developer Portal shows. */
+export function applicationKeys(): { publicKeyHex: string; privateKey: KeyObject } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return { publicKeyHex: Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('hex'), privateKey };
+}
+
+async function start(transport: Transport, options: HarnessOptions): Promise<BotHarness | HttpHarness> {
   const fake = await FakeDiscord.start(options.fake);
   // Each bot records feedback in a folder of its own, so tests can count what it wrote.
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-cache-'));
-  const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, logLevel: 'info', cacheDir, ...options.config });
+  const keys = applicationKeys();
+  const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, logLevel: 'info', cacheDir, publicKey: keys.publicKeyHex, ...options.config });
   let raw = '';
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -63,17 +112,15 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
   const logger = createLogger(config, sink);
   const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger, ...options.engine });
   await library.ready;
-  const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions }, corpusTasks: options.corpusTasks });
-  await bot.start();
 
   const checked = (request: RecordedRequest) => {
     const problems = validateDiscordRequest(request.method, request.path, request.body);
     expect(problems, `${request.method} ${request.path} ${JSON.stringify(request.body)}`).toEqual([]);
     return request;
   };
-  return {
+  const common: Omit<Harness, 'corpus' | 'feedback' | 'metrics' | 'stop'> = {
+    transport,
     fake,
-    bot,
     library,
     config,
     logs,
@@ -84,13 +131,23 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
       fake.requests
         .filter((request) => request.body !== undefined && request.method !== 'GET')
         .flatMap((request) => validateDiscordRequest(request.method, request.path, request.body).map((problem) => `${request.method} ${request.path}: ${problem}`)),
-    async stop() {
-      await bot.stop();
-      await library.close();
-      await fake.stop();
-      await rm(cacheDir, { recursive: true, force: true });
-    },
   };
+  const cleanUp = async () => {
+    await library.close();
+    await fake.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+  };
+  if (transport === 'gateway') {
+    const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions }, corpusTasks: options.corpusTasks });
+    await bot.start();
+    const { corpus, feedback, metrics } = bot;
+    return { ...common, bot, corpus, feedback, metrics, stop: async () => (await bot.stop(), await cleanUp()) };
+  }
+  const worker = createHttpWorker({ config, library, logger, commands, ...options.http });
+  const origin = `http://127.0.0.1:${await worker.listen(0, '127.0.0.1')}`;
+  fake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
+  const { corpus, feedback, metrics } = worker;
+  return { ...common, worker, origin, privateKey: keys.privateKey, corpus, feedback, metrics, stop: async () => (await worker.close(), await cleanUp()) };
 }
 
 /** The message data of a type 4/7 callback, or of a webhook edit/follow-up. */

@@ -25,6 +25,8 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     serverMaxArticles: 50,
     serverMaxBytes: 5 * 1024 * 1024,
     shardingMode: 'internal',
+    // Any free port: tests start the HTTP endpoint themselves.
+    httpPort: 0,
     ...overrides,
   };
 }

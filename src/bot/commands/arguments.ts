@@ -1,26 +1,70 @@
-/** Reads an interaction's options into an object typed from the command definition. */
-import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from 'discord.js';
+/**
+ * Reads what Discord sent with an interaction, from its plain data (the same JSON over the gateway
+ * and over HTTP): options typed from the command definition, the focused autocomplete value, the
+ * subcommand, and who invoked it.
+ */
+import {
+  ApplicationCommandOptionType,
+  type APIApplicationCommandAutocompleteInteraction,
+  type APIApplicationCommandInteractionDataOption,
+  type APIChatInputApplicationCommandInteraction,
+  type APIInteraction,
+  type APIUser,
+} from 'discord.js';
 import type { ArgumentsOf } from './types.js';
 
-type Options = ChatInputCommandInteraction['options'];
+type OptionsInteraction = APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction;
 
-/** How each option type is read; subcommands and groups are read through their own definitions. */
-const READERS: Partial<Record<ApplicationCommandOptionType, (options: Options, name: string, required: boolean) => unknown>> = {
-  [ApplicationCommandOptionType.String]: (options, name, required) => options.getString(name, required),
-  [ApplicationCommandOptionType.Integer]: (options, name, required) => options.getInteger(name, required),
-  [ApplicationCommandOptionType.Number]: (options, name, required) => options.getNumber(name, required),
-  [ApplicationCommandOptionType.Boolean]: (options, name, required) => options.getBoolean(name, required),
-  [ApplicationCommandOptionType.Attachment]: (options, name, required) => options.getAttachment(name, required),
-};
+/**
+ * The options given for `definition`: those under the subcommand of that name when one was used
+ * (a subcommand's definition), else the command's own.
+ */
+function optionsFor(definition: { readonly name: string }, interaction: OptionsInteraction): readonly APIApplicationCommandInteractionDataOption[] {
+  const top = interaction.data.options ?? [];
+  const subcommand = top.find((option) => option.type === ApplicationCommandOptionType.Subcommand && option.name === definition.name);
+  return subcommand && 'options' in subcommand ? (subcommand.options ?? []) : top;
+}
 
-export function readArguments<Definition extends { readonly options?: readonly { readonly name: string; readonly type: ApplicationCommandOptionType; readonly required?: boolean }[] }>(
+/**
+ * The values of the options `definition` declares, typed from it. An attachment option's value is
+ * its id; the attachment itself (name, size, url) comes from `data.resolved.attachments`.
+ */
+export function readArguments<Definition extends { readonly name: string; readonly options?: readonly { readonly name: string; readonly type: ApplicationCommandOptionType; readonly required?: boolean }[] }>(
   definition: Definition,
-  interaction: ChatInputCommandInteraction,
+  interaction: OptionsInteraction,
 ): ArgumentsOf<Definition> {
+  const given = optionsFor(definition, interaction);
   const values: Record<string, unknown> = {};
   for (const option of definition.options ?? []) {
-    const read = READERS[option.type];
-    if (read) values[option.name] = read(interaction.options, option.name, option.required === true) ?? undefined;
+    const sent = given.find((candidate) => candidate.name === option.name && candidate.type === option.type);
+    if (!sent || !('value' in sent)) continue;
+    values[option.name] =
+      option.type === ApplicationCommandOptionType.Attachment ? interaction.data.resolved?.attachments?.[String(sent.value)] : sent.value;
   }
   return values as ArgumentsOf<Definition>;
+}
+
+/** What the member has typed so far into the option being autocompleted ('' if none). */
+export function focusedValue(interaction: APIApplicationCommandAutocompleteInteraction): string {
+  const find = (options: readonly APIApplicationCommandInteractionDataOption[]): string | undefined => {
+    for (const option of options) {
+      if ('focused' in option && option.focused) return String(option.value);
+      if ('options' in option && option.options) {
+        const nested = find(option.options);
+        if (nested !== undefined) return nested;
+      }
+    }
+    return undefined;
+  };
+  return find(interaction.data.options) ?? '';
+}
+
+/** The subcommand used, if any. */
+export function subcommandName(interaction: OptionsInteraction): string | undefined {
+  return interaction.data.options?.find((option) => option.type === ApplicationCommandOptionType.Subcommand)?.name;
+}
+
+/** Who used the interaction: the member in a server, the user elsewhere. */
+export function invoker(interaction: APIInteraction): APIUser | undefined {
+  return interaction.member?.user ?? interaction.user;
 }

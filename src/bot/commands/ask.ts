@@ -1,12 +1,12 @@
 /** `/ask question private`: the best passage quoted with attribution, with buttons for more. */
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type ButtonInteraction } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type APIMessageComponentButtonInteraction } from 'discord.js';
 import type { Answer } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
 import type { Vote } from '../feedbackLog.js';
 import { STALE_PASSAGE, TITLES_IN_DECLINE, VOTES, actionRow, formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
-import { send, type ReplyInput } from '../respond.js';
-import { readArguments } from './arguments.js';
+import type { ReplyInput } from '../respond.js';
+import { invoker, readArguments } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
 
 /** Longest question Discord lets a member type into `/ask` (the engine accepts up to 500). */
@@ -68,7 +68,7 @@ async function passageReply(context: CommandContext, refs: string[], ephemeral: 
 }
 
 /** The question of the answer a button is under, read back from its `**Q:**` line and checked again; undefined if it has none. */
-function questionAbove(interaction: ButtonInteraction): string | undefined {
+function questionAbove(interaction: APIMessageComponentButtonInteraction): string | undefined {
   const question = parseQuestionLine(interaction.message.content);
   const check = question === undefined ? undefined : validateQuestion(question);
   return check?.ok ? check.question : undefined;
@@ -77,57 +77,57 @@ function questionAbove(interaction: ButtonInteraction): string | undefined {
 export const askCommand: ChatInputCommand = {
   definition,
   cooldown: true,
-  async execute(interaction, context) {
+  async execute(interaction, responder, context) {
     const args = readArguments(definition, interaction);
-    await send(interaction, await answerReply(args.question, context, { isPrivate: args.private ?? false, guildId: interaction.guildId }));
+    await responder.send(await answerReply(args.question, context, { isPrivate: args.private ?? false, guildId: interaction.guild_id ?? null }));
   },
   buttons: {
     /** Further passages for the same question, privately. */
-    async more(interaction: ButtonInteraction, argument, context) {
-      await send(interaction, await passageReply(context, argument.split('|'), true));
+    async more(_interaction, responder, argument, context) {
+      await responder.send(await passageReply(context, argument.split('|'), true));
     },
     /** Every part of the quoted paragraph, privately. */
-    async paragraph(interaction, argument, context) {
+    async paragraph(_interaction, responder, argument, context) {
       const found = await context.library.passageByRef(argument);
       const parts = found ? (await context.library.paragraph(found.document.id, found.passage.paragraph)).map(passageRef) : [argument];
-      await send(interaction, await passageReply(context, parts, true));
+      await responder.send(await passageReply(context, parts, true));
     },
     /**
      * A private answer posted to the channel for everyone, under its question: the quote as the
      * member saw it (bold sentence included) while the question still finds that passage, else
      * the whole passage.
      */
-    async share(interaction, argument, context) {
+    async share(interaction, responder, argument, context) {
       const found = await context.library.passageByRef(argument);
       if (!found) {
-        await send(interaction, { content: STALE_PASSAGE, ephemeral: true });
+        await responder.send({ content: STALE_PASSAGE, ephemeral: true });
         return;
       }
       const question = questionAbove(interaction);
       const result = question === undefined ? undefined : (await context.library.answer(question, { top: 1 + MORE_PASSAGES })).results.find((candidate) => passageRef(candidate.passage) === argument);
-      await send(interaction, {
-        content: [`${interaction.user} shared:`, ...(question === undefined ? [] : [formatQuestionLine(question)])].join('\n'),
+      await responder.send({
+        content: [`<@${invoker(interaction)?.id}> shared:`, ...(question === undefined ? [] : [formatQuestionLine(question)])].join('\n'),
         embeds: [result ? formatAnswerEmbed(result) : formatPassageEmbed(found.document, found.passage)],
         components: result ? formatAnswerComponents(result, { morePassageRefs: [], isPrivate: false }) : [actionRow(voteButtons(found.passage))],
       });
     },
     /** 👍 or 👎 on an answer, by any member, once per member and answer. */
-    async vote(interaction, argument, context) {
+    async vote(interaction, responder, argument, context) {
       const [vote = '', ref = ''] = argument.split(/:(.*)/s);
       const question = questionAbove(interaction);
       if (!Object.hasOwn(VOTES, vote) || ref === '' || question === undefined) {
-        await send(interaction, { content: 'That button no longer does anything. Ask again to vote on a fresh answer.', ephemeral: true });
+        await responder.send({ content: 'That button no longer does anything. Ask again to vote on a fresh answer.', ephemeral: true });
         return;
       }
       const recorded = context.feedback.recordVote({
-        guildId: interaction.guildId,
+        guildId: interaction.guild_id ?? null,
         question,
         passageId: ref.split('~')[0]!,
         vote: vote as Vote,
-        voterId: interaction.user.id,
+        voterId: invoker(interaction)?.id ?? '',
         messageId: interaction.message.id,
       });
-      await send(interaction, {
+      await responder.send({
         content: recorded ? `Thanks: your ${VOTES[vote as Vote]} is counted. Moderators see the totals, never who voted.` : 'You have already voted on this answer: one vote per answer.',
         ephemeral: true,
       });

@@ -5,15 +5,15 @@
  * or a .txt file (the metadata options become its front matter), within the server's quota.
  */
 import path from 'node:path';
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, PermissionFlagsBits, type APIChatInputApplicationCommandInteraction } from 'discord.js';
 import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName, type Quota, type Usage } from '../../corpus/corpusFiles.js';
 import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { truncateAtWord } from '../../text/sentences.js';
 import { DownloadError, downloadAttachment } from '../downloadAttachment.js';
 import { formatBytes, formatRejectedUpload, formatReloadEmbed } from '../format.js';
-import { LIMITS, escapeUserText, send, type ReplyInput } from '../respond.js';
-import { readArguments } from './arguments.js';
+import { LIMITS, escapeUserText, type ReplyInput } from '../respond.js';
+import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
 
 
@@ -55,12 +55,13 @@ const definition = {
 
 const fieldList = (fields: readonly string[]) => fields.map((field) => `\`${field}\``).join(', ');
 
-async function addArticle(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<ReplyInput> {
+async function addArticle(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
   const { file, replace = false, ...meta } = readArguments(add, interaction);
-  const shown = `“${escapeUserText(truncateAtWord(file.name, 100))}”`;
-  const kind = path.extname(file.name).toLowerCase();
+  if (!file) return { content: 'Attach the article file to `/corpus add` (the `file` option).' };
+  const shown = `“${escapeUserText(truncateAtWord(file.filename, 100))}”`;
+  const kind = path.extname(file.filename).toLowerCase();
   if (kind !== '.md' && kind !== '.txt') return { content: `Only .md (Markdown with front matter) and .txt (plain text) files can be added, and ${shown} is neither.` };
-  const fileName = safeCorpusFileName(file.name);
+  const fileName = safeCorpusFileName(file.filename);
   if (fileName === undefined) return { content: `${shown} has no letter or digit to name the corpus file after: rename it (for example \`my-article${kind}\`) and upload it again.` };
 
   const given = REQUIRED_FIELDS.filter((field) => meta[field] !== undefined);
@@ -90,7 +91,7 @@ async function addArticle(interaction: ChatInputCommandInteraction, context: Com
     bytes = new TextEncoder().encode(markdownFromText(decoded.text, meta as DocumentMeta));
   }
 
-  const { write, refused, outcomes } = await context.corpus.add({ id: interaction.user.id, reason: '/corpus add' }, { fileName, bytes, replace });
+  const { write, refused, outcomes } = await context.corpus.add({ id: invoker(interaction)?.id ?? 'unknown', reason: '/corpus add' }, { fileName, bytes, replace });
   if (!write) return { content: refused };
   if (!write.ok && write.reason === 'exists') return { content: `\`${fileName}\` is already in the corpus. To overwrite it, run \`/corpus add\` again with \`replace: True\`.` };
   if (!write.ok && write.reason === 'quota') return { content: quotaRefusal(write.usage, write.quota, bytes.length) };
@@ -111,9 +112,9 @@ function quotaRefusal(usage: Usage, quota: Quota, uploadBytes: number): string {
   );
 }
 
-async function removeArticle(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<ReplyInput> {
+async function removeArticle(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
   const { document } = readArguments(remove, interaction);
-  const { retired, refused, outcomes } = await context.corpus.remove({ id: interaction.user.id, reason: '/corpus remove' }, document);
+  const { retired, refused, outcomes } = await context.corpus.remove({ id: invoker(interaction)?.id ?? 'unknown', reason: '/corpus remove' }, document);
   if (refused) return { content: refused };
   if (!retired) return { content: `None of this server’s own articles has the id “${escapeUserText(truncateAtWord(document, 100))}”. Pick one from the list; \`/sources\` shows them all.` };
   // The file is gone from the folder, but a refused reload keeps the previous corpus, this article included.
@@ -127,15 +128,14 @@ async function removeArticle(interaction: ChatInputCommandInteraction, context: 
 export const corpusCommand: ChatInputCommand = {
   definition,
   moderatorOnly: true,
-  async execute(interaction, context) {
+  async execute(interaction, responder, context) {
     // Downloading, validating and reindexing can outlast the 3 s Discord allows for a first reply.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const subcommand = interaction.options.getSubcommand(true);
-    await send(interaction, subcommand === add.name ? await addArticle(interaction, context) : await removeArticle(interaction, context));
+    await responder.defer({ ephemeral: true });
+    await responder.send(subcommandName(interaction) === add.name ? await addArticle(interaction, context) : await removeArticle(interaction, context));
   },
   /** This server's own served articles whose title or id contains what was typed; the value is the id. */
-  async autocomplete(interaction, context) {
-    const matches = await context.library.findDocuments(interaction.options.getFocused(), LIMITS.autocompleteChoices, { own: true });
-    await interaction.respond(matches.map((document) => ({ name: truncateAtWord(document.title, LIMITS.choiceName), value: document.id })));
+  async autocomplete(interaction, responder, context) {
+    const matches = await context.library.findDocuments(focusedValue(interaction), LIMITS.autocompleteChoices, { own: true });
+    await responder.autocomplete(matches.map((document) => ({ name: truncateAtWord(document.title, LIMITS.choiceName), value: document.id })));
   },
 };

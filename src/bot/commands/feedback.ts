@@ -1,7 +1,6 @@
 /** `/feedback` (moderators): this server's questions and votes over the last week, and the questions that failed most. */
-import { ApplicationCommandType, InteractionContextType, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { ApplicationCommandType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import { formatFeedbackEmbed } from '../format.js';
-import { send } from '../respond.js';
 import type { ChatInputCommand } from './types.js';
 
 /** The period `/feedback` covers, in days. */
@@ -16,14 +15,14 @@ export const feedbackCommand: ChatInputCommand = {
     contexts: [InteractionContextType.Guild],
   },
   moderatorOnly: true,
-  async execute(interaction, context) {
-    if (!interaction.guildId) {
-      await send(interaction, { content: 'Use `/feedback` in a server: it shows that server’s feedback.', ephemeral: true });
+  async execute(interaction, responder, context) {
+    if (!interaction.guild_id) {
+      await responder.send({ content: 'Use `/feedback` in a server: it shows that server’s feedback.', ephemeral: true });
       return;
     }
     // Reading up to a week of records from disk should be quick, but the 3 s for a first reply are not the place to find out.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const summary = await context.feedback.summary(interaction.guildId, FEEDBACK_DAYS);
-    await send(interaction, { embeds: [formatFeedbackEmbed(summary, FEEDBACK_DAYS)] });
+    await responder.defer({ ephemeral: true });
+    const summary = await context.feedback.summary(interaction.guild_id, FEEDBACK_DAYS);
+    await responder.send({ embeds: [formatFeedbackEmbed(summary, FEEDBACK_DAYS)] });
   },
 };

@@ -1,6 +1,5 @@
 /** `/help`: how to use the bot, briefly. */
 import { ApplicationCommandType } from 'discord.js';
-import { send } from '../respond.js';
 import type { ChatInputCommand } from './types.js';
 
 const HELP = [
@@ -16,7 +15,7 @@ const HELP = [
 
 export const helpCommand: ChatInputCommand = {
   definition: { name: 'help', type: ApplicationCommandType.ChatInput, description: 'How to use this bot.' },
-  async execute(interaction) {
-    await send(interaction, { embeds: [{ title: 'citebot: answers quoted from the articles', description: HELP, color: 0x5865f2 }], ephemeral: true });
+  async execute(_interaction, responder) {
+    await responder.send({ embeds: [{ title: 'citebot: answers quoted from the articles', description: HELP, color: 0x5865f2 }], ephemeral: true });
   },
 };

@@ -1,7 +1,7 @@
 /** `/reload` (moderators): re-reads the corpus folder; applies it only if every file is valid. */
-import { ApplicationCommandType, InteractionContextType, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { ApplicationCommandType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import { formatReloadEmbed } from '../format.js';
-import { send } from '../respond.js';
+import { invoker } from './arguments.js';
 import type { ChatInputCommand } from './types.js';
 
 export const reloadCommand: ChatInputCommand = {
@@ -13,10 +13,10 @@ export const reloadCommand: ChatInputCommand = {
     contexts: [InteractionContextType.Guild],
   },
   moderatorOnly: true,
-  async execute(interaction, context) {
+  async execute(interaction, responder, context) {
     // Reading and indexing a large corpus can outlast the 3 s Discord allows for a first reply.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const outcomes = await context.corpus.reload({ id: interaction.user.id, reason: '/reload' });
-    await send(interaction, { embeds: [formatReloadEmbed(outcomes)] });
+    await responder.defer({ ephemeral: true });
+    const outcomes = await context.corpus.reload({ id: invoker(interaction)?.id ?? 'unknown', reason: '/reload' });
+    await responder.send({ embeds: [formatReloadEmbed(outcomes)] });
   },
 };

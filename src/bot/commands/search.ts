@@ -2,9 +2,9 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
 import { formatPassageChoice, formatPassageEmbed, formatPassageList } from '../format.js';
-import { LIMITS, escapeUserText, send } from '../respond.js';
+import { LIMITS, escapeUserText } from '../respond.js';
 import { truncateAtWord } from '../../text/sentences.js';
-import { readArguments } from './arguments.js';
+import { focusedValue, readArguments } from './arguments.js';
 import type { ChatInputCommand } from './types.js';
 
 const definition = {
@@ -22,26 +22,26 @@ const LISTED = 5;
 
 export const searchCommand: ChatInputCommand = {
   definition,
-  async execute(interaction, context) {
+  async execute(interaction, responder, context) {
     const { query } = readArguments(definition, interaction);
     // A suggestion's value is a passage reference: show that passage.
     const chosen = await context.library.passageByRef(query);
     if (chosen) {
-      await send(interaction, { embeds: [formatPassageEmbed(chosen.document, chosen.passage)] });
+      await responder.send({ embeds: [formatPassageEmbed(chosen.document, chosen.passage)] });
       return;
     }
     const hits = await context.library.search(query, { limit: LISTED });
     if (hits.length === 0 || query.trim() === '') {
-      await send(interaction, { content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
+      await responder.send({ content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
       return;
     }
-    await send(interaction, { embeds: [formatPassageList(`Passages matching “${escapeUserText(truncateAtWord(query, 100))}”`, hits)] });
+    await responder.send({ embeds: [formatPassageList(`Passages matching “${escapeUserText(truncateAtWord(query, 100))}”`, hits)] });
   },
-  async autocomplete(interaction, context) {
-    const typed = interaction.options.getFocused();
+  async autocomplete(interaction, responder, context) {
+    const typed = focusedValue(interaction);
     const hits = await context.library.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
     const showDocument = context.library.documentCount() > 1;
-    await interaction.respond(
+    await responder.autocomplete(
       hits
         .map((hit) => ({ name: formatPassageChoice(hit, showDocument), value: passageRef(hit.passage) }))
         .filter((choice) => choice.value.length <= LIMITS.choiceValue),

@@ -1,14 +1,14 @@
 /** `/sources`: the articles the bot answers from in this server (the shared ones and the server's own). */
 import { ApplicationCommandType } from 'discord.js';
 import { formatSourcesEmbed } from '../format.js';
-import { LIMITS, send } from '../respond.js';
+import { LIMITS } from '../respond.js';
 import type { ChatInputCommand } from './types.js';
 
 export const sourcesCommand: ChatInputCommand = {
   definition: { name: 'sources', type: ApplicationCommandType.ChatInput, description: 'List the articles the bot answers from.' },
-  async execute(interaction, context) {
+  async execute(_interaction, responder, context) {
     // No more than an embed can list: the worker keeps the rest.
     const { documents, passageCounts, total } = await context.library.sources(LIMITS.fields);
-    await send(interaction, { embeds: [formatSourcesEmbed(documents, passageCounts, total)] });
+    await responder.send({ embeds: [formatSourcesEmbed(documents, passageCounts, total)] });
   },
 };

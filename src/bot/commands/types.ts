@@ -1,11 +1,12 @@
 /** What a command module exports, and what it is given to work with. */
 import type {
-  Attachment,
+  APIApplicationCommandAutocompleteInteraction,
+  APIAttachment,
+  APIChatInputApplicationCommandInteraction,
+  APIInteraction,
+  APIMessageApplicationCommandInteraction,
+  APIMessageComponentButtonInteraction,
   ApplicationCommandOptionType,
-  AutocompleteInteraction,
-  ButtonInteraction,
-  ChatInputCommandInteraction,
-  MessageContextMenuCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -14,6 +15,7 @@ import type { BotConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { CorpusChanges, ServerCorpusChanges } from '../corpusChanges.js';
 import type { FeedbackLog } from '../feedbackLog.js';
+import type { Responder } from '../responder.js';
 
 /**
  * Everything a handler may use: commands are given their dependencies, never import them. The
@@ -29,7 +31,7 @@ export interface CommandContext {
   /** Where questions' outcomes and members' votes are recorded, and summarised for moderators. */
   feedback: FeedbackLog;
   /** Whether the member may use moderator commands (checked here, whatever Discord's own settings say). */
-  isModerator(interaction: ChatInputCommandInteraction | AutocompleteInteraction | ButtonInteraction): boolean;
+  isModerator(interaction: APIInteraction): boolean;
 }
 
 /** What the router is given: the whole engine and corpus changes, which it binds to each interaction's server. */
@@ -45,15 +47,19 @@ export type Immutable<T> = T extends ReadonlyArray<infer Item>
     ? { readonly [Key in keyof T]: Immutable<T[Key]> }
     : T;
 
+/**
+ * Handlers receive the interaction as Discord sent it (the same JSON over the gateway and over
+ * HTTP) and a responder to answer it: they never know which transport brought it.
+ */
 export interface ChatInputCommand {
   definition: Immutable<RESTPostAPIChatInputApplicationCommandsJSONBody>;
-  execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
-  autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
+  execute(interaction: APIChatInputApplicationCommandInteraction, responder: Responder, context: CommandContext): Promise<void>;
+  autocomplete?(interaction: APIApplicationCommandAutocompleteInteraction, responder: Responder, context: CommandContext): Promise<void>;
   /**
    * Button handlers by action: a button's custom_id is `command:action:argument`, all its state,
    * so buttons keep working after a restart.
    */
-  buttons?: Record<string, (interaction: ButtonInteraction, argument: string, context: CommandContext) => Promise<void>>;
+  buttons?: Record<string, (interaction: APIMessageComponentButtonInteraction, responder: Responder, argument: string, context: CommandContext) => Promise<void>>;
   /** Refused server-side unless `context.isModerator`. */
   moderatorOnly?: boolean;
   /** Subject to the per-member question cooldown. */
@@ -62,7 +68,7 @@ export interface ChatInputCommand {
 
 export interface MessageCommand {
   definition: Immutable<RESTPostAPIContextMenuApplicationCommandsJSONBody>;
-  execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void>;
+  execute(interaction: APIMessageApplicationCommandInteraction, responder: Responder, context: CommandContext): Promise<void>;
   cooldown?: boolean;
 }
 
@@ -82,7 +88,7 @@ type OptionValue<Type> = Type extends ApplicationCommandOptionType.String
     : Type extends ApplicationCommandOptionType.Boolean
       ? boolean
       : Type extends ApplicationCommandOptionType.Attachment
-        ? Attachment
+        ? APIAttachment
         : never;
 
 /** The arguments of a command (or subcommand), typed from its definition's options. */

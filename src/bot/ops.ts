@@ -1,0 +1,52 @@
+/**
+ * What operators' tools ask a process: `GET /healthz` (200 once the corpus is loaded and
+ * questions are answered, 503 before: a load balancer sends no traffic until then) and
+ * `GET /metrics` (Prometheus). The HTTP endpoint serves them beside /interactions; the gateway
+ * bot on METRICS_PORT.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Engine } from '../engine/Engine.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+export interface OpsSources {
+  library: Pick<Engine, 'isReady' | 'stats'>;
+  metrics: Metrics;
+}
+
+/** Answers /healthz and /metrics; returns false for any other path, for the caller to handle. */
+export async function handleOpsRequest(request: IncomingMessage, response: ServerResponse, { library, metrics }: OpsSources): Promise<boolean> {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (path !== '/healthz' && path !== '/metrics') return false;
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return true;
+  }
+  if (path === '/healthz') {
+    const body = JSON.stringify({ ready: library.isReady, ...library.stats() });
+    response.writeHead(library.isReady ? 200 : 503, { 'Content-Type': 'application/json' }).end(body);
+  } else {
+    const { contentType, text } = await metrics.exposition();
+    response.writeHead(200, { 'Content-Type': contentType }).end(text);
+  }
+  return true;
+}
+
+/** A server with only /healthz and /metrics, for the gateway bot; resolves once listening. */
+export async function serveOps(port: number, sources: OpsSources, logger: Logger): Promise<Server> {
+  const server = createServer((request, response) => {
+    handleOpsRequest(request, response, sources)
+      .then((handled) => {
+        if (!handled) response.writeHead(404).end();
+      })
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not answer an operations request');
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, resolve);
+  });
+  return server;
+}

@@ -1,0 +1,38 @@
+/**
+ * The HTTP worker's entry point (`npm run start:http`, or `node dist/http/main.js`): the
+ * interactions endpoint on HTTP_PORT, with /healthz and /metrics. Run as many as needed on one
+ * CORPUS_DIR and CACHE_DIR, behind a load balancer: a corpus change made through any of them
+ * reaches the others (see signalFileSync.ts).
+ */
+import { commands } from '../bot/commands/index.js';
+import { configOrExit } from '../bot/config.js';
+import { createLogger } from '../bot/logger.js';
+import { handleSignals, openCorpus } from '../bot/startup.js';
+import { watchCorpus } from '../bot/watchCorpus.js';
+import { createHttpWorker } from './httpWorker.js';
+
+const config = configOrExit('citebot cannot start', 'http');
+const logger = createLogger(config);
+const library = await openCorpus(config, logger);
+const worker = createHttpWorker({ config, library, logger, commands });
+
+let stopWatching: (() => void) | undefined;
+handleSignals({
+  library,
+  logger,
+  async stop() {
+    stopWatching?.();
+    await worker.close();
+  },
+  reload: () => void worker.corpus.reload({ id: 'SIGHUP', reason: 'signal' }),
+});
+
+try {
+  const port = await worker.listen(config.httpPort);
+  logger.info({ port, pid: process.pid }, 'citebot HTTP endpoint listening: POST /interactions, GET /healthz, GET /metrics');
+} catch (error) {
+  logger.fatal({ err: error, port: config.httpPort }, `cannot listen on HTTP_PORT ${config.httpPort}: ${(error as Error).message}`);
+  process.exit(1);
+}
+// Every worker watches for itself and reloads only itself: the others see the same files.
+if (config.corpusWatch) stopWatching = watchCorpus(config.corpusDir, () => void worker.reloadHere('files changed'), { logger });
