@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from './fake-discord/index.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
 import { BOT_TOKEN, applicationKeys } from './support/botHarness.js';
+import { botProcessEnv } from './support/processEnv.js';
 
 const run = promisify(execFile);
 const TSX = ['--import', 'tsx'];
@@ -21,22 +22,7 @@ const TSX = ['--import', 'tsx'];
 /** Where the bots started here record feedback: not the repository's own ./.cache. */
 const cacheDir = path.join(os.tmpdir(), `citebot-process-cache-${process.pid}`);
 
-/** A clean environment: nothing from the developer's shell or .env leaks in (dotenv never overrides). */
-function botEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DISCORD_TOKEN: BOT_TOKEN,
-    DISCORD_CLIENT_ID: fake.applicationId,
-    DISCORD_GUILD_ID: '',
-    DISCORD_API_URL: fake.apiUrl,
-    CORPUS_DIR: path.join(repoRoot, 'corpus'),
-    CACHE_DIR: cacheDir,
-    LOG_LEVEL: 'info',
-    LOG_PRETTY: 'false',
-    ...extra,
-  };
-}
+const botEnv = (fake: FakeDiscord, extra: Record<string, string> = {}) => botProcessEnv(fake, { CORPUS_DIR: path.join(repoRoot, 'corpus'), CACHE_DIR: cacheDir, ...extra });
 
 /** A port nothing listens on now. */
 async function freePort(): Promise<number> {

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { DEFAULT_MEMBER_PERMISSIONS, FakeDiscord, Permissions, type RecordedRequest } from '../fake-discord/index.js';
 import { repoRoot } from '../support/discordSpec.js';
-import { BOT_TOKEN } from '../support/testConfig.js';
+import { botProcessEnv } from '../support/processEnv.js';
 import { askConcurrently, isAnswer, timedBurst, watchCallbacks, type BurstStats, type CallbackWatcher } from './endToEnd.js';
 import { percentile } from './measure.js';
 import type { Progress } from './progress.js';
@@ -227,20 +227,7 @@ export async function benchBotProcess(documents: readonly CorpusDocument[], ques
   let bot: BotProcess | undefined;
   try {
     await writeCorpusFolder(corpusDir, documents);
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DISCORD_TOKEN: BOT_TOKEN,
-      DISCORD_CLIENT_ID: fake.applicationId,
-      DISCORD_GUILD_ID: '',
-      DISCORD_API_URL: fake.apiUrl,
-      CORPUS_DIR: corpusDir,
-      CACHE_DIR: cacheDir,
-      CORPUS_WATCH: 'false',
-      ASK_COOLDOWN_SECONDS: '0',
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: 'false',
-    };
+    const env = botProcessEnv(fake, { CORPUS_DIR: corpusDir, CACHE_DIR: cacheDir, CORPUS_WATCH: 'false', ASK_COOLDOWN_SECONDS: '0' });
     const starts: StartReport[] = [];
     for (const [command, cache] of [
       [NODE_COMMAND, 'empty'],
