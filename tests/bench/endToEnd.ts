@@ -5,6 +5,7 @@
  * Bot and fake share one event loop, so the fake's own work counts in the latency: callbacks are
  * therefore collected by reading `fake.requests` once (see `watchCallbacks`).
  */
+import { Writable } from 'node:stream';
 import { commands } from '../../src/bot/commands/index.js';
 import { createBot } from '../../src/bot/createBot.js';
 import { createLogger } from '../../src/bot/logger.js';
@@ -19,6 +20,8 @@ import { percentile, settledHeapBytes } from './measure.js';
 export interface EndToEndOptions {
   interactions: number;
   concurrency: number;
+  /** Answer by meaning as well as words (the bot's default); timed once the passages' vectors are ready. */
+  semantic?: boolean;
 }
 
 /** What a burst of `/ask`s measured. */
@@ -124,11 +127,21 @@ export async function timedBurst(fake: FakeDiscord, callbacks: CallbackWatcher, 
 
 export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<EndToEndReport> {
   const fake = await FakeDiscord.start();
-  const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR });
-  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, logger: createLogger(config) });
+  const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR, semantic: options.semantic ?? false, logLevel: 'info' });
+  // The engine's log says when answers use meaning: only then is the semantic path timed.
+  let semanticReady!: () => void;
+  const vectorsReady = new Promise<void>((resolve) => (semanticReady = resolve));
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (chunk.toString().includes('semantic vectors ready')) semanticReady();
+      done();
+    },
+  });
+  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger: createLogger(config, sink) });
   await library.ready;
+  if (config.semantic) await vectorsReady;
   // One shard, whatever SHARDS/SHARD_COUNT the environment holds.
-  const bot = createBot({ config, library, logger: createLogger(config), commands, clientOptions: { shards: 0, shardCount: 1 } });
+  const bot = createBot({ config, library, logger: createLogger({ ...config, logLevel: 'silent' }), commands, clientOptions: { shards: 0, shardCount: 1 } });
   await bot.start();
 
   const callbacks = watchCallbacks(fake);
