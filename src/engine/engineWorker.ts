@@ -67,6 +67,7 @@ async function startSemantic(served: Library): Promise<void> {
     const { embedded, total } = index.progress;
     if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the background; answers use words alone until then', { embedded, total, loadMs: Math.round(performance.now() - started) });
     await index.fill({
+      background: true,
       onProgress: (progress) => log('info', progress.done ? 'semantic vectors ready: answers use meaning as well as words' : 'semantic vectors: computing', { ...progress, ms: Math.round(progress.ms) }),
     });
   } catch (error) {

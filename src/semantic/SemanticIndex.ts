@@ -31,7 +31,13 @@ export interface SemanticIndexOptions {
  * Sentences embedded per step of the background fill. A step holds the worker for roughly this
  * many sentences' encoding (a few ms each): small enough that a question waits little behind it.
  */
-const SENTENCES_PER_STEP = 8;
+const SENTENCES_PER_STEP = 4;
+/**
+ * After each step the fill rests for this many times the step's own duration: it takes at most a
+ * third of the worker's time, so questions arriving during a long fill (a large corpus embeds for
+ * an hour or more) find the worker free two times out of three and wait at most one small step.
+ */
+const REST_PER_STEP = 2;
 /** Steps between progress reports (for the log, on a large corpus). */
 const PROGRESS_EVERY_STEPS = 500;
 /** Question vectors remembered: the same questions come back (buttons, popular questions). */
@@ -82,12 +88,16 @@ export class SemanticIndex {
    * Embeds every passage that has no vectors yet, a few sentences at a time, yielding to other
    * work (questions) between steps; saves them as it goes.
    */
-  async fill(options: Pick<SemanticIndexOptions, 'onProgress'> = {}): Promise<void> {
+  async fill(options: Pick<SemanticIndexOptions, 'onProgress'> & {
+    /** Rest between steps (see REST_PER_STEP): for a worker that answers questions meanwhile. */
+    background?: boolean;
+  } = {}): Promise<void> {
     const started = performance.now();
     let steps = 0;
     let batch: Array<{ key: string; sentences: readonly string[] }> = [];
     let sentences = 0;
     const embedBatch = async () => {
+      const stepStarted = performance.now();
       const vectors = await this.#embedder.embed(batch.flatMap((item) => item.sentences));
       let offset = 0;
       const entries = batch.map((item): [string, QuantizedVectors] => {
@@ -102,7 +112,8 @@ export class SemanticIndex {
       batch = [];
       sentences = 0;
       if (++steps % PROGRESS_EVERY_STEPS === 0) options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: false });
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      const restMs = options.background ? (performance.now() - stepStarted) * REST_PER_STEP : 0;
+      await new Promise<void>((resolve) => (restMs > 0 ? setTimeout(resolve, restMs) : setImmediate(resolve)));
     };
     for (const passage of this.#passages) {
       const key = this.#keys.get(passage)!;
