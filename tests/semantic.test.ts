@@ -5,6 +5,7 @@ import { EMBEDDING_DIMENSIONS, loadEmbedder, type Embedder } from '../src/semant
 import { decide, RANKING, rankAndDecide, scoreCandidates, type LexicalCandidate, type RankedCandidate } from '../src/semantic/rank.js';
 import { SentencePieceTokenizer } from '../src/semantic/tokenizer.js';
 import { cosine, normalize } from '../src/semantic/vectors.js';
+import { SemanticIndex } from '../src/semantic/SemanticIndex.js';
 
 describe('SentencePieceTokenizer', () => {
   // Ids 0–5 are reserved; scores are log probabilities.
@@ -151,5 +152,18 @@ describe('ranking stages', () => {
     const outcome = rankAndDecide([candidate('far', 10, 0.1), candidate('close', 5, 0.1)], cosinesOf, 1);
     expect(outcome.decision).toBe('answer');
     expect(outcome.results.map((c) => c.passageId)).toEqual(['close']);
+  });
+});
+
+describe('SemanticIndex question vectors', () => {
+  it('embeds questions asked together in one batch, each getting its own vector, the same as alone', async () => {
+    const index = await SemanticIndex.open([]);
+    const questions = ['Who wrote the article?', 'Which search engine will Edge use?', 'What is Ubuntu Kylin?'];
+    const together = await Promise.all([...questions, questions[0]!].map((question) => index.questionVector(question)));
+    const embedder = await loadEmbedder();
+    const alone = await Promise.all(questions.map(async (question) => (await embedder.embed([question]))[0]!));
+    questions.forEach((_, i) => expect(cosine(together[i]!, alone[i]!)).toBeGreaterThan(0.999));
+    expect(together[3]).toBe(together[0]);
+    expect(cosine(together[0]!, together[1]!)).toBeLessThan(0.9);
   });
 });
