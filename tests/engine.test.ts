@@ -221,6 +221,19 @@ describe('Engine', () => {
     expect(engine.isReady).toBe(true);
   });
 
+  it('lets the worker a reload replaces answer the questions already sent to it', async () => {
+    const { dir, cacheDir } = await folders();
+    const { engine } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER });
+    await engine.ready;
+    // Eight costly questions keep the first worker busy for 1.6 s: the reload's swap comes meanwhile.
+    const questions = Array.from({ length: 8 }, () => engine.answer('\u0000slow'));
+    await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+    expect(await engine.reload()).toMatchObject({ applied: true, added: ['volcano'] });
+    const outcomes = await Promise.allSettled(questions);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(8).fill('fulfilled'));
+    expect((await engine.answer('Which volcano erupted?')).results[0]?.document.id).toBe('volcano');
+  });
+
   it('answers a stuck worker’s questions with a timeout, then replaces the worker', async () => {
     const { dir, cacheDir } = await folders();
     const { engine, logs } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER, queryTimeoutMs: 300 });

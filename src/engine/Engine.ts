@@ -179,6 +179,17 @@ class EngineWorker {
     });
   }
 
+  /**
+   * Stops the worker once the calls already sent to it are answered (at most `graceMs`): a
+   * question asked just before a reload swapped workers is answered by the old one.
+   */
+  async retire(graceMs: number): Promise<void> {
+    this.onLost = undefined;
+    const until = performance.now() + graceMs;
+    while (this.#pending.size > 0 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.stop();
+  }
+
   /** Stops the worker; calls in flight fail. Not a loss: `onLost` is not called. */
   async stop(): Promise<void> {
     this.onLost = undefined;
@@ -388,7 +399,7 @@ export class Engine {
     }
     const previous = this.#serving;
     this.#serve(worker, opened.catalog);
-    await previous?.stop();
+    void previous?.retire(this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
     return opened.report;
   }
 
