@@ -185,6 +185,7 @@ describe('npm run start:sharded (every shard in one process, the default)', () =
     const description = messageOf(edit).embeds![0]!.description!;
     expect(description).toMatch(/^1 article\(s\)/);
     expect(description).not.toMatch(/Shard \d/);
-    expect(logs().filter((line) => line.msg === 'corpus reloaded')).toHaveLength(1);
+    // The log comes through the process's stdout, which may arrive after the reply.
+    await expect.poll(() => logs().filter((line) => line.msg === 'corpus reloaded').length, { timeout: 5_000 }).toBe(1);
   });
 });
