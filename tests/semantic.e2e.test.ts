@@ -4,7 +4,7 @@
  * CACHE_DIR so that a restart or reload embeds only new text, and then answers by meaning:
  * reworded questions, and questions about the article itself.
  */
-import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -73,5 +73,39 @@ describe('the semantic stage', () => {
     expect(computing.at(-1)).toMatchObject({ embedded: 10, total: 11 });
     const message = await ask('Who retired from the lighthouse?');
     expect(message.embeds![0]!.title).toBe('The lighthouse keeper retires');
+  });
+});
+
+describe('the semantic stage across servers', () => {
+  const A = '1150000000000000000';
+  const B = '1160000000000000000';
+  let servers: BotHarness;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-semantic-servers-'));
+    await cp(path.join(repoRoot, 'corpus'), dir, { recursive: true });
+    await mkdir(path.join(dir, 'servers', A), { recursive: true });
+    await writeFile(
+      path.join(dir, 'servers', A, 'lighthouse.md'),
+      '---\ntitle: The lighthouse keeper retires\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe harbour authority confirmed that the lighthouse keeper retired after forty years of service.\n',
+    );
+    servers = await startBot({ config: { corpusDir: dir, cacheDir: await mkdtemp(path.join(os.tmpdir(), 'citebot-semantic-servers-cache-')), semantic: true }, fake: { guildIds: [B] } });
+    await vi.waitFor(() => expect(ready(servers.logs)).toHaveLength(1), { timeout: 60_000, interval: 100 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await servers?.stop();
+  });
+
+  const askIn = async (guildId: string, question: string) =>
+    messageOf(await servers.callback(servers.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { guildId })));
+
+  it('answers from a server’s own article there, and with meaning on, never shows it in another server', async () => {
+    const question = 'Who retired from the lighthouse?';
+    expect((await askIn(A, question)).embeds![0]!.title).toBe('The lighthouse keeper retires');
+    const elsewhere = await askIn(B, question);
+    expect(JSON.stringify(elsewhere)).not.toMatch(/lighthouse keeper|harbour authority/i);
+    // A question about "the article" in B can only mean an article B sees.
+    expect((await askIn(B, 'Who wrote this article?')).content).toContain('Cate Cadell');
   });
 });
