@@ -199,13 +199,50 @@ export function queryIndex(index: SearchIndex, terms: QueryTerm[], scope?: strin
     boosts.set(term, 1);
     for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
   }
-  return index.miniSearch.search([...boosts.keys()].join(' '), {
+  const raw = (index.miniSearch as unknown as RawSearch).executeQuery([...boosts.keys()].join(' '), {
     boost: FIELD_BOOSTS,
     combineWith: 'OR',
     prefix: false,
     fuzzy: false,
-    boostTerm: (term) => boosts.get(term) ?? 1,
-    filter: (result) => isVisibleIn(index.passageAt.get(result.id as number)?.scope, scope),
+    boostTerm: (term: string) => boosts.get(term) ?? 1,
+  });
+  return bestResults(index, raw, scope);
+}
+
+/**
+ * Candidates kept per query, best first: answering reads the first 30 (and stops at the first few
+ * that answer), search boxes 25. minisearch's `search` builds a result object for every passage
+ * that matched any word and sorts them all: a third of a query's time on a large corpus.
+ */
+export const MAX_CANDIDATES = 100;
+
+/** minisearch's search before results are built and sorted (internal to minisearch 7, behind this one use). */
+interface RawSearch {
+  executeQuery(query: string, options: object): Map<number, { score: number; terms: string[]; match: Record<string, string[]> }>;
+  _documentIds: Map<number, number>;
+}
+
+/**
+ * The MAX_CANDIDATES best of minisearch's raw matches that `scope` sees, as `search` would return
+ * them: scored as it scores (times the number of query terms matched), best first.
+ */
+function bestResults(index: SearchIndex, raw: ReturnType<RawSearch['executeQuery']>, scope: string | undefined): SearchResult[] {
+  const ids = (index.miniSearch as unknown as RawSearch)._documentIds;
+  // Ascending by score, so the weakest kept is at the front: most matches are weaker still, and skipped.
+  const kept: Array<{ shortId: number; score: number }> = [];
+  for (const [shortId, { score: rawScore, terms }] of raw) {
+    const score = rawScore * (terms.length || 1);
+    if (kept.length === MAX_CANDIDATES && score <= kept[0]!.score) continue;
+    const id = ids.get(shortId);
+    if (id === undefined || !isVisibleIn(index.passageAt.get(id)?.scope, scope)) continue;
+    let at = kept.length;
+    while (at > 0 && kept[at - 1]!.score > score) at -= 1;
+    kept.splice(at, 0, { shortId, score });
+    if (kept.length > MAX_CANDIDATES) kept.shift();
+  }
+  return kept.reverse().map(({ shortId, score }) => {
+    const { terms, match } = raw.get(shortId)!;
+    return { id: ids.get(shortId)!, score, terms: Object.keys(match), queryTerms: terms, match };
   });
 }
 
