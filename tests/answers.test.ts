@@ -287,6 +287,12 @@ describe('textFragmentUrl', () => {
     expect(textFragmentUrl(url, 'banks, & more')).toBe(`${url}#:~:text=banks%2C%20%26%20more`);
   });
 
+  it('encodes parentheses, so a Markdown link [title](url) to the quote ends where it should', () => {
+    const link = textFragmentUrl(url, 'the group (CETC) said');
+    expect(link).toBe(`${url}#:~:text=the%20group%20%28CETC%29%20said`);
+    expect(link).not.toMatch(/[()]/);
+  });
+
   it('keeps the page’s typographic apostrophes, percent-encoded', () => {
     expect(textFragmentUrl(url, 'on Microsoft’s Edge')).toBe(`${url}#:~:text=on%20Microsoft%E2%80%99s%20Edge`);
   });

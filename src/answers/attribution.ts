@@ -8,10 +8,11 @@ export function paragraphLabel(passage: Passage): string {
 
 /**
  * Encodes one text-directive term: percent-encoding as for a URI component, plus "-", which
- * the text-fragment syntax reserves as its prefix/suffix marker.
+ * the text-fragment syntax reserves as its prefix/suffix marker, and parentheses, which would
+ * end the link early where it is written as Markdown (`[title](url)`).
  */
 function encodeTextDirectivePart(text: string): string {
-  return encodeURIComponent(text).replace(/-/g, '%2D');
+  return encodeURIComponent(text).replace(/[-()]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**
