@@ -37,13 +37,23 @@ function unmatched(id: number): SearchResult {
   return { id, score: 0, terms: [], queryTerms: [], match: {} };
 }
 
-/** The article a question about "the article" means: the only one the server sees, else the one whose passage came closest to the question. */
-function askedAbout(index: SearchIndex, scope: string | undefined, closest: Passage | undefined): DocumentInfo | undefined {
-  const visible = index.documents.filter((document) => isVisibleIn(document.scope, scope));
-  return visible.length === 1 ? visible[0] : closest && documentOf(index, closest);
+/** How much of the corpus the asking server sees (the base and its own articles). */
+export interface VisibleSize {
+  documents: number;
+  passages: number;
 }
 
-export async function answerHybrid(index: SearchIndex, question: string, semantic: SemanticSignals, options: AnswerOptions = {}): Promise<Answer> {
+/** The article a question about "the article" means: the only one the server sees, else the one whose passage came closest to the question. */
+function askedAbout(index: SearchIndex, scope: string | undefined, visible: VisibleSize, closest: Passage | undefined): DocumentInfo | undefined {
+  if (visible.documents === 1) return index.documents.find((document) => isVisibleIn(document.scope, scope));
+  return closest && documentOf(index, closest);
+}
+
+/**
+ * `visible`: what the asking server sees, which decides whether it is compared by meaning in
+ * full (so that other servers' uploads never change what a server is answered).
+ */
+export async function answerHybrid(index: SearchIndex, question: string, semantic: SemanticSignals, visible: VisibleSize, options: AnswerOptions = {}): Promise<Answer> {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
   const retrieval = retrieve(index, question, options.scope);
   const vector = await semantic.questionVector(question);
@@ -54,7 +64,7 @@ export async function answerHybrid(index: SearchIndex, question: string, semanti
     results.set(passage.id, { result, passage });
     return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(retrieval.terms, result) };
   });
-  if (index.passageAt.size <= FULL_SCAN_PASSAGES) {
+  if (visible.passages <= FULL_SCAN_PASSAGES) {
     for (const [id, passage] of index.passageAt) {
       if (results.has(passage.id) || !isVisibleIn(passage.scope, options.scope)) continue;
       results.set(passage.id, { result: unmatched(id), passage });
@@ -65,7 +75,7 @@ export async function answerHybrid(index: SearchIndex, question: string, semanti
   const quoted = (passageId: string, coverage: number, focusSentence?: number) => toResult(index, results.get(passageId)!.result, coverage, focusSentence);
 
   const intent = semantic.articleIntent(vector);
-  const document = intent && askedAbout(index, options.scope, outcome.ranked[0] && results.get(outcome.ranked[0].passageId)!.passage);
+  const document = intent && askedAbout(index, options.scope, visible, outcome.ranked[0] && results.get(outcome.ranked[0].passageId)!.passage);
   if (intent && document) {
     const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
     // Who wrote it: the passage that names the author (a bio), if the article has one; else how it opens.

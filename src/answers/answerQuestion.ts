@@ -25,9 +25,9 @@ export const MIN_COVERAGE = 0.4;
 export const MIN_RELATIVE_SCORE = 0.2;
 
 /**
- * Below this coverage a declined question gets no "closest passage": it would be unrelated. On the
- * question set, at 0.3 the hint is the right paragraph for half the wrongly declined questions,
- * and never a wrong one.
+ * Below this coverage a question declined by words alone shows no related passage: it would be
+ * unrelated. On the question set, at 0.3 the passage shown is the right paragraph for half the
+ * wrongly declined questions, and never a wrong one.
  */
 export const MIN_CLOSEST_COVERAGE = 0.3;
 

@@ -10,12 +10,11 @@ import { Routes, type REST } from 'discord.js';
 import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../corpus/corpusFiles.js';
 import { offThread, type CorpusTasks } from '../engine/corpusTasks.js';
 import { serverFolder } from '../corpus/loadCorpus.js';
-import { formatProblemLines } from '../corpus/types.js';
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
 import { reportForScope } from '../library/reportForScope.js';
 import type { BotConfig } from './config.js';
-import type { CorpusSync } from './corpusSync.js';
+import { reloadSummary, type CorpusSync } from './corpusSync.js';
 import { truncateAtWord } from '../text/sentences.js';
 import type { Logger } from './logger.js';
 import { buildMessage, escapeUserText } from './respond.js';
@@ -82,9 +81,6 @@ export interface CorpusChangesOptions {
   tasks?: CorpusTasks;
 }
 
-/** Problems logged with a refused reload, at most: the log is where an operator finds other servers' broken files. */
-const LOGGED_PROBLEMS = 20;
-
 export function createCorpusChanges({ library, logger, config, sync, rest, tasks = offThread }: CorpusChangesOptions): CorpusChanges {
   // Changes run one at a time, each with its checks, write and reload; the write lock keeps
   // other processes' changes apart as well (see corpusFiles.ts).
@@ -112,11 +108,7 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
   };
   const reloadEverywhere = async (actor: Actor): Promise<ShardOutcome[]> => {
     const outcomes = await sync.reloadEverywhere();
-    for (const { shard, report } of outcomes) {
-      const { problems, ...summary } = report;
-      const refused = !report.applied && { firstProblems: formatProblemLines(problems).slice(0, LOGGED_PROBLEMS) };
-      logger.info({ actorId: actor.id, reason: actor.reason, shard, ...summary, problems: problems.length, ...refused }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
-    }
+    for (const { shard, report } of outcomes) logger.info({ actorId: actor.id, reason: actor.reason, shard, ...reloadSummary(report) }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
     const report = outcomes[0]?.report;
     // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
     const changedNothing = report?.applied && report.added.length + report.removed.length + report.changed.length === 0;

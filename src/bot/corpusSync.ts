@@ -5,6 +5,7 @@
  */
 import type { Client } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
+import { formatProblemLines } from '../corpus/types.js';
 import type { ReloadReport } from '../library/Library.js';
 import type { ShardOutcome } from './corpusChanges.js';
 import type { Metrics } from './metrics.js';
@@ -23,9 +24,26 @@ export function reloadCounted(library: Pick<Engine, 'reload'>, metrics?: Metrics
   };
 }
 
-/** A reload's outcome in counts, for a log line. */
-export function reloadSummary({ applied, added, removed, changed, problems }: ReloadReport): Record<string, unknown> {
-  return { applied, added: added.length, removed: removed.length, changed: changed.length, problems: problems.length };
+/**
+ * Ids and problems a reload's log line lists, at most: enough to find what changed or what is
+ * broken (other servers' files included), never a whole large corpus on every reload.
+ */
+const LOGGED_ITEMS = 20;
+
+/** A reload's outcome for a log line: counts, the first few ids of each change, and the first problems of a refused one. */
+export function reloadSummary({ applied, added, removed, changed, analysed, problems, documents, passages, ms }: ReloadReport): Record<string, unknown> {
+  return {
+    applied,
+    documents,
+    passages,
+    ms: Math.round(ms),
+    analysed,
+    counts: { added: added.length, removed: removed.length, changed: changed.length, problems: problems.length },
+    added: added.slice(0, LOGGED_ITEMS),
+    removed: removed.slice(0, LOGGED_ITEMS),
+    changed: changed.slice(0, LOGGED_ITEMS),
+    ...(!applied && { firstProblems: formatProblemLines(problems).slice(0, LOGGED_ITEMS) }),
+  };
 }
 
 /** One process serves the corpus: reloading it is reloading everywhere. */

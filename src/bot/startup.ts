@@ -6,6 +6,7 @@ import { hasArticleFiles } from '../corpus/loadCorpus.js';
 import { formatProblem } from '../corpus/types.js';
 import { Engine } from '../engine/Engine.js';
 import type { BotConfig } from './config.js';
+import { reloadSummary } from './corpusSync.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -27,8 +28,7 @@ export async function openCorpus(config: BotConfig, logger: Logger): Promise<Eng
       // Started from the saved index: the folder is then read and applied like a reload.
       void library.upToDate.then((upToDate) => {
         if (upToDate === report) return;
-        const { problems, skipped: _skipped, titles: _titles, ...summary } = upToDate;
-        logger[upToDate.applied ? 'info' : 'warn']({ ...summary, problems: problems.map(formatProblem) }, upToDate.applied ? 'corpus brought up to date with the folder' : 'the folder has problems: the saved corpus keeps being served');
+        logger[upToDate.applied ? 'info' : 'warn'](reloadSummary(upToDate), upToDate.applied ? 'corpus brought up to date with the folder' : 'the folder has problems: the saved corpus keeps being served');
       });
     },
     (error: Error) => {

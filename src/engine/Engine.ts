@@ -17,7 +17,7 @@ import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassage
 import type { DocumentInfo } from '../corpus/types.js';
 import type { LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
-import type { CacheEvent, Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
+import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
 
 /** What `/sources` lists: the first documents a scope sees, their passage counts by id, and how many it sees. */
 export interface Sources {
@@ -319,7 +319,11 @@ export class Engine {
    */
   reload(): Promise<ReloadReport> {
     if (!this.#reloading) {
-      this.#reloading = this.#reloadNow().finally(() => (this.#reloading = undefined));
+      // After the first open (however it ended): two opens at once would race to be served.
+      this.#reloading = this.ready
+        .catch(() => undefined)
+        .then(() => this.#reloadNow())
+        .finally(() => (this.#reloading = undefined));
       return this.#reloading;
     }
     this.#queued ??= this.#reloading.catch(() => undefined).then(() => {
@@ -397,12 +401,11 @@ export class Engine {
       await worker?.stop();
       return { ...opened.report, ...this.#catalog };
     }
-    const previous = this.#serving;
     this.#serve(worker, opened.catalog);
-    void previous?.retire(this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
     return opened.report;
   }
 
+  /** Serves from `worker`; the worker it replaces (if any) retires once it has answered what it was asked. */
   #serve(worker: EngineWorker, catalog: Catalog): void {
     if (this.#closed) {
       void worker.stop();
@@ -412,8 +415,10 @@ export class Engine {
       this.options.logger.error({ reason }, 'engine worker lost; replacing it with the last saved index');
       this.#replaceLost(reason);
     };
+    const previous = this.#serving;
     this.#serving = worker;
     this.#catalog = catalog;
+    if (previous && previous !== worker) void previous.retire(this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
   }
 
   /**
@@ -430,6 +435,8 @@ export class Engine {
       this.#recovering = false;
       this.#logCache(opened);
       if (worker && opened.type === 'opened') {
+        // A reload that swapped in its worker meanwhile serves something newer: keep it.
+        if (this.#serving) return void worker.stop();
         this.options.logger.info({ reason, documents: opened.catalog.documents }, 'engine worker replaced');
         this.#serve(worker, opened.catalog);
       } else {
@@ -447,4 +454,3 @@ export class Engine {
   }
 }
 
-export type { CacheEvent };

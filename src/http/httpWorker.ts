@@ -12,6 +12,7 @@ import type { ReloadReport } from '../library/Library.js';
 import type { Command } from '../bot/commands/types.js';
 import type { BotConfig } from '../bot/config.js';
 import type { CorpusChanges } from '../bot/corpusChanges.js';
+import { REST_TIMEOUT_MS } from '../bot/createBot.js';
 import { reloadSummary } from '../bot/corpusSync.js';
 import type { FeedbackLog } from '../bot/feedbackLog.js';
 import type { Logger } from '../bot/logger.js';
@@ -34,8 +35,6 @@ export const MAX_BODY_BYTES = 128 * 1024;
  * choices) so that Discord has a response within its 3 s, the network's share included.
  */
 export const HOLD_AFTER_MS = 2_000;
-/** How long one REST call (a deferred answer's edit, a follow-up) may take before it is retried. */
-const REST_TIMEOUT_MS = 8_000;
 
 export interface HttpWorkerOptions {
   /** `publicKey` is required. */

@@ -127,7 +127,9 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
     }
   }
   const nearest: Expansion[] = [];
-  const sorted = [...candidates].sort(([a, x], [b, y]) => y.weight - x.weight || passageFrequency(index, b) - passageFrequency(index, a) || (a < b ? -1 : 1));
+  // Frequencies counted once per candidate, not in every comparison.
+  const frequency = new Map([...candidates.keys()].map((candidate) => [candidate, passageFrequency(index, candidate)]));
+  const sorted = [...candidates].sort(([a, x], [b, y]) => y.weight - x.weight || frequency.get(b)! - frequency.get(a)! || (a < b ? -1 : 1));
   for (const [candidate, { weight, typo }] of sorted) {
     if (nearest.length === MAX_EXPANSIONS) break;
     if (occursInScope(index, candidate, options.scope)) nearest.push({ term: candidate, weight, typo });
@@ -251,9 +253,12 @@ function bestResults(index: SearchIndex, raw: ReturnType<RawSearch['executeQuery
  * that has it (a search would): for showing a term as the word it came from.
  */
 export function firstPassageWith(index: SearchIndex, term: string, scope?: string): number | undefined {
+  // Postings are by minisearch's own short ids, which it maps to ours.
+  const ids = (index.miniSearch as unknown as RawSearch)._documentIds;
   for (const postings of vocabulary(index).get(term)?.values() ?? []) {
-    for (const id of postings.keys()) {
-      const passage = index.passageAt.get(id);
+    for (const shortId of postings.keys()) {
+      const id = ids.get(shortId);
+      const passage = id === undefined ? undefined : index.passageAt.get(id);
       if (passage && isVisibleIn(passage.scope, scope)) return id;
     }
   }

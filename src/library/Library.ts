@@ -77,6 +77,8 @@ export function documentMatches(document: DocumentInfo, typed: string): boolean 
 
 export class Library {
   readonly #index: SearchIndex;
+  /** Documents and passages per scope, counted once: the index never changes once opened. */
+  readonly #sizes: Record<string, ScopeSize>;
   #semantic: SemanticIndex | undefined;
 
   private constructor(
@@ -84,6 +86,7 @@ export class Library {
     index: SearchIndex,
   ) {
     this.#index = index;
+    this.#sizes = scopeSizes(index);
   }
 
   /**
@@ -159,7 +162,7 @@ export class Library {
 
   /** Documents and passages per scope (the base under ""). */
   scopeSizes(): Record<string, ScopeSize> {
-    return scopeSizes(this.#index);
+    return this.#sizes;
   }
 
   /**
@@ -170,14 +173,14 @@ export class Library {
     this.#semantic = semantic;
   }
 
-  /** Whether answers use meaning as well as words (the semantic vectors are ready). */
-  get semanticReady(): boolean {
-    return this.#semantic?.ready ?? false;
-  }
 
-  answer(question: string, options?: AnswerOptions): Promise<Answer> {
+  answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
     const semantic = this.#semantic;
-    return semantic?.ready ? answerHybrid(this.#index, question, semantic, options) : Promise.resolve(answerQuestion(this.#index, question, options));
+    if (!semantic?.ready) return Promise.resolve(answerQuestion(this.#index, question, options));
+    const base = this.#sizes['']!;
+    const own = options.scope === undefined ? undefined : this.#sizes[options.scope];
+    const visible = { documents: base.documents + (own?.documents ?? 0), passages: base.passages + (own?.passages ?? 0) };
+    return answerHybrid(this.#index, question, semantic, visible, options);
   }
 
   search(query: string, options: SearchPassagesOptions): PassageHit[] {

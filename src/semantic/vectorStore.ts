@@ -5,11 +5,12 @@
  * - In memory, each vector is 512 signed bytes plus one scale (a quarter of float32): cosine
  *   similarities change by well under 0.01, far below the thresholds that use them.
  * - On disk, `CACHE_DIR/vectors/<model>/` holds segment files of records (key, sentence count,
- *   then per sentence its scale and bytes). Each process appends to its own segment, so shards or
- *   workers sharing the folder never interleave writes; `compact` folds them into one.
+ *   then per sentence its scale and bytes). Each opened store appends to a segment of its own, so
+ *   engine workers, shards or HTTP workers sharing the folder never interleave writes; old
+ *   segments are folded into one when there are many (see `open`).
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EMBEDDING_DIMENSIONS } from './embedder.js';
 
@@ -88,6 +89,8 @@ function decode(segment: Buffer, into: Map<string, QuantizedVectors>, wanted: Re
 
 /** Segments beyond this many are folded into one when the store is opened. */
 const MAX_SEGMENTS = 8;
+/** A segment unchanged for this long has no writer left: it may be folded into another. */
+const IDLE_SEGMENT_MS = 60 * 60_000;
 
 export class VectorStore {
   readonly #vectors = new Map<string, QuantizedVectors>();
@@ -113,7 +116,15 @@ export class VectorStore {
       const bytes = await readFile(path.join(folder, name)).catch(() => undefined);
       if (bytes) decode(bytes, store.#vectors, wanted);
     }
-    if (segments.length > MAX_SEGMENTS) await store.#compact(segments);
+    if (segments.length > MAX_SEGMENTS) {
+      // Only segments nobody has written to for a while: another worker may still be appending to a recent one.
+      const idle = [];
+      for (const name of segments) {
+        const info = await stat(path.join(folder, name)).catch(() => undefined);
+        if (info && Date.now() - info.mtimeMs > IDLE_SEGMENT_MS) idle.push(name);
+      }
+      if (idle.length > 1) await store.#compact(idle);
+    }
     return store;
   }
 
@@ -138,7 +149,7 @@ export class VectorStore {
   /** Rewrites what is in memory as one segment, then removes the segments it replaces. */
   async #compact(segments: string[]): Promise<void> {
     const folder = this.#folder!;
-    const temporary = path.join(folder, `.compacting-${process.pid}`);
+    const temporary = path.join(folder, `.compacting-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     await writeFile(temporary, Buffer.concat([...this.#vectors].map(([key, vectors]) => encode(key, vectors))));
     await rename(temporary, path.join(folder, `${Date.now().toString(36)}-compacted-${process.pid}.bin`));
     for (const name of segments) await rm(path.join(folder, name), { force: true });
