@@ -6,7 +6,7 @@
  * that finds nothing new only loads the saved index, so a spurious signal costs little.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ReloadReport } from '../library/Library.js';
@@ -82,7 +82,11 @@ export function signalFileSync({ cacheDir, reloadHere, logger, pollMs = 1000 }: 
       written = token;
       try {
         await mkdir(cacheDir, { recursive: true });
-        await writeFile(file, token);
+        // Written aside and renamed over the signal file: a worker reading it meanwhile must never
+        // see it empty or half written (it would take that for another worker's change).
+        const temporary = `${file}.${randomUUID()}.tmp`;
+        await writeFile(temporary, token);
+        await rename(temporary, file);
       } catch (error) {
         logger.warn({ err: error, signal: file }, 'could not signal the corpus change to the other workers: they serve the previous corpus until they reload');
       }
