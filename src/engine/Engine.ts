@@ -15,16 +15,12 @@ import { Worker } from 'node:worker_threads';
 import type { Answer, AnswerOptions } from '../answers/answerQuestion.js';
 import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
 import type { DocumentInfo } from '../corpus/types.js';
-import type { LibraryOptions, ReloadReport } from '../library/Library.js';
+import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
 
 /** What `/sources` lists: the first documents a scope sees, their passage counts by id, and how many it sees. */
-export interface Sources {
-  documents: DocumentInfo[];
-  passageCounts: Map<string, number>;
-  total: number;
-}
+export type Sources = ReturnType<Library['sources']>;
 
 /** The engine's calls for one scope (see `Engine.view`). */
 export interface EngineView {
@@ -83,10 +79,16 @@ const DEFAULT_OPEN_TIMEOUT_MS = 10 * 60_000;
  */
 const STUCK_AFTER_MS = 5_000;
 
-/** Whether this runs as TypeScript source (under tsx: tests, the CLI) rather than built. */
-const RUNNING_TYPESCRIPT = import.meta.url.endsWith('.ts');
-/** The worker's entry file next to this one. */
-const WORKER_URL = new URL(RUNNING_TYPESCRIPT ? './engineWorker.ts' : './engineWorker.js', import.meta.url);
+/**
+ * A worker entry file in this folder (`name` without extension): .ts when this runs as
+ * TypeScript source (under tsx: tests, the CLI), .js when built.
+ */
+export function siblingWorker(name: string): URL {
+  return new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+}
+
+/** The engine worker's entry file. */
+const WORKER_URL = siblingWorker('engineWorker');
 
 /**
  * A worker thread running `url`. TypeScript source needs tsx's loader, which a worker does not

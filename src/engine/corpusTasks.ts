@@ -5,13 +5,13 @@
  * and `CorpusBusy`), so callers handle them as before.
  */
 import { CorpusBusy, type retireCorpusFile, type writeCorpusFile } from '../corpus/corpusFiles.js';
-import { startWorker } from './Engine.js';
+import { siblingWorker, startWorker } from './Engine.js';
 
 export type CorpusTask = { kind: 'write'; args: Parameters<typeof writeCorpusFile> } | { kind: 'retire'; args: Parameters<typeof retireCorpusFile> };
 
 export type CorpusTaskOutcome = { result: unknown } | { error: { name: string; message: string; code?: string } };
 
-const TASK_WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './corpusTaskWorker.ts' : './corpusTaskWorker.js', import.meta.url);
+const TASK_WORKER_URL = siblingWorker('corpusTaskWorker');
 
 function run(task: CorpusTask): Promise<unknown> {
   return new Promise((resolve, reject) => {
