@@ -8,6 +8,7 @@ import MiniSearch from 'minisearch';
 import { documentKey, scopedKey, type CorpusDocument, type DocumentInfo } from '../corpus/types.js';
 import { splitIntoPassages, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
+import { MiniSearchBulkLoader } from './bulkLoad.js';
 
 /** What each indexed field is worth relative to the passage text. */
 export const FIELD_BOOSTS = {
@@ -89,13 +90,16 @@ export function documentOf(index: SearchIndex, passage: Passage): DocumentInfo {
   return index.documentsById.get(scopedKey(passage.scope, passage.documentId))!;
 }
 
-/** Indexes one document's passages (the document is not yet in the index). */
-function addDocument(index: SearchIndex, document: CorpusDocument): void {
+/**
+ * Records one document's passages in `index` (the document is not yet in it) and hands each,
+ * analysed, to `indexPassage`: minisearch's `add`, or the bulk loader of a first build.
+ */
+function addDocument(index: SearchIndex, document: CorpusDocument, indexPassage: (passage: IndexedPassage) => void): void {
   const title = analyze(document.title);
   const ids: number[] = [];
   for (const passage of splitIntoPassages(document)) {
     const id = index.nextId++;
-    index.miniSearch.add({ id, text: analyze(passage.text), section: analyze(passage.section), title });
+    indexPassage({ id, text: analyze(passage.text), section: analyze(passage.section), title });
     index.passageAt.set(id, passage);
     index.passagesById.set(scopedKey(passage.scope, passage.id), passage);
     ids.push(id);
@@ -126,7 +130,9 @@ function orderBy(index: SearchIndex, documents: readonly CorpusDocument[]): void
 export function buildSearchIndex(documents: readonly CorpusDocument[]): SearchIndex {
   const started = performance.now();
   const index = emptyIndex();
-  for (const document of documents) addDocument(index, document);
+  const loader = new MiniSearchBulkLoader(FIELDS);
+  for (const document of documents) addDocument(index, document, (passage) => loader.add(passage));
+  index.miniSearch = loader.finish(MINISEARCH_OPTIONS);
   orderBy(index, documents);
   index.buildMs = performance.now() - started;
   return index;
@@ -161,7 +167,7 @@ export function updateSearchIndex(index: SearchIndex, documents: readonly Corpus
     const key = documentKey(document);
     if (index.documentsById.has(key)) continue;
     if (!changed.has(key)) update.added.push(key);
-    addDocument(index, document);
+    addDocument(index, document, (passage) => index.miniSearch.add(passage));
     update.analysed++;
   }
   orderBy(index, documents);

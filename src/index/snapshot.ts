@@ -20,7 +20,7 @@ import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
  * builds the index, and the libraries it uses. Any change to them gives a different key, and a
  * saved index with another key is rebuilt rather than trusted.
  */
-export const INDEX_CODE_KEY = codeKey('snapshot-format-2', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
+export const INDEX_CODE_KEY = codeKey('snapshot-format-2', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex', './bulkLoad'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
 
 interface SnapshotMeta {
   key: string;
