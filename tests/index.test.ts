@@ -1,12 +1,16 @@
 /**
- * The index a first build makes in one go (src/index/bulkLoad.ts) is the one minisearch's own
- * `add` makes passage by passage, so answers don't depend on how the index was built, and an
- * index built in bulk takes updates like any other.
+ * The index and its scoring stand in for minisearch's own without changing a result:
+ * - the index a first build makes in one go (src/index/bulkLoad.ts) is the one minisearch's
+ *   `add` makes passage by passage, and takes updates like any other;
+ * - scoring over its postings (src/index/scoreTerms.ts) gives minisearch's `search` results:
+ *   the same passages, scores to the last bit, matched terms and fields, and order among ties.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type MiniSearch from 'minisearch';
 import { loadCorpus } from '../src/corpus/loadCorpus.js';
-import { buildSearchIndex, updateSearchIndex } from '../src/index/buildSearchIndex.js';
+import { buildSearchIndex, FIELD_BOOSTS, updateSearchIndex } from '../src/index/buildSearchIndex.js';
+import { analyzeQuery, MAX_CANDIDATES, queryIndex } from '../src/index/queryIndex.js';
 
 /** An index's content, independent of the order its radix tree was filled in. */
 function content(miniSearch: MiniSearch) {
@@ -39,5 +43,33 @@ describe('the bulk-built index', () => {
     const added = builtByAdd(before);
     expect(updateSearchIndex(bulk, after)).toEqual(updateSearchIndex(added, after));
     expect(content(bulk.miniSearch)).toEqual(content(added.miniSearch));
+  });
+});
+
+describe('scoring over minisearch postings', () => {
+  it("returns minisearch's own search results for every SQuAD question, ties in its order", async () => {
+    const { documents } = await loadCorpus('tests/fixtures/squad-dev/corpus');
+    const index = buildSearchIndex(documents);
+    const { questions } = JSON.parse(readFileSync('tests/fixtures/squad-dev/questions.json', 'utf8')) as { questions: Array<{ q: string }> };
+    let compared = 0;
+    let tied = 0;
+    for (const { q } of questions) {
+      const terms = analyzeQuery(index, q);
+      if (terms.length === 0) continue;
+      const boosts = new Map<string, number>();
+      for (const { term, expansions } of terms) {
+        boosts.set(term, 1);
+        for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
+      }
+      const expected = index.miniSearch
+        .search([...boosts.keys()].join(' '), { boost: FIELD_BOOSTS, combineWith: 'OR', prefix: false, fuzzy: false, boostTerm: (term: string) => boosts.get(term) ?? 1 })
+        .slice(0, MAX_CANDIDATES);
+      const actual = queryIndex(index, terms);
+      expect(actual).toEqual(expected.map(({ id, score, terms, queryTerms, match }) => ({ id, score, terms, queryTerms, match })));
+      compared += 1;
+      tied += actual.filter((result, i) => i > 0 && result.score === actual[i - 1]!.score).length;
+    }
+    expect(compared).toBeGreaterThan(400);
+    expect(tied).toBeGreaterThan(0);
   });
 });

@@ -11,6 +11,7 @@ import type { SearchResult } from 'minisearch';
 import { isVisibleIn } from '../corpus/types.js';
 import { analyze } from '../text/analyze.js';
 import { FIELD_BOOSTS, MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
+import { internalsOf, scoreTerms, type TermScores } from './scoreTerms.js';
 
 /** A corpus term searched for in place of a query term the corpus lacks. */
 export interface Expansion {
@@ -88,6 +89,9 @@ interface Vocabulary {
   atPrefix(prefix: string): Iterable<[string, unknown]>;
   fuzzyGet(term: string, maxDistance: number): Map<string, [unknown, number]>;
 }
+
+/** The fields in the order minisearch scores them (its `boost` option's key order). */
+const FIELD_ORDER = Object.keys(FIELD_BOOSTS);
 
 function vocabulary(index: SearchIndex): Vocabulary {
   return (index.miniSearch as unknown as { _index: Vocabulary })._index;
@@ -201,50 +205,47 @@ export function queryIndex(index: SearchIndex, terms: QueryTerm[], scope?: strin
     boosts.set(term, 1);
     for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
   }
-  const raw = (index.miniSearch as unknown as RawSearch).executeQuery([...boosts.keys()].join(' '), {
-    boost: FIELD_BOOSTS,
-    combineWith: 'OR',
-    prefix: false,
-    fuzzy: false,
-    boostTerm: (term: string) => boosts.get(term) ?? 1,
-  });
-  return bestResults(index, raw, scope);
+  const searched = [...boosts.keys()];
+  return scoreTerms(internalsOf(index.miniSearch), searched, (term) => boosts.get(term)!, FIELD_BOOSTS, (scores) => bestResults(index, searched, scores, scope));
 }
 
 /**
  * Candidates kept per query, best first: answering reads the first 30 (and stops at the first few
- * that answer), search boxes 25. minisearch's `search` builds a result object for every passage
- * that matched any word and sorts them all: a third of a query's time on a large corpus.
+ * that answer), search boxes 25. Only these get a result object.
  */
 export const MAX_CANDIDATES = 100;
 
-/** minisearch's search before results are built and sorted (internal to minisearch 7, behind this one use). */
-interface RawSearch {
-  executeQuery(query: string, options: object): Map<number, { score: number; terms: string[]; match: Record<string, string[]> }>;
-  _documentIds: Map<number, number>;
-}
-
 /**
- * The MAX_CANDIDATES best of minisearch's raw matches that `scope` sees, as `search` would return
- * them: scored as it scores (times the number of query terms matched), best first.
+ * The MAX_CANDIDATES best matches that `scope` sees, as minisearch's `search` would return them:
+ * scored as it scores (times the number of query terms matched), best first, ties in its order.
  */
-function bestResults(index: SearchIndex, raw: ReturnType<RawSearch['executeQuery']>, scope: string | undefined): SearchResult[] {
-  const ids = (index.miniSearch as unknown as RawSearch)._documentIds;
+function bestResults(index: SearchIndex, searched: readonly string[], { shortIds, score: scoreOf, termsMatched }: TermScores, scope: string | undefined): SearchResult[] {
+  const internals = internalsOf(index.miniSearch);
   // Ascending by score, so the weakest kept is at the front: most matches are weaker still, and skipped.
   const kept: Array<{ shortId: number; score: number }> = [];
-  for (const [shortId, { score: rawScore, terms }] of raw) {
-    const score = rawScore * (terms.length || 1);
+  for (const shortId of shortIds) {
+    const score = scoreOf[shortId]! * (termsMatched[shortId] || 1);
     if (kept.length === MAX_CANDIDATES && score <= kept[0]!.score) continue;
-    const id = ids.get(shortId);
+    const id = internals._documentIds.get(shortId);
     if (id === undefined || !isVisibleIn(index.passageAt.get(id)?.scope, scope)) continue;
     let at = kept.length;
-    while (at > 0 && kept[at - 1]!.score > score) at -= 1;
+    // Before equal scores already kept: reversed below, ties come out first-matched first, as minisearch sorts them.
+    while (at > 0 && kept[at - 1]!.score >= score) at -= 1;
     kept.splice(at, 0, { shortId, score });
     if (kept.length > MAX_CANDIDATES) kept.shift();
   }
   return kept.reverse().map(({ shortId, score }) => {
-    const { terms, match } = raw.get(shortId)!;
-    return { id: ids.get(shortId)!, score, terms: Object.keys(match), queryTerms: terms, match };
+    // Which fields each term matched, in query order (as minisearch's `match` lists them).
+    const match: Record<string, string[]> = {};
+    const queryTerms: string[] = [];
+    for (const term of searched) {
+      const byField = internals._index.get(term);
+      const fields = FIELD_ORDER.filter((field) => byField?.get(internals._fieldIds[field]!)?.has(shortId));
+      if (fields.length === 0) continue;
+      match[term] = fields;
+      queryTerms.push(term);
+    }
+    return { id: internals._documentIds.get(shortId)!, score, terms: Object.keys(match), queryTerms, match };
   });
 }
 
@@ -254,7 +255,7 @@ function bestResults(index: SearchIndex, raw: ReturnType<RawSearch['executeQuery
  */
 export function firstPassageWith(index: SearchIndex, term: string, scope?: string): number | undefined {
   // Postings are by minisearch's own short ids, which it maps to ours.
-  const ids = (index.miniSearch as unknown as RawSearch)._documentIds;
+  const ids = internalsOf(index.miniSearch)._documentIds;
   for (const postings of vocabulary(index).get(term)?.values() ?? []) {
     for (const shortId of postings.keys()) {
       const id = ids.get(shortId);
