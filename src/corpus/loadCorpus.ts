@@ -145,30 +145,10 @@ async function readCorpusFiles(root: string, files: CorpusEntry[], options: Load
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const problems: CorpusProblem[] = [];
   const parsed: Candidate[] = [];
-
-  for (const { file, scope } of files) {
-    const fullPath = path.join(root, file);
-    try {
-      const info = await lstat(fullPath);
-      if (info.isSymbolicLink()) {
-        const linkTarget = await realpath(fullPath).catch(() => undefined);
-        if (linkTarget === undefined || !isInside(root, linkTarget)) {
-          problems.push({ file, message: 'symbolic link points outside the corpus folder (or nowhere); it is ignored for safety' });
-          continue;
-        }
-      }
-      const entry = await stat(fullPath);
-      if (!entry.isFile()) continue;
-      if (entry.size > maxFileBytes) {
-        problems.push({ file, message: `file is too large (${entry.size} bytes; the limit is ${maxFileBytes})` });
-        continue;
-      }
-      const result = parseCorpusFile(file, await readFile(fullPath), maxFileBytes);
-      if (result.document) parsed.push({ document: scope === undefined ? result.document : { ...result.document, scope }, modified: entry.mtimeMs });
-      else problems.push(...result.problems);
-    } catch (error) {
-      problems.push({ file, message: `cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
-    }
+  // In file order, whatever order the reads finish in.
+  for (const outcome of await mapConcurrently(files, READ_CONCURRENCY, (entry) => readCorpusFile(root, entry, maxFileBytes))) {
+    if ('candidate' in outcome) parsed.push(outcome.candidate);
+    else problems.push(...outcome.problems);
   }
 
   // Base ids first: a server's article is then checked against the base it would be served with.
@@ -197,6 +177,49 @@ async function readCorpusFiles(root: string, files: CorpusEntry[], options: Load
   // File-name order, each file's problems in the order found (the sort is stable).
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { documents, problems };
+}
+
+/**
+ * Files read at once. Each read is a few round trips to libuv's thread pool (lstat, stat, open,
+ * read, close): one at a time, 10,000 articles took 5 s of mostly waiting; a few dozen in flight
+ * keep the pool (4 threads by default) busy without holding many files open.
+ */
+const READ_CONCURRENCY = 32;
+
+/** One file read and parsed: a candidate document, or why it is not one (no problems: not a file). */
+async function readCorpusFile(root: string, { file, scope }: CorpusEntry, maxFileBytes: number): Promise<{ candidate: Candidate } | { problems: CorpusProblem[] }> {
+  const fullPath = path.join(root, file);
+  try {
+    const info = await lstat(fullPath);
+    if (info.isSymbolicLink()) {
+      const linkTarget = await realpath(fullPath).catch(() => undefined);
+      if (linkTarget === undefined || !isInside(root, linkTarget)) {
+        return { problems: [{ file, message: 'symbolic link points outside the corpus folder (or nowhere); it is ignored for safety' }] };
+      }
+    }
+    const entry = await stat(fullPath);
+    if (!entry.isFile()) return { problems: [] };
+    if (entry.size > maxFileBytes) return { problems: [{ file, message: `file is too large (${entry.size} bytes; the limit is ${maxFileBytes})` }] };
+    const result = parseCorpusFile(file, await readFile(fullPath), maxFileBytes);
+    if (!result.document) return { problems: result.problems };
+    return { candidate: { document: scope === undefined ? result.document : { ...result.document, scope }, modified: entry.mtimeMs } };
+  } catch (error) {
+    return { problems: [{ file, message: `cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }] };
+  }
+}
+
+/** `map` over `items` with at most `limit` calls pending at once; results in the items' order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await map(items[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 interface Candidate {
