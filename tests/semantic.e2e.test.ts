@@ -58,7 +58,7 @@ describe('the semantic stage', () => {
     expect(message.embeds![0]!.description).not.toContain('Related passages');
   });
 
-  it('keeps the vectors in CACHE_DIR: a reload with one new article embeds only that one', async () => {
+  it('keeps the vectors in CACHE_DIR: a reload with one new article embeds only that one, and opens the meaning stage before it swaps', async () => {
     const folders = await readdir(path.join(cacheDir, 'vectors'));
     expect(folders).toHaveLength(1);
     await writeFile(
@@ -71,6 +71,8 @@ describe('the semantic stage', () => {
     await vi.waitFor(() => expect(ready(harness.logs)).toHaveLength(2), { timeout: 60_000, interval: 100 });
     const computing = harness.logs.filter((line) => String(line.msg).startsWith('semantic vectors: computing the missing ones'));
     expect(computing.at(-1)).toMatchObject({ embedded: 10, total: 11 });
+    // The new worker opened its semantic stage before the swap, not while serving members.
+    expect(harness.logs.indexOf(computing.at(-1)!)).toBeLessThan(harness.logs.findIndex((line) => line.msg === 'corpus reloaded'));
     const message = await ask('Who retired from the lighthouse?');
     expect(message.embeds![0]!.title).toBe('The lighthouse keeper retires');
   });

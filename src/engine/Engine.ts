@@ -377,7 +377,7 @@ export class Engine {
 
   #data(strict: boolean, preferSaved = false): EngineWorkerData {
     const { dir, cacheDir, maxFileBytes } = this.options;
-    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, semantic: this.options.semantic ?? false };
+    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, semantic: this.options.semantic ?? false, replacing: this.#serving !== undefined };
   }
 
   /** Serves the saved index as it was when there is one (fast), else the folder. */

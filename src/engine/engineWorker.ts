@@ -7,10 +7,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Library } from '../library/Library.js';
+import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
 
+/**
+ * Questions asked before the worker says it is open, made of the corpus's own titles: a fresh
+ * worker's first queries run several times slower until the JIT has compiled the query code.
+ */
+const WARM_UP_QUESTIONS = 20;
+
 const port = parentPort!;
-const { library: options, semantic } = workerData as EngineWorkerData;
+const { library: options, semantic, replacing } = workerData as EngineWorkerData;
 const cache: CacheEvent[] = [];
 const log = (level: LogMessage['level'], message: string, details: object = {}) => port.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
 
@@ -47,6 +54,8 @@ if (!library) {
     }
     port.postMessage(response);
   });
+  const semanticIndex = semantic && replacing ? await openSemantic(library) : undefined;
+  await warmUpQueries(library);
   port.postMessage({
     type: 'opened',
     report,
@@ -54,11 +63,11 @@ if (!library) {
     cache,
     fromSaved,
   } satisfies OpenedMessage);
-  if (semantic) await startSemantic(library);
+  if (semantic) await fillSemantic(semanticIndex ?? (await openSemantic(library)));
 }
 
-/** Loads the encoder and fills in the passages' vectors, logging where it stands. */
-async function startSemantic(served: Library): Promise<void> {
+/** Loads the encoder and the saved vectors of the passages (logged, and `undefined`, if it cannot). */
+async function openSemantic(served: Library): Promise<SemanticIndex | undefined> {
   const started = performance.now();
   try {
     // Imported here: with the semantic stage off, the model's runtime is never loaded.
@@ -66,11 +75,28 @@ async function startSemantic(served: Library): Promise<void> {
     const index = await enableSemantic(served, options.cacheDir);
     const { embedded, total } = index.progress;
     if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the background; answers use words alone until then', { embedded, total, loadMs: Math.round(performance.now() - started) });
-    await index.fill({
+    return index;
+  } catch (error) {
+    log('error', 'the semantic stage could not start; answers use words alone', { reason: (error as Error).message });
+    return undefined;
+  }
+}
+
+/** Computes the passages' missing vectors in the background, logging where it stands. */
+async function fillSemantic(index: SemanticIndex | undefined): Promise<void> {
+  try {
+    await index?.fill({
       background: true,
       onProgress: (progress) => log('info', progress.done ? 'semantic vectors ready: answers use meaning as well as words' : 'semantic vectors: computing', { ...progress, ms: Math.round(progress.ms) }),
     });
   } catch (error) {
-    log('error', 'the semantic stage could not start; answers use words alone', { reason: (error as Error).message });
+    log('error', 'the semantic vectors could not be computed; answers use words alone', { reason: (error as Error).message });
+  }
+}
+
+async function warmUpQueries(served: Library): Promise<void> {
+  for (const document of served.documents.slice(0, WARM_UP_QUESTIONS)) {
+    await served.answer(document.title, { scope: document.scope });
+    served.search(document.title, { scope: document.scope, limit: 25, partial: true });
   }
 }

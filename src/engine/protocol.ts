@@ -9,6 +9,12 @@ export interface EngineWorkerData {
   library: Pick<LibraryOptions, 'dir' | 'cacheDir' | 'strict' | 'preferSaved' | 'maxFileBytes'>;
   /** Whether to load the sentence encoder and answer by meaning as well as words. */
   semantic: boolean;
+  /**
+   * Another worker answers until this one opens (a reload): open the semantic stage too before
+   * saying so, so the swap never hands members a worker busy starting it. A first worker says so
+   * at once: members would rather have answers by words now than by meaning a second later.
+   */
+  replacing: boolean;
 }
 
 /** A line for the bot's log, from the worker (which has no logger of its own). */

@@ -14,6 +14,9 @@ import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } fr
 import { loadEmbedder, type Embedder } from './embedder.js';
 import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } from './vectorStore.js';
 
+/** Passages hashed between two turns of the event loop (about 10 ms of work). */
+const KEYS_BETWEEN_YIELDS = 5_000;
+
 /**
  * What saved vectors depend on: the sentence splitter, the encoder code and the model package.
  * Vectors saved under another key are computed again.
@@ -68,9 +71,14 @@ export class SemanticIndex {
     this.#missing = new Set([...distinct].filter((key) => !store.has(key)));
   }
 
-  /** Loads the encoder and the saved vectors of `passages` (the rest is computed by `fill`). */
+  /** Loads the encoder and the saved vectors of `passages` (the rest is computed by `fill`), giving way to questions as it goes. */
   static async open(passages: readonly Passage[], options: SemanticIndexOptions = {}): Promise<SemanticIndex> {
-    const keys = new Map(passages.map((passage) => [passage, vectorKey(passage.text)]));
+    const keys = new Map<Passage, string>();
+    for (const passage of passages) {
+      keys.set(passage, vectorKey(passage.text));
+      // Hashing 100,000 passages takes ~0.2 s: questions the worker answers meanwhile go in between.
+      if (keys.size % KEYS_BETWEEN_YIELDS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
     const intents = await loadArticleIntents(embedder);
     const index = new SemanticIndex(embedder, intents, store, passages, keys);

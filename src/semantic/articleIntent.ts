@@ -45,7 +45,12 @@ export interface ArticleIntentClassifier {
 /** Embeds the examples once; the classifier then costs a few dot products per question. */
 export async function loadArticleIntents(embedder: Embedder, minCosine = MIN_INTENT_COSINE): Promise<ArticleIntentClassifier> {
   const intents = Object.keys(ARTICLE_INTENT_EXAMPLES) as ArticleIntent[];
-  const examples = await Promise.all(intents.map((intent) => embedder.embed(ARTICLE_INTENT_EXAMPLES[intent])));
+  const examples: Float32Array[][] = [];
+  for (const intent of intents) {
+    examples.push(await embedder.embed(ARTICLE_INTENT_EXAMPLES[intent]));
+    // One intent's examples at a time, other work (questions) in between.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   function closest(question: Float32Array): IntentMatch {
     let best: IntentMatch = { intent: intents[0]!, cosine: -Infinity };
     intents.forEach((intent, i) => {
