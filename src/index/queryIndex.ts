@@ -228,19 +228,26 @@ function bestResults(index: SearchIndex, searched: readonly string[], { shortIds
     if (kept.length === MAX_CANDIDATES && score <= kept[0]!.score) continue;
     const id = internals._documentIds.get(shortId);
     if (id === undefined || !isVisibleIn(index.passageAt.get(id)?.scope, scope)) continue;
-    let at = kept.length;
     // Before equal scores already kept: reversed below, ties come out first-matched first, as minisearch sorts them.
-    while (at > 0 && kept[at - 1]!.score >= score) at -= 1;
-    kept.splice(at, 0, { shortId, score });
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (kept[middle]!.score < score) low = middle + 1;
+      else high = middle;
+    }
+    kept.splice(low, 0, { shortId, score });
     if (kept.length > MAX_CANDIDATES) kept.shift();
   }
+  const postingsOf = searched.map((term) => [term, internals._index.get(term)] as const);
   return kept.reverse().map(({ shortId, score }) => {
     // Which fields each term matched, in query order (as minisearch's `match` lists them).
     const match: Record<string, string[]> = {};
     const queryTerms: string[] = [];
-    for (const term of searched) {
-      const byField = internals._index.get(term);
-      const fields = FIELD_ORDER.filter((field) => byField?.get(internals._fieldIds[field]!)?.has(shortId));
+    for (const [term, byField] of postingsOf) {
+      if (!byField) continue;
+      const fields: string[] = [];
+      for (const field of FIELD_ORDER) if (byField.get(internals._fieldIds[field]!)?.has(shortId)) fields.push(field);
       if (fields.length === 0) continue;
       match[term] = fields;
       queryTerms.push(term);
