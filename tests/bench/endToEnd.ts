@@ -5,6 +5,7 @@
  * Bot and fake share one event loop, so the fake's own work counts in the latency: callbacks are
  * therefore collected by reading `fake.requests` once (see `watchCallbacks`).
  */
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { commands } from '../../src/bot/commands/index.js';
 import { createBot } from '../../src/bot/createBot.js';
@@ -17,11 +18,23 @@ import { testConfig } from '../support/testConfig.js';
 import { ARTICLE_DIR } from './article.js';
 import { percentile, settledHeapBytes } from './measure.js';
 
+/** SQuAD's questions (about other articles: to the bot, questions it has never seen). */
+function squadQuestions(): string[] {
+  const file = JSON.parse(readFileSync(new URL('../fixtures/squad-dev/questions.json', import.meta.url), 'utf8')) as { questions: Array<{ q: string }> };
+  return file.questions.map(({ q }) => q);
+}
+
 export interface EndToEndOptions {
   interactions: number;
   concurrency: number;
   /** Answer by meaning as well as words (the bot's default); timed once the passages' vectors are ready. */
   semantic?: boolean;
+  /**
+   * 'asked before' (the default): the question set, each asked once untimed, then cycled, so
+   * question vectors are remembered. 'new': SQuAD's questions, none asked before, each once (as
+   * many interactions as there are questions): every question costs the model a pass.
+   */
+  questions?: 'asked before' | 'new';
 }
 
 /** What a burst of `/ask`s measured. */
@@ -145,17 +158,18 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   await bot.start();
 
   const callbacks = watchCallbacks(fake);
-  const questions = loadQuestionSet().map((q) => q.question);
+  const warmUp = loadQuestionSet().map((q) => q.question);
+  const questions = options.questions === 'new' ? squadQuestions() : warmUp;
   try {
-    // One untimed round, so the JIT has compiled discord.js and the engine first.
-    await askConcurrently(fake, callbacks, questions, { interactions: options.concurrency, concurrency: options.concurrency }, () => {});
+    // One untimed round over the question set, so the JIT has compiled discord.js and the engine first.
+    await askConcurrently(fake, callbacks, warmUp, { interactions: warmUp.length, concurrency: options.concurrency }, () => {});
     // Both readings after a full collection, and without the fake's records of the rounds (it runs
     // in this process too), so neither garbage nor the fake's log passes for the bot's growth.
     fake.forgetHistory();
     callbacks.restart();
     const heapBefore = settledHeapBytes();
     const rssBefore = process.memoryUsage().rss;
-    const burst = await timedBurst(fake, callbacks, questions, options, onProgress);
+    const burst = await timedBurst(fake, callbacks, questions, { ...options, interactions: options.questions === 'new' ? questions.length : options.interactions }, onProgress);
     fake.forgetHistory();
     const heapAfter = settledHeapBytes();
     return {

@@ -32,9 +32,13 @@ const SYNTHETIC = [
   { name: '1k docs', documents: 1_000, queries: 200, largest: false },
   { name: '10k docs', documents: 10_000, queries: 100, largest: true },
 ] as const;
-/** 50 at a time with words and meaning (the default) and with words alone, then all 1,000 at once. */
+/**
+ * 50 at a time with words and meaning (the default: questions asked before, then every one new)
+ * and with words alone, then all 1,000 at once.
+ */
 const END_TO_END = [
   { interactions: 1_000, concurrency: 50, semantic: true },
+  { interactions: 1_000, concurrency: 50, semantic: true, questions: 'new' as const },
   { interactions: 1_000, concurrency: 50, semantic: false },
   { interactions: 1_000, concurrency: 1_000, semantic: true },
 ];
@@ -55,7 +59,7 @@ const article = await loadArticle();
 const quality = await benchQuality();
 // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
 const endToEnd: EndToEndReport[] = [];
-for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}`)));
+for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`)));
 const http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
 
 const questions = loadQuestionSet().map((q) => q.question);
