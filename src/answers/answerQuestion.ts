@@ -2,12 +2,11 @@
 import type { SearchResult } from 'minisearch';
 import type { DocumentInfo } from '../corpus/types.js';
 import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
-import { analyzeQuery, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
+import { analyzeQuery, firstPassageWith, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
 import { selectQuote, type Span } from './selectQuote.js';
 import { normalizeText, toTerm, tokenize } from '../text/analyze.js';
-import { firstPassageWith } from '../index/queryIndex.js';
 
 /**
  * Least share of the question's weight (each term weighted by its rarity) that the best passage

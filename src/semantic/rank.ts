@@ -4,6 +4,7 @@
  * and a decision (answer, decline with related passages, decline with nothing related).
  * Every tuned constant is in `RANKING`; tests/bench/semanticEval.ts measured them.
  */
+import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../answers/answerQuestion.js';
 
 /**
  * How the stages weigh and cut. Tuned on the tuning halves of two question sets (SQuAD 2.0 dev
@@ -29,8 +30,8 @@ export const RANKING = {
    * passage that has the question's rare words over one that shares many common ones.
    */
   coverageWeight: 2,
-  /** The top candidate answers when it matches at least this share of the question's weight… */
-  minCoverage: 0.4,
+  /** The top candidate answers when it matches at least this share of the question's weight (as by words alone)… */
+  minCoverage: MIN_COVERAGE,
   /**
    * … or when one of its sentences is at least this close in meaning to the question. On the
    * tuning halves every question that only a cosine between 0.55 and 0.6 let through was
@@ -42,7 +43,7 @@ export const RANKING = {
    * of the question's weight, or one of its sentences reaches `relatedSentenceCosine`; below
    * both, nothing in the corpus is about what was asked.
    */
-  relatedCoverage: 0.3,
+  relatedCoverage: MIN_CLOSEST_COVERAGE,
   relatedSentenceCosine: 0.4,
   /** Results after the first must reach this share of the first's fused score. */
   minRelativeScore: 0.6,

@@ -161,8 +161,9 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   const warmUp = loadQuestionSet().map((q) => q.question);
   const questions = options.questions === 'new' ? squadQuestions() : warmUp;
   try {
-    // One untimed round over the question set, so the JIT has compiled discord.js and the engine first.
-    await askConcurrently(fake, callbacks, warmUp, { interactions: warmUp.length, concurrency: options.concurrency }, () => {});
+    // One untimed round, at the timed concurrency and over the whole question set, so the JIT has
+    // compiled discord.js and the engine first.
+    await askConcurrently(fake, callbacks, warmUp, { interactions: Math.max(warmUp.length, options.concurrency), concurrency: options.concurrency }, () => {});
     // Both readings after a full collection, and without the fake's records of the rounds (it runs
     // in this process too), so neither garbage nor the fake's log passes for the bot's growth.
     fake.forgetHistory();
