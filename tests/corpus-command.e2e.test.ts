@@ -342,7 +342,7 @@ describe('plain-language help', () => {
   });
 
   it('blames a duplicate id on the new file, not the one being served, whatever their names', async () => {
-    const served = (await harness.library.documents(harness.fake.guildId)).find((document) => document.id === 'filler-1')!;
+    const served = (await harness.library.sources(harness.fake.guildId, 100)).documents.find((document) => document.id === 'filler-1')!;
     await writeFile(path.join(serverDir, 'aa-dup.md'), LIGHTHOUSE.replace('title:', 'id: filler-1\ntitle:'));
     // Older than the served file too: being served is what counts.
     await utimes(path.join(serverDir, 'aa-dup.md'), new Date('2001-01-01'), new Date('2001-01-01'));
@@ -356,7 +356,7 @@ describe('plain-language help', () => {
     const reply = await outcome(removeDocument('filler-2'));
     expect(reply.content).toMatch(/^Moved `filler-2\.md` .* The article is still served until the problems below are fixed and a reload succeeds\.$/);
     expect(reply.embeds![0]!.title).toBe('Reload refused: still serving the previous corpus');
-    expect((await harness.library.documents(harness.fake.guildId)).some((document) => document.id === 'filler-2')).toBe(true);
+    expect((await harness.library.sources(harness.fake.guildId, 100)).documents.some((document) => document.id === 'filler-2')).toBe(true);
     await rm(path.join(corpusDir, 'zz-broken.md'));
     expect((await reload()).embeds![0]!.description).toContain('Removed: `filler-2`');
   });

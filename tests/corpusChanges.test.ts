@@ -51,7 +51,7 @@ describe('CorpusChanges', () => {
     expect(await readdir(path.join(corpusDir, 'servers', SERVER))).toEqual(['first.md']);
     // The corpus on disk stays valid, so the next reload is applied.
     expect((await changes.reload(moderator))[0]!.report).toMatchObject({ applied: true, documents: 2 });
-    expect((await library.documents(SERVER)).map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
+    expect((await library.sources(SERVER, 100)).documents.map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
   });
 
   it('refuses to remove a base article from a server, and removes the server’s own', async () => {
@@ -66,7 +66,7 @@ describe('CorpusChanges', () => {
     expect(removed.refused).toBeUndefined();
     expect(removed.retired).toMatchObject({ file: 'other.md', movedTo: expect.stringMatching(/^\.removed\/.*-other\.md$/) });
     expect(removed.outcomes[0]!.report).toMatchObject({ applied: true, removed: ['other'], documents: 1 });
-    expect((await library.documents(SERVER)).map((document) => document.id)).toEqual([ARTICLE_ID]);
+    expect((await library.sources(SERVER, 100)).documents.map((document) => document.id)).toEqual([ARTICLE_ID]);
   });
 
   it('adds and removes nothing outside a server', async () => {

@@ -66,7 +66,7 @@ describe('Engine', () => {
     await expect(engine.answer(BAIDU_QUESTION)).rejects.toBeInstanceOf(EngineNotReady);
     const report = await engine.ready;
     expect(report).toMatchObject({ applied: true, added: ['microsoft-china-partnerships'], documents: 1, passages: 10 });
-    const [document] = await engine.documents();
+    const [document] = (await engine.sources(undefined, 100)).documents;
     expect(document).toMatchObject({ id: 'microsoft-china-partnerships' });
     expect(document).not.toHaveProperty('body');
     expect(await engine.sources(undefined, 25)).toEqual({ documents: [document], passageCounts: new Map([['microsoft-china-partnerships', 10]]), total: 1 });
@@ -96,7 +96,7 @@ describe('Engine', () => {
     await unlink(path.join(dir, 'volcano.md'));
     expect(await engine.reload()).toMatchObject({ applied: true, added: [], removed: ['volcano'], changed: [], documents: 1, passages: 10 });
     expect((await engine.answer('Which volcano erupted?')).answered).toBe(false);
-    expect((await engine.documents()).map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+    expect((await engine.sources(undefined, 100)).documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
   });
 
   it('keeps the current corpus serving when a reload finds a broken file, an empty folder or no folder', async () => {
@@ -139,7 +139,7 @@ describe('Engine', () => {
     await writeFile(path.join(dir, 'glacier.md'), article('Glacier melts', 'The Rhone glacier lost a tenth of its ice.'));
     const late = engine.reload();
     for (const report of await Promise.all([...burst, late])) expect(report.applied).toBe(true);
-    expect((await engine.documents()).map((document) => document.id).sort()).toEqual(['glacier', 'microsoft-china-partnerships', 'volcano']);
+    expect((await engine.sources(undefined, 100)).documents.map((document) => document.id).sort()).toEqual(['glacier', 'microsoft-china-partnerships', 'volcano']);
   });
 
   it('starts by serving the saved index, then applies only the files changed since; rebuilds a corrupt one with a log line', async () => {
@@ -186,7 +186,7 @@ describe('Engine', () => {
     await until(() => engine.isReady);
     expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/worker lost/) }));
     expect((await engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
-    expect((await engine.documents()).map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
+    expect((await engine.sources(undefined, 100)).documents.map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
   });
 
   it('gives up on a reload that takes longer than its time limit, and keeps serving', async () => {

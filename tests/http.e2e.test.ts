@@ -293,7 +293,7 @@ describe('several workers on one corpus folder', () => {
     const reload = first.fake.chatInput('reload', [], { member: MODERATOR });
     expect(messageOf(await first.webhook(reload, (r) => r.method === 'PATCH')).embeds![0]!.title).toBe('Corpus reloaded');
     const changedAt = performance.now();
-    await vi.waitFor(async () => expect((await second.library.documents()).map((document) => document.id)).toContain('lighthouse'), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await second.library.sources(undefined, 100)).documents.map((document) => document.id)).toContain('lighthouse'), { timeout: 5000, interval: 50 });
     const followed = performance.now() - changedAt;
     expect(followed).toBeLessThan(3000);
     const answer = messageOf(await second.callback(second.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'When did the lighthouse keeper retire?' }])));

@@ -282,11 +282,6 @@ export class Engine {
     };
   }
 
-  /** Every document `scope` sees, in corpus order. */
-  documents(scope?: string): Promise<DocumentInfo[]> {
-    return this.#call('documents', [scope]) as Promise<DocumentInfo[]>;
-  }
-
   /** For `/sources`: the first `limit` documents `scope` sees, their passage counts by id, and how many it sees. */
   sources(scope: string | undefined, limit: number): Promise<Sources> {
     return this.#call('sources', [scope, limit]) as Promise<Sources>;

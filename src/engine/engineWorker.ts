@@ -35,7 +35,6 @@ if (!library) {
   const calls: EngineCalls = {
     answer: (question, answerOptions) => library.answer(question, answerOptions),
     search: (query, searchOptions) => library.search(query, searchOptions),
-    documents: (scope) => library.visibleDocuments(scope),
     sources: (scope, limit) => library.sources(scope, limit),
     findDocuments: (typed, limit, findOptions) => library.findDocuments(typed, limit, findOptions),
     passageByRef: (ref, scope) => library.passageByRef(ref, scope),

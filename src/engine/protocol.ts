@@ -27,7 +27,7 @@ export interface LogMessage {
 
 /**
  * The served corpus as the bot's thread keeps it: sizes only, for logs and labels. Lists of
- * documents stay in the worker (`documents`, `sources`, `findDocuments`), so nothing that grows
+ * documents stay in the worker (`sources`, `findDocuments`), so nothing that grows
  * with the corpus runs on the bot's thread.
  */
 export interface Catalog {
@@ -50,11 +50,11 @@ export interface CacheEvent {
 }
 
 /** The Library methods a worker answers, by name. */
-export type EngineMethod = 'answer' | 'search' | 'documents' | 'sources' | 'findDocuments' | 'passageByRef' | 'paragraph';
+export type EngineMethod = 'answer' | 'search' | 'sources' | 'findDocuments' | 'passageByRef' | 'paragraph';
 
 export type EngineCalls = {
-  [Method in Exclude<EngineMethod, 'documents'>]: Library[Method];
-} & { documents: Library['visibleDocuments'] };
+  [Method in EngineMethod]: Library[Method];
+};
 
 export interface EngineRequest {
   id: number;

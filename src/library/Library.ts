@@ -188,13 +188,13 @@ export class Library {
   }
 
   /** The documents `scope` sees (the base and its own; none: the base), in corpus order. */
-  visibleDocuments(scope?: string): DocumentInfo[] {
+  #visibleDocuments(scope?: string): DocumentInfo[] {
     return this.#index.documents.filter((document) => isVisibleIn(document.scope, scope));
   }
 
   /** For `/sources`: the first `limit` documents `scope` sees, their passage counts (by id), and how many it sees in all. */
   sources(scope: string | undefined, limit: number): { documents: DocumentInfo[]; passageCounts: Map<string, number>; total: number } {
-    const visible = this.visibleDocuments(scope);
+    const visible = this.#visibleDocuments(scope);
     const documents = visible.slice(0, limit);
     const passageCounts = new Map(documents.map((document) => [document.id, this.#index.minisearchIdsByDocument.get(documentKey(document))!.length]));
     return { documents, passageCounts, total: visible.length };
