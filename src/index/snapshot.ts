@@ -13,6 +13,7 @@ import MiniSearch from 'minisearch';
 import { codeKey } from '../cache/codeKey.js';
 import { documentKey, scopedKey, type DocumentInfo } from '../corpus/types.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
+import { fieldLengthSharer } from './bulkLoad.js';
 import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
 /**
@@ -61,7 +62,10 @@ export async function loadSnapshot(cacheDir: string, options: { corpusDir?: stri
     if (meta.key !== INDEX_CODE_KEY) throw new SnapshotUnusable('the saved index was built by another version of the code');
     if (options.corpusDir !== undefined && meta.corpusDir !== path.resolve(options.corpusDir)) throw new SnapshotUnusable('the saved index is of another corpus folder');
     const lines = (await readFile(path.join(folder, 'documents.jsonl'), 'utf8')).split('\n').filter(Boolean);
-    const miniSearch = MiniSearch.loadJSON<{ id: number; text: string[]; section: string[]; title: string[] }>(await readFile(path.join(folder, 'minisearch.json'), 'utf8'), MINISEARCH_OPTIONS);
+    const saved = JSON.parse(await readFile(path.join(folder, 'minisearch.json'), 'utf8')) as Parameters<typeof MiniSearch.loadJS>[0];
+    const share = fieldLengthSharer();
+    for (const shortId of Object.keys(saved.fieldLength)) saved.fieldLength[shortId] = share(saved.fieldLength[shortId]!);
+    const miniSearch = MiniSearch.loadJS<{ id: number; text: string[]; section: string[]; title: string[] }>(saved, MINISEARCH_OPTIONS);
     const index: SearchIndex = {
       documents: [],
       documentsById: new Map(),
