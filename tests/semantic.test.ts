@@ -62,6 +62,13 @@ describe('embedder (Universal Sentence Encoder lite from node_modules)', () => {
     expect(cosine(alone!, batch[1]!)).toBeGreaterThan(0.9999);
   });
 
+  it('embeds a text longer than its window from the beginning, so a run-on sentence costs no more than 128 pieces', async () => {
+    const runOn = 'the harbour ferry leaves at dawn and returns at dusk '.repeat(20);
+    const [long, longer, short] = await embedder.embed([runOn, `${runOn} while the lighthouse keeper watches the storm`, 'the harbour ferry leaves at dawn']);
+    expect(cosine(long!, longer!)).toBeGreaterThan(0.9999);
+    expect(cosine(long!, short!)).toBeLessThan(0.99);
+  });
+
   it('loads and embeds inside a worker thread with the network unreachable', async () => {
     const texts = ['Who wrote this article?', 'Who is the author of the piece?'];
     // Node runs a worker's .ts file only once tsx's loader is registered in that thread.

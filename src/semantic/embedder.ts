@@ -24,6 +24,18 @@ export const EMBEDDING_DIMENSIONS = 512;
  * embedded 100 passages as fast as 32 did, sentences twice as fast, with 55 MB less memory.
  */
 const MAX_BATCH = 8;
+/**
+ * Pieces of one text the model sees, at most: the encoder's cost grows faster than the text, and
+ * a sentence without punctuation can run to a whole 1,000-character passage (a step of the
+ * background fill then held the worker 100–250 ms). 128 pieces is about 90 English words:
+ * sentences are nearly always shorter, and a longer one is embedded from its beginning.
+ */
+const MAX_TOKENS_PER_TEXT = 128;
+/**
+ * Pieces per model call, padding included (rows × longest row), at most: one call holds the
+ * thread for ~15–30 ms here, and other work (questions) runs between calls.
+ */
+const MAX_TOKENS_PER_CALL = 128;
 
 export interface Embedder {
   /** One unit-length vector of `EMBEDDING_DIMENSIONS` per text, in order (all zeros for empty text). */
@@ -98,14 +110,26 @@ export async function loadEmbedder(): Promise<Embedder> {
   }
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const tokenized = texts.map((text) => tokenizer.encode(text));
+    const tokenized = texts.map((text) => tokenizer.encode(text).slice(0, MAX_TOKENS_PER_TEXT));
     // Empty text has no tokens, and a row without entries would vanish from the sparse batch.
     const vectors: Float32Array[] = texts.map(() => new Float32Array(EMBEDDING_DIMENSIONS));
     const nonEmpty = tokenized.flatMap((tokens, i) => (tokens.length > 0 ? [i] : []));
-    for (let start = 0; start < nonEmpty.length; start += MAX_BATCH) {
-      const batch = nonEmpty.slice(start, start + MAX_BATCH);
+    for (let start = 0; start < nonEmpty.length; ) {
+      // As many texts as fit the call's budget once padded to the longest (always at least one).
+      let end = start + 1;
+      let longest = tokenized[nonEmpty[start]!]!.length;
+      while (end < nonEmpty.length && end - start < MAX_BATCH) {
+        const widest = Math.max(longest, tokenized[nonEmpty[end]!]!.length);
+        if ((end - start + 1) * widest > MAX_TOKENS_PER_CALL) break;
+        longest = widest;
+        end += 1;
+      }
+      const batch = nonEmpty.slice(start, end);
       const embedded = await embedTokenized(batch.map((i) => tokenized[i]!));
       batch.forEach((i, k) => (vectors[i] = embedded[k]!));
+      start = end;
+      // A turn of the event loop between calls: a question waits at most one call.
+      if (start < nonEmpty.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return vectors;
   }
