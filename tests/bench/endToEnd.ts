@@ -6,6 +6,9 @@
  * therefore collected by reading `fake.requests` once (see `watchCallbacks`).
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { commands } from '../../src/bot/commands/index.js';
 import { createBot } from '../../src/bot/createBot.js';
@@ -140,7 +143,10 @@ export async function timedBurst(fake: FakeDiscord, callbacks: CallbackWatcher, 
 
 export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<EndToEndReport> {
   const fake = await FakeDiscord.start();
-  const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR, semantic: options.semantic ?? false, logLevel: 'info' });
+  // A CACHE_DIR of its own: with one saved by an earlier run, the engine would serve that first and
+  // swap to the folder's corpus (a new worker, its question vectors not yet remembered) mid-run.
+  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-bench-e2e-'));
+  const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR, cacheDir, semantic: options.semantic ?? false, logLevel: 'info' });
   // The engine's log says when answers use meaning: only then is the semantic path timed.
   let semanticReady!: () => void;
   const vectorsReady = new Promise<void>((resolve) => (semanticReady = resolve));
@@ -185,5 +191,6 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
     await bot.stop();
     await library.close();
     await fake.stop();
+    await rm(cacheDir, { recursive: true, force: true });
   }
 }
