@@ -112,11 +112,12 @@ export function scoreTerms<T>(
       const norms = lengthNorm[fieldId]!;
       const matchingCount = postings.size;
       const inverseFrequency = Math.log(1 + (internals._documentCount - matchingCount + 0.5) / (matchingCount + 0.5));
-      for (const [shortId, termFrequency] of postings) {
+      // forEach, not for…of: no [key, value] array per posting.
+      postings.forEach((termFrequency, shortId) => {
         const norm = norms[shortId]!;
         // A passage discarded by an update stays in the postings until minisearch vacuums it
         // (minisearch's search also stops counting it in the term's frequency: a rounding-level difference).
-        if (Number.isNaN(norm)) continue;
+        if (Number.isNaN(norm)) return;
         const bm25 = inverseFrequency * (d + (termFrequency * (k + 1)) / (termFrequency + norm));
         const weighted = 1 * boost * fieldBoost * 1 * bm25;
         if (inTerm[shortId] === 0) {
@@ -126,7 +127,7 @@ export function scoreTerms<T>(
         } else {
           termScore[shortId] = termScore[shortId]! + weighted;
         }
-      }
+      });
     }
     // minisearch sums a term's fields first, then adds that to the passage's total.
     for (const shortId of termIds) {
