@@ -16,6 +16,15 @@ import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWork
  */
 const WARM_UP_QUESTIONS = 20;
 
+/**
+ * The meaning stage's heavy work in a serving worker (loading the model, embedding passages) waits
+ * for this long without a request. Each model call holds the worker 25–50 ms, 100–300 ms when the
+ * two cores are busy answering and reloading: between questions, never among them. Under steady
+ * load the vectors wait (answers use words alone meanwhile); Discord traffic comes in bursts.
+ */
+const QUIET_MS = 1_000;
+let lastRequestAt = 0;
+
 const port = parentPort!;
 const { library: options, semantic, replacing } = workerData as EngineWorkerData;
 const cache: CacheEvent[] = [];
@@ -41,6 +50,7 @@ if (!library) {
     paragraph: (documentId, paragraph, scope) => library.paragraph(documentId, paragraph, scope),
   };
   port.on('message', async ({ id, method, args, deadline }: EngineRequest) => {
+    lastRequestAt = performance.now();
     // Queued behind a burst until after its asker gave up: answering it would only delay the rest.
     if (Date.now() > deadline) return port.postMessage({ id, error: 'expired' } satisfies EngineResponse);
     let response: EngineResponse;
@@ -62,7 +72,19 @@ if (!library) {
     cache,
     fromSaved,
   } satisfies OpenedMessage);
-  if (semantic) await fillSemantic(semanticIndex ?? (await openSemantic(library)));
+  if (semantic) await fillSemantic(semanticIndex ?? (await quiet().then(() => openSemantic(library))));
+}
+
+/** Resolves once the worker has had no request for QUIET_MS. */
+function quiet(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const waitMs = lastRequestAt + QUIET_MS - performance.now();
+      if (waitMs <= 0) resolve();
+      else setTimeout(check, waitMs);
+    };
+    check();
+  });
 }
 
 /** Loads the encoder and the saved vectors of the passages (logged, and `undefined`, if it cannot). */
@@ -86,6 +108,7 @@ async function fillSemantic(index: SemanticIndex | undefined): Promise<void> {
   try {
     await index?.fill({
       background: true,
+      beforeStep: quiet,
       onProgress: (progress) => log('info', progress.done ? 'semantic vectors ready: answers use meaning as well as words' : 'semantic vectors: computing', { ...progress, ms: Math.round(progress.ms) }),
     });
   } catch (error) {

@@ -102,12 +102,15 @@ export class SemanticIndex {
   async fill(options: Pick<SemanticIndexOptions, 'onProgress'> & {
     /** Rest between steps (see REST_PER_STEP): for a worker that answers questions meanwhile. */
     background?: boolean;
+    /** Awaited before each step: a worker that answers questions waits for a quiet moment. */
+    beforeStep?: () => Promise<void>;
   } = {}): Promise<void> {
     const started = performance.now();
     let steps = 0;
     let batch: Array<{ key: string; sentences: readonly string[] }> = [];
     let sentences = 0;
     const embedBatch = async () => {
+      await options.beforeStep?.();
       const stepStarted = performance.now();
       const vectors = await this.#embedder.embed(batch.flatMap((item) => item.sentences));
       let offset = 0;
