@@ -65,6 +65,9 @@ if (!library) {
   });
   const semanticIndex = semantic && replacing ? await openSemantic(library) : undefined;
   await warmUpQueries(library);
+  // Questions are about to arrive (members were told to try again in a few seconds): the first
+  // quiet second is counted from now.
+  lastRequestAt = performance.now();
   port.postMessage({
     type: 'opened',
     report,
