@@ -6,11 +6,15 @@
  *   the same passages, scores to the last bit, matched terms and fields, and order among ties.
  */
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type MiniSearch from 'minisearch';
 import { loadCorpus } from '../src/corpus/loadCorpus.js';
 import { buildSearchIndex, FIELD_BOOSTS, updateSearchIndex } from '../src/index/buildSearchIndex.js';
 import { analyzeQuery, MAX_CANDIDATES, queryIndex } from '../src/index/queryIndex.js';
+import { Library } from '../src/library/Library.js';
 
 /** An index's content, independent of the order its radix tree was filled in. */
 function content(miniSearch: MiniSearch) {
@@ -46,30 +50,60 @@ describe('the bulk-built index', () => {
   });
 });
 
+/** Asks every SQuAD question of `index` and expects minisearch's own search results; how many were tied. */
+function expectMinisearchResults(index: ReturnType<typeof buildSearchIndex>): { compared: number; tied: number } {
+  const { questions } = JSON.parse(readFileSync('tests/fixtures/squad-dev/questions.json', 'utf8')) as { questions: Array<{ q: string }> };
+  let compared = 0;
+  let tied = 0;
+  for (const { q } of questions) {
+    const terms = analyzeQuery(index, q);
+    if (terms.length === 0) continue;
+    const boosts = new Map<string, number>();
+    for (const { term, expansions } of terms) {
+      boosts.set(term, 1);
+      for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
+    }
+    const expected = index.miniSearch
+      .search([...boosts.keys()].join(' '), { boost: FIELD_BOOSTS, combineWith: 'OR', prefix: false, fuzzy: false, boostTerm: (term: string) => boosts.get(term) ?? 1 })
+      .slice(0, MAX_CANDIDATES);
+    const actual = queryIndex(index, terms);
+    expect(actual).toEqual(expected.map(({ id, score, terms, queryTerms, match }) => ({ id, score, terms, queryTerms, match })));
+    compared += 1;
+    tied += actual.filter((result, i) => i > 0 && result.score === actual[i - 1]!.score).length;
+  }
+  return { compared, tied };
+}
+
 describe('scoring over minisearch postings', () => {
   it("returns minisearch's own search results for every SQuAD question, ties in its order", async () => {
     const { documents } = await loadCorpus('tests/fixtures/squad-dev/corpus');
-    const index = buildSearchIndex(documents);
-    const { questions } = JSON.parse(readFileSync('tests/fixtures/squad-dev/questions.json', 'utf8')) as { questions: Array<{ q: string }> };
-    let compared = 0;
-    let tied = 0;
-    for (const { q } of questions) {
-      const terms = analyzeQuery(index, q);
-      if (terms.length === 0) continue;
-      const boosts = new Map<string, number>();
-      for (const { term, expansions } of terms) {
-        boosts.set(term, 1);
-        for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
-      }
-      const expected = index.miniSearch
-        .search([...boosts.keys()].join(' '), { boost: FIELD_BOOSTS, combineWith: 'OR', prefix: false, fuzzy: false, boostTerm: (term: string) => boosts.get(term) ?? 1 })
-        .slice(0, MAX_CANDIDATES);
-      const actual = queryIndex(index, terms);
-      expect(actual).toEqual(expected.map(({ id, score, terms, queryTerms, match }) => ({ id, score, terms, queryTerms, match })));
-      compared += 1;
-      tied += actual.filter((result, i) => i > 0 && result.score === actual[i - 1]!.score).length;
-    }
+    const { compared, tied } = expectMinisearchResults(buildSearchIndex(documents));
     expect(compared).toBeGreaterThan(400);
     expect(tied).toBeGreaterThan(0);
+  });
+
+  it('still does after an update (an article removed, another added) and the vacuum that follows it', async () => {
+    const { documents } = await loadCorpus('tests/fixtures/squad-dev/corpus');
+    const index = buildSearchIndex(documents.slice(1));
+    queryIndex(index, analyzeQuery(index, 'Normandy')); // scoring arrays made for the index before the update
+    updateSearchIndex(index, documents.slice(0, -1));
+    await index.miniSearch.vacuum();
+    expect(expectMinisearchResults(index).compared).toBeGreaterThan(400);
+  });
+});
+
+describe('an index brought up to date from the saved one', () => {
+  it('is vacuumed before it serves: no discarded passage is left in the postings', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-vacuum-'));
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-vacuum-cache-'));
+    await cp('tests/fixtures/squad-dev/corpus', dir, { recursive: true });
+    await cp('corpus/microsoft-china-partnerships.md', path.join(dir, 'microsoft-china-partnerships.md'));
+    await Library.open({ dir, cacheDir });
+    // Its 10 passages are too few for minisearch to vacuum by itself (at 20 discarded, and 10 %).
+    await rm(path.join(dir, 'microsoft-china-partnerships.md'));
+    const { library, report } = await Library.open({ dir, cacheDir });
+    expect(report).toMatchObject({ applied: true, removed: [expect.any(String)] });
+    expect(library!.index.miniSearch.dirtCount).toBe(0);
+    expect(library!.index.miniSearch.documentCount).toBe(library!.index.passages.length);
   });
 });

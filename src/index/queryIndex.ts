@@ -46,7 +46,7 @@ export function termWeight(index: SearchIndex, term: string): number {
 /**
  * In how many passages `term` occurs in the text or heading (not the title, which every passage
  * of a document shares): read from minisearch's postings, so no statistics are kept besides the
- * index. A passage discarded by an update counts until minisearch vacuums it (soon after).
+ * index. An updated index is vacuumed before it serves, so discarded passages no longer count.
  */
 export function passageFrequency(index: SearchIndex, term: string): number {
   const fields = vocabulary(index).get(term);
@@ -225,7 +225,7 @@ function bestResults(index: SearchIndex, searched: readonly string[], { shortIds
   // Ascending by score, so the weakest kept is at the front: most matches are weaker still, and skipped.
   const kept: Array<{ shortId: number; score: number }> = [];
   for (const shortId of shortIds) {
-    const score = scoreOf[shortId]! * (termsMatched[shortId] || 1);
+    const score = scoreOf[shortId]! * termsMatched[shortId]!;
     if (kept.length === MAX_CANDIDATES && score <= kept[0]!.score) continue;
     const id = internals._documentIds.get(shortId);
     if (id === undefined || !isVisibleIn(index.passageAt.get(id)?.scope, scope)) continue;

@@ -24,8 +24,6 @@ export interface MiniSearchInternals {
   /** Per short id, each field's length (distinct terms). */
   _fieldLength: Map<number, number[]>;
   _avgFieldLength: number[];
-  /** Passages discarded since the last vacuum. */
-  _dirtCount: number;
   _fieldIds: Record<string, number>;
 }
 
@@ -49,8 +47,8 @@ export interface TermScores {
  * of each live passage (NaN for a discarded one), computed as minisearch computes it.
  */
 interface Scratch {
-  /** What the arrays were made for: an index changed since (an update) gets new ones. */
-  madeFor: { nextId: number; documentCount: number; dirtCount: number };
+  /** What the arrays were made for: an index changed since (an update: an add moves nextId, a discard documentCount) gets new ones. */
+  madeFor: { nextId: number; documentCount: number };
   score: Float64Array;
   termScore: Float64Array;
   termsMatched: Uint16Array;
@@ -61,9 +59,9 @@ interface Scratch {
 const scratchByIndex = new WeakMap<MiniSearchInternals, Scratch>();
 
 function scratchFor(internals: MiniSearchInternals): Scratch {
-  const { _nextId: nextId, _documentCount: documentCount, _dirtCount: dirtCount } = internals;
+  const { _nextId: nextId, _documentCount: documentCount } = internals;
   const scratch = scratchByIndex.get(internals);
-  if (scratch && scratch.madeFor.nextId === nextId && scratch.madeFor.documentCount === documentCount && scratch.madeFor.dirtCount === dirtCount) return scratch;
+  if (scratch && scratch.madeFor.nextId === nextId && scratch.madeFor.documentCount === documentCount) return scratch;
   const { k, b } = BM25;
   const lengthNorm = internals._avgFieldLength.map(() => new Float64Array(nextId).fill(Number.NaN));
   for (const [shortId, lengths] of internals._fieldLength) {
@@ -72,7 +70,7 @@ function scratchFor(internals: MiniSearchInternals): Scratch {
     });
   }
   const made: Scratch = {
-    madeFor: { nextId, documentCount, dirtCount },
+    madeFor: { nextId, documentCount },
     score: new Float64Array(nextId),
     termScore: new Float64Array(nextId),
     termsMatched: new Uint16Array(nextId),
@@ -115,11 +113,11 @@ export function scoreTerms<T>(
       // forEach, not for…of: no [key, value] array per posting.
       postings.forEach((termFrequency, shortId) => {
         const norm = norms[shortId]!;
-        // A passage discarded by an update stays in the postings until minisearch vacuums it
-        // (minisearch's search also stops counting it in the term's frequency: a rounding-level difference).
+        // A discarded passage (its postings stay until minisearch vacuums them, which an updated
+        // index does before it serves) is skipped; it would still count in `matchingCount`.
         if (Number.isNaN(norm)) return;
         const bm25 = inverseFrequency * (d + (termFrequency * (k + 1)) / (termFrequency + norm));
-        const weighted = 1 * boost * fieldBoost * 1 * bm25;
+        const weighted = boost * fieldBoost * bm25;
         if (inTerm[shortId] === 0) {
           inTerm[shortId] = 1;
           termIds.push(shortId);

@@ -128,6 +128,9 @@ export class Library {
     const removedTitles = new Map(index?.documents.map((document) => [documentKey(document), document.title]));
     const change = index ? updateSearchIndex(index, documents) : { added: documents.map(documentKey), removed: [], changed: [], analysed: documents.length };
     const loaded = index !== undefined;
+    // Discarded passages leave their postings behind until minisearch vacuums them, and queries
+    // would count them in term frequencies: vacuumed now, before this index serves or is saved.
+    if (change.removed.length + change.changed.length > 0) await index!.miniSearch.vacuum();
     index ??= buildSearchIndex(documents);
     let saved = false;
     if (options.cacheDir && (!loaded || change.added.length + change.removed.length + change.changed.length > 0)) {
