@@ -118,10 +118,10 @@ describe('the semantic stage between questions', () => {
     try {
       const askBusy = async () => messageOf(await busy.callback(busy.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'Which search engine will Edge use in China?' }])));
       await vi.waitFor(async () => expect((await askBusy()).embeds?.[0]?.footer?.text).toMatch(/paragraph/), { timeout: 30_000, interval: 100 });
-      // Questions every 200 ms for 3 s: the worker answers them by words, and embeds no passage.
+      // Questions every 100 ms for 3 s: the worker answers them by words, and embeds no passage.
       for (const stopAt = Date.now() + 3_000; Date.now() < stopAt; ) {
         await askBusy();
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(ready(busy.logs)).toEqual([]);
       await vi.waitFor(() => expect(ready(busy.logs)).toHaveLength(1), { timeout: 60_000, interval: 100 });

