@@ -18,7 +18,7 @@ const WARM_UP_QUESTIONS = 20;
 
 /**
  * The meaning stage's heavy work in a serving worker (loading the model, embedding passages) waits
- * for this long without a request. Each model call holds the worker 20–50 ms, 100–300 ms when the
+ * for this long without a request. Each model call holds the worker 15–50 ms, 100–300 ms when the
  * two cores are busy answering and reloading: between questions, never among them. Under steady
  * load the vectors wait (answers use words alone meanwhile); Discord traffic comes in bursts.
  */

@@ -34,7 +34,7 @@ const MAX_BATCH = 8;
 const MAX_TOKENS_PER_TEXT = 128;
 /**
  * Pieces per model call, padding included (rows × longest row), at most: one call holds the
- * thread for 20–50 ms here (never much less: a call has a fixed cost), and other work
+ * thread for 15–50 ms here (hardly less for one short text: a call has a fixed cost), and other work
  * (questions) runs between calls.
  */
 const MAX_TOKENS_PER_CALL = 128;
