@@ -10,13 +10,9 @@
  * from it, saves it and updates it (`add`, `discard`) as usual.
  */
 import MiniSearch, { type Options } from 'minisearch';
+import { internalsOf } from './minisearchInternals.js';
 
 type PlainIndex = Parameters<typeof MiniSearch.loadJS>[0];
-
-/** The minisearch internal this fills: its term → field → document → term frequency map. */
-interface TermIndex {
-  _index: { set(term: string, postings: Map<number, Map<number, number>>): void };
-}
 
 /**
  * One array per distinct combination of field lengths, shared by the passages that have it
@@ -87,7 +83,7 @@ export class MiniSearchBulkLoader<Field extends string> {
       serializationVersion: 2,
     };
     const miniSearch = MiniSearch.loadJS(plain, options);
-    const termIndex = (miniSearch as unknown as TermIndex)._index;
+    const termIndex = internalsOf(miniSearch)._index;
     for (const [term, byField] of this.postings) {
       const postings = new Map<number, Map<number, number>>();
       byField.forEach((flat, fieldId) => {

@@ -11,7 +11,8 @@ import type { SearchResult } from 'minisearch';
 import { isVisibleIn } from '../corpus/types.js';
 import { analyze } from '../text/analyze.js';
 import { FIELD_BOOSTS, MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
-import { internalsOf, scoreTerms, type TermScores } from './scoreTerms.js';
+import { internalsOf, type TermDictionary } from './minisearchInternals.js';
+import { scoreTerms, type TermScores } from './scoreTerms.js';
 
 /** A corpus term searched for in place of a query term the corpus lacks. */
 export interface Expansion {
@@ -82,19 +83,11 @@ function fuzzyDistance(term: string): number {
   return term.length >= 8 ? 2 : term.length >= 4 ? 1 : 0;
 }
 
-/** minisearch's term dictionary (internal to minisearch 7, behind one accessor here). */
-interface Vocabulary {
-  get(term: string): Map<number, Map<number, number>> | undefined;
-  has(term: string): boolean;
-  atPrefix(prefix: string): Iterable<[string, unknown]>;
-  fuzzyGet(term: string, maxDistance: number): Map<string, [unknown, number]>;
-}
-
 /** The fields in the order minisearch scores them (its `boost` option's key order). */
-const FIELD_ORDER = Object.keys(FIELD_BOOSTS);
+const FIELD_ORDER = Object.keys(FIELD_BOOSTS) as Array<keyof typeof FIELD_BOOSTS>;
 
-function vocabulary(index: SearchIndex): Vocabulary {
-  return (index.miniSearch as unknown as { _index: Vocabulary })._index;
+function vocabulary(index: SearchIndex): TermDictionary {
+  return internalsOf(index.miniSearch)._index;
 }
 
 /** minisearch's field ids are positions in its `fields` option. */
@@ -150,7 +143,7 @@ const TERM_CHARACTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
  * far cheaper than walking the vocabulary within an edit distance; terms in other scripts use
  * minisearch's fuzzy search.
  */
-function oneEditAway(terms: Vocabulary, term: string): Set<string> {
+function oneEditAway(terms: TermDictionary, term: string): Set<string> {
   const found = new Set<string>();
   if (!/^[a-z0-9]+$/.test(term)) {
     for (const [candidate, [, distance]] of terms.fuzzyGet(term, 1)) if (distance === 1) found.add(candidate);
@@ -248,7 +241,7 @@ function bestResults(index: SearchIndex, searched: readonly string[], { shortIds
     for (const [term, byField] of postingsOf) {
       if (!byField) continue;
       const fields: string[] = [];
-      for (const field of FIELD_ORDER) if (byField.get(internals._fieldIds[field]!)?.has(shortId)) fields.push(field);
+      for (const field of FIELD_ORDER) if (byField.get(FIELD_IDS[field])?.has(shortId)) fields.push(field);
       if (fields.length === 0) continue;
       match[term] = fields;
       queryTerms.push(term);

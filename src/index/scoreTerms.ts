@@ -8,28 +8,10 @@
  * with one common word ("good": 6,000 passages of 100,000) took 10–15 ms. Here scores add up in
  * typed arrays indexed by minisearch's short ids, and only the few passages kept get a result.
  */
-import type MiniSearch from 'minisearch';
+import type { MiniSearchInternals } from './minisearchInternals.js';
 
 /** minisearch's BM25+ parameters (its defaults). */
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
-
-/** The parts of a minisearch index scoring reads (internal to minisearch 7, behind this one interface). */
-export interface MiniSearchInternals {
-  /** term → field id → short id → term frequency. */
-  _index: { get(term: string): Map<number, Map<number, number>> | undefined };
-  /** Live passages: short id → our id. */
-  _documentIds: Map<number, number>;
-  _documentCount: number;
-  _nextId: number;
-  /** Per short id, each field's length (distinct terms). */
-  _fieldLength: Map<number, number[]>;
-  _avgFieldLength: number[];
-  _fieldIds: Record<string, number>;
-}
-
-export function internalsOf(miniSearch: MiniSearch<never> | MiniSearch<unknown>): MiniSearchInternals {
-  return miniSearch as unknown as MiniSearchInternals;
-}
 
 /** The passages a scoring matched: `score(shortId)` is minisearch's OR score before its matched-terms multiplier. */
 export interface TermScores {
