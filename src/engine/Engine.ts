@@ -11,6 +11,7 @@
  * - A worker that crashes, or stops answering, is replaced by one that loads the last good index
  *   (the one saved when it was opened); questions meanwhile get `EngineNotReady`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Answer, AnswerOptions } from '../answers/answerQuestion.js';
 import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
@@ -188,7 +189,7 @@ class EngineWorker {
   async retire(graceMs: number): Promise<void> {
     this.onLost = undefined;
     const until = performance.now() + graceMs;
-    while (this.#pending.size > 0 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.#pending.size > 0 && performance.now() < until) await sleep(10);
     await this.stop();
   }
 

@@ -5,6 +5,7 @@
  * passages' vectors in the background (answers use words alone until they are ready). A reload
  * starts a new worker; this one serves until it is told to stop.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Library } from '../library/Library.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
@@ -79,15 +80,9 @@ if (!library) {
 }
 
 /** Resolves once the worker has had no request for QUIET_MS. */
-function quiet(): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      const waitMs = lastRequestAt + QUIET_MS - performance.now();
-      if (waitMs <= 0) resolve();
-      else setTimeout(check, waitMs);
-    };
-    check();
-  });
+async function quiet(): Promise<void> {
+  let waitMs: number;
+  while ((waitMs = lastRequestAt + QUIET_MS - performance.now()) > 0) await sleep(waitMs);
 }
 
 /** Loads the encoder and the saved vectors of the passages (logged, and `undefined`, if it cannot). */

@@ -7,6 +7,7 @@
  * false and answers come from the lexical path alone.
  */
 import path from 'node:path';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { codeKey } from '../cache/codeKey.js';
 import type { Library } from '../library/Library.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
@@ -77,7 +78,7 @@ export class SemanticIndex {
     for (const passage of passages) {
       keys.set(passage, vectorKey(passage.text));
       // Hashing 100,000 passages takes ~0.2 s: questions the worker answers meanwhile go in between.
-      if (keys.size % KEYS_BETWEEN_YIELDS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (keys.size % KEYS_BETWEEN_YIELDS === 0) await nextTurn();
     }
     const [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
     const intents = await loadArticleIntents(embedder);
@@ -127,7 +128,7 @@ export class SemanticIndex {
       sentences = 0;
       if (++steps % PROGRESS_EVERY_STEPS === 0) options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: false });
       const restMs = options.background ? (performance.now() - stepStarted) * REST_PER_STEP : 0;
-      await new Promise<void>((resolve) => (restMs > 0 ? setTimeout(resolve, restMs) : setImmediate(resolve)));
+      await (restMs > 0 ? sleep(restMs) : nextTurn());
     };
     for (const passage of this.#passages) {
       const key = this.#keys.get(passage)!;

@@ -4,6 +4,7 @@
  * example questions per intent, so "who penned this?" is recognised without listing "penned".
  * Such questions are answered from the front matter and a passage of the article (the one naming its author, or its opening), not by search.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Embedder } from './embedder.js';
 import { cosine } from './vectors.js';
 
@@ -49,7 +50,7 @@ export async function loadArticleIntents(embedder: Embedder, minCosine = MIN_INT
   for (const intent of intents) {
     examples.push(await embedder.embed(ARTICLE_INTENT_EXAMPLES[intent]));
     // One intent's examples at a time, other work (questions) in between.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   function closest(question: Float32Array): IntentMatch {
     let best: IntentMatch = { intent: intents[0]!, cosine: -Infinity };

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import '@tensorflow/tfjs-backend-wasm';
@@ -131,7 +132,7 @@ export async function loadEmbedder(): Promise<Embedder> {
       batch.forEach((i, k) => (vectors[i] = embedded[k]!));
       start = end;
       // A turn of the event loop between calls: a question waits at most one call.
-      if (start < nonEmpty.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (start < nonEmpty.length) await nextTurn();
     }
     return vectors;
   }
