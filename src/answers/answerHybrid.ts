@@ -15,9 +15,8 @@ import type { Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { DEFAULT_TOP, MAX_RELATED, coverageOf, decline, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
 
-/** What the semantic stage needs from the model (see src/semantic/SemanticIndex.ts). */
+/** What the semantic stage needs from the model besides the question's vector (see src/semantic/SemanticIndex.ts). */
 export interface SemanticSignals {
-  questionVector(question: string): Promise<Float32Array>;
   /** The question's cosine with each sentence of `passage`; undefined before it is embedded. */
   sentenceCosines(passage: Passage, question: Float32Array): readonly number[] | undefined;
   /** Whether the question asks about an article itself, by meaning. */
@@ -50,13 +49,13 @@ function askedAbout(index: SearchIndex, scope: string | undefined, visible: Visi
 }
 
 /**
- * `visible`: what the asking server sees, which decides whether it is compared by meaning in
- * full (so that other servers' uploads never change what a server is answered).
+ * `vector`: the question's, from the same model as the passages'. `visible`: what the asking
+ * server sees, which decides whether it is compared by meaning in full (so that other servers'
+ * uploads never change what a server is answered).
  */
-export async function answerHybrid(index: SearchIndex, question: string, semantic: SemanticSignals, visible: VisibleSize, options: AnswerOptions = {}): Promise<Answer> {
+export function answerHybrid(index: SearchIndex, question: string, vector: Float32Array, semantic: SemanticSignals, visible: VisibleSize, options: AnswerOptions = {}): Answer {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
   const retrieval = retrieve(index, question, options.scope);
-  const vector = await semantic.questionVector(question);
 
   const results = new Map<string, { result: SearchResult; passage: Passage }>();
   const candidates: LexicalCandidate[] = retrieval.candidates.slice(0, RANKING.candidatePool).map((result) => {

@@ -176,14 +176,19 @@ export class Library {
     this.#semantic = semantic;
   }
 
-
-  answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
+  /**
+   * By words and meaning once the passages' vectors are ready; by words alone before, and for a
+   * new question the encoder has no room for (a burst: see MAX_WAITING_QUESTIONS).
+   */
+  async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
     const semantic = this.#semantic;
-    if (!semantic?.ready) return Promise.resolve(answerQuestion(this.#index, question, options));
+    if (!semantic?.ready) return answerQuestion(this.#index, question, options);
+    const vector = await semantic.questionVector(question);
+    if (!vector) return answerQuestion(this.#index, question, options);
     const base = this.#sizes['']!;
     const own = options.scope === undefined ? undefined : this.#sizes[options.scope];
     const visible = { documents: base.documents + (own?.documents ?? 0), passages: base.passages + (own?.passages ?? 0) };
-    return answerHybrid(this.#index, question, semantic, visible, options);
+    return answerHybrid(this.#index, question, vector, semantic, visible, options);
   }
 
   search(query: string, options: SearchPassagesOptions): PassageHit[] {

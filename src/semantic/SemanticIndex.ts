@@ -29,6 +29,11 @@ export interface SemanticIndexOptions {
   folder?: string;
   /** Told of progress and problems, for the log. */
   onProgress?(event: { embedded: number; total: number; ms: number; done: boolean }): void;
+  /**
+   * Told, once the encoder has caught up with a burst, how many new questions it turned away
+   * (see MAX_WAITING_QUESTIONS): those were answered by words alone.
+   */
+  onBusy?(event: { turnedAway: number }): void;
 }
 
 /**
@@ -46,6 +51,16 @@ const REST_PER_STEP = 2;
 const PROGRESS_EVERY_STEPS = 500;
 /** Question vectors remembered: the same questions come back (buttons, popular questions). */
 const QUESTION_CACHE_SIZE = 1000;
+/**
+ * New questions waiting for the encoder (or in it), at most. A new question costs it ~5 ms in a
+ * batch, so these are ~0.7 s of work: past them, a new question is answered by words alone at
+ * once instead of queueing towards Discord's 3-s limit (418 new questions at once: 130 askers
+ * were told "That took too long" without the bound, none with it). A question asked alone, or
+ * asked before, never is.
+ */
+export const MAX_WAITING_QUESTIONS = 128;
+/** Questions per model call when draining the queue (the embedder's own batch at most). */
+const QUESTIONS_PER_CALL = 8;
 
 export class SemanticIndex {
   readonly #embedder: Embedder;
@@ -54,15 +69,21 @@ export class SemanticIndex {
   readonly #passages: readonly Passage[];
   readonly #keys: Map<Passage, string>;
   readonly #questions = new Map<string, Float32Array>();
-  /** Questions waiting to be embedded together, and the promise each asker awaits. */
-  readonly #questionBatch: Array<{ question: string; resolve: (vector: Float32Array) => void; reject: (error: Error) => void }> = [];
+  /** New questions waiting for the encoder, oldest first, and the promise each asker awaits. */
+  readonly #waiting: Array<{ question: string; resolve: (vector: Float32Array) => void; reject: (error: Error) => void }> = [];
   readonly #pendingQuestions = new Map<string, Promise<Float32Array>>();
+  /** Whether a drain of `#waiting` is running (one at a time, so the oldest go first). */
+  #draining = false;
+  /** New questions turned away since the queue was last empty. */
+  #turnedAway = 0;
+  readonly #onBusy: SemanticIndexOptions['onBusy'];
   /** Keys (texts) without vectors yet: passages with the same text share one. */
   readonly #missing: Set<string>;
   readonly #total: number;
 
-  private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>) {
+  private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, onBusy: SemanticIndexOptions['onBusy']) {
     this.#embedder = embedder;
+    this.#onBusy = onBusy;
     this.#intents = intents;
     this.#store = store;
     this.#passages = passages;
@@ -82,7 +103,7 @@ export class SemanticIndex {
     }
     const [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
     const intents = await loadArticleIntents(embedder);
-    const index = new SemanticIndex(embedder, intents, store, passages, keys);
+    const index = new SemanticIndex(embedder, intents, store, passages, keys, options.onBusy);
     return index;
   }
 
@@ -142,34 +163,53 @@ export class SemanticIndex {
     options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: true });
   }
 
-  /** The question's unit vector (remembered for the next time it is asked). */
-  questionVector(question: string): Promise<Float32Array> {
+  /**
+   * The question's unit vector (remembered for the next time it is asked), or undefined when
+   * MAX_WAITING_QUESTIONS new questions are already waiting for the encoder: answer by words.
+   */
+  questionVector(question: string): Promise<Float32Array | undefined> {
     const known = this.#questions.get(question);
     if (known) return Promise.resolve(known);
-    // Questions that arrive together are embedded together: 10 in one batch cost about a third as
-    // much per question as 10 one by one, which is what a burst of questions needs.
-    let waiting = this.#pendingQuestions.get(question);
-    if (!waiting) {
-      waiting = new Promise<Float32Array>((resolve, reject) => this.#questionBatch.push({ question, resolve, reject }));
-      this.#pendingQuestions.set(question, waiting);
-      if (this.#questionBatch.length === 1) setImmediate(() => void this.#embedQuestions());
+    let pending = this.#pendingQuestions.get(question);
+    if (!pending) {
+      if (this.#pendingQuestions.size >= MAX_WAITING_QUESTIONS) {
+        this.#turnedAway += 1;
+        return Promise.resolve(undefined);
+      }
+      pending = new Promise<Float32Array>((resolve, reject) => this.#waiting.push({ question, resolve, reject }));
+      this.#pendingQuestions.set(question, pending);
+      // On the next turn, so that questions arriving together are embedded together: 8 in one
+      // model call cost about half as much each as one by one.
+      if (!this.#draining) {
+        this.#draining = true;
+        setImmediate(() => void this.#drainQuestions());
+      }
     }
-    return waiting;
+    return pending;
   }
 
-  async #embedQuestions(): Promise<void> {
-    const batch = this.#questionBatch.splice(0);
-    try {
-      const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
-      batch.forEach(({ question, resolve }, i) => {
-        if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
-        this.#questions.set(question, vectors[i]!);
-        resolve(vectors[i]!);
-      });
-    } catch (error) {
-      for (const { reject } of batch) reject(error as Error);
-    } finally {
-      for (const { question } of batch) this.#pendingQuestions.delete(question);
+  async #drainQuestions(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, QUESTIONS_PER_CALL);
+      try {
+        const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
+        batch.forEach(({ question, resolve }, i) => {
+          if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
+          this.#questions.set(question, vectors[i]!);
+          resolve(vectors[i]!);
+        });
+      } catch (error) {
+        for (const { reject } of batch) reject(error as Error);
+      } finally {
+        for (const { question } of batch) this.#pendingQuestions.delete(question);
+      }
+      // Questions that arrived meanwhile join the queue before the next call.
+      await nextTurn();
+    }
+    this.#draining = false;
+    if (this.#turnedAway > 0) {
+      this.#onBusy?.({ turnedAway: this.#turnedAway });
+      this.#turnedAway = 0;
     }
   }
 
@@ -191,9 +231,9 @@ export class SemanticIndex {
  * `CACHE_DIR/vectors/<key>` (none without a cache folder). The caller then runs `fill` to compute
  * the missing ones; answers use meaning once they are all there.
  */
-export async function enableSemantic(library: Library, cacheDir: string | undefined): Promise<SemanticIndex> {
+export async function enableSemantic(library: Library, cacheDir: string | undefined, options: Pick<SemanticIndexOptions, 'onBusy'> = {}): Promise<SemanticIndex> {
   const folder = cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CODE_KEY) : undefined;
-  const index = await SemanticIndex.open(library.index.passages, { folder });
+  const index = await SemanticIndex.open(library.index.passages, { folder, ...options });
   library.useSemantic(index);
   return index;
 }

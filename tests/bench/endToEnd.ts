@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { commands } from '../../src/bot/commands/index.js';
 import { createBot } from '../../src/bot/createBot.js';
 import { createLogger } from '../../src/bot/logger.js';
@@ -51,6 +52,8 @@ export interface BurstStats extends EndToEndOptions {
 }
 
 export interface EndToEndReport extends BurstStats {
+  /** Timed questions the encoder had no room for (a burst of new ones), answered by words alone. */
+  turnedAway: number;
   rssBeforeMB: number;
   rssAfterMB: number;
   /** Live heap after a full collection, before and after: growth here would be a leak. */
@@ -150,9 +153,12 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   // The engine's log says when answers use meaning: only then is the semantic path timed.
   let semanticReady!: () => void;
   const vectorsReady = new Promise<void>((resolve) => (semanticReady = resolve));
+  let turnedAway = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      if (chunk.toString().includes('semantic vectors ready')) semanticReady();
+      const line = chunk.toString();
+      if (line.includes('semantic vectors ready')) semanticReady();
+      turnedAway += Number(/"turnedAway":(\d+)/.exec(line)?.[1] ?? 0);
       done();
     },
   });
@@ -176,11 +182,15 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
     callbacks.restart();
     const heapBefore = settledHeapBytes();
     const rssBefore = process.memoryUsage().rss;
+    turnedAway = 0;
     const burst = await timedBurst(fake, callbacks, questions, { ...options, interactions: options.questions === 'new' ? questions.length : options.interactions }, onProgress);
+    // The engine reports a burst's count once the encoder has caught up with it.
+    await sleep(500);
     fake.forgetHistory();
     const heapAfter = settledHeapBytes();
     return {
       ...burst,
+      turnedAway,
       rssBeforeMB: rssBefore / 1024 / 1024,
       rssAfterMB: process.memoryUsage().rss / 1024 / 1024,
       heapBeforeMB: heapBefore / 1024 / 1024,

@@ -34,13 +34,15 @@ const SYNTHETIC = [
 ] as const;
 /**
  * 50 at a time with words and meaning (the default: questions asked before, then every one new)
- * and with words alone, then all 1,000 at once.
+ * and with words alone, then all 1,000 at once, then SQuAD's 418 new questions at once.
  */
 const END_TO_END = [
   { interactions: 1_000, concurrency: 50, semantic: true },
   { interactions: 1_000, concurrency: 50, semantic: true, questions: 'new' as const },
   { interactions: 1_000, concurrency: 50, semantic: false },
   { interactions: 1_000, concurrency: 1_000, semantic: true },
+  // More new questions at once than the encoder queues (MAX_WAITING_QUESTIONS).
+  { interactions: 418, concurrency: 418, semantic: true, questions: 'new' as const },
 ];
 const HTTP_BURSTS = { concurrency: 200, bursts: 5 };
 

@@ -139,12 +139,13 @@ const burstTarget = (burst: BurstStats) => `${againstLimit(burst.p99Ms, TARGETS.
 
 function endToEndSection(runs: EndToEndReport[]): string {
   return formatTable([
-    ['interactions', 'concurrency', 'answers by', 'questions', 'p50', 'p99', 'throughput', 'errors', 'target (p99, 0 errors)', 'RSS before', 'RSS after', 'heap before', 'heap after'],
+    ['interactions', 'concurrency', 'answers by', 'questions', 'by words alone (encoder busy)', 'p50', 'p99', 'throughput', 'errors', 'target (p99, 0 errors)', 'RSS before', 'RSS after', 'heap before', 'heap after'],
     ...runs.map((e) => [
       formatCount(e.interactions),
       formatCount(e.concurrency),
       e.semantic ? 'words + meaning' : 'words alone',
       e.questions === 'new' ? 'each new (SQuAD)' : 'asked before',
+      e.semantic ? formatCount(e.turnedAway) : '',
       formatMs(e.p50Ms),
       formatMs(e.p99Ms),
       formatRate(e.perSecond),
