@@ -8,13 +8,14 @@
  *   node --import tsx tests/bench/semanticEval.ts          the figures for RANKING as it is
  *   node --import tsx tests/bench/semanticEval.ts --tune   also a grid of constants, scored on the tuning halves only
  *   node --import tsx tests/bench/semanticEval.ts --failures   also each question the hybrid gets wrong, with its signals
+ *   node --import tsx tests/bench/semanticEval.ts --ceiling    also the best top-1 any fusion weights reach, fitted on all questions
  */
 import { sentencesOf } from '../../src/passages/splitIntoPassages.js';
 import { answerQuestion, coverageOf, toResult } from '../../src/answers/answerQuestion.js';
 import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
 import { ARTICLE_INTENT_EXAMPLES, loadArticleIntents, MIN_INTENT_COSINE, type ArticleIntent } from '../../src/semantic/articleIntent.js';
 import { loadEmbedder, type Embedder } from '../../src/semantic/embedder.js';
-import { RANKING, rankAndDecide, type LexicalCandidate, type RankingConstants } from '../../src/semantic/rank.js';
+import { RANKING, rankAndDecide, scoreCandidates, type LexicalCandidate, type RankingConstants } from '../../src/semantic/rank.js';
 import { cosine } from '../../src/semantic/vectors.js';
 import { evaluate, type EvalAnswer, type EvalQuestion, type EvalReport } from '../support/questionSet.js';
 import { articleSet, squadSet, type Half, type QuestionSet } from '../support/questionSets.js';
@@ -155,6 +156,32 @@ async function measureIntents(embedder: Embedder, sets: Embedded[]): Promise<voi
   }
 }
 
+/**
+ * How far the fused rank could go with these signals at all: the most answerable questions whose
+ * right paragraph ranks first, over a fine grid of both fusion weights fitted on every question
+ * of the set (held-out half included, so an upper bound, not a figure to report as reached).
+ */
+function ceiling({ set, prepared, vectors }: Embedded): void {
+  const answerable = set.questions.filter((q) => q.paragraph !== null);
+  const paragraphOf = new Map(set.index.passages.map((passage) => [passage.id, set.paragraphKey(passage.documentId, passage.paragraph)]));
+  // Each question's cosines computed once: the grid only re-weighs them.
+  const cosines = new Map(answerable.map((q) => {
+    const { vector, candidates } = prepared.get(q.question)!;
+    return [q.question, new Map(candidates.map((candidate) => [candidate.passageId, vectors.get(candidate.passageId)?.map((sentence) => cosine(vector, sentence))]))];
+  }));
+  let best = { rankedFirst: 0, sentenceWeight: 0, coverageWeight: 0 };
+  for (let sentenceWeight = 0; sentenceWeight <= 10; sentenceWeight += 0.25)
+    for (let coverageWeight = 0; coverageWeight <= 10; coverageWeight += 0.25) {
+      const constants = { ...RANKING, sentenceWeight, coverageWeight };
+      const rankedFirst = answerable.filter((q) => {
+        const [first] = scoreCandidates(prepared.get(q.question)!.candidates, (passageId) => cosines.get(q.question)!.get(passageId), constants);
+        return first !== undefined && [q.paragraph, ...(q.alsoAccept ?? [])].includes(paragraphOf.get(first.passageId)!);
+      }).length;
+      if (rankedFirst > best.rankedFirst) best = { rankedFirst, sentenceWeight, coverageWeight };
+    }
+  console.log(`\nCeiling on ${set.name}: at best ${best.rankedFirst}/${answerable.length} (${(best.rankedFirst / answerable.length).toFixed(3)}) answerable questions rank their paragraph first (sentence ${best.sentenceWeight}, coverage ${best.coverageWeight}, fitted on all of them), before any decline`);
+}
+
 /** Grid over the fusion weights and the answer threshold, scored on the tuning halves only. */
 function tune(sets: Embedded[]): void {
   const rows: Array<{ constants: RankingConstants; score: number; summary: string }> = [];
@@ -187,6 +214,7 @@ async function main(): Promise<void> {
   for (const set of embedded) report(set, RANKING);
   await measureIntents(embedder, embedded);
   if (process.argv.includes('--failures')) for (const set of embedded) showFailures(set, RANKING);
+  if (process.argv.includes('--ceiling')) for (const set of embedded) ceiling(set);
 }
 
 await main();
