@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleIntents, type ArticleIntentClassifier } from '../src/semantic/articleIntent.js';
 import { EMBEDDING_DIMENSIONS, loadEmbedder, type Embedder } from '../src/semantic/embedder.js';
 import { decide, RANKING, rankAndDecide, scoreCandidates, type LexicalCandidate, type RankedCandidate } from '../src/semantic/rank.js';
 import { SentencePieceTokenizer } from '../src/semantic/tokenizer.js';
 import { cosine, normalize } from '../src/semantic/vectors.js';
-import { MAX_WAITING_QUESTIONS, SemanticIndex } from '../src/semantic/SemanticIndex.js';
+import { SemanticIndex } from '../src/semantic/SemanticIndex.js';
 
 describe('SentencePieceTokenizer', () => {
   // Ids 0–5 are reserved; scores are log probabilities.
@@ -172,23 +172,5 @@ describe('SemanticIndex question vectors', () => {
     questions.forEach((_, i) => expect(cosine(together[i]!, alone[i]!)).toBeGreaterThan(0.999));
     expect(together[3]).toBe(together[0]);
     expect(cosine(together[0]!, together[1]!)).toBeLessThan(0.9);
-  });
-});
-
-describe('SemanticIndex under a burst of new questions', () => {
-  it(`queues at most ${MAX_WAITING_QUESTIONS} new questions: the rest get no vector at once (words alone), are reported once the queue drains, and are embedded when asked again`, async () => {
-    const bursts: number[] = [];
-    const index = await SemanticIndex.open([], { onBusy: ({ turnedAway }) => bursts.push(turnedAway) });
-    const remembered = 'What is Ubuntu Kylin?';
-    await index.questionVector(remembered);
-    const questions = Array.from({ length: MAX_WAITING_QUESTIONS + 5 }, (_, i) => `What happened in year ${1900 + i}?`);
-    // The same new question twice takes one place in the queue; a remembered one takes none.
-    const vectors = await Promise.all([...questions, questions[0]!, remembered].map((question) => index.questionVector(question)));
-    expect(vectors.slice(0, MAX_WAITING_QUESTIONS).every((vector) => vector instanceof Float32Array)).toBe(true);
-    expect(vectors.slice(MAX_WAITING_QUESTIONS, questions.length)).toEqual(Array(5).fill(undefined));
-    expect(vectors.at(-2)).toBe(vectors[0]);
-    expect(vectors.at(-1)).toBeInstanceOf(Float32Array);
-    expect(await index.questionVector(questions.at(-1)!)).toBeInstanceOf(Float32Array);
-    await vi.waitFor(() => expect(bursts).toEqual([5]));
   });
 });

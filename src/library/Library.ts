@@ -178,7 +178,7 @@ export class Library {
 
   /**
    * By words and meaning once the passages' vectors are ready; by words alone before, and for a
-   * new question the encoder has no room for (a burst: see MAX_WAITING_QUESTIONS).
+   * new question the encoder cannot get to in time (a burst: see MEANING_WAIT_MS).
    */
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
     const semantic = this.#semantic;

@@ -30,8 +30,8 @@ export interface SemanticIndexOptions {
   /** Told of progress and problems, for the log. */
   onProgress?(event: { embedded: number; total: number; ms: number; done: boolean }): void;
   /**
-   * Told, once the encoder has caught up with a burst, how many new questions it turned away
-   * (see MAX_WAITING_QUESTIONS): those were answered by words alone.
+   * Told how many new questions waited MEANING_WAIT_MS for the encoder in vain (a burst) and were
+   * answered by words alone: once it has caught up, and every BUSY_REPORT_MS while it has not.
    */
   onBusy?(event: { turnedAway: number }): void;
 }
@@ -52,15 +52,27 @@ const PROGRESS_EVERY_STEPS = 500;
 /** Question vectors remembered: the same questions come back (buttons, popular questions). */
 const QUESTION_CACHE_SIZE = 1000;
 /**
- * New questions waiting for the encoder (or in it), at most. A new question costs it ~5 ms in a
- * batch, so these are ~0.7 s of work: past them, a new question is answered by words alone at
- * once instead of queueing towards Discord's 3-s limit (418 new questions at once: 130 askers
- * were told "That took too long" without the bound, none with it). A question asked alone, or
- * asked before, never is.
+ * How long a new question waits for the encoder before it is answered by words alone. Alone it
+ * waits 10–30 ms; in a burst, each new question ahead costs 5–10 ms more, so 50 new questions at
+ * once wait ~0.4 s and 400 would wait seconds: past this, a member gets words now rather than
+ * meaning after the engine's 2-s deadline ("That took too long"). A question the encoder will
+ * clearly not reach in time (the questions ahead times the recent cost of one) does not wait.
  */
-export const MAX_WAITING_QUESTIONS = 128;
-/** Questions per model call when draining the queue (the embedder's own batch at most). */
+export const MEANING_WAIT_MS = 1_000;
+/** The encoder's cost per question until measured (ms; then a moving average of its calls). */
+const INITIAL_MS_PER_QUESTION = 10;
+/** Questions per `embed` call when draining the queue (its token budget may split it further). */
 const QUESTIONS_PER_CALL = 8;
+/** While questions keep being turned away, how often the count is reported. */
+const BUSY_REPORT_MS = 10_000;
+
+interface PendingQuestion {
+  question: string;
+  until: number;
+  vector: Promise<Float32Array | undefined>;
+  resolve(vector: Float32Array | undefined): void;
+  reject(error: Error): void;
+}
 
 export class SemanticIndex {
   readonly #embedder: Embedder;
@@ -69,13 +81,19 @@ export class SemanticIndex {
   readonly #passages: readonly Passage[];
   readonly #keys: Map<Passage, string>;
   readonly #questions = new Map<string, Float32Array>();
-  /** New questions waiting for the encoder, oldest first, and the promise each asker awaits. */
-  readonly #waiting: Array<{ question: string; resolve: (vector: Float32Array) => void; reject: (error: Error) => void }> = [];
-  readonly #pendingQuestions = new Map<string, Promise<Float32Array>>();
+  /**
+   * New questions waiting for the encoder, oldest first: the promise their askers await, and until
+   * when one of them still waits (`performance.now()` time).
+   */
+  readonly #waiting: PendingQuestion[] = [];
+  readonly #pendingQuestions = new Map<string, PendingQuestion>();
   /** Whether a drain of `#waiting` is running (one at a time, so the oldest go first). */
   #draining = false;
-  /** New questions turned away since the queue was last empty. */
+  /** New questions answered by words alone since the last report, and when that was. */
   #turnedAway = 0;
+  #reportedAt = 0;
+  /** Recent encoder time per question, for predicting a new question's wait. */
+  #msPerQuestion = INITIAL_MS_PER_QUESTION;
   readonly #onBusy: SemanticIndexOptions['onBusy'];
   /** Keys (texts) without vectors yet: passages with the same text share one. */
   readonly #missing: Set<string>;
@@ -164,52 +182,91 @@ export class SemanticIndex {
   }
 
   /**
-   * The question's unit vector (remembered for the next time it is asked), or undefined when
-   * MAX_WAITING_QUESTIONS new questions are already waiting for the encoder: answer by words.
+   * The question's unit vector (remembered for the next time it is asked), or undefined when the
+   * encoder could not get to it within `waitMs`: answer by words alone.
    */
-  questionVector(question: string): Promise<Float32Array | undefined> {
+  async questionVector(question: string, waitMs = MEANING_WAIT_MS): Promise<Float32Array | undefined> {
     const known = this.#questions.get(question);
-    if (known) return Promise.resolve(known);
+    if (known) return known;
+    const until = performance.now() + waitMs;
     let pending = this.#pendingQuestions.get(question);
-    if (!pending) {
-      if (this.#pendingQuestions.size >= MAX_WAITING_QUESTIONS) {
-        this.#turnedAway += 1;
-        return Promise.resolve(undefined);
-      }
-      pending = new Promise<Float32Array>((resolve, reject) => this.#waiting.push({ question, resolve, reject }));
+    if (pending) pending.until = Math.max(pending.until, until);
+    else if ((this.#pendingQuestions.size + 1) * this.#msPerQuestion > waitMs) {
+      this.#turnedAway += 1;
+      return undefined;
+    } else {
+      let settle!: Pick<PendingQuestion, 'resolve' | 'reject'>;
+      const vector = new Promise<Float32Array | undefined>((resolve, reject) => (settle = { resolve, reject }));
+      pending = { question, until, vector, ...settle };
+      this.#waiting.push(pending);
       this.#pendingQuestions.set(question, pending);
-      // On the next turn, so that questions arriving together are embedded together: 8 in one
-      // model call cost about half as much each as one by one.
+      // On the next turn, so that questions arriving together are embedded together (about 0.7×
+      // the cost each of one by one).
       if (!this.#draining) {
         this.#draining = true;
         setImmediate(() => void this.#drainQuestions());
       }
     }
-    return pending;
+    const timer = new AbortController();
+    const vector = await Promise.race([pending.vector, sleep(waitMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
+    if (!vector) this.#turnedAway += 1;
+    return vector;
   }
 
   async #drainQuestions(): Promise<void> {
     while (this.#waiting.length > 0) {
-      const batch = this.#waiting.splice(0, QUESTIONS_PER_CALL);
-      try {
-        const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
-        batch.forEach(({ question, resolve }, i) => {
-          if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
-          this.#questions.set(question, vectors[i]!);
-          resolve(vectors[i]!);
-        });
-      } catch (error) {
-        for (const { reject } of batch) reject(error as Error);
-      } finally {
-        for (const { question } of batch) this.#pendingQuestions.delete(question);
+      // The queue so far, oldest first; questions arriving meanwhile form the next one.
+      const queue = this.#waiting.splice(0);
+      for (let next = 0; next < queue.length; ) {
+        const now = performance.now();
+        const batch: PendingQuestion[] = [];
+        while (batch.length < QUESTIONS_PER_CALL && next < queue.length) {
+          const pending = queue[next++]!;
+          // Every asker of it has been answered by words already: not worth the encoder's time.
+          if (pending.until <= now) this.#settle(pending, undefined);
+          else batch.push(pending);
+        }
+        if (batch.length === 0) continue;
+        try {
+          const started = performance.now();
+          const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
+          this.#msPerQuestion = 0.8 * this.#msPerQuestion + (0.2 * (performance.now() - started)) / batch.length;
+          batch.forEach((pending, i) => {
+            if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
+            this.#questions.set(pending.question, vectors[i]!);
+            this.#settle(pending, vectors[i]!);
+          });
+        } catch (error) {
+          for (const pending of batch) {
+            this.#pendingQuestions.delete(pending.question);
+            pending.reject(error as Error);
+          }
+        }
+        if (this.#turnedAway > 0 && performance.now() - this.#reportedAt >= BUSY_REPORT_MS) this.#reportBusy();
+        // Questions sent meanwhile reach the worker (and the queue) between calls.
+        await nextTurn();
       }
-      // Questions that arrived meanwhile join the queue before the next call.
-      await nextTurn();
     }
     this.#draining = false;
-    if (this.#turnedAway > 0) {
-      this.#onBusy?.({ turnedAway: this.#turnedAway });
-      this.#turnedAway = 0;
+    // Askers whose wait ran out as the drain ended are counted on this turn: report on the next.
+    setImmediate(() => this.#reportBusy());
+  }
+
+  #settle(pending: PendingQuestion, vector: Float32Array | undefined): void {
+    this.#pendingQuestions.delete(pending.question);
+    pending.resolve(vector);
+  }
+
+  #reportBusy(): void {
+    const turnedAway = this.#turnedAway;
+    if (turnedAway === 0) return;
+    this.#turnedAway = 0;
+    this.#reportedAt = performance.now();
+    try {
+      this.#onBusy?.({ turnedAway });
+    } catch {
+      // A report is for the log: its failure must not stop the queue.
     }
   }
 

@@ -52,7 +52,7 @@ export interface BurstStats extends EndToEndOptions {
 }
 
 export interface EndToEndReport extends BurstStats {
-  /** Timed questions the encoder had no room for (a burst of new ones), answered by words alone. */
+  /** Timed questions the encoder could not get to in time (a burst of new ones), answered by words alone. */
   turnedAway: number;
   rssBeforeMB: number;
   rssAfterMB: number;
@@ -154,11 +154,16 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   let semanticReady!: () => void;
   const vectorsReady = new Promise<void>((resolve) => (semanticReady = resolve));
   let turnedAway = 0;
+  let busyReported = () => {};
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       const line = chunk.toString();
       if (line.includes('semantic vectors ready')) semanticReady();
-      turnedAway += Number(/"turnedAway":(\d+)/.exec(line)?.[1] ?? 0);
+      const reported = /"turnedAway":(\d+)/.exec(line);
+      if (reported) {
+        turnedAway += Number(reported[1]);
+        busyReported();
+      }
       done();
     },
   });
@@ -184,8 +189,8 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
     const rssBefore = process.memoryUsage().rss;
     turnedAway = 0;
     const burst = await timedBurst(fake, callbacks, questions, { ...options, interactions: options.questions === 'new' ? questions.length : options.interactions }, onProgress);
-    // The engine reports a burst's count once the encoder has caught up with it.
-    await sleep(500);
+    // The engine reports a burst's count once the encoder has caught up with it (if it turned any away).
+    await Promise.race([new Promise<void>((resolve) => (busyReported = resolve)), sleep(3_000)]);
     fake.forgetHistory();
     const heapAfter = settledHeapBytes();
     return {

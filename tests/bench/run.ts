@@ -41,7 +41,7 @@ const END_TO_END = [
   { interactions: 1_000, concurrency: 50, semantic: true, questions: 'new' as const },
   { interactions: 1_000, concurrency: 50, semantic: false },
   { interactions: 1_000, concurrency: 1_000, semantic: true },
-  // More new questions at once than the encoder queues (MAX_WAITING_QUESTIONS).
+  // More new questions at once than the encoder gets to within MEANING_WAIT_MS.
   { interactions: 418, concurrency: 418, semantic: true, questions: 'new' as const },
 ];
 const HTTP_BURSTS = { concurrency: 200, bursts: 5 };

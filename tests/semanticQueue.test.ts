@@ -1,0 +1,107 @@
+/**
+ * The queue of new questions waiting for the sentence encoder, with an encoder whose calls the
+ * test holds and releases (the real one is in tests/semantic.test.ts): how long a question waits
+ * for its vector, what is dropped, and what is reported for the log.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { EMBEDDING_DIMENSIONS } from '../src/semantic/embedder.js';
+import { SemanticIndex } from '../src/semantic/SemanticIndex.js';
+
+const encoder = vi.hoisted(() => ({
+  /** The texts of each `embed` call, in order. */
+  calls: [] as string[][],
+  /** Each call waits for this before it returns. */
+  gate: Promise.resolve() as Promise<void>,
+}));
+
+vi.mock('../src/semantic/embedder.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../src/semantic/embedder.js')>()),
+  loadEmbedder: async () => ({
+    embed: async (texts: readonly string[]) => {
+      encoder.calls.push([...texts]);
+      await encoder.gate;
+      return texts.map(() => new Float32Array(EMBEDDING_DIMENSIONS).fill(1 / Math.sqrt(EMBEDDING_DIMENSIONS)));
+    },
+  }),
+}));
+vi.mock('../src/semantic/articleIntent.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../src/semantic/articleIntent.js')>()),
+  loadArticleIntents: async () => ({ classify: () => undefined, closest: () => ({ intent: 'topic', cosine: 0 }) }),
+}));
+
+/** Holds the encoder's calls until the returned function is called. */
+function holdEncoder(): () => void {
+  let release!: () => void;
+  encoder.gate = new Promise((resolve) => (release = resolve));
+  return release;
+}
+
+describe('SemanticIndex question queue', () => {
+  beforeEach(() => {
+    encoder.calls = [];
+    encoder.gate = Promise.resolve();
+  });
+
+  it('answers a question the encoder cannot reach in time without a vector, skips it once nobody waits, and reports it once', async () => {
+    const reports: number[] = [];
+    const index = await SemanticIndex.open([], {
+      onBusy: ({ turnedAway }) => {
+        reports.push(turnedAway);
+        throw new Error('a broken log');
+      },
+    });
+    const release = holdEncoder();
+    const first = index.questionVector('first', 10_000);
+    await vi.waitFor(() => expect(encoder.calls).toEqual([['first']]));
+    // Queued behind the held call: its wait runs out first.
+    expect(await index.questionVector('late', 50)).toBeUndefined();
+    release();
+    expect(await first).toBeInstanceOf(Float32Array);
+    await vi.waitFor(() => expect(reports).toEqual([1]));
+    expect(encoder.calls).toEqual([['first']]);
+    // A report that throws stops nothing: asked again, it is embedded; nothing more to report.
+    expect(await index.questionVector('late')).toBeInstanceOf(Float32Array);
+    expect(encoder.calls).toEqual([['first'], ['late']]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reports).toEqual([1]);
+  });
+
+  it('embeds a question asked twice once, for as long as its latest asker waits', async () => {
+    const index = await SemanticIndex.open([]);
+    const release = holdEncoder();
+    const blocking = index.questionVector('blocking', 10_000);
+    await vi.waitFor(() => expect(encoder.calls).toHaveLength(1));
+    const impatient = index.questionVector('twice', 50);
+    const patient = index.questionVector('twice', 10_000);
+    expect(await impatient).toBeUndefined();
+    release();
+    const [vector] = await Promise.all([patient, blocking]);
+    expect(vector).toBeInstanceOf(Float32Array);
+    expect(encoder.calls).toEqual([['blocking'], ['twice']]);
+    expect(await index.questionVector('twice', 0)).toBe(vector);
+  });
+
+  it('answers at once, without queueing it, a question it predicts the encoder cannot reach in time', async () => {
+    const reports: number[] = [];
+    const index = await SemanticIndex.open([], { onBusy: ({ turnedAway }) => reports.push(turnedAway) });
+    const release = holdEncoder();
+    const blocking = index.questionVector('blocking', 10_000);
+    await vi.waitFor(() => expect(encoder.calls).toHaveLength(1));
+    // One question ahead and none measured yet (10 ms each assumed): 20 ms is more than 15.
+    const started = performance.now();
+    expect(await index.questionVector('hopeless', 15)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(15);
+    release();
+    await blocking;
+    await vi.waitFor(() => expect(reports).toEqual([1]));
+    expect(encoder.calls).toEqual([['blocking']]);
+  });
+
+  it('embeds questions that arrive together in calls of at most 8, oldest first', async () => {
+    const index = await SemanticIndex.open([]);
+    const questions = Array.from({ length: 20 }, (_, i) => `question ${i}`);
+    const vectors = await Promise.all(questions.map((question) => index.questionVector(question)));
+    expect(vectors.every((vector) => vector instanceof Float32Array)).toBe(true);
+    expect(encoder.calls).toEqual([questions.slice(0, 8), questions.slice(8, 16), questions.slice(16)]);
+  });
+});
