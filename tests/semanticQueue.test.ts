@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EMBEDDING_DIMENSIONS } from '../src/semantic/embedder.js';
-import { SemanticIndex } from '../src/semantic/SemanticIndex.js';
+import { QUESTION_CACHE_SIZE, SemanticIndex } from '../src/semantic/SemanticIndex.js';
 
 const encoder = vi.hoisted(() => ({
   /** The texts of each `embed` call, in order. */
@@ -103,5 +103,18 @@ describe('SemanticIndex question queue', () => {
     const vectors = await Promise.all(questions.map((question) => index.questionVector(question)));
     expect(vectors.every((vector) => vector instanceof Float32Array)).toBe(true);
     expect(encoder.calls).toEqual([questions.slice(0, 8), questions.slice(8, 16), questions.slice(16)]);
+  });
+
+  it(`remembers the ${QUESTION_CACHE_SIZE} questions asked most recently, a popular one however long ago it was first asked`, async () => {
+    const index = await SemanticIndex.open([]);
+    await index.questionVector('popular');
+    for (let i = 0; i < QUESTION_CACHE_SIZE; i++) {
+      await index.questionVector(`question ${i}`);
+      if (i % 100 === 0) await index.questionVector('popular');
+    }
+    encoder.calls = [];
+    await index.questionVector('popular');
+    await index.questionVector('question 0');
+    expect(encoder.calls).toEqual([['question 0']]);
   });
 });

@@ -49,8 +49,11 @@ const SENTENCES_PER_STEP = 4;
 const REST_PER_STEP = 2;
 /** Steps between progress reports (for the log, on a large corpus). */
 const PROGRESS_EVERY_STEPS = 500;
-/** Question vectors remembered: the same questions come back (buttons, popular questions). */
-const QUESTION_CACHE_SIZE = 1000;
+/**
+ * Question vectors remembered: the same questions come back (buttons, popular questions). The
+ * least recently asked is forgotten first.
+ */
+export const QUESTION_CACHE_SIZE = 1000;
 /**
  * How long a new question waits for the encoder before it is answered by words alone. Alone it
  * waits 10–30 ms; in a burst, each new question ahead costs 5–10 ms more, so 50 new questions at
@@ -187,7 +190,12 @@ export class SemanticIndex {
    */
   async questionVector(question: string, waitMs = MEANING_WAIT_MS): Promise<Float32Array | undefined> {
     const known = this.#questions.get(question);
-    if (known) return known;
+    if (known) {
+      // Now the most recently asked (a Map iterates in insertion order).
+      this.#questions.delete(question);
+      this.#questions.set(question, known);
+      return known;
+    }
     const until = performance.now() + waitMs;
     let pending = this.#pendingQuestions.get(question);
     if (pending) pending.until = Math.max(pending.until, until);
