@@ -58,10 +58,11 @@ export const QUESTION_CACHE_SIZE = 1000;
  * How long a new question waits for the encoder before it is answered by words alone. Alone it
  * waits 10–30 ms; in a burst, each new question ahead costs 5–10 ms more, so 50 new questions at
  * once wait ~0.4 s and 400 would wait seconds: past this, a member gets words now rather than
- * meaning after the engine's 2-s deadline ("That took too long"). A question the encoder will
- * clearly not reach in time (the questions ahead times the recent cost of one) does not wait.
+ * meaning after the engine's 2-s deadline ("That took too long"). 750 ms keeps a flood's answers
+ * within the bot's 1-s aim for bursts. A question the encoder will clearly not reach in time
+ * (the questions ahead times the recent cost of one) does not wait.
  */
-export const MEANING_WAIT_MS = 1_000;
+export const MEANING_WAIT_MS = 750;
 /** The encoder's cost per question until measured (ms; then a moving average of its calls). */
 const INITIAL_MS_PER_QUESTION = 10;
 /** Questions per `embed` call when draining the queue (its token budget may split it further). */

@@ -207,7 +207,7 @@ export function formatReport(report: BenchReport): string {
     '3. Index build time (median) and heap it retains',
     buildSection(report.scale),
     '',
-    '4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after one warm-up round',
+    '4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after two warm-up rounds',
     endToEndSection(report.endToEnd),
     '',
     `5. The bot process (node dist/bot/main.js, npm start) against the fake Discord, ${formatCount(report.botProcess.documents)} articles (the 10k synthetic corpus as .md files)`,
