@@ -29,7 +29,7 @@ async function measure(set: QuestionSet): Promise<Measured> {
     results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
   });
   for (const q of set.questions) {
-    hybrid.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: 3 })));
+    hybrid.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question, 60_000))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: 3 })));
     lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: 3 })));
   }
   const wrongAnswers = set.questions.filter((q) => {

@@ -30,8 +30,9 @@ export interface SemanticIndexOptions {
   /** Told of progress and problems, for the log. */
   onProgress?(event: { embedded: number; total: number; ms: number; done: boolean }): void;
   /**
-   * Told how many new questions waited MEANING_WAIT_MS for the encoder in vain (a burst) and were
-   * answered by words alone: once it has caught up, and every BUSY_REPORT_MS while it has not.
+   * Told how many askers of new questions were answered by words alone because the encoder could
+   * not get to their question within their wait, or clearly would not (a burst): once it has
+   * caught up, and every BUSY_REPORT_MS while it has not.
    */
   onBusy?(event: { turnedAway: number }): void;
 }
@@ -63,7 +64,7 @@ export const QUESTION_CACHE_SIZE = 1000;
  * (the questions ahead times the recent cost of one) does not wait.
  */
 export const MEANING_WAIT_MS = 750;
-/** The encoder's cost per question until measured (ms; then a moving average of its calls). */
+/** A queued question's cost to the encoder until measured (ms; then a moving average over the drain's batches). */
 const INITIAL_MS_PER_QUESTION = 10;
 /** Questions per `embed` call when draining the queue (its token budget may split it further). */
 const QUESTIONS_PER_CALL = 8;
@@ -96,7 +97,7 @@ export class SemanticIndex {
   /** New questions answered by words alone since the last report, and when that was. */
   #turnedAway = 0;
   #reportedAt = 0;
-  /** Recent encoder time per question, for predicting a new question's wait. */
+  /** Recent drain time per question (the call and the work between calls), for predicting a new question's wait. */
   #msPerQuestion = INITIAL_MS_PER_QUESTION;
   readonly #onBusy: SemanticIndexOptions['onBusy'];
   /** Keys (texts) without vectors yet: passages with the same text share one. */
@@ -200,7 +201,8 @@ export class SemanticIndex {
     const until = performance.now() + waitMs;
     let pending = this.#pendingQuestions.get(question);
     if (pending) pending.until = Math.max(pending.until, until);
-    else if ((this.#pendingQuestions.size + 1) * this.#msPerQuestion > waitMs) {
+    // With nothing ahead it always tries: one slow call must not turn meaning off for good.
+    else if (this.#pendingQuestions.size > 0 && (this.#pendingQuestions.size + 1) * this.#msPerQuestion > waitMs) {
       this.#turnedAway += 1;
       return undefined;
     } else {
@@ -217,45 +219,40 @@ export class SemanticIndex {
       }
     }
     const timer = new AbortController();
-    const vector = await Promise.race([pending.vector, sleep(waitMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
+    const vector = await Promise.race([pending.vector, sleep(waitMs, undefined, { signal: timer.signal }).catch(() => undefined)]).finally(() => timer.abort());
     if (!vector) this.#turnedAway += 1;
     return vector;
   }
 
   async #drainQuestions(): Promise<void> {
     while (this.#waiting.length > 0) {
-      // The queue so far, oldest first; questions arriving meanwhile form the next one.
-      const queue = this.#waiting.splice(0);
-      for (let next = 0; next < queue.length; ) {
-        const now = performance.now();
-        const batch: PendingQuestion[] = [];
-        while (batch.length < QUESTIONS_PER_CALL && next < queue.length) {
-          const pending = queue[next++]!;
-          // Every asker of it has been answered by words already: not worth the encoder's time.
-          if (pending.until <= now) this.#settle(pending, undefined);
-          else batch.push(pending);
-        }
-        if (batch.length === 0) continue;
-        try {
-          const started = performance.now();
-          const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
-          this.#msPerQuestion = 0.8 * this.#msPerQuestion + (0.2 * (performance.now() - started)) / batch.length;
-          batch.forEach((pending, i) => {
-            if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
-            this.#questions.set(pending.question, vectors[i]!);
-            this.#settle(pending, vectors[i]!);
-          });
-        } catch (error) {
-          for (const pending of batch) {
-            this.#pendingQuestions.delete(pending.question);
-            pending.reject(error as Error);
-          }
-        }
-        if (this.#turnedAway > 0 && performance.now() - this.#reportedAt >= BUSY_REPORT_MS) this.#reportBusy();
-        // Questions sent meanwhile reach the worker (and the queue) between calls.
-        await nextTurn();
+      const started = performance.now();
+      const batch: PendingQuestion[] = [];
+      while (batch.length < QUESTIONS_PER_CALL && this.#waiting.length > 0) {
+        const pending = this.#waiting.shift()!;
+        // Every asker of it has been answered by words already: not worth the encoder's time.
+        if (pending.until <= started) this.#settle(pending, undefined);
+        else batch.push(pending);
       }
+      if (batch.length === 0) continue;
+      try {
+        const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
+        batch.forEach((pending, i) => {
+          if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
+          this.#questions.set(pending.question, vectors[i]!);
+          this.#settle(pending, vectors[i]!);
+        });
+      } catch (error) {
+        for (const pending of batch) {
+          this.#pendingQuestions.delete(pending.question);
+          pending.reject(error as Error);
+        }
+      }
+      if (this.#turnedAway > 0 && performance.now() - this.#reportedAt >= BUSY_REPORT_MS) this.#reportBusy();
+      // Questions sent meanwhile reach the worker (and the queue) between calls.
+      await nextTurn();
+      // The pace a queued question sees: the call, and the worker's other work until the next.
+      this.#msPerQuestion = 0.8 * this.#msPerQuestion + (0.2 * (performance.now() - started)) / batch.length;
     }
     this.#draining = false;
     // Askers whose wait ran out as the drain ended are counted on this turn: report on the next.

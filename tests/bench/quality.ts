@@ -61,7 +61,7 @@ async function measureSet(set: QuestionSet, cost?: (cost: SemanticCost) => void)
   const lexicalMs: number[] = [];
   for (const q of set.questions) {
     let started = performance.now();
-    engine.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: TOP })));
+    engine.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question, 60_000))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: TOP })));
     hybridMs.push(performance.now() - started);
     started = performance.now();
     lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: TOP })));

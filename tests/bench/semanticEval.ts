@@ -169,17 +169,19 @@ function ceiling({ set, prepared, vectors }: Embedded): void {
     const { vector, candidates } = prepared.get(q.question)!;
     return [q.question, new Map(candidates.map((candidate) => [candidate.passageId, vectors.get(candidate.passageId)?.map((sentence) => cosine(vector, sentence))]))];
   }));
+  const rankedFirst = (constants: RankingConstants) =>
+    answerable.filter((q) => {
+      const [first] = scoreCandidates(prepared.get(q.question)!.candidates, (passageId) => cosines.get(q.question)!.get(passageId), constants);
+      return first !== undefined && [q.paragraph, ...(q.alsoAccept ?? [])].includes(paragraphOf.get(first.passageId)!);
+    }).length;
   let best = { rankedFirst: 0, sentenceWeight: 0, coverageWeight: 0 };
   for (let sentenceWeight = 0; sentenceWeight <= 10; sentenceWeight += 0.25)
     for (let coverageWeight = 0; coverageWeight <= 10; coverageWeight += 0.25) {
-      const constants = { ...RANKING, sentenceWeight, coverageWeight };
-      const rankedFirst = answerable.filter((q) => {
-        const [first] = scoreCandidates(prepared.get(q.question)!.candidates, (passageId) => cosines.get(q.question)!.get(passageId), constants);
-        return first !== undefined && [q.paragraph, ...(q.alsoAccept ?? [])].includes(paragraphOf.get(first.passageId)!);
-      }).length;
-      if (rankedFirst > best.rankedFirst) best = { rankedFirst, sentenceWeight, coverageWeight };
+      const count = rankedFirst({ ...RANKING, sentenceWeight, coverageWeight });
+      if (count > best.rankedFirst) best = { rankedFirst: count, sentenceWeight, coverageWeight };
     }
-  console.log(`\nCeiling on ${set.name}: at best ${best.rankedFirst}/${answerable.length} (${(best.rankedFirst / answerable.length).toFixed(3)}) answerable questions rank their paragraph first (sentence ${best.sentenceWeight}, coverage ${best.coverageWeight}, fitted on all of them), before any decline`);
+  const share = (count: number) => `${count}/${answerable.length} (${(count / answerable.length).toFixed(3)})`;
+  console.log(`\nCeiling on ${set.name}: at best ${share(best.rankedFirst)} answerable questions rank their paragraph first (sentence ${best.sentenceWeight}, coverage ${best.coverageWeight}, fitted on all of them), before any decline; RANKING's weights: ${share(rankedFirst(RANKING))}`);
 }
 
 /** Grid over the fusion weights and the answer threshold, scored on the tuning halves only. */
