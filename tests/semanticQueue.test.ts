@@ -130,14 +130,19 @@ describe('SemanticIndex question queue', () => {
     expect(await index.questionVector('next', 50)).toBeInstanceOf(Float32Array);
   });
 
-  it('gives askers the encoder\'s error, and embeds later questions (and the same one asked again)', async () => {
-    const index = await SemanticIndex.open([]);
+  it('answers by words alone when the encoder fails, reports the failure (not as busy), and embeds later questions', async () => {
+    const failures: string[] = [];
+    const busy: number[] = [];
+    const index = await SemanticIndex.open([], { onQuestionsFailed: (error) => failures.push(error.message), onBusy: ({ turnedAway }) => busy.push(turnedAway) });
     encoder.gate = Promise.reject(new Error('the encoder failed'));
     encoder.gate.catch(() => {});
-    await expect(index.questionVector('first')).rejects.toThrow('the encoder failed');
+    expect(await index.questionVector('first')).toBeUndefined();
+    expect(failures).toEqual(['the encoder failed']);
     encoder.gate = Promise.resolve();
     expect(await index.questionVector('second')).toBeInstanceOf(Float32Array);
     expect(await index.questionVector('first')).toBeInstanceOf(Float32Array);
     expect(encoder.calls).toEqual([['first'], ['second'], ['first']]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(busy).toEqual([]);
   });
 });

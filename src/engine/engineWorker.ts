@@ -93,6 +93,7 @@ async function openSemantic(served: Library): Promise<SemanticIndex | undefined>
     const { enableSemantic } = await import('../semantic/SemanticIndex.js');
     const index = await enableSemantic(served, options.cacheDir, {
       onBusy: ({ turnedAway }) => log('info', 'semantic: a burst of new questions; those the encoder could not get to in time were answered by words alone', { turnedAway }),
+      onQuestionsFailed: (error) => log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message }),
     });
     const { embedded, total } = index.progress;
     if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the background; answers use words alone until then', { embedded, total, loadMs: Math.round(performance.now() - started) });

@@ -35,6 +35,8 @@ export interface SemanticIndexOptions {
    * caught up, and every BUSY_REPORT_MS while it has not.
    */
   onBusy?(event: { turnedAway: number }): void;
+  /** Told when the encoder fails on new questions (their askers are answered by words alone). */
+  onQuestionsFailed?(error: Error): void;
 }
 
 /**
@@ -71,12 +73,16 @@ const QUESTIONS_PER_CALL = 8;
 /** While questions keep being turned away, how often the count is reported. */
 const BUSY_REPORT_MS = 10_000;
 
+/** What the question queue reports, for the log. */
+type QuestionReports = Pick<SemanticIndexOptions, 'onBusy' | 'onQuestionsFailed'>;
+
 interface PendingQuestion {
   question: string;
   until: number;
   vector: Promise<Float32Array | undefined>;
   resolve(vector: Float32Array | undefined): void;
-  reject(error: Error): void;
+  /** The encoder failed on it (not a busy encoder: not counted as turned away). */
+  failed?: boolean;
 }
 
 export class SemanticIndex {
@@ -99,14 +105,14 @@ export class SemanticIndex {
   #reportedAt = 0;
   /** Recent drain time per question (the call and the work between calls), for predicting a new question's wait. */
   #msPerQuestion = INITIAL_MS_PER_QUESTION;
-  readonly #onBusy: SemanticIndexOptions['onBusy'];
+  readonly #reports: QuestionReports;
   /** Keys (texts) without vectors yet: passages with the same text share one. */
   readonly #missing: Set<string>;
   readonly #total: number;
 
-  private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, onBusy: SemanticIndexOptions['onBusy']) {
+  private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, reports: QuestionReports) {
     this.#embedder = embedder;
-    this.#onBusy = onBusy;
+    this.#reports = reports;
     this.#intents = intents;
     this.#store = store;
     this.#passages = passages;
@@ -126,7 +132,7 @@ export class SemanticIndex {
     }
     const [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
     const intents = await loadArticleIntents(embedder);
-    const index = new SemanticIndex(embedder, intents, store, passages, keys, options.onBusy);
+    const index = new SemanticIndex(embedder, intents, store, passages, keys, options);
     return index;
   }
 
@@ -188,7 +194,7 @@ export class SemanticIndex {
 
   /**
    * The question's unit vector (remembered for the next time it is asked), or undefined when the
-   * encoder could not get to it within `waitMs`: answer by words alone.
+   * encoder could not get to it within `waitMs`, or failed on it: answer by words alone.
    */
   async questionVector(question: string, waitMs = MEANING_WAIT_MS): Promise<Float32Array | undefined> {
     const known = this.#questions.get(question);
@@ -206,9 +212,9 @@ export class SemanticIndex {
       this.#turnedAway += 1;
       return undefined;
     } else {
-      let settle!: Pick<PendingQuestion, 'resolve' | 'reject'>;
-      const vector = new Promise<Float32Array | undefined>((resolve, reject) => (settle = { resolve, reject }));
-      pending = { question, until, vector, ...settle };
+      let resolve!: PendingQuestion['resolve'];
+      const vector = new Promise<Float32Array | undefined>((settle) => (resolve = settle));
+      pending = { question, until, vector, resolve };
       this.#waiting.push(pending);
       this.#pendingQuestions.set(question, pending);
       // On the next turn, so that questions arriving together are embedded together (about 0.7×
@@ -220,7 +226,7 @@ export class SemanticIndex {
     }
     const timer = new AbortController();
     const vector = await Promise.race([pending.vector, sleep(waitMs, undefined, { signal: timer.signal }).catch(() => undefined)]).finally(() => timer.abort());
-    if (!vector) this.#turnedAway += 1;
+    if (!vector && !pending.failed) this.#turnedAway += 1;
     return vector;
   }
 
@@ -243,10 +249,12 @@ export class SemanticIndex {
           this.#settle(pending, vectors[i]!);
         });
       } catch (error) {
+        // Words alone for them: a broken encoder must not fail the questions themselves.
         for (const pending of batch) {
-          this.#pendingQuestions.delete(pending.question);
-          pending.reject(error as Error);
+          pending.failed = true;
+          this.#settle(pending, undefined);
         }
+        this.#report(() => this.#reports.onQuestionsFailed?.(error as Error));
       }
       if (this.#turnedAway > 0 && performance.now() - this.#reportedAt >= BUSY_REPORT_MS) this.#reportBusy();
       // Questions sent meanwhile reach the worker (and the queue) between calls.
@@ -269,8 +277,12 @@ export class SemanticIndex {
     if (turnedAway === 0) return;
     this.#turnedAway = 0;
     this.#reportedAt = performance.now();
+    this.#report(() => this.#reports.onBusy?.({ turnedAway }));
+  }
+
+  #report(tell: () => void): void {
     try {
-      this.#onBusy?.({ turnedAway });
+      tell();
     } catch {
       // A report is for the log: its failure must not stop the queue.
     }
@@ -294,7 +306,7 @@ export class SemanticIndex {
  * `CACHE_DIR/vectors/<key>` (none without a cache folder). The caller then runs `fill` to compute
  * the missing ones; answers use meaning once they are all there.
  */
-export async function enableSemantic(library: Library, cacheDir: string | undefined, options: Pick<SemanticIndexOptions, 'onBusy'> = {}): Promise<SemanticIndex> {
+export async function enableSemantic(library: Library, cacheDir: string | undefined, options: QuestionReports = {}): Promise<SemanticIndex> {
   const folder = cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CODE_KEY) : undefined;
   const index = await SemanticIndex.open(library.index.passages, { folder, ...options });
   library.useSemantic(index);
