@@ -5,7 +5,6 @@
  * - scoring over its postings (src/index/scoreTerms.ts) gives minisearch's `search` results:
  *   the same passages, scores to the last bit, matched terms and fields, and order among ties.
  */
-import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { loadCorpus } from '../src/corpus/loadCorpus.js';
 import { buildSearchIndex, FIELD_BOOSTS, updateSearchIndex } from '../src/index/buildSearchIndex.js';
 import { analyzeQuery, MAX_CANDIDATES, queryIndex } from '../src/index/queryIndex.js';
 import { Library } from '../src/library/Library.js';
+import { loadSquadQuestions } from './support/questionSets.js';
 
 /** An index's content, independent of the order its radix tree was filled in. */
 function content(miniSearch: MiniSearch) {
@@ -52,7 +52,7 @@ describe('the bulk-built index', () => {
 
 /** Asks every SQuAD question of `index` and expects minisearch's own search results; how many were tied. */
 function expectMinisearchResults(index: ReturnType<typeof buildSearchIndex>): { compared: number; tied: number } {
-  const { questions } = JSON.parse(readFileSync('tests/fixtures/squad-dev/questions.json', 'utf8')) as { questions: Array<{ q: string }> };
+  const questions = loadSquadQuestions();
   let compared = 0;
   let tied = 0;
   for (const { q } of questions) {

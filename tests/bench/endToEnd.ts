@@ -5,7 +5,6 @@
  * Bot and fake share one event loop, so the fake's own work counts in the latency: callbacks are
  * therefore collected by reading `fake.requests` once (see `watchCallbacks`).
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,15 +17,10 @@ import { SOMETHING_WENT_WRONG, STILL_LOADING, TOO_SLOW } from '../../src/bot/rou
 import { Engine } from '../../src/engine/Engine.js';
 import { FakeDiscord, type RecordedRequest } from '../fake-discord/index.js';
 import { loadQuestionSet } from '../support/questionSet.js';
+import { loadSquadQuestions } from '../support/questionSets.js';
 import { testConfig } from '../support/testConfig.js';
 import { ARTICLE_DIR } from './article.js';
 import { percentile, settledHeapBytes } from './measure.js';
-
-/** SQuAD's questions (about other articles: to the bot, questions it has never seen). */
-function squadQuestions(): string[] {
-  const file = JSON.parse(readFileSync(new URL('../fixtures/squad-dev/questions.json', import.meta.url), 'utf8')) as { questions: Array<{ q: string }> };
-  return file.questions.map(({ q }) => q);
-}
 
 export interface EndToEndOptions {
   interactions: number;
@@ -176,7 +170,8 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
 
   const callbacks = watchCallbacks(fake);
   const warmUp = loadQuestionSet().map((q) => q.question);
-  const questions = options.questions === 'new' ? squadQuestions() : warmUp;
+  // SQuAD's questions are about other articles: to the bot, questions it has never seen.
+  const questions = options.questions === 'new' ? loadSquadQuestions().map(({ q }) => q) : warmUp;
   try {
     // Two untimed rounds at the timed concurrency over the whole question set, so the JIT has
     // compiled discord.js and the engine first, and the HTTP connections to the fake are open: in

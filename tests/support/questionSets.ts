@@ -41,12 +41,26 @@ async function indexOf(corpusDir: string): Promise<{ index: SearchIndex; documen
   return { index: buildSearchIndex(documents), documents };
 }
 
+/** One SQuAD 2.0 dev question as tests/fixtures/squad-dev stores it. */
+export interface SquadQuestion {
+  q: string;
+  /** The document (file name without extension) and paragraph that answer it. */
+  doc: string;
+  paragraph: number;
+  /** Written to look answerable, but the paragraph does not answer it. */
+  impossible: boolean;
+}
+
+/** The 418 SQuAD 2.0 dev questions, in file order. */
+export function loadSquadQuestions(): SquadQuestion[] {
+  return (JSON.parse(readFileSync(new URL('../fixtures/squad-dev/questions.json', import.meta.url), 'utf8')) as { questions: SquadQuestion[] }).questions;
+}
+
 export async function squadSet(): Promise<QuestionSet> {
   const { index, documents } = await indexOf(new URL('../fixtures/squad-dev/corpus', import.meta.url).pathname);
   const documentNumber = new Map(index.documents.map((document, i) => [document.id, i]));
   const paragraphKey = (documentId: string, paragraph: number) => documentNumber.get(documentId)! * 1000 + paragraph;
-  const file = JSON.parse(readFileSync(new URL('../fixtures/squad-dev/questions.json', import.meta.url), 'utf8')) as { questions: Array<{ q: string; doc: string; paragraph: number; impossible: boolean }> };
-  const questions = file.questions.map((q, i) => ({
+  const questions = loadSquadQuestions().map((q, i) => ({
     id: `squad-${i}`,
     question: q.q,
     kind: q.impossible ? ('unanswerable' as const) : ('direct' as const),
