@@ -38,7 +38,7 @@ const SYNTHETIC = [
  */
 const END_TO_END = [
   { interactions: 1_000, concurrency: 50, semantic: true },
-  { interactions: 1_000, concurrency: 50, semantic: true, questions: 'new' as const },
+  { interactions: 418, concurrency: 50, semantic: true, questions: 'new' as const },
   { interactions: 1_000, concurrency: 50, semantic: false },
   { interactions: 1_000, concurrency: 1_000, semantic: true },
   // More new questions at once than the encoder gets to within MEANING_WAIT_MS.
