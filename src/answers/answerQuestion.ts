@@ -89,6 +89,19 @@ export interface AnswerOptions {
   top?: number;
   /** The server asking: answers come from the base and its own articles (none: the base only). */
   scope?: string;
+  /**
+   * The question this one follows up (a *Follow up* button): when this one names little on its
+   * own, the previous question's subject and the passages it was answered with carry over.
+   */
+  previous?: FollowUpContext;
+}
+
+/** What a follow-up carries over from the answer it follows. */
+export interface FollowUpContext {
+  /** The previous question, as asked. */
+  question: string;
+  /** References (`passageRef`) of the passages the previous answer quoted, best first. */
+  passageRefs: string[];
 }
 
 /**
