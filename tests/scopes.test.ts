@@ -97,6 +97,16 @@ describe('one index for every scope', () => {
     expect(library.sources(A, 25)).toMatchObject({ total: 2, passageCounts: new Map([['harbour', 1], ['whales', 1]]) });
   });
 
+  it('never resolves a reference or document id forged as another server’s key (`<server>/<id>`)', async () => {
+    const library = (await Library.open({ dir })).library!;
+    const forged = `${A}/${passageRef(library.search('humpback', { limit: 1, scope: A })[0]!.passage)}`;
+    expect(library.passageByRef(forged, B)).toBeUndefined();
+    expect(library.passageByRef(forged)).toBeUndefined();
+    expect(library.paragraph(`${A}/whales`, 1, B)).toEqual([]);
+    expect(library.paragraph(`${A}/whales`, 1)).toEqual([]);
+    expect(library.findDocuments(`${A}/whales`, 25, { scope: B })).toEqual([]);
+  });
+
   it('updates one server’s article without analysing any other', async () => {
     const documents = (await loadCorpus(dir)).documents;
     const copy = buildSearchIndex(documents);

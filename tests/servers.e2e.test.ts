@@ -139,6 +139,20 @@ describe('an article added in one server', () => {
     expect(inA.embeds![0]!.title).toBe('Northern lighthouse keepers');
   });
 
+  it('is never shown in the other server through a reference forged to name its server', async () => {
+    // `<server>/<id>` is how the whole corpus keys a server's own passage: typed or put in a button, it must not reach past the asker's scope.
+    const forged = `${A}/${(await searchChoices(A, 'automated'))[0]!.value}`;
+    expect(await searchChoices(B, forged)).not.toContainEqual(expect.objectContaining({ name: expect.stringMatching(LIGHTHOUSE_OF_A) }));
+    const searched = await search(B, forged);
+    expect(JSON.stringify(searched.embeds ?? [])).not.toMatch(LIGHTHOUSE_OF_A);
+    expect(searched.content).toMatch(/^No passage matches/);
+    for (const customId of [`ask:more:${forged}`, `ask:share:${forged}`, `ask:paragraph:${forged}`]) {
+      const inB = messageOf(await harness.callback(harness.fake.button(customId, { guildId: B })));
+      expect(inB.content, customId).toMatch(/no longer in the corpus/);
+      expect(JSON.stringify(inB.embeds ?? []), customId).not.toMatch(/lighthouse|example\.com\/lighthouses|A\. Writer/i);
+    }
+  });
+
   it('is listed by /sources only in its server', async () => {
     expect(await sourceTitles(A)).toEqual([BASE_TITLE, 'Northern lighthouse keepers']);
     expect(await sourceTitles(B)).toEqual([BASE_TITLE]);

@@ -5,7 +5,7 @@
  * an index that is answering questions is never changed.
  */
 import MiniSearch from 'minisearch';
-import { documentKey, scopedKey, type CorpusDocument, type DocumentInfo } from '../corpus/types.js';
+import { documentKey, isVisibleIn, scopedKey, type CorpusDocument, type DocumentInfo } from '../corpus/types.js';
 import { splitIntoPassages, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { MiniSearchBulkLoader } from './bulkLoad.js';
@@ -88,6 +88,24 @@ function emptyIndex(): SearchIndex {
 /** The document a passage is from. */
 export function documentOf(index: SearchIndex, passage: Passage): DocumentInfo {
   return index.documentsById.get(scopedKey(passage.scope, passage.documentId))!;
+}
+
+/**
+ * The passage or document a plain id names among what `scope` sees (the server's own first, then
+ * the base's), as a button or a typed reference carries it. Checked against the scope: a key of
+ * the whole index (`<server>/<id>`) passed as an id would otherwise name another server's.
+ */
+function visibleById<T extends { scope?: string }>(byKey: ReadonlyMap<string, T>, id: string, scope: string | undefined): T | undefined {
+  const found = (scope === undefined ? undefined : byKey.get(scopedKey(scope, id))) ?? byKey.get(id);
+  return found && isVisibleIn(found.scope, scope) ? found : undefined;
+}
+
+export function visiblePassage(index: SearchIndex, passageId: string, scope: string | undefined): Passage | undefined {
+  return visibleById(index.passagesById, passageId, scope);
+}
+
+export function visibleDocument(index: SearchIndex, documentId: string, scope: string | undefined): DocumentInfo | undefined {
+  return visibleById(index.documentsById, documentId, scope);
 }
 
 /**

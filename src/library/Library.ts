@@ -8,8 +8,8 @@ import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
-import { documentKey, isVisibleIn, scopedKey, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
-import { buildSearchIndex, documentOf, updateSearchIndex, type SearchIndex } from '../index/buildSearchIndex.js';
+import { documentKey, isVisibleIn, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
+import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassage, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
@@ -177,12 +177,13 @@ export class Library {
   }
 
   /**
-   * By words and meaning once the passages' vectors are ready; by words alone before, and for a
-   * new question the encoder cannot get to in time (a burst: see MEANING_WAIT_MS).
+   * By words and meaning once the vectors of the passages the asking server sees are ready; by
+   * words alone before, and for a new question the encoder cannot get to in time (a burst: see
+   * MEANING_WAIT_MS).
    */
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
     const semantic = this.#semantic;
-    if (!semantic?.ready) return answerQuestion(this.#index, question, options);
+    if (!semantic?.readyFor(options.scope)) return answerQuestion(this.#index, question, options);
     const vector = await semantic.questionVector(question);
     if (!vector) return answerQuestion(this.#index, question, options);
     const base = this.#sizes['']!;
@@ -232,14 +233,15 @@ export class Library {
     const separator = ref.lastIndexOf('~');
     if (separator === -1) return undefined;
     const id = ref.slice(0, separator);
-    const passage = (scope === undefined ? undefined : this.#index.passagesById.get(scopedKey(scope, id))) ?? this.#index.passagesById.get(id);
+    const passage = visiblePassage(this.#index, id, scope);
     if (!passage || passage.fingerprint !== ref.slice(separator + 1)) return undefined;
     return { passage, document: documentOf(this.#index, passage) };
   }
 
   /** The passages of one paragraph of a document `scope` sees, in order (several when a long paragraph was split). */
   paragraph(documentId: string, paragraph: number, scope?: string): Passage[] {
-    const ids = (scope === undefined ? undefined : this.#index.minisearchIdsByDocument.get(scopedKey(scope, documentId))) ?? this.#index.minisearchIdsByDocument.get(documentId) ?? [];
+    const document = visibleDocument(this.#index, documentId, scope);
+    const ids = document ? this.#index.minisearchIdsByDocument.get(documentKey(document))! : [];
     return ids.map((id) => this.#index.passageAt.get(id)!).filter((passage) => passage.paragraph === paragraph);
   }
 }
