@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus, loadCorpusFile, type LoadedCorpus } from '../src/corpus/loadCorpus.js';
 import { firstInvalidUtf8Offset, idFromFileName, parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 import { formatProblem, formatProblemLines, type CorpusProblem } from '../src/corpus/types.js';
+import { measureScaling } from './support/complexity.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORPUS_DIR = path.join(ROOT, 'corpus');
@@ -215,6 +216,29 @@ describe('parseCorpusFile', () => {
     expect(formatProblemLines(problems)[0]).toBe(`12 files: ${missing} (${problems.slice(0, 12).map((problem) => `${problem.file}:6`).join(', ')})`);
     // Two faults of one file stay two lines.
     expect(formatProblemLines([{ file: 'a.md', line: 1, message: 'x' }, { file: 'a.md', line: 2, message: 'x' }])).toEqual(['a.md:1: x', 'a.md:2: x']);
+  });
+});
+
+describe('front matter of a hostile size', () => {
+  const parse = (text: string) => parseCorpusFile('big.md', utf8(text));
+  /** `keys` fields besides the real ones, each `key: value` on its own line. */
+  const padded = (keys: number) => article().replace('---\n', `---\n${Array.from({ length: keys }, (_, i) => `k${i}: value ${i}`).join('\n')}\n`);
+
+  it('is refused for its number of fields, saying what to keep, in time linear in its size', () => {
+    expect(parse(padded(33_000)).problems).toEqual([
+      { file: 'big.md', line: 1, message: expect.stringMatching(/^front matter is too long \(\d+ bytes; at most 16384\): keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"$/) },
+    ]);
+    expect(parse(padded(40)).problems).toEqual([{ file: 'big.md', line: 1, message: 'front matter has 45 fields; at most 30 are read: keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"' }]);
+    // A file refused for a missing field costs as little: the fields are read once, not pairwise.
+    const scaling = measureScaling((text: string) => parse(text), (size) => padded(size).replace(/\ntitle: .*\n/, '\n'), { sizes: [4_000, 8_000, 16_000, 32_000] });
+    expect(scaling.slope, scaling.summary).toBeLessThan(1.5);
+  });
+
+  it('still finds a field set twice among as many fields as are allowed', () => {
+    expect(parse(padded(20).replace('title: A test article\n', 'title: A test article\ntitle: Again\n')).problems).toEqual([
+      { file: 'big.md', line: 23, message: '"title" is set twice: keep one of the two lines' },
+    ]);
+    expect(parse(padded(25)).problems).toEqual([]);
   });
 });
 

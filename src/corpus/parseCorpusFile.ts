@@ -27,6 +27,10 @@ const KNOWN_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'id'];
 /** Free-text fields, where an unquoted " #" silently cuts the value (the others are checked by their format). */
 const TEXT_FIELDS: readonly string[] = ['title', 'author', 'publisher'];
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Front matter past these is refused before YAML reads it: six short fields need a few hundred bytes. */
+export const MAX_FRONT_MATTER_BYTES = 16 * 1024;
+export const MAX_FRONT_MATTER_FIELDS = 30;
+const KEEP_FRONT_MATTER_SHORT = 'keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"';
 const FRONT_MATTER_FENCE = /^---[ \t]*$/;
 
 export type ParseResult = { document: CorpusDocument; problems: [] } | { document?: undefined; problems: CorpusProblem[] };
@@ -106,10 +110,18 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
   const closing = lines.findIndex((line, index) => index > 0 && FRONT_MATTER_FENCE.test(line));
   if (closing === -1) return fail('front matter is not closed: add a line "---" after the fields', 1);
 
+  const frontMatter = lines.slice(1, closing).join('\n');
+  const frontMatterBytes = Buffer.byteLength(frontMatter);
+  if (frontMatterBytes > MAX_FRONT_MATTER_BYTES) return fail(`front matter is too long (${frontMatterBytes} bytes; at most ${MAX_FRONT_MATTER_BYTES}): ${KEEP_FRONT_MATTER_SHORT}`, 1);
+  // A field starts a line; its value's continuation lines are indented.
+  const fieldCount = lines.slice(1, closing).filter((line) => /^[^\s#]/.test(line)).length;
+  if (fieldCount > MAX_FRONT_MATTER_FIELDS) return fail(`front matter has ${fieldCount} fields; at most ${MAX_FRONT_MATTER_FIELDS} are read: ${KEEP_FRONT_MATTER_SHORT}`, 1);
+
   const problems: CorpusProblem[] = [];
   const problem = (message: string, line?: number) => problems.push({ file, line, message });
   const lineCounter = new LineCounter();
-  const yaml = parseDocument(lines.slice(1, closing).join('\n'), { lineCounter, uniqueKeys: true });
+  // uniqueKeys compares every key with every other: duplicates are found below, with a Set.
+  const yaml = parseDocument(frontMatter, { lineCounter, uniqueKeys: false });
   const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line + 1 : 1);
 
   // One problem per line: a value YAML cannot read often raises several errors on its line.
@@ -118,7 +130,15 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
     const line = (error.linePos?.[0].line ?? 0) + 1;
     if (!yamlErrorLines.has(line)) yamlErrorLines.set(line, yamlProblem(lines[line - 1] ?? '', error));
   }
-  for (const [line, message] of yamlErrorLines) problem(message, line);
+  if (isMap(yaml.contents)) {
+    const seen = new Set<unknown>();
+    for (const { key } of yaml.contents.items) {
+      const name = isScalar(key) ? key.value : key;
+      if (!seen.has(name)) seen.add(name);
+      else if (!yamlErrorLines.has(lineOf(key as YamlNode))) yamlErrorLines.set(lineOf(key as YamlNode), `"${String(name)}" is set twice: keep one of the two lines`);
+    }
+  }
+  for (const [line, message] of [...yamlErrorLines].sort(([a], [b]) => a - b)) problem(message, line);
   if (problems.length > 0) return { problems };
   if (!isMap(yaml.contents)) return fail('front matter must be a mapping of fields (title: …, author: …), not a list or a single value', 2);
 
@@ -194,8 +214,6 @@ function wrapInQuotes(key: string, value: string): string {
  * characters YAML reads as structure (": ", a leading "@", "[" or "`"): quoting fixes them.
  */
 function yamlProblem(rawLine: string, error: YAMLError): string {
-  const key = /^([A-Za-z_][\w-]*):/.exec(rawLine)?.[1];
-  if (key !== undefined && error.code === 'DUPLICATE_KEY') return `"${key}" is set twice: keep one of the two lines`;
   const pair = /^([A-Za-z_][\w-]*):[ \t]+([^"'\s].*?)\s*$/.exec(rawLine);
   // The yaml library's message counts lines from inside the front matter: keep only its words.
   const yamlMessage = error.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
