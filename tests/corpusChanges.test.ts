@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { auditNotice, createCorpusChanges, type CorpusChanges } from '../src/bot/corpusChanges.js';
 import { singleProcessSync } from '../src/bot/corpusSync.js';
 import { createLogger } from '../src/bot/logger.js';
+import { CorpusTaskTimeout, offThread, type CorpusTasks } from '../src/engine/corpusTasks.js';
 import { Engine } from '../src/engine/Engine.js';
 import type { ReloadReport } from '../src/library/Library.js';
 import { repoRoot } from './support/discordSpec.js';
@@ -27,7 +28,7 @@ afterEach(async () => {
 const SERVER = '1150000000000000000';
 
 /** CorpusChanges over a copy of the bundled corpus (one base article), for a bot that is not sharded. */
-async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Engine; corpusDir: string }> {
+async function corpusChanges(tasks?: CorpusTasks): Promise<{ changes: CorpusChanges; library: Engine; corpusDir: string }> {
   parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-changes-'));
   const corpusDir = path.join(parentDir, 'corpus');
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
@@ -35,7 +36,7 @@ async function corpusChanges(): Promise<{ changes: CorpusChanges; library: Engin
   await library.ready;
   engines.push(library);
   const sync = singleProcessSync(() => library.reload());
-  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) } }), library, corpusDir };
+  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) }, tasks }), library, corpusDir };
 }
 
 describe('CorpusChanges', () => {
@@ -85,6 +86,18 @@ describe('CorpusChanges', () => {
     await expect(server.remove(moderator, 'other')).rejects.toThrow(/ENOENT/);
     await rename(away, corpusDir);
     expect((await server.add(moderator, { fileName: 'third.md', bytes: article('third', 'A third article.'), replace: false })).write?.ok).toBe(true);
+  });
+
+  it('tells the moderator plainly when a change was stopped for taking too long, and keeps accepting changes', async () => {
+    let stuck = true;
+    const { changes } = await corpusChanges({ ...offThread, write: (...args) => (stuck ? Promise.reject(new CorpusTaskTimeout('stopped')) : offThread.write(...args)) });
+    const server = changes.forScope(SERVER);
+    expect(await server.add(moderator, { fileName: 'slow.md', bytes: article('slow', 'Slow.'), replace: false })).toEqual({
+      refused: expect.stringMatching(/^Checking this change took too long, so it was stopped: run `\/sources` to see whether it was made/),
+      outcomes: [],
+    });
+    stuck = false;
+    expect((await server.add(moderator, { fileName: 'next.md', bytes: article('next', 'Next.'), replace: false })).write?.ok).toBe(true);
   });
 
   it('reports an id no file has as not retired', async () => {

@@ -2,8 +2,11 @@
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offThread } from '../src/engine/corpusTasks.js';
+import { setImmediate } from 'node:timers/promises';
+import lockfile from 'proper-lockfile';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WRITE_LOCK } from '../src/corpus/corpusFiles.js';
+import { corpusTasksInWorkers, CorpusTaskTimeout, offThread } from '../src/engine/corpusTasks.js';
 import { repoRoot } from './support/discordSpec.js';
 
 const GUILD = '1150000000000000000';
@@ -30,5 +33,24 @@ describe('corpus tasks off the Discord thread', () => {
     // `.removed` is a file: retiring cannot create the folder.
     await writeFile(path.join(dir, 'servers', other, '.removed'), 'not a folder');
     await expect(offThread.retire(dir, 'kept', { scope: other, keepLast: true })).rejects.toMatchObject({ code: expect.stringMatching(/^E(EXIST|NOTDIR)$/) });
+  });
+});
+
+describe('a corpus task past its time limit', () => {
+  it('is stopped, and its write lock is released only once it is', async () => {
+    const locked = () => lockfile.check(dir, { lockfilePath: path.join(dir, WRITE_LOCK), realpath: false });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const tasks = corpusTasksInWorkers({ workerUrl: new URL('./support/stuckCorpusTaskWorker.ts', import.meta.url), timeLimitMs: 60_000 });
+      const outcome = expect(tasks.write(dir, 'stuck.md', article('stuck'), { replace: false })).rejects.toBeInstanceOf(CorpusTaskTimeout);
+      while (!(await locked())) await setImmediate();
+      await vi.advanceTimersByTimeAsync(59_000);
+      expect(await locked()).toBe(true);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await outcome;
+      expect(await locked()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -8,13 +8,14 @@
  */
 import { Routes, type REST } from 'discord.js';
 import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../corpus/corpusFiles.js';
-import { offThread, type CorpusTasks } from '../engine/corpusTasks.js';
+import { CorpusTaskTimeout, offThread, type CorpusTasks } from '../engine/corpusTasks.js';
 import { serverFolder } from '../corpus/loadCorpus.js';
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
 import { reportForScope } from '../library/reportForScope.js';
 import type { BotConfig } from './config.js';
 import { reloadSummary, type CorpusSync } from './corpusSync.js';
+import { shownTitle } from './format.js';
 import { truncateAtWord } from '../text/sentences.js';
 import type { Logger } from './logger.js';
 import { buildMessage, escapeUserText } from './respond.js';
@@ -99,9 +100,14 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
       logger.warn({ err: error, channelId: config.auditChannelId }, 'could not post to the audit channel');
     }
   };
-  /** The moderator's sentence for a folder that cannot be written now; any other error is rethrown. */
+  /** The moderator's sentence for a folder that cannot be written now, or a change stopped; any other error is rethrown. */
   const refuseUnwritable = (error: unknown, context: Record<string, string>): string => {
-    const message = error instanceof CorpusBusy ? 'Another change to this server’s articles is still being written (perhaps from another shard): try again in a moment.' : unwritableFolderMessage(error);
+    const message =
+      error instanceof CorpusBusy
+        ? 'Another change to this server’s articles is still being written (perhaps from another shard): try again in a moment.'
+        : error instanceof CorpusTaskTimeout
+          ? 'Checking this change took too long, so it was stopped: run `/sources` to see whether it was made, and if this happens again, tell whoever runs the bot (the log says more).'
+          : unwritableFolderMessage(error);
     if (message === undefined) throw error;
     logger.warn({ err: error, ...context }, 'corpus folder cannot be written');
     return message;
@@ -187,7 +193,7 @@ export function auditNotice(actor: Actor, report: ReloadReport): string {
   if (!report.applied) return `Corpus reload by ${who} (${actor.reason}) refused: ${report.problems.length} problem(s); the previous corpus is still served.`;
   const titled = (label: string, ids: string[]) => {
     if (ids.length === 0) return [];
-    const shown = ids.slice(0, AUDIT_TITLES).map((id) => `“${escapeUserText(truncateAtWord(report.titles[id] ?? id, 100))}”`);
+    const shown = ids.slice(0, AUDIT_TITLES).map((id) => `“${escapeUserText(shownTitle(report.titles[id] ?? id, 100))}”`);
     return [`${label}: ${shown.join(', ')}${ids.length > AUDIT_TITLES ? ` and ${ids.length - AUDIT_TITLES} more` : ''}`];
   };
   return [

@@ -106,6 +106,12 @@ export interface WriteOptions {
   scope?: string;
   /** For a server's folder: the most its articles may take up. */
   quota?: Quota;
+  /**
+   * Who holds the write lock (default: this thread). Its refreshes must not wait for the checks,
+   * which read every article the file would be served with: a corpus task's worker has its
+   * parent thread hold it (see corpusTasks.ts).
+   */
+  lock?: LockFolder;
 }
 
 /**
@@ -163,7 +169,7 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
       await rm(temp, { force: true });
     }
     return { ok: true, file, documentId: parsed.document.id, replaced, ...(usage && { usage }) };
-  });
+  }, options.lock);
 }
 
 /** The folder writes for `scope` go to (created for a server's first article), checked to be inside `root`. */
@@ -200,14 +206,16 @@ const LOCK_RETRIES = { retries: 30, factor: 1.3, minTimeout: 50, maxTimeout: 1_0
 /** Another process held the folder's write lock for as long as we waited. */
 export class CorpusBusy extends Error {}
 
+/** Takes a folder's write lock, which holds across processes; resolves to what releases it. */
+export type LockFolder = (folder: string) => Promise<() => Promise<void>>;
+
 /**
- * Runs `write` holding `folder`'s write lock, which holds across processes; a lock whose holder
- * crashed is taken over once stale. Throws `CorpusBusy` when another holder keeps it.
+ * Takes `folder`'s write lock in this thread, which then refreshes it on its timers; a lock whose
+ * holder crashed is taken over once stale. Throws `CorpusBusy` when another holder keeps it.
  */
-async function withWriteLock<T>(folder: string, write: () => Promise<T>): Promise<T> {
-  let release: () => Promise<void>;
+export const lockFolder: LockFolder = async (folder) => {
   try {
-    release = await lockfile.lock(folder, {
+    return await lockfile.lock(folder, {
       lockfilePath: path.join(folder, WRITE_LOCK),
       realpath: false,
       stale: LOCK_STALE_MS,
@@ -220,6 +228,11 @@ async function withWriteLock<T>(folder: string, write: () => Promise<T>): Promis
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new CorpusBusy('another change to these articles is still being written');
     throw error;
   }
+};
+
+/** Runs `write` holding `folder`'s write lock, taken by `lock`. */
+async function withWriteLock<T>(folder: string, write: () => Promise<T>, lock: LockFolder = lockFolder): Promise<T> {
+  const release = await lock(folder);
   try {
     return await write();
   } finally {
@@ -251,6 +264,8 @@ export interface RetireOptions {
    * has is answered with `{ sharedArticle: title }`: a server cannot remove what every server sees.
    */
   scope?: string;
+  /** Who holds the write lock, as for `writeCorpusFile`. */
+  lock?: LockFolder;
 }
 
 export type RetireResult = RetiredFile | { onlyArticle: string } | { sharedArticle: string } | undefined;
@@ -292,5 +307,5 @@ export async function retireCorpusFile(dir: string, documentId: string, options:
     const movedTo = `${REMOVED_FOLDER}/${stamp}-${file}`;
     await rename(path.join(folder, file), path.join(folder, movedTo));
     return { file, documentId, title: document.title, movedTo };
-  });
+  }, options.lock);
 }
