@@ -14,7 +14,7 @@ import { MAX_QUOTE_CHARS } from '../src/answers/selectQuote.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../src/answers/validateQuestion.js';
 import { answerReply } from '../src/bot/commands/ask.js';
 import type { CommandContext } from '../src/bot/commands/types.js';
-import { formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatQuestionLine, formatSourcesEmbed } from '../src/bot/format.js';
+import { formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageChoice, formatPassageList, formatQuestionLine, formatSourcesEmbed } from '../src/bot/format.js';
 import { createLogger } from '../src/bot/logger.js';
 import type { QuestionOutcome } from '../src/bot/feedbackLog.js';
 import { LIMITS, buildMessage, embedLength, escapeUserText, unescapeUserText, type MessagePayload, type ReplyInput } from '../src/bot/respond.js';
@@ -26,6 +26,7 @@ import { Library } from '../src/library/Library.js';
 import { Engine } from '../src/engine/Engine.js';
 import { splitIntoPassages } from '../src/passages/splitIntoPassages.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
+import { SPOOFING, shownLines } from './support/shownText.js';
 import { testConfig } from './support/testConfig.js';
 
 // ---------------------------------------------------------------------------------------
@@ -468,6 +469,29 @@ describe('messages built from the corpus', () => {
     const message = buildMessage({ embeds: [embed] });
     expect(message.embeds[0]!.fields).toHaveLength(embed.fields!.length);
     expectDiscordAccepts(message);
+  });
+
+  it('shows any title, author and publisher without bidirectional or control characters, wherever it shows them', () => {
+    const [best] = answerQuestion(index, 'Which search engine will Edge use in China?').results;
+    fc.assert(
+      fc.property(nonBlank(shortText), nonBlank(shortText), nonBlank(shortText), (title, author, publisher) => {
+        const document = { ...best!.document, title, author, publisher };
+        const result = { ...best!, document };
+        const hit = { passage: best!.passage, document, score: 1 };
+        const declined: Answer = { question: 'q', answered: false, reason: 'weak-match', results: [], related: [result], didYouMean: [] };
+        const shown = [
+          formatAnswerEmbed(result),
+          formatSourcesEmbed([document], new Map([[document.id, 1]])),
+          formatPassageList('Passages', [hit]),
+          formatAbstention(declined, { shown: [], total: 0 }),
+          formatAbstention({ ...declined, related: [] }, { shown: [title], total: 1 }),
+          ...(['author', 'published', 'topic'] as const).map((intent) => formatAboutLine({ intent, document, passage: result })),
+          formatPassageChoice(hit, true),
+        ];
+        for (const line of shownLines(shown)) expect(line).not.toMatch(SPOOFING);
+      }),
+      RUNS,
+    );
   });
 
   it('an article whose URL the corpus checker accepts can be quoted in a message Discord accepts', () => {

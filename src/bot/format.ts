@@ -10,6 +10,7 @@ import type { FeedbackSummary } from '../feedback/feedbackStore.js';
 import type { ReloadReport } from '../library/Library.js';
 import { paragraphLabel } from '../answers/attribution.js';
 import { passageRef, type Passage } from '../passages/splitIntoPassages.js';
+import { shownName } from '../text/controls.js';
 import { truncateAtWord } from '../text/sentences.js';
 import type { Vote } from './feedbackLog.js';
 import { LIMITS, escapeUserText, unescapeUserText } from './respond.js';
@@ -18,9 +19,14 @@ import { LIMITS, escapeUserText, unescapeUserText } from './respond.js';
 const ACCENT = 0x5865f2;
 const WARNING = 0xfaa61a;
 
+/** An article's title as shown (see `shownName`), within `max` characters. */
+export function shownTitle(title: string, max: number): string {
+  return truncateAtWord(shownName(title), max);
+}
+
 /** "Cate Cadell · TechNode · 2015-09-25 · paragraph 5": who said it, where and when. */
 export function attributionLine(document: DocumentInfo, passage?: Passage): string {
-  return [document.author, document.publisher, document.published, ...(passage ? [paragraphLabel(passage)] : [])].join(' · ');
+  return [shownName(document.author), shownName(document.publisher), document.published, ...(passage ? [paragraphLabel(passage)] : [])].join(' · ');
 }
 
 /**
@@ -44,7 +50,7 @@ function blockQuote(text: string, highlight?: Span): string {
 export function formatQuoteEmbed(document: DocumentInfo, passage: Passage, quote: string, link: string, highlight?: Span): APIEmbed {
   return {
     color: ACCENT,
-    title: truncateAtWord(document.title, LIMITS.title),
+    title: shownTitle(document.title, LIMITS.title),
     url: link.length <= 2048 ? link : document.url,
     description: blockQuote(quote, highlight),
     footer: { text: attributionLine(document, passage) },
@@ -100,10 +106,10 @@ export function formatAbstention(answer: Answer, titles: { shown: readonly strin
     lines.push('', 'Related passages, which may not answer it:');
     for (const related of answer.related) {
       const excerpt = escapeUserText(truncateAtWord(related.passage.text.replace(/\s+/g, ' '), 140));
-      lines.push(`• [${escapeUserText(truncateAtWord(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`);
+      lines.push(`• [${escapeUserText(shownTitle(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`);
     }
   } else if (titles.shown.length > 0) {
-    const shown = titles.shown.slice(0, TITLES_IN_DECLINE).map((title) => `“${escapeUserText(truncateAtWord(title, 100))}”`);
+    const shown = titles.shown.slice(0, TITLES_IN_DECLINE).map((title) => `“${escapeUserText(shownTitle(title, 100))}”`);
     lines.push(`The articles are about: ${shown.join('; ')}${titles.total > shown.length ? ` and ${titles.total - shown.length} more` : ''}.`);
   }
   lines.push('', 'Use `/sources` to see what is in the corpus, or `/search` to browse it.');
@@ -118,10 +124,12 @@ export function formatAbstention(answer: Answer, titles: { shown: readonly strin
 /** What a question about the article itself is answered with, from its front matter. */
 export function formatAboutLine(about: NonNullable<Answer['about']>): string {
   const { document } = about;
-  const title = `“${escapeUserText(truncateAtWord(document.title, 150))}”`;
-  if (about.intent === 'author') return `${title} was written by **${escapeUserText(document.author)}** (${escapeUserText(document.publisher)}, ${document.published}).`;
-  if (about.intent === 'published') return `${title} was published on **${document.published}** by ${escapeUserText(document.publisher)}.`;
-  return `${title} (${escapeUserText(document.author)}, ${escapeUserText(document.publisher)}, ${document.published}). It begins:`;
+  const title = `“${escapeUserText(shownTitle(document.title, 150))}”`;
+  const author = escapeUserText(shownName(document.author));
+  const publisher = escapeUserText(shownName(document.publisher));
+  if (about.intent === 'author') return `${title} was written by **${author}** (${publisher}, ${document.published}).`;
+  if (about.intent === 'published') return `${title} was published on **${document.published}** by ${publisher}.`;
+  return `${title} (${author}, ${publisher}, ${document.published}). It begins:`;
 }
 
 /** A button that shows `face`: a label, or an emoji alone. */
@@ -182,14 +190,14 @@ export function voteButtons(passage: Passage): APIButtonComponent[] {
 export function formatPassageList(title: string, hits: PassageHit[]): APIEmbed {
   const lines = hits.map(({ passage, document }, position) => {
     const excerpt = truncateAtWord(passage.text.replace(/\s+/g, ' '), 160);
-    return `**${position + 1}.** [${escapeUserText(truncateAtWord(document.title, 60))}, ¶${passage.paragraph}](${document.url}) — ${escapeUserText(excerpt)}`;
+    return `**${position + 1}.** [${escapeUserText(shownTitle(document.title, 60))}, ¶${passage.paragraph}](${document.url}) — ${escapeUserText(excerpt)}`;
   });
   return { color: ACCENT, title: truncateAtWord(title, LIMITS.title), description: lines.join('\n') };
 }
 
 /** Autocomplete label for a passage: "¶5 · Microsoft has also revealed…" within 100 characters. */
 export function formatPassageChoice(hit: PassageHit, showDocument: boolean): string {
-  const where = showDocument ? `${truncateAtWord(hit.document.title, 30)} ¶${hit.passage.paragraph}` : `¶${hit.passage.paragraph}`;
+  const where = showDocument ? `${shownTitle(hit.document.title, 30)} ¶${hit.passage.paragraph}` : `¶${hit.passage.paragraph}`;
   return truncateAtWord(`${where} · ${hit.passage.text.replace(/\s+/g, ' ')}`, LIMITS.choiceName);
 }
 
@@ -202,7 +210,7 @@ export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCo
   let used = 0;
   for (const document of documents.slice(0, LIMITS.fields)) {
     const field = {
-      name: truncateAtWord(document.title, LIMITS.fieldName),
+      name: shownTitle(document.title, LIMITS.fieldName),
       value: truncateAtWord(`${attributionLine(document)} · ${passageCounts.get(document.id) ?? 0} passages\n${document.url}`, LIMITS.fieldValue),
     };
     if (used + field.name.length + field.value.length > room) break;

@@ -11,7 +11,7 @@ import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { truncateAtWord } from '../../text/sentences.js';
 import { DownloadError, downloadAttachment } from '../downloadAttachment.js';
-import { formatBytes, formatRejectedUpload, formatReloadEmbed } from '../format.js';
+import { formatBytes, formatRejectedUpload, formatReloadEmbed, shownTitle } from '../format.js';
 import { LIMITS, escapeUserText, type ReplyInput } from '../respond.js';
 import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -120,7 +120,7 @@ async function removeArticle(interaction: APIChatInputApplicationCommandInteract
   // The file is gone from the folder, but a refused reload keeps the previous corpus, this article included.
   const stillServed = outcomes[0]?.report.applied ? '' : ' The article is still served until the problems below are fixed and a reload succeeds.';
   return {
-    content: `Moved \`${retired.file}\` (“${escapeUserText(truncateAtWord(retired.title, 200))}”) to \`${retired.movedTo}\`.${stillServed}`,
+    content: `Moved \`${retired.file}\` (“${escapeUserText(shownTitle(retired.title, 200))}”) to \`${retired.movedTo}\`.${stillServed}`,
     embeds: [formatReloadEmbed(outcomes)],
   };
 }
@@ -136,6 +136,6 @@ export const corpusCommand: ChatInputCommand = {
   /** This server's own served articles whose title or id contains what was typed; the value is the id. */
   async autocomplete(interaction, responder, context) {
     const matches = await context.library.findDocuments(focusedValue(interaction), LIMITS.autocompleteChoices, { own: true });
-    await responder.autocomplete(matches.map((document) => ({ name: truncateAtWord(document.title, LIMITS.choiceName), value: document.id })));
+    await responder.autocomplete(matches.map((document) => ({ name: shownTitle(document.title, LIMITS.choiceName), value: document.id })));
   },
 };
