@@ -11,6 +11,7 @@ import {
   findDiscordOperation,
   validateDiscordRequest,
 } from './support/discordSpec.js';
+import { buildModal } from '../src/bot/respond.js';
 
 const CALLBACK = '/interactions/789/tok-en.abc/callback';
 const ORIGINAL = '/webhooks/123/tok/messages/@original';
@@ -189,6 +190,27 @@ describe('validateDiscordRequest: interaction callbacks', () => {
     });
     expect(long).toContain('body/data/choices/0/name: must be 1-100 characters (has 101)');
     expect(long).toContain('body/data/choices/0/value: must be at most 100 characters (has 101)');
+  });
+});
+
+describe('validateDiscordRequest: forms (modals)', () => {
+  const form = buildModal({ customId: 'ask:followup:a:1~abcdef', title: 'Follow up', field: { customId: 'question', label: 'Your follow-up question', minLength: 2, maxLength: 300 } });
+  const field = (changes: object) => ({ ...form, components: [{ ...form.components[0], component: { ...(form.components[0] as { component: object }).component, ...changes } }] });
+
+  it('accepts the bot’s form, even with a title, label and placeholder given too long', () => {
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: form })).toEqual([]);
+    const long = buildModal({ customId: `ask:followup:${'r'.repeat(120)}`, title: 'T'.repeat(60), field: { customId: 'question', label: 'L'.repeat(60), placeholder: 'P'.repeat(120), minLength: 2, maxLength: 300 } });
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: long })).toEqual([]);
+  });
+
+  it('rejects a title over 45 characters, a form without fields, a field without a style, min_length above max_length, and a custom_id used twice', () => {
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: { ...form, title: 'T'.repeat(46) } }).join('\n')).toMatch(/title/);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: { ...form, components: [] } }).join('\n')).toMatch(/components/);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: field({ style: undefined }) }).join('\n')).toMatch(/style/);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: field({ min_length: 301 }) })).toEqual(['body/data/components/0: min_length 301 is above max_length 300']);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: { ...form, components: [form.components[0], form.components[0]] } })).toEqual([
+      'body/data/components/1: custom_id "question" is used twice in the form',
+    ]);
   });
 });
 

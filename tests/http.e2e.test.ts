@@ -137,6 +137,7 @@ describe('the interactions endpoint', () => {
     ['an unknown interaction type', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 99 })],
     ['a command without its data', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 2 })],
     ['a button without its message', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 3, data: { custom_id: 'ask:more:x', component_type: 2 } })],
+    ['a form without its custom_id', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 5, data: { components: [] } })],
   ])('refuses a signed body that is %s with 400', async (_what, body) => {
     const response = await post(harness.origin, body, FakeDiscord.signedHeaders(body, harness.privateKey));
     expect(response.status).toBe(400);

@@ -102,8 +102,8 @@ describe('an answer members can scan', () => {
     expect(shared.content).toBe(`<@${MEMBER}> shared:\n${answer.content}`);
     expect(shared.content).toContain('**Q:** @\u200beveryone \\*Which\\* search\\_engine will Edge use in China? \\<@&123456789012345678\\>');
     expect(shared.embeds).toEqual(answer.embeds);
-    // Public now: votes, but no second "Share"; a vote there is counted against the shared question.
-    expect(buttons(shared).map((button) => button.emoji?.name ?? button.label)).toEqual(['👍', '👎']);
+    // Public now: a follow-up and votes, but no second "Share"; a vote there is counted against the shared question.
+    expect(buttons(shared).map((button) => button.emoji?.name ?? button.label)).toEqual(['Follow up', '👍', '👎']);
     const vote = messageOf(await harness.callback(click(shared, buttonWith(shared, 'ask:vote:up:').custom_id!, { member: { userId: OTHER_MEMBER } })));
     expect(vote.content).toMatch(/^Thanks: your 👍 is counted/);
     await harness.bot.feedback.flush();

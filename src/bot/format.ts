@@ -160,18 +160,29 @@ export interface AnswerButtons {
 }
 
 /**
- * An answer's buttons: more passages, the full paragraph, sharing a private answer, and 👍/👎.
- * There is no "Read the article" button: the embed's title is the one link, and it opens the
- * article at the quote.
+ * An answer's buttons: a follow-up question, more passages, the full paragraph and sharing a
+ * private answer in one row (at most 4 of Discord's 5), 👍/👎 in the next. There is no "Read the
+ * article" button: the embed's title is the one link, and it opens the article at the quote.
  */
 export function formatAnswerComponents(best: AnswerResult, { morePassageRefs, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
-  const buttons: APIButtonComponent[] = [];
+  const buttons = [followUpButton([passageRef(best.passage), ...morePassageRefs])];
   const moreId = passageListId('ask:more:', morePassageRefs);
   if (moreId !== 'ask:more:') buttons.push(button(moreId, 'More passages'));
   if (best.quoteTrimmed || best.passage.parts > 1) buttons.push(button(`ask:paragraph:${passageRef(best.passage)}`, 'Full paragraph'));
   if (isPrivate) buttons.push(button(`ask:share:${passageRef(best.passage)}`, 'Share to channel', ButtonStyle.Primary));
-  buttons.push(...voteButtons(best.passage));
-  return [actionRow(buttons)];
+  return [actionRow(buttons), actionRow(voteButtons(best.passage))];
+}
+
+/** The custom_id prefix of the *Follow up* button and of the form it opens. */
+export const FOLLOW_UP_PREFIX = 'ask:followup:';
+
+/**
+ * *Follow up*: opens a form for another question on the same subject. Its custom_id carries the
+ * passages the answer was found with (best first, as many as fit); the question comes back from
+ * the message's `**Q:**` line.
+ */
+export function followUpButton(passageRefs: string[]): APIButtonComponent {
+  return button(passageListId(FOLLOW_UP_PREFIX, passageRefs), 'Follow up');
 }
 
 export function actionRow(buttons: APIButtonComponent[]): APIActionRowComponent<APIComponentInMessageActionRow> {

@@ -1,9 +1,18 @@
 /**
  * The one place message bodies are built. Every response goes through `buildMessage` (the
  * responder, src/bot/responder.ts, calls it), so every message gets Discord's limits enforced,
- * mentions disabled, and link previews suppressed.
+ * mentions disabled, and link previews suppressed; a form a button opens goes through
+ * `buildModal`, within its own limits.
  */
-import { MessageFlags, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
+import {
+  ComponentType,
+  MessageFlags,
+  TextInputStyle,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIModalInteractionResponseCallbackData,
+} from 'discord.js';
 import { BIDI_CONTROLS } from '../text/controls.js';
 import { truncateAtWord } from '../text/sentences.js';
 
@@ -23,6 +32,9 @@ export const LIMITS = {
   choiceName: 100,
   choiceValue: 100,
   customId: 100,
+  modalTitle: 45,
+  inputLabel: 45,
+  placeholder: 100,
 } as const;
 
 export interface ReplyInput {
@@ -118,6 +130,38 @@ export function buildMessage(input: ReplyInput): MessagePayload {
     components: input.components ?? [],
     allowed_mentions: { parse: [] },
     ...(input.ephemeral && { flags: MessageFlags.Ephemeral }),
+  };
+}
+
+/** A form (a modal) with one text field: what a button can open instead of answering. */
+export interface ModalInput {
+  /** Routed like a button's (`command:action:argument`) when the form is submitted. */
+  customId: string;
+  title: string;
+  field: { customId: string; label: string; placeholder?: string; minLength: number; maxLength: number };
+}
+
+/** A modal body within Discord's limits: the field under its label, several lines tall. */
+export function buildModal(input: ModalInput): APIModalInteractionResponseCallbackData {
+  const { field } = input;
+  return {
+    custom_id: input.customId.slice(0, LIMITS.customId),
+    title: truncateAtWord(input.title, LIMITS.modalTitle),
+    components: [
+      {
+        type: ComponentType.Label,
+        label: truncateAtWord(field.label, LIMITS.inputLabel),
+        component: {
+          type: ComponentType.TextInput,
+          custom_id: field.customId.slice(0, LIMITS.customId),
+          style: TextInputStyle.Paragraph,
+          min_length: field.minLength,
+          max_length: field.maxLength,
+          required: true,
+          ...(field.placeholder !== undefined && { placeholder: truncateAtWord(field.placeholder, LIMITS.placeholder) }),
+        },
+      },
+    ],
   };
 }
 

@@ -14,7 +14,7 @@ import {
   type APIInteractionResponse,
   type REST,
 } from 'discord.js';
-import { buildMessage, type ReplyInput } from './respond.js';
+import { buildMessage, buildModal, type ModalInput, type ReplyInput } from './respond.js';
 
 /** Nothing sent yet; a deferral sent (a "thinking…" reply, or a silent acknowledgement of a button); a response sent. */
 export type ResponderState = 'new' | 'deferred' | 'replied';
@@ -36,6 +36,11 @@ export interface Responder {
   followUp(input: ReplyInput): Promise<void>;
   /** The answer to an autocomplete interaction: at most 25 choices. */
   autocomplete(choices: APIApplicationCommandOptionChoice<string>[]): Promise<void>;
+  /**
+   * The first response: a form for the member to fill in (its submission is another
+   * interaction). It cannot follow a deferral, so it is sent before any slow work.
+   */
+  modal(input: ModalInput): Promise<void>;
 }
 
 /** Delivers the first response to Discord; rejects if Discord refused it. */
@@ -101,6 +106,10 @@ export class RestResponder implements Responder {
 
   autocomplete(choices: APIApplicationCommandOptionChoice<string>[]): Promise<void> {
     return this.#first({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } }, 'replied');
+  }
+
+  modal(input: ModalInput): Promise<void> {
+    return this.#first({ type: InteractionResponseType.Modal, data: buildModal(input) }, 'replied');
   }
 
   /**

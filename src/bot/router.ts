@@ -5,8 +5,8 @@
  * check and the cooldown. It takes the interaction as Discord sends it and a responder, so the
  * gateway bot and the HTTP endpoint share it.
  */
-import { ApplicationCommandType, ComponentType, InteractionType, type APIInteraction } from 'discord.js';
-import type { BotServices, ChatInputCommand, Command, CommandContext, MessageCommand } from './commands/types.js';
+import { ApplicationCommandType, ComponentType, InteractionType, type APIInteraction, type APIMessageComponentButtonInteraction, type APIModalSubmitInteraction } from 'discord.js';
+import type { BotServices, ChatInputCommand, Command, CommandContext, ComponentHandler, MessageCommand } from './commands/types.js';
 import { invoker } from './commands/arguments.js';
 import { EngineNotReady, EngineTimeout } from '../engine/Engine.js';
 import { Cooldowns } from './cooldowns.js';
@@ -19,7 +19,7 @@ export const STILL_LOADING = 'Still loading the articles — try again in a few 
 export const TOO_SLOW = 'That took too long to look up. Please try again in a moment.';
 
 /** Outcomes whose interaction named nothing the bot knows: counted under one "unknown" command, so forged names can't grow the metrics. */
-const UNKNOWN_OUTCOMES = new Set(['unknown-command', 'unknown-button', 'unsupported', 'ignored']);
+const UNKNOWN_OUTCOMES = new Set(['unknown-command', 'unknown-button', 'unknown-form', 'unsupported', 'ignored']);
 
 export interface RouterOptions {
   /** Counts each interaction by command and outcome, with its latency. */
@@ -27,6 +27,29 @@ export interface RouterOptions {
   /** Added to each interaction's log line (the shard, the HTTP worker). */
   logFields?: Record<string, unknown>;
 }
+
+/** How buttons and forms are routed: where a command keeps their handlers, and what a stale one says. */
+interface ComponentKind<Interaction> {
+  handlers(command: ChatInputCommand): Record<string, ComponentHandler<Interaction>> | undefined;
+  stale: string;
+  unknownOutcome: string;
+  /** Whether using it asks a question (subject to the command's cooldown). */
+  asks: boolean;
+}
+
+const BUTTONS: ComponentKind<APIMessageComponentButtonInteraction> = {
+  handlers: (command) => command.buttons,
+  stale: 'That button no longer does anything. Run the command again.',
+  unknownOutcome: 'unknown-button',
+  asks: false,
+};
+
+const FORMS: ComponentKind<APIModalSubmitInteraction> = {
+  handlers: (command) => command.modals,
+  stale: 'That form no longer does anything. Run the command again.',
+  unknownOutcome: 'unknown-form',
+  asks: true,
+};
 
 export class InteractionRouter {
   readonly #chatInput = new Map<string, ChatInputCommand>();
@@ -90,17 +113,11 @@ export class InteractionRouter {
         await command.autocomplete(interaction, responder, context);
         return 'ok';
       }
-      case InteractionType.MessageComponent: {
+      case InteractionType.MessageComponent:
         if (interaction.data.component_type !== ComponentType.Button) return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
-        const [commandName = '', action = '', ...rest] = interaction.data.custom_id.split(':');
-        const command = this.#chatInput.get(commandName);
-        // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
-        const handler = command?.buttons && Object.hasOwn(command.buttons, action) ? command.buttons[action] : undefined;
-        if (!command || !handler) return this.#refuse(responder, 'That button no longer does anything. Run the command again.', 'unknown-button');
-        if (command.moderatorOnly && !context.isModerator(interaction)) return this.#refuse(responder, 'Only moderators can use that.', 'refused');
-        await handler(interaction as Parameters<typeof handler>[0], responder, rest.join(':'), context);
-        return 'ok';
-      }
+        return this.#byCustomId(interaction as APIMessageComponentButtonInteraction, responder, context, BUTTONS);
+      case InteractionType.ModalSubmit:
+        return this.#byCustomId(interaction, responder, context, FORMS);
       case InteractionType.ApplicationCommand: {
         if (interaction.data.type === ApplicationCommandType.ChatInput) {
           const command = this.#chatInput.get(interaction.data.name);
@@ -121,11 +138,31 @@ export class InteractionRouter {
         }
         return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
       }
-      case InteractionType.ModalSubmit:
-        return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
       default:
         return 'ignored';
     }
+  }
+
+  /**
+   * A button or a submitted form: its custom_id, `command:action:argument`, names its handler;
+   * the command's moderator check applies, and a form asks a question, so the cooldown does too.
+   */
+  async #byCustomId<Interaction extends APIMessageComponentButtonInteraction | APIModalSubmitInteraction>(
+    interaction: Interaction,
+    responder: Responder,
+    context: CommandContext,
+    kind: ComponentKind<Interaction>,
+  ): Promise<string> {
+    const [commandName = '', action = '', ...rest] = interaction.data.custom_id.split(':');
+    const command = this.#chatInput.get(commandName);
+    const handlers = command && kind.handlers(command);
+    // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
+    const handler = handlers && Object.hasOwn(handlers, action) ? handlers[action] : undefined;
+    if (!command || !handler) return this.#refuse(responder, kind.stale, kind.unknownOutcome);
+    if (command.moderatorOnly && !context.isModerator(interaction)) return this.#refuse(responder, 'Only moderators can use that.', 'refused');
+    if (kind.asks && command.cooldown && (await this.#coolingDown(interaction, responder))) return 'cooldown';
+    await handler(interaction, responder, rest.join(':'), context);
+    return 'ok';
   }
 
   async #refuse(responder: Responder, message: string, outcome: string): Promise<string> {
@@ -155,7 +192,7 @@ export class InteractionRouter {
   }
 }
 
-/** "ask", "search (autocomplete)", "button ask:more", for logs and metrics. */
+/** "ask", "search (autocomplete)", "button ask:more", "form ask:followup", for logs and metrics. */
 export function describe(interaction: APIInteraction): string {
   switch (interaction.type) {
     case InteractionType.ApplicationCommandAutocomplete:
@@ -164,6 +201,8 @@ export function describe(interaction: APIInteraction): string {
       return interaction.data.name;
     case InteractionType.MessageComponent:
       return `button ${interaction.data.custom_id.split(':').slice(0, 2).join(':')}`;
+    case InteractionType.ModalSubmit:
+      return `form ${interaction.data.custom_id.split(':').slice(0, 2).join(':')}`;
     default:
       return `type ${interaction.type}`;
   }

@@ -199,7 +199,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /**
  * The interaction in a signed body, checked for what routing it needs (its kind, where to answer,
- * and the command or button it names); anything else is refused with 400. A handler that finds
+ * and the command, button or form it names); anything else is refused with 400. A handler that finds
  * deeper data malformed fails into the router's error boundary.
  */
 function parseInteraction(body: Buffer): APIInteraction {
@@ -224,7 +224,7 @@ function parseInteraction(body: Buffer): APIInteraction {
       if (!isObject(data) || typeof data.custom_id !== 'string' || typeof data.component_type !== 'number' || !isObject(value.message)) throw new Refusal(400, 'component interaction without its component');
       break;
     case InteractionType.ModalSubmit:
-      if (!isObject(data)) throw new Refusal(400, 'modal interaction without its data');
+      if (!isObject(data) || typeof data.custom_id !== 'string') throw new Refusal(400, 'modal interaction without its form');
       break;
     default:
       throw new Refusal(400, 'unknown interaction type');

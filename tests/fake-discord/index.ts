@@ -28,6 +28,9 @@
  *   `interactionDeadlineMs` (default 3000, Discord's limit; pass Infinity to disable) of
  *   sendInteraction, only once (else 400/40060), and with a callback type valid for the
  *   interaction type (8 only for autocomplete, 6/7 only for components and modals).
+ * - A form the bot shows (callback type 9) is recorded (`modalShown`); `submitModal` sends it
+ *   back filled in, as the member's MODAL_SUBMIT, with the message the button was on. The values
+ *   are sent as given: Discord's own client enforces the fields' lengths, a forged request doesn't.
  *   Webhook follow-ups and edits need an acknowledged interaction (else 404).
  * - waitForRequest/waitForCallback/waitForWebhook also look at requests recorded before the
  *   call, so a fast response cannot be missed; make predicates specific (ids, tokens).
@@ -59,7 +62,9 @@ import {
   messageObject,
   randomToken,
   snowflake,
+  submittedComponents,
   textChannel,
+  threadChannel,
   userObject,
   type FakeIds,
   type Json,
@@ -96,6 +101,8 @@ export interface InteractionOptions {
   shard?: number;
   /** Send it from this guild (one of `guildIds`) instead of the first. */
   guildId?: string;
+  /** Send it from a public thread in the guild's text channel. */
+  thread?: boolean;
 }
 
 export interface CommandOption {
@@ -243,14 +250,15 @@ export class FakeDiscord {
 
   sendInteraction(payload: Json & { type: number; data?: unknown }, opts: InteractionOptions = {}): SentInteraction {
     const ids = inGuild(this.ids, opts.guildId ?? this.guildId);
+    const channel = channelFor(ids, opts);
     const full: Json = {
       id: snowflake(),
       application_id: ids.applicationId,
       token: randomToken(),
       version: 1,
       guild_id: ids.guildId,
-      channel_id: ids.channelId,
-      channel: textChannel(ids),
+      channel_id: channel.id,
+      channel,
       member: memberObject(opts.member),
       app_permissions: String(DEFAULT_MEMBER_PERMISSIONS),
       locale: 'en-US',
@@ -366,7 +374,7 @@ export class FakeDiscord {
     const guild = inGuild(this.ids, opts.guildId ?? this.guildId);
     const message = messageObject(
       {
-        channelId: guild.channelId,
+        channelId: String(channelFor(guild, opts).id),
         guildId: guild.guildId,
         author: botUser(this.ids),
         webhookId: this.applicationId,
@@ -379,6 +387,24 @@ export class FakeDiscord {
       },
     );
     return this.sendInteraction({ type: 3, data: { custom_id: customId, component_type: 2 }, message }, opts);
+  }
+
+  /** The form the bot showed in answer to the interaction (callback type 9's data), if it did. */
+  modalShown(id: string): Json | undefined {
+    return this.rest.modalShown(id);
+  }
+
+  /**
+   * The member submits the form the bot showed in answer to `opened` (a button click), having
+   * typed `values` (by field custom_id): from the same guild and channel, with the message the
+   * button was on.
+   */
+  submitModal(opened: SentInteraction, values: Record<string, string>, opts: Omit<InteractionOptions, 'guildId' | 'thread'> = {}): SentInteraction {
+    const modal = this.modalShown(opened.id);
+    if (!modal) throw new Error(`the bot showed no form for interaction ${opened.id}`);
+    const { channel_id, channel, guild_id, message } = opened.payload;
+    const data = { custom_id: modal.custom_id, components: submittedComponents(modal.components as Json[], values) };
+    return this.sendInteraction({ type: 5, data, channel_id, channel, ...(message ? { message } : {}) }, { ...opts, guildId: String(guild_id) });
   }
 
   /** POST /interactions/{id}/{token}/callback requests for the interaction, faulted ones included. */
@@ -508,6 +534,10 @@ export class FakeDiscord {
       if (waiter.check()) this.waiters.delete(waiter);
     }
   }
+}
+
+function channelFor(ids: FakeIds, opts: InteractionOptions): Json {
+  return opts.thread ? threadChannel(ids) : textChannel(ids);
 }
 
 function isCallbackPath(path: string, id: string): boolean {

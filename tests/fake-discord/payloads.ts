@@ -152,6 +152,42 @@ export function textChannel(ids: FakeIds): Json {
   };
 }
 
+/** A public thread in the guild's text channel, as an interaction's partial channel (its id: the channel's + 1000). */
+export function threadChannel(ids: FakeIds): Json {
+  return {
+    id: String(BigInt(ids.channelId) + 1000n),
+    type: 11,
+    guild_id: ids.guildId,
+    parent_id: ids.channelId,
+    name: 'a thread',
+    owner_id: ids.ownerId,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    flags: 0,
+    message_count: 0,
+    member_count: 1,
+    total_message_sent: 0,
+    thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: TIMESTAMP, locked: false },
+  };
+}
+
+/**
+ * A form's components as Discord sends them back on submit: each text field with what was typed
+ * into it (`values` by custom_id; '' if nothing), every component with its id (Discord numbers
+ * those the bot left out, in order).
+ */
+export function submittedComponents(components: Json[], values: Record<string, string>): Json[] {
+  let nextId = 0;
+  const submit = (component: Json): Json => {
+    const id = component.id ?? ++nextId;
+    if (component.type === 18) return { type: 18, id, component: submit(component.component as Json) };
+    if (component.type === 1) return { type: 1, id, components: (component.components as Json[]).map(submit) };
+    if (component.type === 4) return { type: 4, id, custom_id: component.custom_id, value: values[String(component.custom_id)] ?? '' };
+    return { type: component.type, id };
+  };
+  return components.map(submit);
+}
+
 export function readyPayload(
   ids: FakeIds,
   sessionId: string,

@@ -76,6 +76,8 @@ export interface InteractionRecord {
 interface InteractionState extends InteractionRecord {
   acknowledged: boolean;
   original?: Json;
+  /** The form (callback type 9's data) shown in answer to it. */
+  modal?: Json;
   followUps: Map<string, Json>;
 }
 
@@ -146,6 +148,11 @@ export class FakeRest {
     const state: InteractionState = { ...record, acknowledged: false, followUps: new Map() };
     this.interactions.set(record.id, state);
     this.interactionsByToken.set(record.token, state);
+  }
+
+  /** The form the bot showed in answer to the interaction, if it did. */
+  modalShown(id: string): Json | undefined {
+    return this.interactions.get(id)?.modal;
   }
 
   /** Forgets every interaction's state (see FakeDiscord.forgetHistory). */
@@ -272,6 +279,7 @@ export class FakeRest {
       interaction.original = this.botMessage(interaction, { flags: Number(data?.flags ?? 0) | LOADING_FLAG });
     } else if (type === 6) interaction.original = interaction.componentMessage;
     else if (type === 7) interaction.original = { ...interaction.componentMessage, ...fields };
+    else if (type === 9) interaction.modal = data;
 
     if (request.query.with_response !== 'true') return { status: 204 };
     const flags = Number(interaction.original?.flags ?? 0);

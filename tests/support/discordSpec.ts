@@ -489,6 +489,8 @@ export function validateDiscordRequest(
       } else checkMessage(wire['data'], 'body/data', type === 4, requireAllowedMentions, problems);
     } else if (type === 8) {
       checkAutocomplete(wire['data'], 'body/data', problems);
+    } else if (type === 9) {
+      checkModal(wire['data'], 'body/data', problems);
     }
   } else if (COMMAND_LIST.has(key)) {
     if (Array.isArray(wire)) checkCommandList(wire, problems);
@@ -646,6 +648,23 @@ function checkAutocomplete(data: unknown, at: string, out: string[]): void {
     return;
   }
   checkChoices(data['choices'], `${at}/choices`, DISCORD_LIMITS.autocompleteChoices, out);
+}
+
+/** A form's text fields: custom_ids unique within it, and a min_length no greater than the max_length. */
+function checkModal(data: unknown, at: string, out: string[]): void {
+  if (!isObj(data) || !Array.isArray(data['components'])) return;
+  const seen = new Set<unknown>();
+  data['components'].forEach((component, i) => {
+    if (!isObj(component)) return;
+    const fields = isObj(component['component']) ? [component['component']] : Array.isArray(component['components']) ? component['components'] : [];
+    for (const field of fields) {
+      if (!isObj(field) || field['type'] !== 4) continue;
+      if (seen.has(field['custom_id'])) out.push(`${at}/components/${i}: custom_id ${JSON.stringify(field['custom_id'])} is used twice in the form`);
+      seen.add(field['custom_id']);
+      const [min, max] = [field['min_length'], field['max_length']];
+      if (typeof min === 'number' && typeof max === 'number' && min > max) out.push(`${at}/components/${i}: min_length ${min} is above max_length ${max}`);
+    }
+  });
 }
 
 /** CHAT_INPUT command and option names (https://discord.com/developers/docs/interactions/application-commands). */

@@ -1,14 +1,16 @@
 /**
  * Reads what Discord sent with an interaction, from its plain data (the same JSON over the gateway
  * and over HTTP): options typed from the command definition, the focused autocomplete value, the
- * subcommand, and who invoked it.
+ * subcommand, what was typed into a form, and who invoked it.
  */
 import {
   ApplicationCommandOptionType,
+  ComponentType,
   type APIApplicationCommandAutocompleteInteraction,
   type APIApplicationCommandInteractionDataOption,
   type APIChatInputApplicationCommandInteraction,
   type APIInteraction,
+  type APIModalSubmitInteraction,
   type APIUser,
 } from 'discord.js';
 import type { ArgumentsOf } from './types.js';
@@ -62,6 +64,17 @@ export function focusedValue(interaction: APIApplicationCommandAutocompleteInter
 /** The subcommand used, if any. */
 export function subcommandName(interaction: OptionsInteraction): string | undefined {
   return interaction.data.options?.find((option) => option.type === ApplicationCommandOptionType.Subcommand)?.name;
+}
+
+/** What was typed into a submitted form's text field `customId` ('' if the form has no such field). */
+export function textInputValue(interaction: APIModalSubmitInteraction, customId: string): string {
+  // The bot's forms put each field under its label (`buildModal`), and Discord sends them back so.
+  for (const component of interaction.data.components ?? []) {
+    if (component.type !== ComponentType.Label) continue;
+    const field = component.component;
+    if (field.type === ComponentType.TextInput && field.custom_id === customId && typeof field.value === 'string') return field.value;
+  }
+  return '';
 }
 
 /** Who used the interaction: the member in a server, the user elsewhere. */

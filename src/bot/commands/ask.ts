@@ -1,12 +1,27 @@
 /** `/ask question private`: the best passage quoted with attribution, with buttons for more. */
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type APIMessageComponentButtonInteraction } from 'discord.js';
-import type { Answer } from '../../answers/answerQuestion.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, type APIMessage } from 'discord.js';
+import type { Answer, FollowUpContext } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
 import type { Vote } from '../feedbackLog.js';
-import { STALE_PASSAGE, TITLES_IN_DECLINE, VOTES, actionRow, formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageEmbed, formatQuestionLine, parseQuestionLine, voteButtons } from '../format.js';
-import type { ReplyInput } from '../respond.js';
-import { invoker, readArguments } from './arguments.js';
+import {
+  FOLLOW_UP_PREFIX,
+  STALE_PASSAGE,
+  TITLES_IN_DECLINE,
+  VOTES,
+  actionRow,
+  followUpButton,
+  formatAboutLine,
+  formatAbstention,
+  formatAnswerComponents,
+  formatAnswerEmbed,
+  formatPassageEmbed,
+  formatQuestionLine,
+  parseQuestionLine,
+  voteButtons,
+} from '../format.js';
+import type { ModalInput, ReplyInput } from '../respond.js';
+import { invoker, readArguments, textInputValue } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
 
 /** Longest question Discord lets a member type into `/ask` (the engine accepts up to 500). */
@@ -33,14 +48,14 @@ export interface AskedWhere {
 }
 
 /**
- * The reply to a question, shared by `/ask` and the "Ask the article" message command: the
- * best quote with buttons, or a plain abstention with hints. Either outcome goes to the
- * feedback log.
+ * The reply to a question, shared by `/ask`, the "Ask the article" message command and the
+ * *Follow up* form (which gives the answer it follows, `previous`): the best quote with
+ * buttons, or a plain abstention with hints. Either outcome goes to the feedback log.
  */
-export async function answerReply(question: string, context: CommandContext, { isPrivate, guildId }: AskedWhere): Promise<ReplyInput> {
+export async function answerReply(question: string, context: CommandContext, { isPrivate, guildId }: AskedWhere, previous?: FollowUpContext): Promise<ReplyInput> {
   const check = validateQuestion(question);
   if (!check.ok) return { content: check.message, ephemeral: true };
-  const answer: Answer = await context.library.answer(check.question, { top: 1 + MORE_PASSAGES });
+  const answer: Answer = await context.library.answer(check.question, { top: 1 + MORE_PASSAGES, ...(previous && { previous }) });
   const [best, ...more] = answer.results;
   context.feedback.recordQuestion({ guildId, question: check.question, answered: best !== undefined, ...(best && { passageId: best.id }) });
   // Declined, it goes to the asker alone even when asked publicly: the channel learns nothing from it.
@@ -48,7 +63,9 @@ export async function answerReply(question: string, context: CommandContext, { i
     // Nothing related to show: say instead what the articles this server sees are about.
     const articles = answer.related.length > 0 ? undefined : await context.library.sources(TITLES_IN_DECLINE);
     const titles = { shown: articles?.documents.map((document) => document.title) ?? [], total: articles?.total ?? 0 };
-    return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, titles, !isPrivate)], ephemeral: true };
+    // Related passages are a subject to follow up on, rewording the question.
+    const components = answer.related.length > 0 ? [actionRow([followUpButton(answer.related.map((result) => passageRef(result.passage)))])] : [];
+    return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, titles, !isPrivate)], components, ephemeral: true };
   }
   return {
     // A question about the article itself is answered from its front matter, above the passage quoted.
@@ -56,6 +73,18 @@ export async function answerReply(question: string, context: CommandContext, { i
     embeds: [formatAnswerEmbed(best)],
     components: formatAnswerComponents(best, { morePassageRefs: more.map((result) => passageRef(result.passage)), isPrivate }),
     ephemeral: isPrivate,
+  };
+}
+
+/** The *Follow up* form's one field. */
+const FOLLOW_UP_FIELD = 'question';
+
+/** The *Follow up* form: submitted, it comes back with the custom_id of the button that opened it. */
+function followUpForm(argument: string): ModalInput {
+  return {
+    customId: `${FOLLOW_UP_PREFIX}${argument}`,
+    title: 'Follow up',
+    field: { customId: FOLLOW_UP_FIELD, label: 'Your follow-up question', placeholder: 'And what about…?', minLength: 2, maxLength: QUESTION_MAX_LENGTH },
   };
 }
 
@@ -68,8 +97,8 @@ async function passageReply(context: CommandContext, refs: string[], ephemeral: 
 }
 
 /** The question of the answer a button is under, read back from its `**Q:**` line and checked again; undefined if it has none. */
-function questionAbove(interaction: APIMessageComponentButtonInteraction): string | undefined {
-  const question = parseQuestionLine(interaction.message.content);
+function questionAbove(message: APIMessage | undefined): string | undefined {
+  const question = message && parseQuestionLine(message.content);
   const check = question === undefined ? undefined : validateQuestion(question);
   return check?.ok ? check.question : undefined;
 }
@@ -103,7 +132,7 @@ export const askCommand: ChatInputCommand = {
         await responder.send({ content: STALE_PASSAGE, ephemeral: true });
         return;
       }
-      const question = questionAbove(interaction);
+      const question = questionAbove(interaction.message);
       const result = question === undefined ? undefined : (await context.library.answer(question, { top: 1 + MORE_PASSAGES })).results.find((candidate) => passageRef(candidate.passage) === argument);
       await responder.send({
         content: [`<@${invoker(interaction)?.id}> shared:`, ...(question === undefined ? [] : [formatQuestionLine(question)])].join('\n'),
@@ -111,10 +140,14 @@ export const askCommand: ChatInputCommand = {
         components: result ? formatAnswerComponents(result, { morePassageRefs: [], isPrivate: false }) : [actionRow(voteButtons(found.passage))],
       });
     },
+    /** Opens the follow-up form at once: a form can't follow a deferral, so nothing slow comes first. */
+    async followup(_interaction, responder, argument) {
+      await responder.modal(followUpForm(argument));
+    },
     /** 👍 or 👎 on an answer, by any member, once per member and answer. */
     async vote(interaction, responder, argument, context) {
       const [vote = '', ref = ''] = argument.split(/:(.*)/s);
-      const question = questionAbove(interaction);
+      const question = questionAbove(interaction.message);
       if (!Object.hasOwn(VOTES, vote) || ref === '' || question === undefined) {
         await responder.send({ content: 'That button no longer does anything. Ask again to vote on a fresh answer.', ephemeral: true });
         return;
@@ -131,6 +164,19 @@ export const askCommand: ChatInputCommand = {
         content: recorded ? `Thanks: your ${VOTES[vote as Vote]} is counted. Moderators see the totals, never who voted.` : 'You have already voted on this answer: one vote per answer.',
         ephemeral: true,
       });
+    },
+  },
+  modals: {
+    /**
+     * A follow-up question, answered like `/ask` with the answer it follows as context: that
+     * answer's question (its `**Q:**` line) and passages (the custom_id). Private when that
+     * answer was; on its own when the message has no question to follow.
+     */
+    async followup(interaction, responder, argument, context) {
+      const question = questionAbove(interaction.message);
+      const previous = question === undefined ? undefined : { question, passageRefs: argument.split('|').filter((ref) => ref !== '') };
+      const isPrivate = ((interaction.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
+      await responder.send(await answerReply(textInputValue(interaction, FOLLOW_UP_FIELD), context, { isPrivate, guildId: interaction.guild_id ?? null }, previous));
     },
   },
 };

@@ -6,6 +6,7 @@ import type {
   APIInteraction,
   APIMessageApplicationCommandInteraction,
   APIMessageComponentButtonInteraction,
+  APIModalSubmitInteraction,
   ApplicationCommandOptionType,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
@@ -59,12 +60,17 @@ export interface ChatInputCommand {
    * Button handlers by action: a button's custom_id is `command:action:argument`, all its state,
    * so buttons keep working after a restart.
    */
-  buttons?: Record<string, (interaction: APIMessageComponentButtonInteraction, responder: Responder, argument: string, context: CommandContext) => Promise<void>>;
+  buttons?: Record<string, ComponentHandler<APIMessageComponentButtonInteraction>>;
+  /** Handlers of submitted forms (modals a button opened), by action: routed like buttons. */
+  modals?: Record<string, ComponentHandler<APIModalSubmitInteraction>>;
   /** Refused server-side unless `context.isModerator`. */
   moderatorOnly?: boolean;
-  /** Subject to the per-member question cooldown. */
+  /** Subject to the per-member question cooldown: the command, and its forms (each asks a question). */
   cooldown?: boolean;
 }
+
+/** A button's or a form's handler; `argument` is what its custom_id carries after `command:action:`. */
+export type ComponentHandler<Interaction> = (interaction: Interaction, responder: Responder, argument: string, context: CommandContext) => Promise<void>;
 
 export interface MessageCommand {
   definition: Immutable<RESTPostAPIContextMenuApplicationCommandsJSONBody>;
