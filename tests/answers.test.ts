@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -404,11 +404,25 @@ describe('Library', () => {
     expect(report.problems).toEqual([expect.objectContaining({ file: 'broken.md', line: 1 })]);
   });
 
-  it('refuses a folder with a broken file when opened strictly, as a reload is', async () => {
+  it('leaves a broken file out when opened strictly, as a reload is, and keeps the served version of one that broke since', async () => {
     const { dir } = await openCopy();
-    await writeFile(path.join(dir, 'broken.md'), 'no front matter\n');
-    const { library, report } = await Library.open({ dir, strict: true });
-    expect(library).toBeUndefined();
-    expect(report).toMatchObject({ applied: false, problems: [expect.objectContaining({ file: 'broken.md' })] });
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-cache-'));
+    const article = (title: string, body: string) => `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2016-01-15\nurl: https://example.com/a\n---\n\n${body}\n`;
+    try {
+      await writeFile(path.join(dir, 'edited.md'), article('Glacier melts', 'The Rhone glacier lost a tenth of its ice.'));
+      await writeFile(path.join(dir, 'deleted.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
+      expect((await Library.open({ dir, cacheDir })).report).toMatchObject({ applied: true, documents: 3 });
+
+      await writeFile(path.join(dir, 'broken.md'), 'no front matter\n');
+      await writeFile(path.join(dir, 'edited.md'), article('Glacier melts', 'Half an edit').replace('published: 2016-01-15', 'published: 2016-02-30'));
+      await unlink(path.join(dir, 'deleted.md'));
+      const { library, report } = await Library.open({ dir, cacheDir, strict: true });
+      expect(report).toMatchObject({ applied: true, removed: ['deleted'], changed: [], documents: 2 });
+      expect(report.problems.map((problem) => problem.file)).toEqual(['broken.md', 'edited.md']);
+      expect((await library!.answer('How much ice did the Rhone glacier lose?')).results[0]?.passage.text).toMatch(/a tenth of its ice/);
+      expect((await library!.answer('Which volcano erupted?')).answered).toBe(false);
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
   });
 });

@@ -255,12 +255,14 @@ export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: Relo
       description: `Fix these and reload again:\n${problemList(report.problems)}${notRead}${perShard}`,
     };
   }
+  // Each broken file fails alone: the others are served, and these are for their owners to fix.
+  const leftOut = report.problems.length > 0 ? `\nLeft out until fixed (a file that was served keeps its last good version):\n${problemList(report.problems, 1500)}` : '';
   return {
     color: ACCENT,
     title: 'Corpus reloaded',
     description:
       `${report.documents} article(s), ${report.passages} passage(s), in ${Math.round(report.ms)} ms.\n` +
-      `Added: ${list(report.added)}\nRemoved: ${list(report.removed)}\nChanged: ${list(report.changed)}${notRead}${perShard}`,
+      `Added: ${list(report.added)}\nRemoved: ${list(report.removed)}\nChanged: ${list(report.changed)}${leftOut}${notRead}${perShard}`,
   };
 }
 

@@ -26,7 +26,7 @@ export interface LoadCorpusOptions {
 export interface LoadedCorpus {
   /** The valid documents, in file-name order. */
   documents: CorpusDocument[];
-  /** Everything wrong, per file. A reload applies the corpus only when this is empty. */
+  /** Everything wrong, per file: each such file is left out, the others served. */
   problems: CorpusProblem[];
   /** Entries that were not read (subfolders, other file types), and why: not errors, but worth a look. */
   skipped: CorpusProblem[];
@@ -138,8 +138,8 @@ export async function loadCorpusFile(filePath: string, options: LoadCorpusOption
 
 /**
  * Reads and validates `files` of the folder `root`. Ids must be unique among the base files, and
- * among one server's files together with the base: a server's file that reuses a base id is the
- * one refused, whichever is newer (the base is the operator's; a server cannot shadow it).
+ * among one server's files; a server's article and a base one never collide (keys are scoped, see
+ * `documentKey`), so a base file added later cannot take a server's article away.
  */
 async function readCorpusFiles(root: string, files: CorpusEntry[], options: LoadCorpusOptions): Promise<Omit<LoadedCorpus, 'skipped'>> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -151,25 +151,14 @@ async function readCorpusFiles(root: string, files: CorpusEntry[], options: Load
     else problems.push(...outcome.problems);
   }
 
-  // Base ids first: a server's article is then checked against the base it would be served with.
   const keeperOf = new Map<string, Candidate>();
-  const refused = new Set<Candidate>();
-  for (const candidate of [...parsed.filter(({ document }) => document.scope === undefined), ...parsed.filter(({ document }) => document.scope !== undefined)]) {
-    const { id, scope } = candidate.document;
-    const base = scope === undefined ? undefined : keeperOf.get(id);
-    if (base) {
-      refused.add(candidate);
-      problems.push(duplicateIdProblem(candidate.document.file, id, base.document.file, true));
-      continue;
-    }
+  for (const candidate of parsed) {
     const key = documentKey(candidate.document);
     const kept = keeperOf.get(key);
     if (kept === undefined || keepsIdOver(candidate, kept, options.served?.get(key))) keeperOf.set(key, candidate);
   }
   const documents: CorpusDocument[] = [];
-  for (const candidate of parsed) {
-    if (refused.has(candidate)) continue;
-    const { document } = candidate;
+  for (const { document } of parsed) {
     const keeper = keeperOf.get(documentKey(document))!.document;
     if (keeper === document) documents.push(document);
     else problems.push(duplicateIdProblem(document.file, document.id, keeper.file));

@@ -24,7 +24,8 @@ export interface CorpusDocument extends DocumentMeta {
   /**
    * The server whose own article this is (its id, the name of its folder under `servers/`);
    * absent for the base corpus, which every server sees. Ids are unique within the base, and
-   * within one server's articles together with the base.
+   * within one server's articles; uploads may not reuse a base id either, though a base file added
+   * later may take one a server uses (both are served: within that server, its own comes first).
    */
   scope?: string;
 }

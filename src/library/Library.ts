@@ -8,16 +8,16 @@ import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
-import { documentKey, isVisibleIn, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
+import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
 import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassage, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 
 export interface ReloadReport {
-  /** Whether this corpus is the one served now. */
+  /** Whether this corpus is the one served now: refused only when no file at all could be served. */
   applied: boolean;
-  /** Why not, file by file (empty when applied). */
+  /** What is wrong, file by file: files left out when applied (or kept at their served version: see `strict`), why not otherwise. */
   problems: CorpusProblem[];
   /** Folder entries that were not read (subfolders, other file types), and why. */
   skipped: CorpusProblem[];
@@ -46,9 +46,10 @@ export interface LibraryOptions extends Omit<LoadCorpusOptions, 'served'> {
   /** Where the index is saved between runs (see src/index/snapshot.ts); none: always build it. */
   cacheDir?: string;
   /**
-   * All or nothing, for reloads: any broken file refuses the whole corpus, since a previous one
-   * is still served. Off at start-up, which serves the valid files (there is nothing else to
-   * serve) and returns the problems for the operator.
+   * For reloads, when a corpus is served: a file that is broken now but was served keeps its
+   * served version (from the saved index), since a failed edit must not take an article away.
+   * Either way a broken file fails alone: every other file is served, and the problems returned
+   * for whoever owns each file (one broken file must not freeze every server's changes).
    */
   strict?: boolean;
   /**
@@ -114,7 +115,7 @@ export class Library {
     if (documents.length === 0 && (options.strict || problems.length === 0)) {
       problems.push({ file: options.dir, message: 'the corpus folder has no articles; keeping the current ones' });
     }
-    if (documents.length === 0 || (options.strict && problems.length > 0)) return { report: report({ problems, skipped }) };
+    if (documents.length === 0) return { report: report({ problems, skipped }) };
 
     let index: SearchIndex | undefined;
     if (options.cacheDir) {
@@ -126,6 +127,7 @@ export class Library {
       }
     }
     const removedTitles = new Map(index?.documents.map((document) => [documentKey(document), document.title]));
+    if (index && options.strict) documents.push(...lastGoodVersions(index, problems, documents));
     const change = index ? updateSearchIndex(index, documents) : { added: documents.map(documentKey), removed: [], changed: [], analysed: documents.length };
     const loaded = index !== undefined;
     // Discarded passages leave their postings behind until minisearch vacuums them, and queries
@@ -244,6 +246,16 @@ export class Library {
     const ids = document ? this.#index.minisearchIdsByDocument.get(documentKey(document))! : [];
     return ids.map((id) => this.#index.passageAt.get(id)!).filter((passage) => passage.paragraph === paragraph);
   }
+}
+
+/**
+ * The served versions of files that are broken now, as documents `updateSearchIndex` keeps as
+ * they are (same key and hash: their body is never read again), unless their id is taken since.
+ */
+function lastGoodVersions(index: SearchIndex, problems: readonly CorpusProblem[], documents: readonly CorpusDocument[]): CorpusDocument[] {
+  const broken = new Set(problems.map((problem) => problem.file));
+  const taken = new Set(documents.map(documentKey));
+  return index.documents.filter((served) => broken.has(served.file) && !taken.has(documentKey(served))).map((served) => ({ ...served, body: '' }));
 }
 
 /** Documents and passages per scope, the base under "". */
