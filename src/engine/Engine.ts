@@ -12,13 +12,15 @@
  *   (the one saved when it was opened); questions meanwhile get `EngineNotReady`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Answer, AnswerOptions } from '../answers/answerQuestion.js';
 import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
 import type { DocumentInfo } from '../corpus/types.js';
 import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
-import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
+import { EncoderHost } from './EncoderHost.js';
+import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
+import { siblingWorker, startWorker } from './workers.js';
 
 /** What `/sources` lists: the first documents a scope sees, their passage counts by id, and how many it sees. */
 export type Sources = ReturnType<Library['sources']>;
@@ -64,9 +66,10 @@ export interface EngineOptions extends Pick<LibraryOptions, 'dir' | 'cacheDir' |
   /** The worker's entry file (default: engineWorker beside this file); tests wrap it. */
   workerUrl?: URL;
   /**
-   * Answer by meaning as well as words: each worker loads the sentence encoder and computes the
-   * passages' vectors in the background (SEMANTIC=off turns it off, e.g. on a small machine).
-   * Default false here; the bot's configuration turns it on.
+   * Answer by meaning as well as words: an encoder worker runs the sentence encoder for every
+   * engine worker, embedding questions and computing passages' vectors apart from the serving
+   * worker (SEMANTIC=off turns it off, e.g. on a small machine). Default false here; the bot's
+   * configuration turns it on.
    */
   semantic?: boolean;
 }
@@ -80,26 +83,8 @@ const DEFAULT_OPEN_TIMEOUT_MS = 10 * 60_000;
  */
 const STUCK_AFTER_MS = 5_000;
 
-/**
- * A worker entry file in this folder (`name` without extension): .ts when this runs as
- * TypeScript source (under tsx: tests, the CLI), .js when built.
- */
-export function siblingWorker(name: string): URL {
-  return new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-}
-
 /** The engine worker's entry file. */
 const WORKER_URL = siblingWorker('engineWorker');
-
-/**
- * A worker thread running `url`. TypeScript source needs tsx's loader, which a worker does not
- * inherit from `--import tsx`: it registers the loader itself, then imports the file.
- */
-export function startWorker(url: URL, workerData: unknown): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -115,6 +100,8 @@ class EngineWorker {
   #exited = false;
   /** When the worker last sent anything (answers, logs): a stuck worker sends nothing. */
   lastHeardAt = performance.now();
+  /** How far the passages' vectors are (semantic stage on), as the worker last said. */
+  vectors: Omit<ProgressMessage, 'type'> | undefined;
   /** Requests sent and not yet answered, given up on or not: the worker answers each, if only with "expired". */
   readonly #outstanding = new Set<number>();
 
@@ -127,18 +114,20 @@ class EngineWorker {
 
   private constructor(worker: Worker, logger: EngineLogger) {
     this.#worker = worker;
-    worker.on('message', (message: EngineResponse | LogMessage) => {
+    worker.on('message', (message: EngineResponse | LogMessage | ProgressMessage) => {
       this.lastHeardAt = performance.now();
-      if ('type' in message) logger[message.level](message.details, message.message);
-      else this.#settle(message);
+      if (!('type' in message)) this.#settle(message);
+      else if (message.type === 'log') logger[message.level](message.details, message.message);
+      else this.vectors = { embedded: message.embedded, total: message.total };
     });
     worker.on('error', (error) => this.#lose(`engine worker crashed: ${error.message}`));
     worker.on('exit', (code) => this.#lose(`engine worker exited (code ${code})`));
   }
 
   /** Starts a worker that opens the corpus; resolves with what it said when done (or failed). */
-  static open(url: URL, data: EngineWorkerData, timeoutMs: number, logger: EngineLogger): Promise<{ worker?: EngineWorker; opened: OpenedMessage }> {
-    const worker = startWorker(url, data);
+  static open(url: URL, data: EngineWorkerData, timeoutMs: number, logger: EngineLogger, encoder?: EncoderHost): Promise<{ worker?: EngineWorker; opened: OpenedMessage }> {
+    const worker = startWorker(url, data, data.encoder ? [data.encoder] : []);
+    encoder?.follow(worker);
     return new Promise((resolve) => {
       // Only these listeners are removed: Worker keeps internal ones of its own.
       const detach = () => {
@@ -150,14 +139,18 @@ class EngineWorker {
         void worker.terminate();
         resolve({ opened: { type: 'failed', message } });
       };
-      const onOpened = (opened: OpenedMessage | LogMessage) => {
+      let vectors: EngineWorker['vectors'];
+      const onOpened = (opened: OpenedMessage | LogMessage | ProgressMessage) => {
         if (opened.type === 'log') return logger[opened.level](opened.details, opened.message);
+        if (opened.type === 'progress') return void (vectors = { embedded: opened.embedded, total: opened.total });
         detach();
         if (opened.type !== 'opened') {
           void worker.terminate();
           resolve({ opened });
         } else {
-          resolve({ worker: new EngineWorker(worker, logger), opened });
+          const opening = new EngineWorker(worker, logger);
+          opening.vectors = vectors;
+          resolve({ worker: opening, opened });
         }
       };
       const onError = (error: Error) => fail(`the engine worker crashed: ${error.message}`);
@@ -223,6 +216,8 @@ class EngineWorker {
 
 export class Engine {
   readonly options: EngineOptions;
+  /** The one thread that runs the sentence encoder (semantic stage on), shared by every engine worker. */
+  readonly #encoder: EncoderHost | undefined;
   #serving: EngineWorker | undefined;
   #catalog: Catalog = { documents: 0, passages: 0, scopeSizes: {} };
   #reloading: Promise<ReloadReport> | undefined;
@@ -243,6 +238,7 @@ export class Engine {
   /** Starts opening the corpus in a worker and returns at once: the bot can connect meanwhile. */
   constructor(options: EngineOptions) {
     this.options = options;
+    this.#encoder = options.semantic ? new EncoderHost(options.logger, { cacheDir: options.cacheDir }) : undefined;
     const first = this.#openFirst();
     this.ready = first.then(({ report }) => report);
     this.upToDate = first.then(({ report, fromSaved }) => (fromSaved ? this.reload() : report));
@@ -261,6 +257,11 @@ export class Engine {
   /** Size of the whole served corpus, every scope (zero until ready). */
   stats(): { documents: number; passages: number } {
     return { documents: this.#catalog.documents, passages: this.#catalog.passages };
+  }
+
+  /** How many of the served passages' texts have their sentence vectors (semantic stage on, once known). */
+  vectorProgress(): { embedded: number; total: number } | undefined {
+    return this.#serving?.vectors;
   }
 
   /** How many documents `scope` sees (the base and its own), without asking the worker. */
@@ -336,7 +337,7 @@ export class Engine {
     this.#closed = true;
     const serving = this.#serving;
     this.#serving = undefined;
-    await serving?.stop();
+    await Promise.all([serving?.stop(), this.#encoder?.close()]);
   }
 
   async #call(method: EngineMethod, args: unknown[]): Promise<unknown> {
@@ -368,12 +369,12 @@ export class Engine {
   }
 
   #open(data: EngineWorkerData): ReturnType<typeof EngineWorker.open> {
-    return EngineWorker.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, this.options.logger);
+    return EngineWorker.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, this.options.logger, this.#encoder);
   }
 
   #data(strict: boolean, preferSaved = false): EngineWorkerData {
     const { dir, cacheDir, maxFileBytes } = this.options;
-    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, semantic: this.options.semantic ?? false, replacing: this.#serving !== undefined };
+    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, replacing: this.#serving !== undefined, ...(this.#encoder && { encoder: this.#encoder.port() }) };
   }
 
   /** Serves the saved index as it was when there is one (fast), else the folder. */

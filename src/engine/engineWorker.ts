@@ -1,15 +1,17 @@
 /**
  * An engine worker: opens one version of the corpus (reading, analysing and indexing it, or
  * loading the saved index) and then answers questions about it, off the thread that talks to
- * Discord. With the semantic stage on, it then loads the sentence encoder and computes the
- * passages' vectors in the background (answers use words alone until they are ready). A reload
- * starts a new worker; this one serves until it is told to stop.
+ * Discord. With the semantic stage on, it reads the passages' saved vectors and has the encoder
+ * worker compute the missing ones, which arrive while it serves (a server's questions use words
+ * alone until the passages it sees have theirs). A reload starts a new worker; this one serves
+ * until it is told to stop.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Library } from '../library/Library.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
-import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage } from './protocol.js';
+import { EncoderClient } from './encoderClient.js';
+import type { EncoderReconnect } from './encoderProtocol.js';
+import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
 
 /**
  * Questions asked before the worker says it is open, made of the corpus's own titles: a fresh
@@ -17,17 +19,13 @@ import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWork
  */
 const WARM_UP_QUESTIONS = 20;
 
-/**
- * The meaning stage's heavy work in a serving worker (loading the model, embedding passages) waits
- * for this long without a request. Each model call holds the worker 15–50 ms, 100–300 ms when the
- * two cores are busy answering and reloading: between questions, never among them. Under steady
- * load the vectors wait (answers use words alone meanwhile); Discord traffic comes in bursts.
- */
-const QUIET_MS = 1_000;
-let lastRequestAt = 0;
+/** How often the progress of the passages' vectors is told to the engine (and logged, every LOG_PROGRESS_EVERY). */
+const PROGRESS_EVERY_MS = 1_000;
+const LOG_PROGRESS_EVERY = 10;
 
 const port = parentPort!;
-const { library: options, semantic, replacing } = workerData as EngineWorkerData;
+const { library: options, replacing, encoder } = workerData as EngineWorkerData;
+const encoderClient = encoder && new EncoderClient(encoder);
 const cache: CacheEvent[] = [];
 const log = (level: LogMessage['level'], message: string, details: object = {}) => port.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
 
@@ -50,8 +48,9 @@ if (!library) {
     passageByRef: (ref, scope) => library.passageByRef(ref, scope),
     paragraph: (documentId, paragraph, scope) => library.paragraph(documentId, paragraph, scope),
   };
-  port.on('message', async ({ id, method, args, deadline }: EngineRequest) => {
-    lastRequestAt = performance.now();
+  port.on('message', async (message: EngineRequest | EncoderReconnect) => {
+    if ('type' in message) return encoderClient?.connect(message.port);
+    const { id, method, args, deadline } = message;
     // Queued behind a burst until after its asker gave up: answering it would only delay the rest.
     if (Date.now() > deadline) return port.postMessage({ id, error: 'expired' } satisfies EngineResponse);
     let response: EngineResponse;
@@ -64,11 +63,10 @@ if (!library) {
     }
     port.postMessage(response);
   });
-  const semanticIndex = semantic && replacing ? await openSemantic(library) : undefined;
+  // A reload's worker has the new passages' vectors computed while the current one still serves.
+  const semanticIndex = encoderClient && replacing ? await openSemantic(library, encoderClient) : undefined;
+  if (semanticIndex) fillSemantic(semanticIndex, encoderClient!);
   await warmUpQueries(library).catch((error: Error) => log('warn', 'the warm-up questions failed; serving anyway', { reason: error.message }));
-  // Questions are about to arrive (members were told to try again in a few seconds): the first
-  // quiet second is counted from now.
-  lastRequestAt = performance.now();
   port.postMessage({
     type: 'opened',
     report,
@@ -76,27 +74,23 @@ if (!library) {
     cache,
     fromSaved,
   } satisfies OpenedMessage);
-  if (semantic) await fillSemantic(semanticIndex ?? (await quiet().then(() => openSemantic(library))));
+  // A first worker serves by words at once: members would rather have answers now than meaning a moment later.
+  if (encoderClient && !replacing) fillSemantic(await openSemantic(library, encoderClient), encoderClient);
 }
 
-/** Resolves once the worker has had no request for QUIET_MS. */
-async function quiet(): Promise<void> {
-  let waitMs: number;
-  while ((waitMs = lastRequestAt + QUIET_MS - performance.now()) > 0) await sleep(waitMs);
-}
-
-/** Loads the encoder and the saved vectors of the passages (logged, and `undefined`, if it cannot). */
-async function openSemantic(served: Library): Promise<SemanticIndex | undefined> {
+/** Reads the passages' saved vectors, with questions embedded by the encoder worker (logged, and `undefined`, if it cannot). */
+async function openSemantic(served: Library, encoderClient: EncoderClient): Promise<SemanticIndex | undefined> {
   const started = performance.now();
   try {
-    // Imported here: with the semantic stage off, the model's runtime is never loaded.
+    // Imported here: with the semantic stage off, none of it is loaded.
     const { enableSemantic } = await import('../semantic/SemanticIndex.js');
     const index = await enableSemantic(served, options.cacheDir, {
+      embedder: encoderClient,
       onBusy: ({ turnedAway }) => log('info', 'semantic: a burst of new questions; those the encoder could not get to in time were answered by words alone', { turnedAway }),
       onQuestionsFailed: (error) => log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message }),
     });
     const { embedded, total } = index.progress;
-    if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the background; answers use words alone until then', { embedded, total, loadMs: Math.round(performance.now() - started) });
+    if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the encoder worker; a server\'s questions use words alone until the passages it sees have theirs', { embedded, total, loadMs: Math.round(performance.now() - started) });
     return index;
   } catch (error) {
     log('error', 'the semantic stage could not start; answers use words alone', { reason: (error as Error).message });
@@ -104,17 +98,30 @@ async function openSemantic(served: Library): Promise<SemanticIndex | undefined>
   }
 }
 
-/** Computes the passages' missing vectors in the background, logging where it stands. */
-async function fillSemantic(index: SemanticIndex | undefined): Promise<void> {
-  try {
-    await index?.fill({
-      background: true,
-      beforeStep: quiet,
-      onProgress: (progress) => log('info', progress.done ? 'semantic vectors ready: answers use meaning as well as words' : 'semantic vectors: computing', { ...progress, ms: Math.round(progress.ms) }),
-    });
-  } catch (error) {
-    log('error', 'the semantic vectors could not be computed; answers use words alone', { reason: (error as Error).message });
-  }
+/** Has the encoder worker compute the passages' missing vectors, telling the engine (and the log) how far they are. */
+function fillSemantic(index: SemanticIndex | undefined, encoderClient: EncoderClient): void {
+  if (!index) return;
+  const started = performance.now();
+  let told = 0;
+  let lastToldAt = -Infinity;
+  const tell = () => {
+    const { embedded, total } = index.progress;
+    port.postMessage({ type: 'progress', embedded, total } satisfies ProgressMessage);
+    if (index.ready) log('info', 'semantic vectors ready: answers use meaning as well as words', { embedded, total, ms: Math.round(performance.now() - started) });
+    else if (told % LOG_PROGRESS_EVERY === 0) log('info', 'semantic vectors: computing', { embedded, total, ms: Math.round(performance.now() - started) });
+    told += 1;
+    lastToldAt = performance.now();
+  };
+  tell();
+  if (index.ready) return;
+  encoderClient.requestPassages({
+    missing: () => index.missingPassages(),
+    receive: (entries) => {
+      if (index.ready) return;
+      index.receive(entries);
+      if (index.ready || performance.now() - lastToldAt >= PROGRESS_EVERY_MS) tell();
+    },
+  });
 }
 
 async function warmUpQueries(served: Library): Promise<void> {

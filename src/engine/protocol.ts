@@ -2,19 +2,20 @@
  * Messages between the bot's thread and an engine worker (src/engine/engineWorker.ts). Only
  * plain data crosses: answers, passages and document metadata, never the index.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { Library, LibraryOptions, ReloadReport, ScopeSize } from '../library/Library.js';
 
 /** What a worker is started with. */
 export interface EngineWorkerData {
   library: Pick<LibraryOptions, 'dir' | 'cacheDir' | 'strict' | 'preferSaved' | 'maxFileBytes'>;
-  /** Whether to load the sentence encoder and answer by meaning as well as words. */
-  semantic: boolean;
   /**
    * Another worker answers until this one opens (a reload): open the semantic stage too before
    * saying so, so the swap never hands members a worker busy starting it. A first worker says so
    * at once: members would rather have answers by words now than by meaning a second later.
    */
   replacing: boolean;
+  /** A port to the encoder worker, which embeds questions and computes passages' vectors: given when answers use meaning as well as words. */
+  encoder?: MessagePort;
 }
 
 /** A line for the bot's log, from the worker (which has no logger of its own). */
@@ -23,6 +24,13 @@ export interface LogMessage {
   level: 'info' | 'warn' | 'error';
   message: string;
   details: object;
+}
+
+/** How many of the passages' distinct texts have their vectors, of how many (told as they arrive). */
+export interface ProgressMessage {
+  type: 'progress';
+  embedded: number;
+  total: number;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * The semantic side of one corpus version: the sentence encoder (loaded once per engine worker),
- * every passage's sentence vectors, and the question vectors. Vectors are computed in the
- * background after the lexical index serves, a few sentences at a time so questions keep being
- * answered in between, and saved in `CACHE_DIR` (see vectorStore.ts): a restart or a reload
- * embeds only text it has not embedded before. Until every passage has its vectors, `ready` is
- * false and answers come from the lexical path alone.
+ * The semantic side of one corpus version: every passage's sentence vectors, the question
+ * vectors, and the recognition of questions about an article itself. The vectors come from an
+ * `Embedder`: in the bot, the engine's encoder worker, which computes passages' vectors apart from
+ * the serving worker and sends them here as they are done (`missingPassages`, `receive`); in the
+ * CLI and tests, a model in this thread (`fill`). They are saved in `CACHE_DIR` (see
+ * vectorStore.ts): a restart or a reload embeds only text it has not embedded before. A server's
+ * questions use meaning once every passage it sees has its vectors (`readyFor`), and words alone
+ * until then.
  */
 import path from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +29,8 @@ export const VECTORS_CODE_KEY = codeKey('vectors-format-1', import.meta.url, ['.
 export interface SemanticIndexOptions {
   /** The folder vectors are saved in (e.g. `CACHE_DIR/vectors/<model>`); none: kept in memory only. */
   folder?: string;
+  /** What embeds questions (and, with `fill`, passages); default: the model, loaded in this thread. */
+  embedder?: Embedder;
   /** Told of progress and problems, for the log. */
   onProgress?(event: { embedded: number; total: number; ms: number; done: boolean }): void;
   /**
@@ -40,16 +44,10 @@ export interface SemanticIndexOptions {
 }
 
 /**
- * Sentences embedded per step of the background fill. A step holds the worker for roughly this
- * many sentences' encoding (a few ms each): small enough that a question waits little behind it.
+ * Sentences embedded per step of filling in passages' vectors. A step holds its thread for
+ * roughly this many sentences' encoding: small enough that a question waits little behind it.
  */
-const SENTENCES_PER_STEP = 4;
-/**
- * After each step the fill rests for this many times the step's own duration: it takes at most a
- * third of the worker's time, so questions arriving during a long fill (a large corpus embeds for
- * an hour or more) find the worker free two times out of three and wait at most one small step.
- */
-const REST_PER_STEP = 2;
+export const SENTENCES_PER_STEP = 4;
 /** Steps between progress reports (for the log, on a large corpus). */
 const PROGRESS_EVERY_STEPS = 500;
 /**
@@ -109,6 +107,8 @@ export class SemanticIndex {
   /** Keys (texts) without vectors yet: passages with the same text share one. */
   readonly #missing: Set<string>;
   readonly #total: number;
+  /** Per scope ("" for the base), how many of the passages it holds have no vectors yet. */
+  readonly #missingByScope = new Map<string, number>();
 
   private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, reports: QuestionReports) {
     this.#embedder = embedder;
@@ -120,6 +120,11 @@ export class SemanticIndex {
     const distinct = new Set(keys.values());
     this.#total = distinct.size;
     this.#missing = new Set([...distinct].filter((key) => !store.has(key)));
+    for (const passage of passages) {
+      if (!this.#missing.has(keys.get(passage)!)) continue;
+      const scope = passage.scope ?? '';
+      this.#missingByScope.set(scope, (this.#missingByScope.get(scope) ?? 0) + 1);
+    }
   }
 
   /** Loads the encoder and the saved vectors of `passages` (the rest is computed by `fill`), giving way to questions as it goes. */
@@ -130,15 +135,20 @@ export class SemanticIndex {
       // Hashing 100,000 passages takes ~0.2 s: questions the worker answers meanwhile go in between.
       if (keys.size % KEYS_BETWEEN_YIELDS === 0) await nextTurn();
     }
-    const [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
+    const [embedder, store] = await Promise.all([options.embedder ?? loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
     const intents = await loadArticleIntents(embedder);
     const index = new SemanticIndex(embedder, intents, store, passages, keys, options);
     return index;
   }
 
-  /** Whether every passage has its vectors (until then, answer lexically). */
+  /** Whether every passage has its vectors. */
   get ready(): boolean {
     return this.#missing.size === 0;
+  }
+
+  /** Whether every passage `scope` sees (the base and its own articles) has its vectors: until then its questions are answered by words. */
+  readyFor(scope: string | undefined): boolean {
+    return !this.#missingByScope.get('') && (scope === undefined || !this.#missingByScope.get(scope));
   }
 
   /** How many passages have vectors, of how many. */
@@ -146,49 +156,49 @@ export class SemanticIndex {
     return { embedded: this.#total - this.#missing.size, total: this.#total };
   }
 
-  /**
-   * Embeds every passage that has no vectors yet, a few sentences at a time, yielding to other
-   * work (questions) between steps; saves them as it goes.
-   */
-  async fill(options: Pick<SemanticIndexOptions, 'onProgress'> & {
-    /** Rest between steps (see REST_PER_STEP): for a worker that answers questions meanwhile. */
-    background?: boolean;
-    /** Awaited before each step: a worker that answers questions waits for a quiet moment. */
-    beforeStep?: () => Promise<void>;
-  } = {}): Promise<void> {
-    const started = performance.now();
-    let steps = 0;
-    let batch: Array<{ key: string; sentences: readonly string[] }> = [];
-    let sentences = 0;
-    const embedBatch = async () => {
-      await options.beforeStep?.();
-      const stepStarted = performance.now();
-      const vectors = await this.#embedder.embed(batch.flatMap((item) => item.sentences));
-      let offset = 0;
-      const entries = batch.map((item): [string, QuantizedVectors] => {
-        const quantized = quantize(vectors.slice(offset, offset + item.sentences.length));
-        offset += item.sentences.length;
-        return [item.key, quantized];
-      });
-      // In memory at once (questions use them from now on), then appended to the saved vectors.
-      const saved = this.#store.add(entries);
-      for (const [key] of entries) this.#missing.delete(key);
-      await saved;
-      batch = [];
-      sentences = 0;
-      if (++steps % PROGRESS_EVERY_STEPS === 0) options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: false });
-      const restMs = options.background ? (performance.now() - stepStarted) * REST_PER_STEP : 0;
-      await (restMs > 0 ? sleep(restMs) : nextTurn());
-    };
+  /** The texts still without vectors, each once, in corpus order, split into sentences. */
+  *missingPassages(): Generator<PassageSentences> {
+    const seen = new Set<string>();
     for (const passage of this.#passages) {
       const key = this.#keys.get(passage)!;
-      if (!this.#missing.has(key) || batch.some((item) => item.key === key)) continue;
-      const split = sentencesOf(passage);
-      batch.push({ key, sentences: split.length > 0 ? split : [passage.text] });
-      sentences += batch.at(-1)!.sentences.length;
-      if (sentences >= SENTENCES_PER_STEP) await embedBatch();
+      if (!this.#missing.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      yield { key, sentences: sentencesToEmbed(passage) };
     }
-    if (batch.length > 0) await embedBatch();
+  }
+
+  /** Vectors computed elsewhere (the encoder worker, which saves them): questions use them from now on. */
+  receive(entries: ReadonlyArray<[string, QuantizedVectors]>): void {
+    const arrived = new Set<string>();
+    for (const [key] of entries) if (this.#missing.delete(key)) arrived.add(key);
+    if (arrived.size === 0) return;
+    this.#store.keep(entries.filter(([key]) => arrived.has(key)));
+    for (const passage of this.#passages) {
+      if (!arrived.has(this.#keys.get(passage)!)) continue;
+      const scope = passage.scope ?? '';
+      this.#missingByScope.set(scope, this.#missingByScope.get(scope)! - 1);
+    }
+  }
+
+  /**
+   * Embeds every passage that has no vectors yet with this index's own embedder, a few sentences
+   * at a time, yielding to other work between steps; saves them as it goes (the CLI, tests).
+   */
+  async fill(options: Pick<SemanticIndexOptions, 'onProgress'> = {}): Promise<void> {
+    const started = performance.now();
+    const items = [...this.missingPassages()];
+    let steps = 0;
+    for (let start = 0; start < items.length; ) {
+      let end = start;
+      for (let sentences = 0; end < items.length && sentences < SENTENCES_PER_STEP; end++) sentences += items[end]!.sentences.length;
+      const entries = await embedPassages(this.#embedder, items.slice(start, end));
+      const saved = this.#store.save(entries);
+      this.receive(entries);
+      await saved;
+      start = end;
+      if (++steps % PROGRESS_EVERY_STEPS === 0) options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: false });
+      await nextTurn();
+    }
     options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: true });
   }
 
@@ -301,14 +311,41 @@ export class SemanticIndex {
   }
 }
 
+/** A text to embed: its vector key and its sentences. */
+export interface PassageSentences {
+  key: string;
+  sentences: readonly string[];
+}
+
+/** What is embedded of a passage: its sentences, or the whole text when it has none. */
+function sentencesToEmbed(passage: Passage): readonly string[] {
+  const split = sentencesOf(passage);
+  return split.length > 0 ? split : [passage.text];
+}
+
+/** One step of embedding passages: their sentences through the model in one go, quantised per passage. */
+export async function embedPassages(embedder: Embedder, items: readonly PassageSentences[]): Promise<Array<[string, QuantizedVectors]>> {
+  const vectors = await embedder.embed(items.flatMap((item) => item.sentences));
+  let offset = 0;
+  return items.map((item): [string, QuantizedVectors] => {
+    const quantized = quantize(vectors.slice(offset, offset + item.sentences.length));
+    offset += item.sentences.length;
+    return [item.key, quantized];
+  });
+}
+
+/** Where the vectors of a cache folder are saved: by the format and model they were computed with. */
+export function vectorsFolder(cacheDir: string | undefined): string | undefined {
+  return cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CODE_KEY) : undefined;
+}
+
 /**
- * Gives `library` its semantic side: loads the encoder and the vectors saved in
- * `CACHE_DIR/vectors/<key>` (none without a cache folder). The caller then runs `fill` to compute
- * the missing ones; answers use meaning once they are all there.
+ * Gives `library` its semantic side: the embedder and the vectors saved in the cache folder (none
+ * without one). The missing ones are then computed by `fill`, or by the encoder worker
+ * (`missingPassages`, `receive`); each server's questions use meaning once its passages have them.
  */
-export async function enableSemantic(library: Library, cacheDir: string | undefined, options: QuestionReports = {}): Promise<SemanticIndex> {
-  const folder = cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CODE_KEY) : undefined;
-  const index = await SemanticIndex.open(library.index.passages, { folder, ...options });
+export async function enableSemantic(library: Library, cacheDir: string | undefined, options: QuestionReports & Pick<SemanticIndexOptions, 'embedder'> = {}): Promise<SemanticIndex> {
+  const index = await SemanticIndex.open(library.index.passages, { folder: vectorsFolder(cacheDir), ...options });
   library.useSemantic(index);
   return index;
 }
