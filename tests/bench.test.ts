@@ -9,6 +9,7 @@ import { COMMON_WORDS, corpusFileText, syntheticCorpus } from './bench/synthetic
 import { syntheticQueries } from './bench/syntheticQueries.js';
 import { againstLimit, formatMB, formatMs, formatTable } from './bench/table.js';
 import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
+import { evaluate, type EvalAnswer, type EvalQuestion } from './support/questionSet.js';
 
 describe('synthetic corpus', () => {
   const corpus = syntheticCorpus({ documents: 30, seed: 7 });
@@ -85,3 +86,32 @@ describe('measurements', () => {
   });
 });
 
+
+describe('scoring answers (evaluate)', () => {
+  const question = (fields: Partial<EvalQuestion>): EvalQuestion => ({ id: 'q', question: 'q', kind: 'meta', paragraph: 1, alsoAccept: [2], expect: null, article: 'a', ...fields });
+  const answer = (paragraph: number, about?: EvalAnswer['about']): EvalAnswer => ({ answered: true, results: [{ paragraph, quote: '' }], ...(about && { about }) });
+  const declined: EvalAnswer = { answered: false, results: [] };
+  const score = (q: EvalQuestion, given: EvalAnswer) => {
+    const report = evaluate([q], () => given);
+    return { right: report.top1 + report.abstained, publicWrong: report.publicWrong };
+  };
+
+  it('counts a question about the article right when answered about that article with its intent, whatever it quotes', () => {
+    expect(score(question({ intent: 'author' }), answer(9, { intent: 'author', document: 'a' }))).toEqual({ right: 1, publicWrong: 0 });
+    expect(score(question({ intent: 'author' }), answer(1, { intent: 'published', document: 'a' }))).toEqual({ right: 0, publicWrong: 1 });
+    expect(score(question({ intent: 'author' }), answer(1, { intent: 'author', document: 'b' }))).toEqual({ right: 0, publicWrong: 1 });
+    expect(score(question({ intent: 'author' }), answer(1))).toEqual({ right: 0, publicWrong: 1 });
+  });
+
+  it('also counts a plain answer quoting the opening right for what an article is about', () => {
+    expect(score(question({ intent: 'topic' }), answer(2))).toEqual({ right: 1, publicWrong: 0 });
+    expect(score(question({ intent: 'topic' }), answer(5))).toEqual({ right: 0, publicWrong: 1 });
+    expect(score(question({ intent: 'topic' }), declined)).toEqual({ right: 0, publicWrong: 0 });
+  });
+
+  it('counts an answer to an off-topic question as shown wrongly, and a decline as right', () => {
+    const offTopic = question({ kind: 'off-topic', paragraph: null, alsoAccept: [] });
+    expect(score(offTopic, answer(1))).toEqual({ right: 0, publicWrong: 1 });
+    expect(score(offTopic, declined)).toEqual({ right: 1, publicWrong: 0 });
+  });
+});

@@ -1,8 +1,9 @@
 /**
- * Section 1: answer quality on both evaluation sets (the news article's questions and SQuAD 2.0
- * development questions), each also split into its tuning and held-out halves, for the engine
- * (words and meaning), the lexical engine alone (SEMANTIC=off) and naive minisearch; and what
- * the semantic stage costs: time to load the model and embed, per-question latency, memory.
+ * Section 1: answer quality on the evaluation sets (the news article's questions, SQuAD 2.0
+ * development questions, and the chat-style set through Library.answer: see chatQuality.ts),
+ * each also split into its tuning and held-out halves, for the engine (words and meaning), the
+ * lexical engine alone (SEMANTIC=off) and naive minisearch; and what the semantic stage costs:
+ * time to load the model and embed, per-question latency, memory.
  */
 import { answerHybrid } from '../../src/answers/answerHybrid.js';
 import { answerQuestion, type Answer } from '../../src/answers/answerQuestion.js';
@@ -10,6 +11,7 @@ import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { evaluate, type EvalAnswer, type EvalReport } from '../support/questionSet.js';
 import { articleSet, squadSet, type Half, type QuestionSet } from '../support/questionSets.js';
 import { baselineAnswer, buildBaseline } from './baseline.js';
+import { measureChatSet, type ChatQuality } from './chatQuality.js';
 import { settledHeapBytes } from './measure.js';
 
 export interface SetQuality {
@@ -34,6 +36,8 @@ export interface SemanticCost {
 
 export interface QualityReport {
   sets: SetQuality[];
+  /** The chat-style set, through the public path (Library.answer). */
+  chat: ChatQuality;
   /** Measured on the SQuAD set (61 passages, 418 questions). */
   semanticCost: SemanticCost;
 }
@@ -97,5 +101,5 @@ async function measureSet(set: QuestionSet, cost?: (cost: SemanticCost) => void)
 export async function benchQuality(): Promise<QualityReport> {
   let semanticCost: SemanticCost | undefined;
   const sets = [await measureSet(await articleSet()), await measureSet(await squadSet(), (cost) => (semanticCost = cost))];
-  return { sets, semanticCost: semanticCost! };
+  return { sets, chat: await measureChatSet(), semanticCost: semanticCost! };
 }

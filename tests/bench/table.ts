@@ -2,6 +2,7 @@
 import type { EvalReport } from '../support/questionSet.js';
 import type { BotProcessReport } from './botProcess.js';
 import type { BurstStats, EndToEndReport } from './endToEnd.js';
+import type { ChatQuality, ChatSystem } from './chatQuality.js';
 import type { QualityReport } from './quality.js';
 import type { ScaleReport, SystemStats } from './scale.js';
 
@@ -28,6 +29,9 @@ export const TARGETS = {
   burstP99Ms: 1_000,
   /** /ask end to end at concurrency 50 with the semantic stage, on the bundled article (issue 9). */
   semanticAskP99Ms: 150,
+  /** The chat-style set's held-out half, answered by the engine (issue 17): share right, answers shown wrongly. */
+  chatRight: 0.9,
+  chatPublicWrong: 1,
 } as const;
 
 /** "≤ limit ✓", or "≤ limit ✗" saying how far over it is; "✗ (no figure)" when nothing was measured. */
@@ -57,7 +61,33 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
-function qualitySection({ sets, semanticCost }: QualityReport): string {
+/** The chat-style set's figures, a column per report: what tests/bench/chatEval.ts and the bench print. */
+export function chatTable(columns: Array<[name: string, report: EvalReport]>): string {
+  const row = (label: string, value: (report: EvalReport) => string) => [label, ...columns.map(([, report]) => value(report))];
+  return formatTable([
+    ['', ...columns.map(([name]) => name)],
+    row('right (answerable)', (r) => fraction(r.top1, r.answerable)),
+    row('off-topic declined', (r) => fraction(r.abstained, r.unanswerable)),
+    row('public wrong (answered, not right)', (r) => String(r.publicWrong)),
+    row('wrongly declined (answerable)', (r) => fraction(r.falseAbstentions, r.answerable)),
+    ...Object.keys(columns[0]![1].byKind).map((kind) => row(`  ${kind}`, (r) => (r.byKind[kind] ? fraction(r.byKind[kind]!.correct, r.byKind[kind]!.total) : '-'))),
+  ]);
+}
+
+function chatSection({ questions, halves, turnedAway }: ChatQuality): string {
+  const engine = halves['held-out'].engine;
+  const declinedAll = engine.abstained === engine.unanswerable;
+  return [
+    `chat-questions.json (${questions} questions typed as members type, on both corpora; answered by Library.answer: engine = words and meaning, lexical = SEMANTIC=off, baseline = naive minisearch)`,
+    chatTable((['tuning', 'held-out'] as const).flatMap((half) => (Object.keys(halves[half]) as ChatSystem[]).map((system): [string, EvalReport] => [`${half} ${system}`, halves[half][system]]))),
+    `Targets (issue 17), held-out engine: right ≥ ${TARGETS.chatRight * 100} % ${engine.top1 >= TARGETS.chatRight * engine.answerable ? '✓' : '✗'}; ` +
+      `off-topic all declined ${declinedAll ? '✓' : '✗'}; public wrong ${againstLimit(engine.publicWrong, TARGETS.chatPublicWrong, String)}`,
+    ...(turnedAway > 0 ? [`${turnedAway} questions were answered by words alone (the encoder was busy): the engine's figures are not its own`] : []),
+    '',
+  ].join('\n');
+}
+
+function qualitySection({ sets, chat, semanticCost }: QualityReport): string {
   const tables = sets.flatMap(({ name, halves }) => {
     const systems = ['engine', 'lexical', 'baseline'] as const;
     const cells = (value: (report: EvalReport) => string) => (['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => value(halves[half][system])));
@@ -80,6 +110,7 @@ function qualitySection({ sets, semanticCost }: QualityReport): string {
   const cost = semanticCost;
   return [
     ...tables,
+    chatSection(chat),
     `The semantic stage on the SQuAD set: model loaded and ${cost.passages} passages embedded in ${formatMs(cost.openMs)}; ` +
       `per question p50/p99 ${formatMs(cost.hybridP50Ms)} / ${formatMs(cost.hybridP99Ms)} with meaning vs ${formatMs(cost.lexicalP50Ms)} / ${formatMs(cost.lexicalP99Ms)} words alone; heap retained ${cost.heapMB.toFixed(0)} MB`,
   ].join('\n');
@@ -198,7 +229,7 @@ export function formatReport(report: BenchReport): string {
     `Synthetic queries: ${meta.queries}`,
     'e/b = engine ÷ baseline (below 1× the engine is faster or smaller). Baseline: minisearch defaults, raw paragraphs, no abstention.',
     '',
-    '1. Answer quality (tests/fixtures/questions.json and tests/fixtures/squad-dev; halves as in tests/support/questionSets.ts)',
+    '1. Answer quality (tests/fixtures/questions.json, tests/fixtures/squad-dev and tests/fixtures/chat-questions.json; halves as in tests/support/questionSets.ts)',
     qualitySection(quality),
     '',
     '2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread',
