@@ -433,7 +433,9 @@ describe('/ask replies, on any input', () => {
         expect(message.content ?? '').not.toMatch(RAW_MENTION);
         expect(visibleText(message)).not.toMatch(/@everyone|@here|<@&\d+>/);
         const refused = !validateQuestion(question).ok;
-        const outcome = refused ? 'refused' : message.components.length > 0 ? 'answered' : 'abstained';
+        // An answer has 👍/👎; a decline may offer only *Follow up*.
+        const voted = message.components.some((row) => row.components.some((component) => 'custom_id' in component && component.custom_id.startsWith('ask:vote:')));
+        const outcome = refused ? 'refused' : voted ? 'answered' : 'abstained';
         // Only an answer is shown publicly, and only when asked publicly.
         expect(message.flags !== undefined).toBe(outcome !== 'answered' || isPrivate);
         if (refused) expect(message.embeds).toEqual([]);

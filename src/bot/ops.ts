@@ -10,7 +10,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface OpsSources {
-  library: Pick<Engine, 'isReady' | 'stats'>;
+  library: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress'>;
   metrics: Metrics;
 }
 
@@ -23,7 +23,9 @@ export async function handleOpsRequest(request: IncomingMessage, response: Serve
     return true;
   }
   if (path === '/healthz') {
-    const body = JSON.stringify({ ready: library.isReady, ...library.stats() });
+    // `vectors`: how many passages' texts have their sentence vectors, of how many (meaning on).
+    const vectors = library.vectorProgress();
+    const body = JSON.stringify({ ready: library.isReady, ...library.stats(), ...(vectors && { vectors }) });
     response.writeHead(library.isReady ? 200 : 503, { 'Content-Type': 'application/json' }).end(body);
   } else {
     const { contentType, text } = await metrics.exposition();
