@@ -56,7 +56,7 @@ settledHeapBytes(); // fails at once, before minutes of work, without --expose-g
 const started = performance.now();
 const progress = new Progress();
 
-progress.phase('answer quality on both question sets (loads the model, embeds both corpora)');
+progress.phase('answer quality on the three question sets (loads the model, embeds both corpora)');
 const article = await loadArticle();
 const quality = await benchQuality();
 // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
