@@ -173,6 +173,23 @@ describe('Engine', () => {
     expect((await rebuilt.engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
   });
 
+  it('never serves passage text edited in the saved index: rebuilds it from the articles, with a log line', async () => {
+    const { dir, cacheDir } = await folders();
+    const first = start({ dir, cacheDir });
+    await first.engine.ready;
+    await first.engine.close();
+    const documents = path.join(cacheDir, 'index', (await readFile(path.join(cacheDir, 'index', 'current'), 'utf8')).trim(), 'documents.jsonl');
+    await writeFile(documents, (await readFile(documents, 'utf8')).replaceAll('Baidu', 'Tampered'));
+
+    const restarted = start({ dir, cacheDir });
+    await restarted.engine.upToDate;
+    expect(restarted.logs).toContainEqual(expect.objectContaining({ level: 'warn', object: expect.objectContaining({ reason: expect.stringMatching(/documents\.jsonl does not match its checksum/) }) }));
+    for (const answer of [await restarted.engine.answer(BAIDU_QUESTION), (await restarted.engine.reload(), await restarted.engine.answer(BAIDU_QUESTION))]) {
+      expect(answer.results[0]!.passage.text).toContain('Baidu');
+      expect(answer.results.some((result) => result.passage.text.includes('Tampered'))).toBe(false);
+    }
+  });
+
   it('replaces a lost worker with the last good index, even when the folder has since been broken', async () => {
     const { dir, cacheDir } = await folders();
     const { engine, logs } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER });

@@ -6,7 +6,10 @@
  * per document with its passages, and `minisearch.json`); `CACHE_DIR/index/current` names the
  * folder to load. A save writes a new folder, then replaces `current` by renaming a file over it,
  * so a crash mid-save leaves the previous index in place; older folders are then deleted.
+ * `meta.json` holds each other file's SHA-256: an index edited or damaged on disk is rebuilt from
+ * the articles, never served (an unchanged article keeps its saved passages, unread otherwise).
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
@@ -21,7 +24,7 @@ import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
  * builds the index, and the libraries it uses. Any change to them gives a different key, and a
  * saved index with another key is rebuilt rather than trusted.
  */
-export const INDEX_CODE_KEY = codeKey('snapshot-format-2', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex', './bulkLoad'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
+export const INDEX_CODE_KEY = codeKey('snapshot-format-3', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex', './bulkLoad'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
 
 interface SnapshotMeta {
   key: string;
@@ -31,6 +34,17 @@ interface SnapshotMeta {
   passages: number;
   nextId: number;
   savedAt: string;
+  /** SHA-256 of each other file of the folder, by name. */
+  checksums: Record<string, string>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A saved file's text, if it is as saved (see `checksums`). */
+async function readChecked(folder: string, meta: SnapshotMeta, file: string): Promise<string> {
+  const text = await readFile(path.join(folder, file), 'utf8');
+  if (meta.checksums?.[file] !== sha256(text)) throw new SnapshotUnusable(`the saved index's ${file} does not match its checksum (edited or damaged)`);
+  return text;
 }
 
 interface DocumentLine {
@@ -61,8 +75,8 @@ export async function loadSnapshot(cacheDir: string, options: { corpusDir?: stri
     const meta = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8')) as SnapshotMeta;
     if (meta.key !== INDEX_CODE_KEY) throw new SnapshotUnusable('the saved index was built by another version of the code');
     if (options.corpusDir !== undefined && meta.corpusDir !== path.resolve(options.corpusDir)) throw new SnapshotUnusable('the saved index is of another corpus folder');
-    const lines = (await readFile(path.join(folder, 'documents.jsonl'), 'utf8')).split('\n').filter(Boolean);
-    const saved = JSON.parse(await readFile(path.join(folder, 'minisearch.json'), 'utf8')) as Parameters<typeof MiniSearch.loadJS>[0];
+    const lines = (await readChecked(folder, meta, 'documents.jsonl')).split('\n').filter(Boolean);
+    const saved = JSON.parse(await readChecked(folder, meta, 'minisearch.json')) as Parameters<typeof MiniSearch.loadJS>[0];
     const share = fieldLengthSharer();
     for (const shortId of Object.keys(saved.fieldLength)) saved.fieldLength[shortId] = share(saved.fieldLength[shortId]!);
     const miniSearch = MiniSearch.loadJS<{ id: number; text: string[]; section: string[]; title: string[] }>(saved, MINISEARCH_OPTIONS);
@@ -106,7 +120,7 @@ export async function loadSavedCatalog(cacheDir: string): Promise<DocumentInfo[]
     const current = (await readFile(path.join(indexDir(cacheDir), 'current'), 'utf8')).trim();
     const meta = JSON.parse(await readFile(path.join(indexDir(cacheDir), current, 'meta.json'), 'utf8')) as SnapshotMeta;
     if (meta.key !== INDEX_CODE_KEY) return undefined;
-    const catalog = JSON.parse(await readFile(path.join(indexDir(cacheDir), current, 'catalog.json'), 'utf8')) as DocumentInfo[];
+    const catalog = JSON.parse(await readChecked(path.join(indexDir(cacheDir), current), meta, 'catalog.json')) as DocumentInfo[];
     return Array.isArray(catalog) ? catalog : undefined;
   } catch {
     return undefined;
@@ -125,10 +139,13 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex, corpusD
       const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
       return JSON.stringify({ document, ids, passages: ids.map((id) => index.passageAt.get(id)!) } satisfies DocumentLine);
     });
-    await writeFile(path.join(folder, 'documents.jsonl'), lines.join('\n'));
-    await writeFile(path.join(folder, 'minisearch.json'), JSON.stringify(index.miniSearch));
-    await writeFile(path.join(folder, 'catalog.json'), JSON.stringify(index.documents));
-    const meta: SnapshotMeta = { key: INDEX_CODE_KEY, corpusDir: path.resolve(corpusDir), documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString() };
+    const files: Record<string, string> = { 'documents.jsonl': lines.join('\n'), 'minisearch.json': JSON.stringify(index.miniSearch), 'catalog.json': JSON.stringify(index.documents) };
+    const checksums: Record<string, string> = {};
+    for (const [file, text] of Object.entries(files)) {
+      await writeFile(path.join(folder, file), text);
+      checksums[file] = sha256(text);
+    }
+    const meta: SnapshotMeta = { key: INDEX_CODE_KEY, corpusDir: path.resolve(corpusDir), documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString(), checksums };
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify(meta));
     const pointer = path.join(root, `.current-${name}`);
     await writeFile(pointer, name);
