@@ -1,4 +1,4 @@
-/** `/ask question private`: the best passage quoted with attribution, with buttons for more. */
+/** `/ask question private`: the best passage quoted with attribution, with buttons for more and the *Follow up* form. */
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, type APIMessage } from 'discord.js';
 import type { Answer, FollowUpContext } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
