@@ -41,6 +41,8 @@ export interface BotConfig {
   serverMaxArticles: number;
   /** Most bytes one server's own articles may take, together. */
   serverMaxBytes: number;
+  /** Most passages one server's own articles may make, together: what bounds the memory they take. */
+  serverMaxPassages: number;
   /**
    * How `npm run start:sharded` runs its shards: `internal`, all in one process sharing one index
    * (discord.js internal sharding); `process`, one process per shard (ShardingManager), each with
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     maxUploadBytes: count('MAX_UPLOAD_BYTES', 512 * 1024, 1024 * 1024),
     serverMaxArticles: count('SERVER_MAX_ARTICLES', 50, 100_000),
     serverMaxBytes: count('SERVER_MAX_BYTES', 5 * 1024 * 1024, 1024 * 1024 * 1024),
+    serverMaxPassages: count('SERVER_MAX_PASSAGES', 2_000, 1_000_000),
     shardingMode: oneOf('SHARDING_MODE', ['internal', 'process'] as const, 'internal'),
     publicKey,
     httpPort: port('HTTP_PORT') ?? 8080,

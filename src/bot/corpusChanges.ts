@@ -73,7 +73,7 @@ export interface CorpusChanges {
 export interface CorpusChangesOptions {
   library: Engine;
   logger: Logger;
-  config: Pick<BotConfig, 'auditChannelId' | 'serverMaxArticles' | 'serverMaxBytes'>;
+  config: Pick<BotConfig, 'auditChannelId' | 'serverMaxArticles' | 'serverMaxBytes' | 'serverMaxPassages'>;
   /** How a reload reaches every process serving the corpus. */
   sync: CorpusSync;
   /** Discord's REST API, authenticated with the bot token: for the audit channel. */
@@ -128,7 +128,7 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
         write = await tasks.write(library.dir, fileName, bytes, {
           replace,
           scope,
-          quota: { maxArticles: config.serverMaxArticles, maxBytes: config.serverMaxBytes },
+          quota: { maxArticles: config.serverMaxArticles, maxBytes: config.serverMaxBytes, maxPassages: config.serverMaxPassages },
           maxFileBytes: library.options.maxFileBytes,
         });
       } catch (error) {

@@ -15,6 +15,7 @@ import lockfile from 'proper-lockfile';
 import { stringify } from 'yaml';
 import { corpusEntryRole, duplicateIdProblem, isInside, isServerId, loadCorpus, serverFolder } from './loadCorpus.js';
 import { fieldValueProblem, parseCorpusFile, REQUIRED_FIELDS, slugify, textProblem } from './parseCorpusFile.js';
+import { splitIntoPassages } from '../passages/splitIntoPassages.js';
 import type { CorpusProblem, DocumentMeta } from './types.js';
 
 /** Where retired files go, inside the corpus folder (a dot-folder, so the loader skips it). */
@@ -83,12 +84,18 @@ export function unwritableFolderMessage(error: unknown): string | undefined {
 export interface Usage {
   articles: number;
   bytes: number;
+  /** Counted only once articles and bytes are within the quota (it takes reading them). */
+  passages?: number;
 }
 
-/** The most one server's own articles may take up. */
+/**
+ * The most one server's own articles may take up. Passages bound the memory they take, which
+ * bytes do not: a file of one-letter paragraphs makes a passage of every two bytes.
+ */
 export interface Quota {
   maxArticles: number;
   maxBytes: number;
+  maxPassages: number;
 }
 
 export type WriteResult =
@@ -143,10 +150,11 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
     const replaced = replacedBytes !== undefined;
     if (replaced && !options.replace) return exists;
     let usage: Usage | undefined;
+    let current: Usage | undefined;
     if (scope !== undefined) {
-      const before = await folderUsage(folder);
-      usage = { articles: before.articles + (replaced ? 0 : 1), bytes: before.bytes - (replacedBytes ?? 0) + bytes.length };
-      if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes)) return { ok: false, reason: 'quota', usage: before, quota: options.quota };
+      current = await folderUsage(folder);
+      usage = { articles: current.articles + (replaced ? 0 : 1), bytes: current.bytes - (replacedBytes ?? 0) + bytes.length };
+      if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes)) return { ok: false, reason: 'quota', usage: current, quota: options.quota };
     }
     // Only the folders this article would be served with: the base, and its own server's.
     const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
@@ -154,6 +162,12 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
     const others = documents.filter((document) => document.id === parsed.document.id && document.file !== relative);
     const other = others.find((document) => document.scope === undefined) ?? others.find((document) => document.scope === scope);
     if (other) return invalid(duplicateIdProblem(file, parsed.document.id, other.file, scope !== undefined && other.scope === undefined));
+    if (usage && current && options.quota) {
+      const kept = documents.filter((document) => document.scope === scope && document.file !== relative);
+      const before = kept.reduce((sum, document) => sum + splitIntoPassages(document).length, 0);
+      usage.passages = before + splitIntoPassages(parsed.document).length;
+      if (usage.passages > options.quota.maxPassages) return { ok: false, reason: 'quota', usage: { ...current, passages: before }, quota: options.quota };
+    }
 
     // A dot-file, so neither the loader nor the watcher looks at it while it is being written.
     const temp = path.join(folder, `.upload-${randomUUID()}.tmp`);

@@ -24,6 +24,7 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     maxUploadBytes: 512 * 1024,
     serverMaxArticles: 50,
     serverMaxBytes: 5 * 1024 * 1024,
+    serverMaxPassages: 2_000,
     shardingMode: 'internal',
     // Any free port: tests start the HTTP endpoint themselves.
     httpPort: 0,

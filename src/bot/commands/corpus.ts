@@ -105,6 +105,13 @@ async function addArticle(interaction: APIChatInputApplicationCommandInteraction
 /** Why an upload would take the server past its quota, with the limit and where the server stands. */
 function quotaRefusal(usage: Usage, quota: Quota, uploadBytes: number): string {
   if (quota.maxArticles === 0) return 'Not added: whoever runs this bot has not allowed servers to add their own articles.';
+  if (usage.passages !== undefined) {
+    return (
+      `Not added: a server’s own articles may make at most ${quota.maxPassages} passages (paragraphs, or parts of long ones) in all. ` +
+      `This server’s make ${usage.passages}, and this file would add more than fit. ` +
+      'Join short paragraphs together, remove an article with `/corpus remove`, or ask whoever runs the bot for a higher limit.'
+    );
+  }
   return (
     `Not added: a server may have at most ${quota.maxArticles} articles of its own, ${formatBytes(quota.maxBytes)} in all. ` +
     `This server has ${usage.articles} (${formatBytes(usage.bytes)}), and this file is ${formatBytes(uploadBytes)}. ` +
