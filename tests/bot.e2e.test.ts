@@ -310,7 +310,7 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
     });
 
     it('counts each interaction in Prometheus metrics, served with /healthz (the gateway bot on METRICS_PORT)', async () => {
-      const ops = transport === 'gateway' ? await serveOps(0, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
+      const ops = transport === 'gateway' ? await serveOps({ port: 0 }, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
       try {
         const origin = ops ? `http://127.0.0.1:${(ops.address() as AddressInfo).port}` : (harness as HttpHarness).origin;
         const count = async () => Number(/^citebot_interactions_total\{command="sources",outcome="ok"\} (\d+)$/m.exec(await (await fetch(`${origin}/metrics`)).text())?.[1] ?? 0);

@@ -42,7 +42,9 @@ describe('loadConfig', () => {
       shardingMode: 'internal',
       publicKey: undefined,
       httpPort: 8080,
+      httpHost: undefined,
       metricsPort: undefined,
+      metricsHost: '127.0.0.1',
     } satisfies BotConfig);
   });
 
@@ -80,7 +82,9 @@ describe('loadConfig', () => {
         SHARDING_MODE: 'Process',
         DISCORD_PUBLIC_KEY: ' ' + 'AB12'.repeat(16) + ' ',
         HTTP_PORT: '3000',
+        HTTP_HOST: ' :: ',
         METRICS_PORT: '9464',
+        METRICS_HOST: '0.0.0.0',
       }),
     ).toEqual({
       token: TOKEN,
@@ -104,7 +108,9 @@ describe('loadConfig', () => {
       shardingMode: 'process',
       publicKey: 'ab12'.repeat(16),
       httpPort: 3000,
+      httpHost: '::',
       metricsPort: 9464,
+      metricsHost: '0.0.0.0',
     } satisfies BotConfig);
   });
 
@@ -146,6 +152,8 @@ describe('loadConfig', () => {
     ['a public key that is not 64 hex digits', { ...MINIMAL, DISCORD_PUBLIC_KEY: 'a1b2c3' }, 'DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application\'s Public Key (Developer Portal → General Information), not "a1b2c3".'],
     ['an HTTP port out of range', { ...MINIMAL, HTTP_PORT: '70000' }, 'HTTP_PORT must be a port number from 1 to 65535, not "70000".'],
     ['a metrics port that is not a number', { ...MINIMAL, METRICS_PORT: 'metrics' }, 'METRICS_PORT must be a port number from 1 to 65535, not "metrics".'],
+    ['a metrics address that is a host name', { ...MINIMAL, METRICS_HOST: 'metrics.example.com' }, 'METRICS_HOST must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "metrics.example.com".'],
+    ['an HTTP address with a port', { ...MINIMAL, HTTP_HOST: '0.0.0.0:8080' }, 'HTTP_HOST must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "0.0.0.0:8080".'],
   ])('refuses %s, saying what to do', (_case, env, problem) => {
     expect(problems(env)).toEqual([problem]);
   });

@@ -19,6 +19,7 @@ import { SIGNATURE_MAX_SKEW_SECONDS } from '../src/http/signature.js';
 import { FakeDiscord, Permissions, type SentInteraction } from './fake-discord/index.js';
 import { EPHEMERAL, applicationKeys, messageOf, startHttpWorker, type HttpHarness } from './support/botHarness.js';
 import { repoRoot, validateDiscordRequest } from './support/discordSpec.js';
+import { SHORT_LIMITS, expectSlowClientsCutOff } from './support/slowClients.js';
 import { testConfig } from './support/testConfig.js';
 
 const STRING = 3;
@@ -237,6 +238,24 @@ describe('the interactions endpoint', () => {
     expect(harness.invalidRequests()).toEqual([]);
     // 204: the fake Discord accepted each response as the interaction's callback (in time, of a valid type).
     expect(harness.fake.requests.filter((r) => r.path.endsWith('/callback')).every((r) => r.viaEndpoint && r.status === 204)).toBe(true);
+  });
+});
+
+describe('slow and silent clients', () => {
+  let harness: HttpHarness;
+
+  beforeAll(async () => {
+    harness = await startHttpWorker({ http: { connectionLimits: SHORT_LIMITS } });
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('are cut off: a silent connection, headers or a body a byte at a time, an idle kept-alive connection', async () => {
+    await expectSlowClientsCutOff(Number(new URL(harness.origin).port));
+    // The limits cut off only the slow: a request sent at once is answered.
+    expect((await signedPost(harness, helpInteraction(harness))).status).toBe(200);
   });
 });
 

@@ -95,10 +95,12 @@ describe('the running bot process', () => {
     expect(JSON.stringify(callback.body)).toContain('21Vianet');
   });
 
-  it('serves /healthz and /metrics on METRICS_PORT', async () => {
+  it('serves /healthz and /metrics on METRICS_PORT, to this machine only unless METRICS_HOST says otherwise', async () => {
     await expect.poll(() => logLines().some((line) => line.msg === 'serving /metrics and /healthz'), { timeout: 5000 }).toBe(true);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toMatch(/^citebot_interactions_total\{command="ask",outcome="ok"\} 1$/m);
+    // Another loopback address stands for every other interface: listening on all of them would answer it.
+    await expect(fetch(`http://127.0.0.2:${metricsPort}/healthz`)).rejects.toThrow();
   });
 
   it('reloads the corpus on SIGHUP and keeps running', async () => {
@@ -123,16 +125,17 @@ describe('npm run start:http', () => {
     expect(result.stderr).toContain('DISCORD_PUBLIC_KEY is missing');
   });
 
-  it('serves signed interactions on HTTP_PORT, and exits 0 on SIGTERM', async () => {
+  it('serves signed interactions on HTTP_PORT at HTTP_HOST, and exits 0 on SIGTERM', async () => {
     const endpointFake = await FakeDiscord.start();
     const keys = applicationKeys();
     const port = await freePort();
-    const worker = spawn(process.execPath, [...TSX, 'src/http/main.ts'], { cwd: repoRoot, env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port) }) });
+    const worker = spawn(process.execPath, [...TSX, 'src/http/main.ts'], { cwd: repoRoot, env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.2' }) });
     let stdout = '';
     worker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {
-      const origin = `http://127.0.0.1:${port}`;
+      const origin = `http://127.0.0.2:${port}`;
       await expect.poll(() => fetch(`${origin}/healthz`).then((response) => response.status, () => 0), { timeout: 15_000, interval: 100 }).toBe(200);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
       endpointFake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
       const callback = await endpointFake.waitForCallback(endpointFake.chatInput('ask', [{ name: 'question', type: 3, value: 'Who is Microsoft’s China cloud partner?' }]).id);
       expect(JSON.stringify(callback.body)).toContain('21Vianet');

@@ -1,4 +1,5 @@
 /** The bot's configuration, read from the environment (and `.env`), validated once at start. */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 
@@ -57,8 +58,12 @@ export interface BotConfig {
   publicKey?: string;
   /** Port of the HTTP interactions endpoint (`npm run start:http`), which also serves /healthz and /metrics. */
   httpPort: number;
+  /** The address the HTTP endpoint listens on; none: every interface (Discord must reach it). */
+  httpHost?: string;
   /** The gateway bot serves /healthz and /metrics on this port when set; off by default. */
   metricsPort?: number;
+  /** The address the gateway bot's /healthz and /metrics listen on: this machine only unless set. */
+  metricsHost: string;
 }
 
 /** Which entry point the configuration is for: the HTTP endpoint also needs the public key. */
@@ -148,6 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     problems.push(`${name} must be a port number from 1 to 65535, not "${raw}".`);
     return undefined;
   };
+  const host = (name: string) => {
+    const raw = value(name);
+    if (raw === undefined || isIP(raw) !== 0) return raw;
+    problems.push(`${name} must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "${raw}".`);
+    return undefined;
+  };
   const logLevel = value('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
@@ -173,7 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     shardingMode: oneOf('SHARDING_MODE', ['internal', 'process'] as const, 'internal'),
     publicKey,
     httpPort: port('HTTP_PORT') ?? 8080,
+    httpHost: host('HTTP_HOST'),
     metricsPort: port('METRICS_PORT'),
+    metricsHost: host('METRICS_HOST') ?? '127.0.0.1',
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

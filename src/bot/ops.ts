@@ -2,10 +2,11 @@
  * What operators' tools ask a process: `GET /healthz` (200 once the corpus is loaded and
  * questions are answered, 503 before: a load balancer sends no traffic until then) and
  * `GET /metrics` (Prometheus). The HTTP endpoint serves them beside /interactions; the gateway
- * bot on METRICS_PORT.
+ * bot on METRICS_PORT (at METRICS_HOST).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/Engine.js';
+import { CONNECTION_LIMITS, createLimitedServer, listen, type ConnectionLimits } from '../http/connectionLimits.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -34,9 +35,9 @@ export async function handleOpsRequest(request: IncomingMessage, response: Serve
   return true;
 }
 
-/** A server with only /healthz and /metrics, for the gateway bot; resolves once listening. */
-export async function serveOps(port: number, sources: OpsSources, logger: Logger): Promise<Server> {
-  const server = createServer((request, response) => {
+/** A server with only /healthz and /metrics, for the gateway bot, at `host` (none: every interface); resolves once listening. */
+export async function serveOps({ port, host }: { port: number; host?: string }, sources: OpsSources, logger: Logger, limits: ConnectionLimits = CONNECTION_LIMITS): Promise<Server> {
+  const server = createLimitedServer(limits, (request, response) => {
     handleOpsRequest(request, response, sources)
       .then((handled) => {
         if (!handled) response.writeHead(404).end();
@@ -46,9 +47,6 @@ export async function serveOps(port: number, sources: OpsSources, logger: Logger
         if (!response.headersSent) response.writeHead(500).end();
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, resolve);
-  });
+  await listen(server, port, host);
   return server;
 }

@@ -45,10 +45,11 @@ export async function runBot(config: BotConfig, logger: Logger, clientOptions: P
   // Under the process manager each shard is a process with its own metrics: shard N listens on METRICS_PORT + N.
   if (config.metricsPort !== undefined) {
     const port = config.metricsPort + shard;
-    ops = await serveOps(port, { library, metrics: bot.metrics }, logger).catch((error: unknown) => {
-      logger.error({ err: error, port }, 'could not serve /metrics and /healthz (the bot keeps running)');
+    const host = config.metricsHost;
+    ops = await serveOps({ port, host }, { library, metrics: bot.metrics }, logger).catch((error: unknown) => {
+      logger.error({ err: error, port, host }, 'could not serve /metrics and /healthz (the bot keeps running)');
       return undefined;
     });
-    if (ops) logger.info({ port }, 'serving /metrics and /healthz');
+    if (ops) logger.info({ port, host }, 'serving /metrics and /healthz');
   }
 }

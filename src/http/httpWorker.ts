@@ -4,8 +4,7 @@
  * through the REST API. The worker keeps no connection state, so any number of them can run
  * behind a load balancer; `/healthz` and `/metrics` are for the operator's tools.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { InteractionResponseType, InteractionType, REST, type APIInteraction } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
@@ -20,6 +19,7 @@ import type { Metrics } from '../bot/metrics.js';
 import { handleOpsRequest } from '../bot/ops.js';
 import { RestResponder } from '../bot/responder.js';
 import { createService } from '../bot/service.js';
+import { CONNECTION_LIMITS, createLimitedServer, listen, type ConnectionLimits } from './connectionLimits.js';
 import { ed25519PublicKey, signatureProblem } from './signature.js';
 import { signalFileSync } from './signalFileSync.js';
 
@@ -46,6 +46,8 @@ export interface HttpWorkerOptions {
   maxBodyBytes?: number;
   /** How often the corpus-change signal is polled (see signalFileSync.ts). */
   signalPollMs?: number;
+  /** How long a slow or silent client may hold a connection (default CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimits;
 }
 
 export interface HttpWorker {
@@ -74,7 +76,7 @@ class Refusal extends Error {
   }
 }
 
-export function createHttpWorker({ config, library, logger, commands, holdAfterMs = HOLD_AFTER_MS, maxBodyBytes = MAX_BODY_BYTES, signalPollMs }: HttpWorkerOptions): HttpWorker {
+export function createHttpWorker({ config, library, logger, commands, holdAfterMs = HOLD_AFTER_MS, maxBodyBytes = MAX_BODY_BYTES, signalPollMs, connectionLimits = CONNECTION_LIMITS }: HttpWorkerOptions): HttpWorker {
   if (!config.publicKey) throw new Error('the HTTP endpoint needs DISCORD_PUBLIC_KEY');
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
@@ -119,7 +121,7 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
     else dispatch(interaction, response);
   };
 
-  const server = createServer((request, response) => {
+  const server = createLimitedServer(connectionLimits, (request, response) => {
     const handled = new URL(request.url ?? '/', 'http://localhost').pathname === '/interactions' ? onInteractionRequest(request, response).then(() => true) : handleOpsRequest(request, response, { library, metrics });
     handled
       .then((found) => {
@@ -147,11 +149,7 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
     },
     async listen(port, host) {
       await sync!.start();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, resolve);
-      });
-      return (server.address() as AddressInfo).port;
+      return listen(server, port, host);
     },
     async close() {
       sync?.stop();

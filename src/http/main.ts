@@ -1,7 +1,7 @@
 /**
  * The HTTP worker's entry point (`npm run start:http`, or `node dist/http/main.js`): the
- * interactions endpoint on HTTP_PORT, with /healthz and /metrics. Run as many as needed on one
- * CORPUS_DIR and CACHE_DIR, behind a load balancer: a corpus change made through any of them
+ * interactions endpoint on HTTP_PORT (at HTTP_HOST), with /healthz and /metrics. Run as many as
+ * needed on one CORPUS_DIR and CACHE_DIR, behind a load balancer: a corpus change made through any of them
  * reaches the others (see signalFileSync.ts).
  */
 import { commands } from '../bot/commands/index.js';
@@ -28,10 +28,10 @@ handleSignals({
 });
 
 try {
-  const port = await worker.listen(config.httpPort);
-  logger.info({ port, pid: process.pid }, 'citebot HTTP endpoint listening: POST /interactions, GET /healthz, GET /metrics');
+  const port = await worker.listen(config.httpPort, config.httpHost);
+  logger.info({ port, host: config.httpHost, pid: process.pid }, 'citebot HTTP endpoint listening: POST /interactions, GET /healthz, GET /metrics');
 } catch (error) {
-  logger.fatal({ err: error, port: config.httpPort }, `cannot listen on HTTP_PORT ${config.httpPort}: ${(error as Error).message}`);
+  logger.fatal({ err: error, port: config.httpPort, host: config.httpHost }, `cannot listen on HTTP_PORT ${config.httpPort}${config.httpHost ? ` at HTTP_HOST ${config.httpHost}` : ''}: ${(error as Error).message}`);
   process.exit(1);
 }
 // Every worker watches for itself and reloads only itself: the others see the same files.

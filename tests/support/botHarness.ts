@@ -37,7 +37,7 @@ export interface HarnessOptions {
   /** How corpus files are changed (default: the bot's own, in worker threads). */
   corpusTasks?: BotOptions['corpusTasks'];
   /** HTTP only. */
-  http?: Partial<Pick<HttpWorkerOptions, 'holdAfterMs' | 'maxBodyBytes' | 'signalPollMs'>>;
+  http?: Partial<Pick<HttpWorkerOptions, 'holdAfterMs' | 'maxBodyBytes' | 'signalPollMs' | 'connectionLimits'>>;
   /** Engine timeouts, for tests of a slow or stuck engine; a worker entry that wraps the real one. */
   engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs' | 'workerUrl'>>;
 }

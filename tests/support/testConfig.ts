@@ -28,6 +28,7 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     shardingMode: 'internal',
     // Any free port: tests start the HTTP endpoint themselves.
     httpPort: 0,
+    metricsHost: '127.0.0.1',
     ...overrides,
   };
 }
