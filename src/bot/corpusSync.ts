@@ -30,7 +30,7 @@ export function reloadCounted(library: Pick<Engine, 'reload'>, metrics?: Metrics
  */
 const LOGGED_ITEMS = 20;
 
-/** A reload's outcome for a log line: counts, the first few ids of each change, and the first problems of a refused one. */
+/** A reload's outcome for a log line: counts, the first few ids of each change, and the first problems (files left out, or why it was refused). */
 export function reloadSummary({ applied, added, removed, changed, analysed, problems, documents, passages, ms }: ReloadReport): Record<string, unknown> {
   return {
     applied,
@@ -42,7 +42,7 @@ export function reloadSummary({ applied, added, removed, changed, analysed, prob
     added: added.slice(0, LOGGED_ITEMS),
     removed: removed.slice(0, LOGGED_ITEMS),
     changed: changed.slice(0, LOGGED_ITEMS),
-    ...(!applied && { firstProblems: formatProblemLines(problems).slice(0, LOGGED_ITEMS) }),
+    ...(problems.length > 0 && { firstProblems: formatProblemLines(problems).slice(0, LOGGED_ITEMS) }),
   };
 }
 
