@@ -2,8 +2,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFeedbackLog } from '../src/bot/feedbackLog.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createFeedbackLog, type FeedbackLog } from '../src/bot/feedbackLog.js';
 import type { Logger } from '../src/bot/logger.js';
 import { feedbackReport } from '../src/feedback/feedbackReport.js';
 import { FeedbackStore, summarizeFeedback, type FeedbackRecord } from '../src/feedback/feedbackStore.js';
@@ -190,6 +190,76 @@ describe('FeedbackLog', () => {
     await log.flush();
     expect(logger.warnings.filter(([, message]) => message === 'could not record feedback (answers are unaffected)')).toHaveLength(2);
     expect(logger.warnings.filter(([, message]) => String(message).startsWith('feedback not recorded: too many'))).toHaveLength(1);
+  });
+
+  /** A store that fails its next `failures` appends as a process out of file descriptors does (EMFILE and ENFILE in turn). */
+  class OutOfFilesStore extends FeedbackStore {
+    attempts = 0;
+    constructor(
+      dir: string,
+      public failures: number,
+    ) {
+      super({ dir });
+    }
+
+    override async append(record: FeedbackRecord): Promise<void> {
+      this.attempts += 1;
+      const code = this.attempts % 2 ? 'EMFILE' : 'ENFILE';
+      if (this.failures-- > 0) throw Object.assign(new Error(`${code}: too many open files, open`), { code });
+      return super.append(record);
+    }
+  }
+
+  /**
+   * A log over an OutOfFilesStore failing `failures` times, run through `during` with fake timers,
+   * then flushed: the questions written, in order, and what was logged.
+   */
+  async function outOfFiles(failures: number, during: (log: FeedbackLog, store: OutOfFilesStore, logger: ReturnType<typeof recordingLogger>) => Promise<void>) {
+    const dir = await tempDir();
+    const store = new OutOfFilesStore(dir, failures);
+    const logger = recordingLogger();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const log = createFeedbackLog({ store, logger });
+      await during(log, store, logger);
+      await log.flush();
+    } finally {
+      vi.useRealTimers();
+    }
+    const text = (await Promise.all((await readdir(dir)).map((file) => readFile(path.join(dir, file), 'utf8')))).join('');
+    return { questions: text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).question), warnings: logger.warnings };
+  }
+  const ask = (log: FeedbackLog, question: string) => log.recordQuestion({ guildId: GUILD, question, answered: true });
+
+  it('loses nothing while the process is out of file descriptors: it waits, then writes every record in order', async () => {
+    const { questions, warnings } = await outOfFiles(4, async (log, store) => {
+      for (const question of ['first', 'second', 'third']) ask(log, question);
+      await vi.advanceTimersByTimeAsync(0);
+      // It backs off rather than retry at once.
+      expect(store.attempts).toBe(1);
+      await vi.advanceTimersByTimeAsync(60_000);
+    });
+    expect(questions).toEqual(['first', 'second', 'third']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('gives a record up, logged, when descriptors stay short for about a minute, and goes on with the next', async () => {
+    const { questions, warnings } = await outOfFiles(Infinity, async (log, store, logger) => {
+      ask(log, 'lost');
+      ask(log, 'kept');
+      let seconds = 0;
+      while (logger.warnings.length === 0 && seconds < 600) {
+        await vi.advanceTimersByTimeAsync(1_000);
+        seconds += 1;
+      }
+      expect(seconds).toBeGreaterThanOrEqual(30);
+      expect(seconds).toBeLessThanOrEqual(90);
+      // Descriptors come back once the first record's retries are over.
+      store.failures = 0;
+      await vi.advanceTimersByTimeAsync(60_000);
+    });
+    expect(questions).toEqual(['kept']);
+    expect(warnings).toEqual([[expect.objectContaining({ err: expect.objectContaining({ code: expect.stringMatching(/^E[MN]FILE$/) }) }), 'could not record feedback (answers are unaffected)']]);
   });
 
   it('counts only the asked window of days', async () => {

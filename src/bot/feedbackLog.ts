@@ -52,6 +52,14 @@ export interface FeedbackLogOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Errors that say the process (or the system) is out of file descriptors for now, as in a burst of
+ * connections: descriptors come back as those close, so the record waits and is tried again.
+ */
+const OUT_OF_FILES: ReadonlySet<string | undefined> = new Set(['EMFILE', 'ENFILE']);
+/** Waits between tries: 0.1 s doubling to 10 s, about a minute in all, then the record is given up (and logged). */
+const RETRY_DELAYS_MS = Array.from({ length: 11 }, (_, attempt) => Math.min(100 * 2 ** attempt, 10_000));
+
 export function createFeedbackLog({ store, logger, maxPending = 1000, maxRememberedVotes = 50_000 }: FeedbackLogOptions): FeedbackLog {
   let queue: Promise<void> = Promise.resolve();
   let pending = 0;
@@ -66,7 +74,7 @@ export function createFeedbackLog({ store, logger, maxPending = 1000, maxRemembe
     }
     pending += 1;
     queue = queue
-      .then(() => store.append(record))
+      .then(() => appendWhenFilesAllow(store, record))
       .catch((error: unknown) => logger.warn({ err: error, dir: store.dir }, 'could not record feedback (answers are unaffected)'))
       .finally(() => {
         pending -= 1;
@@ -91,4 +99,22 @@ export function createFeedbackLog({ store, logger, maxPending = 1000, maxRemembe
     },
     flush: () => queue,
   };
+}
+
+/**
+ * Appends `record`, trying again after each wait of RETRY_DELAYS_MS while the process is out of
+ * file descriptors (an append that fails so has written nothing). Records after it wait in the
+ * queue meanwhile, bounded by maxPending.
+ */
+async function appendWhenFilesAllow(store: FeedbackStore, record: FeedbackRecord): Promise<void> {
+  for (const delay of RETRY_DELAYS_MS) {
+    try {
+      return await store.append(record);
+    } catch (error) {
+      if (!OUT_OF_FILES.has((error as NodeJS.ErrnoException).code)) throw error;
+      // The global timer, which tests' fake timers drive.
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  return store.append(record);
 }

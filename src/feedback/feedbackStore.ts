@@ -54,22 +54,26 @@ export class FeedbackStore {
     this.#maxTotalBytes = maxTotalBytes;
   }
 
-  /** Appends one record, to a new file when its day differs from the current file's or the file is full. */
+  /**
+   * Appends one record, to a new file when its day differs from the current file's or the file is
+   * full. The line is written last: an append that fails has written nothing, and may be retried.
+   */
   async append(record: FeedbackRecord): Promise<void> {
     const line = `${JSON.stringify(record)}\n`;
     const bytes = Buffer.byteLength(line);
     const day = record.time.slice(0, 10);
     this.#current ??= await this.#reopenLatest();
-    if (!this.#current || this.#current.day !== day || this.#current.bytes + bytes > this.#maxFileBytes) {
-      this.#current = { name: `feedback-${record.time.replace(/[:.]/g, '-')}.jsonl`, day, bytes: 0 };
-      await mkdir(this.dir, { recursive: true });
-      await appendFile(path.join(this.dir, this.#current.name), line);
-      this.#current.bytes = bytes;
-      await this.#dropOldest();
+    const current = this.#current;
+    if (current && current.day === day && current.bytes + bytes <= this.#maxFileBytes) {
+      await appendFile(path.join(this.dir, current.name), line);
+      current.bytes += bytes;
       return;
     }
-    await appendFile(path.join(this.dir, this.#current.name), line);
-    this.#current.bytes += bytes;
+    const next = { name: `feedback-${record.time.replace(/[:.]/g, '-')}.jsonl`, day, bytes };
+    await mkdir(this.dir, { recursive: true });
+    await this.#dropOldest(next.name);
+    await appendFile(path.join(this.dir, next.name), line);
+    this.#current = next;
   }
 
   /** Every record at or after `since`, oldest first; lines that don't parse (a torn write) are skipped. */
@@ -97,11 +101,11 @@ export class FeedbackStore {
   }
 
   /**
-   * Deletes the oldest files until the others fit in `maxTotalBytes` less a whole file's room,
-   * so that the one being written stays within the total as it fills.
+   * Deletes the oldest files but `starting` until the others fit in `maxTotalBytes` less a whole
+   * file's room, so that the one being started stays within the total as it fills.
    */
-  async #dropOldest(): Promise<void> {
-    const older = (await this.#files()).filter((file) => file.name !== this.#current?.name);
+  async #dropOldest(starting: string): Promise<void> {
+    const older = (await this.#files()).filter((file) => file.name !== starting);
     const sizes = await Promise.all(older.map(async (file) => (await stat(path.join(this.dir, file.name)).catch(ignoreMissing({ size: 0 }))).size));
     let total = sizes.reduce((sum, size) => sum + size, 0);
     for (const [position, file] of older.entries()) {
