@@ -1,13 +1,14 @@
 /**
  * Corpus writes are safe across processes (shard processes, or two bots on one folder): a write
  * takes a lock that holds across processes, so two uploads of one id at the same moment cannot
- * both pass the duplicate check; a lock left by a crashed process is taken over, and reloads never
- * wait for a lock at all.
+ * both pass the duplicate check, not even when one holder stalls and its lock is taken over; a lock
+ * left by a crashed process is taken over, and reloads never wait for a lock at all.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WRITE_LOCK, writeCorpusFile, type WriteResult } from '../src/corpus/corpusFiles.js';
@@ -57,4 +58,26 @@ describe('corpus writes across processes', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(await readdir(folder)).toEqual(['after-crash.md']);
   });
+
+  it('refuse the second of two uploads of one id even when the first one’s lock went stale, its process blocked while checking', async () => {
+    const server = '1170000000000000000';
+    const add = ['--import', 'tsx', 'tests/support/addThroughTask.ts', dir, server];
+    const first = spawn(process.execPath, [...add, 'first.md', 'same-id', 'stall'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const firstLines = createInterface({ input: first.stdout })[Symbol.asyncIterator]();
+      // The first holds the lock, has listed the folder, and cannot refresh the lock: past its stale
+      // time the second takes it over and writes.
+      expect((await firstLines.next()).value).toBe('held');
+      const second = JSON.parse((await run(process.execPath, [...add, 'second.md', 'same-id'], { cwd: repoRoot })).stdout) as WriteResult;
+      first.stdin.end('go\n');
+      const firstResult = JSON.parse((await firstLines.next()).value as string) as WriteResult;
+      expect(second).toMatchObject({ ok: true, file: 'second.md' });
+      expect(firstResult).toMatchObject({ ok: false, reason: 'invalid', problems: [{ file: 'first.md', message: `duplicate id "same-id": servers/${server}/second.md already uses it (set a different "id" in the front matter)` }] });
+      expect(await readdir(path.join(dir, 'servers', server))).toEqual(['second.md']);
+      // Every server's next reload is applied, with nothing left out.
+      expect((await Library.open({ dir, strict: true })).report).toMatchObject({ applied: true, problems: [] });
+    } finally {
+      first.kill();
+    }
+  }, 60_000);
 });

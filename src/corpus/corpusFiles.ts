@@ -5,11 +5,13 @@
  * Nothing is ever deleted: retired files move to `.removed/` in their folder.
  *
  * Writes to one folder take a lock that holds across processes (`.write.lock` in the folder, by
- * proper-lockfile), so two shard processes can never both pass the checks for the same id. Reloads
- * never take it: they read whole files that writes put in place atomically.
+ * proper-lockfile), so two shard processes can never both pass the checks for the same id; and in
+ * case the lock was lost while a write checked (its holder stalled past the lock's stale time), the
+ * folder's ids are checked again just before the file is put in place. Reloads never take it: they
+ * read whole files that writes put in place atomically.
  */
 import { randomUUID } from 'node:crypto';
-import { link, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { stringify } from 'yaml';
@@ -156,6 +158,7 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
       usage = { articles: current.articles + (replaced ? 0 : 1), bytes: current.bytes - (replacedBytes ?? 0) + bytes.length };
       if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes)) return { ok: false, reason: 'quota', usage: current, quota: options.quota };
     }
+    const listed = await articleStamps(folder);
     // Only the folders this article would be served with: the base, and its own server's.
     const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
     const relative = scope === undefined ? file : `${serverFolder(scope)}/${file}`;
@@ -173,6 +176,10 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
     const temp = path.join(folder, `.upload-${randomUUID()}.tmp`);
     try {
       await writeFile(temp, bytes, { flag: 'wx', flush: true });
+      // The checks above take a while: had the lock been lost meanwhile (its holder stalled past
+      // its stale time), another process may have written this id since.
+      const rival = await sameIdWrittenSince(folder, listed, parsed.document.id, file, options.maxFileBytes);
+      if (rival !== undefined) return invalid(duplicateIdProblem(file, parsed.document.id, scope === undefined ? rival : `${serverFolder(scope)}/${rival}`));
       // Both put the complete file in place at once; link() also refuses a name taken meanwhile.
       if (options.replace) await rename(temp, target);
       else await link(temp, target);
@@ -194,6 +201,27 @@ async function writableFolder(root: string, scope: string | undefined): Promise<
   // A `servers` folder that is a link to elsewhere would take the write out of the corpus.
   if (!isInside(root, await realpath(folder))) throw new Error(`${serverFolder(scope)} points outside the corpus folder`);
   return folder;
+}
+
+/** The article files of `folder`, each with when it last changed (writing, linking or moving a file changes its ctime). */
+async function articleStamps(folder: string): Promise<Map<string, number>> {
+  const stamps = new Map<string, number>();
+  for (const name of await readdir(folder)) {
+    if (corpusEntryRole(name, false, true) !== 'article') continue;
+    const info = await lstat(path.join(folder, name)).catch(() => undefined);
+    if (info) stamps.set(name, info.ctimeMs);
+  }
+  return stamps;
+}
+
+/** An article of `folder` other than `file`, new or changed since `listed`, whose id is `id`. */
+async function sameIdWrittenSince(folder: string, listed: Map<string, number>, id: string, file: string, maxFileBytes: number | undefined): Promise<string | undefined> {
+  for (const [name, stamp] of await articleStamps(folder)) {
+    if (name === file || listed.get(name) === stamp) continue;
+    const bytes = await readFile(path.join(folder, name)).catch(() => undefined);
+    if (bytes && parseCorpusFile(name, bytes, maxFileBytes).document?.id === id) return name;
+  }
+  return undefined;
 }
 
 /** How many articles a server's folder holds, and their bytes (`.removed/` and other files not counted). */
