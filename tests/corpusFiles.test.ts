@@ -2,8 +2,8 @@ import { watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { markdownFromText, retireCorpusFile, safeCorpusFileName, writeCorpusFile } from '../src/corpus/corpusFiles.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { markdownFromText, REMOVED_KEEP, REMOVED_MAX_AGE_DAYS, retireCorpusFile, safeCorpusFileName, writeCorpusFile } from '../src/corpus/corpusFiles.js';
 import { loadCorpus } from '../src/corpus/loadCorpus.js';
 import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 import { formatProblem, type DocumentMeta } from '../src/corpus/types.js';
@@ -181,6 +181,37 @@ describe('retireCorpusFile', () => {
     const second = await retireCorpusFile(dir, 'keep');
     expect(await readdir(path.join(dir, '.removed'))).toHaveLength(2);
     expect(second!.file).toBe('keep.md');
+  });
+
+  it('keeps the newest REMOVED_KEEP retired files, none older than REMOVED_MAX_AGE_DAYS, and leaves other files there alone', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'keep.md'), article('id: keep\n'));
+    await mkdir(path.join(dir, '.removed'));
+    await writeFile(path.join(dir, '.removed', 'notes.txt'), 'put here by hand');
+    const retiredCycles = async () => (await readdir(path.join(dir, '.removed'))).flatMap((name) => /-cycle-(\d+)\.md$/.exec(name)?.[1] ?? []).map(Number).sort((a, b) => a - b);
+    const start = Date.UTC(2026, 0, 1);
+    const minute = 60_000;
+    const cycles = REMOVED_KEEP + 5;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const addAndRetire = async (cycle: number) => {
+        await writeFile(path.join(dir, `cycle-${cycle}.md`), article(`id: cycle-${cycle}\n`));
+        expect(await retireCorpusFile(dir, `cycle-${cycle}`)).toMatchObject({ file: `cycle-${cycle}.md` });
+      };
+      for (let cycle = 0; cycle < cycles; cycle++) {
+        vi.setSystemTime(start + cycle * minute);
+        await addAndRetire(cycle);
+      }
+      expect(await retiredCycles()).toEqual(Array.from({ length: REMOVED_KEEP }, (_, i) => cycles - REMOVED_KEEP + i));
+
+      // Half a minute past the age limit of the file retired 10 minutes in: it and the older ones go.
+      vi.setSystemTime(start + REMOVED_MAX_AGE_DAYS * 24 * 60 * minute + 10.5 * minute);
+      await addAndRetire(cycles);
+      expect(await retiredCycles()).toEqual(Array.from({ length: cycles - 10 }, (_, i) => 11 + i));
+      expect(await readdir(path.join(dir, '.removed'))).toContain('notes.txt');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('returns undefined and moves nothing for an unknown id', async () => {

@@ -2,7 +2,8 @@
  * Changing the corpus folder: writing an uploaded article and retiring one, in the base folder or
  * in one server's folder (`servers/<id>/`). Every write is validated by the same checker as a
  * reload, stays inside its folder, and is atomic (a reload or a watcher never sees half a file).
- * Nothing is ever deleted: retired files move to `.removed/` in their folder.
+ * Articles are never deleted outright: retired files move to `.removed/` in their folder, which
+ * keeps the newest `REMOVED_KEEP` for up to `REMOVED_MAX_AGE_DAYS`.
  *
  * Writes to one folder take a lock that holds across processes (`.write.lock` in the folder, by
  * proper-lockfile), so two shard processes can never both pass the checks for the same id; and in
@@ -22,6 +23,13 @@ import type { CorpusProblem, DocumentMeta } from './types.js';
 
 /** Where retired files go, inside the corpus folder (a dot-folder, so the loader skips it). */
 export const REMOVED_FOLDER = '.removed';
+/**
+ * Retired files a folder's `.removed/` keeps, newest first, and for how long: enough to undo a
+ * mistake, while add-and-remove cycles cannot fill the disk past a server's quota. Older ones are
+ * deleted whenever an article of that folder is retired.
+ */
+export const REMOVED_KEEP = 20;
+export const REMOVED_MAX_AGE_DAYS = 30;
 
 /**
  * A file name that can only land directly inside the corpus folder: the last path segment of
@@ -313,8 +321,9 @@ export interface RetireOptions {
 export type RetireResult = RetiredFile | { onlyArticle: string } | { sharedArticle: string } | undefined;
 
 /**
- * Moves the file of document `documentId` to `.removed/<ISO time>-<file>` in its folder (never
- * deletes it). Undefined when no valid file of that folder has that id.
+ * Moves the file of document `documentId` to `.removed/<ISO time>-<file>` in its folder, then
+ * deletes what that `.removed/` no longer keeps (see `REMOVED_KEEP`). Undefined when no valid
+ * file of that folder has that id.
  */
 export function retireCorpusFile(dir: string, documentId: string, options?: { maxFileBytes?: number }): Promise<RetiredFile | undefined>;
 export function retireCorpusFile(dir: string, documentId: string, options: RetireOptions): Promise<RetireResult>;
@@ -344,10 +353,33 @@ export async function retireCorpusFile(dir: string, documentId: string, options:
     await mkdir(path.join(folder, REMOVED_FOLDER), { recursive: true });
     // A `.removed` that is a link to elsewhere would move the file out of the folder.
     if (!isInside(root, await realpath(path.join(folder, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
-    const stamp = new Date().toISOString().replace(/:/g, '-');
+    const now = new Date();
     const file = path.basename(document.file);
-    const movedTo = `${REMOVED_FOLDER}/${stamp}-${file}`;
+    const movedTo = `${REMOVED_FOLDER}/${now.toISOString().replace(/:/g, '-')}-${file}`;
     await rename(path.join(folder, file), path.join(folder, movedTo));
+    await pruneRemoved(path.join(folder, REMOVED_FOLDER), now.getTime());
     return { file, documentId, title: document.title, movedTo };
   }, options.lock);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When a file in `.removed/` was retired, from the time its name starts with; undefined for a file not retired by the bot. */
+function retiredAt(name: string): number | undefined {
+  const stamp = /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2}(?:\.\d+)?Z)-/.exec(name);
+  const at = stamp ? Date.parse(`${stamp[1]}:${stamp[2]}:${stamp[3]}`) : NaN;
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** Deletes the retired files in `removed` past the newest `REMOVED_KEEP` or older than `REMOVED_MAX_AGE_DAYS`; other files are left alone. */
+async function pruneRemoved(removed: string, now: number): Promise<void> {
+  const retired = (await readdir(removed))
+    .flatMap((name) => {
+      const at = retiredAt(name);
+      return at === undefined ? [] : [{ name, at }];
+    })
+    .sort((a, b) => b.at - a.at);
+  const oldest = now - REMOVED_MAX_AGE_DAYS * DAY_MS;
+  const dropped = retired.filter(({ at }, newest) => newest >= REMOVED_KEEP || at < oldest);
+  await Promise.all(dropped.map(({ name }) => rm(path.join(removed, name), { force: true })));
 }
