@@ -91,6 +91,17 @@ describe('finding 5: a base file added later with a server article’s name and 
   });
 });
 
+describe('a server article and a base one with the same id', () => {
+  it('are each listed by that server’s /sources with their own passage count', async () => {
+    expect((await add(A, 'twin.md', article('twin', 'Server twin', 'The tram depot opened a museum.'))).content).toMatch(/^Added `twin\.md`/);
+    await writeFile(path.join(corpusDir, 'twin.md'), article('twin', 'Base twin', 'The canal froze in January.\n\nSkaters crossed it for a week.\n\nThe thaw came in March.'));
+    expect((await reloadIn(A)).embeds![0]!.title).toBe('Corpus reloaded');
+    const fields = messageOf(await harness.callback(harness.fake.chatInput('sources', [], { guildId: A }))).embeds![0]!.fields!;
+    const passagesOf = (title: string) => fields.find((field) => field.name === title)?.value.match(/· (\d+) passages/)?.[1];
+    expect([passagesOf('Server twin'), passagesOf('Base twin')]).toEqual(['1', '3']);
+  });
+});
+
 describe('finding 6: an article deleted while the bot is stopped, with a broken file beside it', () => {
   it('is no longer quoted after the restart, nor after /reload', async () => {
     expect((await add(A, 'gone.md', article('gone', 'Gone article', 'The zeppelin hangar was demolished in winter.'))).content).toMatch(/^Added `gone\.md`/);

@@ -93,7 +93,7 @@ describe('one index for every scope', () => {
     expect(library.paragraph('whales', 1, B).map((passage) => passage.text)).toEqual(['Orcas hunt seals off the northern cape.']);
     expect(library.findDocuments('', 25, { scope: B }).map((document) => document.title)).toEqual(['Harbour notes', 'Orca sightings']);
     expect(library.findDocuments('', 25, { scope: B, own: true }).map((document) => document.title)).toEqual(['Orca sightings']);
-    expect(library.sources(A, 25)).toMatchObject({ total: 2, passageCounts: new Map([['harbour', 1], ['whales', 1]]) });
+    expect(library.sources(A, 25)).toMatchObject({ total: 2, passageCounts: new Map([['harbour', 1], [`${A}/whales`, 1]]) });
   });
 
   it('never resolves a reference or document id forged as another server’s key (`<server>/<id>`)', async () => {

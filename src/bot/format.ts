@@ -4,7 +4,7 @@ import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
 import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
 import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
-import { formatProblemLines } from '../corpus/types.js';
+import { documentKey, formatProblemLines } from '../corpus/types.js';
 import { feedbackReport } from '../feedback/feedbackReport.js';
 import type { FeedbackSummary } from '../feedback/feedbackStore.js';
 import type { ReloadReport } from '../library/Library.js';
@@ -212,7 +212,7 @@ export function formatPassageChoice(hit: PassageHit, showDocument: boolean): str
   return truncateAtWord(`${where} · ${hit.passage.text.replace(/\s+/g, ' ')}`, LIMITS.choiceName);
 }
 
-/** `documents`: the first of `total` articles (all of them by default). */
+/** `documents`: the first of `total` articles (all of them by default); `passageCounts` by `documentKey`. */
 export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCounts: ReadonlyMap<string, number>, total = documents.length): APIEmbed {
   const title = `Sources (${total} article${total === 1 ? '' : 's'})`;
   // As many articles as fit both the 25-field and the 6,000-character limits, saying so if not all.
@@ -222,7 +222,7 @@ export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCo
   for (const document of documents.slice(0, LIMITS.fields)) {
     const field = {
       name: shownTitle(document.title, LIMITS.fieldName),
-      value: truncateAtWord(`${attributionLine(document)} · ${passageCounts.get(document.id) ?? 0} passages\n${document.url}`, LIMITS.fieldValue),
+      value: truncateAtWord(`${attributionLine(document)} · ${passageCounts.get(documentKey(document)) ?? 0} passages\n${document.url}`, LIMITS.fieldValue),
     };
     if (used + field.name.length + field.value.length > room) break;
     fields.push(field);

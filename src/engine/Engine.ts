@@ -22,7 +22,7 @@ import { EncoderHost } from './EncoderHost.js';
 import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
 import { siblingWorker, startWorker } from './workers.js';
 
-/** What `/sources` lists: the first documents a scope sees, their passage counts by id, and how many it sees. */
+/** What `/sources` lists: the first documents a scope sees, their passage counts by `documentKey`, and how many it sees. */
 export type Sources = ReturnType<Library['sources']>;
 
 /** The engine's calls for one scope (see `Engine.view`). */
@@ -284,7 +284,7 @@ export class Engine {
     };
   }
 
-  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts by id, and how many it sees. */
+  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts by `documentKey`, and how many it sees. */
   sources(scope: string | undefined, limit: number): Promise<Sources> {
     return this.#call('sources', [scope, limit]) as Promise<Sources>;
   }

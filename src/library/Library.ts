@@ -203,11 +203,11 @@ export class Library {
     return this.#index.documents.filter((document) => isVisibleIn(document.scope, scope));
   }
 
-  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts (by id), and how many it sees in all. */
+  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts (by `documentKey`: a base article and a server's own may share an id), and how many it sees in all. */
   sources(scope: string | undefined, limit: number): { documents: DocumentInfo[]; passageCounts: Map<string, number>; total: number } {
     const visible = this.#visibleDocuments(scope);
     const documents = visible.slice(0, limit);
-    const passageCounts = new Map(documents.map((document) => [document.id, this.#index.minisearchIdsByDocument.get(documentKey(document))!.length]));
+    const passageCounts = new Map(documents.map((document) => [documentKey(document), this.#index.minisearchIdsByDocument.get(documentKey(document))!.length]));
     return { documents, passageCounts, total: visible.length };
   }
 
