@@ -11,7 +11,7 @@ import { serveOps } from '../src/bot/ops.js';
 import { SHORT_LIMITS, expectSlowClientsCutOff } from './support/slowClients.js';
 import { testConfig } from './support/testConfig.js';
 
-const library = { isReady: true, stats: () => ({ documents: 1, passages: 10 }), vectorProgress: () => undefined };
+const library = { isReady: true, stats: () => ({ documents: 1, passages: 10 }), vectorProgress: () => undefined, meaning: () => undefined };
 const sources = { library, metrics: new Metrics(library) };
 const logger = createLogger(testConfig());
 

@@ -5,10 +5,13 @@
  * questions, and questions about the article itself, however busy the bot is.
  */
 import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Answer } from '../src/answers/answerQuestion.js';
+import { createLogger } from '../src/bot/logger.js';
+import { serveOps } from '../src/bot/ops.js';
 import { Library } from '../src/library/Library.js';
 import { Permissions } from './fake-discord/index.js';
 import { articleSet } from './support/questionSets.js';
@@ -53,6 +56,19 @@ describe('the semantic stage', () => {
     const [embed] = message.embeds!;
     expect(embed!.footer!.text).toMatch(/paragraph 5$/);
     expect(embed!.description).toContain('**Microsoft has also revealed this week');
+  });
+
+  it('says in /healthz and /metrics that answers use meaning', async () => {
+    const ops = await serveOps({ port: 0 }, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config));
+    try {
+      const origin = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
+      const health = (await (await fetch(`${origin}/healthz`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({ ready: true, meaning: 'ready' });
+      expect(health).not.toHaveProperty('status');
+      expect(await (await fetch(`${origin}/metrics`)).text()).toMatch(/^citebot_meaning_available 1$/m);
+    } finally {
+      ops.close();
+    }
   });
 
   it('declines an unrelated question without any corpus text', async () => {

@@ -1,6 +1,7 @@
 /**
  * What operators' tools ask a process: `GET /healthz` (200 once the corpus is loaded and
- * questions are answered, 503 before: a load balancer sends no traffic until then) and
+ * questions are answered, 503 before: a load balancer sends no traffic until then; "degraded" in
+ * its body when answers use words alone because the sentence encoder is unavailable) and
  * `GET /metrics` (Prometheus). The HTTP endpoint serves them beside /interactions; the gateway
  * bot on METRICS_PORT (at METRICS_HOST).
  */
@@ -11,7 +12,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface OpsSources {
-  library: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress'>;
+  library: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress' | 'meaning'>;
   metrics: Metrics;
 }
 
@@ -26,7 +27,15 @@ export async function handleOpsRequest(request: IncomingMessage, response: Serve
   if (path === '/healthz') {
     // `vectors`: how many passages' texts have their sentence vectors, of how many (meaning on).
     const vectors = library.vectorProgress();
-    const body = JSON.stringify({ ready: library.isReady, ...library.stats(), ...(vectors && { vectors }) });
+    // `meaning`: whether answers can use it (meaning on). Unavailable, the bot still answers, by words alone: still 200.
+    const meaning = library.meaning();
+    const body = JSON.stringify({
+      ready: library.isReady,
+      ...library.stats(),
+      ...(vectors && { vectors }),
+      ...(meaning && { meaning: meaning.state }),
+      ...(meaning?.state === 'unavailable' && { status: 'degraded', meaningProblem: meaning.reason }),
+    });
     response.writeHead(library.isReady ? 200 : 503, { 'Content-Type': 'application/json' }).end(body);
   } else {
     const { contentType, text } = await metrics.exposition();

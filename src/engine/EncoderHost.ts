@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { EngineLogger } from './Engine.js';
-import type { EncoderConnect, EncoderReconnect } from './encoderProtocol.js';
+import type { EncoderConnect, EncoderReconnect, EncoderStateMessage, MeaningState } from './encoderProtocol.js';
 import type { EncoderWorkerData } from './encoderWorker.js';
 import type { LogMessage } from './protocol.js';
 import { siblingWorker, startWorker } from './workers.js';
@@ -21,6 +21,7 @@ export class EncoderHost {
   readonly #followers = new Set<Worker>();
   #restarts = 0;
   #closed = false;
+  #meaning: MeaningState = { state: 'loading' };
 
   constructor(logger: EngineLogger, data: EncoderWorkerData) {
     this.#logger = logger;
@@ -41,6 +42,11 @@ export class EncoderHost {
     worker.once('exit', () => this.#followers.delete(worker));
   }
 
+  /** Whether the encoder can give answers meaning, as its worker last said. */
+  meaning(): MeaningState {
+    return this.#meaning;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#worker.terminate();
@@ -48,11 +54,17 @@ export class EncoderHost {
 
   #start(): Worker {
     const worker = startWorker(siblingWorker('encoderWorker'), this.#data);
-    worker.on('message', (message: LogMessage) => this.#logger[message.level](message.details, message.message));
+    this.#meaning = { state: 'loading' };
+    worker.on('message', (message: LogMessage | EncoderStateMessage) => {
+      if (message.type === 'log') return this.#logger[message.level](message.details, message.message);
+      const { type: _, ...meaning } = message;
+      this.#meaning = meaning;
+    });
     worker.on('error', (error) => this.#logger.error({ reason: error.message }, 'the encoder worker crashed'));
     worker.once('exit', (code) => {
       if (this.#closed) return;
       const delayMs = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** this.#restarts++);
+      this.#meaning = { state: 'unavailable', reason: `the encoder worker stopped (code ${code}); restarting it` };
       this.#logger.error({ code, delayMs }, 'the encoder worker stopped; restarting it (answers use words alone meanwhile)');
       setTimeout(() => this.#restart(), delayMs).unref();
     });

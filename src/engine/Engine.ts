@@ -19,6 +19,7 @@ import type { DocumentInfo } from '../corpus/types.js';
 import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { EncoderHost } from './EncoderHost.js';
+import type { MeaningState } from './encoderProtocol.js';
 import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
 import { siblingWorker, startWorker } from './workers.js';
 
@@ -72,6 +73,11 @@ export interface EngineOptions extends Pick<LibraryOptions, 'dir' | 'cacheDir' |
    * configuration turns it on.
    */
   semantic?: boolean;
+  /**
+   * The folder of the sentence encoder's model files (default: the model package's in
+   * node_modules). Only tests set it, to a damaged copy of the model.
+   */
+  modelDir?: string;
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 2_000;
@@ -238,7 +244,7 @@ export class Engine {
   /** Starts opening the corpus in a worker and returns at once: the bot can connect meanwhile. */
   constructor(options: EngineOptions) {
     this.options = options;
-    this.#encoder = options.semantic ? new EncoderHost(options.logger, { cacheDir: options.cacheDir }) : undefined;
+    this.#encoder = options.semantic ? new EncoderHost(options.logger, { cacheDir: options.cacheDir, modelDir: options.modelDir }) : undefined;
     const first = this.#openFirst();
     this.ready = first.then(({ report }) => report);
     this.upToDate = first.then(({ report, fromSaved }) => (fromSaved ? this.reload() : report));
@@ -262,6 +268,11 @@ export class Engine {
   /** How many of the served passages' texts have their sentence vectors (semantic stage on, once known). */
   vectorProgress(): { embedded: number; total: number } | undefined {
     return this.#serving?.vectors;
+  }
+
+  /** Whether answers can use meaning (semantic stage on): `unavailable`, with why, when the model could not be loaded or was refused. */
+  meaning(): MeaningState | undefined {
+    return this.#encoder?.meaning();
   }
 
   /** How many documents `scope` sees (the base and its own), without asking the worker. */

@@ -32,3 +32,12 @@ export interface EncoderReconnect {
   type: 'encoder';
   port: MessagePort;
 }
+
+/**
+ * Whether answers can use meaning: `loading` until the encoder worker has loaded and checked the
+ * model, `unavailable` (with why) when it could not or has stopped: answers then use words alone.
+ */
+export type MeaningState = { state: 'loading' } | { state: 'ready' } | { state: 'unavailable'; reason: string };
+
+/** From the encoder worker to the engine's thread, once the model is loaded or refused. */
+export type EncoderStateMessage = { type: 'meaning' } & MeaningState;

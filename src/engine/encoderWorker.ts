@@ -12,14 +12,16 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadEmbedder, type Embedder } from '../semantic/embedder.js';
 import { SENTENCES_PER_STEP, embedPassages, vectorsFolder, type PassageSentences } from '../semantic/SemanticIndex.js';
 import { VectorStore, type QuantizedVectors } from '../semantic/vectorStore.js';
-import type { EncoderConnect, EncoderReply, EncoderRequest } from './encoderProtocol.js';
+import type { EncoderConnect, EncoderReply, EncoderRequest, EncoderStateMessage } from './encoderProtocol.js';
 import type { LogMessage } from './protocol.js';
 
 export interface EncoderWorkerData {
   cacheDir?: string;
+  /** The model's folder, when not the package's (see EngineOptions.modelDir). */
+  modelDir?: string;
 }
 
-const { cacheDir } = workerData as EncoderWorkerData;
+const { cacheDir, modelDir } = workerData as EncoderWorkerData;
 const log = (level: LogMessage['level'], message: string, details: object = {}) => parentPort!.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
 
 interface QuestionRequest {
@@ -100,9 +102,12 @@ parentPort!.on('message', (message: EncoderConnect) => listen(message.port));
 let embedder: Embedder;
 let store: VectorStore;
 try {
-  [embedder, store] = await Promise.all([loadEmbedder(), VectorStore.forWriting(vectorsFolder(cacheDir))]);
+  [embedder, store] = await Promise.all([loadEmbedder({ folder: modelDir }), VectorStore.forWriting(vectorsFolder(cacheDir))]);
+  parentPort!.postMessage({ type: 'meaning', state: 'ready' } satisfies EncoderStateMessage);
 } catch (error) {
-  log('error', 'the sentence encoder could not start; answers use words alone', { reason: (error as Error).message });
+  const reason = (error as Error).message;
+  log('error', 'the sentence encoder could not start; answers use words alone', { reason });
+  parentPort!.postMessage({ type: 'meaning', state: 'unavailable', reason } satisfies EncoderStateMessage);
   // Every question is told at once (its asker is answered by words without waiting); passages wait for nothing.
   const failed: Embedder = { embed: () => Promise.reject(new Error('the sentence encoder is unavailable')) };
   [embedder, store, unavailable] = [failed, await VectorStore.forWriting(undefined), true];

