@@ -193,7 +193,7 @@ describe('the engine, on any input', () => {
         expect(answer.results.length).toBeLessThanOrEqual(Math.max(1, top ?? 3));
         expect(answer.didYouMean.length).toBeLessThanOrEqual(3);
         expect(answer.related.length).toBeLessThanOrEqual(1);
-        if (!answer.answered) expect(['no-terms', 'no-match', 'weak-match']).toContain(answer.reason);
+        if (!answer.answered) expect(['no-terms', 'no-match', 'weak-match', 'not-sure']).toContain(answer.reason);
         const ids = new Set<string>();
         for (const [position, result] of answer.results.entries()) {
           expect(ids.has(result.id)).toBe(false);
@@ -378,7 +378,7 @@ describe('the response builder, on any input', () => {
     const answer: fc.Arbitrary<Answer> = fc.record({
       question: text,
       answered: fc.constant(false),
-      reason: fc.constantFrom('no-terms' as const, 'no-match' as const, 'weak-match' as const),
+      reason: fc.constantFrom('no-terms' as const, 'no-match' as const, 'weak-match' as const, 'not-sure' as const),
       results: fc.constant([]),
       related: fc.constant([]),
       didYouMean: fc.array(shortText, { maxLength: 3 }),

@@ -114,7 +114,7 @@ describe('ranking stages', () => {
     ['far', [at(85)]],
   ]);
   const cosinesOf = (id: string) => vectors.get(id)?.map((sentence) => cosine(question, sentence));
-  const candidate = (passageId: string, bm25Score: number, coverage: number): LexicalCandidate => ({ passageId, bm25Score, coverage });
+  const candidate = (passageId: string, bm25Score: number, coverage: number, sentenceCoverage = 0): LexicalCandidate => ({ passageId, bm25Score, coverage, sentenceCoverage });
 
   it('ranks a passage with a sentence close in meaning above one with a higher BM25, and names that sentence', () => {
     const ranked = scoreCandidates([candidate('far', 10, 0.5), candidate('close', 5, 0.5)], cosinesOf);
@@ -131,7 +131,13 @@ describe('ranking stages', () => {
     expect(scoreCandidates(pool, cosinesOf, { ...RANKING, candidatePool: 1 }).map((c) => c.passageId)).toEqual(['close']);
   });
 
-  const ranked = (coverage: number, bestSentenceCosine: number, fusedScore = 1): RankedCandidate => ({ passageId: 'p', bm25Score: 1, coverage, fusedScore, bestSentence: 0, bestSentenceCosine });
+  it('ranks the passage one of whose sentences holds more of the question above one that spreads it over several', () => {
+    const ranked = scoreCandidates([candidate('far', 10, 1, 0.5), candidate('close', 10, 1, 1)], () => [0.5]);
+    expect(ranked.map((c) => c.passageId)).toEqual(['close', 'far']);
+    expect(ranked[0]!.fusedScore - ranked[1]!.fusedScore).toBeCloseTo(RANKING.sentenceCoverageWeight * 0.5, 6);
+  });
+
+  const ranked = (coverage: number, bestSentenceCosine: number, fusedScore = 1): RankedCandidate => ({ passageId: 'p', bm25Score: 1, coverage, sentenceCoverage: 0, fusedScore, bestSentence: 0, bestSentenceCosine });
 
   it('answers on enough coverage or on a close sentence, and declines below both', () => {
     expect(decide([ranked(RANKING.minCoverage, 0)], 3).decision).toBe('answer');

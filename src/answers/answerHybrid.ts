@@ -9,11 +9,13 @@
 import type { SearchResult } from 'minisearch';
 import type { IntentMatch } from '../semantic/articleIntent.js';
 import { RANKING, rankAndDecide, type LexicalCandidate } from '../semantic/rank.js';
-import { documentKey, isVisibleIn, type DocumentInfo } from '../corpus/types.js';
+import { isVisibleIn } from '../corpus/types.js';
 import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
-import type { Passage } from '../passages/splitIntoPassages.js';
+import type { QueryTerm } from '../index/queryIndex.js';
+import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
-import { DEFAULT_TOP, MAX_RELATED, coverageOf, decline, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
+import { answerAbout, articleAskedAbout, documentOfRefs, unmatched } from './answerAbout.js';
+import { DEFAULT_TOP, MAX_RELATED, carriesQuestion, coverageOf, decline, notSure, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
 
 /** What the semantic stage needs from the model besides the question's vector (see src/semantic/SemanticIndex.ts). */
 export interface SemanticSignals {
@@ -31,21 +33,27 @@ export interface SemanticSignals {
  */
 export const FULL_SCAN_PASSAGES = 2_000;
 
-/** A passage found by meaning alone, as a search result that matched no word. */
-function unmatched(id: number): SearchResult {
-  return { id, score: 0, terms: [], queryTerms: [], match: {} };
-}
-
 /** How much of the corpus the asking server sees (the base and its own articles). */
 export interface VisibleSize {
   documents: number;
   passages: number;
 }
 
-/** The article a question about "the article" means: the only one the server sees, else the one whose passage came closest to the question. */
-function askedAbout(index: SearchIndex, scope: string | undefined, visible: VisibleSize, closest: Passage | undefined): DocumentInfo | undefined {
-  if (visible.documents === 1) return index.documents.find((document) => isVisibleIn(document.scope, scope));
-  return closest && documentOf(index, closest);
+/** What the lexical stage knows of a search result, for the semantic stage. */
+export function lexicalCandidate(terms: readonly QueryTerm[], result: SearchResult, passage: Passage): LexicalCandidate {
+  return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(terms, result), sentenceCoverage: sentenceCoverage(terms, passage) };
+}
+
+/** The largest share of the question's weight that one sentence of `passage` holds. */
+function sentenceCoverage(terms: readonly QueryTerm[], passage: Passage): number {
+  const total = terms.reduce((sum, { weight }) => sum + weight, 0);
+  let best = 0;
+  for (const sentence of sentencesOf(passage)) {
+    const present = new Set(analyze(sentence));
+    const held = terms.reduce((sum, { term, weight, expansions }) => sum + (present.has(term) || expansions.some((expansion) => expansion.typo && present.has(expansion.term)) ? weight : 0), 0);
+    best = Math.max(best, total === 0 ? 0 : held / total);
+  }
+  return best;
 }
 
 /**
@@ -61,31 +69,31 @@ export function answerHybrid(index: SearchIndex, question: string, vector: Float
   const candidates: LexicalCandidate[] = retrieval.candidates.slice(0, RANKING.candidatePool).map((result) => {
     const passage = index.passageAt.get(result.id as number)!;
     results.set(passage.id, { result, passage });
-    return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(retrieval.terms, result) };
+    return lexicalCandidate(retrieval.terms, result, passage);
   });
   if (visible.passages <= FULL_SCAN_PASSAGES) {
     for (const [id, passage] of index.passageAt) {
       if (results.has(passage.id) || !isVisibleIn(passage.scope, options.scope)) continue;
       results.set(passage.id, { result: unmatched(id), passage });
-      candidates.push({ passageId: passage.id, bm25Score: 0, coverage: 0 });
+      candidates.push({ passageId: passage.id, bm25Score: 0, coverage: 0, sentenceCoverage: 0 });
     }
   }
   const outcome = rankAndDecide(candidates, (passageId) => semantic.sentenceCosines(results.get(passageId)!.passage, vector), top, { ...RANKING, candidatePool: candidates.length });
   const quoted = (passageId: string, coverage: number, focusSentence?: number) => toResult(index, results.get(passageId)!.result, coverage, focusSentence);
 
   const intent = semantic.articleIntent(vector);
-  const document = intent && askedAbout(index, options.scope, visible, outcome.ranked[0] && results.get(outcome.ranked[0].passageId)!.passage);
-  if (intent && document) {
-    const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
-    // Who wrote it: the passage that names the author (a bio), if the article has one; else how it opens.
-    const authorTerms = new Set(analyze(document.author));
-    const naming = intent.intent === 'author' ? ids.find((id) => analyze(index.passageAt.get(id)!.text).some((term) => authorTerms.has(term))) : undefined;
-    const passage = toResult(index, unmatched(naming ?? ids[0]!), 0);
-    return { question, answered: true, results: [passage], related: [], didYouMean: [], about: { intent: intent.intent, document, passage } };
+  if (intent) {
+    const closest = outcome.ranked[0] && documentOf(index, results.get(outcome.ranked[0].passageId)!.passage);
+    const document = articleAskedAbout(index, options.scope, { followed: options.previous && documentOfRefs(index, options.previous.passageRefs, options.scope), closest });
+    if (document) return answerAbout(index, question, intent.intent, document);
   }
 
   if (outcome.decision === 'answer') {
-    return { question, answered: true, results: outcome.results.map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence)), related: [], didYouMean: [] };
+    const [best] = outcome.results;
+    const answers = outcome.results.map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence));
+    // In public only when the sentence shown carries what was asked: close in meaning, or its rare words.
+    if (best!.bestSentenceCosine < RANKING.publicSentenceCosine && !carriesQuestion(retrieval.terms, answers[0]!)) return notSure(retrieval, answers);
+    return { question, answered: true, results: answers, related: [], didYouMean: [] };
   }
   return decline(index, retrieval, outcome.related.slice(0, MAX_RELATED).map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence)));
 }

@@ -6,7 +6,7 @@ import { analyzeQuery, firstPassageWith, queryIndex, termWeight, type QueryTerm 
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
 import { selectQuote, type Span } from './selectQuote.js';
-import { normalizeText, toTerm, tokenize } from '../text/analyze.js';
+import { analyze, normalizeText, toTerm, tokenize } from '../text/analyze.js';
 
 /**
  * Least share of the question's weight (each term weighted by its rarity) that the best passage
@@ -29,6 +29,13 @@ export const MIN_RELATIVE_SCORE = 0.2;
  * wrongly declined questions, and never a wrong one.
  */
 export const MIN_CLOSEST_COVERAGE = 0.3;
+
+/**
+ * A sentence shown in public must contain one of the question's terms weighing at least this share
+ * of its heaviest (or close meaning, in the hybrid path): the words that say what is asked, not
+ * the common ones a question shares with every passage ("Microsoft" in an article about it).
+ */
+export const CARRIED_TERM_SHARE = 0.5;
 
 /** Default number of results. */
 export const DEFAULT_TOP = 3;
@@ -57,13 +64,20 @@ export type AbstainReason =
   /** Nothing in the corpus matches any of its words. */
   | 'no-match'
   /** Passages are about the question's subject, but none answers it. */
-  | 'weak-match';
+  | 'weak-match'
+  /**
+   * The best passage matched, but the sentence it would show carries neither the question's rare
+   * words nor its meaning: not quoted to the channel, only offered to the asker as the closest.
+   */
+  | 'not-sure';
 
 /** What a question about an article itself asks: who wrote it, when, or what it is about. */
 export type ArticleIntent = 'author' | 'published' | 'topic';
 
 export interface Answer {
   question: string;
+  /** The question as the engine read it (chat spellings spelled out, typos corrected, a follow-up's context added), when that differs. */
+  understood?: string;
   answered: boolean;
   reason?: AbstainReason;
   /** Best first; empty when not answered. */
@@ -116,7 +130,7 @@ const APPROXIMATE_MATCH_WEIGHT = 0.6;
  * the title alone doesn't count: every passage of a document shares it). A term the corpus lacks
  * counts, discounted, when one of its expansions (a likely typo's intended word) matched.
  */
-export function coverageOf(terms: QueryTerm[], result: SearchResult): number {
+export function coverageOf(terms: readonly QueryTerm[], result: SearchResult): number {
   // Own keys only: a query term can be any word, "constructor" included.
   const inContent = (term: string) => Object.hasOwn(result.match, term) && result.match[term]!.some((field) => field !== 'title');
   let total = 0;
@@ -152,6 +166,23 @@ export function retrieve(index: SearchIndex, question: string, scope?: string): 
   return { question, scope, terms, candidates: terms.length === 0 ? [] : queryIndex(index, terms, scope) };
 }
 
+/** The sentence a result shows in bold (its whole quote when none stands out). */
+function shownSentence(result: AnswerResult): string {
+  return result.quoteHighlight ? result.quote.slice(...result.quoteHighlight) : result.quote;
+}
+
+/** Whether `result`'s shown sentence has one of the question's rare terms (or a likely typo's intended word): see CARRIED_TERM_SHARE. */
+export function carriesQuestion(terms: readonly QueryTerm[], result: AnswerResult): boolean {
+  const heaviest = Math.max(0, ...terms.map(({ weight }) => weight));
+  const shown = new Set(analyze(shownSentence(result)));
+  return terms.some(({ term, weight, expansions }) => weight >= heaviest * CARRIED_TERM_SHARE && (shown.has(term) || expansions.some((expansion) => expansion.typo && shown.has(expansion.term))));
+}
+
+/** An answer not shown in public (see 'not-sure'): its results offered to the asker as the closest passages. */
+export function notSure({ question }: Retrieval, results: AnswerResult[]): Answer {
+  return { question, answered: false, reason: 'not-sure', results: [], related: results.slice(0, MAX_RELATED), didYouMean: [] };
+}
+
 /** A declined answer; `related` are passages about the subject, if any. */
 export function decline(index: SearchIndex, { question, scope, terms, candidates }: Retrieval, related: AnswerResult[]): Answer {
   const reason: AbstainReason = terms.length === 0 ? 'no-terms' : candidates.length === 0 ? 'no-match' : 'weak-match';
@@ -178,6 +209,7 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
     if (coverage < MIN_COVERAGE || candidate.score < best.score * MIN_RELATIVE_SCORE) continue;
     results.push(toResult(index, candidate, coverage));
   }
+  if (!carriesQuestion(retrieval.terms, results[0]!)) return notSure(retrieval, results);
   return { question, answered: true, results, related: [], didYouMean: [] };
 }
 
@@ -220,7 +252,7 @@ function didYouMean(index: SearchIndex, terms: QueryTerm[], scope: string | unde
  * that contains it: stems are not always words. Looked up only for the few terms shown to people,
  * instead of keeping a surface form for every term of the corpus.
  */
-function surfaceOf(index: SearchIndex, term: string, scope: string | undefined): string {
+export function surfaceOf(index: SearchIndex, term: string, scope: string | undefined): string {
   const passage = index.passageAt.get(firstPassageWith(index, term, scope) ?? -1);
   for (const text of passage ? [passage.text, passage.section] : []) {
     for (const token of tokenize(normalizeText(text))) if (toTerm(token) === term) return token;

@@ -102,8 +102,9 @@ export function formatAbstention(answer: Answer, titles: { shown: readonly strin
   const lines: string[] = [];
   if (answer.reason === 'no-terms' && answer.related.length === 0) lines.push('Your question has no words to look up: try naming what you want to know about.');
   if (answer.didYouMean.length > 0) lines.push(`Did you mean ${answer.didYouMean.map((word) => `**${escapeUserText(word)}**`).join(', ')}?`);
+  const notSure = answer.reason === 'not-sure';
   if (answer.related.length > 0) {
-    lines.push('', 'Related passages, which may not answer it:');
+    lines.push('', notSure ? 'The closest passages, though none clearly says what you asked:' : 'Related passages, which may not answer it:');
     for (const related of answer.related) {
       const excerpt = escapeUserText(truncateAtWord(related.passage.text.replace(/\s+/g, ' '), 140));
       lines.push(`• [${escapeUserText(shownTitle(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`);
@@ -115,7 +116,7 @@ export function formatAbstention(answer: Answer, titles: { shown: readonly strin
   lines.push('', 'Use `/sources` to see what is in the corpus, or `/search` to browse it.');
   return {
     color: WARNING,
-    title: 'The article doesn’t say that.',
+    title: notSure ? 'Not sure the articles answer that.' : 'The article doesn’t say that.',
     description: lines.join('\n').trim(),
     ...(onlyToAsker && { footer: { text: 'Shown only to you: there was nothing to quote to the channel.' } }),
   };

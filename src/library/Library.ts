@@ -4,9 +4,11 @@
  * worker: see src/engine/) and the adapters swap to it only when it opened cleanly.
  * Adapters (the bot, the CLI) talk to this, never to minisearch.
  */
+import { answerAbout } from '../answers/answerAbout.js';
 import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
+import { understandQuestion } from '../answers/understandQuestion.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
 import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassage, type SearchIndex } from '../index/buildSearchIndex.js';
@@ -184,6 +186,14 @@ export class Library {
    * MEANING_WAIT_MS).
    */
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
+    // Read as members type (and a follow-up with its context) before either stage; about the article itself: from its front matter.
+    const understood = understandQuestion(this.#index, question, options);
+    if (understood.about) return answerAbout(this.#index, question, understood.about.intent, understood.about.document);
+    const answer = await this.#answer(understood.text, options);
+    return { ...answer, question, ...(understood.text !== question && { understood: understood.text }) };
+  }
+
+  async #answer(question: string, options: AnswerOptions): Promise<Answer> {
     const semantic = this.#semantic;
     if (!semantic?.readyFor(options.scope)) return answerQuestion(this.#index, question, options);
     const vector = await semantic.questionVector(question);

@@ -30,6 +30,12 @@ export const RANKING = {
    * passage that has the question's rare words over one that shares many common ones.
    */
   coverageWeight: 2,
+  /**
+   * Weight of the largest share of the question's idf weight that one sentence holds: a passage
+   * whose one sentence names everything asked ("the Canary Islands") over an overview paragraph
+   * that names each thing in a different sentence.
+   */
+  sentenceCoverageWeight: 1,
   /** The top candidate answers when it matches at least this share of the question's weight (as by words alone)… */
   minCoverage: MIN_COVERAGE,
   /**
@@ -38,6 +44,12 @@ export const RANKING = {
    * answered wrongly or should have been declined; above 0.6 they were nearly all right.
    */
   minSentenceCosine: 0.6,
+  /**
+   * An answer is quoted in public only when its sentence is at least this close in meaning to the
+   * question, or carries its rare words (CARRIED_TERM_SHARE); else it is offered to the asker alone
+   * as the closest passages.
+   */
+  publicSentenceCosine: 0.4,
   /**
    * A declined question still shows related passages when the best candidate matches this share
    * of the question's weight, or one of its sentences reaches `relatedSentenceCosine`; below
@@ -58,6 +70,9 @@ export interface LexicalCandidate {
   bm25Score: number;
   /** Share of the question's idf weight the passage matches, 0–1. */
   coverage: number;
+  /** The largest share of the question's idf weight one of its sentences matches, 0–1. */
+  sentenceCoverage: number;
+
 }
 
 /**
@@ -109,7 +124,7 @@ export function scoreCandidates(candidates: readonly LexicalCandidate[], cosines
     });
     const bestSentenceCosine = cosines[bestSentence]!;
     const lexical = maxBm25 > 0 ? candidate.bm25Score / maxBm25 : 0;
-    const fusedScore = lexical + constants.sentenceWeight * bestSentenceCosine + constants.coverageWeight * candidate.coverage;
+    const fusedScore = lexical + constants.sentenceWeight * bestSentenceCosine + constants.coverageWeight * candidate.coverage + constants.sentenceCoverageWeight * candidate.sentenceCoverage;
     ranked.push({ ...candidate, fusedScore, bestSentence, bestSentenceCosine });
   }
   return ranked.sort((a, b) => b.fusedScore - a.fusedScore);

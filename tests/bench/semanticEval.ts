@@ -11,7 +11,8 @@
  *   node --import tsx tests/bench/semanticEval.ts --ceiling    also the best top-1 any fusion weights reach, fitted on all questions
  */
 import { sentencesOf } from '../../src/passages/splitIntoPassages.js';
-import { answerQuestion, coverageOf, toResult } from '../../src/answers/answerQuestion.js';
+import { lexicalCandidate } from '../../src/answers/answerHybrid.js';
+import { answerQuestion, toResult } from '../../src/answers/answerQuestion.js';
 import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
 import { ARTICLE_INTENT_EXAMPLES, loadArticleIntents, MIN_INTENT_COSINE, type ArticleIntent } from '../../src/semantic/articleIntent.js';
 import { loadEmbedder, type Embedder } from '../../src/semantic/embedder.js';
@@ -55,7 +56,7 @@ async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded>
     const terms = analyzeQuery(index, q.question);
     const results = queryIndex(index, terms);
     searchResults.set(q.question, new Map(results.map((result) => [index.passageAt.get(result.id as number)!.id, result])));
-    const candidates = results.map((result) => ({ passageId: index.passageAt.get(result.id as number)!.id, bm25Score: result.score, coverage: coverageOf(terms, result) }));
+    const candidates = results.map((result) => lexicalCandidate(terms, result, index.passageAt.get(result.id as number)!));
     prepared.set(q.question, { question: q.question, vector: questionVectors[i]!, candidates });
   });
   return {

@@ -1,0 +1,144 @@
+/**
+ * Reads a question the way members type it, before either stage sees it: chat spellings and
+ * abbreviations of general English mapped to their words, filler dropped, and a word that is
+ * neither the corpus's nor English corrected to the corpus word it is most likely a typo of.
+ * Then: whether it asks about an article itself (who wrote it, when it came out, what it is
+ * about), recognised from its words (data/articleQuestions.json), so such questions are answered
+ * before any vector exists; and, for a follow-up that names little on its own, the previous
+ * question's subject carried over.
+ *
+ * Every rule here is general English, read from the two data files beside this one; nothing is
+ * particular to an article or a question.
+ */
+import { createRequire } from 'node:module';
+import { isVisibleIn, type DocumentInfo } from '../corpus/types.js';
+import type { SearchIndex } from '../index/buildSearchIndex.js';
+import { nearTerms, passageFrequency, termWeight } from '../index/queryIndex.js';
+import { analyzeWithSurfaces, normalizeText, toTerm } from '../text/analyze.js';
+import { articleAskedAbout, documentOfRefs } from './answerAbout.js';
+import { surfaceOf, type AnswerOptions, type ArticleIntent, type FollowUpContext } from './answerQuestion.js';
+import articleQuestions from './data/articleQuestions.json' with { type: 'json' };
+import chatSpellings from './data/chatSpellings.json' with { type: 'json' };
+
+const SPELLINGS = new Map(Object.entries(chatSpellings.spellings));
+const FILLER = new Set(chatSpellings.filler);
+
+/** English words (the `an-array-of-english-words` package), loaded on first use: a word in it is never "corrected". */
+let englishWords: Set<string> | undefined;
+function isEnglish(word: string): boolean {
+  englishWords ??= new Set(createRequire(import.meta.url)('an-array-of-english-words') as string[]);
+  return englishWords.has(word);
+}
+
+/**
+ * Words as people type them: letters and digits with inner apostrophes, and the few chat forms
+ * that hold a slash or a semicolon ("w/", "w/o", "tl;dr"). Everything between them is kept as is.
+ */
+const TYPED_WORD = /tl;dr|w\/o?(?![\p{L}\p{N}])|b\/c|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/giu;
+
+/** Runs of question or exclamation marks ("??", "?!") said once. */
+const REPEATED_MARKS = /([?!])[?!]+/g;
+
+export interface UnderstoodQuestion {
+  /** The question as both stages read it. */
+  text: string;
+  /** Set when it asks about an article itself: what it asks, and which article. */
+  about?: { intent: ArticleIntent; document: DocumentInfo };
+}
+
+/** What a question (a follow-up, with `previous`) asks, read as members type. */
+export function understandQuestion(index: SearchIndex, question: string, options: AnswerOptions = {}): UnderstoodQuestion {
+  const text = normalizeQuestion(index, question, options.scope);
+  const asked = articleQuestion(index, text, options.scope);
+  const followed = options.previous && documentOfRefs(index, options.previous.passageRefs, options.scope);
+  const document = asked && articleAskedAbout(index, options.scope, { named: asked.document, followed });
+  if (asked && document) return { text, about: { intent: asked.intent, document } };
+  return { text: withContext(index, text, options.previous, options.scope) };
+}
+
+/**
+ * The corpus word a typed word most likely stands for, when the word is neither English nor the
+ * corpus's: its nearest corpus term one edit away (a neighbour swap included), shown as the word
+ * it came from. Undefined when the word is fine or nothing is near enough.
+ */
+function correction(index: SearchIndex, word: string, scope: string | undefined): string | undefined {
+  const term = toTerm(word);
+  if (term === null || isEnglish(word) || passageFrequency(index, term) > 0) return undefined;
+  const [nearest] = nearTerms(index, term, { fuzzy: true, prefix: false, scope });
+  return nearest?.typo ? surfaceOf(index, nearest.term, scope) : undefined;
+}
+
+/** The question with chat spellings spelled out, filler dropped and likely typos of corpus words corrected. */
+export function normalizeQuestion(index: SearchIndex, question: string, scope?: string): string {
+  return normalizeText(question)
+    .replace(TYPED_WORD, (typed) => {
+      const word = typed.toLowerCase();
+      if (FILLER.has(word)) return '';
+      return SPELLINGS.get(word) ?? correction(index, word, scope) ?? typed;
+    })
+    .replace(REPEATED_MARKS, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const CUES = articleQuestions;
+const ABOUT_FILLER = new Set(CUES.filler);
+const INTENTS = ['author', 'published', 'topic'] as const satisfies readonly ArticleIntent[];
+const NOUNS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string>(CUES[intent].nouns)])) as Record<ArticleIntent, Set<string>>;
+const VERBS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string>(CUES[intent].verbs)])) as Record<ArticleIntent, Set<string>>;
+/** The question words that make a cue verb ask for an intent ("who wrote", "when was it written"). */
+const ASKED_WITH: Record<ArticleIntent, readonly string[]> = { author: ['who', 'whom', 'whose'], published: ['when'], topic: [] };
+
+/** The lower-case words of a text. */
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(TYPED_WORD) ?? [];
+}
+
+/**
+ * Whether a (normalised) question asks about an article itself, from its words: it holds only
+ * filler, cues of an intent and words of a visible article's title (which then names the
+ * article). Undefined for a question about anything else.
+ */
+export function articleQuestion(index: SearchIndex, question: string, scope?: string): { intent: ArticleIntent; document?: DocumentInfo } | undefined {
+  const words = wordsOf(question);
+  const asked = new Set(words);
+  const titled = index.documents.filter((document) => isVisibleIn(document.scope, scope));
+  const named = new Set<DocumentInfo>();
+  let intent: ArticleIntent | undefined;
+  for (const word of words) {
+    if (ABOUT_FILLER.has(word)) continue;
+    const cued = INTENTS.find((candidate) => NOUNS[candidate].has(word) || (VERBS[candidate].has(word) && ASKED_WITH[candidate].some((question) => asked.has(question))));
+    if (cued) {
+      intent ??= cued;
+      continue;
+    }
+    const naming = titled.filter((document) => wordsOf(document.title).includes(word));
+    if (naming.length === 0) return undefined;
+    for (const document of naming) named.add(document);
+  }
+  if (!intent) return undefined;
+  // Named by its title only when the words name one article.
+  return named.size === 1 ? { intent, document: [...named][0]! } : { intent };
+}
+
+/** How many of its own words the corpus knows, at least, for a follow-up to stand alone. */
+const FOLLOW_UP_KNOWN_WORDS = 2;
+/** The previous question's words carried over to a follow-up that names little, at most (its rarest). */
+const CARRIED_WORDS = 3;
+
+/**
+ * A follow-up as both stages read it: on its own when it names enough the corpus knows, else with
+ * the previous question's rarest words added ("and what about the military one?" after a
+ * question about a partnership).
+ */
+export function withContext(index: SearchIndex, question: string, previous: FollowUpContext | undefined, scope?: string): string {
+  if (!previous) return question;
+  const known = analyzeWithSurfaces(question).filter(({ term }) => passageFrequency(index, term) > 0);
+  if (new Set(known.map(({ term }) => term)).size >= FOLLOW_UP_KNOWN_WORDS) return question;
+  const own = new Set(known.map(({ term }) => term));
+  const carried = [...new Map(analyzeWithSurfaces(normalizeQuestion(index, previous.question, scope)).filter(({ term }) => !own.has(term) && passageFrequency(index, term) > 0).map((entry) => [entry.term, entry.surface])).entries()]
+    .sort(([a], [b]) => termWeight(index, b) - termWeight(index, a))
+    .slice(0, CARRIED_WORDS)
+    .map(([, surface]) => surface);
+  return carried.length === 0 ? question : `${question} (${carried.join(' ')})`;
+}
