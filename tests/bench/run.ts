@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --json]`: answer quality, query latency, index build time and heap (the
- * article, and synthetic corpora of 1k and 10k documents; flexsearch too at 10k), `/ask` end to
- * end in this process, and the bot process with 10k articles: cold and warm start, a reload
- * under load, 1,000 `/ask` at once. A table on stdout, or with --json one JSON document;
- * progress goes to stderr.
+ * `npm run bench [-- --json] [--quality-only] [--no-doc]`: answer quality, query latency, index
+ * build time and heap (the article, and synthetic corpora of 1k and 10k documents; flexsearch too
+ * at 10k), `/ask` end to end in this process, the bot process with 10k articles (cold and warm
+ * start, a reload under load, 1,000 `/ask` at once) and the HTTP endpoint. A table on stdout, or
+ * with --json one JSON document; progress goes to stderr. The same tables are written to
+ * docs/benchmarks.md with the date and commit, unless --no-doc. --quality-only measures answer
+ * quality alone (section 1, a minute or two) and says so on the page.
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { CorpusDocument } from '../../src/corpus/types.js';
@@ -11,7 +13,8 @@ import { loadQuestionSet } from '../support/questionSet.js';
 import { loadArticle } from './article.js';
 import { benchBotProcess } from './botProcess.js';
 import { benchEndToEnd, type EndToEndReport } from './endToEnd.js';
-import { benchHttp, formatHttpReport } from './http.js';
+import { BENCHMARKS_DOC, gitState, writeBenchmarksDoc } from './benchmarksDoc.js';
+import { benchHttp, type HttpBenchReport } from './http.js';
 import { settledHeapBytes } from './measure.js';
 import { Progress } from './progress.js';
 import { benchQuality } from './quality.js';
@@ -46,34 +49,42 @@ const END_TO_END = [
 ];
 const HTTP_BURSTS = { concurrency: 200, bursts: 5 };
 
+const OPTIONS = ['--json', '--quality-only', '--no-doc'];
 const args = process.argv.slice(2);
-if (args.some((arg) => arg !== '--json')) {
-  process.stderr.write('usage: npm run bench [-- --json]\n');
+if (args.some((arg) => !OPTIONS.includes(arg))) {
+  process.stderr.write('usage: npm run bench [-- --json] [--quality-only] [--no-doc]\n');
   process.exit(2);
 }
+const qualityOnly = args.includes('--quality-only');
 settledHeapBytes(); // fails at once, before minutes of work, without --expose-gc
 
+// The commit measured is the one checked out when the bench starts.
+const git = gitState();
 const started = performance.now();
 const progress = new Progress();
 
 progress.phase('answer quality on the three question sets (loads the model, embeds both corpora)');
 const article = await loadArticle();
 const quality = await benchQuality();
-// Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
 const endToEnd: EndToEndReport[] = [];
-for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.questions === 'new' ? "SQuAD's questions, each once," : options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`)));
-const http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
-
-const questions = loadQuestionSet().map((q) => q.question);
-const scale: ScaleReport[] = [await benchScale({ name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false, flexsearch: false }, progress)];
+let http: HttpBenchReport | undefined;
+const scale: ScaleReport[] = [];
 let largest: { documents: CorpusDocument[]; queries: string[] } | undefined;
-for (const size of SYNTHETIC) {
-  const documents = syntheticCorpus({ documents: size.documents, seed: CORPUS_SEED }, progress.phase(`${size.name}: generating the corpus`));
-  const queries = syntheticQueries(documents, size.queries, QUERY_SEED);
-  scale.push(await benchScale({ name: size.name, documents, queries, buildRepeats: 1, warmup: 20, rounds: 1, persist: size.largest, flexsearch: size.largest }, progress));
-  if (size.largest) largest = { documents, queries };
+if (!qualityOnly) {
+  // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
+  for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.questions === 'new' ? "SQuAD's questions, each once," : options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`)));
+  http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
+
+  const questions = loadQuestionSet().map((q) => q.question);
+  scale.push(await benchScale({ name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false, flexsearch: false }, progress));
+  for (const size of SYNTHETIC) {
+    const documents = syntheticCorpus({ documents: size.documents, seed: CORPUS_SEED }, progress.phase(`${size.name}: generating the corpus`));
+    const queries = syntheticQueries(documents, size.queries, QUERY_SEED);
+    scale.push(await benchScale({ name: size.name, documents, queries, buildRepeats: 1, warmup: 20, rounds: 1, persist: size.largest, flexsearch: size.largest }, progress));
+    if (size.largest) largest = { documents, queries };
+  }
 }
-const botProcess = await benchBotProcess(largest!.documents, largest!.queries, progress);
+const botProcess = largest ? await benchBotProcess(largest.documents, largest.queries, progress) : undefined;
 progress.done();
 
 const report: BenchReport = {
@@ -87,8 +98,10 @@ const report: BenchReport = {
     queries: `seed ${QUERY_SEED}; words from a random passage in question templates with stop words, 10 % about words not in the corpus, 15 % with a typo; the article uses the question set ×10`,
   },
   quality,
-  scale,
-  endToEnd,
-  botProcess,
+  ...(qualityOnly ? {} : { scale, endToEnd, botProcess, http }),
 };
-process.stdout.write(args.includes('--json') ? `${JSON.stringify({ ...report, http }, null, 2)}\n` : `${formatReport(report)}\n${formatHttpReport(http)}\n`);
+process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+if (!args.includes('--no-doc')) {
+  writeBenchmarksDoc(report, { git, command: ['npm run bench', ...(qualityOnly ? ['-- --quality-only'] : [])].join(' ') });
+  process.stderr.write(`wrote ${BENCHMARKS_DOC}\n`);
+}

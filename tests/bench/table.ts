@@ -1,18 +1,27 @@
-/** The bench report as readable text: one aligned table per section, numbers rounded for reading. */
+/**
+ * The bench report as readable text: one aligned table per section, numbers rounded for reading;
+ * or the same as Markdown (GitHub tables), which docs/benchmarks.md is made of.
+ */
 import type { EvalReport } from '../support/questionSet.js';
 import type { BotProcessReport } from './botProcess.js';
 import type { BurstStats, EndToEndReport } from './endToEnd.js';
 import type { ChatQuality, ChatSystem } from './chatQuality.js';
+import type { HttpBenchReport } from './http.js';
 import type { QualityReport } from './quality.js';
 import type { ScaleReport, SystemStats } from './scale.js';
 
 export interface BenchReport {
   meta: { node: string; cpus: number; cpuModel: string; date: string; wallMs: number; corpora: string; queries: string };
   quality: QualityReport;
-  scale: ScaleReport[];
-  endToEnd: EndToEndReport[];
-  botProcess: BotProcessReport;
+  /** Sections 2–6 are left out by `--quality-only`. */
+  scale?: ScaleReport[];
+  endToEnd?: EndToEndReport[];
+  botProcess?: BotProcessReport;
+  http?: HttpBenchReport;
 }
+
+/** How a section's rows become text: aligned columns for a terminal, or a Markdown table. */
+export type TableFormat = (rows: string[][]) => string;
 
 /** Issue 8's targets, printed beside the figures they apply to. */
 export const TARGETS = {
@@ -61,10 +70,18 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
+/** A GitHub Markdown table, the first row its header; `|` in a cell is escaped. */
+export function markdownTable(rows: string[][]): string {
+  const cell = (text: string) => (text === '' ? ' ' : text.replaceAll('|', '\\|'));
+  const line = (row: string[]) => `| ${row.map(cell).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [line(header!), `|${header!.map((_, column) => (column === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...body.map(line)].join('\n');
+}
+
 /** The chat-style set's figures, a column per report: what tests/bench/chatEval.ts and the bench print. */
-export function chatTable(columns: Array<[name: string, report: EvalReport]>): string {
+export function chatTable(columns: Array<[name: string, report: EvalReport]>, table: TableFormat = formatTable): string {
   const row = (label: string, value: (report: EvalReport) => string) => [label, ...columns.map(([, report]) => value(report))];
-  return formatTable([
+  return table([
     ['', ...columns.map(([name]) => name)],
     row('right (answerable)', (r) => fraction(r.top1, r.answerable)),
     row('off-topic declined', (r) => fraction(r.abstained, r.unanswerable)),
@@ -74,20 +91,20 @@ export function chatTable(columns: Array<[name: string, report: EvalReport]>): s
   ]);
 }
 
-function chatSection({ questions, halves, turnedAway }: ChatQuality): string {
+function chatSection({ questions, halves, turnedAway }: ChatQuality, table: TableFormat): string[] {
   const engine = halves['held-out'].engine;
   const declinedAll = engine.abstained === engine.unanswerable;
   return [
     `chat-questions.json (${questions} questions typed as members type, on both corpora; answered by Library.answer: engine = words and meaning, lexical = SEMANTIC=off, baseline = naive minisearch)`,
-    chatTable((['tuning', 'held-out'] as const).flatMap((half) => (Object.keys(halves[half]) as ChatSystem[]).map((system): [string, EvalReport] => [`${half} ${system}`, halves[half][system]]))),
+    chatTable((['tuning', 'held-out'] as const).flatMap((half) => (Object.keys(halves[half]) as ChatSystem[]).map((system): [string, EvalReport] => [`${half} ${system}`, halves[half][system]])), table),
     `Targets (issue 17), held-out engine: right ≥ ${TARGETS.chatRight * 100} % ${engine.top1 >= TARGETS.chatRight * engine.answerable ? '✓' : '✗'}; ` +
       `off-topic all declined ${declinedAll ? '✓' : '✗'}; public wrong ${againstLimit(engine.publicWrong, TARGETS.chatPublicWrong, String)}`,
     ...(turnedAway > 0 ? [`${turnedAway} questions were answered by words alone (the encoder was busy): the engine's figures are not its own`] : []),
     '',
-  ].join('\n');
+  ];
 }
 
-function qualitySection({ sets, chat, semanticCost }: QualityReport): string {
+function qualitySection({ sets, chat, semanticCost }: QualityReport, table: TableFormat): string[] {
   const tables = sets.flatMap(({ name, halves }) => {
     const systems = ['engine', 'lexical', 'baseline'] as const;
     const cells = (value: (report: EvalReport) => string) => (['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => value(halves[half][system])));
@@ -95,7 +112,7 @@ function qualitySection({ sets, chat, semanticCost }: QualityReport): string {
     const kinds = Object.keys(all.engine.byKind);
     return [
       `${name} (${all.engine.questions} questions; engine = words and meaning, lexical = SEMANTIC=off, baseline = naive minisearch)`,
-      formatTable([
+      table([
         ['', ...(['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => `${half} ${system}`))],
         ['top-1 correct (answerable)', ...cells((r) => fraction(r.top1, r.answerable))],
         ['top-3 correct', ...cells((r) => fraction(r.top3, r.answerable))],
@@ -110,10 +127,10 @@ function qualitySection({ sets, chat, semanticCost }: QualityReport): string {
   const cost = semanticCost;
   return [
     ...tables,
-    chatSection(chat),
+    ...chatSection(chat, table),
     `The semantic stage on the SQuAD set: model loaded and ${cost.passages} passages embedded in ${formatMs(cost.openMs)}; ` +
       `per question p50/p99 ${formatMs(cost.hybridP50Ms)} / ${formatMs(cost.hybridP99Ms)} with meaning vs ${formatMs(cost.lexicalP50Ms)} / ${formatMs(cost.lexicalP99Ms)} words alone; heap retained ${cost.heapMB.toFixed(0)} MB`,
-  ].join('\n');
+  ];
 }
 
 /** The systems compared on one corpus: the engine, the baseline, and flexsearch where measured. */
@@ -122,8 +139,8 @@ const systemsOf = (row: ScaleReport): Array<[string, SystemStats]> => [['engine'
 const ratioTarget = (row: ScaleReport, engine: number, baseline: number, limit: number) =>
   row.passages >= TARGETS.scalePassages ? againstLimit(engine / baseline, limit, (ratio) => `${ratio}×`) : '';
 
-function latencySection(scale: ScaleReport[]): string {
-  return formatTable([
+function latencySection(scale: ScaleReport[], table: TableFormat): string {
+  return table([
     ['corpus', 'passages', 'system', 'queries', 'p50', 'p99', 'q/s', 'p50 e/b', 'p99 e/b', `target at ≥ ${formatCount(TARGETS.scalePassages)} passages`],
     ...scale.flatMap((row) =>
       systemsOf(row).map(([system, stats], i) => [
@@ -142,8 +159,8 @@ function latencySection(scale: ScaleReport[]): string {
   ]);
 }
 
-function buildSection(scale: ScaleReport[]): string {
-  const table = formatTable([
+function buildSection(scale: ScaleReport[], format: TableFormat): string[] {
+  const table = format([
     ['corpus', 'passages', 'system', 'build', 'heap', 'build e/b', 'target', 'heap e/b', 'target'],
     ...scale.flatMap((row) =>
       systemsOf(row).map(([system, stats], i) => [
@@ -162,14 +179,14 @@ function buildSection(scale: ScaleReport[]): string {
   const persisted = scale.flatMap(({ name, persisted: p }) =>
     p ? [`${name}, the engine's index saved to a cache folder (saveSnapshot): ${formatMB(p.diskMB)} on disk in ${formatMs(p.saveMs)}; loaded back (loadSnapshot) in ${formatMs(p.loadMs)} (${formatMB(p.loadedHeapMB)} heap) vs build ${formatMs(p.rebuildMs)}`] : [],
   );
-  return [table, ...persisted].join('\n');
+  return [table, ...persisted];
 }
 
 /** The burst targets: p99 and no errors. */
 const burstTarget = (burst: BurstStats) => `${againstLimit(burst.p99Ms, TARGETS.burstP99Ms, formatMs)}${burst.errors === 0 ? '' : ', 0 errors ✗'}`;
 
-function endToEndSection(runs: EndToEndReport[]): string {
-  return formatTable([
+function endToEndSection(runs: EndToEndReport[], table: TableFormat): string {
+  return table([
     ['interactions', 'concurrency', 'answers by', 'questions', 'by words alone (encoder busy)', 'p50', 'p99', 'throughput', 'errors', 'target (p99, 0 errors)', 'RSS before', 'RSS after', 'heap before', 'heap after'],
     ...runs.map((e) => [
       formatCount(e.interactions),
@@ -190,8 +207,8 @@ function endToEndSection(runs: EndToEndReport[]): string {
   ]);
 }
 
-function botProcessSection(p: BotProcessReport): string {
-  const starts = formatTable([
+function botProcessSection(p: BotProcessReport, table: TableFormat): string[] {
+  const starts = table([
     ['command', 'CACHE_DIR', 'gateway READY', 'target', 'first answer', 'target', 'corpus opened in', 'cache used', '"still loading" replies'],
     ...p.starts.map((start) => [
       start.command,
@@ -205,7 +222,7 @@ function botProcessSection(p: BotProcessReport): string {
       formatCount(start.notYetAnswered),
     ]),
   ]);
-  const reloads = formatTable([
+  const reloads = table([
     ['reload', 'took', 'applied', 'questions', 'p50', 'p99', 'worst', 'target (worst)', 'errors'],
     ...p.reloads.map((r) => [r.kind, formatMs(r.reloadMs), r.applied ? 'yes' : 'NO', formatCount(r.questions), formatMs(r.p50Ms), formatMs(r.p99Ms), formatMs(r.worstMs), againstLimit(r.worstMs, TARGETS.reloadWorstMs, formatMs), String(r.errors)]),
   ]);
@@ -218,30 +235,50 @@ function botProcessSection(p: BotProcessReport): string {
     reloads,
     '',
     `${formatCount(b.interactions)} /ask at once against the process: p50 ${formatMs(b.p50Ms)}, p99 ${formatMs(b.p99Ms)}, ${formatRate(b.perSecond)}, ${b.errors} errors; target ${burstTarget(b)}`,
-  ].join('\n');
+  ];
 }
 
-export function formatReport(report: BenchReport): string {
+/** The HTTP endpoint's bursts (tests/bench/http.ts). */
+function httpSection(report: HttpBenchReport): string {
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  return `p50 ${ms(report.p50Ms)}, p99 ${ms(report.p99Ms)}, max ${ms(report.maxMs)}; late or missing: ${report.late}`;
+}
+
+/**
+ * The whole report. Text: lines for a terminal, blank lines between parts. Markdown: a heading per
+ * section and a paragraph or table per part. Sections the run left out are named at the end.
+ */
+export function formatReport(report: BenchReport, style: 'text' | 'markdown' = 'text'): string {
   const { meta, quality } = report;
-  return [
-    `citebot bench: node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}, ${formatMs(meta.wallMs)} in all`,
-    `Synthetic corpora: ${meta.corpora}`,
-    `Synthetic queries: ${meta.queries}`,
+  const markdown = style === 'markdown';
+  const table: TableFormat = markdown ? markdownTable : formatTable;
+  const heading = (text: string) => (markdown ? `## ${text}` : text);
+  const skipped: string[] = [];
+  const section = (title: string, parts: (() => string[]) | undefined): string[] => {
+    if (!parts) {
+      skipped.push(title.split(/[:(]/)[0]!.trim());
+      return [];
+    }
+    return ['', heading(title), ...parts()];
+  };
+  const { scale, endToEnd, botProcess, http } = report;
+  const lines = [
+    ...(markdown ? [] : [`citebot bench: node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}, ${formatMs(meta.wallMs)} in all`]),
+    ...(scale ? [`Synthetic corpora: ${meta.corpora}`, `Synthetic queries: ${meta.queries}`] : []),
     'e/b = engine ÷ baseline (below 1× the engine is faster or smaller). Baseline: minisearch defaults, raw paragraphs, no abstention.',
-    '',
-    '1. Answer quality (tests/fixtures/questions.json, tests/fixtures/squad-dev and tests/fixtures/chat-questions.json; halves as in tests/support/questionSets.ts)',
-    qualitySection(quality),
-    '',
-    '2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread',
-    latencySection(report.scale),
-    '',
-    '3. Index build time (median) and heap it retains',
-    buildSection(report.scale),
-    '',
-    '4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after two warm-up rounds',
-    endToEndSection(report.endToEnd),
-    '',
-    `5. The bot process (node dist/bot/main.js, npm start) against the fake Discord, ${formatCount(report.botProcess.documents)} articles (the 10k synthetic corpus as .md files)`,
-    botProcessSection(report.botProcess),
-  ].join('\n');
+    ...section('1. Answer quality (tests/fixtures/questions.json, tests/fixtures/squad-dev and tests/fixtures/chat-questions.json; halves as in tests/support/questionSets.ts)', () => qualitySection(quality, table)),
+    ...section('2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread', scale && (() => [latencySection(scale, table)])),
+    ...section('3. Index build time (median) and heap it retains', scale && (() => buildSection(scale, table))),
+    ...section('4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after two warm-up rounds', endToEnd && (() => [endToEndSection(endToEnd, table)])),
+    ...section(
+      `5. The bot process (node dist/bot/main.js, npm start) against the fake Discord, ${botProcess ? formatCount(botProcess.documents) : '10,000'} articles (the 10k synthetic corpus as .md files)`,
+      botProcess && (() => botProcessSection(botProcess, table)),
+    ),
+    ...section(
+      `6. HTTP endpoint: ${http ? `${http.bursts} bursts of ${http.concurrency}` : 'bursts of'} concurrent signed /ask (answer in the response; Discord allows 3 s)`,
+      http && (() => [httpSection(http)]),
+    ),
+    ...(skipped.length > 0 ? ['', `Not measured in this run (--quality-only): ${skipped.join('; ')}.`] : []),
+  ];
+  return markdown ? lines.filter((line) => line !== '').join('\n\n') : lines.join('\n');
 }
