@@ -2,6 +2,7 @@
 import type { SearchResult } from 'minisearch';
 import type { DocumentInfo } from '../corpus/types.js';
 import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
+import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../index/coverage.js';
 import { analyzeQuery, firstPassageWith, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
@@ -9,26 +10,10 @@ import { selectQuote, type Span } from './selectQuote.js';
 import { analyze, normalizeText, toTerm, tokenize } from '../text/analyze.js';
 
 /**
- * Least share of the question's weight (each term weighted by its rarity) that the best passage
- * must match in its text or heading. Below it, the passage shares only common words with the
- * question ("Microsoft", "China") and not what was actually asked, and the engine abstains.
- * Measured on the question set (tests/fixtures/questions.json): 0.4 balances answering
- * paraphrases against declining questions the article doesn't answer; see the README.
- */
-export const MIN_COVERAGE = 0.4;
-
-/**
  * Results after the first must also score at least this share of the first's score, so that
  * "more passages" doesn't pad the answer with passages that merely mention a common word.
  */
 export const MIN_RELATIVE_SCORE = 0.2;
-
-/**
- * Below this coverage a question declined by words alone shows no related passage: it would be
- * unrelated. On the question set, at 0.3 the passage shown is the right paragraph for half the
- * wrongly declined questions, and never a wrong one.
- */
-export const MIN_CLOSEST_COVERAGE = 0.3;
 
 /**
  * A sentence shown in public must contain one of the question's terms weighing at least this share

@@ -4,7 +4,7 @@
  * and a decision (answer, decline with related passages, decline with nothing related).
  * Every tuned constant is in `RANKING`; tests/bench/semanticEval.ts measured them.
  */
-import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../answers/answerQuestion.js';
+import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../index/coverage.js';
 
 /**
  * How the stages weigh and cut. Tuned on the tuning halves of two question sets (SQuAD 2.0 dev
