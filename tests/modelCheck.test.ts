@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEmbedder } from '../src/semantic/embedder.js';
 import { MODEL_DIGESTS, checkKnownPairs, modelContentDigest } from '../src/semantic/modelCheck.js';
-import { VECTORS_CODE_KEY, vectorsCodeKey, vectorsFolder } from '../src/semantic/SemanticIndex.js';
+import { VECTORS_CACHE_KEY, vectorsCacheKey, vectorsFolder } from '../src/semantic/SemanticIndex.js';
 import { MODEL_FOLDER, copyModel, digestsOf, randomWeights, shuffleVocabulary } from './support/damagedModel.js';
 
 const copies: string[] = [];
@@ -86,9 +86,9 @@ describe('the loaded model against sentence pairs of known similarity', () => {
 
 describe('where saved vectors are kept', () => {
   it('is named by the model’s content, the digests of its files, not by the package’s version', async () => {
-    expect(VECTORS_CODE_KEY).toBe(vectorsCodeKey(modelContentDigest(await digestsOf(MODEL_FOLDER))));
-    expect(vectorsCodeKey(modelContentDigest({ ...MODEL_DIGESTS, files: { ...MODEL_DIGESTS.files, 'vocab.json': '0'.repeat(64) } }))).not.toBe(VECTORS_CODE_KEY);
-    expect(vectorsCodeKey(modelContentDigest({ ...MODEL_DIGESTS, version: '9.9.9' }))).toBe(VECTORS_CODE_KEY);
-    expect(vectorsFolder('/cache')).toBe(`/cache/vectors/${VECTORS_CODE_KEY}`);
+    expect(VECTORS_CACHE_KEY).toBe(vectorsCacheKey(modelContentDigest(await digestsOf(MODEL_FOLDER))));
+    expect(vectorsCacheKey(modelContentDigest({ ...MODEL_DIGESTS, files: { ...MODEL_DIGESTS.files, 'vocab.json': '0'.repeat(64) } }))).not.toBe(VECTORS_CACHE_KEY);
+    expect(vectorsCacheKey(modelContentDigest({ ...MODEL_DIGESTS, version: '9.9.9' }))).toBe(VECTORS_CACHE_KEY);
+    expect(vectorsFolder('/cache')).toBe(`/cache/vectors/${VECTORS_CACHE_KEY}`);
   });
 });

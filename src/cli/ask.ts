@@ -41,7 +41,8 @@ runCli(async () => {
 
   const dir = values.corpus ?? process.env.CORPUS_DIR ?? './corpus';
   const cacheDir = process.env.CACHE_DIR || './.cache';
-  const { library, report } = await Library.open({ dir, cacheDir });
+  const { library: opened, report } = await Library.open({ dir, cacheDir });
+  let library = opened;
   for (const problem of report.problems) console.error(forTerminal(`warning: skipped ${formatProblem(problem)}`));
   if (!library) {
     console.error(`No valid articles in ${dir}. Check them with: npm run corpus:check -- ${dir}`);
@@ -49,8 +50,9 @@ runCli(async () => {
   }
 
   if (semanticEnabled(process.env)) {
-    const { enableSemantic } = await import('../semantic/SemanticIndex.js');
-    const semantic = await enableSemantic(library, cacheDir);
+    const { openSemanticIndex } = await import('../semantic/SemanticIndex.js');
+    const semantic = await openSemanticIndex(library.index.passages, cacheDir);
+    library = library.withMeaning(semantic);
     if (!semantic.ready) console.error(`Computing sentence vectors for ${semantic.progress.total - semantic.progress.embedded} passages (saved in ${cacheDir} for next time)…`);
     await semantic.fill();
   }

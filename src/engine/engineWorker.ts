@@ -36,10 +36,12 @@ try {
   port.postMessage({ type: 'failed', message: (error as Error).message } satisfies OpenedMessage);
   process.exit(1);
 }
-const { library, report, fromSaved = false } = opened;
-if (!library) {
+const { library: opening, report, fromSaved = false } = opened;
+if (!opening) {
   port.postMessage({ type: 'refused', report, cache } satisfies OpenedMessage);
 } else {
+  // Words alone until the meaning side is open; then the same index with it (Library.withMeaning).
+  let library = opening;
   const calls: EngineCalls = {
     answer: (question, answerOptions) => library.answer(question, answerOptions),
     search: (query, searchOptions) => library.search(query, searchOptions),
@@ -64,8 +66,14 @@ if (!library) {
     port.postMessage(response);
   });
   // A reload's worker has the new passages' vectors computed while the current one still serves.
-  const semanticIndex = encoderClient && replacing ? await openSemantic(library, encoderClient) : undefined;
-  if (semanticIndex) fillSemantic(semanticIndex, encoderClient!);
+  /** Serves with the meaning side once it is open, its missing vectors computed by the encoder worker. */
+  const addMeaning = async (client: EncoderClient) => {
+    const semanticIndex = await openSemantic(library, client);
+    if (!semanticIndex) return;
+    library = library.withMeaning(semanticIndex);
+    fillSemantic(semanticIndex, client);
+  };
+  if (encoderClient && replacing) await addMeaning(encoderClient);
   await warmUpQueries(library).catch((error: Error) => log('warn', 'the warm-up questions failed; serving anyway', { reason: error.message }));
   port.postMessage({
     type: 'opened',
@@ -75,7 +83,7 @@ if (!library) {
     fromSaved,
   } satisfies OpenedMessage);
   // A first worker serves by words at once: members would rather have answers now than meaning a moment later.
-  if (encoderClient && !replacing) fillSemantic(await openSemantic(library, encoderClient), encoderClient);
+  if (encoderClient && !replacing) await addMeaning(encoderClient);
 }
 
 /** Reads the passages' saved vectors, with questions embedded by the encoder worker (logged, and `undefined`, if it cannot). */
@@ -83,8 +91,8 @@ async function openSemantic(served: Library, encoderClient: EncoderClient): Prom
   const started = performance.now();
   try {
     // Imported here: with the semantic stage off, none of it is loaded.
-    const { enableSemantic } = await import('../semantic/SemanticIndex.js');
-    const index = await enableSemantic(served, options.cacheDir, {
+    const { openSemanticIndex } = await import('../semantic/SemanticIndex.js');
+    const index = await openSemanticIndex(served.index.passages, options.cacheDir, {
       embedder: encoderClient,
       onBusy: ({ turnedAway }) => log('info', 'semantic: a burst of new questions; those the encoder could not get to in time were answered by words alone', { turnedAway }),
       onQuestionsFailed: (error) => log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message }),

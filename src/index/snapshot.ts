@@ -13,18 +13,24 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
-import { codeKey } from '../cache/codeKey.js';
+import { cacheKey } from '../cache/cacheKey.js';
 import { documentKey, scopedKey, type DocumentInfo } from '../corpus/types.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { fieldLengthSharer } from './bulkLoad.js';
 import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
 
 /**
- * What a saved index depends on besides the corpus: the code that splits and analyses text and
- * builds the index, and the libraries it uses. Any change to them gives a different key, and a
- * saved index with another key is rebuilt rather than trusted.
+ * The saved index's format. Bump it whenever a change alters what is saved: the layout of the
+ * files, how text is split into passages, analysed into terms (src/text/analyze.ts) or indexed
+ * (MINISEARCH_OPTIONS, bulkLoad). A saved index of another format is rebuilt rather than trusted.
  */
-export const INDEX_CODE_KEY = codeKey('snapshot-format-3', import.meta.url, ['../text/analyze', '../text/sentences', '../passages/splitIntoPassages', './buildSearchIndex', './bulkLoad'], ['minisearch', 'wink-porter2-stemmer', 'stopword']);
+export const INDEX_FORMAT = 'snapshot-format-4';
+
+/** The libraries whose version shapes the saved index: the index itself, the stemmer and the stop words. */
+export const INDEX_PACKAGES = ['minisearch', 'wink-porter2-stemmer', 'stopword'] as const;
+
+/** What a saved index depends on besides the corpus: its format and the versions of the libraries that shape it. */
+export const INDEX_CACHE_KEY = cacheKey(INDEX_FORMAT, INDEX_PACKAGES);
 
 interface SnapshotMeta {
   key: string;
@@ -73,7 +79,7 @@ export async function loadSnapshot(cacheDir: string, options: { corpusDir?: stri
   }
   try {
     const meta = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8')) as SnapshotMeta;
-    if (meta.key !== INDEX_CODE_KEY) throw new SnapshotUnusable('the saved index was built by another version of the code');
+    if (meta.key !== INDEX_CACHE_KEY) throw new SnapshotUnusable('the saved index is in another format, or was built with other versions of its libraries');
     if (options.corpusDir !== undefined && meta.corpusDir !== path.resolve(options.corpusDir)) throw new SnapshotUnusable('the saved index is of another corpus folder');
     const lines = (await readChecked(folder, meta, 'documents.jsonl')).split('\n').filter(Boolean);
     const saved = JSON.parse(await readChecked(folder, meta, 'minisearch.json')) as Parameters<typeof MiniSearch.loadJS>[0];
@@ -119,7 +125,7 @@ export async function loadSavedCatalog(cacheDir: string): Promise<DocumentInfo[]
   try {
     const current = (await readFile(path.join(indexDir(cacheDir), 'current'), 'utf8')).trim();
     const meta = JSON.parse(await readFile(path.join(indexDir(cacheDir), current, 'meta.json'), 'utf8')) as SnapshotMeta;
-    if (meta.key !== INDEX_CODE_KEY) return undefined;
+    if (meta.key !== INDEX_CACHE_KEY) return undefined;
     const catalog = JSON.parse(await readChecked(path.join(indexDir(cacheDir), current), meta, 'catalog.json')) as DocumentInfo[];
     return Array.isArray(catalog) ? catalog : undefined;
   } catch {
@@ -145,7 +151,7 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex, corpusD
       await writeFile(path.join(folder, file), text);
       checksums[file] = sha256(text);
     }
-    const meta: SnapshotMeta = { key: INDEX_CODE_KEY, corpusDir: path.resolve(corpusDir), documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString(), checksums };
+    const meta: SnapshotMeta = { key: INDEX_CACHE_KEY, corpusDir: path.resolve(corpusDir), documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString(), checksums };
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify(meta));
     const pointer = path.join(root, `.current-${name}`);
     await writeFile(pointer, name);

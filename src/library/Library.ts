@@ -82,14 +82,18 @@ export class Library {
   readonly #index: SearchIndex;
   /** Documents and passages per scope, counted once: the index never changes once opened. */
   readonly #sizes: Record<string, ScopeSize>;
-  #semantic: SemanticIndex | undefined;
+  /** The meaning side of the same passages, when answers use it (see `withMeaning`). */
+  readonly #semantic: SemanticIndex | undefined;
 
   private constructor(
     readonly options: LibraryOptions,
     index: SearchIndex,
+    semantic?: SemanticIndex,
+    sizes = scopeSizes(index),
   ) {
     this.#index = index;
-    this.#sizes = scopeSizes(index);
+    this.#semantic = semantic;
+    this.#sizes = sizes;
   }
 
   /**
@@ -173,11 +177,12 @@ export class Library {
   }
 
   /**
-   * Gives the library the semantic side of its passages (see `semantic`): answers use both words
-   * and meaning once its vectors are all computed, and words alone until then.
+   * This library with the meaning side of its passages (built from `index.passages`): its
+   * answers use both words and meaning once a server's vectors are computed, words alone until
+   * then. A new library, the same index: this one keeps answering by words.
    */
-  useSemantic(semantic: SemanticIndex): void {
-    this.#semantic = semantic;
+  withMeaning(semantic: SemanticIndex): Library {
+    return new Library(this.options, this.#index, semantic, this.#sizes);
   }
 
   /**

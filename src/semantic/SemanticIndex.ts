@@ -10,8 +10,7 @@
  */
 import path from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { codeKey } from '../cache/codeKey.js';
-import type { Library } from '../library/Library.js';
+import { cacheKey } from '../cache/cacheKey.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } from './articleIntent.js';
 import { loadEmbedder, type Embedder } from './embedder.js';
@@ -22,16 +21,21 @@ import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } f
 const KEYS_BETWEEN_YIELDS = 5_000;
 
 /**
- * What saved vectors made with the model whose content digest is `modelDigest` depend on: their
- * format, the sentence splitter, the encoder code and what runs the model. Vectors saved under
- * another key are computed again.
+ * The saved vectors' format. Bump it whenever a change alters what a saved vector is: how
+ * passages are split into sentences, tokenized, embedded or quantised (vectorStore).
  */
-export function vectorsCodeKey(modelDigest: string): string {
-  return codeKey(`vectors-format-1 model-${modelDigest}`, import.meta.url, ['../text/sentences', './embedder', './tokenizer', './vectorStore'], ['@tensorflow/tfjs-core']);
+export const VECTORS_FORMAT = 'vectors-format-2';
+
+/**
+ * What saved vectors made with the model whose content digest is `modelDigest` depend on: their
+ * format, the model, and what runs it. Vectors saved under another key are computed again.
+ */
+export function vectorsCacheKey(modelDigest: string): string {
+  return cacheKey(`${VECTORS_FORMAT} model-${modelDigest}`, ['@tensorflow/tfjs-core']);
 }
 
 /** The key of the vectors the bot saves: a model whose files differ from the recorded digests is never loaded. */
-export const VECTORS_CODE_KEY = vectorsCodeKey(modelContentDigest(MODEL_DIGESTS));
+export const VECTORS_CACHE_KEY = vectorsCacheKey(modelContentDigest(MODEL_DIGESTS));
 
 export interface SemanticIndexOptions {
   /** The folder vectors are saved in (e.g. `CACHE_DIR/vectors/<model>`); none: kept in memory only. */
@@ -343,16 +347,15 @@ export async function embedPassages(embedder: Embedder, items: readonly PassageS
 
 /** Where the vectors of a cache folder are saved: by the format and model they were computed with. */
 export function vectorsFolder(cacheDir: string | undefined): string | undefined {
-  return cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CODE_KEY) : undefined;
+  return cacheDir ? path.join(cacheDir, 'vectors', VECTORS_CACHE_KEY) : undefined;
 }
 
 /**
- * Gives `library` its semantic side: the embedder and the vectors saved in the cache folder (none
- * without one). The missing ones are then computed by `fill`, or by the encoder worker
- * (`missingPassages`, `receive`); each server's questions use meaning once its passages have them.
+ * The semantic side of `passages` (a library's, given to it by `Library.withMeaning`): the
+ * embedder and the vectors saved in the cache folder (none without one). The missing ones are then
+ * computed by `fill`, or by the encoder worker (`missingPassages`, `receive`); each server's
+ * questions use meaning once its passages have them.
  */
-export async function enableSemantic(library: Library, cacheDir: string | undefined, options: QuestionReports & Pick<SemanticIndexOptions, 'embedder'> = {}): Promise<SemanticIndex> {
-  const index = await SemanticIndex.open(library.index.passages, { folder: vectorsFolder(cacheDir), ...options });
-  library.useSemantic(index);
-  return index;
+export function openSemanticIndex(passages: readonly Passage[], cacheDir: string | undefined, options: QuestionReports & Pick<SemanticIndexOptions, 'embedder'> = {}): Promise<SemanticIndex> {
+  return SemanticIndex.open(passages, { folder: vectorsFolder(cacheDir), ...options });
 }

@@ -6,7 +6,7 @@
  */
 import type { Answer } from '../../src/answers/answerQuestion.js';
 import { Library } from '../../src/library/Library.js';
-import { enableSemantic } from '../../src/semantic/SemanticIndex.js';
+import { openSemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { evaluate, type EvalAnswer, type EvalReport } from '../support/questionSet.js';
 import { chatSets, paragraphKeys, type Half, type QuestionSet } from '../support/questionSets.js';
 import { baselineAnswer, buildBaseline } from './baseline.js';
@@ -48,9 +48,10 @@ export async function answerChatSet(): Promise<ChatAnswers> {
       results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
       ...(answer.about && { about: { intent: answer.about.intent, document: answer.about.document.id } }),
     });
-    const engine = await openLibrary(set.dir);
-    const semantic = await enableSemantic(engine, undefined, { onBusy: (event) => (turnedAway += event.turnedAway) });
+    const words = await openLibrary(set.dir);
+    const semantic = await openSemanticIndex(words.index.passages, undefined, { onBusy: (event) => (turnedAway += event.turnedAway) });
     await semantic.fill();
+    const engine = words.withMeaning(semantic);
     const lexical = await openLibrary(set.dir);
     const baseline = buildBaseline(set.documents);
     for (const q of set.questions) {
