@@ -264,14 +264,19 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
   const { scale, endToEnd, botProcess, http } = report;
   const lines = [
     ...(markdown ? [] : [`citebot bench: node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}, ${formatMs(meta.wallMs)} in all`]),
-    ...(scale ? [`Synthetic corpora: ${meta.corpora}`, `Synthetic queries: ${meta.queries}`] : []),
-    'e/b = engine ÷ baseline (below 1× the engine is faster or smaller). Baseline: minisearch defaults, raw paragraphs, no abstention.',
+    ...(scale
+      ? [
+          `Synthetic corpora: ${meta.corpora}`,
+          `Synthetic queries: ${meta.queries}`,
+          'e/b = engine ÷ baseline (below 1× the engine is faster or smaller). Baseline: minisearch defaults, raw paragraphs, no abstention.',
+        ]
+      : ['Baseline: minisearch defaults, raw paragraphs, no abstention.']),
     ...section('1. Answer quality (tests/fixtures/questions.json, tests/fixtures/squad-dev and tests/fixtures/chat-questions.json; halves as in tests/support/questionSets.ts)', () => qualitySection(quality, table)),
     ...section('2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread', scale && (() => [latencySection(scale, table)])),
     ...section('3. Index build time (median) and heap it retains', scale && (() => buildSection(scale, table))),
     ...section('4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after two warm-up rounds', endToEnd && (() => [endToEndSection(endToEnd, table)])),
     ...section(
-      `5. The bot process (node dist/bot/main.js, npm start) against the fake Discord, ${botProcess ? formatCount(botProcess.documents) : '10,000'} articles (the 10k synthetic corpus as .md files)`,
+      `5. The bot process (node dist/transports/gateway/main.js, npm start) against the fake Discord, ${botProcess ? formatCount(botProcess.documents) : '10,000'} articles (the 10k synthetic corpus as .md files)`,
       botProcess && (() => botProcessSection(botProcess, table)),
     ),
     ...section(
