@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions } from './fake-discord/index.js';
 import { repoRoot } from './support/discordSpec.js';
-import { createLogger } from '../src/bot/logger.js';
-import { serveOps } from '../src/bot/ops.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { serveOps } from '../src/runtime/ops.js';
 import { BOT_TOKEN, EPHEMERAL, TRANSPORTS, messageOf, startHarness, type Harness, type HttpHarness } from './support/botHarness.js';
 
 const STRING = 3;

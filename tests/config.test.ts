@@ -1,6 +1,6 @@
 /** loadConfig: defaults, every problem an operator can be shown, and all of them at once. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type BotConfig, type ConfigResult } from '../src/bot/config.js';
+import { loadConfig, type BotConfig, type ConfigResult } from '../src/runtime/config.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-token.for-tests-only';
 const CLIENT_ID = '1100000000000000001';

@@ -11,7 +11,7 @@ import {
   findDiscordOperation,
   validateDiscordRequest,
 } from './support/discordSpec.js';
-import { buildModal } from '../src/bot/respond.js';
+import { buildModal } from '../src/app/responses.js';
 
 const CALLBACK = '/interactions/789/tok-en.abc/callback';
 const ORIGINAL = '/webhooks/123/tok/messages/@original';

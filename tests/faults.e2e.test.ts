@@ -4,7 +4,7 @@
  * the fake Discord (tests/fake-discord), with a short REST timeout so hanging calls end quickly.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SOMETHING_WENT_WRONG } from '../src/bot/router.js';
+import { SOMETHING_WENT_WRONG } from '../src/app/router.js';
 import { DEFAULT_MEMBER_PERMISSIONS, Permissions, rateLimited, type RecordedRequest, type SentInteraction } from './fake-discord/index.js';
 import { EPHEMERAL, TRANSPORTS, messageOf, startBot, startHarness, type BotHarness, type Harness as AnyHarness } from './support/botHarness.js';
 

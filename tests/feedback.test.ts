@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createFeedbackLog, type FeedbackLog } from '../src/bot/feedbackLog.js';
-import type { Logger } from '../src/bot/logger.js';
+import { createFeedbackLog, type FeedbackLog } from '../src/app/feedbackLog.js';
+import type { Logger } from '../src/runtime/logger.js';
 import { feedbackReport } from '../src/feedback/feedbackReport.js';
 import { FeedbackStore, summarizeFeedback, type FeedbackRecord } from '../src/feedback/feedbackStore.js';
 

@@ -5,8 +5,8 @@
 import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../src/bot/logger.js';
-import { serveOps } from '../src/bot/ops.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { serveOps } from '../src/runtime/ops.js';
 import { messageOf, startBot, type BotHarness } from './support/botHarness.js';
 import { copyModel, randomWeights, shuffleVocabulary } from './support/damagedModel.js';
 

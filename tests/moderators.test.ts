@@ -1,7 +1,7 @@
 /** The moderator check, on the member data Discord sends with an interaction (either transport). */
 import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { isModerator } from '../src/bot/moderators.js';
+import { isModerator } from '../src/app/preconditions/moderators.js';
 
 const GUILD = '1150000000000000000';
 const MODERATOR_ROLE = '987654321098765432';

@@ -5,9 +5,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/bot/logger.js';
-import { Metrics } from '../src/bot/metrics.js';
-import { serveOps } from '../src/bot/ops.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { Metrics } from '../src/runtime/metrics.js';
+import { serveOps } from '../src/runtime/ops.js';
 import { SHORT_LIMITS, expectSlowClientsCutOff } from './support/slowClients.js';
 import { testConfig } from './support/testConfig.js';
 

@@ -44,7 +44,7 @@ afterAll(async () => {
 
 describe('npm run deploy-commands', () => {
   it('registers every command globally, and in one server with DISCORD_GUILD_ID, as Discord accepts them', async () => {
-    const script = [...TSX, 'src/bot/deployCommands.ts'];
+    const script = [...TSX, 'src/transports/gateway/deployCommands.ts'];
     const global = await run(process.execPath, script, { cwd: repoRoot, env: botEnv(fake) });
     expect(global.stdout).toMatch(/^Registered 8 commands globally: ask, search, sources, help, reload, corpus, feedback, Ask the article\.$/m);
     const put = fake.requests.find((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`)!;
@@ -79,7 +79,7 @@ describe('the running bot process', () => {
 
   beforeAll(async () => {
     metricsPort = await freePort();
-    bot = spawn(process.execPath, [...TSX, 'src/bot/main.ts'], { cwd: repoRoot, env: botEnv(fake, { SHARD_COUNT: '4', SHARDS: '2', METRICS_PORT: String(metricsPort) }) });
+    bot = spawn(process.execPath, [...TSX, 'src/transports/gateway/main.ts'], { cwd: repoRoot, env: botEnv(fake, { SHARD_COUNT: '4', SHARDS: '2', METRICS_PORT: String(metricsPort) }) });
     bot.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     await fake.waitForReady(1, 15_000);
   });
@@ -120,7 +120,7 @@ describe('the running bot process', () => {
 
 describe('npm run start:http', () => {
   it('without DISCORD_PUBLIC_KEY, exits 1 saying where to find it', async () => {
-    const result = await run(process.execPath, [...TSX, 'src/http/main.ts'], { cwd: repoRoot, env: botEnv(fake) }).catch((error: { code: number; stderr: string }) => error);
+    const result = await run(process.execPath, [...TSX, 'src/transports/http/main.ts'], { cwd: repoRoot, env: botEnv(fake) }).catch((error: { code: number; stderr: string }) => error);
     expect('code' in result && result.code).toBe(1);
     expect(result.stderr).toContain('DISCORD_PUBLIC_KEY is missing');
   });
@@ -129,7 +129,7 @@ describe('npm run start:http', () => {
     const endpointFake = await FakeDiscord.start();
     const keys = applicationKeys();
     const port = await freePort();
-    const worker = spawn(process.execPath, [...TSX, 'src/http/main.ts'], { cwd: repoRoot, env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.2' }) });
+    const worker = spawn(process.execPath, [...TSX, 'src/transports/http/main.ts'], { cwd: repoRoot, env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.2' }) });
     let stdout = '';
     worker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {

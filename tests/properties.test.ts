@@ -12,12 +12,12 @@ import { answerQuestion, type Answer, type AnswerResult } from '../src/answers/a
 import { searchPassages } from '../src/answers/searchPassages.js';
 import { MAX_QUOTE_CHARS } from '../src/answers/selectQuote.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../src/answers/validateQuestion.js';
-import { answerReply } from '../src/bot/commands/ask.js';
-import type { CommandContext } from '../src/bot/commands/types.js';
-import { formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageChoice, formatPassageList, formatQuestionLine, formatSourcesEmbed } from '../src/bot/format.js';
-import { createLogger } from '../src/bot/logger.js';
-import type { QuestionOutcome } from '../src/bot/feedbackLog.js';
-import { LIMITS, buildMessage, embedLength, escapeUserText, unescapeUserText, type MessagePayload, type ReplyInput } from '../src/bot/respond.js';
+import { answerReply } from '../src/app/commands/ask.js';
+import type { CommandContext } from '../src/app/commands/types.js';
+import { formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageChoice, formatPassageList, formatQuestionLine, formatSourcesEmbed } from '../src/app/messages.js';
+import { createLogger } from '../src/runtime/logger.js';
+import type { QuestionOutcome } from '../src/app/feedbackLog.js';
+import { LIMITS, buildMessage, embedLength, escapeUserText, unescapeUserText, type MessagePayload, type ReplyInput } from '../src/app/responses.js';
 import { BIDI_CONTROLS } from '../src/text/controls.js';
 import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 import type { CorpusDocument } from '../src/corpus/types.js';

@@ -53,7 +53,7 @@ describe('splitAtWords on malformed text', () => {
 
 describe('echoed user text', () => {
   it('cannot become a masked link, a list, or an unfurled preview', async () => {
-    const { escapeUserText } = await import('../src/bot/respond.js');
+    const { escapeUserText } = await import('../src/app/responses.js');
     const escaped = escapeUserText('[Free Nitro, click here](https://discord-gift.example/claim) who wrote it?\n- item\n# big');
     expect(escaped).toContain('\\[Free Nitro, click here\\]\\(<https://discord-gift.example/claim');
     expect(escaped).toContain('\\- item');

@@ -25,7 +25,7 @@ let output = '';
  * to the same stdout, so `output` holds every process's log.
  */
 function startManager(corpusDir: string, extraEnv: NodeJS.ProcessEnv = {}, discord = fake): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/shardManager.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/transports/gateway/shardManager.ts'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planShards, shardsInThisProcess, singleShardUnlessManaged } from '../src/bot/sharding.js';
+import { planShards, shardsInThisProcess, singleShardUnlessManaged } from '../src/transports/gateway/sharding.js';
 import { FakeDiscord } from './fake-discord/index.js';
 
 let fake: FakeDiscord;

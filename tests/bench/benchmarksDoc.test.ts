@@ -40,7 +40,7 @@ const full: BenchReport = {
   botProcess: {
     documents: 10_000,
     noChangeBuildMs: 350,
-    starts: [{ command: 'node dist/bot/main.js', cache: 'warm', gatewayMs: 400, firstAnswerMs: 2500, notYetAnswered: 3 }],
+    starts: [{ command: 'node dist/transports/gateway/main.js', cache: 'warm', gatewayMs: 400, firstAnswerMs: 2500, notYetAnswered: 3 }],
     reloads: [{ kind: 'one new article', reloadMs: 15_000, applied: true, questions: 300, p50Ms: 4.6, p99Ms: 14, worstMs: 28, errors: 0 }],
     burst,
   },

@@ -1,5 +1,5 @@
 /**
- * Section 5: the bot as an operator runs it, a separate process (`node dist/bot/main.js`, and
+ * Section 5: the bot as an operator runs it, a separate process (`node dist/transports/gateway/main.js`, and
  * `npm start`) against the fake Discord in this process, serving a 10,000-article corpus folder:
  * - cold start (empty CACHE_DIR) and warm start (the CACHE_DIR a previous run left): time from
  *   spawn to the gateway session being READY, and to the first `/ask` that is answered rather
@@ -26,7 +26,7 @@ import type { Progress } from './progress.js';
 import { corpusFileText, writeCorpusFolder } from './syntheticCorpus.js';
 
 export interface StartReport {
-  /** How the bot was started, e.g. `node dist/bot/main.js`. */
+  /** How the bot was started, e.g. `node dist/transports/gateway/main.js`. */
   command: string;
   /** Whether CACHE_DIR held a saved index. */
   cache: 'empty' | 'warm';
@@ -67,7 +67,7 @@ export interface BotProcessReport {
   burst: BurstStats;
 }
 
-const NODE_COMMAND = 'node dist/bot/main.js';
+const NODE_COMMAND = 'node dist/transports/gateway/main.js';
 const NPM_COMMAND = 'npm start';
 /** One `/ask` every this many ms while waiting for the first answer. */
 const POLL_MS = 100;

@@ -9,10 +9,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { commands } from '../../src/bot/commands/index.js';
-import { createLogger } from '../../src/bot/logger.js';
+import { commands } from '../../src/app/commands/index.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import { Engine } from '../../src/engine/Engine.js';
-import { createHttpWorker } from '../../src/http/httpWorker.js';
+import { createHttpWorker } from '../../src/transports/http/httpWorker.js';
 import { FakeDiscord } from '../fake-discord/index.js';
 import { applicationKeys } from '../support/botHarness.js';
 import { loadQuestionSet } from '../support/questionSet.js';

@@ -48,7 +48,7 @@ async function processTree(pid: number): Promise<number[]> {
 async function measure(corpusDir: string, cacheDir: string, { shards, mode }: { shards: number; mode: string }): Promise<{ rssMB: number; processes: number; readyS: number }> {
   const fake = await FakeDiscord.start({ shards, maxConcurrency: shards });
   const started = performance.now();
-  const bot: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/bot/shardManager.ts'], {
+  const bot: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/transports/gateway/shardManager.ts'], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: BOT_TOKEN, DISCORD_CLIENT_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl, CORPUS_DIR: corpusDir, CACHE_DIR: cacheDir, SHARD_COUNT: String(shards), SHARDING_MODE: mode, ASK_COOLDOWN_SECONDS: '0', LOG_LEVEL: 'warn' },
     stdio: 'ignore',

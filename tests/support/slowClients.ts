@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { expect } from 'vitest';
-import type { ConnectionLimits } from '../../src/http/connectionLimits.js';
+import type { ConnectionLimits } from '../../src/runtime/connectionLimits.js';
 
 /** Limits short enough for tests. */
 export const SHORT_LIMITS: ConnectionLimits = { headersMs: 300, requestMs: 600, keepAliveMs: 300 };

@@ -1,7 +1,7 @@
 /** A complete, valid bot configuration for tests and the bench, overridable field by field. */
 import os from 'node:os';
 import path from 'node:path';
-import type { BotConfig } from '../../src/bot/config.js';
+import type { BotConfig } from '../../src/runtime/config.js';
 import { repoRoot } from './discordSpec.js';
 
 export const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-token.for-tests-only';

@@ -1,0 +1,57 @@
+/**
+ * What both transports serve interactions with: the router and its commands, given their context
+ * (corpus changes, feedback, the moderator check), and the metrics. Only how interactions arrive,
+ * and how a reload reaches the other processes, differ between the gateway bot and the HTTP endpoint.
+ */
+import path from 'node:path';
+import type { REST } from 'discord.js';
+import type { Engine } from '../engine/Engine.js';
+import { FeedbackStore } from '../feedback/feedbackStore.js';
+import type { ReloadReport } from '../library/Library.js';
+import type { CorpusTasks } from '../engine/corpusTasks.js';
+import type { BotServices, Command } from './commands/types.js';
+import type { BotConfig } from '../runtime/config.js';
+import { createCorpusChanges, type CorpusChanges } from './corpusChanges/corpusChanges.js';
+import { reloadCounted, type CorpusSync } from './corpusChanges/corpusSync.js';
+import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
+import type { Logger } from '../runtime/logger.js';
+import { Metrics } from '../runtime/metrics.js';
+import { isModerator } from './preconditions/moderators.js';
+import { InteractionRouter } from './router.js';
+
+export interface ServiceOptions {
+  config: BotConfig;
+  library: Engine;
+  logger: Logger;
+  commands: readonly Command[];
+  /** Discord's REST API with the bot token: responses after the first, and the audit channel. */
+  rest: REST;
+  /** The transport's way of reloading every process, given this process's own (counted) reload. */
+  sync(reloadHere: () => Promise<ReloadReport>): CorpusSync;
+  /** Added to each interaction's log line (the shard, the HTTP worker). */
+  logFields?: Record<string, unknown>;
+  /** How corpus files are changed (default: in worker threads; tests fake file-system failures in-process). */
+  corpusTasks?: CorpusTasks;
+}
+
+export interface Service {
+  router: InteractionRouter;
+  corpus: CorpusChanges;
+  feedback: FeedbackLog;
+  metrics: Metrics;
+}
+
+export function createService({ config, library, logger, commands, rest, sync, logFields, corpusTasks }: ServiceOptions): Service {
+  const metrics = new Metrics(library);
+  const corpus = createCorpusChanges({ library, logger, config, sync: sync(reloadCounted(library, metrics)), rest, tasks: corpusTasks });
+  const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
+  const services: BotServices = {
+    engine: library,
+    config,
+    logger,
+    corpus,
+    feedback,
+    isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
+  };
+  return { router: new InteractionRouter(commands, services, { metrics, logFields }), corpus, feedback, metrics };
+}

@@ -1,0 +1,38 @@
+/**
+ * The HTTP worker's entry point (`npm run start:http`, or `node dist/transports/http/main.js`): the
+ * interactions endpoint on HTTP_PORT (at HTTP_HOST), with /healthz and /metrics. Run as many as
+ * needed on one CORPUS_DIR and CACHE_DIR, behind a load balancer: a corpus change made through any of them
+ * reaches the others (see signalFileSync.ts).
+ */
+import { commands } from '../../app/commands/index.js';
+import { configOrExit } from '../../runtime/config.js';
+import { createLogger } from '../../runtime/logger.js';
+import { handleSignals, openCorpus } from '../../runtime/startup.js';
+import { watchCorpus } from '../../runtime/watchCorpus.js';
+import { createHttpWorker } from './httpWorker.js';
+
+const config = configOrExit('citebot cannot start', 'http');
+const logger = createLogger(config);
+const library = await openCorpus(config, logger);
+const worker = createHttpWorker({ config, library, logger, commands });
+
+let stopWatching: (() => void) | undefined;
+handleSignals({
+  library,
+  logger,
+  async stop() {
+    stopWatching?.();
+    await worker.close();
+  },
+  reload: () => void worker.corpus.reload({ id: 'SIGHUP', reason: 'signal' }),
+});
+
+try {
+  const port = await worker.listen(config.httpPort, config.httpHost);
+  logger.info({ port, host: config.httpHost, pid: process.pid }, 'citebot HTTP endpoint listening: POST /interactions, GET /healthz, GET /metrics');
+} catch (error) {
+  logger.fatal({ err: error, port: config.httpPort, host: config.httpHost }, `cannot listen on HTTP_PORT ${config.httpPort}${config.httpHost ? ` at HTTP_HOST ${config.httpHost}` : ''}: ${(error as Error).message}`);
+  process.exit(1);
+}
+// Every worker watches for itself and reloads only itself: the others see the same files.
+if (config.corpusWatch) stopWatching = watchCorpus(config.corpusDir, () => void worker.reloadHere('files changed'), { logger });
