@@ -96,7 +96,12 @@ interface PendingQuestion {
 
 export class SemanticIndex {
   readonly #embedder: Embedder;
-  readonly #intents: ArticleIntentClassifier;
+  /**
+   * Recognises questions about an article itself once its examples are embedded: until then (the
+   * encoder still loading, or failed) such questions are left to their words.
+   */
+  #intents: ArticleIntentClassifier | undefined;
+  readonly #intentsLoaded: Promise<void>;
   readonly #store: VectorStore;
   readonly #passages: readonly Passage[];
   readonly #keys: Map<Passage, string>;
@@ -121,10 +126,14 @@ export class SemanticIndex {
   /** Per scope ("" for the base), how many of the passages it holds have no vectors yet. */
   readonly #missingByScope = new Map<string, number>();
 
-  private constructor(embedder: Embedder, intents: ArticleIntentClassifier, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, reports: QuestionReports) {
+  private constructor(embedder: Embedder, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, reports: QuestionReports) {
     this.#embedder = embedder;
     this.#reports = reports;
-    this.#intents = intents;
+    // Never awaited by `open`: a reload must not wait for the encoder (it may still be loading the model).
+    this.#intentsLoaded = loadArticleIntents(embedder).then(
+      (intents) => void (this.#intents = intents),
+      () => undefined,
+    );
     this.#store = store;
     this.#passages = passages;
     this.#keys = keys;
@@ -138,7 +147,7 @@ export class SemanticIndex {
     }
   }
 
-  /** Loads the encoder and the saved vectors of `passages` (the rest is computed by `fill`), giving way to questions as it goes. */
+  /** Reads the saved vectors of `passages` (the rest is computed by `fill` or received), giving way to questions as it goes. */
   static async open(passages: readonly Passage[], options: SemanticIndexOptions = {}): Promise<SemanticIndex> {
     const keys = new Map<Passage, string>();
     for (const passage of passages) {
@@ -147,9 +156,7 @@ export class SemanticIndex {
       if (keys.size % KEYS_BETWEEN_YIELDS === 0) await nextTurn();
     }
     const [embedder, store] = await Promise.all([options.embedder ?? loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
-    const intents = await loadArticleIntents(embedder);
-    const index = new SemanticIndex(embedder, intents, store, passages, keys, options);
-    return index;
+    return new SemanticIndex(embedder, store, passages, keys, options);
   }
 
   /** Whether every passage has its vectors. */
@@ -210,6 +217,8 @@ export class SemanticIndex {
       if (++steps % PROGRESS_EVERY_STEPS === 0) options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: false });
       await nextTurn();
     }
+    // Whoever fills in this thread gets the whole semantic side, questions about an article included.
+    await this.#intentsLoaded;
     options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: true });
   }
 
@@ -318,7 +327,7 @@ export class SemanticIndex {
 
   /** Whether the question asks about the article itself (author, date, topic), by meaning. */
   articleIntent(question: Float32Array): IntentMatch | undefined {
-    return this.#intents.classify(question);
+    return this.#intents?.classify(question);
   }
 }
 
