@@ -28,8 +28,8 @@ const QUERY_SEED = 2;
 /**
  * Synthetic sizes; only the largest (100k passages, issue 8's scale) is also saved and loaded,
  * the case persisting is for, and measured with flexsearch. 10k gets fewer queries: the baseline
- * takes ~0.3 s a query there (it scores every passage with "the"), and the bench must stay within
- * about 10 minutes on a busy 2-core machine. The bot process serves the 10k corpus.
+ * scores every passage containing "the" there, which is slow, and the whole bench must stay short
+ * enough to run on a busy 2-core machine. The bot process serves the 10k corpus.
  */
 const SYNTHETIC = [
   { name: '1k docs', documents: 1_000, queries: 200, largest: false },
