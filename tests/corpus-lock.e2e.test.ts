@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WRITE_LOCK, writeCorpusFile, type WriteResult } from '../src/corpus/corpusFiles.js';
+import { WRITE_LOCK, writeCorpusFile, type WriteResult } from '../src/engine/corpusFiles.js';
 import { Library } from '../src/library/Library.js';
 import { repoRoot } from './support/discordSpec.js';
 

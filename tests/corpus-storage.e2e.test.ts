@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SentInteraction } from './fake-discord/index.js';
 import { EPHEMERAL, messageOf, startBot, type BotHarness } from './support/botHarness.js';
 import { repoRoot } from './support/discordSpec.js';
-import { retireCorpusFile, writeCorpusFile } from '../src/corpus/corpusFiles.js';
+import { retireCorpusFile, writeCorpusFile } from '../src/engine/corpusFiles.js';
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { markdownFromText, REMOVED_KEEP, REMOVED_MAX_AGE_DAYS, retireCorpusFile, safeCorpusFileName, writeCorpusFile } from '../src/corpus/corpusFiles.js';
+import { markdownFromText, REMOVED_KEEP, REMOVED_MAX_AGE_DAYS, retireCorpusFile, safeCorpusFileName, writeCorpusFile } from '../src/engine/corpusFiles.js';
 import { loadCorpus } from '../src/corpus/loadCorpus.js';
 import { parseCorpusFile } from '../src/corpus/parseCorpusFile.js';
 import { formatProblem, type DocumentMeta } from '../src/corpus/types.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WRITE_LOCK } from '../src/corpus/corpusFiles.js';
+import { WRITE_LOCK } from '../src/engine/corpusFiles.js';
 import { corpusTasksInWorkers, CorpusTaskTimeout, offThread } from '../src/engine/corpusTasks.js';
 import { repoRoot } from './support/discordSpec.js';
 

@@ -4,7 +4,7 @@
  * run on the thread that talks to Discord. Its write lock is held by the parent thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { retireCorpusFile, writeCorpusFile } from '../corpus/corpusFiles.js';
+import { retireCorpusFile, writeCorpusFile } from './corpusFiles.js';
 import { lockThroughParent, toWire, type CorpusTask, type CorpusTaskOutcome } from './corpusTasks.js';
 
 const task = workerData as CorpusTask;

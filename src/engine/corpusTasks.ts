@@ -9,7 +9,7 @@
  * that runs past its time limit is stopped, and only then is its lock released.
  */
 import { parentPort } from 'node:worker_threads';
-import { CorpusBusy, lockFolder, type LockFolder, type retireCorpusFile, type writeCorpusFile } from '../corpus/corpusFiles.js';
+import { CorpusBusy, lockFolder, type LockFolder, type retireCorpusFile, type writeCorpusFile } from './corpusFiles.js';
 import { siblingWorker, startWorker } from './workers.js';
 
 export type CorpusTask = { kind: 'write'; args: Parameters<typeof writeCorpusFile> } | { kind: 'retire'; args: Parameters<typeof retireCorpusFile> };

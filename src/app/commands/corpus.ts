@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, PermissionFlagsBits, type APIChatInputApplicationCommandInteraction } from 'discord.js';
-import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName, type Quota, type Usage } from '../../corpus/corpusFiles.js';
+import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName, type Quota, type Usage } from '../../engine/corpusFiles.js';
 import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { truncateAtWord } from '../../text/sentences.js';

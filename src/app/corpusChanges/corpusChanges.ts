@@ -7,7 +7,7 @@
  * told of every server's changes.
  */
 import { Routes, type REST } from 'discord.js';
-import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../../corpus/corpusFiles.js';
+import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../../engine/corpusFiles.js';
 import { CorpusTaskTimeout, offThread, type CorpusTasks } from '../../engine/corpusTasks.js';
 import { serverFolder } from '../../corpus/loadCorpus.js';
 import type { Engine } from '../../engine/Engine.js';

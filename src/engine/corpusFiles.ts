@@ -16,10 +16,10 @@ import { link, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writ
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { stringify } from 'yaml';
-import { corpusEntryRole, duplicateIdProblem, isInside, isServerId, loadCorpus, serverFolder } from './loadCorpus.js';
-import { fieldValueProblem, parseCorpusFile, REQUIRED_FIELDS, slugify, textProblem } from './parseCorpusFile.js';
+import { corpusEntryRole, duplicateIdProblem, isInside, isServerId, loadCorpus, serverFolder } from '../corpus/loadCorpus.js';
+import { fieldValueProblem, parseCorpusFile, REQUIRED_FIELDS, slugify, textProblem } from '../corpus/parseCorpusFile.js';
 import { splitIntoPassages } from '../passages/splitIntoPassages.js';
-import type { CorpusProblem, DocumentMeta } from './types.js';
+import type { CorpusProblem, DocumentMeta } from '../corpus/types.js';
 
 /** Where retired files go, inside the corpus folder (a dot-folder, so the loader skips it). */
 export const REMOVED_FOLDER = '.removed';
