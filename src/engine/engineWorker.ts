@@ -73,8 +73,9 @@ if (!opening) {
     library = library.withMeaning(semanticIndex);
     fillSemantic(semanticIndex, client);
   };
+  // By words alone: the warm-up is for the query code, and must not wait for the encoder.
+  await warmUpQueries(opening).catch((error: Error) => log('warn', 'the warm-up questions failed; serving anyway', { reason: error.message }));
   if (encoderClient && replacing) await addMeaning(encoderClient);
-  await warmUpQueries(library).catch((error: Error) => log('warn', 'the warm-up questions failed; serving anyway', { reason: error.message }));
   port.postMessage({
     type: 'opened',
     report,
