@@ -6,7 +6,8 @@ import { cp, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, EngineNotReady, EngineTimeout, type EngineOptions } from '../src/engine/Engine.js';
+import { Engine, type EngineOptions } from '../src/engine/Engine.js';
+import { EngineNotReady, EngineTimeout } from '../src/engine/WorkerConnection.js';
 import { repoRoot } from './support/discordSpec.js';
 
 const FAULTY_WORKER = new URL('./support/faultyEngineWorker.ts', import.meta.url);

@@ -16,6 +16,9 @@ import {
 } from 'discord.js';
 import { buildMessage, buildModal, type ModalInput, type ReplyInput } from './responses.js';
 
+/** How long one REST call to Discord may take before it is abandoned (and retried), on either transport. */
+export const REST_TIMEOUT_MS = 8_000;
+
 /** Nothing sent yet; a deferral sent (a "thinking…" reply, or a silent acknowledgement of a button); a response sent. */
 export type ResponderState = 'new' | 'deferred' | 'replied';
 

@@ -8,7 +8,7 @@
 import { ApplicationCommandType, ComponentType, InteractionType, type APIInteraction, type APIMessageComponentButtonInteraction, type APIModalSubmitInteraction } from 'discord.js';
 import type { BotServices, ChatInputCommand, Command, CommandContext, ComponentHandler, MessageCommand } from './commands/types.js';
 import { invoker } from './commands/arguments.js';
-import { EngineNotReady, EngineTimeout } from '../engine/Engine.js';
+import { EngineNotReady, EngineTimeout } from '../engine/WorkerConnection.js';
 import { Cooldowns } from './preconditions/cooldowns.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Responder } from './responder.js';

@@ -4,7 +4,7 @@
  * restarted if it is lost, every live engine worker then being sent a port to the new one.
  */
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
-import type { EngineLogger } from './Engine.js';
+import type { EngineLogger } from './engineLog.js';
 import type { EncoderConnect, EncoderReconnect, EncoderStateMessage, MeaningState } from './encoderProtocol.js';
 import type { EncoderWorkerData } from './encoderWorker.js';
 import type { LogMessage } from './protocol.js';

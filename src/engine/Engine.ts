@@ -11,8 +11,6 @@
  * - A worker that crashes, or stops answering, is replaced by one that loads the last good index
  *   (the one saved when it was opened); questions meanwhile get `EngineNotReady`.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Worker } from 'node:worker_threads';
 import type { Answer, AnswerOptions } from '../answers/answerQuestion.js';
 import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
 import type { DocumentInfo } from '../corpus/types.js';
@@ -20,8 +18,11 @@ import type { Library, LibraryOptions, ReloadReport } from '../library/Library.j
 import type { Passage } from '../passages/splitIntoPassages.js';
 import { EncoderHost } from './EncoderHost.js';
 import type { MeaningState } from './encoderProtocol.js';
-import type { Catalog, EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
-import { siblingWorker, startWorker } from './workers.js';
+import { coalesce } from './coalesce.js';
+import { logCache, type EngineLogger } from './engineLog.js';
+import { EngineNotReady, EngineTimeout, WorkerConnection } from './WorkerConnection.js';
+import type { Catalog, EngineMethod, EngineWorkerData } from './protocol.js';
+import { siblingWorker } from './workers.js';
 
 /** What `/sources` lists: the first documents a scope sees, their passage counts by `documentKey`, and how many it sees. */
 export type Sources = ReturnType<Library['sources']>;
@@ -36,18 +37,6 @@ export interface EngineView {
   paragraph(documentId: string, paragraph: number): Promise<Passage[]>;
   sources(limit: number): Promise<Sources>;
   documentCount(): number;
-}
-
-/** Nothing is being served yet (first start, or a crashed worker being replaced). */
-export class EngineNotReady extends Error {}
-/** The engine did not answer in time. */
-export class EngineTimeout extends Error {}
-
-/** What an engine logs through (pino's interface, so the bot's logger fits). */
-export interface EngineLogger {
-  info(object: object, message: string): void;
-  warn(object: object, message: string): void;
-  error(object: object, message: string): void;
 }
 
 export interface EngineOptions extends Pick<LibraryOptions, 'dir' | 'cacheDir' | 'maxFileBytes'> {
@@ -92,146 +81,18 @@ const STUCK_AFTER_MS = 5_000;
 /** The engine worker's entry file. */
 const WORKER_URL = siblingWorker('engineWorker');
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
-/** One worker and its calls in flight. */
-class EngineWorker {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 0;
-  #exited = false;
-  /** When the worker last sent anything (answers, logs): a stuck worker sends nothing. */
-  lastHeardAt = performance.now();
-  /** How far the passages' vectors are (semantic stage on), as the worker last said. */
-  vectors: Omit<ProgressMessage, 'type'> | undefined;
-  /** Requests sent and not yet answered, given up on or not: the worker answers each, if only with "expired". */
-  readonly #outstanding = new Set<number>();
-
-  /** Whether the worker owes answers and has said nothing for `silentMs`: busy is not stuck, idle neither. */
-  isStuck(silentMs: number): boolean {
-    return this.#outstanding.size > 0 && performance.now() - this.lastHeardAt >= silentMs;
-  }
-  /** Called once if the worker ends while it was serving (crash, or terminated as stuck). */
-  onLost?: (reason: string) => void;
-
-  private constructor(worker: Worker, logger: EngineLogger) {
-    this.#worker = worker;
-    worker.on('message', (message: EngineResponse | LogMessage | ProgressMessage) => {
-      this.lastHeardAt = performance.now();
-      if (!('type' in message)) this.#settle(message);
-      else if (message.type === 'log') logger[message.level](message.details, message.message);
-      else this.vectors = { embedded: message.embedded, total: message.total };
-    });
-    worker.on('error', (error) => this.#lose(`engine worker crashed: ${error.message}`));
-    worker.on('exit', (code) => this.#lose(`engine worker exited (code ${code})`));
-  }
-
-  /** Starts a worker that opens the corpus; resolves with what it said when done (or failed). */
-  static open(url: URL, data: EngineWorkerData, timeoutMs: number, logger: EngineLogger, encoder?: EncoderHost): Promise<{ worker?: EngineWorker; opened: OpenedMessage }> {
-    const worker = startWorker(url, data, data.encoder ? [data.encoder] : []);
-    encoder?.follow(worker);
-    return new Promise((resolve) => {
-      // Only these listeners are removed: Worker keeps internal ones of its own.
-      const detach = () => {
-        clearTimeout(timer);
-        worker.off('message', onOpened).off('error', onError).off('exit', onExit);
-      };
-      const fail = (message: string) => {
-        detach();
-        void worker.terminate();
-        resolve({ opened: { type: 'failed', message } });
-      };
-      let vectors: EngineWorker['vectors'];
-      const onOpened = (opened: OpenedMessage | LogMessage | ProgressMessage) => {
-        if (opened.type === 'log') return logger[opened.level](opened.details, opened.message);
-        if (opened.type === 'progress') return void (vectors = { embedded: opened.embedded, total: opened.total });
-        detach();
-        if (opened.type !== 'opened') {
-          void worker.terminate();
-          resolve({ opened });
-        } else {
-          const opening = new EngineWorker(worker, logger);
-          opening.vectors = vectors;
-          resolve({ worker: opening, opened });
-        }
-      };
-      const onError = (error: Error) => fail(`the engine worker crashed: ${error.message}`);
-      const onExit = (code: number) => fail(`the engine worker exited (code ${code})`);
-      const timer = setTimeout(() => fail(`opening the corpus took longer than ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
-      worker.on('message', onOpened).on('error', onError).on('exit', onExit);
-    });
-  }
-
-  call(method: EngineMethod, args: unknown[], timeoutMs: number): Promise<unknown> {
-    if (this.#exited) return Promise.reject(new EngineNotReady('the engine worker has stopped'));
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new EngineTimeout(`the engine did not answer ${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
-      this.#outstanding.add(id);
-      // The deadline travels with the question: one still queued when it passes is dropped unanswered.
-      this.#worker.postMessage({ id, method, args, deadline: Date.now() + timeoutMs } satisfies EngineRequest);
-    });
-  }
-
-  /**
-   * Stops the worker once the calls already sent to it are answered (at most `graceMs`): a
-   * question asked just before a reload swapped workers is answered by the old one.
-   */
-  async retire(graceMs: number): Promise<void> {
-    this.onLost = undefined;
-    const until = performance.now() + graceMs;
-    while (this.#pending.size > 0 && performance.now() < until) await sleep(10);
-    await this.stop();
-  }
-
-  /** Stops the worker; calls in flight fail. Not a loss: `onLost` is not called. */
-  async stop(): Promise<void> {
-    this.onLost = undefined;
-    await this.#worker.terminate();
-  }
-
-  #settle(message: EngineResponse): void {
-    this.#outstanding.delete(message.id);
-    const pending = this.#pending.get(message.id);
-    if (!pending) return;
-    this.#pending.delete(message.id);
-    clearTimeout(pending.timer);
-    if ('error' in message) pending.reject(new Error(message.error));
-    else pending.resolve(message.result);
-  }
-
-  #lose(reason: string): void {
-    if (this.#exited) return;
-    this.#exited = true;
-    for (const pending of this.#pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(new EngineNotReady(reason));
-    }
-    this.#pending.clear();
-    this.onLost?.(reason);
-  }
-}
-
 export class Engine {
   readonly options: EngineOptions;
   /** The one thread that runs the sentence encoder (semantic stage on), shared by every engine worker. */
   readonly #encoder: EncoderHost | undefined;
-  #serving: EngineWorker | undefined;
+  #serving: WorkerConnection | undefined;
   #catalog: Catalog = { documents: 0, passages: 0, scopeSizes: {} };
-  #reloading: Promise<ReloadReport> | undefined;
-  #queued: Promise<ReloadReport> | undefined;
+  /** After the first open (however it ended): two opens at once would race to be served. */
+  readonly #reloads = coalesce(() => this.ready.catch(() => undefined).then(() => this.#reloadNow()));
   #recovering = false;
   #closed = false;
   /** Workers being watched for being stuck (one watch each). */
-  readonly #checking = new Set<EngineWorker>();
+  readonly #checking = new Set<WorkerConnection>();
   /**
    * Resolves when a corpus is first served, with its report; rejects if none can be. With a saved
    * index that is the saved index as it was (seconds, whatever the corpus size); `upToDate` then
@@ -328,20 +189,9 @@ export class Engine {
    * its call.
    */
   reload(): Promise<ReloadReport> {
-    if (!this.#reloading) {
-      // After the first open (however it ended): two opens at once would race to be served.
-      this.#reloading = this.ready
-        .catch(() => undefined)
-        .then(() => this.#reloadNow())
-        .finally(() => (this.#reloading = undefined));
-      return this.#reloading;
-    }
-    this.#queued ??= this.#reloading.catch(() => undefined).then(() => {
-      this.#queued = undefined;
-      return this.reload();
-    });
-    return this.#queued;
+    return this.#reloads();
   }
+
 
   /** Stops the worker(s). */
   async close(): Promise<void> {
@@ -364,7 +214,7 @@ export class Engine {
   }
 
   /** After a missed deadline: a worker that then sends nothing for STUCK_AFTER_MS is stuck, and replaced. */
-  #checkAlive(worker: EngineWorker): void {
+  #checkAlive(worker: WorkerConnection): void {
     if (this.#checking.has(worker)) return;
     this.#checking.add(worker);
     const check = () => {
@@ -379,8 +229,8 @@ export class Engine {
     setTimeout(check, STUCK_AFTER_MS).unref();
   }
 
-  #open(data: EngineWorkerData): ReturnType<typeof EngineWorker.open> {
-    return EngineWorker.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, this.options.logger, this.#encoder);
+  #open(data: EngineWorkerData): ReturnType<typeof WorkerConnection.open> {
+    return WorkerConnection.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, this.options.logger, this.#encoder);
   }
 
   #data(strict: boolean, preferSaved = false): EngineWorkerData {
@@ -391,7 +241,7 @@ export class Engine {
   /** Serves the saved index as it was when there is one (fast), else the folder. */
   async #openFirst(): Promise<{ report: ReloadReport; fromSaved: boolean }> {
     const { worker, opened } = await this.#open(this.#data(false, true));
-    this.#logCache(opened);
+    logCache(this.options.logger, this.options.cacheDir, opened);
     if (!worker || opened.type !== 'opened') {
       throw new Error(opened.type === 'failed' ? opened.message : 'no valid articles to answer from');
     }
@@ -402,7 +252,7 @@ export class Engine {
   async #reloadNow(): Promise<ReloadReport> {
     const started = performance.now();
     const { worker, opened } = await this.#open(this.#data(true));
-    this.#logCache(opened);
+    logCache(this.options.logger, this.options.cacheDir, opened);
     if (opened.type === 'failed') {
       this.options.logger.error({ reason: opened.message }, 'reload failed; the current corpus keeps being served');
       return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], skipped: [], added: [], removed: [], changed: [], titles: {}, analysed: 0, ...this.#catalog, ms: performance.now() - started };
@@ -416,7 +266,7 @@ export class Engine {
   }
 
   /** Serves from `worker`; the worker it replaces (if any) retires once it has answered what it was asked. */
-  #serve(worker: EngineWorker, catalog: Catalog): void {
+  #serve(worker: WorkerConnection, catalog: Catalog): void {
     if (this.#closed) {
       void worker.stop();
       return;
@@ -443,7 +293,7 @@ export class Engine {
     setTimeout(async () => {
       const { worker, opened } = await this.#open(this.#data(false, true));
       this.#recovering = false;
-      this.#logCache(opened);
+      logCache(this.options.logger, this.options.cacheDir, opened);
       if (worker && opened.type === 'opened') {
         // A reload that swapped in its worker meanwhile serves something newer: keep it.
         if (this.#serving) return void worker.stop();
@@ -455,12 +305,5 @@ export class Engine {
     }, delayMs).unref();
   }
 
-  #logCache(opened: OpenedMessage): void {
-    if (opened.type === 'failed') return;
-    for (const event of opened.cache) {
-      if (event.reason) this.options.logger.warn({ cacheDir: this.options.cacheDir, reason: event.reason }, event.loaded ? 'index cache problem' : 'index cache not used; indexing the corpus');
-      else this.options.logger.info({ cacheDir: this.options.cacheDir, loaded: event.loaded, saved: event.saved }, 'index cache');
-    }
-  }
 }
 

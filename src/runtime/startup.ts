@@ -6,7 +6,7 @@ import { hasArticleFiles } from '../corpus/loadCorpus.js';
 import { formatProblem } from '../corpus/types.js';
 import { Engine } from '../engine/Engine.js';
 import type { BotConfig } from './config.js';
-import { reloadSummary } from '../app/corpusChanges/corpusSync.js';
+import { reloadSummary } from '../library/reloadSummary.js';
 import type { Logger } from './logger.js';
 
 /**

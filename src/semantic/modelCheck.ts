@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import recorded from './modelDigests.json' with { type: 'json' };
-import type { Embedder } from './embedder.js';
 import { cosine } from './vectors.js';
 
 /** The expected SHA-256 digest (hex) of each model file, by file name, and the package version they belong to. */
@@ -55,7 +54,7 @@ const PARAPHRASES_AT_LEAST = 0.5;
 const UNRELATED_AT_MOST = 0.3;
 
 /** Throws unless `embedder` places each known pair of paraphrases close together and the pairs apart. */
-export async function checkKnownPairs(embedder: Embedder): Promise<void> {
+export async function checkKnownPairs(embedder: { embed(texts: readonly string[]): Promise<Float32Array[]> }): Promise<void> {
   const vectors = await embedder.embed(KNOWN_PAIRS.flat()).catch((error: Error) => {
     throw new Error(`the model fails on known sentences (${error.message}): its files are damaged`);
   });

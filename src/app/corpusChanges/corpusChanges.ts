@@ -14,7 +14,8 @@ import type { Engine } from '../../engine/Engine.js';
 import type { ReloadReport } from '../../library/Library.js';
 import { reportForScope } from '../../library/reportForScope.js';
 import type { BotConfig } from '../../runtime/config.js';
-import { reloadSummary, type CorpusSync } from './corpusSync.js';
+import { reloadSummary } from '../../library/reloadSummary.js';
+import type { CorpusSync, ShardOutcome } from './corpusSync.js';
 import { shownTitle } from '../messages.js';
 import { truncateAtWord } from '../../text/sentences.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -24,12 +25,6 @@ export interface Actor {
   /** Discord user id, or a label such as "SIGHUP" or "watcher". */
   id: string;
   reason: string;
-}
-
-export interface ShardOutcome {
-  /** Shard id when sharded (a reload's outcome in each process that reports one). */
-  shard?: number;
-  report: ReloadReport;
 }
 
 export interface AddOutcome {

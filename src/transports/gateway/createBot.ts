@@ -9,15 +9,13 @@ import type { Engine } from '../../engine/Engine.js';
 import type { Command } from '../../app/commands/types.js';
 import type { BotConfig } from '../../runtime/config.js';
 import type { CorpusChanges } from '../../app/corpusChanges/corpusChanges.js';
-import { shardedSync, singleProcessSync } from '../../app/corpusChanges/corpusSync.js';
+import { singleProcessSync } from '../../app/corpusChanges/corpusSync.js';
+import { shardedSync } from './shardedSync.js';
 import type { FeedbackLog } from '../../app/feedbackLog.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { Metrics } from '../../runtime/metrics.js';
-import { RestResponder, callbackRoute } from '../../app/responder.js';
+import { REST_TIMEOUT_MS, RestResponder, callbackRoute } from '../../app/responder.js';
 import { createService } from '../../app/service.js';
-
-/** How long one REST call to Discord may take before it is abandoned (and retried). */
-export const REST_TIMEOUT_MS = 8_000;
 
 export interface BotOptions {
   config: BotConfig;

@@ -10,7 +10,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ReloadReport } from '../../library/Library.js';
-import { reloadSummary, type CorpusSync } from '../../app/corpusChanges/corpusSync.js';
+import type { CorpusSync } from '../../app/corpusChanges/corpusSync.js';
+import { reloadSummary } from '../../library/reloadSummary.js';
 import type { Logger } from '../../runtime/logger.js';
 
 /** The signal file's name in CACHE_DIR. */

@@ -1,0 +1,143 @@
+/**
+ * One engine worker as the engine's thread sees it: its calls in flight, each with a deadline,
+ * and whether it has gone quiet (stuck) or ended.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
+import type { EncoderHost } from './EncoderHost.js';
+import type { EngineLogger } from './engineLog.js';
+import type { EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
+import { startWorker } from './workers.js';
+
+/** Nothing is being served yet (first start, or a crashed worker being replaced). */
+export class EngineNotReady extends Error {}
+/** The engine did not answer in time. */
+export class EngineTimeout extends Error {}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** One worker and its calls in flight. */
+export class WorkerConnection {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  #exited = false;
+  /** When the worker last sent anything (answers, logs): a stuck worker sends nothing. */
+  lastHeardAt = performance.now();
+  /** How far the passages' vectors are (semantic stage on), as the worker last said. */
+  vectors: Omit<ProgressMessage, 'type'> | undefined;
+  /** Requests sent and not yet answered, given up on or not: the worker answers each, if only with "expired". */
+  readonly #outstanding = new Set<number>();
+
+  /** Whether the worker owes answers and has said nothing for `silentMs`: busy is not stuck, idle neither. */
+  isStuck(silentMs: number): boolean {
+    return this.#outstanding.size > 0 && performance.now() - this.lastHeardAt >= silentMs;
+  }
+  /** Called once if the worker ends while it was serving (crash, or terminated as stuck). */
+  onLost?: (reason: string) => void;
+
+  private constructor(worker: Worker, logger: EngineLogger) {
+    this.#worker = worker;
+    worker.on('message', (message: EngineResponse | LogMessage | ProgressMessage) => {
+      this.lastHeardAt = performance.now();
+      if (!('type' in message)) this.#settle(message);
+      else if (message.type === 'log') logger[message.level](message.details, message.message);
+      else this.vectors = { embedded: message.embedded, total: message.total };
+    });
+    worker.on('error', (error) => this.#lose(`engine worker crashed: ${error.message}`));
+    worker.on('exit', (code) => this.#lose(`engine worker exited (code ${code})`));
+  }
+
+  /** Starts a worker that opens the corpus; resolves with what it said when done (or failed). */
+  static open(url: URL, data: EngineWorkerData, timeoutMs: number, logger: EngineLogger, encoder?: EncoderHost): Promise<{ worker?: WorkerConnection; opened: OpenedMessage }> {
+    const worker = startWorker(url, data, data.encoder ? [data.encoder] : []);
+    encoder?.follow(worker);
+    return new Promise((resolve) => {
+      // Only these listeners are removed: Worker keeps internal ones of its own.
+      const detach = () => {
+        clearTimeout(timer);
+        worker.off('message', onOpened).off('error', onError).off('exit', onExit);
+      };
+      const fail = (message: string) => {
+        detach();
+        void worker.terminate();
+        resolve({ opened: { type: 'failed', message } });
+      };
+      let vectors: WorkerConnection['vectors'];
+      const onOpened = (opened: OpenedMessage | LogMessage | ProgressMessage) => {
+        if (opened.type === 'log') return logger[opened.level](opened.details, opened.message);
+        if (opened.type === 'progress') return void (vectors = { embedded: opened.embedded, total: opened.total });
+        detach();
+        if (opened.type !== 'opened') {
+          void worker.terminate();
+          resolve({ opened });
+        } else {
+          const opening = new WorkerConnection(worker, logger);
+          opening.vectors = vectors;
+          resolve({ worker: opening, opened });
+        }
+      };
+      const onError = (error: Error) => fail(`the engine worker crashed: ${error.message}`);
+      const onExit = (code: number) => fail(`the engine worker exited (code ${code})`);
+      const timer = setTimeout(() => fail(`opening the corpus took longer than ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+      worker.on('message', onOpened).on('error', onError).on('exit', onExit);
+    });
+  }
+
+  call(method: EngineMethod, args: unknown[], timeoutMs: number): Promise<unknown> {
+    if (this.#exited) return Promise.reject(new EngineNotReady('the engine worker has stopped'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new EngineTimeout(`the engine did not answer ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#outstanding.add(id);
+      // The deadline travels with the question: one still queued when it passes is dropped unanswered.
+      this.#worker.postMessage({ id, method, args, deadline: Date.now() + timeoutMs } satisfies EngineRequest);
+    });
+  }
+
+  /**
+   * Stops the worker once the calls already sent to it are answered (at most `graceMs`): a
+   * question asked just before a reload swapped workers is answered by the old one.
+   */
+  async retire(graceMs: number): Promise<void> {
+    this.onLost = undefined;
+    const until = performance.now() + graceMs;
+    while (this.#pending.size > 0 && performance.now() < until) await sleep(10);
+    await this.stop();
+  }
+
+  /** Stops the worker; calls in flight fail. Not a loss: `onLost` is not called. */
+  async stop(): Promise<void> {
+    this.onLost = undefined;
+    await this.#worker.terminate();
+  }
+
+  #settle(message: EngineResponse): void {
+    this.#outstanding.delete(message.id);
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    this.#pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if ('error' in message) pending.reject(new Error(message.error));
+    else pending.resolve(message.result);
+  }
+
+  #lose(reason: string): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new EngineNotReady(reason));
+    }
+    this.#pending.clear();
+    this.onLost?.(reason);
+  }
+}
