@@ -161,7 +161,7 @@ function latencySection(scale: ScaleReport[], table: TableFormat): string {
 
 function buildSection(scale: ScaleReport[], format: TableFormat): string[] {
   const table = format([
-    ['corpus', 'passages', 'system', 'build', 'heap', 'build e/b', 'target', 'heap e/b', 'target'],
+    ['corpus', 'passages', 'system', 'build', 'heap', 'heap per passage', 'build e/b', 'target', 'heap e/b', 'target'],
     ...scale.flatMap((row) =>
       systemsOf(row).map(([system, stats], i) => [
         i === 0 ? row.name : '',
@@ -169,6 +169,8 @@ function buildSection(scale: ScaleReport[], format: TableFormat): string[] {
         system,
         formatMs(stats.buildMs),
         formatMB(stats.heapMB),
+        // What a server's SERVER_MAX_PASSAGES costs in memory.
+        `${((stats.heapMB * 1024) / row.passages).toFixed(2)} KB`,
         i === 0 ? formatRatio(stats.buildMs, row.baseline.buildMs) : '',
         i === 0 ? ratioTarget(row, stats.buildMs, row.baseline.buildMs, TARGETS.buildVsBaseline) : '',
         i === 0 ? formatRatio(stats.heapMB, row.baseline.heapMB) : '',
