@@ -143,28 +143,21 @@ export class VectorStore {
   /**
    * A store that only appends what it is given to a segment of its own, reading nothing and
    * keeping nothing in memory (the encoder worker's: serving workers keep what they read). Without
-   * a folder it keeps them in memory instead, the only place they are then.
+   * a folder nothing is saved.
    */
   static async forWriting(folder: string | undefined): Promise<VectorStore> {
     if (folder) await mkdir(folder, { recursive: true });
     return new VectorStore(folder);
   }
 
-  /** Keeps `vectors` (at once, before the returned promise settles) and appends them to this process's segment. */
-  async add(entries: ReadonlyArray<[string, QuantizedVectors]>): Promise<void> {
-    this.keep(entries);
-    if (this.#segment) await this.save(entries);
-  }
-
-  /** Keeps `vectors` in memory only (vectors another thread computed and saves). */
+  /** Keeps `vectors` in memory (for questions from now on). */
   keep(entries: ReadonlyArray<[string, QuantizedVectors]>): void {
     for (const [key, vectors] of entries) this.#vectors.set(key, vectors);
   }
 
-  /** Appends `vectors` to this store's segment, or keeps them in memory when it has no folder. */
+  /** Appends `vectors` to this store's segment (none without a folder). */
   async save(entries: ReadonlyArray<[string, QuantizedVectors]>): Promise<void> {
     if (this.#segment) await appendFile(this.#segment, Buffer.concat(entries.map(([key, vectors]) => encode(key, vectors))));
-    else this.keep(entries);
   }
 
   /** Rewrites what is in memory as one segment, then removes the segments it replaces. */
