@@ -1,24 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests that start processes, sockets or a discord.js client, or wait on file-system watchers:
- * left out of the quick lane, `npm run test:unit`.
+ * One project per lane, one folder each under tests/. `npm test` runs them all; `npm run
+ * test:unit` only the first: seconds, with no worker thread, model, network or timing assertion.
  */
-const SLOW_TESTS = ['tests/**/*.e2e.test.ts', 'tests/cli.test.ts', 'tests/fake-discord.test.ts', 'tests/watchCorpus.test.ts'];
-
-/** Tests that time how work grows with its input (CPU-bound, some seconds each): their own lane too. */
-const TIMING_TESTS = ['tests/linear-time.test.ts'];
-
 export default defineConfig({
   test: {
     // End-to-end tests start a real discord.js client against a local fake Discord.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // `npm test` runs every project; `npm run test:unit` only the first (seconds).
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...SLOW_TESTS, ...TIMING_TESTS] } },
-      { extends: true, test: { name: 'e2e', include: SLOW_TESTS } },
-      { extends: true, test: { name: 'linear-time', include: TIMING_TESTS } },
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      // Discord's API as its published OpenAPI spec describes it, and the fake Discord held to it.
+      { extends: true, test: { name: 'contract', include: ['tests/contract/**/*.test.ts'] } },
+      // Worker threads, the model, processes, sockets, file-system watchers: the bot end to end.
+      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'] } },
+      // Floors on answer quality, asserted on the held-out halves of the question sets.
+      { extends: true, test: { name: 'quality', include: ['tests/quality/**/*.test.ts'] } },
+      // How work grows with its input (CPU-bound, seconds each).
+      { extends: true, test: { name: 'linear-time', include: ['tests/timing/**/*.test.ts'] } },
     ],
   },
 });

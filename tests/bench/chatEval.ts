@@ -4,7 +4,7 @@
  *
  *   node --import tsx tests/bench/chatEval.ts [--half tuning|held-out|all]   (default: tuning)
  *
- * The held-out half is for reporting (npm run bench, tests/accuracy-chat.test.ts): tuning on its
+ * The held-out half is for reporting (npm run bench, tests/quality/accuracy-chat.test.ts): tuning on its
  * questions one by one would make its figures worthless.
  */
 import { parseArgs } from 'node:util';

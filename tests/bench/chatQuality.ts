@@ -2,7 +2,7 @@
  * The chat-style question set (tests/fixtures/chat-questions.json) answered the way members are
  * answered: by `Library.answer`, with its semantic side enabled and filled as the CLI and the bot
  * do; beside words alone (a Library without it) and naive minisearch. Shared by the bench
- * (section 1), tests/bench/chatEval.ts and tests/accuracy-chat.test.ts.
+ * (section 1), tests/bench/chatEval.ts and tests/quality/accuracy-chat.test.ts.
  */
 import type { Answer } from '../../src/answers/answerQuestion.js';
 import { Library } from '../../src/library/Library.js';

@@ -15,6 +15,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['cache'],
   ['feedback'],
   ['corpus'],
+  ['ingest'],
   ['passages'],
   ['index'],
   ['semantic'],

@@ -1,5 +1,5 @@
 /**
- * Worker for tests/semantic.test.ts: loads the embedder inside a worker thread with every way
+ * Worker for tests/integration/semantic.test.ts: loads the embedder inside a worker thread with every way
  * out to the network made to throw, and reports what it embedded and any network attempt.
  */
 import http from 'node:http';

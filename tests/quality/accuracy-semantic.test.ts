@@ -1,0 +1,86 @@
+/**
+ * Floors for the engine with its semantic stage (words and meaning), on both evaluation sets:
+ * the news article's question set and the SQuAD 2.0 development questions. They sit a little
+ * below what it measures (README, "Measured answer quality"), so a change that makes answers
+ * worse fails here; the lexical engine alone keeps its own floors in accuracy.test.ts.
+ * The model is loaded once for the file.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { answerHybrid } from '../../src/answers/answerHybrid.js';
+import { answerQuestion } from '../../src/answers/answerQuestion.js';
+import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
+import { evaluate, type EvalAnswer, type EvalReport } from '../support/questionSet.js';
+import { articleSet, squadSet, type QuestionSet } from '../support/questionSets.js';
+
+interface Measured {
+  hybrid: EvalReport;
+  lexical: EvalReport;
+  /** Answerable questions answered with the wrong paragraph first. */
+  wrongAnswers: number;
+}
+
+async function measure(set: QuestionSet): Promise<Measured> {
+  const semantic = await SemanticIndex.open(set.index.passages);
+  await semantic.fill();
+  const hybrid = new Map<string, EvalAnswer>();
+  const lexical = new Map<string, EvalAnswer>();
+  const asEval = (answer: { answered: boolean; results: Array<{ passage: { documentId: string; paragraph: number }; quote: string }> }): EvalAnswer => ({
+    answered: answer.answered,
+    results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
+  });
+  for (const q of set.questions) {
+    hybrid.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question, 60_000))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: 3 })));
+    lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: 3 })));
+  }
+  const wrongAnswers = set.questions.filter((q) => {
+    const answer = hybrid.get(q.question)!;
+    return q.paragraph !== null && answer.answered && answer.results[0]!.paragraph !== q.paragraph;
+  }).length;
+  return { hybrid: evaluate(set.questions, (question) => hybrid.get(question)!), lexical: evaluate(set.questions, (question) => lexical.get(question)!), wrongAnswers };
+}
+
+let article: Measured;
+let squad: Measured;
+const shown = (measured: Measured) => `\n${JSON.stringify({ ...measured.hybrid, failures: measured.hybrid.failures.slice(0, 20) }, null, 2)}`;
+
+beforeAll(async () => {
+  article = await measure(await articleSet());
+  squad = await measure(await squadSet());
+}, 120_000);
+
+describe('answers by meaning and words, on the news article’s question set', () => {
+  it('puts the right paragraph first for at least 51 of 60 answerable questions, more than words alone', () => {
+    expect(article.hybrid.answerable).toBe(60);
+    expect(article.hybrid.top1, shown(article)).toBeGreaterThanOrEqual(51);
+    expect(article.hybrid.top1, shown(article)).toBeGreaterThan(article.lexical.top1);
+  });
+
+  it('keeps every direct and keyword question, and answers typos and paraphrases', () => {
+    expect(article.hybrid.byKind.direct, shown(article)).toEqual({ correct: 21, total: 21 });
+    expect(article.hybrid.byKind.keyword, shown(article)).toEqual({ correct: 10, total: 10 });
+    expect(article.hybrid.byKind.typo!.correct, shown(article)).toBeGreaterThanOrEqual(10);
+    expect(article.hybrid.byKind.paraphrase!.correct, shown(article)).toBeGreaterThanOrEqual(9);
+  });
+
+  it('declines questions the article does not answer at least as often as words alone (13 of 19)', () => {
+    expect(article.hybrid.abstained, shown(article)).toBeGreaterThanOrEqual(Math.max(13, article.lexical.abstained));
+  });
+
+  it('answers wrongly at most 3 answerable questions (a wrong quote is worse than a decline)', () => {
+    expect(article.wrongAnswers, shown(article)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('answers by meaning and words, on SQuAD 2.0 development questions', () => {
+  it('puts the right paragraph first for at least 90.5 % and in the top three for 95 %', () => {
+    expect(squad.hybrid.answerable).toBe(204);
+    expect(squad.hybrid.top1 / squad.hybrid.answerable, shown(squad)).toBeGreaterThanOrEqual(0.905);
+    expect(squad.hybrid.top3 / squad.hybrid.answerable, shown(squad)).toBeGreaterThanOrEqual(0.95);
+    expect(squad.hybrid.top1, shown(squad)).toBeGreaterThan(squad.lexical.top1);
+  });
+
+  it('answers wrongly at most 16 answerable questions, and wrongly declines at most 6 (closest passages offered privately included)', () => {
+    expect(squad.wrongAnswers, shown(squad)).toBeLessThanOrEqual(16);
+    expect(squad.hybrid.falseAbstentions, shown(squad)).toBeLessThanOrEqual(6);
+  });
+});
