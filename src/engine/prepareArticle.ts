@@ -1,0 +1,90 @@
+/**
+ * An article made ready to add from a link or a file (a saved web page, a PDF, a Word .docx or a
+ * plain-text file): fetched safely, read off this thread, checked to be an article, its metadata
+ * found and overridden by what the moderator gave, and made into the corpus file it becomes. What
+ * cannot be found is named with the option that sets it; nothing is written here.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DocumentMeta } from '../corpus/types.js';
+import { parseCorpusFile, REQUIRED_FIELDS } from '../corpus/parseCorpusFile.js';
+import { notAnArticle, type ReadSource } from '../ingest/readArticle.js';
+import { FETCH_LIMITS, FetchRefused, safeFetch, type ArticleKind, type FetchOptions } from '../ingest/safeFetch.js';
+import { markdownFromText, metadataProblems, safeCorpusFileName } from './corpusFiles.js';
+import { extractOffThread, ExtractionFailed } from './extractionTasks.js';
+
+export type Source = { link: string } | { file: string };
+
+export type Prepared =
+  | {
+      ok: true;
+      meta: DocumentMeta;
+      /** The body the corpus keeps, exactly as a reload reads it back. */
+      text: string;
+      /** The corpus file: front matter and body. */
+      markdown: string;
+      /** Its name in the corpus folder. */
+      fileName: string;
+    }
+  | { ok: false; message: string };
+
+export interface PrepareOptions {
+  /** Values that override what was found (empty ones are ignored). */
+  overrides?: Partial<DocumentMeta>;
+  /** How the caller's option for a field is written, e.g. `--author` or `author:`. */
+  optionFor: (field: keyof DocumentMeta) => string;
+  fetch?: FetchOptions;
+}
+
+const FILE_KINDS: Record<string, ArticleKind> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.docx': 'docx', '.txt': 'text' };
+
+export async function prepareArticle(source: Source, { overrides = {}, optionFor, fetch }: PrepareOptions): Promise<Prepared> {
+  const name = 'link' in source ? source.link : path.basename(source.file);
+  let read: ReadSource;
+  try {
+    read = 'link' in source ? await fetched(source.link, fetch) : await fromFile(source.file, fetch?.maxBytes ?? FETCH_LIMITS.maxBytes);
+  } catch (error) {
+    if (error instanceof FetchRefused) return { ok: false, message: error.message };
+    throw error;
+  }
+  let found;
+  try {
+    found = await extractOffThread(read);
+  } catch (error) {
+    if (error instanceof ExtractionFailed) return { ok: false, message: `${name} was not added: ${error.message}.` };
+    throw error;
+  }
+  const why = notAnArticle(found.text);
+  if (why !== undefined) return { ok: false, message: `${name} was not added: ${why}.` };
+
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined && value.trim() !== '').map(([field, value]) => [field, value!.trim()]));
+  const meta = { ...found.meta, ...given } as Partial<DocumentMeta>;
+  const missing = REQUIRED_FIELDS.filter((field) => meta[field] === undefined);
+  if (missing.length > 0) {
+    const asks = missing.map((field) => `${field} (${optionFor(field)}${field === 'published' ? ' YYYY-MM-DD' : ''})`);
+    return { ok: false, message: `${name} was not added: its ${missing.join(', ')} could not be found. Give ${asks.join(', ')}.` };
+  }
+  const complete = meta as DocumentMeta;
+  const problems = metadataProblems(complete);
+  if (problems.length > 0) return { ok: false, message: `${name} was not added: ${problems.map(({ field, message }) => `${field} ${message} (set it with ${optionFor(field)})`).join('; ')}.` };
+
+  const fileName = safeCorpusFileName(complete.title) ?? safeCorpusFileName(name) ?? 'article.md';
+  const markdown = markdownFromText(found.text, complete);
+  const parsed = parseCorpusFile(fileName, new TextEncoder().encode(markdown));
+  if (!parsed.document) return { ok: false, message: `${name} was not added: ${parsed.problems.map((problem) => problem.message).join('; ')}.` };
+  return { ok: true, meta: complete, text: parsed.document.body, markdown, fileName };
+}
+
+async function fetched(link: string, options: FetchOptions | undefined): Promise<ReadSource> {
+  const { url, kind, bytes, charset } = await safeFetch(link, options);
+  return { kind, bytes, url, ...(charset && { charset }) };
+}
+
+async function fromFile(file: string, maxBytes: number): Promise<ReadSource> {
+  const kind = FILE_KINDS[path.extname(file).toLowerCase()];
+  if (kind === undefined) throw new FetchRefused(`${path.basename(file)} was not added: only web pages (.html, .htm), PDF, Word (.docx) and plain-text (.txt) files can be read.`);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new FetchRefused(`${file} was not found: check the path.`);
+  if (info.size > maxBytes) throw new FetchRefused(`${path.basename(file)} was not added: it is larger than the ${maxBytes / 1024 / 1024} MiB the bot reads.`);
+  return { kind, bytes: await readFile(file) };
+}

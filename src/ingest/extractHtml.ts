@@ -1,0 +1,136 @@
+/**
+ * A web page's article: its main text, by Readability on a linkedom DOM (light, and it does not
+ * evaluate CSS, which throws on some real pages in jsdom), cleaned of what Readability keeps but
+ * readers do not quote (captions, bylines, "read more" blocks), with its metadata from JSON-LD,
+ * Open Graph / `article:*` / `<meta>` tags and `<link rel="canonical">`.
+ */
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { metadataOf, type FoundMeta } from './pageMetadata.js';
+
+export interface ExtractedArticle {
+  meta: FoundMeta;
+  /** Paragraphs separated by blank lines; subheadings as `## …` lines of their own. */
+  text: string;
+}
+
+/** Elements whose text ends a paragraph before and after them. */
+const BLOCKS = new Set([
+  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BR', 'DD', 'DIV', 'DL', 'DT', 'FIELDSET', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6',
+  'HEADER', 'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'TABLE', 'TD', 'TH', 'TR', 'UL',
+]);
+const HEADINGS = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+/** Never part of the article's prose: media captions, forms, embedded widgets. */
+const DROPPED = new Set(['FIGCAPTION', 'BUTTON', 'FORM', 'NOSCRIPT', 'SCRIPT', 'STYLE', 'SVG', 'TEMPLATE', 'IFRAME', 'SELECT', 'TEXTAREA', 'NAV', 'ASIDE', 'FOOTER']);
+
+interface TextNode {
+  nodeType: number;
+  nodeName: string;
+  textContent: string | null;
+  childNodes: ArrayLike<TextNode>;
+}
+
+/** The article of the page `html` (served from `pageUrl`, which relative links resolve against). */
+export function extractHtml(html: string, pageUrl?: string): ExtractedArticle {
+  const { document } = parseHTML(html);
+  // Read before Readability, which rewrites the document it is given.
+  const meta = metadataOf(document, pageUrl);
+  const article = new Readability<TextNode>(document as unknown as Document, { serializer: (node) => node as unknown as TextNode }).parse();
+  if (meta.title === undefined && article?.title) meta.title = article.title.trim();
+  if (meta.author === undefined && article?.byline) meta.author = article.byline.trim();
+  const paragraphs = article?.content ? keptParagraphs(paragraphsOf(article.content), meta) : [];
+  return { meta, text: paragraphs.map((paragraph) => paragraph.text).join('\n\n') };
+}
+
+interface Paragraph {
+  text: string;
+  heading: boolean;
+  /** An item of a list (short items are prose there, where short lines elsewhere are buttons). */
+  listItem: boolean;
+  /** Share of its characters inside links. */
+  linked: number;
+}
+
+const words = (text: string) => text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+
+/** A paragraph that only leads to other pages: "Read more: …", "Related: …", "You may also like". */
+const LEAD_IN = /^(?:read more|read also|also read|related(?: post| stories| articles)?|see also|more|don'?t miss|you may also like|recommended|watch|listen)\b\s*[:|-]?/i;
+/** A caption's or a photo's credit, or a gallery's counter: "(Image: …)", "Photo: …", "(credit: …)", "© …", "Image 1 of 13". */
+const CREDIT = /(?:^©|^(?:photo|image|picture|credit)s?\s*:|\((?:photo|image|picture|credit)s?\s*:[^)]*\)$|^(?:photo|image|picture|slide)\s+\d+\s+of\b)/i;
+/** A paragraph that is only a web address. */
+const BARE_ADDRESS = /^(?:https?:\/\/|www\.)\S+$/i;
+/** A dateline of its own: "Published: 00:01, Tue, Nov 19, 2019", "Updated Nov 19, 9:41 AM". */
+const DATELINE = /^\W*(?:published|updated|posted|last (?:updated|modified))\b/i;
+
+/**
+ * What Readability keeps around an article that is not its prose: links to other articles,
+ * captions and credits, datelines, the title again as a heading, and headings with nothing
+ * after them (a "related" box's, once its links are gone).
+ */
+function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): Paragraph[] {
+  const plain = (text: string) => text.replace(/^## /, '').replace(/^by\s+/i, '').trim().toLowerCase();
+  const sameAsTitle = (text: string) => title !== undefined && plain(text) === title.toLowerCase();
+  // A byline: the author's name, with or without "By" and their role.
+  const byline = (text: string) => author !== undefined && (plain(author).includes(plain(text)) || plain(text).includes(plain(author)));
+  const kept = paragraphs.filter(({ text, linked, heading, listItem }) => {
+    const count = words(text);
+    if (count < 12 && byline(text)) return false;
+    if (BARE_ADDRESS.test(text)) return false;
+    // One or two words standing alone, outside a list and not a heading: a button or a label.
+    if (count <= 2 && !heading && !listItem && !/[.!?:"”]$/.test(text)) return false;
+    if (linked > 0.8 && count < 20) return false;
+    if (count < 20 && (LEAD_IN.test(text.replace(/^## /, '')) && (linked > 0 || heading || /:$/.test(text)))) return false;
+    if (count < 25 && CREDIT.test(text)) return false;
+    if (count < 15 && DATELINE.test(text)) return false;
+    return !sameAsTitle(text);
+  });
+  // A heading is kept only when prose follows it before the next heading.
+  return kept.filter((paragraph, index) => !paragraph.heading || (kept[index + 1] !== undefined && !kept[index + 1]!.heading));
+}
+
+/** The text of `root` as paragraphs: block elements end one, headings become `## …`. */
+function paragraphsOf(root: TextNode): Paragraph[] {
+  const paragraphs: Paragraph[] = [];
+  let current: string[] = [];
+  let linkedChars = 0;
+  let links = 0;
+  const flush = (ending?: string) => {
+    const raw = current.join('');
+    const text = raw.replace(/\s+/g, ' ').trim();
+    const heading = ending !== undefined && HEADINGS.has(ending);
+    if (text !== '') paragraphs.push({ text: heading ? `## ${text}` : text, heading, listItem: ending === 'LI', linked: linkedChars / raw.replace(/\s+/g, ' ').length });
+    current = [];
+    linkedChars = 0;
+  };
+  // An explicit stack: a page's nesting depth is anyone's choice.
+  const stack: Array<TextNode | { end: string } | { endLink: true }> = [root];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ('endLink' in item) {
+      links -= 1;
+      continue;
+    }
+    if ('end' in item) {
+      flush(item.end);
+      continue;
+    }
+    if (item.nodeType === 3) {
+      const text = item.textContent ?? '';
+      current.push(text);
+      if (links > 0) linkedChars += text.replace(/\s+/g, ' ').length;
+      continue;
+    }
+    if (item.nodeType !== 1 || DROPPED.has(item.nodeName)) continue;
+    if (BLOCKS.has(item.nodeName)) {
+      flush();
+      stack.push({ end: item.nodeName });
+    }
+    if (item.nodeName === 'A') {
+      links += 1;
+      stack.push({ endLink: true });
+    }
+    for (let i = item.childNodes.length - 1; i >= 0; i -= 1) stack.push(item.childNodes[i]!);
+  }
+  flush();
+  return paragraphs;
+}

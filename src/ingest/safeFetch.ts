@@ -1,0 +1,211 @@
+/**
+ * Fetching a page someone pasted the link of. Everything about it is untrusted: where the name
+ * points (checked for every address it resolves to, at every redirect, and the connection made to
+ * the address checked, so the name cannot resolve elsewhere in between), how much it sends (the
+ * decoded bytes are capped, so a small gzip bomb cannot grow), how long it takes (the whole fetch,
+ * and each silence within it) and what it is (an article's types only). Every refusal is a
+ * `FetchRefused` whose message is one plain line.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import ipaddr from 'ipaddr.js';
+import { refusedAddress } from './addressCheck.js';
+
+/** What the bot can read an article from. */
+export type ArticleKind = 'html' | 'pdf' | 'docx' | 'text';
+
+export interface Fetched {
+  /** The address the article was finally served from, after redirects. */
+  url: string;
+  kind: ArticleKind;
+  /** The decoded body. */
+  bytes: Buffer;
+  /** The charset the server named, if any. */
+  charset?: string;
+}
+
+export interface FetchOptions {
+  /** Allow the bot's own network (FETCH_ALLOW_PRIVATE): tests and intranet deployments. */
+  allowPrivate?: boolean;
+  /** Most decoded bytes kept. */
+  maxBytes?: number;
+  /** The whole fetch, redirects included. */
+  timeoutMs?: number;
+  /** Longest silence while connecting or reading. */
+  idleMs?: number;
+  maxRedirects?: number;
+}
+
+/** A fetch refused or failed; the message is one line, for the moderator. */
+export class FetchRefused extends Error {}
+
+export const FETCH_LIMITS = { maxBytes: 10 * 1024 * 1024, timeoutMs: 20_000, idleMs: 10_000, maxRedirects: 5 };
+
+export const USER_AGENT = 'citebot/0.1 (Discord bot quoting news articles; fetches the links moderators add)';
+
+const KINDS: Record<string, ArticleKind> = {
+  'text/html': 'html',
+  'application/xhtml+xml': 'html',
+  'application/pdf': 'pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'text/plain': 'text',
+};
+
+const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
+/** Fetches `address`, following up to `maxRedirects` redirects, each checked as the first. */
+export async function safeFetch(address: string, options: FetchOptions = {}): Promise<Fetched> {
+  const limits = { ...FETCH_LIMITS, ...options };
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  const seen = new Set<string>();
+  let url = parseAddress(address);
+  for (let hop = 0; ; hop += 1) {
+    seen.add(url.href);
+    const pinned = await checkedAddress(url, limits.allowPrivate ?? false);
+    const outcome = await request(url, pinned, limits, deadline);
+    if ('fetched' in outcome) return outcome.fetched;
+    const next = parseAddress(outcome.location, url);
+    if (seen.has(next.href)) throw new FetchRefused(`${url.host} redirects in a loop (back to ${next.href}).`);
+    if (hop + 1 > limits.maxRedirects) throw new FetchRefused(`${address} redirects more than ${limits.maxRedirects} times.`);
+    url = next;
+  }
+}
+
+function parseAddress(address: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(address.trim(), base);
+  } catch {
+    throw new FetchRefused(`"${address.slice(0, 200)}" is not a web address: give a link starting with https://.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefused(`Only http and https links can be added, not ${url.protocol.replace(/:$/, '')}.`);
+  return url;
+}
+
+/** The address to connect to for `url`: its IP literal, or every address its name resolves to, each checked. */
+async function checkedAddress(url: URL, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+  // The URL parser has already read decimal, octal and hex IPv4 (2130706433, 0177.0.0.1) as dotted.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: Array<{ address: string; family: number }>;
+  if (ipaddr.isValid(host)) addresses = [{ address: host, family: host.includes(':') ? 6 : 4 }];
+  else {
+    try {
+      addresses = await dnsLookup(host, { all: true, verbatim: true });
+    } catch {
+      throw new FetchRefused(`${host} could not be found (no such name in DNS): check the link.`);
+    }
+  }
+  for (const { address } of addresses) {
+    const refused = refusedAddress(address, allowPrivate);
+    if (refused !== undefined) throw new FetchRefused(`${host} was not fetched: ${refused}.`);
+  }
+  if (addresses.length === 0) throw new FetchRefused(`${host} could not be found (no address in DNS): check the link.`);
+  return addresses[0]!;
+}
+
+type Outcome = { fetched: Fetched } | { location: string };
+
+function request(url: URL, pinned: { address: string; family: number }, limits: typeof FETCH_LIMITS, deadline: AbortSignal): Promise<Outcome> {
+  // The connection goes to the checked address: no second lookup between the check and the connect.
+  const lookup: LookupFunction = (_hostname, options, callback) => {
+    if (options.all) (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [pinned]);
+    else callback(null, pinned.address, pinned.family);
+  };
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise<Outcome>((resolve, reject) => {
+    let settled = false;
+    const fail = (message: string) => {
+      if (settled) return;
+      settled = true;
+      deadline.removeEventListener('abort', onDeadline);
+      req.destroy();
+      reject(new FetchRefused(message));
+    };
+    const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      deadline.removeEventListener('abort', onDeadline);
+      req.destroy();
+      resolve(outcome);
+    };
+    const req = client.get(url, {
+      lookup,
+      agent: false,
+      headers: { 'user-agent': USER_AGENT, accept: 'text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain;q=0.8', 'accept-encoding': 'gzip, deflate, br' },
+    });
+    const onDeadline = () => fail(`${url.host} took longer than ${limits.timeoutMs / 1000} s to send the page.`);
+    if (deadline.aborted) return onDeadline();
+    deadline.addEventListener('abort', onDeadline, { once: true });
+    req.setTimeout(limits.idleMs, () => fail(`${url.host} sent nothing for ${limits.idleMs / 1000} s.`));
+    req.on('error', (error: NodeJS.ErrnoException) => fail(`${url.host} could not be reached (${error.code ?? error.message}).`));
+    req.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400 && response.headers.location) return finish({ location: response.headers.location });
+      if (status < 200 || status >= 300) return fail(`${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: check the link.`);
+      const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const charset = /charset\s*=\s*"?([\w-]+)/i.exec(response.headers['content-type'] ?? '')?.[1];
+      const declared = KINDS[type];
+      if (type !== '' && type !== 'application/octet-stream' && declared === undefined) {
+        return fail(`${url.href} is ${type}, not an article: links to web pages, PDF, Word (.docx) or plain-text files can be added.`);
+      }
+      const length = Number(response.headers['content-length']);
+      if (Number.isFinite(length) && length > limits.maxBytes) return fail(`${url.href} is ${mib(length)}, larger than the ${mib(limits.maxBytes)} the bot reads.`);
+      readBody(response, limits.maxBytes).then(
+        (bytes) => {
+          const kind = declared ?? sniffKind(bytes);
+          if (kind === undefined) return fail(`${url.href} is not a web page, PDF, Word (.docx) or plain-text file.`);
+          finish({ fetched: { url: url.href, kind, bytes, ...(charset && { charset }) } });
+        },
+        (error: Error) => fail(error instanceof FetchRefused ? `${url.href} ${error.message}` : `${url.host} broke off while sending the page (${error.message}).`),
+      );
+    });
+  });
+}
+
+/** The decoded body, stopped once it passes `maxBytes` (counted after decompression). */
+function readBody(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decoders: Record<string, () => Readable> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+  let stream: Readable = response;
+  if (encoding !== 'identity' && encoding !== '') {
+    const decoder = decoders[encoding];
+    if (!decoder) return Promise.reject(new FetchRefused(`is sent with an encoding the bot does not read (${encoding}).`));
+    stream = response.pipe(decoder() as unknown as NodeJS.WritableStream) as unknown as Readable;
+    response.on('error', (error) => stream.destroy(error));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        stream.destroy();
+        response.destroy();
+        reject(new FetchRefused(`is larger than the ${mib(maxBytes)} the bot reads.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+    response.on('close', () => {
+      if (!response.complete) reject(new Error('the connection closed early'));
+    });
+  });
+}
+
+/** A body sent without a useful type: PDF and .docx (a zip) by their first bytes. */
+function sniffKind(bytes: Buffer): ArticleKind | undefined {
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'docx';
+  return undefined;
+}
+
+/** `FETCH_ALLOW_PRIVATE` (off unless true, 1, yes or on), for entry points without the bot's validated configuration. */
+export function allowPrivateFrom(env: NodeJS.ProcessEnv): boolean {
+  return /^\s*(true|1|yes|on)\s*$/i.test(env.FETCH_ALLOW_PRIVATE ?? '');
+}
