@@ -59,8 +59,11 @@ export interface ServerCorpusChanges {
 }
 
 export interface CorpusChanges {
-  /** Reloads the corpus from disk everywhere it is served; one outcome per shard, every server's changes. */
-  reload(actor: Actor): Promise<ShardOutcome[]>;
+  /**
+   * Reloads the corpus from disk everywhere it is served (or, `here`, in this process only: where
+   * every process watches the folder itself); one outcome per shard, every server's changes.
+   */
+  reload(actor: Actor, where?: 'everywhere' | 'here'): Promise<ShardOutcome[]>;
   /** The changes a server's moderators may make (none outside a server: `scope` undefined). */
   forScope(scope: string | undefined): ServerCorpusChanges;
 }
@@ -107,8 +110,8 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
     logger.warn({ err: error, ...context }, 'corpus folder cannot be written');
     return message;
   };
-  const reloadEverywhere = async (actor: Actor): Promise<ShardOutcome[]> => {
-    const outcomes = await sync.reloadEverywhere();
+  const reloadAndAudit = async (actor: Actor, where: 'everywhere' | 'here' = 'everywhere'): Promise<ShardOutcome[]> => {
+    const outcomes = await (where === 'here' ? sync.reloadHere() : sync.reloadEverywhere());
     for (const { shard, report } of outcomes) logger.info({ actorId: actor.id, reason: actor.reason, shard, ...reloadSummary(report) }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
     const report = outcomes[0]?.report;
     // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
@@ -162,7 +165,7 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
     });
   const notInAServer = 'Articles can be added and removed only in a server: each server has its own.';
   const changes: CorpusChanges = {
-    reload: reloadEverywhere,
+    reload: reloadAndAudit,
     forScope(scope) {
       const scoped = <T extends { outcomes: ShardOutcome[] }>(outcome: T): T => ({ ...outcome, outcomes: outcome.outcomes.map(({ shard, report }) => ({ shard, report: reportForScope(report, scope) })) });
       return {

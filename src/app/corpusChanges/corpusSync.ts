@@ -16,6 +16,8 @@ export interface ShardOutcome {
 export interface CorpusSync {
   /** Reloads the corpus from disk in every process serving it; one outcome per process that reports back. */
   reloadEverywhere(): Promise<ShardOutcome[]>;
+  /** Reloads this process only: where every process watches the folder itself (each HTTP worker). */
+  reloadHere(): Promise<ShardOutcome[]>;
 }
 
 /** This process's own reload, counted in its metrics. */
@@ -29,5 +31,6 @@ export function reloadCounted(library: Pick<Engine, 'reload'>, metrics?: Metrics
 
 /** One process serves the corpus: reloading it is reloading everywhere. */
 export function singleProcessSync(reload: () => Promise<ReloadReport>): CorpusSync {
-  return { reloadEverywhere: async () => [{ report: await reload() }] };
+  const reloadHere = async () => [{ report: await reload() }];
+  return { reloadEverywhere: reloadHere, reloadHere };
 }

@@ -12,7 +12,7 @@ import { createBot } from './createBot.js';
 import type { Logger } from '../../runtime/logger.js';
 import { serveOps } from '../../runtime/ops.js';
 import { handleSignals, openCorpus } from '../../runtime/startup.js';
-import { watchCorpus } from '../../runtime/watchCorpus.js';
+import { watchFolder } from '../../app/corpusChanges/watchFolder.js';
 
 export async function runBot(config: BotConfig, logger: Logger, clientOptions: Partial<ClientOptions>): Promise<void> {
   // The corpus opens in a worker while the bot connects.
@@ -41,7 +41,7 @@ export async function runBot(config: BotConfig, logger: Logger, clientOptions: P
   }
   // One watcher per engine: under the process manager only shard 0 watches, since a reload in any shard reloads them all.
   const shard = bot.client.shard?.ids[0] ?? 0;
-  if (config.corpusWatch && shard === 0) stopWatching = watchCorpus(config.corpusDir, () => void bot.corpus.reload({ id: 'watcher', reason: 'files changed' }), { logger });
+  if (config.corpusWatch && shard === 0) stopWatching = watchFolder(config.corpusDir, bot.corpus, 'everywhere', logger);
   // Under the process manager each shard is a process with its own metrics: shard N listens on METRICS_PORT + N.
   if (config.metricsPort !== undefined) {
     const port = config.metricsPort + shard;

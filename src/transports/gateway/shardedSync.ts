@@ -24,5 +24,6 @@ export function shardedSync(client: Client, reload: () => Promise<ReloadReport>)
       }, { context: { hook: RELOAD_THIS_SHARD } });
       return outcomes as ShardOutcome[];
     },
+    reloadHere: async () => [{ shard: client.shard!.ids[0], report: await reload() }],
   };
 }

@@ -7,11 +7,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { InteractionResponseType, InteractionType, REST, type APIInteraction } from 'discord.js';
 import type { Engine } from '../../engine/Engine.js';
-import type { ReloadReport } from '../../library/Library.js';
 import type { Command } from '../../app/commands/types.js';
 import type { BotConfig } from '../../runtime/config.js';
 import type { CorpusChanges } from '../../app/corpusChanges/corpusChanges.js';
-import { reloadSummary } from '../../library/reloadSummary.js';
 import type { FeedbackLog } from '../../app/feedbackLog.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { Metrics } from '../../runtime/metrics.js';
@@ -54,11 +52,6 @@ export interface HttpWorker {
   corpus: CorpusChanges;
   feedback: FeedbackLog;
   metrics: Metrics;
-  /**
-   * Reloads this worker only, and logs it: for CORPUS_WATCH, where every worker watches the
-   * folder itself (a reload through `corpus` would also signal all the others).
-   */
-  reloadHere(reason: string): Promise<void>;
   /** Starts following other workers' corpus changes and listens; resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting requests and following changes, and writes what feedback is pending. */
@@ -80,17 +73,13 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
   let sync: ReturnType<typeof signalFileSync> | undefined;
-  let reloadCounted: (() => Promise<ReloadReport>) | undefined;
   const { router, corpus, feedback, metrics } = createService({
     config,
     library,
     logger,
     commands,
     rest,
-    sync: (reloadHere) => {
-      reloadCounted = reloadHere;
-      return (sync = signalFileSync({ cacheDir: config.cacheDir, reloadHere, logger, pollMs: signalPollMs }));
-    },
+    sync: (reloadHere) => (sync = signalFileSync({ cacheDir: config.cacheDir, reloadHere, logger, pollMs: signalPollMs })),
     logFields: { worker: process.pid },
   });
 
@@ -142,10 +131,6 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
     corpus,
     feedback,
     metrics,
-    async reloadHere(reason) {
-      const report = await reloadCounted!();
-      logger.info({ reason, ...reloadSummary(report) }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
-    },
     async listen(port, host) {
       await sync!.start();
       return listen(server, port, host);

@@ -8,7 +8,7 @@ import { commands } from '../../app/commands/index.js';
 import { configOrExit } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { handleSignals, openCorpus } from '../../runtime/startup.js';
-import { watchCorpus } from '../../runtime/watchCorpus.js';
+import { watchFolder } from '../../app/corpusChanges/watchFolder.js';
 import { createHttpWorker } from './httpWorker.js';
 
 const config = configOrExit('citebot cannot start', 'http');
@@ -35,4 +35,4 @@ try {
   process.exit(1);
 }
 // Every worker watches for itself and reloads only itself: the others see the same files.
-if (config.corpusWatch) stopWatching = watchCorpus(config.corpusDir, () => void worker.reloadHere('files changed'), { logger });
+if (config.corpusWatch) stopWatching = watchFolder(config.corpusDir, worker.corpus, 'here', logger);

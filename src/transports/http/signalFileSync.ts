@@ -93,5 +93,6 @@ export function signalFileSync({ cacheDir, reloadHere, logger, pollMs = 1000 }: 
       }
       return [{ report }];
     },
+    reloadHere: async () => [{ report: await reloadHere() }],
   };
 }
