@@ -98,7 +98,7 @@ export class InteractionRouter {
   #contextFor(interaction: APIInteraction): CommandContext {
     const { engine, corpus, ...shared } = this.services;
     const scope = interaction.guild_id ?? undefined;
-    return { ...shared, library: engine.view(scope), corpus: corpus.forScope(scope) };
+    return { ...shared, engine: engine.view(scope), corpus: corpus.forScope(scope) };
   }
 
   /** Runs the handler; returns the outcome to log. */

@@ -21,7 +21,7 @@ import { InteractionRouter } from './router.js';
 
 export interface ServiceOptions {
   config: BotConfig;
-  library: Engine;
+  engine: Engine;
   logger: Logger;
   commands: readonly Command[];
   /** Discord's REST API with the bot token: responses after the first, and the audit channel. */
@@ -41,12 +41,12 @@ export interface Service {
   metrics: Metrics;
 }
 
-export function createService({ config, library, logger, commands, rest, sync, logFields, corpusTasks }: ServiceOptions): Service {
-  const metrics = new Metrics(library);
-  const corpus = createCorpusChanges({ library, logger, config, sync: sync(reloadCounted(library, metrics)), rest, tasks: corpusTasks });
+export function createService({ config, engine, logger, commands, rest, sync, logFields, corpusTasks }: ServiceOptions): Service {
+  const metrics = new Metrics(engine);
+  const corpus = createCorpusChanges({ engine, logger, config, sync: sync(reloadCounted(engine, metrics)), rest, tasks: corpusTasks });
   const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
   const services: BotServices = {
-    engine: library,
+    engine,
     config,
     logger,
     corpus,

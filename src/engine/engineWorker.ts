@@ -96,7 +96,7 @@ async function openSemantic(served: Library, encoderClient: EncoderClient): Prom
     const index = await openSemanticIndex(served.index.passages, options.cacheDir, {
       embedder: encoderClient,
       onBusy: ({ turnedAway }) => log('info', 'semantic: a burst of new questions; those the encoder could not get to in time were answered by words alone', { turnedAway }),
-      onQuestionsFailed: (error) => log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message }),
+      onQuestionsFailed: (error, failed) => log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message, failed }),
     });
     const { embedded, total } = index.progress;
     if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the encoder worker; a server\'s questions use words alone until the passages it sees have theirs', { embedded, total, loadMs: Math.round(performance.now() - started) });

@@ -6,7 +6,7 @@
  * maps of common terms grow one entry at a time, interleaved with every other term's. Here each
  * passage's terms are counted once, postings gather per term in flat arrays, and at the end each
  * term's maps are made in one pass and put in the radix tree once: about 3× faster. The result
- * is the index `add` would have built (tests/index.test.ts compares them), so minisearch answers
+ * is the index `add` would have built (tests/unit/index.test.ts compares them), so minisearch answers
  * from it, saves it and updates it (`add`, `discard`) as usual.
  */
 import MiniSearch, { type Options } from 'minisearch';

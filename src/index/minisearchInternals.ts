@@ -1,7 +1,7 @@
 /**
  * The parts of a minisearch 7 index the engine reads or fills beyond its public API, described
  * once: the bulk loader fills the term dictionary, scoring reads postings and lengths, queries
- * look words up. tests/index.test.ts compares the results with minisearch's own `add` and
+ * look words up. tests/unit/index.test.ts compares the results with minisearch's own `add` and
  * `search`, so an upgrade that changes these fails loudly (the lock file pins the version).
  */
 import type MiniSearch from 'minisearch';

@@ -1,7 +1,7 @@
 /**
  * BM25+ scoring over minisearch's postings, as minisearch's own OR search scores them: the same
  * formula, parameters, field boosts and order of additions, so the same scores to the last bit
- * and the same order among ties (tests/index.test.ts compares them).
+ * and the same order among ties (tests/unit/index.test.ts compares them).
  *
  * minisearch's search makes an object per matching passage per term (score, terms, a `match`
  * record keyed by the term) and merges them term by term: about 1 µs a posting, so a question

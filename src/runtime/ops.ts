@@ -12,12 +12,12 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface OpsSources {
-  library: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress' | 'meaning'>;
+  engine: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress' | 'meaning'>;
   metrics: Metrics;
 }
 
 /** Answers /healthz and /metrics; returns false for any other path, for the caller to handle. */
-export async function handleOpsRequest(request: IncomingMessage, response: ServerResponse, { library, metrics }: OpsSources): Promise<boolean> {
+export async function handleOpsRequest(request: IncomingMessage, response: ServerResponse, { engine, metrics }: OpsSources): Promise<boolean> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path !== '/healthz' && path !== '/metrics') return false;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -26,17 +26,17 @@ export async function handleOpsRequest(request: IncomingMessage, response: Serve
   }
   if (path === '/healthz') {
     // `vectors`: how many passages' texts have their sentence vectors, of how many (meaning on).
-    const vectors = library.vectorProgress();
+    const vectors = engine.vectorProgress();
     // `meaning`: whether answers can use it (meaning on). Unavailable, the bot still answers, by words alone: still 200.
-    const meaning = library.meaning();
+    const meaning = engine.meaning();
     const body = JSON.stringify({
-      ready: library.isReady,
-      ...library.stats(),
+      ready: engine.isReady,
+      ...engine.stats(),
       ...(vectors && { vectors }),
       ...(meaning && { meaning: meaning.state }),
       ...(meaning?.state === 'unavailable' && { status: 'degraded', meaningProblem: meaning.reason }),
     });
-    response.writeHead(library.isReady ? 200 : 503, { 'Content-Type': 'application/json' }).end(body);
+    response.writeHead(engine.isReady ? 200 : 503, { 'Content-Type': 'application/json' }).end(body);
   } else {
     const { contentType, text } = await metrics.exposition();
     response.writeHead(200, { 'Content-Type': contentType }).end(text);

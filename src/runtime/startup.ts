@@ -20,13 +20,13 @@ export async function openCorpus(config: BotConfig, logger: Logger): Promise<Eng
     logger.flush();
     process.exit(1);
   }
-  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger });
-  library.ready.then(
+  const engine = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger });
+  engine.ready.then(
     (report) => {
       for (const problem of report.problems) logger.warn({ file: problem.file, line: problem.line }, `corpus file skipped: ${formatProblem(problem)}`);
-      logger.info({ corpusDir: config.corpusDir, ...library.stats(), ms: Math.round(report.ms) }, 'corpus loaded');
+      logger.info({ corpusDir: config.corpusDir, ...engine.stats(), ms: Math.round(report.ms) }, 'corpus loaded');
       // Started from the saved index: the folder is then read and applied like a reload.
-      void library.upToDate.then((upToDate) => {
+      void engine.upToDate.then((upToDate) => {
         if (upToDate === report) return;
         logger[upToDate.applied ? 'info' : 'warn'](reloadSummary(upToDate), upToDate.applied ? 'corpus brought up to date with the folder' : 'the folder has problems: the saved corpus keeps being served');
       });
@@ -37,21 +37,21 @@ export async function openCorpus(config: BotConfig, logger: Logger): Promise<Eng
       process.exit(1);
     },
   );
-  return library;
+  return engine;
 }
 
 /**
  * SIGINT and SIGTERM run `stop` once, then close the engine and exit 0; SIGHUP (by convention,
  * "re-read your files"; without a handler Node would exit) runs `reload`.
  */
-export function handleSignals({ library, logger, stop, reload }: { library: Engine; logger: Logger; stop: () => Promise<void>; reload: () => void }): void {
+export function handleSignals({ engine, logger, stop, reload }: { engine: Engine; logger: Logger; stop: () => Promise<void>; reload: () => void }): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
-    await library.close();
+    await engine.close();
     logger.flush();
     process.exit(0);
   };

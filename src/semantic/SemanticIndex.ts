@@ -17,7 +17,7 @@ import { loadEmbedder, type Embedder } from './embedder.js';
 import { MODEL_DIGESTS, modelContentDigest } from './modelCheck.js';
 import { VectorStore, cosineWith, quantize, vectorKey, type QuantizedVectors } from './vectorStore.js';
 
-/** Passages hashed between two turns of the event loop (about 10 ms of work). */
+/** Passages hashed between two turns of the event loop, so questions go in between on a large corpus. */
 const KEYS_BETWEEN_YIELDS = 5_000;
 
 /**
@@ -50,13 +50,16 @@ export interface SemanticIndexOptions {
    * caught up, and every BUSY_REPORT_MS while it has not.
    */
   onBusy?(event: { turnedAway: number }): void;
-  /** Told when the encoder fails on new questions (their askers are answered by words alone). */
-  onQuestionsFailed?(error: Error): void;
+  /**
+   * Told when the encoder fails on new questions (their askers are answered by words alone): the
+   * error and how many questions failed since the last report, at most once every BUSY_REPORT_MS.
+   */
+  onQuestionsFailed?(error: Error, failed: number): void;
 }
 
 /**
- * Sentences embedded per step of filling in passages' vectors. A step holds its thread for
- * roughly this many sentences' encoding: small enough that a question waits little behind it.
+ * Sentences embedded per step of filling in passages' vectors while questions may be waiting: a
+ * step holds the encoder for this many sentences, so a question waits little behind it.
  */
 export const SENTENCES_PER_STEP = 4;
 /** Steps between progress reports (for the log, on a large corpus). */
@@ -67,19 +70,20 @@ const PROGRESS_EVERY_STEPS = 500;
  */
 export const QUESTION_CACHE_SIZE = 1000;
 /**
- * How long a new question waits for the encoder before it is answered by words alone. Alone it
- * waits 10–30 ms; in a burst, each new question ahead costs 5–10 ms more, so 50 new questions at
- * once wait ~0.4 s and 400 would wait seconds: past this, a member gets words now rather than
- * meaning after the engine's 2-s deadline ("That took too long"). 750 ms keeps a flood's answers
- * within the bot's 1-s aim for bursts. A question the encoder will clearly not reach in time
- * (the questions ahead times the recent cost of one) does not wait.
+ * How long a new question waits for the encoder before it is answered by words alone: in a burst
+ * each new question ahead adds its cost, and past this a member gets words now rather than meaning
+ * after the engine's deadline ("That took too long"); it keeps a flood's answers within the bot's
+ * aim for bursts. A question the encoder will clearly not reach in time (the questions ahead times
+ * the recent cost of one) does not wait.
  */
 export const MEANING_WAIT_MS = 750;
 /** A queued question's cost to the encoder until measured (ms; then a moving average over the drain's batches). */
 const INITIAL_MS_PER_QUESTION = 10;
 /** Questions per `embed` call when draining the queue (its token budget may split it further). */
 const QUESTIONS_PER_CALL = 8;
-/** While questions keep being turned away, how often the count is reported. */
+/** How long after the examples of questions about an article could not be embedded they are tried again. */
+const INTENTS_RETRY_MS = 10_000;
+/** While questions keep being turned away (or the encoder keeps failing), how often the count is reported. */
 const BUSY_REPORT_MS = 10_000;
 
 /** What the question queue reports, for the log. */
@@ -101,7 +105,9 @@ export class SemanticIndex {
    * encoder still loading, or failed) such questions are left to their words.
    */
   #intents: ArticleIntentClassifier | undefined;
-  readonly #intentsLoaded: Promise<void>;
+  /** The examples being embedded, if they are; and when they last could not be (tried again after INTENTS_RETRY_MS). */
+  #intentsLoading: Promise<void> | undefined;
+  #intentsFailedAt = -Infinity;
   readonly #store: VectorStore;
   readonly #passages: readonly Passage[];
   readonly #keys: Map<Passage, string>;
@@ -125,15 +131,16 @@ export class SemanticIndex {
   readonly #total: number;
   /** Per scope ("" for the base), how many of the passages it holds have no vectors yet. */
   readonly #missingByScope = new Map<string, number>();
+  /** For each key without vectors, how many passages of each scope share it. */
+  readonly #scopesOfMissing = new Map<string, Map<string, number>>();
+  /** Encoder failures on questions since they were last reported, and when that was. */
+  #failures = 0;
+  #failureReportedAt = -Infinity;
 
   private constructor(embedder: Embedder, store: VectorStore, passages: readonly Passage[], keys: Map<Passage, string>, reports: QuestionReports) {
     this.#embedder = embedder;
     this.#reports = reports;
-    // Never awaited by `open`: a reload must not wait for the encoder (it may still be loading the model).
-    this.#intentsLoaded = loadArticleIntents(embedder).then(
-      (intents) => void (this.#intents = intents),
-      () => undefined,
-    );
+    this.#loadIntents();
     this.#store = store;
     this.#passages = passages;
     this.#keys = keys;
@@ -141,9 +148,13 @@ export class SemanticIndex {
     this.#total = distinct.size;
     this.#missing = new Set([...distinct].filter((key) => !store.has(key)));
     for (const passage of passages) {
-      if (!this.#missing.has(keys.get(passage)!)) continue;
+      const key = keys.get(passage)!;
+      if (!this.#missing.has(key)) continue;
       const scope = passage.scope ?? '';
       this.#missingByScope.set(scope, (this.#missingByScope.get(scope) ?? 0) + 1);
+      const scopes = this.#scopesOfMissing.get(key) ?? new Map<string, number>();
+      scopes.set(scope, (scopes.get(scope) ?? 0) + 1);
+      this.#scopesOfMissing.set(key, scopes);
     }
   }
 
@@ -152,11 +163,23 @@ export class SemanticIndex {
     const keys = new Map<Passage, string>();
     for (const passage of passages) {
       keys.set(passage, vectorKey(passage.text));
-      // Hashing 100,000 passages takes ~0.2 s: questions the worker answers meanwhile go in between.
       if (keys.size % KEYS_BETWEEN_YIELDS === 0) await nextTurn();
     }
     const [embedder, store] = await Promise.all([options.embedder ?? loadEmbedder(), VectorStore.open(options.folder, new Set(keys.values()))]);
     return new SemanticIndex(embedder, store, passages, keys, options);
+  }
+
+  /**
+   * Embeds the examples of questions about an article, in the background: never awaited by `open`
+   * (a reload must not wait for the encoder, which may still be loading the model), and tried again
+   * a while after it could not.
+   */
+  #loadIntents(): void {
+    if (this.#intentsLoading || performance.now() - this.#intentsFailedAt < INTENTS_RETRY_MS) return;
+    this.#intentsLoading = loadArticleIntents(this.#embedder).then(
+      (intents) => void (this.#intents = intents),
+      () => void (this.#intentsFailedAt = performance.now()),
+    ).finally(() => (this.#intentsLoading = undefined));
   }
 
   /** Whether every passage has its vectors. */
@@ -187,14 +210,11 @@ export class SemanticIndex {
 
   /** Vectors computed elsewhere (the encoder worker, which saves them): questions use them from now on. */
   receive(entries: ReadonlyArray<[string, QuantizedVectors]>): void {
-    const arrived = new Set<string>();
-    for (const [key] of entries) if (this.#missing.delete(key)) arrived.add(key);
-    if (arrived.size === 0) return;
-    this.#store.keep(entries.filter(([key]) => arrived.has(key)));
-    for (const passage of this.#passages) {
-      if (!arrived.has(this.#keys.get(passage)!)) continue;
-      const scope = passage.scope ?? '';
-      this.#missingByScope.set(scope, this.#missingByScope.get(scope)! - 1);
+    const arrived = entries.filter(([key]) => this.#missing.delete(key));
+    this.#store.keep(arrived);
+    for (const [key] of arrived) {
+      for (const [scope, count] of this.#scopesOfMissing.get(key)!) this.#missingByScope.set(scope, this.#missingByScope.get(scope)! - count);
+      this.#scopesOfMissing.delete(key);
     }
   }
 
@@ -218,7 +238,7 @@ export class SemanticIndex {
       await nextTurn();
     }
     // Whoever fills in this thread gets the whole semantic side, questions about an article included.
-    await this.#intentsLoaded;
+    await this.#intentsLoading;
     options.onProgress?.({ ...this.progress, ms: performance.now() - started, done: true });
   }
 
@@ -247,8 +267,8 @@ export class SemanticIndex {
       pending = { question, until, vector, resolve };
       this.#waiting.push(pending);
       this.#pendingQuestions.set(question, pending);
-      // On the next turn, so that questions arriving together are embedded together (about 0.7×
-      // the cost each of one by one).
+      // On the next turn, so that questions arriving together are embedded together (cheaper each
+      // than one by one).
       if (!this.#draining) {
         this.#draining = true;
         setImmediate(() => void this.#drainQuestions());
@@ -284,7 +304,14 @@ export class SemanticIndex {
           pending.failed = true;
           this.#settle(pending, undefined);
         }
-        this.#report(() => this.#reports.onQuestionsFailed?.(error as Error));
+        // Reported once per BUSY_REPORT_MS: an encoder that cannot load fails every question.
+        this.#failures += batch.length;
+        if (performance.now() - this.#failureReportedAt >= BUSY_REPORT_MS) {
+          const failed = this.#failures;
+          this.#failures = 0;
+          this.#failureReportedAt = performance.now();
+          this.#report(() => this.#reports.onQuestionsFailed?.(error as Error, failed));
+        }
       }
       if (this.#turnedAway > 0 && performance.now() - this.#reportedAt >= BUSY_REPORT_MS) this.#reportBusy();
       // Questions sent meanwhile reach the worker (and the queue) between calls.
@@ -327,6 +354,7 @@ export class SemanticIndex {
 
   /** Whether the question asks about the article itself (author, date, topic), by meaning. */
   articleIntent(question: Float32Array): IntentMatch | undefined {
+    if (!this.#intents) this.#loadIntents();
     return this.#intents?.classify(question);
   }
 }

@@ -161,11 +161,11 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
       done();
     },
   });
-  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger: createLogger(config, sink) });
-  await library.ready;
+  const engine = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger: createLogger(config, sink) });
+  await engine.ready;
   if (config.semantic) await vectorsReady;
   // One shard, whatever SHARDS/SHARD_COUNT the environment holds.
-  const bot = createBot({ config, library, logger: createLogger({ ...config, logLevel: 'silent' }), commands, clientOptions: { shards: 0, shardCount: 1 } });
+  const bot = createBot({ config, engine, logger: createLogger({ ...config, logLevel: 'silent' }), commands, clientOptions: { shards: 0, shardCount: 1 } });
   await bot.start();
 
   const callbacks = watchCallbacks(fake);
@@ -202,7 +202,7 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   } finally {
     callbacks.stop();
     await bot.stop();
-    await library.close();
+    await engine.close();
     await fake.stop();
     await rm(cacheDir, { recursive: true, force: true });
   }

@@ -44,9 +44,9 @@ export async function benchHttp(options: HttpBenchOptions, onProgress?: (fractio
   const keys = applicationKeys();
   const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, corpusDir: ARTICLE_DIR, cacheDir, publicKey: keys.publicKeyHex });
   const logger = createLogger(config);
-  const library = new Engine({ dir: config.corpusDir, cacheDir, logger });
-  await library.ready;
-  const worker = createHttpWorker({ config, library, logger, commands });
+  const engine = new Engine({ dir: config.corpusDir, cacheDir, logger });
+  await engine.ready;
+  const worker = createHttpWorker({ config, engine, logger, commands });
   fake.useInteractionsEndpoint(`http://127.0.0.1:${await worker.listen(0, '127.0.0.1')}/interactions`, keys.privateKey);
   const callbacks = watchCallbacks(fake);
   const questions = loadQuestionSet().map((q) => q.question);
@@ -76,7 +76,7 @@ export async function benchHttp(options: HttpBenchOptions, onProgress?: (fractio
   } finally {
     callbacks.stop();
     await worker.close();
-    await library.close();
+    await engine.close();
     await fake.stop();
     await rm(cacheDir, { recursive: true, force: true });
   }

@@ -180,7 +180,7 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
 
     it('caps an empty query at 25 choices', async () => {
       const { choices } = messageOf(await harness.callback(harness.fake.autocomplete('search', [{ name: 'query', type: STRING, value: '', focused: true }])));
-      expect(choices!.length).toBe(Math.min(25, harness.library.stats().passages));
+      expect(choices!.length).toBe(Math.min(25, harness.engine.stats().passages));
     });
 
     it('shows the chosen passage', async () => {
@@ -253,7 +253,7 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
     });
 
     it('turns a failing handler into a private apology, logs it, and keeps serving', async () => {
-      const failure = vi.spyOn(harness.library, 'answer').mockImplementationOnce(() => {
+      const failure = vi.spyOn(harness.engine, 'answer').mockImplementationOnce(() => {
         throw new Error('index exploded');
       });
       const message = messageOf(await harness.callback(ask(BAIDU)));
@@ -310,7 +310,7 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
     });
 
     it('counts each interaction in Prometheus metrics, served with /healthz (the gateway bot on METRICS_PORT)', async () => {
-      const ops = transport === 'gateway' ? await serveOps({ port: 0 }, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
+      const ops = transport === 'gateway' ? await serveOps({ port: 0 }, { engine: harness.engine, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
       try {
         const origin = ops ? `http://127.0.0.1:${(ops.address() as AddressInfo).port}` : (harness as HttpHarness).origin;
         const count = async () => Number(/^citebot_interactions_total\{command="sources",outcome="ok"\} (\d+)$/m.exec(await (await fetch(`${origin}/metrics`)).text())?.[1] ?? 0);
@@ -319,7 +319,7 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
         await vi.waitFor(async () => expect(await count()).toBe(before + 1));
         const health = await fetch(`${origin}/healthz`);
         expect(health.status).toBe(200);
-        expect(await health.json()).toEqual({ ready: true, ...harness.library.stats() });
+        expect(await health.json()).toEqual({ ready: true, ...harness.engine.stats() });
       } finally {
         ops?.close();
       }

@@ -343,7 +343,7 @@ describe('plain-language help', () => {
   });
 
   it('blames a duplicate id on the new file, not the one being served, whatever their names', async () => {
-    const served = (await harness.library.sources(harness.fake.guildId, 100)).documents.find((document) => document.id === 'filler-1')!;
+    const served = (await harness.engine.sources(harness.fake.guildId, 100)).documents.find((document) => document.id === 'filler-1')!;
     await writeFile(path.join(serverDir, 'aa-dup.md'), LIGHTHOUSE.replace('title:', 'id: filler-1\ntitle:'));
     // Older than the served file too: being served is what counts.
     await utimes(path.join(serverDir, 'aa-dup.md'), new Date('2001-01-01'), new Date('2001-01-01'));
@@ -359,7 +359,7 @@ describe('plain-language help', () => {
     expect(reply.embeds![0]!.title).toBe('Corpus reloaded');
     expect(reply.embeds![0]!.description).toContain('Removed: `filler-2`');
     expect(reply.embeds![0]!.description).toContain('zz-broken.md:5: "published" must be a real date');
-    expect((await harness.library.sources(harness.fake.guildId, 100)).documents.some((document) => document.id === 'filler-2')).toBe(false);
+    expect((await harness.engine.sources(harness.fake.guildId, 100)).documents.some((document) => document.id === 'filler-2')).toBe(false);
     await rm(path.join(corpusDir, 'zz-broken.md'));
   });
 });

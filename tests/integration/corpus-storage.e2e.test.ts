@@ -94,7 +94,7 @@ describe('a corpus folder that cannot be written', () => {
     const reply = await outcome(harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: 'second' }] }], { member: moderator }));
     expect(reply.content).toMatch(/^The bot is not allowed to write to the corpus folder, so nothing was written/);
     expect(await everything()).toContain('server:second.md');
-    expect((await harness.library.sources(GUILD, 100)).documents.map((document) => document.id)).toContain('second');
+    expect((await harness.engine.sources(GUILD, 100)).documents.map((document) => document.id)).toContain('second');
   });
 
   it('sent only bodies that Discord accepts', () => {

@@ -28,20 +28,20 @@ afterEach(async () => {
 const SERVER = '1150000000000000000';
 
 /** CorpusChanges over a copy of the bundled corpus (one base article), for a bot that is not sharded. */
-async function corpusChanges(tasks?: CorpusTasks): Promise<{ changes: CorpusChanges; library: Engine; corpusDir: string }> {
+async function corpusChanges(tasks?: CorpusTasks): Promise<{ changes: CorpusChanges; engine: Engine; corpusDir: string }> {
   parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-changes-'));
   const corpusDir = path.join(parentDir, 'corpus');
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
-  const library = new Engine({ dir: corpusDir, cacheDir: path.join(parentDir, 'cache'), logger: createLogger(testConfig()) });
-  await library.ready;
-  engines.push(library);
-  const sync = singleProcessSync(() => library.reload());
-  return { changes: createCorpusChanges({ library, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) }, tasks }), library, corpusDir };
+  const engine = new Engine({ dir: corpusDir, cacheDir: path.join(parentDir, 'cache'), logger: createLogger(testConfig()) });
+  await engine.ready;
+  engines.push(engine);
+  const sync = singleProcessSync(() => engine.reload());
+  return { changes: createCorpusChanges({ engine, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) }, tasks }), engine, corpusDir };
 }
 
 describe('CorpusChanges', () => {
   it('lets only one of two simultaneous uploads with the same id in', async () => {
-    const { changes, library, corpusDir } = await corpusChanges();
+    const { changes, engine, corpusDir } = await corpusChanges();
     const server = changes.forScope(SERVER);
     const results = await Promise.all([
       server.add(moderator, { fileName: 'first.md', bytes: article('shared-id', 'The first upload.'), replace: false }),
@@ -52,11 +52,11 @@ describe('CorpusChanges', () => {
     expect(await readdir(path.join(corpusDir, 'servers', SERVER))).toEqual(['first.md']);
     // The corpus on disk stays valid, so the next reload is applied.
     expect((await changes.reload(moderator))[0]!.report).toMatchObject({ applied: true, documents: 2 });
-    expect((await library.sources(SERVER, 100)).documents.map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
+    expect((await engine.sources(SERVER, 100)).documents.map((document) => document.id).sort()).toEqual([ARTICLE_ID, 'shared-id']);
   });
 
   it('refuses to remove a base article from a server, and removes the server’s own', async () => {
-    const { changes, library, corpusDir } = await corpusChanges();
+    const { changes, engine, corpusDir } = await corpusChanges();
     const server = changes.forScope(SERVER);
     const refused = await server.remove(moderator, ARTICLE_ID);
     expect(refused).toEqual({ refused: expect.stringMatching(/^“Microsoft .*” is one of the articles every server is answered from, so it cannot be removed from Discord/), outcomes: [] });
@@ -67,7 +67,7 @@ describe('CorpusChanges', () => {
     expect(removed.refused).toBeUndefined();
     expect(removed.retired).toMatchObject({ file: 'other.md', movedTo: expect.stringMatching(/^\.removed\/.*-other\.md$/) });
     expect(removed.outcomes[0]!.report).toMatchObject({ applied: true, removed: ['other'], documents: 1 });
-    expect((await library.sources(SERVER, 100)).documents.map((document) => document.id)).toEqual([ARTICLE_ID]);
+    expect((await engine.sources(SERVER, 100)).documents.map((document) => document.id)).toEqual([ARTICLE_ID]);
   });
 
   it('adds and removes nothing outside a server', async () => {

@@ -152,8 +152,8 @@ describe('the interactions endpoint', () => {
   });
 
   it('defers a slow answer within the deadline, then edits it in through the REST API', async () => {
-    const answer = harness.library.answer.bind(harness.library);
-    const slow = vi.spyOn(harness.library, 'answer').mockImplementationOnce(async (...args) => {
+    const answer = harness.engine.answer.bind(harness.engine);
+    const slow = vi.spyOn(harness.engine, 'answer').mockImplementationOnce(async (...args) => {
       await new Promise((resolve) => setTimeout(resolve, 700));
       return answer(...args);
     });
@@ -168,8 +168,8 @@ describe('the interactions endpoint', () => {
   });
 
   it('turns a slow private answer after the public deferral into a private follow-up', async () => {
-    const answer = harness.library.answer.bind(harness.library);
-    const slow = vi.spyOn(harness.library, 'answer').mockImplementationOnce(async (...args) => {
+    const answer = harness.engine.answer.bind(harness.engine);
+    const slow = vi.spyOn(harness.engine, 'answer').mockImplementationOnce(async (...args) => {
       await new Promise((resolve) => setTimeout(resolve, 700));
       return answer(...args);
     });
@@ -184,8 +184,8 @@ describe('the interactions endpoint', () => {
   });
 
   it('acknowledges a slow button silently, then answers with a follow-up', async () => {
-    const passageByRef = harness.library.passageByRef.bind(harness.library);
-    const slow = vi.spyOn(harness.library, 'passageByRef').mockImplementation(async (ref) => {
+    const passageByRef = harness.engine.passageByRef.bind(harness.engine);
+    const slow = vi.spyOn(harness.engine, 'passageByRef').mockImplementation(async (ref) => {
       await new Promise((resolve) => setTimeout(resolve, 700));
       return passageByRef(ref);
     });
@@ -200,8 +200,8 @@ describe('the interactions endpoint', () => {
   });
 
   it('offers no suggestions rather than miss the deadline when autocomplete is slow', async () => {
-    const search = harness.library.search.bind(harness.library);
-    const slow = vi.spyOn(harness.library, 'search').mockImplementationOnce(async (...args) => {
+    const search = harness.engine.search.bind(harness.engine);
+    const slow = vi.spyOn(harness.engine, 'search').mockImplementationOnce(async (...args) => {
       await new Promise((resolve) => setTimeout(resolve, 700));
       return search(...args);
     });
@@ -266,8 +266,8 @@ describe('health', () => {
     const keys = applicationKeys();
     const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cacheDir, publicKey: keys.publicKeyHex });
     const logger = createLogger(config);
-    const library = new Engine({ dir: config.corpusDir, cacheDir, logger, workerUrl: new URL('../support/slowEngineWorker.ts', import.meta.url) });
-    const worker = createHttpWorker({ config, library, logger, commands });
+    const engine = new Engine({ dir: config.corpusDir, cacheDir, logger, workerUrl: new URL('../support/slowEngineWorker.ts', import.meta.url) });
+    const worker = createHttpWorker({ config, engine, logger, commands });
     try {
       const origin = `http://127.0.0.1:${await worker.listen(0, '127.0.0.1')}`;
       fake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
@@ -276,13 +276,13 @@ describe('health', () => {
       expect(await loading.json()).toEqual({ ready: false, documents: 0, passages: 0 });
       const early = await fake.waitForCallback(fake.chatInput('ask', [{ name: 'question', type: STRING, value: BAIDU }]).id);
       expect(messageOf(early).content).toBe(STILL_LOADING);
-      await library.ready;
+      await engine.ready;
       const ready = await fetch(`${origin}/healthz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ ready: true, documents: 1, passages: 10 });
     } finally {
       await worker.close();
-      await library.close();
+      await engine.close();
       await fake.stop();
       await rm(cacheDir, { recursive: true, force: true });
     }
@@ -313,7 +313,7 @@ describe('several workers on one corpus folder', () => {
     const reload = first.fake.chatInput('reload', [], { member: MODERATOR });
     expect(messageOf(await first.webhook(reload, (r) => r.method === 'PATCH')).embeds![0]!.title).toBe('Corpus reloaded');
     const changedAt = performance.now();
-    await vi.waitFor(async () => expect((await second.library.sources(undefined, 100)).documents.map((document) => document.id)).toContain('lighthouse'), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await second.engine.sources(undefined, 100)).documents.map((document) => document.id)).toContain('lighthouse'), { timeout: 5000, interval: 50 });
     const followed = performance.now() - changedAt;
     expect(followed).toBeLessThan(3000);
     const answer = messageOf(await second.callback(second.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'When did the lighthouse keeper retire?' }])));

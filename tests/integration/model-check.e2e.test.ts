@@ -51,7 +51,7 @@ describe.each(damages)('a model folder with $name', ({ file, damage }) => {
   });
 
   it('says so in /healthz (still 200: words answer) and /metrics', async () => {
-    const ops = await serveOps({ port: 0 }, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config));
+    const ops = await serveOps({ port: 0 }, { engine: harness.engine, metrics: harness.metrics }, createLogger(harness.config));
     try {
       const origin = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
       const health = await fetch(`${origin}/healthz`);

@@ -109,7 +109,7 @@ describe('finding 6: an article deleted while the bot is stopped, with a broken 
     await unlink(path.join(corpusDir, 'servers', A, 'gone.md'));
     await writeFile(path.join(corpusDir, 'broken.md'), 'no front matter\n');
     harness = await start();
-    await harness.library.upToDate;
+    await harness.engine.upToDate;
     expect(await quoted(A, 'When was the zeppelin hangar demolished?')).not.toContain('Gone article');
     const reload = await reloadIn(A);
     expect(reload.embeds![0]!.description).toContain('broken.md:1');

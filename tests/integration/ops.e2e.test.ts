@@ -11,8 +11,8 @@ import { serveOps } from '../../src/runtime/ops.js';
 import { SHORT_LIMITS, expectSlowClientsCutOff } from '../support/slowClients.js';
 import { testConfig } from '../support/testConfig.js';
 
-const library = { isReady: true, stats: () => ({ documents: 1, passages: 10 }), vectorProgress: () => undefined, meaning: () => undefined };
-const sources = { library, metrics: new Metrics(library) };
+const engine = { isReady: true, stats: () => ({ documents: 1, passages: 10 }), vectorProgress: () => undefined, meaning: () => undefined };
+const sources = { engine, metrics: new Metrics(engine) };
 const logger = createLogger(testConfig());
 
 let server: Server | undefined;

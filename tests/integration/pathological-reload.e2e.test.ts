@@ -60,6 +60,6 @@ it('answers every question within 3 s while a reload reads every pathological fi
   expect(report.title).toBe('Corpus reloaded');
   expect(report.description).toMatch(/^6 article\(s\)/);
   for (const title of ['Padded heading', 'Abbreviations', 'Unclosed fence', 'Chinese run', 'No spaces']) {
-    expect((await harness.library.findDocuments(title, 1)).map((document) => document.title)).toEqual([title]);
+    expect((await harness.engine.findDocuments(title, 1)).map((document) => document.title)).toEqual([title]);
   }
 });

@@ -143,7 +143,7 @@ beforeAll(async () => {
   await engine.ready;
   const config = testConfig();
   context = {
-    library: engine.view(undefined),
+    engine: engine.view(undefined),
     config,
     logger: createLogger(config),
     // answerReply never changes the corpus.

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 it('answers questions at 20 a second, each within 3 s, while a 2,000-article reload runs, then applies the reload', async () => {
-  expect(harness.library.stats().documents).toBe(DOCUMENTS);
+  expect(harness.engine.stats().documents).toBe(DOCUMENTS);
 
   // The reload must pick up a change: a new article only it contains.
   await writeFile(
@@ -89,7 +89,7 @@ it('answers questions at 20 a second, each within 3 s, while a 2,000-article rel
   const duringReload = sent.filter((interaction) => interaction.sentAt < reloadDoneAt).length;
   const report = messageOf(edit).embeds![0]!;
   console.log(
-    `reload under load: ${DOCUMENTS} articles, ${harness.library.stats().passages} passages; ` +
+    `reload under load: ${DOCUMENTS} articles, ${harness.engine.stats().passages} passages; ` +
       `reload ${Math.round(reloadDoneAt - reload.sentAt)} ms from /reload to edit; ` +
       `${duringReload}/${sent.length} questions dispatched before it completed, one every ${intervalMs.toFixed(1)} ms; ` +
       `callback latency median ${Math.round(percentile(sorted, 0.5))} ms, p95 ${Math.round(percentile(sorted, 0.95))} ms, worst ${Math.round(sorted.at(-1)!)} ms; ` +
@@ -114,7 +114,7 @@ it('answers questions at 20 a second, each within 3 s, while a 2,000-article rel
   // The reload completed and applied.
   expect(report.title).toBe('Corpus reloaded');
   expect(report.description).toMatch(new RegExp(`^${DOCUMENTS + 1} article\\(s\\), \\d+ passage\\(s\\), in \\d+ ms\\.\\nAdded: \`zz-new-article\`\\nRemoved: none\\nChanged: none$`));
-  expect(harness.library.stats().documents).toBe(DOCUMENTS + 1);
+  expect(harness.engine.stats().documents).toBe(DOCUMENTS + 1);
   const after = harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'How many quokkas did the rangers count?' }]);
   expect(messageOf(await harness.callback(after)).embeds?.[0]?.footer?.text).toBe('New Writer · Synthetic Gazette · 2024-05-06 · paragraph 1');
 

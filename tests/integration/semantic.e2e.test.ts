@@ -59,7 +59,7 @@ describe('the semantic stage', () => {
   });
 
   it('says in /healthz and /metrics that answers use meaning', async () => {
-    const ops = await serveOps({ port: 0 }, { library: harness.library, metrics: harness.metrics }, createLogger(harness.config));
+    const ops = await serveOps({ port: 0 }, { engine: harness.engine, metrics: harness.metrics }, createLogger(harness.config));
     try {
       const origin = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
       const health = (await (await fetch(`${origin}/healthz`)).json()) as Record<string, unknown>;

@@ -46,7 +46,7 @@ export interface HarnessOptions {
 export interface Harness {
   transport: Transport;
   fake: FakeDiscord;
-  library: Engine;
+  engine: Engine;
   corpus: CorpusChanges;
   feedback: FeedbackLog;
   metrics: Metrics;
@@ -110,8 +110,8 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
     },
   });
   const logger = createLogger(config, sink);
-  const library = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger, ...options.engine });
-  await library.ready;
+  const engine = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger, ...options.engine });
+  await engine.ready;
 
   const checked = (request: RecordedRequest) => {
     const problems = validateDiscordRequest(request.method, request.path, request.body);
@@ -121,7 +121,7 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
   const common: Omit<Harness, 'corpus' | 'feedback' | 'metrics' | 'stop'> = {
     transport,
     fake,
-    library,
+    engine,
     config,
     logs,
     rawLogs: () => raw,
@@ -133,17 +133,17 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
         .flatMap((request) => validateDiscordRequest(request.method, request.path, request.body).map((problem) => `${request.method} ${request.path}: ${problem}`)),
   };
   const cleanUp = async () => {
-    await library.close();
+    await engine.close();
     await fake.stop();
     await rm(cacheDir, { recursive: true, force: true });
   };
   if (transport === 'gateway') {
-    const bot = createBot({ config, library, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions }, corpusTasks: options.corpusTasks });
+    const bot = createBot({ config, engine, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions }, corpusTasks: options.corpusTasks });
     await bot.start();
     const { corpus, feedback, metrics } = bot;
     return { ...common, bot, corpus, feedback, metrics, stop: async () => (await bot.stop(), await cleanUp()) };
   }
-  const worker = createHttpWorker({ config, library, logger, commands, ...options.http });
+  const worker = createHttpWorker({ config, engine, logger, commands, ...options.http });
   const origin = `http://127.0.0.1:${await worker.listen(0, '127.0.0.1')}`;
   fake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
   const { corpus, feedback, metrics } = worker;

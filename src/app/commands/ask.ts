@@ -55,13 +55,13 @@ export interface AskedWhere {
 export async function answerReply(question: string, context: CommandContext, { isPrivate, guildId }: AskedWhere, previous?: FollowUpContext): Promise<ReplyInput> {
   const check = validateQuestion(question);
   if (!check.ok) return { content: check.message, ephemeral: true };
-  const answer: Answer = await context.library.answer(check.question, { top: 1 + MORE_PASSAGES, ...(previous && { previous }) });
+  const answer: Answer = await context.engine.answer(check.question, { top: 1 + MORE_PASSAGES, ...(previous && { previous }) });
   const [best, ...more] = answer.results;
   context.feedback.recordQuestion({ guildId, question: check.question, answered: best !== undefined, ...(best && { passageId: best.id }) });
   // Declined, it goes to the asker alone even when asked publicly: the channel learns nothing from it.
   if (!best) {
     // Nothing related to show: say instead what the articles this server sees are about.
-    const articles = answer.related.length > 0 ? undefined : await context.library.sources(TITLES_IN_DECLINE);
+    const articles = answer.related.length > 0 ? undefined : await context.engine.sources(TITLES_IN_DECLINE);
     const titles = { shown: articles?.documents.map((document) => document.title) ?? [], total: articles?.total ?? 0 };
     // Related passages are a subject to follow up on, rewording the question.
     const components = answer.related.length > 0 ? [actionRow([followUpButton(answer.related.map((result) => passageRef(result.passage)))])] : [];
@@ -90,7 +90,7 @@ function followUpForm(argument: string): ModalInput {
 
 /** Passages by reference, quoted whole; or a short note when they were edited or removed since. */
 async function passageReply(context: CommandContext, refs: string[], ephemeral: boolean): Promise<ReplyInput> {
-  const found = await Promise.all(refs.map((ref) => context.library.passageByRef(ref)));
+  const found = await Promise.all(refs.map((ref) => context.engine.passageByRef(ref)));
   const embeds = found.flatMap((passage) => (passage ? [formatPassageEmbed(passage.document, passage.passage)] : []));
   if (embeds.length === 0) return { content: STALE_PASSAGE, ephemeral: true };
   return { embeds, ephemeral };
@@ -117,8 +117,8 @@ export const askCommand: ChatInputCommand = {
     },
     /** Every part of the quoted paragraph, privately. */
     async paragraph(_interaction, responder, argument, context) {
-      const found = await context.library.passageByRef(argument);
-      const parts = found ? (await context.library.paragraph(found.document.id, found.passage.paragraph)).map(passageRef) : [argument];
+      const found = await context.engine.passageByRef(argument);
+      const parts = found ? (await context.engine.paragraph(found.document.id, found.passage.paragraph)).map(passageRef) : [argument];
       await responder.send(await passageReply(context, parts, true));
     },
     /**
@@ -127,13 +127,13 @@ export const askCommand: ChatInputCommand = {
      * the whole passage.
      */
     async share(interaction, responder, argument, context) {
-      const found = await context.library.passageByRef(argument);
+      const found = await context.engine.passageByRef(argument);
       if (!found) {
         await responder.send({ content: STALE_PASSAGE, ephemeral: true });
         return;
       }
       const question = questionAbove(interaction.message);
-      const result = question === undefined ? undefined : (await context.library.answer(question, { top: 1 + MORE_PASSAGES })).results.find((candidate) => passageRef(candidate.passage) === argument);
+      const result = question === undefined ? undefined : (await context.engine.answer(question, { top: 1 + MORE_PASSAGES })).results.find((candidate) => passageRef(candidate.passage) === argument);
       await responder.send({
         content: [`<@${invoker(interaction)?.id}> shared:`, ...(question === undefined ? [] : [formatQuestionLine(question)])].join('\n'),
         embeds: [result ? formatAnswerEmbed(result) : formatPassageEmbed(found.document, found.passage)],

@@ -142,7 +142,7 @@ export const corpusCommand: ChatInputCommand = {
   },
   /** This server's own served articles whose title or id contains what was typed; the value is the id. */
   async autocomplete(interaction, responder, context) {
-    const matches = await context.library.findDocuments(focusedValue(interaction), LIMITS.autocompleteChoices, { own: true });
+    const matches = await context.engine.findDocuments(focusedValue(interaction), LIMITS.autocompleteChoices, { own: true });
     await responder.autocomplete(matches.map((document) => ({ name: shownTitle(document.title, LIMITS.choiceName), value: document.id })));
   },
 };

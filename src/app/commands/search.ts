@@ -25,12 +25,12 @@ export const searchCommand: ChatInputCommand = {
   async execute(interaction, responder, context) {
     const { query } = readArguments(definition, interaction);
     // A suggestion's value is a passage reference: show that passage.
-    const chosen = await context.library.passageByRef(query);
+    const chosen = await context.engine.passageByRef(query);
     if (chosen) {
       await responder.send({ embeds: [formatPassageEmbed(chosen.document, chosen.passage)] });
       return;
     }
-    const hits = await context.library.search(query, { limit: LISTED });
+    const hits = await context.engine.search(query, { limit: LISTED });
     if (hits.length === 0 || query.trim() === '') {
       await responder.send({ content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
       return;
@@ -39,8 +39,8 @@ export const searchCommand: ChatInputCommand = {
   },
   async autocomplete(interaction, responder, context) {
     const typed = focusedValue(interaction);
-    const hits = await context.library.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
-    const showDocument = context.library.documentCount() > 1;
+    const hits = await context.engine.search(typed, { limit: LIMITS.autocompleteChoices, partial: true });
+    const showDocument = context.engine.documentCount() > 1;
     await responder.autocomplete(
       hits
         .map((hit) => ({ name: formatPassageChoice(hit, showDocument), value: passageRef(hit.passage) }))

@@ -8,7 +8,7 @@ export const sourcesCommand: ChatInputCommand = {
   definition: { name: 'sources', type: ApplicationCommandType.ChatInput, description: 'List the articles the bot answers from.' },
   async execute(_interaction, responder, context) {
     // No more than an embed can list: the worker keeps the rest.
-    const { documents, passageCounts, total } = await context.library.sources(LIMITS.fields);
+    const { documents, passageCounts, total } = await context.engine.sources(LIMITS.fields);
     await responder.send({ embeds: [formatSourcesEmbed(documents, passageCounts, total)] });
   },
 };

@@ -24,7 +24,7 @@ import type { Responder } from '../responder.js';
  */
 export interface CommandContext {
   /** The served corpus as this server sees it (answers come from the engine's worker thread). */
-  library: EngineView;
+  engine: EngineView;
   config: BotConfig;
   logger: Logger;
   /** Reloads the corpus everywhere it is served (every shard), edits this server's own articles, and audits it. */
@@ -36,7 +36,7 @@ export interface CommandContext {
 }
 
 /** What the router is given: the whole engine and corpus changes, which it binds to each interaction's server. */
-export interface BotServices extends Omit<CommandContext, 'library' | 'corpus'> {
+export interface BotServices extends Omit<CommandContext, 'engine' | 'corpus'> {
   engine: Engine;
   corpus: CorpusChanges;
 }

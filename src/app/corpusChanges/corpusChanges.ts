@@ -69,7 +69,7 @@ export interface CorpusChanges {
 }
 
 export interface CorpusChangesOptions {
-  library: Engine;
+  engine: Engine;
   logger: Logger;
   config: Pick<BotConfig, 'auditChannelId' | 'serverMaxArticles' | 'serverMaxBytes' | 'serverMaxPassages'>;
   /** How a reload reaches every process serving the corpus. */
@@ -80,7 +80,7 @@ export interface CorpusChangesOptions {
   tasks?: CorpusTasks;
 }
 
-export function createCorpusChanges({ library, logger, config, sync, rest, tasks = offThread }: CorpusChangesOptions): CorpusChanges {
+export function createCorpusChanges({ engine, logger, config, sync, rest, tasks = offThread }: CorpusChangesOptions): CorpusChanges {
   // Changes run one at a time, each with its checks, write and reload; the write lock keeps
   // other processes' changes apart as well (see corpusFiles.ts).
   let lastChange: Promise<unknown> = Promise.resolve();
@@ -123,11 +123,11 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
     oneAtATime(async () => {
       let write: WriteResult;
       try {
-        write = await tasks.write(library.dir, fileName, bytes, {
+        write = await tasks.write(engine.dir, fileName, bytes, {
           replace,
           scope,
           quota: { maxArticles: config.serverMaxArticles, maxBytes: config.serverMaxBytes, maxPassages: config.serverMaxPassages },
-          maxFileBytes: library.options.maxFileBytes,
+          maxFileBytes: engine.options.maxFileBytes,
         });
       } catch (error) {
         return { refused: refuseUnwritable(error, { actorId: actor.id, scope, file: fileName, action: 'add' }), outcomes: [] };
@@ -145,7 +145,7 @@ export function createCorpusChanges({ library, logger, config, sync, rest, tasks
     oneAtATime(async () => {
       let retired: Awaited<ReturnType<typeof retireCorpusFile>>;
       try {
-        retired = await tasks.retire(library.dir, documentId, { maxFileBytes: library.options.maxFileBytes, keepLast: true, scope });
+        retired = await tasks.retire(engine.dir, documentId, { maxFileBytes: engine.options.maxFileBytes, keepLast: true, scope });
       } catch (error) {
         return { refused: refuseUnwritable(error, { actorId: actor.id, scope, documentId, action: 'remove' }), outcomes: [] };
       }

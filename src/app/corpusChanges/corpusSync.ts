@@ -21,9 +21,9 @@ export interface CorpusSync {
 }
 
 /** This process's own reload, counted in its metrics. */
-export function reloadCounted(library: Pick<Engine, 'reload'>, metrics?: Metrics): () => Promise<ReloadReport> {
+export function reloadCounted(engine: Pick<Engine, 'reload'>, metrics?: Metrics): () => Promise<ReloadReport> {
   return async () => {
-    const report = await library.reload();
+    const report = await engine.reload();
     metrics?.observeReload(report);
     return report;
   };

@@ -19,7 +19,7 @@ import { createService } from '../../app/service.js';
 
 export interface BotOptions {
   config: BotConfig;
-  library: Engine;
+  engine: Engine;
   logger: Logger;
   commands: readonly Command[];
   /** Extra discord.js client options (the sharded entry point passes none; tests may tune REST). */
@@ -39,7 +39,7 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-export function createBot({ config, library, logger, commands, clientOptions, corpusTasks }: BotOptions): Bot {
+export function createBot({ config, engine, logger, commands, clientOptions, corpusTasks }: BotOptions): Bot {
   const client = new Client({
     // Slash commands, buttons and context menus arrive without any privileged intent.
     intents: [GatewayIntentBits.Guilds],
@@ -49,7 +49,7 @@ export function createBot({ config, library, logger, commands, clientOptions, co
   });
   const { router, corpus, feedback, metrics } = createService({
     config,
-    library,
+    engine,
     logger,
     commands,
     rest: client.rest,
@@ -83,7 +83,7 @@ export function createBot({ config, library, logger, commands, clientOptions, co
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: library.stats().documents, corpusReady: library.isReady }, 'citebot is ready');
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: engine.stats().documents, corpusReady: engine.isReady }, 'citebot is ready');
     },
     async stop() {
       await client.destroy();

@@ -16,13 +16,13 @@ import { watchFolder } from '../../app/corpusChanges/watchFolder.js';
 
 export async function runBot(config: BotConfig, logger: Logger, clientOptions: Partial<ClientOptions>): Promise<void> {
   // The corpus opens in a worker while the bot connects.
-  const library = await openCorpus(config, logger);
-  const bot = createBot({ config, library, logger, commands, clientOptions });
+  const engine = await openCorpus(config, logger);
+  const bot = createBot({ config, engine, logger, commands, clientOptions });
 
   let stopWatching: (() => void) | undefined;
   let ops: Server | undefined;
   handleSignals({
-    library,
+    engine,
     logger,
     async stop() {
       stopWatching?.();
@@ -46,7 +46,7 @@ export async function runBot(config: BotConfig, logger: Logger, clientOptions: P
   if (config.metricsPort !== undefined) {
     const port = config.metricsPort + shard;
     const host = config.metricsHost;
-    ops = await serveOps({ port, host }, { library, metrics: bot.metrics }, logger).catch((error: unknown) => {
+    ops = await serveOps({ port, host }, { engine, metrics: bot.metrics }, logger).catch((error: unknown) => {
       logger.error({ err: error, port, host }, 'could not serve /metrics and /healthz (the bot keeps running)');
       return undefined;
     });

@@ -4,8 +4,8 @@ import type { CorpusSync, ShardOutcome } from '../../app/corpusChanges/corpusSyn
 import type { ReloadReport } from '../../library/Library.js';
 
 /**
- * Name of the function each shard's client carries to reload its own library: the manager
- * evaluates code in every shard by sending it as text, so it can reach the library only
+ * Name of the function each shard's client carries to reload its own engine: the manager
+ * evaluates code in every shard by sending it as text, so it can reach the engine only
  * through the client.
  */
 export const RELOAD_THIS_SHARD = 'citebotReloadThisShard';

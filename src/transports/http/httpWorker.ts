@@ -36,7 +36,7 @@ export const HOLD_AFTER_MS = 2_000;
 export interface HttpWorkerOptions {
   /** `publicKey` is required. */
   config: BotConfig;
-  library: Engine;
+  engine: Engine;
   logger: Logger;
   commands: readonly Command[];
   holdAfterMs?: number;
@@ -68,14 +68,14 @@ class Refusal extends Error {
   }
 }
 
-export function createHttpWorker({ config, library, logger, commands, holdAfterMs = HOLD_AFTER_MS, maxBodyBytes = MAX_BODY_BYTES, signalPollMs, connectionLimits = CONNECTION_LIMITS }: HttpWorkerOptions): HttpWorker {
+export function createHttpWorker({ config, engine, logger, commands, holdAfterMs = HOLD_AFTER_MS, maxBodyBytes = MAX_BODY_BYTES, signalPollMs, connectionLimits = CONNECTION_LIMITS }: HttpWorkerOptions): HttpWorker {
   if (!config.publicKey) throw new Error('the HTTP endpoint needs DISCORD_PUBLIC_KEY');
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
   let sync: ReturnType<typeof signalFileSync> | undefined;
   const { router, corpus, feedback, metrics } = createService({
     config,
-    library,
+    engine,
     logger,
     commands,
     rest,
@@ -110,7 +110,7 @@ export function createHttpWorker({ config, library, logger, commands, holdAfterM
   };
 
   const server = createLimitedServer(connectionLimits, (request, response) => {
-    const handled = new URL(request.url ?? '/', 'http://localhost').pathname === '/interactions' ? onInteractionRequest(request, response).then(() => true) : handleOpsRequest(request, response, { library, metrics });
+    const handled = new URL(request.url ?? '/', 'http://localhost').pathname === '/interactions' ? onInteractionRequest(request, response).then(() => true) : handleOpsRequest(request, response, { engine, metrics });
     handled
       .then((found) => {
         if (!found) sendJson(response, 404, { message: 'not found' });

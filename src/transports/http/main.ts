@@ -13,12 +13,12 @@ import { createHttpWorker } from './httpWorker.js';
 
 const config = configOrExit('citebot cannot start', 'http');
 const logger = createLogger(config);
-const library = await openCorpus(config, logger);
-const worker = createHttpWorker({ config, library, logger, commands });
+const engine = await openCorpus(config, logger);
+const worker = createHttpWorker({ config, engine, logger, commands });
 
 let stopWatching: (() => void) | undefined;
 handleSignals({
-  library,
+  engine,
   logger,
   async stop() {
     stopWatching?.();
