@@ -81,7 +81,10 @@ export class EncoderClient implements Embedder {
   }
 
   #onReply(reply: EncoderReply): void {
-    if (reply.type === 'vectors') return this.#passages?.receive(reply.entries);
+    if (reply.type === 'vectors') {
+      this.#passages?.receive(reply.entries);
+      return;
+    }
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     this.#pending.delete(reply.id);

@@ -49,7 +49,7 @@ function click(message: Message, customId: string, options: { messageId?: string
 }
 
 /** Runs of `*` that are Markdown, not escaped characters. */
-const unescapedStars = (markdown: string) => markdown.replace(/\\[^]/g, 'x').match(/\*+/g) ?? [];
+const unescapedStars = (markdown: string) => markdown.replace(/\\[\s\S]/g, 'x').match(/\*+/g) ?? [];
 
 beforeAll(async () => {
   const corpusDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-members-'));

@@ -410,7 +410,7 @@ describe('the response builder, on any input', () => {
         const embed = formatAnswerEmbed(answer);
         expect(embed.description ?? '').not.toMatch(RAW_MENTION);
         // The quote's own "*" are all escaped (an escape reads as one plain character): the only Markdown stars are the bold markers.
-        const stars = embed.description!.replace(/\\[^]/g, 'x').match(/\*+/g) ?? [];
+        const stars = embed.description!.replace(/\\[\s\S]/g, 'x').match(/\*+/g) ?? [];
         expect(stars).toEqual(answer.quoteHighlight ? ['**', '**'] : []);
         expectDiscordAccepts(buildMessage({ content: formatQuestionLine('q?'), embeds: [embed], components: formatAnswerComponents(answer, { morePassageRefs: ['a:1~abcdef', 'b:2~ABCDEF'], isPrivate }), ephemeral: isPrivate }));
       }),

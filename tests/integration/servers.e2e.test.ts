@@ -191,7 +191,7 @@ describe('reloads', () => {
     // The operator adds a file to A's folder on disk; B's moderator reloads.
     await writeFile(path.join(corpusDir, 'servers', A, 'harbour.md'), article('harbour', 'Harbour notes', 'The ferry to the island leaves at dawn.'));
     const inB = (await reloadIn(B)).embeds![0]!;
-    expect(inB.description).toMatch(/^2 article\(s\), \d+ passage\(s\)[^]*Added: none\nRemoved: none\nChanged: none$/);
+    expect(inB.description).toMatch(/^2 article\(s\), \d+ passage\(s\)[\s\S]*Added: none\nRemoved: none\nChanged: none$/);
     // It was applied all the same: the log, the operator's, names it.
     expect(harness.logs.filter((line) => line.msg === 'corpus reloaded').at(-1)).toMatchObject({ added: [`${A}/harbour`], analysed: 1 });
 
