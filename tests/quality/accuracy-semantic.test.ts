@@ -1,6 +1,7 @@
 /**
- * Floors for the engine with its semantic stage (words and meaning), on both evaluation sets:
- * the news article's question set and the SQuAD 2.0 development questions. They sit a little
+ * Floors for the engine with its semantic stage (words and meaning), on the held-out halves of both
+ * evaluation sets (the tuning halves are for tuning, see tests/support/questionSets.ts): the news
+ * article's question set and the SQuAD 2.0 development questions. They sit a little
  * below what it measures (README, "Measured answer quality"), so a change that makes answers
  * worse fails here; the lexical engine alone keeps its own floors in accuracy.test.ts.
  * The model is loaded once for the file.
@@ -28,15 +29,16 @@ async function measure(set: QuestionSet): Promise<Measured> {
     answered: answer.answered,
     results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
   });
-  for (const q of set.questions) {
+  const heldOut = set.questions.filter((q) => q.half === 'held-out');
+  for (const q of heldOut) {
     hybrid.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question, 60_000))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: 3 })));
     lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: 3 })));
   }
-  const wrongAnswers = set.questions.filter((q) => {
+  const wrongAnswers = heldOut.filter((q) => {
     const answer = hybrid.get(q.question)!;
     return q.paragraph !== null && answer.answered && answer.results[0]!.paragraph !== q.paragraph;
   }).length;
-  return { hybrid: evaluate(set.questions, (question) => hybrid.get(question)!), lexical: evaluate(set.questions, (question) => lexical.get(question)!), wrongAnswers };
+  return { hybrid: evaluate(heldOut, (question) => hybrid.get(question)!), lexical: evaluate(heldOut, (question) => lexical.get(question)!), wrongAnswers };
 }
 
 let article: Measured;
@@ -48,39 +50,39 @@ beforeAll(async () => {
   squad = await measure(await squadSet());
 }, 120_000);
 
-describe('answers by meaning and words, on the news article’s question set', () => {
-  it('puts the right paragraph first for at least 51 of 60 answerable questions, more than words alone', () => {
-    expect(article.hybrid.answerable).toBe(60);
-    expect(article.hybrid.top1, shown(article)).toBeGreaterThanOrEqual(51);
+describe('answers by meaning and words, on the held-out half of the news article’s question set', () => {
+  it('puts the right paragraph first for at least 24 of 30 answerable questions, more than words alone', () => {
+    expect(article.hybrid.answerable).toBe(30);
+    expect(article.hybrid.top1, shown(article)).toBeGreaterThanOrEqual(24);
     expect(article.hybrid.top1, shown(article)).toBeGreaterThan(article.lexical.top1);
   });
 
   it('keeps every direct and keyword question, and answers typos and paraphrases', () => {
-    expect(article.hybrid.byKind.direct, shown(article)).toEqual({ correct: 21, total: 21 });
-    expect(article.hybrid.byKind.keyword, shown(article)).toEqual({ correct: 10, total: 10 });
-    expect(article.hybrid.byKind.typo!.correct, shown(article)).toBeGreaterThanOrEqual(10);
-    expect(article.hybrid.byKind.paraphrase!.correct, shown(article)).toBeGreaterThanOrEqual(9);
+    expect(article.hybrid.byKind.direct, shown(article)).toEqual({ correct: 11, total: 11 });
+    expect(article.hybrid.byKind.keyword, shown(article)).toEqual({ correct: 4, total: 4 });
+    expect(article.hybrid.byKind.typo!.correct, shown(article)).toBeGreaterThanOrEqual(5);
+    expect(article.hybrid.byKind.paraphrase!.correct, shown(article)).toBeGreaterThanOrEqual(4);
   });
 
-  it('declines questions the article does not answer at least as often as words alone (13 of 19)', () => {
-    expect(article.hybrid.abstained, shown(article)).toBeGreaterThanOrEqual(Math.max(13, article.lexical.abstained));
+  it('declines questions the article does not answer at least as often as words alone (5 of 10)', () => {
+    expect(article.hybrid.abstained, shown(article)).toBeGreaterThanOrEqual(Math.max(5, article.lexical.abstained));
   });
 
-  it('answers wrongly at most 3 answerable questions (a wrong quote is worse than a decline)', () => {
-    expect(article.wrongAnswers, shown(article)).toBeLessThanOrEqual(3);
+  it('answers wrongly at most 2 answerable questions (a wrong quote is worse than a decline)', () => {
+    expect(article.wrongAnswers, shown(article)).toBeLessThanOrEqual(2);
   });
 });
 
-describe('answers by meaning and words, on SQuAD 2.0 development questions', () => {
-  it('puts the right paragraph first for at least 90.5 % and in the top three for 95 %', () => {
-    expect(squad.hybrid.answerable).toBe(204);
-    expect(squad.hybrid.top1 / squad.hybrid.answerable, shown(squad)).toBeGreaterThanOrEqual(0.905);
-    expect(squad.hybrid.top3 / squad.hybrid.answerable, shown(squad)).toBeGreaterThanOrEqual(0.95);
+describe('answers by meaning and words, on the held-out half of the SQuAD 2.0 development questions', () => {
+  it('puts the right paragraph first for at least 88 % and in the top three for 94 %', () => {
+    expect(squad.hybrid.answerable).toBe(102);
+    expect(squad.hybrid.top1 / squad.hybrid.answerable, shown(squad)).toBeGreaterThanOrEqual(0.88);
+    expect(squad.hybrid.top3 / squad.hybrid.answerable, shown(squad)).toBeGreaterThanOrEqual(0.94);
     expect(squad.hybrid.top1, shown(squad)).toBeGreaterThan(squad.lexical.top1);
   });
 
-  it('answers wrongly at most 16 answerable questions, and wrongly declines at most 6 (closest passages offered privately included)', () => {
-    expect(squad.wrongAnswers, shown(squad)).toBeLessThanOrEqual(16);
-    expect(squad.hybrid.falseAbstentions, shown(squad)).toBeLessThanOrEqual(6);
+  it('answers wrongly at most 9 answerable questions, and wrongly declines at most 3 (closest passages offered privately included)', () => {
+    expect(squad.wrongAnswers, shown(squad)).toBeLessThanOrEqual(9);
+    expect(squad.hybrid.falseAbstentions, shown(squad)).toBeLessThanOrEqual(3);
   });
 });
