@@ -23,18 +23,38 @@ import chatSpellings from './data/chatSpellings.json' with { type: 'json' };
 const SPELLINGS = new Map(Object.entries(chatSpellings.spellings));
 const FILLER = new Set(chatSpellings.filler);
 
-/** English words (the `an-array-of-english-words` package), loaded on first use: a word in it is never "corrected". */
-let englishWords: Set<string> | undefined;
+/**
+ * English words (the `an-array-of-english-words` package), loaded on first use: a word in it is
+ * never "corrected". Kept as one sorted string searched by halves, a fraction of the memory of a
+ * Set of its words.
+ */
+let englishWords: { text: string; starts: Uint32Array } | undefined;
 function isEnglish(word: string): boolean {
-  englishWords ??= new Set(createRequire(import.meta.url)('an-array-of-english-words') as string[]);
-  return englishWords.has(word);
+  if (!englishWords) {
+    const words = (createRequire(import.meta.url)('an-array-of-english-words') as string[]).slice().sort();
+    const starts = new Uint32Array(words.length + 1);
+    words.forEach((entry, i) => (starts[i + 1] = starts[i]! + entry.length + 1));
+    englishWords = { text: words.join('\n'), starts };
+  }
+  const { text, starts } = englishWords;
+  for (let low = 0, high = starts.length - 2; low <= high; ) {
+    const middle = (low + high) >>> 1;
+    const entry = text.slice(starts[middle], starts[middle + 1]! - 1);
+    if (entry === word) return true;
+    if (entry < word) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 /**
  * Words as people type them: letters and digits with inner apostrophes, and the few chat forms
  * that hold a slash or a semicolon ("w/", "w/o", "tl;dr"). Everything between them is kept as is.
  */
-const TYPED_WORD = /tl;dr|w\/o?(?![\p{L}\p{N}])|b\/c|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/giu;
+const TYPED_WORD = /(?:tl;dr|w\/o?|b\/c)(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/giu;
+
+/** Next to these a word is part of an abbreviation or a name ("U.S.", "George W. Bush", "R&D"): never respelled. */
+const JOINED = /[.&]/;
 
 /** Runs of question or exclamation marks ("??", "?!") said once. */
 const REPEATED_MARKS = /([?!])[?!]+/g;
@@ -63,18 +83,28 @@ export function understandQuestion(index: SearchIndex, question: string, options
  */
 function correction(index: SearchIndex, word: string, scope: string | undefined): string | undefined {
   const term = toTerm(word);
-  if (term === null || isEnglish(word) || passageFrequency(index, term) > 0) return undefined;
+  if (term === null || passageFrequency(index, term) > 0 || isEnglish(word)) return undefined;
   const [nearest] = nearTerms(index, term, { fuzzy: true, prefix: false, scope });
   return nearest?.typo ? surfaceOf(index, nearest.term, scope) : undefined;
 }
 
-/** The question with chat spellings spelled out, filler dropped and likely typos of corpus words corrected. */
+/** Whether the corpus has `word` as it is: then it is the corpus's word, whatever chat makes of it. */
+function inCorpus(index: SearchIndex, word: string): boolean {
+  const term = toTerm(word);
+  return term !== null && passageFrequency(index, term) > 0;
+}
+
+/**
+ * The question with chat spellings spelled out, filler dropped and likely typos of corpus words
+ * corrected; a word the corpus has, or one inside an abbreviation or name, is left as typed.
+ */
 export function normalizeQuestion(index: SearchIndex, question: string, scope?: string): string {
   return normalizeText(question)
-    .replace(TYPED_WORD, (typed) => {
+    .replace(TYPED_WORD, (typed, offset: number, text: string) => {
       const word = typed.toLowerCase();
-      if (FILLER.has(word)) return '';
-      return SPELLINGS.get(word) ?? correction(index, word, scope) ?? typed;
+      if (JOINED.test(text[offset - 1] ?? '') || JOINED.test(text[offset + typed.length] ?? '')) return typed;
+      if (SPELLINGS.has(word) || FILLER.has(word)) return inCorpus(index, word) ? typed : (SPELLINGS.get(word) ?? '');
+      return correction(index, word, scope) ?? typed;
     })
     .replace(REPEATED_MARKS, '$1')
     .replace(/\s+/g, ' ')
@@ -83,6 +113,8 @@ export function normalizeQuestion(index: SearchIndex, question: string, scope?: 
 
 const CUES = articleQuestions;
 const ABOUT_FILLER = new Set(CUES.filler);
+const POINTING = new Set(CUES.pointing);
+const NEEDS_POINTING = new Set(CUES.needsPointing);
 const INTENTS = ['author', 'published', 'topic'] as const satisfies readonly ArticleIntent[];
 const NOUNS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string>(CUES[intent].nouns)])) as Record<ArticleIntent, Set<string>>;
 const VERBS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string>(CUES[intent].verbs)])) as Record<ArticleIntent, Set<string>>;
@@ -94,6 +126,23 @@ function wordsOf(text: string): string[] {
   return text.toLowerCase().match(TYPED_WORD) ?? [];
 }
 
+/** Each title word of an index's documents, with the documents whose title has it: made once per index. */
+const titleWords = new WeakMap<SearchIndex, Map<string, DocumentInfo[]>>();
+function documentsTitled(index: SearchIndex, word: string): readonly DocumentInfo[] {
+  let words = titleWords.get(index);
+  if (!words) {
+    words = new Map();
+    for (const document of index.documents) for (const titleWord of new Set(wordsOf(document.title))) words.set(titleWord, [...(words.get(titleWord) ?? []), document]);
+    titleWords.set(index, words);
+  }
+  return words.get(word) ?? [];
+}
+
+/** The intent a word cues in a question of `asked` words, if any. */
+function cueOf(word: string, asked: ReadonlySet<string>): ArticleIntent | undefined {
+  return INTENTS.find((intent) => NOUNS[intent].has(word) || (VERBS[intent].has(word) && ASKED_WITH[intent].some((question) => asked.has(question))));
+}
+
 /**
  * Whether a (normalised) question asks about an article itself, from its words: it holds only
  * filler, cues of an intent and words of a visible article's title (which then names the
@@ -102,21 +151,18 @@ function wordsOf(text: string): string[] {
 export function articleQuestion(index: SearchIndex, question: string, scope?: string): { intent: ArticleIntent; document?: DocumentInfo } | undefined {
   const words = wordsOf(question);
   const asked = new Set(words);
-  const titled = index.documents.filter((document) => isVisibleIn(document.scope, scope));
+  const pointing = words.some((word) => POINTING.has(word));
+  // Cues common in other questions ("what about the other one") count only beside a word pointing at the article.
+  const cue = (word: string) => (NEEDS_POINTING.has(word) && !pointing ? undefined : cueOf(word, asked));
+  const intent = words.map(cue).find((cued) => cued !== undefined);
+  if (!intent) return undefined;
   const named = new Set<DocumentInfo>();
-  let intent: ArticleIntent | undefined;
   for (const word of words) {
-    if (ABOUT_FILLER.has(word)) continue;
-    const cued = INTENTS.find((candidate) => NOUNS[candidate].has(word) || (VERBS[candidate].has(word) && ASKED_WITH[candidate].some((question) => asked.has(question))));
-    if (cued) {
-      intent ??= cued;
-      continue;
-    }
-    const naming = titled.filter((document) => wordsOf(document.title).includes(word));
+    if (ABOUT_FILLER.has(word) || cue(word)) continue;
+    const naming = documentsTitled(index, word).filter((document) => isVisibleIn(document.scope, scope));
     if (naming.length === 0) return undefined;
     for (const document of naming) named.add(document);
   }
-  if (!intent) return undefined;
   // Named by its title only when the words name one article.
   return named.size === 1 ? { intent, document: [...named][0]! } : { intent };
 }

@@ -16,23 +16,29 @@ const MAX_RESTART_DELAY_MS = 60_000;
 export class EncoderHost {
   readonly #logger: EngineLogger;
   readonly #data: EncoderWorkerData;
-  #worker: Worker;
+  #worker!: Worker;
   /** Engine workers alive, each sent a new port when the encoder worker is replaced. */
   readonly #followers = new Set<Worker>();
+  /** Restarts in a row without the model loading in between: the wait before the next one doubles with them. */
   #restarts = 0;
+  /** Whether the worker is running (between its start and its exit). */
+  #running = false;
+  /** Ports handed out while no worker ran: connected to the next one when it starts. */
+  readonly #unconnected: MessagePort[] = [];
   #closed = false;
   #meaning: MeaningState = { state: 'loading' };
 
   constructor(logger: EngineLogger, data: EncoderWorkerData) {
     this.#logger = logger;
     this.#data = data;
-    this.#worker = this.#start();
+    this.#start();
   }
 
   /** A port to the encoder worker, for an engine worker's `workerData` (to be transferred). */
   port(): MessagePort {
     const { port1, port2 } = new MessageChannel();
-    this.#worker.postMessage({ type: 'connect', port: port2 } satisfies EncoderConnect, [port2]);
+    if (this.#running) this.#connect(port2);
+    else this.#unconnected.push(port2);
     return port1;
   }
 
@@ -52,28 +58,37 @@ export class EncoderHost {
     await this.#worker.terminate();
   }
 
-  #start(): Worker {
+  #start(): void {
     const worker = startWorker(siblingWorker('encoderWorker'), this.#data);
     this.#meaning = { state: 'loading' };
+    this.#running = true;
+    this.#worker = worker;
+    for (const port of this.#unconnected.splice(0)) this.#connect(port);
     worker.on('message', (message: LogMessage | EncoderStateMessage) => {
       if (message.type === 'log') return this.#logger[message.level](message.details, message.message);
       const { type: _, ...meaning } = message;
       this.#meaning = meaning;
+      if (meaning.state === 'ready') this.#restarts = 0;
     });
     worker.on('error', (error) => this.#logger.error({ reason: error.message }, 'the encoder worker crashed'));
     worker.once('exit', (code) => {
+      this.#running = false;
       if (this.#closed) return;
       const delayMs = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** this.#restarts++);
       this.#meaning = { state: 'unavailable', reason: `the encoder worker stopped (code ${code}); restarting it` };
       this.#logger.error({ code, delayMs }, 'the encoder worker stopped; restarting it (answers use words alone meanwhile)');
       setTimeout(() => this.#restart(), delayMs).unref();
     });
-    return worker;
+  }
+
+  #connect(port: MessagePort): void {
+    this.#worker.postMessage({ type: 'connect', port } satisfies EncoderConnect, [port]);
   }
 
   #restart(): void {
     if (this.#closed) return;
-    this.#worker = this.#start();
+    this.#start();
+    // Every live engine worker gets a port to the new encoder (one opened meanwhile already has one; it takes the newer).
     for (const follower of this.#followers) {
       const port = this.port();
       follower.postMessage({ type: 'encoder', port } satisfies EncoderReconnect, [port]);

@@ -65,8 +65,11 @@ if (!opening) {
     }
     port.postMessage(response);
   });
-  // A reload's worker has the new passages' vectors computed while the current one still serves.
-  /** Serves with the meaning side once it is open, its missing vectors computed by the encoder worker. */
+  /**
+   * Serves with the meaning side once it is open, its missing vectors computed by the encoder
+   * worker: a reload's worker opens it before saying it is open, so the new passages' vectors are
+   * computed while the current worker still serves.
+   */
   const addMeaning = async (client: EncoderClient) => {
     const semanticIndex = await openSemantic(library, client);
     if (!semanticIndex) return;

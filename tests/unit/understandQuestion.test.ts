@@ -39,6 +39,18 @@ describe('reading a question as members type it', () => {
     expect(normalizeQuestion(index, 'what did microsfot do with biadu')).toBe('what did Microsoft do with Baidu');
   });
 
+  it('leaves abbreviations and names as they were typed, and words the corpus has', () => {
+    expect(normalizeQuestion(index, 'did the U.S. or George W. Bush fund R&D')).toBe('did the U.S. or George W. Bush fund R&D');
+  });
+
+  it('leaves a chat spelling the corpus uses as a word of its own', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-understand-cos-'));
+    await writeFile(path.join(dir, 'trig.md'), '---\ntitle: Angles\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/angles\n---\n\nThe cos of an angle is the ratio of the adjacent side to the hypotenuse.\n');
+    const trig = buildSearchIndex((await loadCorpus(dir)).documents);
+    expect(normalizeQuestion(trig, 'wat is cos')).toBe('what is cos');
+    expect(normalizeQuestion(index, 'wat is cos')).toBe('what is because');
+  });
+
   it('leaves English words, and words nothing in the corpus is near, as they were typed', () => {
     expect(normalizeQuestion(index, 'what happened this weak in Zyxwvut')).toBe('what happened this weak in Zyxwvut');
   });
@@ -55,11 +67,12 @@ describe('questions about an article itself', () => {
     ['tldr', 'topic'],
     ['summarize pls', 'topic'],
     ['whats this about', 'topic'],
+    ['what is the main point of this article', 'topic'],
   ])('recognises “%s” as asking for its %s', (question, intent) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))?.intent).toBe(intent);
   });
 
-  it.each(['who made the deal with baidu', 'when did microsoft partner with baidu', 'who won the world cup', 'what about the banks'])('does not take “%s” for one', (question) => {
+  it.each(['who made the deal with baidu', 'when did microsoft partner with baidu', 'who won the world cup', 'what about the banks', 'and what about the chinese one'])('does not take “%s” for one', (question) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))).toBeUndefined();
   });
 
