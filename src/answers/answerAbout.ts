@@ -5,7 +5,7 @@
  */
 import type { SearchResult } from 'minisearch';
 import { documentKey, isVisibleIn, type DocumentInfo } from '../corpus/types.js';
-import { documentOf, visiblePassage, type SearchIndex } from '../index/buildSearchIndex.js';
+import { documentOf, visiblePassageByRef, type SearchIndex } from '../index/buildSearchIndex.js';
 import { analyze } from '../text/analyze.js';
 import { toResult, type Answer, type ArticleIntent } from './answerQuestion.js';
 
@@ -20,8 +20,7 @@ export function unmatched(id: number): SearchResult {
 /** The article of the first of `refs` (`passageRef`s) still served and visible to `scope`. */
 export function documentOfRefs(index: SearchIndex, refs: readonly string[], scope: string | undefined): DocumentInfo | undefined {
   for (const ref of refs) {
-    const separator = ref.lastIndexOf('~');
-    const passage = separator === -1 ? undefined : visiblePassage(index, ref.slice(0, separator), scope);
+    const passage = visiblePassageByRef(index, ref, scope);
     if (passage) return documentOf(index, passage);
   }
   return undefined;

@@ -15,7 +15,7 @@ import type { QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { answerAbout, articleAskedAbout, documentOfRefs, unmatched } from './answerAbout.js';
-import { DEFAULT_TOP, MAX_RELATED, carriesQuestion, coverageOf, decline, notSure, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
+import { DEFAULT_TOP, MAX_RELATED, carriesQuestion, coverageOf, decline, isIn, notSure, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
 
 /** What the semantic stage needs from the model besides the question's vector (see src/semantic/SemanticIndex.ts). */
 export interface SemanticSignals {
@@ -50,7 +50,7 @@ function sentenceCoverage(terms: readonly QueryTerm[], passage: Passage): number
   let best = 0;
   for (const sentence of sentencesOf(passage)) {
     const present = new Set(analyze(sentence));
-    const held = terms.reduce((sum, { term, weight, expansions }) => sum + (present.has(term) || expansions.some((expansion) => expansion.typo && present.has(expansion.term)) ? weight : 0), 0);
+    const held = terms.reduce((sum, term) => sum + (isIn(term, present) ? term.weight : 0), 0);
     best = Math.max(best, total === 0 ? 0 : held / total);
   }
   return best;

@@ -160,7 +160,12 @@ function shownSentence(result: AnswerResult): string {
 export function carriesQuestion(terms: readonly QueryTerm[], result: AnswerResult): boolean {
   const heaviest = Math.max(0, ...terms.map(({ weight }) => weight));
   const shown = new Set(analyze(shownSentence(result)));
-  return terms.some(({ term, weight, expansions }) => weight >= heaviest * CARRIED_TERM_SHARE && (shown.has(term) || expansions.some((expansion) => expansion.typo && shown.has(expansion.term))));
+  return terms.some((term) => term.weight >= heaviest * CARRIED_TERM_SHARE && isIn(term, shown));
+}
+
+/** Whether a text's terms hold a question term, or the word a likely typo of it stands for. */
+export function isIn({ term, expansions }: QueryTerm, present: ReadonlySet<string>): boolean {
+  return present.has(term) || expansions.some((expansion) => expansion.typo && present.has(expansion.term));
 }
 
 /** An answer not shown in public (see 'not-sure'): its results offered to the asker as the closest passages. */

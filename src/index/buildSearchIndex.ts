@@ -6,7 +6,7 @@
  */
 import MiniSearch from 'minisearch';
 import { documentKey, isVisibleIn, scopedKey, type CorpusDocument, type DocumentInfo } from '../corpus/types.js';
-import { splitIntoPassages, type Passage } from '../passages/splitIntoPassages.js';
+import { parsePassageRef, splitIntoPassages, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { MiniSearchBulkLoader } from './bulkLoad.js';
 
@@ -102,6 +102,13 @@ function visibleById<T extends { scope?: string }>(byKey: ReadonlyMap<string, T>
 
 export function visiblePassage(index: SearchIndex, passageId: string, scope: string | undefined): Passage | undefined {
   return visibleById(index.passagesById, passageId, scope);
+}
+
+/** The passage a `passageRef` points to among those `scope` sees, if it still has the text the reference was made from. */
+export function visiblePassageByRef(index: SearchIndex, ref: string, scope: string | undefined): Passage | undefined {
+  const parsed = parsePassageRef(ref);
+  const passage = parsed && visiblePassage(index, parsed.id, scope);
+  return passage && passage.fingerprint === parsed!.fingerprint ? passage : undefined;
 }
 
 export function visibleDocument(index: SearchIndex, documentId: string, scope: string | undefined): DocumentInfo | undefined {

@@ -11,7 +11,7 @@ import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../
 import { understandQuestion } from '../answers/understandQuestion.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
-import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassage, type SearchIndex } from '../index/buildSearchIndex.js';
+import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassageByRef, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import type { Passage } from '../passages/splitIntoPassages.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
@@ -247,12 +247,8 @@ export class Library {
    * passage id names one passage, a server's own before the base's.
    */
   passageByRef(ref: string, scope?: string): { passage: Passage; document: DocumentInfo } | undefined {
-    const separator = ref.lastIndexOf('~');
-    if (separator === -1) return undefined;
-    const id = ref.slice(0, separator);
-    const passage = visiblePassage(this.#index, id, scope);
-    if (!passage || passage.fingerprint !== ref.slice(separator + 1)) return undefined;
-    return { passage, document: documentOf(this.#index, passage) };
+    const passage = visiblePassageByRef(this.#index, ref, scope);
+    return passage && { passage, document: documentOf(this.#index, passage) };
   }
 
   /** The passages of one paragraph of a document `scope` sees, in order (several when a long paragraph was split). */

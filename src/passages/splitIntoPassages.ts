@@ -39,6 +39,12 @@ export function passageRef(passage: Passage): string {
   return `${passage.id}~${passage.fingerprint}`;
 }
 
+/** A `passageRef` read back: the passage id and the fingerprint of its text; undefined if it is none. */
+export function parsePassageRef(ref: string): { id: string; fingerprint: string } | undefined {
+  const separator = ref.lastIndexOf('~');
+  return separator === -1 ? undefined : { id: ref.slice(0, separator), fingerprint: ref.slice(separator + 1) };
+}
+
 function fingerprintOf(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 6);
 }

@@ -128,10 +128,6 @@ export class VectorStore {
     return store;
   }
 
-  get size(): number {
-    return this.#vectors.size;
-  }
-
   get(key: string): QuantizedVectors | undefined {
     return this.#vectors.get(key);
   }
