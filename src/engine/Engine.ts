@@ -11,30 +11,28 @@
  * - A worker that crashes, or stops answering, is replaced by one that loads the last good index
  *   (the one saved when it was opened); questions meanwhile get `EngineNotReady`.
  */
-import type { Answer, AnswerOptions } from '../answers/answerQuestion.js';
+import type { AnswerOptions } from '../answers/answerQuestion.js';
 import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
 import type { DocumentInfo } from '../corpus/types.js';
-import type { Library, LibraryOptions, ReloadReport } from '../library/Library.js';
-import type { Passage } from '../passages/splitIntoPassages.js';
+import type { LibraryOptions, ReloadReport } from '../library/Library.js';
 import { EncoderHost } from './EncoderHost.js';
 import type { MeaningState } from './encoderProtocol.js';
 import { coalesce } from './coalesce.js';
 import { logCache, type EngineLogger } from './engineLog.js';
 import { EngineNotReady, EngineTimeout, WorkerConnection } from './WorkerConnection.js';
-import type { Catalog, EngineMethod, EngineWorkerData } from './protocol.js';
+import type { AnswerWithTitles, Catalog, EngineRequest, EngineRequestKind, EngineResults, EngineWorkerData, Sources } from './protocol.js';
 import { siblingWorker } from './workers.js';
 
-/** What `/sources` lists: the first documents a scope sees, their passage counts by `documentKey`, and how many it sees. */
-export type Sources = ReturnType<Library['sources']>;
-
-/** The engine's calls for one scope (see `Engine.view`). */
+/** The engine's requests for one scope (see `Engine.view`): what a command handling one server's interaction uses. */
 export interface EngineView {
   readonly scope: string | undefined;
-  answer(question: string, options?: Omit<AnswerOptions, 'scope'>): Promise<Answer>;
+  answer(question: string, options?: Omit<AnswerOptions, 'scope'>, titlesWhenDeclined?: number): Promise<AnswerWithTitles>;
   search(query: string, options: Omit<SearchPassagesOptions, 'scope'>): Promise<PassageHit[]>;
+  lookup(query: string, limit: number): Promise<EngineResults['lookup']>;
+  passages(refs: string[]): Promise<EngineResults['passages']>;
+  paragraph(ref: string): Promise<EngineResults['paragraph']>;
+  share(ref: string, question: string | undefined, top: number): Promise<EngineResults['share']>;
   findDocuments(typed: string, limit: number, options?: { own?: boolean }): Promise<DocumentInfo[]>;
-  passageByRef(ref: string): Promise<{ passage: Passage; document: DocumentInfo } | undefined>;
-  paragraph(documentId: string, paragraph: number): Promise<Passage[]>;
   sources(limit: number): Promise<Sources>;
   documentCount(): number;
 }
@@ -142,15 +140,17 @@ export class Engine {
     return (scopeSizes['']?.documents ?? 0) + (scope === undefined ? 0 : (scopeSizes[scope]?.documents ?? 0));
   }
 
-  /** The calls below, bound to one scope: what a command handling one server's interaction uses. */
+  /** The requests below, bound to one scope: what a command handling one server's interaction uses. */
   view(scope: string | undefined): EngineView {
     return {
       scope,
-      answer: (question, options) => this.answer(question, { ...options, scope }),
+      answer: (question, options, titlesWhenDeclined) => this.answer(question, { ...options, scope }, titlesWhenDeclined),
       search: (query, options) => this.search(query, { ...options, scope }),
+      lookup: (query, limit) => this.#request({ kind: 'lookup', query, limit, scope }),
+      passages: (refs) => this.passages(refs, scope),
+      paragraph: (ref) => this.#request({ kind: 'paragraph', ref, scope }),
+      share: (ref, question, top) => this.#request({ kind: 'share', ref, question, top, scope }),
       findDocuments: (typed, limit, options) => this.findDocuments(typed, limit, { ...options, scope }),
-      passageByRef: (ref) => this.passageByRef(ref, scope),
-      paragraph: (documentId, paragraph) => this.paragraph(documentId, paragraph, scope),
       sources: (limit) => this.sources(scope, limit),
       documentCount: () => this.documentCount(scope),
     };
@@ -158,28 +158,26 @@ export class Engine {
 
   /** For `/sources`: the first `limit` documents `scope` sees, their passage counts by `documentKey`, and how many it sees. */
   sources(scope: string | undefined, limit: number): Promise<Sources> {
-    return this.#call('sources', [scope, limit]) as Promise<Sources>;
+    return this.#request({ kind: 'sources', scope, limit });
   }
 
-  answer(question: string, options?: AnswerOptions): Promise<Answer> {
-    return this.#call('answer', [question, options]) as Promise<Answer>;
+  /** The answer to `question`; declined with nothing related, with up to `titlesWhenDeclined` titles of what the scope sees. */
+  answer(question: string, options: AnswerOptions = {}, titlesWhenDeclined?: number): Promise<AnswerWithTitles> {
+    return this.#request({ kind: 'answer', question, options, ...(titlesWhenDeclined !== undefined && { titlesWhenDeclined }) });
   }
 
   search(query: string, options: SearchPassagesOptions): Promise<PassageHit[]> {
-    return this.#call('search', [query, options]) as Promise<PassageHit[]>;
+    return this.#request({ kind: 'search', query, options });
+  }
+
+  /** Passages by reference among those `scope` sees, each undefined when edited or removed since. */
+  passages(refs: string[], scope?: string): Promise<EngineResults['passages']> {
+    return this.#request({ kind: 'passages', refs, scope });
   }
 
   /** Documents `scope` sees whose title or id contains `typed`, at most `limit`; with `own`, only the server's own. */
   findDocuments(typed: string, limit: number, options: { scope?: string; own?: boolean } = {}): Promise<DocumentInfo[]> {
-    return this.#call('findDocuments', [typed, limit, options]) as Promise<DocumentInfo[]>;
-  }
-
-  passageByRef(ref: string, scope?: string): Promise<{ passage: Passage; document: DocumentInfo } | undefined> {
-    return this.#call('passageByRef', [ref, scope]) as Promise<{ passage: Passage; document: DocumentInfo } | undefined>;
-  }
-
-  paragraph(documentId: string, paragraph: number, scope?: string): Promise<Passage[]> {
-    return this.#call('paragraph', [documentId, paragraph, scope]) as Promise<Passage[]>;
+    return this.#request({ kind: 'findDocuments', typed, limit, ...options });
   }
 
   /**
@@ -201,12 +199,12 @@ export class Engine {
     await Promise.all([serving?.stop(), this.#encoder?.close()]);
   }
 
-  async #call(method: EngineMethod, args: unknown[]): Promise<unknown> {
+  async #request<Kind extends EngineRequestKind>(request: Extract<EngineRequest, { kind: Kind }>): Promise<EngineResults[Kind]> {
     const serving = this.#serving;
     if (!serving) throw new EngineNotReady('the corpus is still loading');
     const timeoutMs = this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     try {
-      return await serving.call(method, args, timeoutMs);
+      return await serving.request(request, timeoutMs);
     } catch (error) {
       if (error instanceof EngineTimeout) void this.#checkAlive(serving);
       throw error;

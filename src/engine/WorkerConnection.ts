@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { EncoderHost } from './EncoderHost.js';
 import type { EngineLogger } from './engineLog.js';
-import type { EngineMethod, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
+import type { EngineCall, EngineReply, EngineRequest, EngineRequestKind, EngineResults, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
 import { startWorker } from './workers.js';
 
 /** Nothing is being served yet (first start, or a crashed worker being replaced). */
@@ -42,7 +42,7 @@ export class WorkerConnection {
 
   private constructor(worker: Worker, logger: EngineLogger) {
     this.#worker = worker;
-    worker.on('message', (message: EngineResponse | LogMessage | ProgressMessage) => {
+    worker.on('message', (message: EngineReply | LogMessage | ProgressMessage) => {
       this.lastHeardAt = performance.now();
       if (!('type' in message)) this.#settle(message);
       else if (message.type === 'log') logger[message.level](message.details, message.message);
@@ -88,18 +88,19 @@ export class WorkerConnection {
     });
   }
 
-  call(method: EngineMethod, args: unknown[], timeoutMs: number): Promise<unknown> {
+  /** Sends one request; its result (what the worker's `serveRequest` returns for its kind), or an error. */
+  request<Kind extends EngineRequestKind>(request: Extract<EngineRequest, { kind: Kind }>, timeoutMs: number): Promise<EngineResults[Kind]> {
     if (this.#exited) return Promise.reject(new EngineNotReady('the engine worker has stopped'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new EngineTimeout(`the engine did not answer ${method} within ${timeoutMs} ms`));
+        reject(new EngineTimeout(`the engine did not answer ${request.kind} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { resolve: resolve as Pending['resolve'], reject, timer });
       this.#outstanding.add(id);
       // The deadline travels with the question: one still queued when it passes is dropped unanswered.
-      this.#worker.postMessage({ id, method, args, deadline: Date.now() + timeoutMs } satisfies EngineRequest);
+      this.#worker.postMessage({ id, request, deadline: Date.now() + timeoutMs } satisfies EngineCall);
     });
   }
 
@@ -120,7 +121,7 @@ export class WorkerConnection {
     await this.#worker.terminate();
   }
 
-  #settle(message: EngineResponse): void {
+  #settle(message: EngineReply): void {
     this.#outstanding.delete(message.id);
     const pending = this.#pending.get(message.id);
     if (!pending) return;

@@ -11,7 +11,8 @@ import { Library } from '../library/Library.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 import { EncoderClient } from './encoderClient.js';
 import type { EncoderReconnect } from './encoderProtocol.js';
-import type { CacheEvent, EngineCalls, EngineRequest, EngineResponse, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
+import type { CacheEvent, EngineCall, EngineReply, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
+import { serveRequest } from './serveRequest.js';
 
 /**
  * Questions asked before the worker says it is open, made of the corpus's own titles: a fresh
@@ -42,24 +43,14 @@ if (!opening) {
 } else {
   // Words alone until the meaning side is open; then the same index with it (Library.withMeaning).
   let library = opening;
-  const calls: EngineCalls = {
-    answer: (question, answerOptions) => library.answer(question, answerOptions),
-    search: (query, searchOptions) => library.search(query, searchOptions),
-    sources: (scope, limit) => library.sources(scope, limit),
-    findDocuments: (typed, limit, findOptions) => library.findDocuments(typed, limit, findOptions),
-    passageByRef: (ref, scope) => library.passageByRef(ref, scope),
-    paragraph: (documentId, paragraph, scope) => library.paragraph(documentId, paragraph, scope),
-  };
-  port.on('message', async (message: EngineRequest | EncoderReconnect) => {
+  port.on('message', async (message: EngineCall | EncoderReconnect) => {
     if ('type' in message) return encoderClient?.connect(message.port);
-    const { id, method, args, deadline } = message;
+    const { id, request, deadline } = message;
     // Queued behind a burst until after its asker gave up: answering it would only delay the rest.
-    if (Date.now() > deadline) return port.postMessage({ id, error: 'expired' } satisfies EngineResponse);
-    let response: EngineResponse;
+    if (Date.now() > deadline) return port.postMessage({ id, error: 'expired' } satisfies EngineReply);
+    let response: EngineReply;
     try {
-      const call = Object.hasOwn(calls, method) ? (calls[method] as (...values: unknown[]) => unknown) : undefined;
-      if (!call) throw new Error(`unknown engine method ${String(method)}`);
-      response = { id, result: await call(...args) };
+      response = { id, result: await serveRequest(library, request) };
     } catch (error) {
       response = { id, error: (error as Error).message };
     }

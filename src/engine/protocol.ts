@@ -1,9 +1,14 @@
 /**
  * Messages between the bot's thread and an engine worker (src/engine/engineWorker.ts). Only
- * plain data crosses: answers, passages and document metadata, never the index.
+ * plain data crosses: answers, passages and document metadata, never the index. Requests say what
+ * an interaction needs (an answer, a shared passage, a paragraph), one round trip each.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { Answer, AnswerOptions, AnswerResult } from '../answers/answerQuestion.js';
+import type { PassageHit, SearchPassagesOptions } from '../answers/searchPassages.js';
+import type { DocumentInfo } from '../corpus/types.js';
 import type { Library, LibraryOptions, ReloadReport, ScopeSize } from '../library/Library.js';
+import type { Passage } from '../passages/splitIntoPassages.js';
 
 /** What a worker is started with. */
 export interface EngineWorkerData {
@@ -57,19 +62,57 @@ export interface CacheEvent {
   reason?: string;
 }
 
-/** The Library methods a worker answers, by name. */
-export type EngineMethod = 'answer' | 'search' | 'sources' | 'findDocuments' | 'passageByRef' | 'paragraph';
+/** A passage and the document it is from, as a request finds it by reference. */
+export interface FoundPassage {
+  passage: Passage;
+  document: DocumentInfo;
+}
 
-export type EngineCalls = {
-  [Method in EngineMethod]: Library[Method];
-};
+/** What `/sources` lists: the first documents a scope sees, their passage counts by `documentKey`, and how many it sees. */
+export type Sources = ReturnType<Library['sources']>;
 
-export interface EngineRequest {
+/** An answer and, when declined with nothing related to show, the titles of what the scope sees instead. */
+export type AnswerWithTitles = Answer & { titles?: { shown: string[]; total: number } };
+
+/**
+ * What the engine's thread asks a worker, one request per interaction: each says what the
+ * interaction needs, for one scope (the asking server, or none), and is answered in one message.
+ */
+export type EngineRequest =
+  /** A question; `titlesWhenDeclined`: how many titles to list when nothing related is found. */
+  | { kind: 'answer'; question: string; options: AnswerOptions; titlesWhenDeclined?: number }
+  /** Passages matching what is typed (autocomplete, and the engine's own callers). */
+  | { kind: 'search'; query: string; options: SearchPassagesOptions }
+  /** `/search`: the passage a suggestion's reference names, else the passages the query matches. */
+  | { kind: 'lookup'; query: string; scope?: string; limit: number }
+  /** Passages by reference, each undefined when edited or removed since (*More passages*). */
+  | { kind: 'passages'; refs: string[]; scope?: string }
+  /** Every passage of the paragraph a reference's passage is in (the *paragraph* button). */
+  | { kind: 'paragraph'; ref: string; scope?: string }
+  /** A passage shared to the channel, with its result for `question` while the question still finds it (the *share* button). */
+  | { kind: 'share'; ref: string; question?: string; top: number; scope?: string }
+  | { kind: 'sources'; limit: number; scope?: string }
+  | { kind: 'findDocuments'; typed: string; limit: number; scope?: string; own?: boolean };
+
+export type EngineRequestKind = EngineRequest['kind'];
+
+/** What a worker answers each request with: plain data, cloned across the thread. */
+export interface EngineResults {
+  answer: AnswerWithTitles;
+  search: PassageHit[];
+  lookup: { chosen?: FoundPassage; hits: PassageHit[] };
+  passages: Array<FoundPassage | undefined>;
+  paragraph: FoundPassage[];
+  share: { found?: FoundPassage; result?: AnswerResult };
+  sources: Sources;
+  findDocuments: DocumentInfo[];
+}
+
+export interface EngineCall {
   id: number;
-  method: EngineMethod;
-  args: unknown[];
+  request: EngineRequest;
   /** Epoch ms after which the asker has given up: the worker drops the request unanswered. */
   deadline: number;
 }
 
-export type EngineResponse = { id: number; result: unknown } | { id: number; error: string };
+export type EngineReply = { id: number; result: EngineResults[EngineRequestKind] } | { id: number; error: string };

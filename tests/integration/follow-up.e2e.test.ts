@@ -69,6 +69,29 @@ describe.each(TRANSPORTS)('the Follow up button over the %s', (transport) => {
     await harness?.stop();
   });
 
+  it('asks the engine once per interaction: a declined question, an answer, its whole paragraph, sharing it', async () => {
+    const requests = () => harness.logs.filter((line) => line.msg === 'engine request').map((line) => line.kind);
+    /** The engine requests `sent` made, once it has been answered (after a deferral, by its follow-up or edit). */
+    const requestsOf = async (sent: SentInteraction) => {
+      const before = requests().length;
+      const callback = await harness.callback(sent);
+      if ([5, 6].includes((callback.body as { type: number }).type)) await harness.webhook(sent, (request) => request.method === 'PATCH' || request.method === 'POST');
+      return requests().slice(before);
+    };
+    expect(await requestsOf(ask('Which volcano erupted on Tuesday?'))).toEqual(['answer']);
+    const answer = await answerTo(ask('Who is Microsoft partnering with in China?', { isPrivate: true }));
+    // The quoted passage's reference, as its buttons carry it (a short paragraph has no *Full paragraph* button: the handler is the same).
+    const ref = buttons(answer).find((button) => button.custom_id?.startsWith('ask:share:'))!.custom_id!.slice('ask:share:'.length);
+    const click = (action: string) =>
+      harness.fake.button(action === 'more' ? buttons(answer).find((button) => button.custom_id?.startsWith('ask:more:'))!.custom_id! : `ask:${action}:${ref}`, {
+        member: nextMember(),
+        message: { content: answer.content, embeds: answer.embeds, components: answer.components, flags: answer.flags ?? 0 },
+      });
+    expect(await requestsOf(click('paragraph'))).toEqual(['paragraph']);
+    expect(await requestsOf(click('more'))).toEqual(['passages']);
+    expect(await requestsOf(click('share'))).toEqual(['share']);
+  });
+
   it('opens a form at once, and answers the follow-up with the previous question and passages as context; follow-ups chain', async () => {
     const asked = ask(BAIDU);
     const answer = await answerTo(asked);

@@ -184,10 +184,10 @@ describe('the interactions endpoint', () => {
   });
 
   it('acknowledges a slow button silently, then answers with a follow-up', async () => {
-    const passageByRef = harness.engine.passageByRef.bind(harness.engine);
-    const slow = vi.spyOn(harness.engine, 'passageByRef').mockImplementation(async (ref) => {
+    const passages = harness.engine.passages.bind(harness.engine);
+    const slow = vi.spyOn(harness.engine, 'passages').mockImplementation(async (refs, scope) => {
       await new Promise((resolve) => setTimeout(resolve, 700));
-      return passageByRef(ref);
+      return passages(refs, scope);
     });
     const first = messageOf(await harness.callback(ask(harness, 'partnership with state-backed chip-maker Tsinghua Unigroup and China Electronics Technology Group')));
     const more = first.components!.flatMap((row) => row.components).find((button) => button.custom_id?.startsWith('ask:more:'))!;

@@ -4,11 +4,13 @@
  * for 200 ms (a costly question).
  */
 import { parentPort } from 'node:worker_threads';
+import type { EngineRequest } from '../../src/engine/protocol.js';
 
-parentPort!.on('message', (message: { args?: unknown[]; deadline?: number }) => {
-  if (message.args?.[0] === '\u0000crash') process.exit(70);
-  if (message.args?.[0] === '\u0000hang') for (;;);
+parentPort!.on('message', (message: { request?: EngineRequest; deadline?: number }) => {
+  const question = message.request?.kind === 'answer' ? message.request.question : undefined;
+  if (question === '\u0000crash') process.exit(70);
+  if (question === '\u0000hang') for (;;);
   // Costly only when worked on: the engine worker drops a question whose deadline has passed.
-  if (message.args?.[0] === '\u0000slow' && Date.now() <= message.deadline!) for (const until = Date.now() + 200; Date.now() < until; );
+  if (question === '\u0000slow' && Date.now() <= message.deadline!) for (const until = Date.now() + 200; Date.now() < until; );
 });
 await import('../../src/engine/engineWorker.js');

@@ -1,7 +1,8 @@
 /** `/ask question private`: the best passage quoted with attribution, with buttons for more and the *Follow up* form. */
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, MessageFlags, type APIMessage } from 'discord.js';
-import type { Answer, FollowUpContext } from '../../answers/answerQuestion.js';
+import type { FollowUpContext } from '../../answers/answerQuestion.js';
 import { validateQuestion } from '../../answers/validateQuestion.js';
+import type { FoundPassage } from '../../engine/protocol.js';
 import { passageRef } from '../../passages/splitIntoPassages.js';
 import type { Vote } from '../feedbackLog.js';
 import {
@@ -55,14 +56,13 @@ export interface AskedWhere {
 export async function answerReply(question: string, context: CommandContext, { isPrivate, guildId }: AskedWhere, previous?: FollowUpContext): Promise<ReplyInput> {
   const check = validateQuestion(question);
   if (!check.ok) return { content: check.message, ephemeral: true };
-  const answer: Answer = await context.engine.answer(check.question, { top: 1 + MORE_PASSAGES, ...(previous && { previous }) });
+  // Declined with nothing related, the answer comes with what the articles this server sees are about.
+  const answer = await context.engine.answer(check.question, { top: 1 + MORE_PASSAGES, ...(previous && { previous }) }, TITLES_IN_DECLINE);
   const [best, ...more] = answer.results;
   context.feedback.recordQuestion({ guildId, question: check.question, answered: best !== undefined, ...(best && { passageId: best.id }) });
   // Declined, it goes to the asker alone even when asked publicly: the channel learns nothing from it.
   if (!best) {
-    // Nothing related to show: say instead what the articles this server sees are about.
-    const articles = answer.related.length > 0 ? undefined : await context.engine.sources(TITLES_IN_DECLINE);
-    const titles = { shown: articles?.documents.map((document) => document.title) ?? [], total: articles?.total ?? 0 };
+    const titles = answer.titles ?? { shown: [], total: 0 };
     // Related passages are a subject to follow up on, rewording the question.
     const components = answer.related.length > 0 ? [actionRow([followUpButton(answer.related.map((result) => passageRef(result.passage)))])] : [];
     return { content: formatQuestionLine(check.question), embeds: [formatAbstention(answer, titles, !isPrivate)], components, ephemeral: true };
@@ -88,9 +88,8 @@ function followUpForm(argument: string): ModalInput {
   };
 }
 
-/** Passages by reference, quoted whole; or a short note when they were edited or removed since. */
-async function passageReply(context: CommandContext, refs: string[], ephemeral: boolean): Promise<ReplyInput> {
-  const found = await Promise.all(refs.map((ref) => context.engine.passageByRef(ref)));
+/** Passages quoted whole; or a short note when they were all edited or removed since. */
+function passageReply(found: Array<FoundPassage | undefined>, ephemeral: boolean): ReplyInput {
   const embeds = found.flatMap((passage) => (passage ? [formatPassageEmbed(passage.document, passage.passage)] : []));
   if (embeds.length === 0) return { content: STALE_PASSAGE, ephemeral: true };
   return { embeds, ephemeral };
@@ -113,13 +112,11 @@ export const askCommand: ChatInputCommand = {
   buttons: {
     /** Further passages for the same question, privately. */
     async more(_interaction, responder, argument, context) {
-      await responder.send(await passageReply(context, argument.split('|'), true));
+      await responder.send(passageReply(await context.engine.passages(argument.split('|')), true));
     },
     /** Every part of the quoted paragraph, privately. */
     async paragraph(_interaction, responder, argument, context) {
-      const found = await context.engine.passageByRef(argument);
-      const parts = found ? (await context.engine.paragraph(found.document.id, found.passage.paragraph)).map(passageRef) : [argument];
-      await responder.send(await passageReply(context, parts, true));
+      await responder.send(passageReply(await context.engine.paragraph(argument), true));
     },
     /**
      * A private answer posted to the channel for everyone, under its question: the quote as the
@@ -127,13 +124,12 @@ export const askCommand: ChatInputCommand = {
      * the whole passage.
      */
     async share(interaction, responder, argument, context) {
-      const found = await context.engine.passageByRef(argument);
+      const question = questionAbove(interaction.message);
+      const { found, result } = await context.engine.share(argument, question, 1 + MORE_PASSAGES);
       if (!found) {
         await responder.send({ content: STALE_PASSAGE, ephemeral: true });
         return;
       }
-      const question = questionAbove(interaction.message);
-      const result = question === undefined ? undefined : (await context.engine.answer(question, { top: 1 + MORE_PASSAGES })).results.find((candidate) => passageRef(candidate.passage) === argument);
       await responder.send({
         content: [`<@${invoker(interaction)?.id}> shared:`, ...(question === undefined ? [] : [formatQuestionLine(question)])].join('\n'),
         embeds: [result ? formatAnswerEmbed(result) : formatPassageEmbed(found.document, found.passage)],

@@ -25,12 +25,11 @@ export const searchCommand: ChatInputCommand = {
   async execute(interaction, responder, context) {
     const { query } = readArguments(definition, interaction);
     // A suggestion's value is a passage reference: show that passage.
-    const chosen = await context.engine.passageByRef(query);
+    const { chosen, hits } = await context.engine.lookup(query, LISTED);
     if (chosen) {
       await responder.send({ embeds: [formatPassageEmbed(chosen.document, chosen.passage)] });
       return;
     }
-    const hits = await context.engine.search(query, { limit: LISTED });
     if (hits.length === 0 || query.trim() === '') {
       await responder.send({ content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
       return;
