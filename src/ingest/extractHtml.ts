@@ -30,9 +30,20 @@ interface TextNode {
   childNodes: ArrayLike<TextNode>;
 }
 
+/**
+ * Readability's work grows faster than the page (deep nesting, and tens of thousands of elements,
+ * take it minutes): pages past these are refused. News pages stay far below both.
+ */
+export const MAX_ELEMENTS = 15_000;
+export const MAX_DEPTH = 200;
+
+/** A page the bot will not read; the message continues "it …". */
+export class UnreadablePage extends Error {}
+
 /** The article of the page `html` (served from `pageUrl`, which relative links resolve against). */
 export function extractHtml(html: string, pageUrl?: string): ExtractedArticle {
   const { document } = parseHTML(html);
+  checkSize(document as unknown as SizedElement);
   // Read before Readability, which rewrites the document it is given.
   const meta = metadataOf(document, pageUrl);
   const article = new Readability<TextNode>(document as unknown as Document, { serializer: (node) => node as unknown as TextNode }).parse();
@@ -40,6 +51,25 @@ export function extractHtml(html: string, pageUrl?: string): ExtractedArticle {
   if (meta.author === undefined && article?.byline) meta.author = article.byline.trim();
   const paragraphs = article?.content ? keptParagraphs(paragraphsOf(article.content), meta) : [];
   return { meta, text: paragraphs.map((paragraph) => paragraph.text).join('\n\n') };
+}
+
+interface SizedElement {
+  children: ArrayLike<SizedElement>;
+}
+
+/** Counts elements and nesting depth in one pass, stopping at the first limit passed. */
+function checkSize(root: SizedElement): void {
+  const stack: Array<[SizedElement, number]> = [[root, 0]];
+  let elements = 0;
+  while (stack.length > 0) {
+    const [element, depth] = stack.pop()!;
+    elements += 1;
+    // The document itself is counted too: at most one off.
+    if (elements > MAX_ELEMENTS) throw new UnreadablePage(`has more than ${MAX_ELEMENTS.toLocaleString('en-US')} HTML elements, far more than an article page`);
+    if (depth > MAX_DEPTH) throw new UnreadablePage(`nests HTML elements more than ${MAX_DEPTH} deep, far deeper than an article page`);
+    // linkedom builds `children` afresh on each read: read it once.
+    for (const child of Array.from(element.children)) stack.push([child, depth + 1]);
+  }
 }
 
 interface Paragraph {
@@ -129,7 +159,8 @@ function paragraphsOf(root: TextNode): Paragraph[] {
       links += 1;
       stack.push({ endLink: true });
     }
-    for (let i = item.childNodes.length - 1; i >= 0; i -= 1) stack.push(item.childNodes[i]!);
+    const children = Array.from(item.childNodes);
+    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]!);
   }
   flush();
   return paragraphs;
