@@ -52,7 +52,13 @@ runCli(async () => {
   loadDotenv({ quiet: true });
   const target = positionals[0]!;
   const source: Source = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? { link: target } : { file: target };
-  const overrides: Partial<DocumentMeta> = { title: values.title, author: values.author, publisher: values.publisher, published: values.published, url: values.url };
+  const overrides: Partial<DocumentMeta> = {
+    title: values.title,
+    author: values.author,
+    publisher: values.publisher,
+    published: values.published,
+    url: values.url,
+  };
   const prepared = await prepareArticle(source, { overrides, optionFor: (field) => `--${field}`, fetch: { allowPrivate: allowPrivateFrom(process.env) } });
   if (!prepared.ok) {
     console.error(forTerminal(prepared.message));
@@ -62,7 +68,10 @@ runCli(async () => {
   const summary = `${meta.title} (${meta.author}, ${meta.publisher}, ${meta.published}) ${meta.url}`;
   if (!values['dry-run']) {
     const dir = process.env.CORPUS_DIR ?? './corpus';
-    const written = await writeCorpusFile(dir, prepared.fileName, new TextEncoder().encode(prepared.markdown), { replace: false, ...(values.server !== undefined && { scope: values.server }) }).catch((error: unknown) => {
+    const written = await writeCorpusFile(dir, prepared.fileName, new TextEncoder().encode(prepared.markdown), {
+      replace: false,
+      ...(values.server !== undefined && { scope: values.server }),
+    }).catch((error: unknown) => {
       const message = unwritableFolderMessage(error);
       if (message === undefined) throw error;
       return { ok: false as const, reason: 'unwritable' as const, message };
@@ -74,6 +83,7 @@ runCli(async () => {
     }
     if (!values.json) console.log(forTerminal(`added ${written.file}${values.server === undefined ? '' : ` to server ${values.server}`}: ${summary}`));
   } else if (!values.json) console.log(forTerminal(`would add ${prepared.fileName}: ${summary}\n\n${text.trim()}`));
-  if (values.json) console.log(JSON.stringify({ title: meta.title, author: meta.author, publisher: meta.publisher, published: meta.published, url: meta.url, text }));
+  if (values.json)
+    console.log(JSON.stringify({ title: meta.title, author: meta.author, publisher: meta.publisher, published: meta.published, url: meta.url, text }));
   return 0;
 }, 'npm run corpus:add -- --help');

@@ -57,7 +57,11 @@ export async function prepareArticle(source: Source, { overrides = {}, optionFor
   const why = notAnArticle(found.text);
   if (why !== undefined) return { ok: false, message: `${name} was not added: ${why}.` };
 
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined && value.trim() !== '').map(([field, value]) => [field, value!.trim()]));
+  const given = Object.fromEntries(
+    Object.entries(overrides)
+      .filter(([, value]) => value !== undefined && value.trim() !== '')
+      .map(([field, value]) => [field, value!.trim()]),
+  );
   const meta = { ...found.meta, ...given } as Partial<DocumentMeta>;
   const missing = REQUIRED_FIELDS.filter((field) => meta[field] === undefined);
   if (missing.length > 0) {
@@ -66,7 +70,11 @@ export async function prepareArticle(source: Source, { overrides = {}, optionFor
   }
   const complete = meta as DocumentMeta;
   const problems = metadataProblems(complete);
-  if (problems.length > 0) return { ok: false, message: `${name} was not added: ${problems.map(({ field, message }) => `${field} ${message} (set it with ${optionFor(field)})`).join('; ')}.` };
+  if (problems.length > 0)
+    return {
+      ok: false,
+      message: `${name} was not added: ${problems.map(({ field, message }) => `${field} ${message} (set it with ${optionFor(field)})`).join('; ')}.`,
+    };
 
   const fileName = safeCorpusFileName(complete.title) ?? safeCorpusFileName(name) ?? 'article.md';
   const markdown = markdownFromText(found.text, complete);
@@ -82,7 +90,8 @@ async function fetched(link: string, options: FetchOptions | undefined): Promise
 
 async function fromFile(file: string, maxBytes: number): Promise<ReadSource> {
   const kind = FILE_KINDS[path.extname(file).toLowerCase()];
-  if (kind === undefined) throw new FetchRefused(`${path.basename(file)} was not added: only web pages (.html, .htm), PDF, Word (.docx) and plain-text (.txt) files can be read.`);
+  if (kind === undefined)
+    throw new FetchRefused(`${path.basename(file)} was not added: only web pages (.html, .htm), PDF, Word (.docx) and plain-text (.txt) files can be read.`);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new FetchRefused(`${file} was not found: check the path.`);
   if (info.size > maxBytes) throw new FetchRefused(`${path.basename(file)} was not added: it is larger than the ${maxBytes / 1024 / 1024} MiB the bot reads.`);

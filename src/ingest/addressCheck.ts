@@ -19,7 +19,8 @@ export function refusedAddress(address: string, allowPrivate: boolean): string |
     return `"${address}" is not an IP address`;
   }
   // ::/96 held IPv4 addresses in the deprecated "IPv4-compatible" form, which ipaddr.js calls unicast.
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return `${address} is an IPv4 address written as IPv6, which the bot does not fetch from`;
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0))
+    return `${address} is an IPv4 address written as IPv6, which the bot does not fetch from`;
   const range = parsed.range();
   if (range === 'unicast') return undefined;
   if (allowPrivate && PRIVATE_RANGES.has(range)) return undefined;

@@ -8,6 +8,8 @@ import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { metadataOf, type FoundMeta } from './pageMetadata.js';
 
+type ReadabilityDocument = ConstructorParameters<typeof Readability>[0];
+
 export interface ExtractedArticle {
   meta: FoundMeta;
   /** Paragraphs separated by blank lines; subheadings as `## …` lines of their own. */
@@ -16,12 +18,58 @@ export interface ExtractedArticle {
 
 /** Elements whose text ends a paragraph before and after them. */
 const BLOCKS = new Set([
-  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BR', 'DD', 'DIV', 'DL', 'DT', 'FIELDSET', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6',
-  'HEADER', 'HR', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'TABLE', 'TD', 'TH', 'TR', 'UL',
+  'ADDRESS',
+  'ARTICLE',
+  'ASIDE',
+  'BLOCKQUOTE',
+  'BR',
+  'DD',
+  'DIV',
+  'DL',
+  'DT',
+  'FIELDSET',
+  'FIGURE',
+  'FOOTER',
+  'FORM',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'HEADER',
+  'HR',
+  'LI',
+  'MAIN',
+  'NAV',
+  'OL',
+  'P',
+  'PRE',
+  'SECTION',
+  'TABLE',
+  'TD',
+  'TH',
+  'TR',
+  'UL',
 ]);
 const HEADINGS = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
 /** Never part of the article's prose: media captions, forms, embedded widgets. */
-const DROPPED = new Set(['FIGCAPTION', 'BUTTON', 'FORM', 'NOSCRIPT', 'SCRIPT', 'STYLE', 'SVG', 'TEMPLATE', 'IFRAME', 'SELECT', 'TEXTAREA', 'NAV', 'ASIDE', 'FOOTER']);
+const DROPPED = new Set([
+  'FIGCAPTION',
+  'BUTTON',
+  'FORM',
+  'NOSCRIPT',
+  'SCRIPT',
+  'STYLE',
+  'SVG',
+  'TEMPLATE',
+  'IFRAME',
+  'SELECT',
+  'TEXTAREA',
+  'NAV',
+  'ASIDE',
+  'FOOTER',
+]);
 
 interface TextNode {
   nodeType: number;
@@ -46,7 +94,7 @@ export function extractHtml(html: string, pageUrl?: string): ExtractedArticle {
   checkSize(document as unknown as SizedElement);
   // Read before Readability, which rewrites the document it is given.
   const meta = metadataOf(document, pageUrl);
-  const article = new Readability<TextNode>(document as unknown as Document, { serializer: (node) => node as unknown as TextNode }).parse();
+  const article = new Readability<TextNode>(document as unknown as ReadabilityDocument, { serializer: (node) => node as unknown as TextNode }).parse();
   if (meta.title === undefined && article?.title) meta.title = article.title.trim();
   if (meta.author === undefined && article?.byline) meta.author = article.byline.trim();
   const paragraphs = article?.content ? keptParagraphs(paragraphsOf(article.content), meta) : [];
@@ -84,7 +132,8 @@ interface Paragraph {
 const words = (text: string) => text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
 
 /** A paragraph that only leads to other pages: "Read more: …", "Related: …", "You may also like". */
-const LEAD_IN = /^(?:read more|read also|also read|related(?: post| stories| articles)?|see also|more|don'?t miss|you may also like|recommended|watch|listen)\b\s*[:|-]?/i;
+const LEAD_IN =
+  /^(?:read more|read also|also read|related(?: post| stories| articles)?|see also|more|don'?t miss|you may also like|recommended|watch|listen)\b\s*[:|-]?/i;
 /** A caption's or a photo's credit, or a gallery's counter: "(Image: …)", "Photo: …", "(credit: …)", "© …", "Image 1 of 13". */
 const CREDIT = /(?:^©|^(?:photo|image|picture|credit)s?\s*:|\((?:photo|image|picture|credit)s?\s*:[^)]*\)$|^(?:photo|image|picture|slide)\s+\d+\s+of\b)/i;
 /** A paragraph that is only a web address. */
@@ -98,7 +147,12 @@ const DATELINE = /^\W*(?:published|updated|posted|last (?:updated|modified))\b/i
  * after them (a "related" box's, once its links are gone).
  */
 function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): Paragraph[] {
-  const plain = (text: string) => text.replace(/^## /, '').replace(/^by\s+/i, '').trim().toLowerCase();
+  const plain = (text: string) =>
+    text
+      .replace(/^## /, '')
+      .replace(/^by\s+/i, '')
+      .trim()
+      .toLowerCase();
   const sameAsTitle = (text: string) => title !== undefined && plain(text) === title.toLowerCase();
   // A byline: the author's name, with or without "By" and their role.
   const byline = (text: string) => author !== undefined && (plain(author).includes(plain(text)) || plain(text).includes(plain(author)));
@@ -109,7 +163,7 @@ function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): 
     // One or two words standing alone, outside a list and not a heading: a button or a label.
     if (count <= 2 && !heading && !listItem && !/[.!?:"”]$/.test(text)) return false;
     if (linked > 0.8 && count < 20) return false;
-    if (count < 20 && (LEAD_IN.test(text.replace(/^## /, '')) && (linked > 0 || heading || /:$/.test(text)))) return false;
+    if (count < 20 && LEAD_IN.test(text.replace(/^## /, '')) && (linked > 0 || heading || /:$/.test(text))) return false;
     if (count < 25 && CREDIT.test(text)) return false;
     if (count < 15 && DATELINE.test(text)) return false;
     return !sameAsTitle(text);
@@ -128,7 +182,8 @@ function paragraphsOf(root: TextNode): Paragraph[] {
     const raw = current.join('');
     const text = raw.replace(/\s+/g, ' ').trim();
     const heading = ending !== undefined && HEADINGS.has(ending);
-    if (text !== '') paragraphs.push({ text: heading ? `## ${text}` : text, heading, listItem: ending === 'LI', linked: linkedChars / raw.replace(/\s+/g, ' ').length });
+    if (text !== '')
+      paragraphs.push({ text: heading ? `## ${text}` : text, heading, listItem: ending === 'LI', linked: linkedChars / raw.replace(/\s+/g, ' ').length });
     current = [];
     linkedChars = 0;
   };

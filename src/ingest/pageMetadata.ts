@@ -36,7 +36,20 @@ export function metadataOf(document: QueryableDocument, pageUrl?: string): Found
   const publisher = names(ld?.publisher) ?? pick('og:site_name', 'application-name', 'publisher');
   const published =
     isoDate(text(ld?.datePublished)) ??
-    isoDate(pick('article:published_time', 'datepublished', 'date', 'pubdate', 'publishdate', 'parsely-pub-date', 'sailthru.date', 'dc.date', 'dc.date.issued', 'og:published_time')) ??
+    isoDate(
+      pick(
+        'article:published_time',
+        'datepublished',
+        'date',
+        'pubdate',
+        'publishdate',
+        'parsely-pub-date',
+        'sailthru.date',
+        'dc.date',
+        'dc.date.issued',
+        'og:published_time',
+      ),
+    ) ??
     isoDate(firstAttribute(document, 'time[datetime]', 'datetime'));
   const canonical = firstAttribute(document, 'link[rel~="canonical"]', 'href') ?? pick('og:url') ?? text(ld?.url) ?? idOf(ld?.mainEntityOfPage);
   const url = webAddress(canonical, pageUrl) ?? webAddress(pageUrl);

@@ -58,7 +58,13 @@ async function readPdf(bytes: Uint8Array, url: string | undefined): Promise<Read
     ...(created && { published: isoDate(`${created[1]}-${created[2]}-${created[3]}`) }),
     ...(url && { url }),
   };
-  return { meta, text: text.map((page) => page.trim()).filter((page) => page !== '').join('\n\n') };
+  return {
+    meta,
+    text: text
+      .map((page) => page.trim())
+      .filter((page) => page !== '')
+      .join('\n\n'),
+  };
 }
 
 async function readDocx(bytes: Uint8Array, url: string | undefined): Promise<ReadArticle> {

@@ -82,7 +82,8 @@ function parseAddress(address: string, base?: URL): URL {
   } catch {
     throw new FetchRefused(`"${address.slice(0, 200)}" is not a web address: give a link starting with https://.`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefused(`Only http and https links can be added, not ${url.protocol.replace(/:$/, '')}.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new FetchRefused(`Only http and https links can be added, not ${url.protocol.replace(/:$/, '')}.`);
   return url;
 }
 
@@ -135,7 +136,11 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
     const req = client.get(url, {
       lookup,
       agent: false,
-      headers: { 'user-agent': USER_AGENT, accept: 'text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain;q=0.8', 'accept-encoding': 'gzip, deflate, br' },
+      headers: {
+        'user-agent': USER_AGENT,
+        accept: 'text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain;q=0.8',
+        'accept-encoding': 'gzip, deflate, br',
+      },
     });
     const onDeadline = () => fail(`${url.host} took longer than ${limits.timeoutMs / 1000} s to send the page.`);
     if (deadline.aborted) return onDeadline();
@@ -145,7 +150,8 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
     req.on('response', (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && response.headers.location) return finish({ location: response.headers.location });
-      if (status < 200 || status >= 300) return fail(`${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: check the link.`);
+      if (status < 200 || status >= 300)
+        return fail(`${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: check the link.`);
       const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const charset = /charset\s*=\s*"?([\w-]+)/i.exec(response.headers['content-type'] ?? '')?.[1];
       const declared = KINDS[type];
@@ -153,14 +159,16 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
         return fail(`${url.href} is ${type}, not an article: links to web pages, PDF, Word (.docx) or plain-text files can be added.`);
       }
       const length = Number(response.headers['content-length']);
-      if (Number.isFinite(length) && length > limits.maxBytes) return fail(`${url.href} is ${mib(length)}, larger than the ${mib(limits.maxBytes)} the bot reads.`);
+      if (Number.isFinite(length) && length > limits.maxBytes)
+        return fail(`${url.href} is ${mib(length)}, larger than the ${mib(limits.maxBytes)} the bot reads.`);
       readBody(response, limits.maxBytes).then(
         (bytes) => {
           const kind = declared ?? sniffKind(bytes);
           if (kind === undefined) return fail(`${url.href} is not a web page, PDF, Word (.docx) or plain-text file.`);
           finish({ fetched: { url: url.href, kind, bytes, ...(charset && { charset }) } });
         },
-        (error: Error) => fail(error instanceof FetchRefused ? `${url.href} ${error.message}` : `${url.host} broke off while sending the page (${error.message}).`),
+        (error: Error) =>
+          fail(error instanceof FetchRefused ? `${url.href} ${error.message}` : `${url.host} broke off while sending the page (${error.message}).`),
       );
     });
   });

@@ -45,6 +45,11 @@ export interface BotConfig {
   /** Most passages one server's own articles may make, together: what bounds the memory they take. */
   serverMaxPassages: number;
   /**
+   * Links moderators add may point at this machine and its private network (loopback, private,
+   * unique-local): tests and intranet deployments. Link-local stays refused either way.
+   */
+  fetchAllowPrivate: boolean;
+  /**
    * How `npm run start:sharded` runs its shards: `internal`, all in one process sharing one index
    * (discord.js internal sharding); `process`, one process per shard (ShardingManager), each with
    * its own copy of the index.
@@ -181,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     serverMaxArticles: count('SERVER_MAX_ARTICLES', 50, 100_000),
     serverMaxBytes: count('SERVER_MAX_BYTES', 5 * 1024 * 1024, 1024 * 1024 * 1024),
     serverMaxPassages: count('SERVER_MAX_PASSAGES', 2_000, 1_000_000),
+    fetchAllowPrivate: boolean('FETCH_ALLOW_PRIVATE', false),
     shardingMode: oneOf('SHARDING_MODE', ['internal', 'process'] as const, 'internal'),
     publicKey,
     httpPort: port('HTTP_PORT') ?? 8080,

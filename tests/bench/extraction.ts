@@ -21,7 +21,7 @@ export type ExtractionReport = ExtractionSystemReport[];
 export function readabilityOnJsdom(page: ExtractionPage): string {
   try {
     const dom = new JSDOM(page.html, { url: page.url, virtualConsole: new VirtualConsole() });
-    return new Readability(dom.window.document).parse()?.textContent ?? '';
+    return new Readability(dom.window.document as ConstructorParameters<typeof Readability>[0]).parse()?.textContent ?? '';
   } catch {
     return '';
   }
@@ -52,6 +52,10 @@ export function benchExtraction(): ExtractionReport {
 
 /** The section's rows: one per system, F1 (precision / recall) per half and pages that failed. */
 export function extractionRows(report: ExtractionReport): string[][] {
-  const cell = (score: SetScore & { failed: number }) => `${score.f1.toFixed(3)} (${score.precision.toFixed(3)} / ${score.recall.toFixed(3)}), ${score.failed} of ${score.pages} failed`;
-  return [['', 'tuning half: F1 (P / R)', 'held-out half: F1 (P / R)'], ...report.map((system) => [system.name, cell(system.halves.tuning), cell(system.halves['held-out'])])];
+  const cell = (score: SetScore & { failed: number }) =>
+    `${score.f1.toFixed(3)} (${score.precision.toFixed(3)} / ${score.recall.toFixed(3)}), ${score.failed} of ${score.pages} failed`;
+  return [
+    ['', 'tuning half: F1 (P / R)', 'held-out half: F1 (P / R)'],
+    ...report.map((system) => [system.name, cell(system.halves.tuning), cell(system.halves['held-out'])]),
+  ];
 }

@@ -2,10 +2,11 @@
  * `npm run bench [-- --json] [--quality-only] [--no-doc]`: answer quality, query latency, index
  * build time and heap (the article, and synthetic corpora of 1k and 10k documents; flexsearch too
  * at 10k), `/ask` end to end in this process, the bot process with 10k articles (cold and warm
- * start, a reload under load, 1,000 `/ask` at once) and the HTTP endpoint. A table on stdout, or
- * with --json one JSON document; progress goes to stderr. The same tables are written to
- * docs/benchmarks.md with the date and commit, unless --no-doc. --quality-only measures answer
- * quality alone (section 1, a minute or two) and says so on the page.
+ * start, a reload under load, 1,000 `/ask` at once), the HTTP endpoint, and article extraction
+ * beside Readability.js. A table on stdout, or with --json one JSON document; progress goes to
+ * stderr. The same tables are written to docs/benchmarks.md with the date and commit, unless
+ * --no-doc. --quality-only measures answer quality and article extraction alone (sections 1 and
+ * 7, a minute or two) and says so on the page.
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { CorpusDocument } from '../../src/corpus/types.js';
@@ -13,6 +14,7 @@ import { loadQuestionSet } from '../support/questionSet.js';
 import { loadArticle } from './article.js';
 import { benchBotProcess } from './botProcess.js';
 import { benchEndToEnd, type EndToEndReport } from './endToEnd.js';
+import { benchExtraction } from './extraction.js';
 import { BENCHMARKS_DOC, gitState, writeBenchmarksDoc } from './benchmarksDoc.js';
 import { benchHttp, type HttpBenchReport } from './http.js';
 import { settledHeapBytes } from './measure.js';
@@ -66,6 +68,8 @@ const progress = new Progress();
 progress.phase('answer quality on the three question sets (loads the model, embeds both corpora)');
 const article = await loadArticle();
 const quality = await benchQuality();
+progress.phase('article extraction on the 58 saved pages (this project and Readability.js + jsdom)');
+const extraction = benchExtraction();
 const endToEnd: EndToEndReport[] = [];
 let http: HttpBenchReport | undefined;
 const scale: ScaleReport[] = [];
@@ -98,6 +102,7 @@ const report: BenchReport = {
     queries: `seed ${QUERY_SEED}; words from a random passage in question templates with stop words, 10 % about words not in the corpus, 15 % with a typo; the article uses the question set ×10`,
   },
   quality,
+  extraction,
   ...(qualityOnly ? {} : { scale, endToEnd, botProcess, http }),
 };
 process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

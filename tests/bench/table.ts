@@ -6,6 +6,7 @@ import type { EvalReport } from '../support/questionSet.js';
 import type { BotProcessReport } from './botProcess.js';
 import type { BurstStats, EndToEndReport } from './endToEnd.js';
 import type { ChatQuality, ChatSystem } from './chatQuality.js';
+import { extractionRows, type ExtractionReport } from './extraction.js';
 import type { HttpBenchReport } from './http.js';
 import type { QualityReport } from './quality.js';
 import type { ScaleReport, SystemStats } from './scale.js';
@@ -13,6 +14,8 @@ import type { ScaleReport, SystemStats } from './scale.js';
 export interface BenchReport {
   meta: { node: string; cpus: number; cpuModel: string; date: string; wallMs: number; corpora: string; queries: string };
   quality: QualityReport;
+  /** Article extraction (tests/fixtures/extraction-dev), measured with answer quality. */
+  extraction?: ExtractionReport;
   /** Sections 2–6 are left out by `--quality-only`. */
   scale?: ScaleReport[];
   endToEnd?: EndToEndReport[];
@@ -284,6 +287,10 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
     ...section(
       `6. HTTP endpoint: ${http ? `${http.bursts} bursts of ${http.concurrency}` : 'bursts of'} concurrent signed /ask (answer in the response; Discord allows 3 s)`,
       http && (() => [httpSection(http)]),
+    ),
+    ...section(
+      '7. Article extraction (tests/fixtures/extraction-dev: 58 saved news pages and the body people marked; the benchmark\'s metric: F1 of mean precision and mean recall over 4-word shingles; halves by page key)',
+      report.extraction && (() => [table(extractionRows(report.extraction!))]),
     ),
     ...(skipped.length > 0 ? ['', `Not measured in this run (--quality-only): ${skipped.join('; ')}.`] : []),
   ];

@@ -17,9 +17,16 @@ import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
 import { extractOffThread, ExtractionFailed } from '../../src/engine/extractionTasks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const paragraph = (topic: string) => `The council met on Tuesday to discuss ${topic}. Members heard from residents, engineers and the mayor, and agreed to publish the full report next month.`;
+const paragraph = (topic: string) =>
+  `The council met on Tuesday to discuss ${topic}. Members heard from residents, engineers and the mayor, and agreed to publish the full report next month.`;
 const BODY = `<nav><a href="/">Home</a></nav><article><h1>Bridge approved</h1><p>${paragraph('the bridge')}</p><p>${paragraph('the budget')}</p><p>${paragraph('the schedule')}</p></article><footer>Contact us</footer>`;
-const LD = { '@type': 'NewsArticle', headline: 'Bridge approved', author: { name: 'Jane Doe' }, publisher: { name: 'Example News' }, datePublished: '2024-03-01T09:00:00+01:00' };
+const LD = {
+  '@type': 'NewsArticle',
+  headline: 'Bridge approved',
+  author: { name: 'Jane Doe' },
+  publisher: { name: 'Example News' },
+  datePublished: '2024-03-01T09:00:00+01:00',
+};
 const COMPLETE = `<html><head><link rel="canonical" href="https://news.example/bridge"><script type="application/ld+json">${JSON.stringify(LD)}</script></head><body>${BODY}</body></html>`;
 const BARE = `<html><head><title>Bridge approved</title></head><body>${BODY}</body></html>`;
 
@@ -56,8 +63,11 @@ interface Run {
 /** corpus:add with `args`, its corpus the test's folder; loopback allowed unless `env` says otherwise. */
 function corpusAdd(args: string[], env: NodeJS.ProcessEnv = { FETCH_ALLOW_PRIVATE: 'true' }): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/corpus-add.ts', ...args], { cwd: ROOT, env: { ...process.env, CORPUS_DIR: corpus, FETCH_ALLOW_PRIVATE: '', ...env } }, (error, stdout, stderr) =>
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/corpus-add.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, CORPUS_DIR: corpus, FETCH_ALLOW_PRIVATE: '', ...env } },
+      (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
     );
   });
 }
@@ -72,7 +82,13 @@ describe('npm run corpus:add', () => {
     expect(lines).toHaveLength(1);
     const printed = JSON.parse(lines[0]!) as Record<string, string>;
     expect(Object.keys(printed)).toEqual(['title', 'author', 'publisher', 'published', 'url', 'text']);
-    expect(printed).toMatchObject({ title: 'Bridge approved', author: 'Jane Doe', publisher: 'Example News', published: '2024-03-01', url: 'https://news.example/bridge' });
+    expect(printed).toMatchObject({
+      title: 'Bridge approved',
+      author: 'Jane Doe',
+      publisher: 'Example News',
+      published: '2024-03-01',
+      url: 'https://news.example/bridge',
+    });
     expect(printed.text!.trim().split('\n\n')).toEqual([paragraph('the bridge'), paragraph('the budget'), paragraph('the schedule')]);
     expect(await files()).toEqual([]);
 
@@ -87,13 +103,27 @@ describe('npm run corpus:add', () => {
   it('names what could not be found with the option that sets it, and saves nothing until it is given', async () => {
     const missing = await corpusAdd(['--server', '1150000000000000000', at('/bare')]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe(`${at('/bare')} was not added: its author, publisher, published could not be found. Give author (--author), publisher (--publisher), published (--published YYYY-MM-DD).`);
+    expect(missing.stderr.trim()).toBe(
+      `${at('/bare')} was not added: its author, publisher, published could not be found. Give author (--author), publisher (--publisher), published (--published YYYY-MM-DD).`,
+    );
     expect(await files()).toEqual(['bridge-approved.md']);
 
     const wrongDate = await corpusAdd(['--author', 'J. Doe', '--publisher', 'Gazette', '--published', '1 March', at('/bare')]);
     expect(wrongDate.stderr).toMatch(/published must be a real date written YYYY-MM-DD, not "1 March" \(set it with --published\)/);
 
-    const given = await corpusAdd(['--server', '1150000000000000000', '--title', 'Bridge (server copy)', '--author', 'J. Doe', '--publisher', 'Gazette', '--published', '2024-03-02', at('/bare')]);
+    const given = await corpusAdd([
+      '--server',
+      '1150000000000000000',
+      '--title',
+      'Bridge (server copy)',
+      '--author',
+      'J. Doe',
+      '--publisher',
+      'Gazette',
+      '--published',
+      '2024-03-02',
+      at('/bare'),
+    ]);
     expect(given.code, given.stderr).toBe(0);
     expect(await files()).toEqual(['bridge-approved.md', path.join('servers', '1150000000000000000', 'bridge-server-copy.md')]);
     const text = await readFile(path.join(corpus, 'servers', '1150000000000000000', 'bridge-server-copy.md'), 'utf8');
@@ -117,7 +147,9 @@ describe('npm run corpus:add', () => {
     expect(messages[0]).toMatch(/gibberish was not added: (no article text was found in it|it is not readable text|it has only \d+ words?)/);
     expect(messages[1]).toMatch(/link-only was not added: it holds only a link, not the article/);
     expect(messages[2]).toMatch(/127\.0\.0\.1 was not fetched: 127\.0\.0\.1 is a loopback .*FETCH_ALLOW_PRIVATE=true/);
-    expect(messages[3]).toMatch(/package\.json was not added: only web pages \(\.html, \.htm\), PDF, Word \(\.docx\) and plain-text \(\.txt\) files can be read/);
+    expect(messages[3]).toMatch(
+      /package\.json was not added: only web pages \(\.html, \.htm\), PDF, Word \(\.docx\) and plain-text \(\.txt\) files can be read/,
+    );
     expect(await files()).toEqual(['bridge-approved.md', path.join('servers', '1150000000000000000', 'bridge-server-copy.md')]);
   });
 
@@ -133,7 +165,9 @@ describe('npm run corpus:add', () => {
 describe('extraction off the Discord thread', () => {
   it('stops a worker that runs past its time limit, with a one-line reason', async () => {
     const stuck = new URL('../support/stuckExtractionWorker.ts', import.meta.url);
-    const error = await extractOffThread({ kind: 'html', bytes: new TextEncoder().encode(COMPLETE) }, { workerUrl: stuck, timeLimitMs: 500 }).catch((caught: unknown) => caught);
+    const error = await extractOffThread({ kind: 'html', bytes: new TextEncoder().encode(COMPLETE) }, { workerUrl: stuck, timeLimitMs: 500 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toEqual(new ExtractionFailed('reading it took longer than 0.5 s, so it was stopped'));
   });
 

@@ -25,6 +25,7 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     serverMaxArticles: 50,
     serverMaxBytes: 5 * 1024 * 1024,
     serverMaxPassages: 2_000,
+    fetchAllowPrivate: false,
     shardingMode: 'internal',
     // Any free port: tests start the HTTP endpoint themselves.
     httpPort: 0,

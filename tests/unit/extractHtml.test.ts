@@ -4,7 +4,8 @@ import { extractHtml, UnreadablePage } from '../../src/ingest/extractHtml.js';
 import { notAnArticle } from '../../src/ingest/readArticle.js';
 import { extractionPages } from '../support/extractionPages.js';
 
-const prose = (n: number) => Array.from({ length: n }, (_, i) => `Sentence ${i + 1} of the report says what the council decided about the river crossing and why.`).join(' ');
+const prose = (n: number) =>
+  Array.from({ length: n }, (_, i) => `Sentence ${i + 1} of the report says what the council decided about the river crossing and why.`).join(' ');
 
 function page(head: string, body: string): string {
   return `<!doctype html><html><head>${head}</head><body>${body}</body></html>`;
@@ -32,20 +33,41 @@ describe('extractHtml', () => {
       '@context': 'https://schema.org',
       '@graph': [
         { '@type': 'WebSite', name: 'Example site' },
-        { '@type': ['NewsArticle'], headline: 'Council approves the new bridge', author: [{ '@type': 'Person', name: 'Jane Doe' }, 'John Roe'], publisher: { '@type': 'Organization', name: 'Example News' }, datePublished: '2024-03-01T23:30:00-05:00' },
+        {
+          '@type': ['NewsArticle'],
+          headline: 'Council approves the new bridge',
+          author: [{ '@type': 'Person', name: 'Jane Doe' }, 'John Roe'],
+          publisher: { '@type': 'Organization', name: 'Example News' },
+          datePublished: '2024-03-01T23:30:00-05:00',
+        },
       ],
     };
     const { meta } = extractHtml(
-      page(`<title>Bridge | Example</title><meta property="og:title" content="OG title"><link rel="canonical" href="/news/bridge?x=1#top"><script type="application/ld+json">${JSON.stringify(ld)}</script>`, ARTICLE_BODY),
+      page(
+        `<title>Bridge | Example</title><meta property="og:title" content="OG title"><link rel="canonical" href="/news/bridge?x=1#top"><script type="application/ld+json">${JSON.stringify(ld)}</script>`,
+        ARTICLE_BODY,
+      ),
       'https://example.com/amp/bridge',
     );
-    expect(meta).toMatchObject({ title: 'Council approves the new bridge', author: 'Jane Doe, John Roe', publisher: 'Example News', published: '2024-03-01', url: 'https://example.com/news/bridge?x=1' });
+    expect(meta).toMatchObject({
+      title: 'Council approves the new bridge',
+      author: 'Jane Doe, John Roe',
+      publisher: 'Example News',
+      published: '2024-03-01',
+      url: 'https://example.com/news/bridge?x=1',
+    });
   });
 
   it('falls back on Open Graph and meta tags, skipping an author that is a profile link', () => {
     const head = `<meta property="og:title" content="Bridge approved"><meta property="og:site_name" content="Example News"><meta property="article:author" content="https://example.com/staff/jane"><meta name="author" content="Jane Doe"><meta property="article:published_time" content="2024-03-01T10:00:00Z"><meta property="og:url" content="https://example.com/bridge">`;
     const { meta } = extractHtml(page(head, ARTICLE_BODY), 'https://example.com/bridge?utm=x');
-    expect(meta).toMatchObject({ title: 'Bridge approved', author: 'Jane Doe', publisher: 'Example News', published: '2024-03-01', url: 'https://example.com/bridge' });
+    expect(meta).toMatchObject({
+      title: 'Bridge approved',
+      author: 'Jane Doe',
+      publisher: 'Example News',
+      published: '2024-03-01',
+      url: 'https://example.com/bridge',
+    });
   });
 
   it('a malformed JSON-LD block is skipped, and a page with no canonical link has its own address', () => {
@@ -55,7 +77,10 @@ describe('extractHtml', () => {
   });
 
   it('keeps the prose, subheadings and list items as paragraphs; drops navigation, captions, bylines, "read more" links, asides and footers', () => {
-    const { text } = extractHtml(page('<title>Council approves the new bridge</title><meta name="author" content="Jane Doe">', ARTICLE_BODY), 'https://example.com/bridge');
+    const { text } = extractHtml(
+      page('<title>Council approves the new bridge</title><meta name="author" content="Jane Doe">', ARTICLE_BODY),
+      'https://example.com/bridge',
+    );
     const paragraphs = text.split('\n\n');
     expect(paragraphs).toEqual([prose(3), '## What happens next', prose(3), 'Work starts in March.', 'Traffic is diverted.', prose(2)]);
   });
@@ -63,14 +88,22 @@ describe('extractHtml', () => {
   it('reads a saved real page: its metadata, and its body from the first sentence', () => {
     const saved = extractionPages().find((candidate) => candidate.key.startsWith('06e5123e'))!;
     const { meta, text } = extractHtml(saved.html, saved.url);
-    expect(meta).toEqual({ title: 'New York State Attorney General investigating WeWork and former CEO', author: 'Reuters', publisher: 'VentureBeat', published: '2019-11-19', url: saved.url });
+    expect(meta).toEqual({
+      title: 'New York State Attorney General investigating WeWork and former CEO',
+      author: 'Reuters',
+      publisher: 'VentureBeat',
+      published: '2019-11-19',
+      url: saved.url,
+    });
     expect(text.startsWith('(Reuters) — The New York State Attorney General (NYAG) is investigating WeWork')).toBe(true);
     expect(text).not.toMatch(/\n{3}/);
   });
 
   it('refuses, before Readability reads them, pages nested or sized far past any article page', () => {
     const deep = `${'<div>'.repeat(1_000)}<p>${prose(5)}</p>${'</div>'.repeat(1_000)}`;
-    expect(() => extractHtml(page('<title>Deep</title>', deep))).toThrow(new UnreadablePage('nests HTML elements more than 200 deep, far deeper than an article page'));
+    expect(() => extractHtml(page('<title>Deep</title>', deep))).toThrow(
+      new UnreadablePage('nests HTML elements more than 200 deep, far deeper than an article page'),
+    );
     const wide = `<div><p>${prose(1)}</p></div>`.repeat(8_000);
     expect(() => extractHtml(page('<title>Wide</title>', wide))).toThrow(/has more than 15,000 HTML elements/);
     const nearly = `${'<div>'.repeat(150)}<p>${prose(5)}</p>${'</div>'.repeat(150)}`;
