@@ -135,7 +135,12 @@ const words = (text: string) => text.split(/\s+/).filter((word) => /[\p{L}\p{N}]
 const LEAD_IN =
   /^(?:read more|read also|also read|related(?: post| stories| articles)?|see also|more|don'?t miss|you may also like|recommended|watch|listen)\b\s*[:|-]?/i;
 /** A caption's or a photo's credit, or a gallery's counter: "(Image: …)", "Photo: …", "(credit: …)", "© …", "Image 1 of 13". */
-const CREDIT = /(?:^©|^(?:photo|image|picture|credit)s?\s*:|\((?:photo|image|picture|credit)s?\s*:[^)]*\)$|^(?:photo|image|picture|slide)\s+\d+\s+of\b)/i;
+const CREDIT = /(?:^©|^(?:photo|image|picture|credit)s?\s*:|\((?:photo|image|picture|credit)s?\s*:[^)]{0,300}\)$|^(?:photo|image|picture|slide)\s+\d+\s+of\b)/i;
+/** A call to action or a site notice: subscribe, newsletters, sign up, follow us, cookies, JavaScript, affiliate links. */
+const SITE_NOTICE =
+  /\b(?:subscribe|newsletters?|sign up|follow (?:us|@\w+)|uses cookies|requires javascript|enable javascript|affiliate commission|(?:earn|receive) a commission)\b/i;
+/** A WordPress shortcode its site left unrendered: `[button …]…[/button]`. */
+const SHORTCODE = /^\[([a-z_]+)\b[^\]]*\].*\[\/\1\]$/i;
 /** A paragraph that is only a web address. */
 const BARE_ADDRESS = /^(?:https?:\/\/|www\.)\S+$/i;
 /** A dateline of its own: "Published: 00:01, Tue, Nov 19, 2019", "Updated Nov 19, 9:41 AM". */
@@ -166,6 +171,8 @@ function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): 
     if (count < 20 && LEAD_IN.test(text.replace(/^## /, '')) && (linked > 0 || heading || /:$/.test(text))) return false;
     if (count < 25 && CREDIT.test(text)) return false;
     if (count < 15 && DATELINE.test(text)) return false;
+    if (count < 30 && SITE_NOTICE.test(text)) return false;
+    if (SHORTCODE.test(text)) return false;
     return !sameAsTitle(text);
   });
   // A heading is kept only when prose follows it before the next heading.
