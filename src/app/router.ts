@@ -1,15 +1,15 @@
 /**
  * Routes every interaction to its command, with the one error boundary: whatever a handler
  * throws is logged and answered with a short ephemeral message, and the bot keeps serving.
- * It also logs one line per interaction, counts it in the metrics, and applies the moderator
- * check and the cooldown. It takes the interaction as Discord sends it and a responder, so the
+ * It also logs one line per interaction, counts it in the metrics, and checks each command's
+ * declared preconditions (moderators only, the cooldown) before its handlers run. It takes the interaction as Discord sends it and a responder, so the
  * gateway bot and the HTTP endpoint share it.
  */
 import { ApplicationCommandType, ComponentType, InteractionType, type APIInteraction, type APIMessageComponentButtonInteraction, type APIModalSubmitInteraction } from 'discord.js';
 import type { BotServices, ChatInputCommand, Command, CommandContext, ComponentHandler, MessageCommand } from './commands/types.js';
 import { invoker } from './commands/arguments.js';
 import { EngineNotReady, EngineTimeout } from '../engine/WorkerConnection.js';
-import { Cooldowns } from './preconditions/cooldowns.js';
+import { createPreconditions, type Refusal, type Use } from './preconditions/preconditions.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Responder } from './responder.js';
 
@@ -33,28 +33,27 @@ interface ComponentKind<Interaction> {
   handlers(command: ChatInputCommand): Record<string, ComponentHandler<Interaction>> | undefined;
   stale: string;
   unknownOutcome: string;
-  /** Whether using it asks a question (subject to the command's cooldown). */
-  asks: boolean;
+  use: Use;
 }
 
 const BUTTONS: ComponentKind<APIMessageComponentButtonInteraction> = {
   handlers: (command) => command.buttons,
   stale: 'That button no longer does anything. Run the command again.',
   unknownOutcome: 'unknown-button',
-  asks: false,
+  use: 'button',
 };
 
 const FORMS: ComponentKind<APIModalSubmitInteraction> = {
   handlers: (command) => command.modals,
   stale: 'That form no longer does anything. Run the command again.',
   unknownOutcome: 'unknown-form',
-  asks: true,
+  use: 'form',
 };
 
 export class InteractionRouter {
   readonly #chatInput = new Map<string, ChatInputCommand>();
   readonly #message = new Map<string, MessageCommand>();
-  readonly #cooldowns: Cooldowns;
+  readonly #refusal: ReturnType<typeof createPreconditions>;
 
   constructor(
     commands: readonly Command[],
@@ -65,7 +64,7 @@ export class InteractionRouter {
       if (command.definition.type === ApplicationCommandType.Message) this.#message.set(command.definition.name, command as MessageCommand);
       else this.#chatInput.set(command.definition.name, command as ChatInputCommand);
     }
-    this.#cooldowns = new Cooldowns(services.config.askCooldownSeconds * 1000);
+    this.#refusal = createPreconditions(services.config.askCooldownSeconds * 1000);
   }
 
   async handle(interaction: APIInteraction, responder: Responder): Promise<void> {
@@ -106,7 +105,7 @@ export class InteractionRouter {
     switch (interaction.type) {
       case InteractionType.ApplicationCommandAutocomplete: {
         const command = this.#chatInput.get(interaction.data.name);
-        if (!command?.autocomplete || (command.moderatorOnly && !context.isModerator(interaction))) {
+        if (!command?.autocomplete || this.#refusal(command.preconditions, interaction, context, 'suggestions')) {
           await responder.autocomplete([]);
           return 'no-autocomplete';
         }
@@ -114,29 +113,28 @@ export class InteractionRouter {
         return 'ok';
       }
       case InteractionType.MessageComponent:
-        if (interaction.data.component_type !== ComponentType.Button) return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
+        if (interaction.data.component_type !== ComponentType.Button) return this.#refuse(responder, { message: 'I can’t handle that kind of interaction.', outcome: 'unsupported' });
         return this.#byCustomId(interaction as APIMessageComponentButtonInteraction, responder, context, BUTTONS);
       case InteractionType.ModalSubmit:
         return this.#byCustomId(interaction, responder, context, FORMS);
       case InteractionType.ApplicationCommand: {
         if (interaction.data.type === ApplicationCommandType.ChatInput) {
           const command = this.#chatInput.get(interaction.data.name);
-          if (!command) return this.#refuse(responder, 'I don’t know that command (it may have been removed). Try `/help`.', 'unknown-command');
-          if (command.moderatorOnly && !context.isModerator(interaction)) {
-            return this.#refuse(responder, 'Only moderators can use this command (Manage Server, or a moderator role).', 'refused');
-          }
-          if (command.cooldown && (await this.#coolingDown(interaction, responder))) return 'cooldown';
+          if (!command) return this.#refuse(responder, { message: 'I don’t know that command (it may have been removed). Try `/help`.', outcome: 'unknown-command' });
+          const refusal = this.#refusal(command.preconditions, interaction, context, 'command');
+          if (refusal) return this.#refuse(responder, refusal);
           await command.execute(interaction as Parameters<ChatInputCommand['execute']>[0], responder, context);
           return 'ok';
         }
         if (interaction.data.type === ApplicationCommandType.Message) {
           const command = this.#message.get(interaction.data.name);
-          if (!command) return this.#refuse(responder, 'I don’t know that command (it may have been removed).', 'unknown-command');
-          if (command.cooldown && (await this.#coolingDown(interaction, responder))) return 'cooldown';
+          if (!command) return this.#refuse(responder, { message: 'I don’t know that command (it may have been removed).', outcome: 'unknown-command' });
+          const refusal = this.#refusal(command.preconditions, interaction, context, 'command');
+          if (refusal) return this.#refuse(responder, refusal);
           await command.execute(interaction as Parameters<MessageCommand['execute']>[0], responder, context);
           return 'ok';
         }
-        return this.#refuse(responder, 'I can’t handle that kind of interaction.', 'unsupported');
+        return this.#refuse(responder, { message: 'I can’t handle that kind of interaction.', outcome: 'unsupported' });
       }
       default:
         return 'ignored';
@@ -145,7 +143,7 @@ export class InteractionRouter {
 
   /**
    * A button or a submitted form: its custom_id, `command:action:argument`, names its handler;
-   * the command's moderator check applies, and a form asks a question, so the cooldown does too.
+   * the command's preconditions apply to it as well.
    */
   async #byCustomId<Interaction extends APIMessageComponentButtonInteraction | APIModalSubmitInteraction>(
     interaction: Interaction,
@@ -158,24 +156,16 @@ export class InteractionRouter {
     const handlers = command && kind.handlers(command);
     // Own properties only: a forged id such as "ask:constructor:x" must not reach Object.prototype.
     const handler = handlers && Object.hasOwn(handlers, action) ? handlers[action] : undefined;
-    if (!command || !handler) return this.#refuse(responder, kind.stale, kind.unknownOutcome);
-    if (command.moderatorOnly && !context.isModerator(interaction)) return this.#refuse(responder, 'Only moderators can use that.', 'refused');
-    if (kind.asks && command.cooldown && (await this.#coolingDown(interaction, responder))) return 'cooldown';
+    if (!command || !handler) return this.#refuse(responder, { message: kind.stale, outcome: kind.unknownOutcome });
+    const refusal = this.#refusal(command.preconditions, interaction, context, kind.use);
+    if (refusal) return this.#refuse(responder, refusal);
     await handler(interaction, responder, rest.join(':'), context);
     return 'ok';
   }
 
-  async #refuse(responder: Responder, message: string, outcome: string): Promise<string> {
+  async #refuse(responder: Responder, { message, outcome }: Refusal): Promise<string> {
     await responder.send({ content: message, ephemeral: true });
     return outcome;
-  }
-
-  /** Answers "try again <relative time>" when the member asked too recently. */
-  async #coolingDown(interaction: APIInteraction, responder: Responder): Promise<boolean> {
-    const readyAt = this.#cooldowns.take(invoker(interaction)?.id ?? '');
-    if (readyAt === undefined) return false;
-    await this.#refuse(responder, `You’re asking quickly: try again <t:${Math.ceil(readyAt / 1000)}:R>.`, 'cooldown');
-    return true;
   }
 
   /** The error reply, in whichever form the interaction still accepts; never throws. */

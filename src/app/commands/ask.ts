@@ -104,7 +104,7 @@ function questionAbove(message: APIMessage | undefined): string | undefined {
 
 export const askCommand: ChatInputCommand = {
   definition,
-  cooldown: true,
+  preconditions: ['cooldown'],
   async execute(interaction, responder, context) {
     const args = readArguments(definition, interaction);
     await responder.send(await answerReply(args.question, context, { isPrivate: args.private ?? false, guildId: interaction.guild_id ?? null }));

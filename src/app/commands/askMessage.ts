@@ -5,7 +5,7 @@ import type { MessageCommand } from './types.js';
 
 export const askMessageCommand: MessageCommand = {
   definition: { name: 'Ask the article', type: ApplicationCommandType.Message, contexts: [InteractionContextType.Guild] },
-  cooldown: true,
+  preconditions: ['cooldown'],
   async execute(interaction, responder, context) {
     const text = interaction.data.resolved.messages[interaction.data.target_id]?.content ?? '';
     if (text.trim() === '') {

@@ -134,7 +134,7 @@ async function removeArticle(interaction: APIChatInputApplicationCommandInteract
 
 export const corpusCommand: ChatInputCommand = {
   definition,
-  moderatorOnly: true,
+  preconditions: ['moderator'],
   async execute(interaction, responder, context) {
     // Downloading, validating and reindexing can outlast the 3 s Discord allows for a first reply.
     await responder.defer({ ephemeral: true });

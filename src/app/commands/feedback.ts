@@ -14,7 +14,7 @@ export const feedbackCommand: ChatInputCommand = {
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
   },
-  moderatorOnly: true,
+  preconditions: ['moderator'],
   async execute(interaction, responder, context) {
     if (!interaction.guild_id) {
       await responder.send({ content: 'Use `/feedback` in a server: it shows that server’s feedback.', ephemeral: true });

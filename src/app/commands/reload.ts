@@ -12,7 +12,7 @@ export const reloadCommand: ChatInputCommand = {
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
   },
-  moderatorOnly: true,
+  preconditions: ['moderator'],
   async execute(interaction, responder, context) {
     // Reading and indexing a large corpus can outlast the 3 s Discord allows for a first reply.
     await responder.defer({ ephemeral: true });

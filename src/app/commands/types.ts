@@ -16,6 +16,7 @@ import type { BotConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { CorpusChanges, ServerCorpusChanges } from '../corpusChanges/corpusChanges.js';
 import type { FeedbackLog } from '../feedbackLog.js';
+import type { PreconditionName } from '../preconditions/preconditions.js';
 import type { Responder } from '../responder.js';
 
 /**
@@ -63,10 +64,8 @@ export interface ChatInputCommand {
   buttons?: Record<string, ComponentHandler<APIMessageComponentButtonInteraction>>;
   /** Handlers of submitted forms (modals a button opened), by action: routed like buttons. */
   modals?: Record<string, ComponentHandler<APIModalSubmitInteraction>>;
-  /** Refused server-side unless `context.isModerator`. */
-  moderatorOnly?: boolean;
-  /** Subject to the per-member question cooldown: the command, and its forms (each asks a question). */
-  cooldown?: boolean;
+  /** Checked in order before the command, its suggestions, buttons and forms run (see preconditions.ts). */
+  preconditions?: readonly PreconditionName[];
 }
 
 /** A button's or a form's handler; `argument` is what its custom_id carries after `command:action:`. */
@@ -75,7 +74,7 @@ export type ComponentHandler<Interaction> = (interaction: Interaction, responder
 export interface MessageCommand {
   definition: Immutable<RESTPostAPIContextMenuApplicationCommandsJSONBody>;
   execute(interaction: APIMessageApplicationCommandInteraction, responder: Responder, context: CommandContext): Promise<void>;
-  cooldown?: boolean;
+  preconditions?: readonly PreconditionName[];
 }
 
 export type Command = ChatInputCommand | MessageCommand;
