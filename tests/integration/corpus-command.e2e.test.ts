@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEFAULT_MEMBER_PERMISSIONS, type AttachmentServeOptions, type CommandOption, type SentInteraction } from '../fake-discord/index.js';
 import { EPHEMERAL, messageOf, startBot, type BotHarness } from '../support/botHarness.js';
 import { repoRoot } from '../support/discordSpec.js';
+import { LIGHTHOUSE } from '../support/lighthouse.js';
 
 const SUBCOMMAND = 1;
 const STRING = 3;
@@ -22,18 +23,6 @@ const AUDIT_CHANNEL = '1150000000000000001';
 const MAX_UPLOAD = 64 * 1024;
 const moderator = { userId: MODERATOR_ID, roles: [MODERATOR_ROLE] };
 
-const LIGHTHOUSE = `---
-title: "Lighthouse keepers: the last watch"
-author: A. Writer
-publisher: Gazette
-published: 2021-03-04
-url: https://example.com/lighthouses
----
-
-The northern lighthouse was automated in 1998, ending two centuries of resident keepers.
-
-Visitors can still climb its 212 steps every summer weekend.
-`;
 
 let harness: BotHarness;
 let parentDir: string;

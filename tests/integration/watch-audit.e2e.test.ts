@@ -10,19 +10,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { watchFolder } from '../../src/app/corpusChanges/watchFolder.js';
 import { startHarness } from '../support/botHarness.js';
 import { repoRoot } from '../support/discordSpec.js';
+import { LIGHTHOUSE } from '../support/lighthouse.js';
 
 const AUDIT_CHANNEL = '800000000000000001';
-
-const ARTICLE = `---
-title: "Lighthouse keepers: the last watch"
-author: A. Writer
-publisher: Gazette
-published: 2021-03-04
-url: https://example.com/lighthouses
----
-
-The northern lighthouse was automated in 1998, ending two centuries of resident keepers.
-`;
 
 describe.each([
   ['gateway', 'everywhere'],
@@ -35,7 +25,7 @@ describe.each([
     const harness = await startHarness(transport, { config: { corpusDir, auditChannelId: AUDIT_CHANNEL }, fake: { channelId: AUDIT_CHANNEL } });
     const stop = watchFolder(corpusDir, harness.corpus, where, { info: vi.fn(), warn: vi.fn() });
     try {
-      await writeFile(path.join(corpusDir, 'lighthouses.md'), ARTICLE);
+      await writeFile(path.join(corpusDir, 'lighthouses.md'), LIGHTHOUSE);
       const audit = await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages`, 20_000);
       expect(audit.body).toMatchObject({ content: 'Corpus reloaded by watcher (files changed): 2 articles.\nAdded: “Lighthouse keepers: the last watch”' });
       expect(harness.logs).toContainEqual(expect.objectContaining({ actorId: 'watcher', reason: 'files changed', msg: 'corpus reloaded', documents: 2 }));
