@@ -1,0 +1,100 @@
+/** Articles from PDF, Word (.docx) and plain-text bytes, with whatever metadata the file carries. */
+import { crc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readArticle } from '../../src/ingest/readArticle.js';
+
+const SENTENCES = ['The council approved the new bridge on Tuesday after a long debate.', 'Work starts in March and should take two years, the mayor said.'];
+const WORDS = `${SENTENCES.join(' ')} `.repeat(4).trim();
+
+/** A one-page PDF showing `lines`, with a Title, an Author and a CreationDate. */
+function pdf(lines: string[]): Uint8Array {
+  const text = lines.map((line, i) => `BT /F1 11 Tf 40 ${780 - i * 16} Td (${line}) Tj ET`).join('\n');
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Title (Bridge approved) /Author (Jane Doe) /CreationDate (D:20240301093000Z) >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 6 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out);
+}
+
+/** A zip of `files`, stored uncompressed: enough for a .docx. */
+function zip(files: Record<string, string>): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.from(content);
+    const nameBytes = Buffer.from(name);
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt32LE(crc32(data), 14);
+    header.writeUInt32LE(data.length, 18);
+    header.writeUInt32LE(data.length, 22);
+    header.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(header, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += header.length + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...locals, directory, end]));
+}
+
+function docx(paragraphs: string[]): Uint8Array {
+  const body = paragraphs.map((text) => `<w:p><w:r><w:t>${text}</w:t></w:r></w:p>`).join('');
+  return zip({
+    '[Content_Types].xml':
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    '_rels/.rels':
+      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    'word/document.xml': `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
+  });
+}
+
+describe('readArticle', () => {
+  it('reads a PDF: its text, and the title, author and date it carries', async () => {
+    const { meta, text } = await readArticle({ kind: 'pdf', bytes: pdf(SENTENCES), url: 'https://example.com/report.pdf' });
+    expect(meta).toEqual({ title: 'Bridge approved', author: 'Jane Doe', published: '2024-03-01', url: 'https://example.com/report.pdf' });
+    expect(text.replace(/\s+/g, ' ')).toBe(SENTENCES.join(' '));
+  });
+
+  it('reads a Word .docx: one paragraph per paragraph', async () => {
+    const { text } = await readArticle({ kind: 'docx', bytes: docx([...SENTENCES, WORDS]) });
+    expect(text.trim().split(/\n\n+/)).toEqual([...SENTENCES, WORDS]);
+  });
+
+  it('reads a page in the charset it declares, and plain text as UTF-8', async () => {
+    const latin1 = Buffer.from(`<html><head><meta charset="iso-8859-1"><title>Café</title></head><body><p>${WORDS} Café.</p></body></html>`, 'latin1');
+    const page = await readArticle({ kind: 'html', bytes: new Uint8Array(latin1) });
+    expect(page.meta.title).toBe('Café');
+    expect(page.text.endsWith('Café.')).toBe(true);
+    expect((await readArticle({ kind: 'text', bytes: new TextEncoder().encode('Zoë’s text') })).text).toBe('Zoë’s text');
+  });
+});
