@@ -16,7 +16,6 @@ import type { BotConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { CorpusChanges, ServerCorpusChanges } from '../corpusChanges/corpusChanges.js';
 import type { FeedbackLog } from '../feedbackLog.js';
-import type { PreconditionName } from '../preconditions/preconditions.js';
 import type { Responder } from '../responder.js';
 
 /**
@@ -42,12 +41,12 @@ export interface BotServices extends Omit<CommandContext, 'engine' | 'corpus'> {
   corpus: CorpusChanges;
 }
 
+/** What must hold before a command runs: the router checks them (see src/app/preconditions/preconditions.ts). */
+export type PreconditionName = 'moderator' | 'cooldown';
+
 /** `T` with every nested property and array read-only, so definitions can be declared `as const`. */
-export type Immutable<T> = T extends ReadonlyArray<infer Item>
-  ? ReadonlyArray<Immutable<Item>>
-  : T extends object
-    ? { readonly [Key in keyof T]: Immutable<T[Key]> }
-    : T;
+export type Immutable<T> =
+  T extends ReadonlyArray<infer Item> ? ReadonlyArray<Immutable<Item>> : T extends object ? { readonly [Key in keyof T]: Immutable<T[Key]> } : T;
 
 /**
  * Handlers receive the interaction as Discord sent it (the same JSON over the gateway and over

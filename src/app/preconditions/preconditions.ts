@@ -6,10 +6,8 @@
  */
 import type { APIInteraction } from 'discord.js';
 import { invoker } from '../commands/arguments.js';
-import type { CommandContext } from '../commands/types.js';
+import type { CommandContext, PreconditionName } from '../commands/types.js';
 import { Cooldowns } from './cooldowns.js';
-
-export type PreconditionName = 'moderator' | 'cooldown';
 
 /** How a command is being used. */
 export type Use = 'command' | 'suggestions' | 'button' | 'form';
@@ -23,14 +21,19 @@ export interface Refusal {
 type Precondition = (interaction: APIInteraction, context: CommandContext, use: Use) => Refusal | undefined;
 
 /** The preconditions by name; the cooldown remembers members across interactions (`intervalMs` 0: off). */
-export function createPreconditions(intervalMs: number): (names: readonly PreconditionName[] | undefined, interaction: APIInteraction, context: CommandContext, use: Use) => Refusal | undefined {
+export function createPreconditions(
+  intervalMs: number,
+): (names: readonly PreconditionName[] | undefined, interaction: APIInteraction, context: CommandContext, use: Use) => Refusal | undefined {
   const cooldowns = new Cooldowns(intervalMs);
   const preconditions: Record<PreconditionName, Precondition> = {
     // Checked on every use, whatever Discord's own permission settings say (see moderators.ts).
     moderator: (interaction, context, use) =>
       context.isModerator(interaction)
         ? undefined
-        : { message: use === 'command' ? 'Only moderators can use this command (Manage Server, or a moderator role).' : 'Only moderators can use that.', outcome: 'refused' },
+        : {
+            message: use === 'command' ? 'Only moderators can use this command (Manage Server, or a moderator role).' : 'Only moderators can use that.',
+            outcome: 'refused',
+          },
     // A command and its forms each ask a question; suggestions and buttons ask none.
     cooldown: (interaction, _context, use) => {
       if (use === 'suggestions' || use === 'button') return undefined;
