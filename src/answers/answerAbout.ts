@@ -30,11 +30,18 @@ export function documentOfRefs(index: SearchIndex, refs: readonly string[], scop
  * Which article "this article" means: the one named or followed up on, else the only one the
  * server sees, else the one closest to the question (when known), else the newest.
  */
-export function articleAskedAbout(index: SearchIndex, scope: string | undefined, known: { named?: DocumentInfo; followed?: DocumentInfo; closest?: DocumentInfo }): DocumentInfo | undefined {
+export function articleAskedAbout(
+  index: SearchIndex,
+  scope: string | undefined,
+  known: { named?: DocumentInfo; followed?: DocumentInfo; closest?: DocumentInfo },
+): DocumentInfo | undefined {
   if (known.named ?? known.followed) return known.named ?? known.followed;
   const visible = index.documents.filter((document) => isVisibleIn(document.scope, scope));
   if (visible.length === 1) return visible[0];
-  return known.closest ?? visible.reduce<DocumentInfo | undefined>((newest, document) => (!newest || document.published > newest.published ? document : newest), undefined);
+  return (
+    known.closest ??
+    visible.reduce<DocumentInfo | undefined>((newest, document) => (!newest || document.published > newest.published ? document : newest), undefined)
+  );
 }
 
 export function answerAbout(index: SearchIndex, question: string, intent: ArticleIntent, document: DocumentInfo): Answer {

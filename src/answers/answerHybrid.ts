@@ -15,7 +15,19 @@ import type { QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { answerAbout, articleAskedAbout, documentOfRefs, unmatched } from './answerAbout.js';
-import { DEFAULT_TOP, MAX_RELATED, carriesQuestion, coverageOf, decline, isIn, notSure, retrieve, toResult, type Answer, type AnswerOptions } from './answerQuestion.js';
+import {
+  DEFAULT_TOP,
+  MAX_RELATED,
+  carriesQuestion,
+  coverageOf,
+  decline,
+  isIn,
+  notSure,
+  retrieve,
+  toResult,
+  type Answer,
+  type AnswerOptions,
+} from './answerQuestion.js';
 
 /** What the semantic stage needs from the model besides the question's vector (see src/semantic/SemanticIndex.ts). */
 export interface SemanticSignals {
@@ -61,7 +73,14 @@ function sentenceCoverage(terms: readonly QueryTerm[], passage: Passage): number
  * server sees, which decides whether it is compared by meaning in full (so that other servers'
  * uploads never change what a server is answered).
  */
-export function answerHybrid(index: SearchIndex, question: string, vector: Float32Array, semantic: SemanticSignals, visible: VisibleSize, options: AnswerOptions = {}): Answer {
+export function answerHybrid(
+  index: SearchIndex,
+  question: string,
+  vector: Float32Array,
+  semantic: SemanticSignals,
+  visible: VisibleSize,
+  options: AnswerOptions = {},
+): Answer {
   const top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
   const retrieval = retrieve(index, question, options.scope);
 
@@ -78,13 +97,19 @@ export function answerHybrid(index: SearchIndex, question: string, vector: Float
       candidates.push({ passageId: passage.id, bm25Score: 0, coverage: 0, sentenceCoverage: 0 });
     }
   }
-  const outcome = rankAndDecide(candidates, (passageId) => semantic.sentenceCosines(results.get(passageId)!.passage, vector), top, { ...RANKING, candidatePool: candidates.length });
+  const outcome = rankAndDecide(candidates, (passageId) => semantic.sentenceCosines(results.get(passageId)!.passage, vector), top, {
+    ...RANKING,
+    candidatePool: candidates.length,
+  });
   const quoted = (passageId: string, coverage: number, focusSentence?: number) => toResult(index, results.get(passageId)!.result, coverage, focusSentence);
 
   const intent = semantic.articleIntent(vector);
   if (intent) {
     const closest = outcome.ranked[0] && documentOf(index, results.get(outcome.ranked[0].passageId)!.passage);
-    const document = articleAskedAbout(index, options.scope, { followed: options.previous && documentOfRefs(index, options.previous.passageRefs, options.scope), closest });
+    const document = articleAskedAbout(index, options.scope, {
+      followed: options.previous && documentOfRefs(index, options.previous.passageRefs, options.scope),
+      closest,
+    });
     if (document) return answerAbout(index, question, intent.intent, document);
   }
 
@@ -95,5 +120,9 @@ export function answerHybrid(index: SearchIndex, question: string, vector: Float
     if (best!.bestSentenceCosine < RANKING.publicSentenceCosine && !carriesQuestion(retrieval.terms, answers[0]!)) return notSure(retrieval, answers);
     return { question, answered: true, results: answers, related: [], didYouMean: [] };
   }
-  return decline(index, retrieval, outcome.related.slice(0, MAX_RELATED).map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence)));
+  return decline(
+    index,
+    retrieval,
+    outcome.related.slice(0, MAX_RELATED).map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence)),
+  );
 }

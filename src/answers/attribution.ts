@@ -36,7 +36,9 @@ const FRAGMENT_EDGE_WORDS = 4;
  * quote is addressed by its first and last words, which keeps the link short.
  */
 export function textFragmentUrl(url: string, quote: string): string {
-  const words = withoutEllipses(quote).split(/[ \t\n]+/).filter(Boolean);
+  const words = withoutEllipses(quote)
+    .split(/[ \t\n]+/)
+    .filter(Boolean);
   if (words.length === 0) return url;
   const base = url.replace(/#.*$/, '');
   const directive =

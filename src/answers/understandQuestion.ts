@@ -132,7 +132,8 @@ function documentsTitled(index: SearchIndex, word: string): readonly DocumentInf
   let words = titleWords.get(index);
   if (!words) {
     words = new Map();
-    for (const document of index.documents) for (const titleWord of new Set(wordsOf(document.title))) words.set(titleWord, [...(words.get(titleWord) ?? []), document]);
+    for (const document of index.documents)
+      for (const titleWord of new Set(wordsOf(document.title))) words.set(titleWord, [...(words.get(titleWord) ?? []), document]);
     titleWords.set(index, words);
   }
   return words.get(word) ?? [];
@@ -182,7 +183,13 @@ export function withContext(index: SearchIndex, question: string, previous: Foll
   const known = analyzeWithSurfaces(question).filter(({ term }) => passageFrequency(index, term) > 0);
   if (new Set(known.map(({ term }) => term)).size >= FOLLOW_UP_KNOWN_WORDS) return question;
   const own = new Set(known.map(({ term }) => term));
-  const carried = [...new Map(analyzeWithSurfaces(normalizeQuestion(index, previous.question, scope)).filter(({ term }) => !own.has(term) && passageFrequency(index, term) > 0).map((entry) => [entry.term, entry.surface])).entries()]
+  const carried = [
+    ...new Map(
+      analyzeWithSurfaces(normalizeQuestion(index, previous.question, scope))
+        .filter(({ term }) => !own.has(term) && passageFrequency(index, term) > 0)
+        .map((entry) => [entry.term, entry.surface]),
+    ).entries(),
+  ]
     .sort(([a], [b]) => termWeight(index, b) - termWeight(index, a))
     .slice(0, CARRIED_WORDS)
     .map(([, surface]) => surface);

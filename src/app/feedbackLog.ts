@@ -4,7 +4,7 @@
  * and summarises a server's recent feedback for `/feedback`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { FeedbackStore, summarizeFeedback, type FeedbackRecord, type FeedbackSummary } from '../feedback/feedbackStore.js';
+import { type FeedbackStore, summarizeFeedback, type FeedbackRecord, type FeedbackSummary } from '../feedback/feedbackStore.js';
 import type { Logger } from '../runtime/logger.js';
 
 export type Vote = 'up' | 'down';

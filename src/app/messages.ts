@@ -1,5 +1,12 @@
 /** How engine results look in Discord: embeds and components, built from engine types only. */
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+} from 'discord.js';
 import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
 import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
@@ -107,7 +114,9 @@ export function formatAbstention(answer: Answer, titles: { shown: readonly strin
     lines.push('', notSure ? 'The closest passages, though none clearly says what you asked:' : 'Related passages, which may not answer it:');
     for (const related of answer.related) {
       const excerpt = escapeUserText(truncateAtWord(related.passage.text.replace(/\s+/g, ' '), 140));
-      lines.push(`• [${escapeUserText(shownTitle(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`);
+      lines.push(
+        `• [${escapeUserText(shownTitle(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`,
+      );
     }
   } else if (titles.shown.length > 0) {
     const shown = titles.shown.slice(0, TITLES_IN_DECLINE).map((title) => `“${escapeUserText(shownTitle(title, 100))}”`);
@@ -134,7 +143,11 @@ export function formatAboutLine(about: NonNullable<Answer['about']>): string {
 }
 
 /** A button that shows `face`: a label, or an emoji alone. */
-function button(customId: string, face: string | { emoji: string }, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponent {
+function button(
+  customId: string,
+  face: string | { emoji: string },
+  style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary,
+): APIButtonComponent {
   const shown = typeof face === 'string' ? { label: face } : { emoji: { name: face.emoji } };
   return { type: ComponentType.Button, custom_id: customId.slice(0, LIMITS.customId), ...shown, style };
 }
@@ -165,7 +178,10 @@ export interface AnswerButtons {
  * private answer in one row (at most 4 of Discord's 5), 👍/👎 in the next. There is no "Read the
  * article" button: the embed's title is the one link, and it opens the article at the quote.
  */
-export function formatAnswerComponents(best: AnswerResult, { morePassageRefs, isPrivate }: AnswerButtons): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+export function formatAnswerComponents(
+  best: AnswerResult,
+  { morePassageRefs, isPrivate }: AnswerButtons,
+): APIActionRowComponent<APIComponentInMessageActionRow>[] {
   const buttons = [followUpButton([passageRef(best.passage), ...morePassageRefs])];
   const moreId = passageListId('ask:more:', morePassageRefs);
   if (moreId !== 'ask:more:') buttons.push(button(moreId, 'More passages'));
@@ -257,7 +273,8 @@ export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: Relo
     };
   }
   // Each broken file fails alone: the others are served, and these are for their owners to fix.
-  const leftOut = report.problems.length > 0 ? `\nLeft out until fixed (a file that was served keeps its last good version):\n${problemList(report.problems, 1500)}` : '';
+  const leftOut =
+    report.problems.length > 0 ? `\nLeft out until fixed (a file that was served keeps its last good version):\n${problemList(report.problems, 1500)}` : '';
   return {
     color: ACCENT,
     title: 'Corpus reloaded',

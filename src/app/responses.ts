@@ -200,8 +200,10 @@ function escapePlainText(text: string): string {
 /** The text `escapeUserText` was given, back from what it returned (less any zero-width spaces after "@" or "<"). */
 export function unescapeUserText(escaped: string): string {
   // One pass, left to right, so that nothing inside a link is taken for an escape.
-  return escaped.replace(/<(https?:\/\/[^\s<>]+)>|\\([^\p{L}\p{N}\s])|([@<])\u200b/gu, (_match, url?: string, escapedCharacter?: string, mentionStart?: string) =>
-    url !== undefined ? url.replace(/%2A/g, '*').replace(/([@<])\u200b/g, '$1') : (escapedCharacter ?? mentionStart!),
+  return escaped.replace(
+    /<(https?:\/\/[^\s<>]+)>|\\([^\p{L}\p{N}\s])|([@<])\u200b/gu,
+    (_match, url?: string, escapedCharacter?: string, mentionStart?: string) =>
+      url !== undefined ? url.replace(/%2A/g, '*').replace(/([@<])\u200b/g, '$1') : (escapedCharacter ?? mentionStart!),
   );
 }
 

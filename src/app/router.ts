@@ -2,10 +2,17 @@
  * Routes every interaction to its command, with the one error boundary: whatever a handler
  * throws is logged and answered with a short ephemeral message, and the bot keeps serving.
  * It also logs one line per interaction, counts it in the metrics, and checks each command's
- * declared preconditions (moderators only, the cooldown) before its handlers run. It takes the interaction as Discord sends it and a responder, so the
- * gateway bot and the HTTP endpoint share it.
+ * declared preconditions (moderators only, the cooldown) before its handlers run. It takes the
+ * interaction as Discord sends it and a responder, so the gateway bot and the HTTP endpoint share it.
  */
-import { ApplicationCommandType, ComponentType, InteractionType, type APIInteraction, type APIMessageComponentButtonInteraction, type APIModalSubmitInteraction } from 'discord.js';
+import {
+  ApplicationCommandType,
+  ComponentType,
+  InteractionType,
+  type APIInteraction,
+  type APIMessageComponentButtonInteraction,
+  type APIModalSubmitInteraction,
+} from 'discord.js';
 import type { BotServices, ChatInputCommand, Command, CommandContext, ComponentHandler, MessageCommand } from './commands/types.js';
 import { invoker } from './commands/arguments.js';
 import { EngineNotReady, EngineTimeout } from '../engine/WorkerConnection.js';
@@ -87,7 +94,15 @@ export class InteractionRouter {
       const seconds = (performance.now() - started) / 1000;
       this.options.metrics?.observeInteraction(UNKNOWN_OUTCOMES.has(outcome) ? 'unknown' : name, outcome, seconds);
       this.services.logger.info(
-        { interactionId: interaction.id, command: name, userId: invoker(interaction)?.id, guildId: interaction.guild_id ?? null, ...this.options.logFields, latencyMs: Math.round(seconds * 1000), outcome },
+        {
+          interactionId: interaction.id,
+          command: name,
+          userId: invoker(interaction)?.id,
+          guildId: interaction.guild_id ?? null,
+          ...this.options.logFields,
+          latencyMs: Math.round(seconds * 1000),
+          outcome,
+        },
         'interaction',
       );
     }
@@ -113,14 +128,16 @@ export class InteractionRouter {
         return 'ok';
       }
       case InteractionType.MessageComponent:
-        if (interaction.data.component_type !== ComponentType.Button) return this.#refuse(responder, { message: 'I can’t handle that kind of interaction.', outcome: 'unsupported' });
+        if (interaction.data.component_type !== ComponentType.Button)
+          return this.#refuse(responder, { message: 'I can’t handle that kind of interaction.', outcome: 'unsupported' });
         return this.#byCustomId(interaction as APIMessageComponentButtonInteraction, responder, context, BUTTONS);
       case InteractionType.ModalSubmit:
         return this.#byCustomId(interaction, responder, context, FORMS);
       case InteractionType.ApplicationCommand: {
         if (interaction.data.type === ApplicationCommandType.ChatInput) {
           const command = this.#chatInput.get(interaction.data.name);
-          if (!command) return this.#refuse(responder, { message: 'I don’t know that command (it may have been removed). Try `/help`.', outcome: 'unknown-command' });
+          if (!command)
+            return this.#refuse(responder, { message: 'I don’t know that command (it may have been removed). Try `/help`.', outcome: 'unknown-command' });
           const refusal = this.#refusal(command.preconditions, interaction, context, 'command');
           if (refusal) return this.#refuse(responder, refusal);
           await command.execute(interaction as Parameters<ChatInputCommand['execute']>[0], responder, context);

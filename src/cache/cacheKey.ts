@@ -21,7 +21,8 @@ export function cacheKey(format: string, packages: readonly string[]): string {
 /** The installed version of package `name`, read from the package.json above its entry file. */
 export function packageVersion(name: string): string {
   for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (dir.endsWith(`${path.sep}${name.split('/').join(path.sep)}`)) return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    if (dir.endsWith(`${path.sep}${name.split('/').join(path.sep)}`))
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   }
   return 'unknown';
 }

@@ -53,7 +53,8 @@ runCli(async () => {
     const { openSemanticIndex } = await import('../semantic/SemanticIndex.js');
     const semantic = await openSemanticIndex(library.index.passages, cacheDir);
     library = library.withMeaning(semantic);
-    if (!semantic.ready) console.error(`Computing sentence vectors for ${semantic.progress.total - semantic.progress.embedded} passages (saved in ${cacheDir} for next time)…`);
+    if (!semantic.ready)
+      console.error(`Computing sentence vectors for ${semantic.progress.total - semantic.progress.embedded} passages (saved in ${cacheDir} for next time)…`);
     await semantic.fill();
   }
   const answer = (question: string): Promise<Answer> => library.answer(question, { top });

@@ -49,7 +49,10 @@ function wrap(text: string, indent: string): string {
 export function formatAnswerText(answer: Answer): string {
   if (!answer.answered) {
     const typo = answer.didYouMean.length > 0 ? `\nDid you mean: ${answer.didYouMean.join(', ')}?` : '';
-    const related = answer.related.map((result) => `\n\nRelated, may not answer it (“${result.document.title}”, ${paragraphLabel(result.passage)}):\n${wrap(`“${result.quote}”`, '   ')}\n   ${result.link}`);
+    const related = answer.related.map(
+      (result) =>
+        `\n\nRelated, may not answer it (“${result.document.title}”, ${paragraphLabel(result.passage)}):\n${wrap(`“${result.quote}”`, '   ')}\n   ${result.link}`,
+    );
     return `Q: ${answer.question}\n\nThe article doesn't say that.${typo}${related.join('')}\n`;
   }
   const about = answer.about;

@@ -103,7 +103,10 @@ async function listServerArticles(root: string, skipped: CorpusProblem[], only: 
     if (scope.startsWith('.')) continue;
     const folder = path.join(serversRoot, scope);
     if (!isServerId(scope) || !(await isFolderAt(folder))) {
-      skipped.push({ file: `${SERVERS_FOLDER}/${scope}`, message: `not read: ${SERVERS_FOLDER}/ holds one folder per server, named by the server's id (17–20 digits)` });
+      skipped.push({
+        file: `${SERVERS_FOLDER}/${scope}`,
+        message: `not read: ${SERVERS_FOLDER}/ holds one folder per server, named by the server's id (17–20 digits)`,
+      });
       continue;
     }
     if (only && !only.includes(scope)) continue;
@@ -130,7 +133,22 @@ async function listServerArticles(root: string, skipped: CorpusProblem[], only: 
 export async function loadCorpusFile(filePath: string, options: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
   const name = path.basename(filePath);
   const role = corpusEntryRole(name, false);
-  if (role !== 'article') return { documents: [], problems: [], skipped: [{ file: name, message: role === 'ignored' ? 'not read: the corpus ignores files whose name starts with "."' : typeof role === 'object' ? role.skipped : 'not read: not a file' }] };
+  if (role !== 'article')
+    return {
+      documents: [],
+      problems: [],
+      skipped: [
+        {
+          file: name,
+          message:
+            role === 'ignored'
+              ? 'not read: the corpus ignores files whose name starts with "."'
+              : typeof role === 'object'
+                ? role.skipped
+                : 'not read: not a file',
+        },
+      ],
+    };
   const folder = await realpath(path.dirname(filePath)).catch(() => undefined);
   if (folder === undefined) return { documents: [], problems: [{ file: filePath, message: 'file not found or not readable' }], skipped: [] };
   return { ...(await readCorpusFiles(folder, [{ file: name }], options)), skipped: [] };
@@ -176,7 +194,11 @@ async function readCorpusFiles(root: string, files: CorpusEntry[], options: Load
 const READ_CONCURRENCY = 32;
 
 /** One file read and parsed: a candidate document, or why it is not one (no problems: not a file). */
-async function readCorpusFile(root: string, { file, scope }: CorpusEntry, maxFileBytes: number): Promise<{ candidate: Candidate } | { problems: CorpusProblem[] }> {
+async function readCorpusFile(
+  root: string,
+  { file, scope }: CorpusEntry,
+  maxFileBytes: number,
+): Promise<{ candidate: Candidate } | { problems: CorpusProblem[] }> {
   const fullPath = path.join(root, file);
   try {
     const info = await lstat(fullPath);
@@ -242,7 +264,12 @@ function keepsIdOver(candidate: Candidate, kept: Candidate, servedBy: string | u
  * server's article and `otherFile` a base article, which every server sees.
  */
 export function duplicateIdProblem(file: string, id: string, otherFile: string, otherIsBase = false): CorpusProblem {
-  if (otherIsBase) return { file, line: 1, message: `duplicate id "${id}": ${otherFile}, an article every server sees, already uses it, and a server's own article may not reuse it (set a different "id" in the front matter)` };
+  if (otherIsBase)
+    return {
+      file,
+      line: 1,
+      message: `duplicate id "${id}": ${otherFile}, an article every server sees, already uses it, and a server's own article may not reuse it (set a different "id" in the front matter)`,
+    };
   return { file, line: 1, message: `duplicate id "${id}": ${otherFile} already uses it (set a different "id" in the front matter)` };
 }
 

@@ -38,7 +38,11 @@ export type ParseResult = { document: CorpusDocument; problems: [] } | { documen
 /** `text` lower-cased and reduced to a-z, 0-9, "-" and "_" (at most 64); '' when nothing is left. */
 export function slugify(text: string): string {
   // (?<!-): a trailing run of "-" is matched from its start only, not retried at every position of a long run mid-name.
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|(?<!-)-+$/g, '').slice(0, 64);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|(?<!-)-+$/g, '')
+    .slice(0, 64);
 }
 
 /**
@@ -54,7 +58,8 @@ export function firstInvalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const [length, min] = b < 0x80 ? [1, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80] : b >= 0xe0 && b <= 0xef ? [3, 0x800] : b >= 0xf0 && b <= 0xf4 ? [4, 0x10000] : [0, 0];
+    const [length, min] =
+      b < 0x80 ? [1, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80] : b >= 0xe0 && b <= 0xef ? [3, 0x800] : b >= 0xf0 && b <= 0xf4 ? [4, 0x10000] : [0, 0];
     if (length === 0 || i + length > bytes.length) return i;
     let codePoint = length === 1 ? b : b & (0xff >> (length + 1));
     for (let k = 1; k < length; k++) {
@@ -112,10 +117,12 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
 
   const frontMatter = lines.slice(1, closing).join('\n');
   const frontMatterBytes = Buffer.byteLength(frontMatter);
-  if (frontMatterBytes > MAX_FRONT_MATTER_BYTES) return fail(`front matter is too long (${frontMatterBytes} bytes; at most ${MAX_FRONT_MATTER_BYTES}): ${KEEP_FRONT_MATTER_SHORT}`, 1);
+  if (frontMatterBytes > MAX_FRONT_MATTER_BYTES)
+    return fail(`front matter is too long (${frontMatterBytes} bytes; at most ${MAX_FRONT_MATTER_BYTES}): ${KEEP_FRONT_MATTER_SHORT}`, 1);
   // A field starts a line; its value's continuation lines are indented.
   const fieldCount = lines.slice(1, closing).filter((line) => /^[^\s#]/.test(line)).length;
-  if (fieldCount > MAX_FRONT_MATTER_FIELDS) return fail(`front matter has ${fieldCount} fields; at most ${MAX_FRONT_MATTER_FIELDS} are read: ${KEEP_FRONT_MATTER_SHORT}`, 1);
+  if (fieldCount > MAX_FRONT_MATTER_FIELDS)
+    return fail(`front matter has ${fieldCount} fields; at most ${MAX_FRONT_MATTER_FIELDS} are read: ${KEEP_FRONT_MATTER_SHORT}`, 1);
 
   const problems: CorpusProblem[] = [];
   const problem = (message: string, line?: number) => problems.push({ file, line, message });
@@ -135,7 +142,8 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
     for (const { key } of yaml.contents.items) {
       const name = isScalar(key) ? key.value : key;
       if (!seen.has(name)) seen.add(name);
-      else if (!yamlErrorLines.has(lineOf(key as YamlNode))) yamlErrorLines.set(lineOf(key as YamlNode), `"${String(name)}" is set twice: keep one of the two lines`);
+      else if (!yamlErrorLines.has(lineOf(key as YamlNode)))
+        yamlErrorLines.set(lineOf(key as YamlNode), `"${String(name)}" is set twice: keep one of the two lines`);
     }
   }
   for (const [line, message] of [...yamlErrorLines].sort(([a], [b]) => a - b)) problem(message, line);
@@ -145,13 +153,18 @@ export function parseCorpusFile(file: string, bytes: Uint8Array, maxFileBytes = 
   const fields = yaml.contents;
   const pairOf = (field: string) => fields.items.find((item) => isScalar(item.key) && item.key.value === field);
   const fieldLine = (field: string) => lineOf(pairOf(field)?.key as YamlNode | undefined);
-  const otherKeys = fields.items.flatMap((item) => (isScalar(item.key) && typeof item.key.value === 'string' && !KNOWN_FIELDS.includes(item.key.value) ? [item.key] : []));
+  const otherKeys = fields.items.flatMap((item) =>
+    isScalar(item.key) && typeof item.key.value === 'string' && !KNOWN_FIELDS.includes(item.key.value) ? [item.key] : [],
+  );
   const meta: Record<string, string> = {};
   for (const field of KNOWN_FIELDS) {
     const pair = pairOf(field);
     if (!pair) {
       // A key that is probably this one mistyped says more than "missing".
-      const typo = likelyTypo(field, otherKeys.map((key) => key.value as string));
+      const typo = likelyTypo(
+        field,
+        otherKeys.map((key) => key.value as string),
+      );
       if (typo) problem(typo.message, lineOf(otherKeys.find((key) => key.value === typo.key)));
       else if (field !== 'id') problem(`front matter is missing "${field}"`, closing + 1);
       continue;

@@ -190,7 +190,6 @@ export class Engine {
     return this.#reloads();
   }
 
-
   /** Stops the worker(s). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -228,12 +227,22 @@ export class Engine {
   }
 
   #open(data: EngineWorkerData): ReturnType<typeof WorkerConnection.open> {
-    return WorkerConnection.open(this.options.workerUrl ?? WORKER_URL, data, this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, this.options.logger, this.#encoder);
+    return WorkerConnection.open(
+      this.options.workerUrl ?? WORKER_URL,
+      data,
+      this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS,
+      this.options.logger,
+      this.#encoder,
+    );
   }
 
   #data(strict: boolean, preferSaved = false): EngineWorkerData {
     const { dir, cacheDir, maxFileBytes } = this.options;
-    return { library: { dir, cacheDir, maxFileBytes, strict, preferSaved }, replacing: this.#serving !== undefined, ...(this.#encoder && { encoder: this.#encoder.port() }) };
+    return {
+      library: { dir, cacheDir, maxFileBytes, strict, preferSaved },
+      replacing: this.#serving !== undefined,
+      ...(this.#encoder && { encoder: this.#encoder.port() }),
+    };
   }
 
   /** Serves the saved index as it was when there is one (fast), else the folder. */
@@ -253,7 +262,18 @@ export class Engine {
     logCache(this.options.logger, this.options.cacheDir, opened);
     if (opened.type === 'failed') {
       this.options.logger.error({ reason: opened.message }, 'reload failed; the current corpus keeps being served');
-      return { applied: false, problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }], skipped: [], added: [], removed: [], changed: [], titles: {}, analysed: 0, ...this.#catalog, ms: performance.now() - started };
+      return {
+        applied: false,
+        problems: [{ file: this.options.dir, message: `the reload failed (${opened.message}); the current articles are still served` }],
+        skipped: [],
+        added: [],
+        removed: [],
+        changed: [],
+        titles: {},
+        analysed: 0,
+        ...this.#catalog,
+        ms: performance.now() - started,
+      };
     }
     if (!worker || opened.type !== 'opened' || this.#closed) {
       await worker?.stop();
@@ -302,6 +322,4 @@ export class Engine {
       }
     }, delayMs).unref();
   }
-
 }
-

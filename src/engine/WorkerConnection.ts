@@ -6,7 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { EncoderHost } from './EncoderHost.js';
 import type { EngineLogger } from './engineLog.js';
-import type { EngineCall, EngineReply, EngineRequest, EngineRequestKind, EngineResults, EngineWorkerData, LogMessage, OpenedMessage, ProgressMessage } from './protocol.js';
+import type {
+  EngineCall,
+  EngineReply,
+  EngineRequest,
+  EngineRequestKind,
+  EngineResults,
+  EngineWorkerData,
+  LogMessage,
+  OpenedMessage,
+  ProgressMessage,
+} from './protocol.js';
 import { startWorker } from './workers.js';
 
 /** Nothing is being served yet (first start, or a crashed worker being replaced). */
@@ -53,7 +63,13 @@ export class WorkerConnection {
   }
 
   /** Starts a worker that opens the corpus; resolves with what it said when done (or failed). */
-  static open(url: URL, data: EngineWorkerData, timeoutMs: number, logger: EngineLogger, encoder?: EncoderHost): Promise<{ worker?: WorkerConnection; opened: OpenedMessage }> {
+  static open(
+    url: URL,
+    data: EngineWorkerData,
+    timeoutMs: number,
+    logger: EngineLogger,
+    encoder?: EncoderHost,
+  ): Promise<{ worker?: WorkerConnection; opened: OpenedMessage }> {
     const worker = startWorker(url, data, data.encoder ? [data.encoder] : []);
     encoder?.follow(worker);
     return new Promise((resolve) => {

@@ -37,8 +37,17 @@ export const REMOVED_MAX_AGE_DAYS = 30;
  * a-z 0-9 - _, with `.md` in place of its extension. Undefined when no letter or digit remains.
  */
 export function safeCorpusFileName(name: string): string | undefined {
-  const base = name.replace(/\0/g, '').split(/[/\\]/).pop()!.replace(/^[a-z]:/i, '');
-  const stem = slugify(base.replace(/\.[^.]*$/, '').normalize('NFKD').replace(/\p{M}/gu, ''));
+  const base = name
+    .replace(/\0/g, '')
+    .split(/[/\\]/)
+    .pop()!
+    .replace(/^[a-z]:/i, '');
+  const stem = slugify(
+    base
+      .replace(/\.[^.]*$/, '')
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, ''),
+  );
   return stem === '' ? undefined : `${stem}.md`;
 }
 
@@ -84,9 +93,11 @@ export function metadataProblems(meta: DocumentMeta): Array<{ field: keyof Docum
  */
 export function unwritableFolderMessage(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'The disk that holds the corpus folder is full, so nothing was written: free some space (or ask whoever runs the bot to), then try again.';
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return 'The disk that holds the corpus folder is full, so nothing was written: free some space (or ask whoever runs the bot to), then try again.';
   if (code === 'EROFS') return 'The corpus folder is on a read-only file system, so nothing was written: whoever runs the bot must make CORPUS_DIR writable.';
-  if (code === 'EACCES' || code === 'EPERM') return 'The bot is not allowed to write to the corpus folder, so nothing was written: whoever runs the bot must give it write access to CORPUS_DIR.';
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'The bot is not allowed to write to the corpus folder, so nothing was written: whoever runs the bot must give it write access to CORPUS_DIR.';
   return undefined;
 }
 
@@ -152,53 +163,58 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
   const target = path.join(folder, file);
   // Cannot fail for a safe name; checked anyway because this is where bytes reach the disk.
   if (!isInside(folder, target)) return invalid({ file, message: 'the file would land outside the corpus folder' });
-  return withWriteLock(folder, async () => {
-    const replacedBytes = await lstat(target).then(
-      (info) => info.size,
-      () => undefined,
-    );
-    const replaced = replacedBytes !== undefined;
-    if (replaced && !options.replace) return exists;
-    let usage: Usage | undefined;
-    let current: Usage | undefined;
-    if (scope !== undefined) {
-      current = await folderUsage(folder);
-      usage = { articles: current.articles + (replaced ? 0 : 1), bytes: current.bytes - (replacedBytes ?? 0) + bytes.length };
-      if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes)) return { ok: false, reason: 'quota', usage: current, quota: options.quota };
-    }
-    const listed = await articleStamps(folder);
-    // Only the folders this article would be served with: the base, and its own server's.
-    const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
-    const relative = scope === undefined ? file : `${serverFolder(scope)}/${file}`;
-    const others = documents.filter((document) => document.id === parsed.document.id && document.file !== relative);
-    const other = others.find((document) => document.scope === undefined) ?? others.find((document) => document.scope === scope);
-    if (other) return invalid(duplicateIdProblem(file, parsed.document.id, other.file, scope !== undefined && other.scope === undefined));
-    if (usage && current && options.quota) {
-      const kept = documents.filter((document) => document.scope === scope && document.file !== relative);
-      const before = kept.reduce((sum, document) => sum + splitIntoPassages(document).length, 0);
-      usage.passages = before + splitIntoPassages(parsed.document).length;
-      if (usage.passages > options.quota.maxPassages) return { ok: false, reason: 'quota', usage: { ...current, passages: before }, quota: options.quota };
-    }
+  return withWriteLock(
+    folder,
+    async () => {
+      const replacedBytes = await lstat(target).then(
+        (info) => info.size,
+        () => undefined,
+      );
+      const replaced = replacedBytes !== undefined;
+      if (replaced && !options.replace) return exists;
+      let usage: Usage | undefined;
+      let current: Usage | undefined;
+      if (scope !== undefined) {
+        current = await folderUsage(folder);
+        usage = { articles: current.articles + (replaced ? 0 : 1), bytes: current.bytes - (replacedBytes ?? 0) + bytes.length };
+        if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes))
+          return { ok: false, reason: 'quota', usage: current, quota: options.quota };
+      }
+      const listed = await articleStamps(folder);
+      // Only the folders this article would be served with: the base, and its own server's.
+      const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
+      const relative = scope === undefined ? file : `${serverFolder(scope)}/${file}`;
+      const others = documents.filter((document) => document.id === parsed.document.id && document.file !== relative);
+      const other = others.find((document) => document.scope === undefined) ?? others.find((document) => document.scope === scope);
+      if (other) return invalid(duplicateIdProblem(file, parsed.document.id, other.file, scope !== undefined && other.scope === undefined));
+      if (usage && current && options.quota) {
+        const kept = documents.filter((document) => document.scope === scope && document.file !== relative);
+        const before = kept.reduce((sum, document) => sum + splitIntoPassages(document).length, 0);
+        usage.passages = before + splitIntoPassages(parsed.document).length;
+        if (usage.passages > options.quota.maxPassages) return { ok: false, reason: 'quota', usage: { ...current, passages: before }, quota: options.quota };
+      }
 
-    // A dot-file, so neither the loader nor the watcher looks at it while it is being written.
-    const temp = path.join(folder, `.upload-${randomUUID()}.tmp`);
-    try {
-      await writeFile(temp, bytes, { flag: 'wx', flush: true });
-      // The checks above take a while: had the lock been lost meanwhile (its holder stalled past
-      // its stale time), another process may have written this id since.
-      const rival = await sameIdWrittenSince(folder, listed, parsed.document.id, file, options.maxFileBytes);
-      if (rival !== undefined) return invalid(duplicateIdProblem(file, parsed.document.id, scope === undefined ? rival : `${serverFolder(scope)}/${rival}`));
-      // Both put the complete file in place at once; link() also refuses a name taken meanwhile.
-      if (options.replace) await rename(temp, target);
-      else await link(temp, target);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return exists;
-      throw error;
-    } finally {
-      await rm(temp, { force: true });
-    }
-    return { ok: true, file, documentId: parsed.document.id, replaced, ...(usage && { usage }) };
-  }, options.lock);
+      // A dot-file, so neither the loader nor the watcher looks at it while it is being written.
+      const temp = path.join(folder, `.upload-${randomUUID()}.tmp`);
+      try {
+        await writeFile(temp, bytes, { flag: 'wx', flush: true });
+        // The checks above take a while: had the lock been lost meanwhile (its holder stalled past
+        // its stale time), another process may have written this id since.
+        const rival = await sameIdWrittenSince(folder, listed, parsed.document.id, file, options.maxFileBytes);
+        if (rival !== undefined) return invalid(duplicateIdProblem(file, parsed.document.id, scope === undefined ? rival : `${serverFolder(scope)}/${rival}`));
+        // Both put the complete file in place at once; link() also refuses a name taken meanwhile.
+        if (options.replace) await rename(temp, target);
+        else await link(temp, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return exists;
+        throw error;
+      } finally {
+        await rm(temp, { force: true });
+      }
+      return { ok: true, file, documentId: parsed.document.id, replaced, ...(usage && { usage }) };
+    },
+    options.lock,
+  );
 }
 
 /** The folder writes for `scope` go to (created for a server's first article), checked to be inside `root`. */
@@ -223,7 +239,13 @@ async function articleStamps(folder: string): Promise<Map<string, number>> {
 }
 
 /** An article of `folder` other than `file`, new or changed since `listed`, whose id is `id`. */
-async function sameIdWrittenSince(folder: string, listed: Map<string, number>, id: string, file: string, maxFileBytes: number | undefined): Promise<string | undefined> {
+async function sameIdWrittenSince(
+  folder: string,
+  listed: Map<string, number>,
+  id: string,
+  file: string,
+  maxFileBytes: number | undefined,
+): Promise<string | undefined> {
   for (const [name, stamp] of await articleStamps(folder)) {
     if (name === file || listed.get(name) === stamp) continue;
     const bytes = await readFile(path.join(folder, name)).catch(() => undefined);
@@ -237,7 +259,10 @@ export async function folderUsage(folder: string): Promise<Usage> {
   const usage: Usage = { articles: 0, bytes: 0 };
   for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
     if (entry.isDirectory() || corpusEntryRole(entry.name, false, true) !== 'article') continue;
-    const size = await stat(path.join(folder, entry.name)).then((info) => info.size, () => undefined);
+    const size = await stat(path.join(folder, entry.name)).then(
+      (info) => info.size,
+      () => undefined,
+    );
     if (size === undefined) continue;
     usage.articles++;
     usage.bytes += size;
@@ -337,29 +362,36 @@ export async function retireCorpusFile(dir: string, documentId: string, options:
     return { documents, document: documents.find((candidate) => candidate.id === documentId && candidate.scope === scope) };
   };
   // A server without a folder has no article of its own: nothing to lock.
-  const hasFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
+  const hasFolder = await stat(folder).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
   if (!hasFolder) {
     const { documents } = await find();
     const shared = documents.find((candidate) => candidate.id === documentId);
     return shared ? { sharedArticle: shared.title } : undefined;
   }
-  return withWriteLock(folder, async () => {
-    const { documents, document } = await find();
-    if (!document) {
-      const shared = documents.find((candidate) => candidate.id === documentId);
-      return shared ? { sharedArticle: shared.title } : undefined;
-    }
-    if (options.keepLast && documents.length === 1) return { onlyArticle: path.basename(document.file) };
-    await mkdir(path.join(folder, REMOVED_FOLDER), { recursive: true });
-    // A `.removed` that is a link to elsewhere would move the file out of the folder.
-    if (!isInside(root, await realpath(path.join(folder, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
-    const now = new Date();
-    const file = path.basename(document.file);
-    const movedTo = `${REMOVED_FOLDER}/${now.toISOString().replace(/:/g, '-')}-${file}`;
-    await rename(path.join(folder, file), path.join(folder, movedTo));
-    await pruneRemoved(path.join(folder, REMOVED_FOLDER), now.getTime());
-    return { file, documentId, title: document.title, movedTo };
-  }, options.lock);
+  return withWriteLock(
+    folder,
+    async () => {
+      const { documents, document } = await find();
+      if (!document) {
+        const shared = documents.find((candidate) => candidate.id === documentId);
+        return shared ? { sharedArticle: shared.title } : undefined;
+      }
+      if (options.keepLast && documents.length === 1) return { onlyArticle: path.basename(document.file) };
+      await mkdir(path.join(folder, REMOVED_FOLDER), { recursive: true });
+      // A `.removed` that is a link to elsewhere would move the file out of the folder.
+      if (!isInside(root, await realpath(path.join(folder, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
+      const now = new Date();
+      const file = path.basename(document.file);
+      const movedTo = `${REMOVED_FOLDER}/${now.toISOString().replace(/:/g, '-')}-${file}`;
+      await rename(path.join(folder, file), path.join(folder, movedTo));
+      await pruneRemoved(path.join(folder, REMOVED_FOLDER), now.getTime());
+      return { file, documentId, title: document.title, movedTo };
+    },
+    options.lock,
+  );
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -95,7 +95,13 @@ function run(task: CorpusTask, workerUrl: URL, timeLimitMs: number): Promise<unk
     });
     worker.once('error', (error) => settle(() => reject(error)));
     worker.once('exit', (code) =>
-      settle(() => reject(timedOut ? new CorpusTaskTimeout(`the corpus task took longer than ${timeLimitMs} ms and was stopped`) : new Error(`the corpus task ended without an answer (exit ${code})`))),
+      settle(() =>
+        reject(
+          timedOut
+            ? new CorpusTaskTimeout(`the corpus task took longer than ${timeLimitMs} ms and was stopped`)
+            : new Error(`the corpus task ended without an answer (exit ${code})`),
+        ),
+      ),
     );
   });
 }
@@ -107,7 +113,13 @@ export interface CorpusTasks {
 }
 
 /** Corpus tasks each in a worker thread running `workerUrl` (tests: a stuck one), stopped after `timeLimitMs`. */
-export function corpusTasksInWorkers({ workerUrl = siblingWorker('corpusTaskWorker'), timeLimitMs = TASK_TIME_LIMIT_MS }: { workerUrl?: URL; timeLimitMs?: number } = {}): CorpusTasks {
+export function corpusTasksInWorkers({
+  workerUrl = siblingWorker('corpusTaskWorker'),
+  timeLimitMs = TASK_TIME_LIMIT_MS,
+}: {
+  workerUrl?: URL;
+  timeLimitMs?: number;
+} = {}): CorpusTasks {
   return {
     write: (...args) => run({ kind: 'write', args }, workerUrl, timeLimitMs) as ReturnType<typeof writeCorpusFile>,
     retire: (...args) => run({ kind: 'retire', args }, workerUrl, timeLimitMs) as Promise<Awaited<ReturnType<typeof retireCorpusFile>>>,

@@ -22,7 +22,8 @@ export interface EncoderWorkerData {
 }
 
 const { cacheDir, modelDir } = workerData as EncoderWorkerData;
-const log = (level: LogMessage['level'], message: string, details: object = {}) => parentPort!.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
+const log = (level: LogMessage['level'], message: string, details: object = {}) =>
+  parentPort!.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
 
 interface QuestionRequest {
   port: MessagePort;
@@ -112,17 +113,27 @@ async function embedStep(embedder: Embedder, store: VectorStore): Promise<void> 
   if (step.length === 0) return;
   let entries: Array<[string, QuantizedVectors]>;
   try {
-    entries = await embedPassages(embedder, step.map(({ item }) => item));
+    entries = await embedPassages(
+      embedder,
+      step.map(({ item }) => item),
+    );
   } catch (error) {
     log('error', 'semantic vectors: a step of passages failed; they are tried again once, then answered by their words', { reason: (error as Error).message });
     const givenUp = step.filter((waiting) => ++waiting.failures > 1);
     for (const waiting of step) if (waiting.failures === 1) passages.set(waiting.item.key, waiting);
     // No meaning rather than none at all: the engine worker would wait for them forever. Not saved.
-    deliver(givenUp, givenUp.map(({ item }): [string, QuantizedVectors] => [item.key, quantize([new Float32Array(EMBEDDING_DIMENSIONS)])]));
+    deliver(
+      givenUp,
+      givenUp.map(({ item }): [string, QuantizedVectors] => [item.key, quantize([new Float32Array(EMBEDDING_DIMENSIONS)])]),
+    );
     return;
   }
   deliver(step, entries);
-  await store.save(entries).catch((error: Error) => log('warn', 'semantic vectors: could not be saved in the cache folder; they are computed again after a restart', { reason: error.message }));
+  await store
+    .save(entries)
+    .catch((error: Error) =>
+      log('warn', 'semantic vectors: could not be saved in the cache folder; they are computed again after a restart', { reason: error.message }),
+    );
 }
 
 parentPort!.on('message', (message: EncoderConnect) => listen(message.port));

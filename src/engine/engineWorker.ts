@@ -28,7 +28,8 @@ const port = parentPort!;
 const { library: options, replacing, encoder } = workerData as EngineWorkerData;
 const encoderClient = encoder && new EncoderClient(encoder);
 const cache: CacheEvent[] = [];
-const log = (level: LogMessage['level'], message: string, details: object = {}) => port.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
+const log = (level: LogMessage['level'], message: string, details: object = {}) =>
+  port.postMessage({ type: 'log', level, message, details } satisfies LogMessage);
 
 let opened: Awaited<ReturnType<typeof Library.open>>;
 try {
@@ -89,11 +90,18 @@ async function openSemantic(served: Library, encoderClient: EncoderClient): Prom
     const { openSemanticIndex } = await import('../semantic/SemanticIndex.js');
     const index = await openSemanticIndex(served.index.passages, options.cacheDir, {
       embedder: encoderClient,
-      onBusy: ({ turnedAway }) => log('info', 'semantic: a burst of new questions; those the encoder could not get to in time were answered by words alone', { turnedAway }),
-      onQuestionsFailed: (error, failed) => log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message, failed }),
+      onBusy: ({ turnedAway }) =>
+        log('info', 'semantic: a burst of new questions; those the encoder could not get to in time were answered by words alone', { turnedAway }),
+      onQuestionsFailed: (error, failed) =>
+        log('error', 'semantic: the encoder failed on new questions; they were answered by words alone', { reason: error.message, failed }),
     });
     const { embedded, total } = index.progress;
-    if (!index.ready) log('info', 'semantic vectors: computing the missing ones in the encoder worker; a server\'s questions use words alone until the passages it sees have theirs', { embedded, total, loadMs: Math.round(performance.now() - started) });
+    if (!index.ready)
+      log(
+        'info',
+        "semantic vectors: computing the missing ones in the encoder worker; a server's questions use words alone until the passages it sees have theirs",
+        { embedded, total, loadMs: Math.round(performance.now() - started) },
+      );
     return index;
   } catch (error) {
     log('error', 'the semantic stage could not start; answers use words alone', { reason: (error as Error).message });
@@ -110,7 +118,8 @@ function fillSemantic(index: SemanticIndex | undefined, encoderClient: EncoderCl
   const tell = () => {
     const { embedded, total } = index.progress;
     port.postMessage({ type: 'progress', embedded, total } satisfies ProgressMessage);
-    if (index.ready) log('info', 'semantic vectors ready: answers use meaning as well as words', { embedded, total, ms: Math.round(performance.now() - started) });
+    if (index.ready)
+      log('info', 'semantic vectors ready: answers use meaning as well as words', { embedded, total, ms: Math.round(performance.now() - started) });
     else if (told % LOG_PROGRESS_EVERY === 0) log('info', 'semantic vectors: computing', { embedded, total, ms: Math.round(performance.now() - started) });
     told += 1;
     lastToldAt = performance.now();

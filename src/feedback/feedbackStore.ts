@@ -118,12 +118,10 @@ export class FeedbackStore {
   /** Feedback files, oldest first. */
   async #files(): Promise<Array<{ name: string; day: string }>> {
     const names = await readdir(this.dir).catch(ignoreMissing<string[]>([]));
-    return names
-      .sort()
-      .flatMap((name) => {
-        const day = FILE_NAME.exec(name)?.[1];
-        return day ? [{ name, day }] : [];
-      });
+    return names.sort().flatMap((name) => {
+      const day = FILE_NAME.exec(name)?.[1];
+      return day ? [{ name, day }] : [];
+    });
   }
 }
 
@@ -141,7 +139,13 @@ function parseRecord(line: string): FeedbackRecord | undefined {
     const value = JSON.parse(line) as Partial<FeedbackRecord>;
     if (typeof value.time !== 'string' || typeof value.question !== 'string' || !OUTCOMES.has(value.outcome as string)) return undefined;
     if (value.guildId !== null && typeof value.guildId !== 'string') return undefined;
-    return { time: value.time, guildId: value.guildId, question: value.question, ...(typeof value.passageId === 'string' && { passageId: value.passageId }), outcome: value.outcome! };
+    return {
+      time: value.time,
+      guildId: value.guildId,
+      question: value.question,
+      ...(typeof value.passageId === 'string' && { passageId: value.passageId }),
+      outcome: value.outcome!,
+    };
   } catch {
     return undefined;
   }

@@ -199,7 +199,13 @@ export function queryIndex(index: SearchIndex, terms: QueryTerm[], scope?: strin
     for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
   }
   const searched = [...boosts.keys()];
-  return scoreTerms(internalsOf(index.miniSearch), searched, (term) => boosts.get(term)!, FIELD_BOOSTS, (scores) => bestResults(index, searched, scores, scope));
+  return scoreTerms(
+    internalsOf(index.miniSearch),
+    searched,
+    (term) => boosts.get(term)!,
+    FIELD_BOOSTS,
+    (scores) => bestResults(index, searched, scores, scope),
+  );
 }
 
 /**
@@ -213,7 +219,12 @@ export const MAX_CANDIDATES = 30;
  * The MAX_CANDIDATES best matches that `scope` sees, as minisearch's `search` would return them:
  * scored as it scores (times the number of query terms matched), best first, ties in its order.
  */
-function bestResults(index: SearchIndex, searched: readonly string[], { shortIds, score: scoreOf, termsMatched }: TermScores, scope: string | undefined): SearchResult[] {
+function bestResults(
+  index: SearchIndex,
+  searched: readonly string[],
+  { shortIds, score: scoreOf, termsMatched }: TermScores,
+  scope: string | undefined,
+): SearchResult[] {
   const internals = internalsOf(index.miniSearch);
   // Ascending by score, so the weakest kept is at the front: most matches are weaker still, and skipped.
   const kept: Array<{ shortId: number; score: number }> = [];

@@ -80,7 +80,8 @@ export async function loadSnapshot(cacheDir: string, options: { corpusDir?: stri
   try {
     const meta = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8')) as SnapshotMeta;
     if (meta.key !== INDEX_CACHE_KEY) throw new SnapshotUnusable('the saved index is in another format, or was built with other versions of its libraries');
-    if (options.corpusDir !== undefined && meta.corpusDir !== path.resolve(options.corpusDir)) throw new SnapshotUnusable('the saved index is of another corpus folder');
+    if (options.corpusDir !== undefined && meta.corpusDir !== path.resolve(options.corpusDir))
+      throw new SnapshotUnusable('the saved index is of another corpus folder');
     const lines = (await readChecked(folder, meta, 'documents.jsonl')).split('\n').filter(Boolean);
     const saved = JSON.parse(await readChecked(folder, meta, 'minisearch.json')) as Parameters<typeof MiniSearch.loadJS>[0];
     const share = fieldLengthSharer();
@@ -145,13 +146,25 @@ export async function saveSnapshot(cacheDir: string, index: SearchIndex, corpusD
       const ids = index.minisearchIdsByDocument.get(documentKey(document))!;
       return JSON.stringify({ document, ids, passages: ids.map((id) => index.passageAt.get(id)!) } satisfies DocumentLine);
     });
-    const files: Record<string, string> = { 'documents.jsonl': lines.join('\n'), 'minisearch.json': JSON.stringify(index.miniSearch), 'catalog.json': JSON.stringify(index.documents) };
+    const files: Record<string, string> = {
+      'documents.jsonl': lines.join('\n'),
+      'minisearch.json': JSON.stringify(index.miniSearch),
+      'catalog.json': JSON.stringify(index.documents),
+    };
     const checksums: Record<string, string> = {};
     for (const [file, text] of Object.entries(files)) {
       await writeFile(path.join(folder, file), text);
       checksums[file] = sha256(text);
     }
-    const meta: SnapshotMeta = { key: INDEX_CACHE_KEY, corpusDir: path.resolve(corpusDir), documents: index.documents.length, passages: index.passages.length, nextId: index.nextId, savedAt: new Date().toISOString(), checksums };
+    const meta: SnapshotMeta = {
+      key: INDEX_CACHE_KEY,
+      corpusDir: path.resolve(corpusDir),
+      documents: index.documents.length,
+      passages: index.passages.length,
+      nextId: index.nextId,
+      savedAt: new Date().toISOString(),
+      checksums,
+    };
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify(meta));
     const pointer = path.join(root, `.current-${name}`);
     await writeFile(pointer, name);

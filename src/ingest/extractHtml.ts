@@ -123,8 +123,6 @@ function checkSize(root: SizedElement): void {
 interface Paragraph {
   text: string;
   heading: boolean;
-  /** An item of a list (short items are prose there, where short lines elsewhere are buttons). */
-  listItem: boolean;
   /** Share of its characters inside links. */
   linked: number;
 }
@@ -141,8 +139,6 @@ const SITE_NOTICE =
   /\b(?:subscribe|newsletters?|sign up|follow (?:us|@\w+)|uses cookies|requires javascript|enable javascript|affiliate commission|(?:earn|receive) a commission)\b/i;
 /** A WordPress shortcode its site left unrendered: `[button …]…[/button]`. */
 const SHORTCODE = /^\[([a-z_]+)\b[^\]]*\].*\[\/\1\]$/i;
-/** A paragraph that is only a web address. */
-const BARE_ADDRESS = /^(?:https?:\/\/|www\.)\S+$/i;
 /** A dateline of its own: "Published: 00:01, Tue, Nov 19, 2019", "Updated Nov 19, 9:41 AM". */
 const DATELINE = /^\W*(?:published|updated|posted|last (?:updated|modified))\b/i;
 
@@ -161,12 +157,9 @@ function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): 
   const sameAsTitle = (text: string) => title !== undefined && plain(text) === title.toLowerCase();
   // A byline: the author's name, with or without "By" and their role.
   const byline = (text: string) => author !== undefined && (plain(author).includes(plain(text)) || plain(text).includes(plain(author)));
-  const kept = paragraphs.filter(({ text, linked, heading, listItem }) => {
+  const kept = paragraphs.filter(({ text, linked, heading }) => {
     const count = words(text);
     if (count < 12 && byline(text)) return false;
-    if (BARE_ADDRESS.test(text)) return false;
-    // One or two words standing alone, outside a list and not a heading: a button or a label.
-    if (count <= 2 && !heading && !listItem && !/[.!?:"”]$/.test(text)) return false;
     if (linked > 0.8 && count < 20) return false;
     if (count < 20 && LEAD_IN.test(text.replace(/^## /, '')) && (linked > 0 || heading || /:$/.test(text))) return false;
     if (count < 25 && CREDIT.test(text)) return false;
@@ -190,7 +183,7 @@ function paragraphsOf(root: TextNode): Paragraph[] {
     const text = raw.replace(/\s+/g, ' ').trim();
     const heading = ending !== undefined && HEADINGS.has(ending);
     if (text !== '')
-      paragraphs.push({ text: heading ? `## ${text}` : text, heading, listItem: ending === 'LI', linked: linkedChars / raw.replace(/\s+/g, ' ').length });
+      paragraphs.push({ text: heading ? `## ${text}` : text, heading, linked: linkedChars / raw.replace(/\s+/g, ' ').length });
     current = [];
     linkedChars = 0;
   };

@@ -103,13 +103,29 @@ export class Library {
   static async open(options: LibraryOptions): Promise<OpenedLibrary> {
     const started = performance.now();
     const report = (fields: Partial<ReloadReport>): ReloadReport => ({
-      applied: false, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 0, passages: 0, scopeSizes: {}, analysed: 0, ...fields, ms: performance.now() - started,
+      applied: false,
+      problems: [],
+      skipped: [],
+      added: [],
+      removed: [],
+      changed: [],
+      titles: {},
+      documents: 0,
+      passages: 0,
+      scopeSizes: {},
+      analysed: 0,
+      ...fields,
+      ms: performance.now() - started,
     });
     if (options.preferSaved && options.cacheDir) {
       const saved = await loadSnapshot(options.cacheDir, { corpusDir: options.dir }).catch(() => undefined);
       if (saved) {
         options.onCache?.({ loaded: true, saved: false });
-        return { library: new Library(options, saved), fromSaved: true, report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length, scopeSizes: scopeSizes(saved) }) };
+        return {
+          library: new Library(options, saved),
+          fromSaved: true,
+          report: report({ applied: true, documents: saved.documents.length, passages: saved.passages.length, scopeSizes: scopeSizes(saved) }),
+        };
       }
     }
     // What was served last (the saved index's documents): a duplicate id is blamed on the file
@@ -153,7 +169,16 @@ export class Library {
     for (const id of change.removed) titles[id] = removedTitles.get(id) ?? id;
     return {
       library: new Library(options, index),
-      report: report({ applied: true, problems, skipped, ...change, titles, documents: index.documents.length, passages: index.passages.length, scopeSizes: scopeSizes(index) }),
+      report: report({
+        applied: true,
+        problems,
+        skipped,
+        ...change,
+        titles,
+        documents: index.documents.length,
+        passages: index.passages.length,
+        scopeSizes: scopeSizes(index),
+      }),
     };
   }
 

@@ -31,7 +31,8 @@ export function reportForScope(report: ReloadReport, scope: string | undefined):
   const visibleFiles = (entries: CorpusProblem[]) => entries.filter((entry) => isVisibleIn(scopeOfFile(entry.file), scope));
   const problems = visibleFiles(report.problems);
   const hidden = report.problems.length - problems.length;
-  if (hidden > 0) problems.push({ file: `${SERVERS_FOLDER}/`, message: `${hidden} problem(s) in other servers' articles: whoever runs the bot sees them in its log` });
+  if (hidden > 0)
+    problems.push({ file: `${SERVERS_FOLDER}/`, message: `${hidden} problem(s) in other servers' articles: whoever runs the bot sees them in its log` });
   const base = report.scopeSizes[''] ?? { documents: 0, passages: 0 };
   const own = scope === undefined ? undefined : report.scopeSizes[scope];
   return {

@@ -109,9 +109,7 @@ function splitIntoBlocks(body: string, firstLine: number): Block[] {
 /** Soft line breaks become spaces; list items, quotes and code keep their own lines. */
 function joinLines(lines: string[]): string {
   if (FENCE.test(lines[0] ?? '')) return lines.join('\n');
-  return lines
-    .map((line) => line.trim())
-    .reduce((text, line) => (text === '' ? line : `${text}${LIST_OR_QUOTE_LINE.test(line) ? '\n' : ' '}${line}`), '');
+  return lines.map((line) => line.trim()).reduce((text, line) => (text === '' ? line : `${text}${LIST_OR_QUOTE_LINE.test(line) ? '\n' : ' '}${line}`), '');
 }
 
 /**

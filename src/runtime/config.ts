@@ -138,7 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
   const clientId = snowflake('DISCORD_CLIENT_ID', true);
   const guildId = snowflake('DISCORD_GUILD_ID', false);
   const auditChannelId = snowflake('AUDIT_CHANNEL_ID', false);
-  const moderatorRoleIds = (value('MODERATOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  const moderatorRoleIds = (value('MODERATOR_ROLE_IDS') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   for (const id of moderatorRoleIds) if (!SNOWFLAKE.test(id)) problems.push(`MODERATOR_ROLE_IDS must be comma-separated role ids, and "${id}" is not one.`);
   const corpusDir = value('CORPUS_DIR') ?? './corpus';
   const cacheDir = value('CACHE_DIR') ?? './.cache';
@@ -148,8 +151,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
   }
   const publicKey = value('DISCORD_PUBLIC_KEY')?.toLowerCase();
   if (publicKey === undefined) {
-    if (transport === 'http') problems.push('DISCORD_PUBLIC_KEY is missing: the HTTP endpoint needs it to check that requests come from Discord (Developer Portal → General Information → Public Key).');
-  } else if (!/^[0-9a-f]{64}$/.test(publicKey)) problems.push(`DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application's Public Key (Developer Portal → General Information), not "${publicKey}".`);
+    if (transport === 'http')
+      problems.push(
+        'DISCORD_PUBLIC_KEY is missing: the HTTP endpoint needs it to check that requests come from Discord (Developer Portal → General Information → Public Key).',
+      );
+  } else if (!/^[0-9a-f]{64}$/.test(publicKey))
+    problems.push(
+      `DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application's Public Key (Developer Portal → General Information), not "${publicKey}".`,
+    );
   const port = (name: string) => {
     const raw = value(name);
     if (raw === undefined) return undefined;

@@ -45,7 +45,12 @@ export async function handleOpsRequest(request: IncomingMessage, response: Serve
 }
 
 /** A server with only /healthz and /metrics, for the gateway bot, at `host` (none: every interface); resolves once listening. */
-export async function serveOps({ port, host }: { port: number; host?: string }, sources: OpsSources, logger: Logger, limits: ConnectionLimits = CONNECTION_LIMITS): Promise<Server> {
+export async function serveOps(
+  { port, host }: { port: number; host?: string },
+  sources: OpsSources,
+  logger: Logger,
+  limits: ConnectionLimits = CONNECTION_LIMITS,
+): Promise<Server> {
   const server = createLimitedServer(limits, (request, response) => {
     handleOpsRequest(request, response, sources)
       .then((handled) => {

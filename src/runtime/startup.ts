@@ -16,7 +16,10 @@ import type { Logger } from './logger.js';
 export async function openCorpus(config: BotConfig, logger: Logger): Promise<Engine> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (the bot keeps running)'));
   if (!(await hasArticleFiles(config.corpusDir))) {
-    logger.fatal({ corpusDir: config.corpusDir }, 'the corpus folder is missing or has no .md articles: set CORPUS_DIR, or check it with `npm run corpus:check`');
+    logger.fatal(
+      { corpusDir: config.corpusDir },
+      'the corpus folder is missing or has no .md articles: set CORPUS_DIR, or check it with `npm run corpus:check`',
+    );
     logger.flush();
     process.exit(1);
   }
@@ -28,7 +31,10 @@ export async function openCorpus(config: BotConfig, logger: Logger): Promise<Eng
       // Started from the saved index: the folder is then read and applied like a reload.
       void engine.upToDate.then((upToDate) => {
         if (upToDate === report) return;
-        logger[upToDate.applied ? 'info' : 'warn'](reloadSummary(upToDate), upToDate.applied ? 'corpus brought up to date with the folder' : 'the folder has problems: the saved corpus keeps being served');
+        logger[upToDate.applied ? 'info' : 'warn'](
+          reloadSummary(upToDate),
+          upToDate.applied ? 'corpus brought up to date with the folder' : 'the folder has problems: the saved corpus keeps being served',
+        );
       });
     },
     (error: Error) => {

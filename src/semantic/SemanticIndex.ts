@@ -176,10 +176,12 @@ export class SemanticIndex {
    */
   #loadIntents(): void {
     if (this.#intentsLoading || performance.now() - this.#intentsFailedAt < INTENTS_RETRY_MS) return;
-    this.#intentsLoading = loadArticleIntents(this.#embedder).then(
-      (intents) => void (this.#intents = intents),
-      () => void (this.#intentsFailedAt = performance.now()),
-    ).finally(() => (this.#intentsLoading = undefined));
+    this.#intentsLoading = loadArticleIntents(this.#embedder)
+      .then(
+        (intents) => void (this.#intents = intents),
+        () => void (this.#intentsFailedAt = performance.now()),
+      )
+      .finally(() => (this.#intentsLoading = undefined));
   }
 
   /** Whether every passage has its vectors. */
@@ -393,6 +395,10 @@ export function vectorsFolder(cacheDir: string | undefined): string | undefined 
  * computed by `fill`, or by the encoder worker (`missingPassages`, `receive`); each server's
  * questions use meaning once its passages have them.
  */
-export function openSemanticIndex(passages: readonly Passage[], cacheDir: string | undefined, options: QuestionReports & Pick<SemanticIndexOptions, 'embedder'> = {}): Promise<SemanticIndex> {
+export function openSemanticIndex(
+  passages: readonly Passage[],
+  cacheDir: string | undefined,
+  options: QuestionReports & Pick<SemanticIndexOptions, 'embedder'> = {},
+): Promise<SemanticIndex> {
   return SemanticIndex.open(passages, { folder: vectorsFolder(cacheDir), ...options });
 }

@@ -72,7 +72,6 @@ export interface LexicalCandidate {
   coverage: number;
   /** The largest share of the question's idf weight one of its sentences matches, 0–1. */
   sentenceCoverage: number;
-
 }
 
 /**
@@ -124,7 +123,11 @@ export function scoreCandidates(candidates: readonly LexicalCandidate[], cosines
     });
     const bestSentenceCosine = cosines[bestSentence]!;
     const lexical = maxBm25 > 0 ? candidate.bm25Score / maxBm25 : 0;
-    const fusedScore = lexical + constants.sentenceWeight * bestSentenceCosine + constants.coverageWeight * candidate.coverage + constants.sentenceCoverageWeight * candidate.sentenceCoverage;
+    const fusedScore =
+      lexical +
+      constants.sentenceWeight * bestSentenceCosine +
+      constants.coverageWeight * candidate.coverage +
+      constants.sentenceCoverageWeight * candidate.sentenceCoverage;
     ranked.push({ ...candidate, fusedScore, bestSentence, bestSentenceCosine });
   }
   return ranked.sort((a, b) => b.fusedScore - a.fusedScore);
@@ -143,7 +146,9 @@ function isRelated(candidate: RankedCandidate, constants: RankingConstants): boo
 export function decide(ranked: readonly RankedCandidate[], top: number, constants: RankingConstants = RANKING): RankOutcome {
   const [best] = ranked;
   if (best && answers(best, constants)) {
-    const results = ranked.filter((candidate) => candidate === best || (answers(candidate, constants) && candidate.fusedScore >= best.fusedScore * constants.minRelativeScore)).slice(0, top);
+    const results = ranked
+      .filter((candidate) => candidate === best || (answers(candidate, constants) && candidate.fusedScore >= best.fusedScore * constants.minRelativeScore))
+      .slice(0, top);
     return { decision: 'answer', ranked: [...ranked], results, related: [] };
   }
   const related = ranked.filter((candidate) => isRelated(candidate, constants)).slice(0, top);
@@ -151,6 +156,11 @@ export function decide(ranked: readonly RankedCandidate[], top: number, constant
 }
 
 /** Both stages: score, rank, decide. */
-export function rankAndDecide(candidates: readonly LexicalCandidate[], cosinesOf: SentenceCosines, top: number, constants: RankingConstants = RANKING): RankOutcome {
+export function rankAndDecide(
+  candidates: readonly LexicalCandidate[],
+  cosinesOf: SentenceCosines,
+  top: number,
+  constants: RankingConstants = RANKING,
+): RankOutcome {
   return decide(scoreCandidates(candidates, cosinesOf, constants), top, constants);
 }

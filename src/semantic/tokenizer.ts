@@ -74,7 +74,15 @@ export class SentencePieceTokenizer {
     return ids.filter((id, i) => !(id === UNKNOWN_ID && ids[i - 1] === UNKNOWN_ID));
   }
 
-  private relax(best: Float64Array, last: Array<{ id: number; length: number } | undefined>, reached: Uint8Array, start: number, end: number, id: number, score: number): void {
+  private relax(
+    best: Float64Array,
+    last: Array<{ id: number; length: number } | undefined>,
+    reached: Uint8Array,
+    start: number,
+    end: number,
+    id: number,
+    score: number,
+  ): void {
     const total = best[start]! + score;
     // ≥ rather than >: among equally likely cuts the port keeps the last one found.
     if (!reached[end] || total >= best[end]!) {

@@ -29,13 +29,29 @@ const qualityOnly: BenchReport = {
   meta: { node: 'v20.11.0', cpus: 2, cpuModel: 'Test CPU', date: '2026-12-07T17:00:00Z', wallMs: 61_000, corpora: 'seed 1', queries: 'seed 2' },
   quality: {
     sets: [{ name: 'questions.json', halves: { all: systems(9), tuning: systems(9), 'held-out': systems(8) } }],
-    chat: { questions: 12, halves: { tuning: { engine: evalReport(9), lexical: evalReport(8), baseline: evalReport(7) }, 'held-out': { engine: evalReport(9), lexical: evalReport(8), baseline: evalReport(7) } }, turnedAway: 0 },
+    chat: {
+      questions: 12,
+      halves: {
+        tuning: { engine: evalReport(9), lexical: evalReport(8), baseline: evalReport(7) },
+        'held-out': { engine: evalReport(9), lexical: evalReport(8), baseline: evalReport(7) },
+      },
+      turnedAway: 0,
+    },
     semanticCost: { openMs: 900, passages: 61, hybridP50Ms: 10, hybridP99Ms: 20, lexicalP50Ms: 0.2, lexicalP99Ms: 0.5, heapMB: 30 },
   },
 };
 const full: BenchReport = {
   ...qualityOnly,
-  scale: [{ name: '10k docs', documents: 10_000, passages: 100_000, engine: stats, baseline: { ...stats, p99Ms: 800, buildMs: 14_000, heapMB: 300 }, persisted: { diskMB: 115, saveMs: 2700, loadMs: 2200, loadedHeapMB: 278, rebuildMs: 5900 } }],
+  scale: [
+    {
+      name: '10k docs',
+      documents: 10_000,
+      passages: 100_000,
+      engine: stats,
+      baseline: { ...stats, p99Ms: 800, buildMs: 14_000, heapMB: 300 },
+      persisted: { diskMB: 115, saveMs: 2700, loadMs: 2200, loadedHeapMB: 278, rebuildMs: 5900 },
+    },
+  ],
   endToEnd: [{ ...burst, semantic: true, turnedAway: 0, rssBeforeMB: 300, rssAfterMB: 310, heapBeforeMB: 50, heapAfterMB: 51 }],
   botProcess: {
     documents: 10_000,
@@ -62,7 +78,8 @@ describe('docs/benchmarks.md', () => {
 
   it('has every section as a heading with Markdown tables, and no note of sections left out', () => {
     const page = benchmarksMarkdown(full, { commit: 'abc1234', dirty: false });
-    for (const section of ['1. Answer quality', '2. Query latency', '3. Index build time', '4. End to end', '5. The bot process', '6. HTTP endpoint']) expect(page).toContain(`\n## ${section}`);
+    for (const section of ['1. Answer quality', '2. Query latency', '3. Index build time', '4. End to end', '5. The bot process', '6. HTTP endpoint'])
+      expect(page).toContain(`\n## ${section}`);
     expect(page).toContain('| top-1 correct (answerable) | 9/10 |');
     expect(page).toMatch(/\| 10k docs \| 100,000 \| engine \|/);
     expect(page).toContain('p50 107 ms, p99 138 ms, max 149 ms; late or missing: 0');
@@ -75,7 +92,9 @@ describe('docs/benchmarks.md', () => {
     expect(page).toContain('Written by `npm run bench -- --quality-only`');
     expect(page).toContain('## 1. Answer quality');
     expect(page).not.toContain('## 2.');
-    expect(page).toContain('Not measured in this run (--quality-only): 2. Query latency; 3. Index build time; 4. End to end; 5. The bot process; 6. HTTP endpoint.');
+    expect(page).toContain(
+      'Not measured in this run (--quality-only): 2. Query latency; 3. Index build time; 4. End to end; 5. The bot process; 6. HTTP endpoint.',
+    );
   });
 
   it('keeps the terminal output aligned text', () => {
@@ -91,10 +110,15 @@ describe('docs/benchmarks.md', () => {
   });
 
   it('escapes | in table cells', () => {
-    expect(markdownTable([['a', 'b'], ['x|y', '']])).toBe('| a | b |\n| --- | ---: |\n| x\\|y |   |');
+    expect(
+      markdownTable([
+        ['a', 'b'],
+        ['x|y', ''],
+      ]),
+    ).toBe('| a | b |\n| --- | ---: |\n| x\\|y |   |');
   });
 
-  it('reads this checkout\'s commit', () => {
+  it("reads this checkout's commit", () => {
     expect(gitState().commit).toMatch(/^([0-9a-f]{7,}|unknown)$/);
   });
 });

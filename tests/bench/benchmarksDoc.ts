@@ -33,7 +33,8 @@ export function gitState(cwd = REPOSITORY): GitState {
 /** The page: what it is, when, where and at which commit it was measured, then the report's sections. */
 export function benchmarksMarkdown(report: BenchReport, git: GitState, command = 'npm run bench'): string {
   const { meta } = report;
-  const commit = git.commit === 'unknown' ? 'an unknown commit (not a git checkout)' : `commit \`${git.commit}\`${git.dirty ? ' with uncommitted changes' : ''}`;
+  const commit =
+    git.commit === 'unknown' ? 'an unknown commit (not a git checkout)' : `commit \`${git.commit}\`${git.dirty ? ' with uncommitted changes' : ''}`;
   return [
     '# Benchmarks',
     '',

@@ -104,7 +104,9 @@ class BotProcess {
 
   /** The bot's JSON log lines (npm's own output lines are skipped). */
   logLines(): Array<Record<string, unknown>> {
-    return readFileSync(this.logFile, 'utf8').split('\n').flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+    return readFileSync(this.logFile, 'utf8')
+      .split('\n')
+      .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
   }
 
   async stop(): Promise<void> {
@@ -121,7 +123,12 @@ class BotProcess {
  * Asks `question` every 100 ms until one is answered rather than apologised for; resolves with
  * when that answer arrived and how many were not answered before it.
  */
-function firstAnswer(fake: FakeDiscord, callbacks: CallbackWatcher, question: string, failure: string): Promise<{ answeredAt: number; notYetAnswered: number }> {
+function firstAnswer(
+  fake: FakeDiscord,
+  callbacks: CallbackWatcher,
+  question: string,
+  failure: string,
+): Promise<{ answeredAt: number; notYetAnswered: number }> {
   let notYetAnswered = 0;
   return new Promise((resolve, reject) => {
     let done = false;
@@ -145,7 +152,15 @@ function firstAnswer(fake: FakeDiscord, callbacks: CallbackWatcher, question: st
 }
 
 /** Starts the bot and measures its start; it is left running. */
-async function measureStart(fake: FakeDiscord, callbacks: CallbackWatcher, command: string, env: NodeJS.ProcessEnv, logFile: string, cache: StartReport['cache'], question: string): Promise<{ bot: BotProcess; report: StartReport }> {
+async function measureStart(
+  fake: FakeDiscord,
+  callbacks: CallbackWatcher,
+  command: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  cache: StartReport['cache'],
+  question: string,
+): Promise<{ bot: BotProcess; report: StartReport }> {
   const readyBefore = fake.readyCount;
   const bot = new BotProcess(command, env, logFile);
   await fake.waitForReady(readyBefore + 1, WAIT_MS);
@@ -172,7 +187,13 @@ async function measureStart(fake: FakeDiscord, callbacks: CallbackWatcher, comma
  * A `/reload` by a moderator after `prepare` changed things, with one `/ask` every 50 ms from
  * its dispatch until a second after its reply says it is done.
  */
-async function reloadUnderLoad(fake: FakeDiscord, callbacks: CallbackWatcher, kind: string, questions: readonly string[], prepare: () => Promise<void>): Promise<ReloadUnderLoadReport> {
+async function reloadUnderLoad(
+  fake: FakeDiscord,
+  callbacks: CallbackWatcher,
+  kind: string,
+  questions: readonly string[],
+  prepare: () => Promise<void>,
+): Promise<ReloadUnderLoadReport> {
   await prepare();
   const reload = fake.chatInput('reload', [], { member: { permissions: DEFAULT_MEMBER_PERMISSIONS | Permissions.ManageGuild } });
   let edit: RecordedRequest | undefined;
@@ -183,7 +204,12 @@ async function reloadUnderLoad(fake: FakeDiscord, callbacks: CallbackWatcher, ki
   await new Promise<void>((resolve) => {
     const tick = () => {
       const interaction = fake.chatInput('ask', [{ name: 'question', type: STRING_OPTION, value: questions[outcomes.length % questions.length]! }]);
-      outcomes.push(callbacks.callback(interaction.id).then((callback) => (isAnswer(callback) ? callback.receivedAt - interaction.sentAt : 'error'), () => 'error' as const));
+      outcomes.push(
+        callbacks.callback(interaction.id).then(
+          (callback) => (isAnswer(callback) ? callback.receivedAt - interaction.sentAt : 'error'),
+          () => 'error' as const,
+        ),
+      );
       if (edit && performance.now() > edit.receivedAt + AFTER_RELOAD_MS) return resolve();
       // Scheduled from the first question, so a late timer does not lower the rate.
       setTimeout(tick, Math.max(0, firstAt + outcomes.length * RELOAD_QUESTION_INTERVAL_MS - performance.now()));
@@ -243,7 +269,11 @@ export async function benchBotProcess(documents: readonly CorpusDocument[], ques
 
     const reloads: ReloadUnderLoadReport[] = [];
     progress.phase('bot process: /reload (one new article) under 20 questions/s');
-    reloads.push(await reloadUnderLoad(fake, callbacks, 'one new article: the saved index, updated', questions, () => addArticle(corpusDir, documents[0]!, 'zz-new-article-1')));
+    reloads.push(
+      await reloadUnderLoad(fake, callbacks, 'one new article: the saved index, updated', questions, () =>
+        addArticle(corpusDir, documents[0]!, 'zz-new-article-1'),
+      ),
+    );
     progress.phase('bot process: /reload (one new article, CACHE_DIR emptied) under 20 questions/s');
     reloads.push(
       await reloadUnderLoad(fake, callbacks, 'one new article, CACHE_DIR emptied: every article analysed', questions, async () => {

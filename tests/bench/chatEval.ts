@@ -44,7 +44,10 @@ const reports = CHAT_SYSTEMS.map((system) => chatReport(chat, system, half));
 const wrong = reports.map((report) => new Set(report.failures.map((failure) => failure.id)));
 for (const q of questions) {
   const answers = CHAT_SYSTEMS.map((system, i) => `${system} ${wrong[i]!.has(q.id) ? '✗' : '✓'} ${got(q, chat.answers[system].get(q.id)!)}`);
-  process.stdout.write(`${wrong[0]!.has(q.id) ? '✗' : '✓'} ${q.id} ${q.kind} (${q.article}): ${q.question}\n    expected ${expected(q)} | ${answers.join(' | ')}\n`);
+  process.stdout.write(
+    `${wrong[0]!.has(q.id) ? '✗' : '✓'} ${q.id} ${q.kind} (${q.article}): ${q.question}\n    expected ${expected(q)} | ${answers.join(' | ')}\n`,
+  );
 }
 process.stdout.write(`\n${half} (${questions.length} questions)\n${chatTable(CHAT_SYSTEMS.map((system, i) => [system, reports[i]!]))}\n`);
-if (chat.turnedAway > 0) process.stdout.write(`${chat.turnedAway} questions were answered by words alone (the encoder was busy): the engine's figures are not its own\n`);
+if (chat.turnedAway > 0)
+  process.stdout.write(`${chat.turnedAway} questions were answered by words alone (the encoder was busy): the engine's figures are not its own\n`);

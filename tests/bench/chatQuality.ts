@@ -61,7 +61,10 @@ export async function answerChatSet(): Promise<ChatAnswers> {
       answers.engine.set(q.id, asEval(await engine.answer(q.question, { top: TOP })));
       answers.lexical.set(q.id, asEval(await lexical.answer(q.question, { top: TOP })));
       const passages = baselineAnswer(baseline, q.question, TOP);
-      answers.baseline.set(q.id, { answered: passages.length > 0, results: passages.map((passage) => ({ paragraph: set.paragraphKey(passage.documentId, passage.paragraph), quote: passage.text })) });
+      answers.baseline.set(q.id, {
+        answered: passages.length > 0,
+        results: passages.map((passage) => ({ paragraph: set.paragraphKey(passage.documentId, passage.paragraph), quote: passage.text })),
+      });
     }
   }
   // The encoder reports askers it turned away on the turn after its queue empties.

@@ -89,7 +89,8 @@ export function watchCallbacks(fake: FakeDiscord) {
     }
   }, 1);
   return {
-    callback: (id: string) => new Promise<RecordedRequest>((resolve, reject) => waiting.set(id, { resolve, reject, deadline: performance.now() + CALLBACK_TIMEOUT_MS })),
+    callback: (id: string) =>
+      new Promise<RecordedRequest>((resolve, reject) => waiting.set(id, { resolve, reject, deadline: performance.now() + CALLBACK_TIMEOUT_MS })),
     /** After `fake.forgetHistory()`: read the fresh record from its start. */
     restart: () => (cursor = 0),
     stop: () => clearInterval(timer),
@@ -108,7 +109,13 @@ export function isAnswer(callback: RecordedRequest): boolean {
  * Sends `interactions` `/ask`s (cycling through `questions`), `concurrency` at a time; each
  * outcome goes to `record`: dispatch-to-callback milliseconds, or 'error' (no callback, or an apology).
  */
-export async function askConcurrently(fake: FakeDiscord, callbacks: CallbackWatcher, questions: readonly string[], { interactions, concurrency }: EndToEndOptions, record: (outcome: number | 'error') => void): Promise<void> {
+export async function askConcurrently(
+  fake: FakeDiscord,
+  callbacks: CallbackWatcher,
+  questions: readonly string[],
+  { interactions, concurrency }: EndToEndOptions,
+  record: (outcome: number | 'error') => void,
+): Promise<void> {
   let sent = 0;
   const worker = async () => {
     while (sent < interactions) {
@@ -125,7 +132,13 @@ export async function askConcurrently(fake: FakeDiscord, callbacks: CallbackWatc
 }
 
 /** `askConcurrently`, timed. */
-export async function timedBurst(fake: FakeDiscord, callbacks: CallbackWatcher, questions: readonly string[], options: EndToEndOptions, onProgress?: (fraction: number) => void): Promise<BurstStats> {
+export async function timedBurst(
+  fake: FakeDiscord,
+  callbacks: CallbackWatcher,
+  questions: readonly string[],
+  options: EndToEndOptions,
+  onProgress?: (fraction: number) => void,
+): Promise<BurstStats> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -143,7 +156,16 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
   // A CACHE_DIR of its own: with one saved by an earlier run, the engine would serve that first and
   // swap to the folder's corpus (a new worker, its question vectors not yet remembered) mid-run.
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-bench-e2e-'));
-  const config = testConfig({ clientId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, corpusDir: ARTICLE_DIR, cacheDir, semantic: options.semantic ?? false, logLevel: 'info' });
+  const config = testConfig({
+    clientId: fake.applicationId,
+    guildId: fake.guildId,
+    apiUrl: fake.apiUrl,
+    cdnUrl: fake.cdnUrl,
+    corpusDir: ARTICLE_DIR,
+    cacheDir,
+    semantic: options.semantic ?? false,
+    logLevel: 'info',
+  });
   // The engine's log says when answers use meaning: only then is the semantic path timed.
   let semanticReady!: () => void;
   const vectorsReady = new Promise<void>((resolve) => (semanticReady = resolve));
@@ -178,7 +200,14 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
     // the first, the new questions' answers come back a few at a time as the encoder embeds them,
     // so only the second opens as many connections as the timed run uses (without it, opening
     // them made the timed run's first 35 answers 100–300 ms late).
-    for (let round = 0; round < 2; round++) await askConcurrently(fake, callbacks, warmUp, { interactions: Math.max(warmUp.length, options.concurrency), concurrency: options.concurrency }, () => {});
+    for (let round = 0; round < 2; round++)
+      await askConcurrently(
+        fake,
+        callbacks,
+        warmUp,
+        { interactions: Math.max(warmUp.length, options.concurrency), concurrency: options.concurrency },
+        () => {},
+      );
     // Both readings after a full collection, and without the fake's records of the rounds (it runs
     // in this process too), so neither garbage nor the fake's log passes for the bot's growth.
     fake.forgetHistory();
@@ -186,7 +215,13 @@ export async function benchEndToEnd(options: EndToEndOptions, onProgress?: (frac
     const heapBefore = settledHeapBytes();
     const rssBefore = process.memoryUsage().rss;
     turnedAway = 0;
-    const burst = await timedBurst(fake, callbacks, questions, { ...options, interactions: options.questions === 'new' ? questions.length : options.interactions }, onProgress);
+    const burst = await timedBurst(
+      fake,
+      callbacks,
+      questions,
+      { ...options, interactions: options.questions === 'new' ? questions.length : options.interactions },
+      onProgress,
+    );
     // The engine reports a burst's count once the encoder has caught up with it (if it turned any away).
     await Promise.race([new Promise<void>((resolve) => (busyReported = resolve)), sleep(3_000)]);
     fake.forgetHistory();

@@ -72,7 +72,13 @@ export async function benchHttp(options: HttpBenchOptions, onProgress?: (fractio
       onProgress?.((round + 1) / options.bursts);
     }
     const inTime = latencies.filter((ms) => ms < DEADLINE_MS);
-    return { ...options, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...inTime), late: latencies.length - inTime.length };
+    return {
+      ...options,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...inTime),
+      late: latencies.length - inTime.length,
+    };
   } finally {
     callbacks.stop();
     await worker.close();

@@ -21,7 +21,11 @@ export interface LatencyStats {
  * the JIT has compiled the query path). `rounds` repeats the list to get enough samples from a
  * short one.
  */
-export function timeQueries(queries: readonly string[], run: (query: string) => unknown, options: { warmup: number; rounds?: number; onProgress?: (fraction: number) => void }): LatencyStats {
+export function timeQueries(
+  queries: readonly string[],
+  run: (query: string) => unknown,
+  options: { warmup: number; rounds?: number; onProgress?: (fraction: number) => void },
+): LatencyStats {
   const { warmup, rounds = 1, onProgress } = options;
   for (const query of queries.slice(0, warmup)) run(query);
   const samples: number[] = [];

@@ -65,7 +65,19 @@ async function measureSet(set: QuestionSet, cost?: (cost: SemanticCost) => void)
   const lexicalMs: number[] = [];
   for (const q of set.questions) {
     let started = performance.now();
-    engine.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question, 60_000))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: TOP })));
+    engine.set(
+      q.question,
+      asEval(
+        answerHybrid(
+          set.index,
+          q.question,
+          (await semantic.questionVector(q.question, 60_000))!,
+          semantic,
+          { documents: set.index.documents.length, passages: set.index.passages.length },
+          { top: TOP },
+        ),
+      ),
+    );
     hybridMs.push(performance.now() - started);
     started = performance.now();
     lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: TOP })));
@@ -73,7 +85,10 @@ async function measureSet(set: QuestionSet, cost?: (cost: SemanticCost) => void)
   }
   const naive = (question: string): EvalAnswer => {
     const passages = baselineAnswer(baseline, question, TOP);
-    return { answered: passages.length > 0, results: passages.map((passage) => ({ paragraph: set.paragraphKey(passage.documentId, passage.paragraph), quote: passage.text })) };
+    return {
+      answered: passages.length > 0,
+      results: passages.map((passage) => ({ paragraph: set.paragraphKey(passage.documentId, passage.paragraph), quote: passage.text })),
+    };
   };
   const halves = {} as SetQuality['halves'];
   for (const half of ['all', 'tuning', 'held-out'] as const) {

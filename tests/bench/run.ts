@@ -76,15 +76,33 @@ const scale: ScaleReport[] = [];
 let largest: { documents: CorpusDocument[]; queries: string[] } | undefined;
 if (!qualityOnly) {
   // Before the synthetic corpora, so the RSS it reports is not the large indexes' leftovers.
-  for (const options of END_TO_END) endToEnd.push(await benchEndToEnd(options, progress.phase(`end to end: ${options.questions === 'new' ? "SQuAD's questions, each once," : options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`)));
+  for (const options of END_TO_END)
+    endToEnd.push(
+      await benchEndToEnd(
+        options,
+        progress.phase(
+          `end to end: ${options.questions === 'new' ? "SQuAD's questions, each once," : options.interactions} /ask at concurrency ${options.concurrency}${options.semantic ? '' : ', words alone'}${options.questions === 'new' ? ', new questions' : ''}`,
+        ),
+      ),
+    );
   http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
 
   const questions = loadQuestionSet().map((q) => q.question);
-  scale.push(await benchScale({ name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false, flexsearch: false }, progress));
+  scale.push(
+    await benchScale(
+      { name: 'article', documents: article, queries: questions, buildRepeats: 50, warmup: questions.length, rounds: 10, persist: false, flexsearch: false },
+      progress,
+    ),
+  );
   for (const size of SYNTHETIC) {
     const documents = syntheticCorpus({ documents: size.documents, seed: CORPUS_SEED }, progress.phase(`${size.name}: generating the corpus`));
     const queries = syntheticQueries(documents, size.queries, QUERY_SEED);
-    scale.push(await benchScale({ name: size.name, documents, queries, buildRepeats: 1, warmup: 20, rounds: 1, persist: size.largest, flexsearch: size.largest }, progress));
+    scale.push(
+      await benchScale(
+        { name: size.name, documents, queries, buildRepeats: 1, warmup: 20, rounds: 1, persist: size.largest, flexsearch: size.largest },
+        progress,
+      ),
+    );
     if (size.largest) largest = { documents, queries };
   }
 }

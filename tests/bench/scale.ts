@@ -113,7 +113,13 @@ async function folderBytes(dir: string): Promise<number> {
 }
 
 /** A comparison system's numbers: built by `build`, asked with `answer`. */
-function benchSystem<T>({ name, documents, queries, buildRepeats, warmup, rounds }: ScaleTarget, system: string, build: (documents: CorpusDocument[]) => T, answer: (built: T, query: string) => unknown, progress: Progress): SystemStats {
+function benchSystem<T>(
+  { name, documents, queries, buildRepeats, warmup, rounds }: ScaleTarget,
+  system: string,
+  build: (documents: CorpusDocument[]) => T,
+  answer: (built: T, query: string) => unknown,
+  progress: Progress,
+): SystemStats {
   progress.phase(`${name}: ${system} index build`);
   const { value: built, ms, heapMB } = measureBuild(() => build(documents), buildRepeats);
   const latency = timeQueries(queries, (query) => answer(built, query), { warmup, rounds, onProgress: progress.phase(`${name}: ${system} queries`) });

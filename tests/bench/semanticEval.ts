@@ -73,7 +73,10 @@ async function embedSet(set: QuestionSet, embedder: Embedder): Promise<Embedded>
 
 function lexicalAnswer(set: QuestionSet, question: string): EvalAnswer {
   const answer = answerQuestion(set.index, question, { top: TOP });
-  return { answered: answer.answered, results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })) };
+  return {
+    answered: answer.answered,
+    results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
+  };
 }
 
 /** Sentence cosines with one question, as the engine computes them. */
@@ -103,8 +106,18 @@ function report(embedded: Embedded, constants: RankingConstants): void {
   console.log(`\n${set.name}`);
   for (const half of ['tuning', 'held-out', 'all'] as const) {
     const questions = half === 'all' ? set.questions : questionsIn(set, half);
-    console.log(row(`${half} lexical`, evaluate(questions, (question) => lexicalAnswer(set, question))));
-    console.log(row(`${half} hybrid`, evaluate(questions, (question) => hybridAnswer(embedded, question, constants))));
+    console.log(
+      row(
+        `${half} lexical`,
+        evaluate(questions, (question) => lexicalAnswer(set, question)),
+      ),
+    );
+    console.log(
+      row(
+        `${half} hybrid`,
+        evaluate(questions, (question) => hybridAnswer(embedded, question, constants)),
+      ),
+    );
   }
 }
 
@@ -115,7 +128,12 @@ function showFailures(embedded: Embedded, constants: RankingConstants): void {
   for (const failure of failures) {
     const { vector, candidates } = embedded.prepared.get(failure.question)!;
     const ranked = rankAndDecide(candidates, cosinesFor(embedded, vector), TOP, constants).ranked;
-    const signals = ranked.slice(0, 3).map((candidate) => `${candidate.passageId} cov ${candidate.coverage.toFixed(2)} cos ${candidate.bestSentenceCosine.toFixed(2)} fused ${candidate.fusedScore.toFixed(2)}`);
+    const signals = ranked
+      .slice(0, 3)
+      .map(
+        (candidate) =>
+          `${candidate.passageId} cov ${candidate.coverage.toFixed(2)} cos ${candidate.bestSentenceCosine.toFixed(2)} fused ${candidate.fusedScore.toFixed(2)}`,
+      );
     console.log(`  ${failure.id} expected ${failure.expected} got ${failure.got}: ${failure.question}\n      ${signals.join(' | ')}`);
   }
 }
@@ -148,12 +166,16 @@ async function measureIntents(embedder: Embedder, sets: Embedded[]): Promise<voi
   }
   console.log(`  recognised ${recognised}/${total}`);
   for (const { set, prepared } of sets) {
-    const closest = set.questions.map((q) => ({ q, match: classifier.closest(prepared.get(q.question)!.vector) })).sort((a, b) => b.match.cosine - a.match.cosine);
+    const closest = set.questions
+      .map((q) => ({ q, match: classifier.closest(prepared.get(q.question)!.vector) }))
+      .sort((a, b) => b.match.cosine - a.match.cosine);
     const triggered = closest.filter(({ match }) => match.cosine >= MIN_INTENT_COSINE);
-    console.log(`  ${set.name}: triggered on ${triggered.length}/${set.questions.length}; closest: ${closest
-      .slice(0, 4)
-      .map(({ q, match }) => `"${q.question}" ${match.intent} ${match.cosine.toFixed(2)}`)
-      .join('; ')}`);
+    console.log(
+      `  ${set.name}: triggered on ${triggered.length}/${set.questions.length}; closest: ${closest
+        .slice(0, 4)
+        .map(({ q, match }) => `"${q.question}" ${match.intent} ${match.cosine.toFixed(2)}`)
+        .join('; ')}`,
+    );
   }
 }
 
@@ -166,10 +188,15 @@ function ceiling({ set, prepared, vectors }: Embedded): void {
   const answerable = set.questions.filter((q) => q.paragraph !== null);
   const paragraphOf = new Map(set.index.passages.map((passage) => [passage.id, set.paragraphKey(passage.documentId, passage.paragraph)]));
   // Each question's cosines computed once: the grid only re-weighs them.
-  const cosines = new Map(answerable.map((q) => {
-    const { vector, candidates } = prepared.get(q.question)!;
-    return [q.question, new Map(candidates.map((candidate) => [candidate.passageId, vectors.get(candidate.passageId)?.map((sentence) => cosine(vector, sentence))]))];
-  }));
+  const cosines = new Map(
+    answerable.map((q) => {
+      const { vector, candidates } = prepared.get(q.question)!;
+      return [
+        q.question,
+        new Map(candidates.map((candidate) => [candidate.passageId, vectors.get(candidate.passageId)?.map((sentence) => cosine(vector, sentence))])),
+      ];
+    }),
+  );
   const rankedFirst = (constants: RankingConstants) =>
     answerable.filter((q) => {
       const [first] = scoreCandidates(prepared.get(q.question)!.candidates, (passageId) => cosines.get(q.question)!.get(passageId), constants);
@@ -182,7 +209,9 @@ function ceiling({ set, prepared, vectors }: Embedded): void {
       if (count > best.rankedFirst) best = { rankedFirst: count, sentenceWeight, coverageWeight };
     }
   const share = (count: number) => `${count}/${answerable.length} (${(count / answerable.length).toFixed(3)})`;
-  console.log(`\nCeiling on ${set.name}: at best ${share(best.rankedFirst)} answerable questions rank their paragraph first (sentence ${best.sentenceWeight}, coverage ${best.coverageWeight}, fitted on all of them), before any decline; RANKING's weights: ${share(rankedFirst(RANKING))}`);
+  console.log(
+    `\nCeiling on ${set.name}: at best ${share(best.rankedFirst)} answerable questions rank their paragraph first (sentence ${best.sentenceWeight}, coverage ${best.coverageWeight}, fitted on all of them), before any decline; RANKING's weights: ${share(rankedFirst(RANKING))}`,
+  );
 }
 
 /** Grid over the fusion weights and the answer threshold, scored on the tuning halves only. */
@@ -194,8 +223,13 @@ function tune(sets: Embedded[]): void {
         const constants = { ...RANKING, sentenceWeight, coverageWeight, candidatePool };
         const reports = sets.map((embedded) => evaluate(questionsIn(embedded.set, 'tuning'), (question) => hybridAnswer(embedded, question, constants)));
         // Right answers first; declining the unanswerable counts too, but SQuAD's are adversarial.
-        const score = reports.reduce((sum, r, i) => sum + r.top1 / r.answerable + 0.2 * (r.top3 / r.answerable) + (i === 1 ? 0.5 : 0.05) * (r.abstained / r.unanswerable), 0);
-        const summary = reports.map((r) => `top1 ${r.top1}/${r.answerable} top3 ${r.top3} declined ${r.abstained}/${r.unanswerable} wrong-declines ${r.falseAbstentions}`).join(' | ');
+        const score = reports.reduce(
+          (sum, r, i) => sum + r.top1 / r.answerable + 0.2 * (r.top3 / r.answerable) + (i === 1 ? 0.5 : 0.05) * (r.abstained / r.unanswerable),
+          0,
+        );
+        const summary = reports
+          .map((r) => `top1 ${r.top1}/${r.answerable} top3 ${r.top3} declined ${r.abstained}/${r.unanswerable} wrong-declines ${r.falseAbstentions}`)
+          .join(' | ');
         rows.push({ constants, score, summary });
       }
   rows.sort((a, b) => b.score - a.score);

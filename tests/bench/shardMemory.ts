@@ -45,12 +45,28 @@ async function processTree(pid: number): Promise<number[]> {
   return tree;
 }
 
-async function measure(corpusDir: string, cacheDir: string, { shards, mode }: { shards: number; mode: string }): Promise<{ rssMB: number; processes: number; readyS: number }> {
+async function measure(
+  corpusDir: string,
+  cacheDir: string,
+  { shards, mode }: { shards: number; mode: string },
+): Promise<{ rssMB: number; processes: number; readyS: number }> {
   const fake = await FakeDiscord.start({ shards, maxConcurrency: shards });
   const started = performance.now();
   const bot: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/transports/gateway/shardManager.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: BOT_TOKEN, DISCORD_CLIENT_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl, CORPUS_DIR: corpusDir, CACHE_DIR: cacheDir, SHARD_COUNT: String(shards), SHARDING_MODE: mode, ASK_COOLDOWN_SECONDS: '0', LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DISCORD_TOKEN: BOT_TOKEN,
+      DISCORD_CLIENT_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+      CORPUS_DIR: corpusDir,
+      CACHE_DIR: cacheDir,
+      SHARD_COUNT: String(shards),
+      SHARDING_MODE: mode,
+      ASK_COOLDOWN_SECONDS: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
   try {
@@ -97,7 +113,14 @@ try {
     rows.push(`| ${configuration.name} | ${processes} | ${rssMB.toFixed(0)} MB | ${(rssMB / oneShard).toFixed(2)}× | ${readyS.toFixed(1)} s |`);
   }
   process.stdout.write(
-    [`RSS with ${DOCUMENTS.toLocaleString('en')} base articles (Node ${process.version}, ${os.availableParallelism()} CPUs):`, '', '| shards | processes | RSS | ÷ 1 shard | start to every shard answering |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n'),
+    [
+      `RSS with ${DOCUMENTS.toLocaleString('en')} base articles (Node ${process.version}, ${os.availableParallelism()} CPUs):`,
+      '',
+      '| shards | processes | RSS | ÷ 1 shard | start to every shard answering |',
+      '| --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
   );
 } finally {
   await rm(parent, { recursive: true, force: true });

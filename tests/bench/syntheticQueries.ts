@@ -28,7 +28,24 @@ const TYPO_RATE = 0.15;
  * such questions): their words are unknown, so the engine looks them up by prefix and fuzzily.
  */
 const OFF_CORPUS_RATE = 0.1;
-const OFF_CORPUS_WORDS = ['capital', 'france', 'google', 'weather', 'election', 'football', 'recipe', 'vaccine', 'bitcoin', 'president', 'airport', 'salary', 'password', 'camera', 'insurance', 'concert'];
+const OFF_CORPUS_WORDS = [
+  'capital',
+  'france',
+  'google',
+  'weather',
+  'election',
+  'football',
+  'recipe',
+  'vaccine',
+  'bitcoin',
+  'president',
+  'airport',
+  'salary',
+  'password',
+  'camera',
+  'insurance',
+  'concert',
+];
 
 /** One typing slip inside a word: two letters swapped, one dropped, or one doubled. */
 function misspell(random: Random, word: string): string {
@@ -49,7 +66,10 @@ export function syntheticQueries(documents: readonly CorpusDocument[], count: nu
   const queries: string[] = [];
   while (queries.length < count) {
     const paragraph = pick(random, pick(random, documents).body.split('\n\n'));
-    const words = paragraph.toLowerCase().split(/[^a-z]+/).filter((word) => word !== '' && !common.has(word));
+    const words = paragraph
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((word) => word !== '' && !common.has(word));
     if (words.length < 3) continue;
     const source = random() < OFF_CORPUS_RATE ? OFF_CORPUS_WORDS : words;
     const chosen = [pick(random, source), pick(random, source), pick(random, source)];

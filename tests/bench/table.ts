@@ -69,7 +69,12 @@ const fraction = (part: number, whole: number) => `${part}/${whole}`;
 export function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows
-    .map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -90,7 +95,9 @@ export function chatTable(columns: Array<[name: string, report: EvalReport]>, ta
     row('off-topic declined', (r) => fraction(r.abstained, r.unanswerable)),
     row('public wrong (answered, not right)', (r) => String(r.publicWrong)),
     row('wrongly declined (answerable)', (r) => fraction(r.falseAbstentions, r.answerable)),
-    ...Object.keys(columns[0]![1].byKind).map((kind) => row(`  ${kind}`, (r) => (r.byKind[kind] ? fraction(r.byKind[kind]!.correct, r.byKind[kind]!.total) : '-'))),
+    ...Object.keys(columns[0]![1].byKind).map((kind) =>
+      row(`  ${kind}`, (r) => (r.byKind[kind] ? fraction(r.byKind[kind]!.correct, r.byKind[kind]!.total) : '-')),
+    ),
   ]);
 }
 
@@ -99,7 +106,12 @@ function chatSection({ questions, halves, turnedAway }: ChatQuality, table: Tabl
   const declinedAll = engine.abstained === engine.unanswerable;
   return [
     `chat-questions.json (${questions} questions typed as members type, on both corpora; answered by Library.answer: engine = words and meaning, lexical = SEMANTIC=off, baseline = naive minisearch)`,
-    chatTable((['tuning', 'held-out'] as const).flatMap((half) => (Object.keys(halves[half]) as ChatSystem[]).map((system): [string, EvalReport] => [`${half} ${system}`, halves[half][system]])), table),
+    chatTable(
+      (['tuning', 'held-out'] as const).flatMap((half) =>
+        (Object.keys(halves[half]) as ChatSystem[]).map((system): [string, EvalReport] => [`${half} ${system}`, halves[half][system]]),
+      ),
+      table,
+    ),
     `Targets (issue 17), held-out engine: right ≥ ${TARGETS.chatRight * 100} % ${engine.top1 >= TARGETS.chatRight * engine.answerable ? '✓' : '✗'}; ` +
       `off-topic all declined ${declinedAll ? '✓' : '✗'}; public wrong ${againstLimit(engine.publicWrong, TARGETS.chatPublicWrong, String)}`,
     ...(turnedAway > 0 ? [`${turnedAway} questions were answered by words alone (the encoder was busy): the engine's figures are not its own`] : []),
@@ -110,7 +122,8 @@ function chatSection({ questions, halves, turnedAway }: ChatQuality, table: Tabl
 function qualitySection({ sets, chat, semanticCost }: QualityReport, table: TableFormat): string[] {
   const tables = sets.flatMap(({ name, halves }) => {
     const systems = ['engine', 'lexical', 'baseline'] as const;
-    const cells = (value: (report: EvalReport) => string) => (['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => value(halves[half][system])));
+    const cells = (value: (report: EvalReport) => string) =>
+      (['all', 'tuning', 'held-out'] as const).flatMap((half) => systems.map((system) => value(halves[half][system])));
     const { all } = halves;
     const kinds = Object.keys(all.engine.byKind);
     return [
@@ -137,7 +150,11 @@ function qualitySection({ sets, chat, semanticCost }: QualityReport, table: Tabl
 }
 
 /** The systems compared on one corpus: the engine, the baseline, and flexsearch where measured. */
-const systemsOf = (row: ScaleReport): Array<[string, SystemStats]> => [['engine', row.engine], ['baseline', row.baseline], ...(row.flexsearch ? [['flexsearch', row.flexsearch] as [string, SystemStats]] : [])];
+const systemsOf = (row: ScaleReport): Array<[string, SystemStats]> => [
+  ['engine', row.engine],
+  ['baseline', row.baseline],
+  ...(row.flexsearch ? [['flexsearch', row.flexsearch] as [string, SystemStats]] : []),
+];
 /** The target for an engine ÷ baseline ratio, on rows at the scale it applies to. */
 const ratioTarget = (row: ScaleReport, engine: number, baseline: number, limit: number) =>
   row.passages >= TARGETS.scalePassages ? againstLimit(engine / baseline, limit, (ratio) => `${ratio}×`) : '';
@@ -182,7 +199,11 @@ function buildSection(scale: ScaleReport[], format: TableFormat): string[] {
     ),
   ]);
   const persisted = scale.flatMap(({ name, persisted: p }) =>
-    p ? [`${name}, the engine's index saved to a cache folder (saveSnapshot): ${formatMB(p.diskMB)} on disk in ${formatMs(p.saveMs)}; loaded back (loadSnapshot) in ${formatMs(p.loadMs)} (${formatMB(p.loadedHeapMB)} heap) vs build ${formatMs(p.rebuildMs)}`] : [],
+    p
+      ? [
+          `${name}, the engine's index saved to a cache folder (saveSnapshot): ${formatMB(p.diskMB)} on disk in ${formatMs(p.saveMs)}; loaded back (loadSnapshot) in ${formatMs(p.loadMs)} (${formatMB(p.loadedHeapMB)} heap) vs build ${formatMs(p.rebuildMs)}`,
+        ]
+      : [],
   );
   return [table, ...persisted];
 }
@@ -192,7 +213,22 @@ const burstTarget = (burst: BurstStats) => `${againstLimit(burst.p99Ms, TARGETS.
 
 function endToEndSection(runs: EndToEndReport[], table: TableFormat): string {
   return table([
-    ['interactions', 'concurrency', 'answers by', 'questions', 'by words alone (encoder busy)', 'p50', 'p99', 'throughput', 'errors', 'target (p99, 0 errors)', 'RSS before', 'RSS after', 'heap before', 'heap after'],
+    [
+      'interactions',
+      'concurrency',
+      'answers by',
+      'questions',
+      'by words alone (encoder busy)',
+      'p50',
+      'p99',
+      'throughput',
+      'errors',
+      'target (p99, 0 errors)',
+      'RSS before',
+      'RSS after',
+      'heap before',
+      'heap after',
+    ],
     ...runs.map((e) => [
       formatCount(e.interactions),
       formatCount(e.concurrency),
@@ -229,7 +265,17 @@ function botProcessSection(p: BotProcessReport, table: TableFormat): string[] {
   ]);
   const reloads = table([
     ['reload', 'took', 'applied', 'questions', 'p50', 'p99', 'worst', 'target (worst)', 'errors'],
-    ...p.reloads.map((r) => [r.kind, formatMs(r.reloadMs), r.applied ? 'yes' : 'NO', formatCount(r.questions), formatMs(r.p50Ms), formatMs(r.p99Ms), formatMs(r.worstMs), againstLimit(r.worstMs, TARGETS.reloadWorstMs, formatMs), String(r.errors)]),
+    ...p.reloads.map((r) => [
+      r.kind,
+      formatMs(r.reloadMs),
+      r.applied ? 'yes' : 'NO',
+      formatCount(r.questions),
+      formatMs(r.p50Ms),
+      formatMs(r.p99Ms),
+      formatMs(r.worstMs),
+      againstLimit(r.worstMs, TARGETS.reloadWorstMs, formatMs),
+      String(r.errors),
+    ]),
   ]);
   const b = p.burst;
   return [
@@ -276,10 +322,19 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
           'e/b = engine ÷ baseline (below 1× the engine is faster or smaller). Baseline: minisearch defaults, raw paragraphs, no abstention.',
         ]
       : ['Baseline: minisearch defaults, raw paragraphs, no abstention.']),
-    ...section('1. Answer quality (tests/fixtures/questions.json, tests/fixtures/squad-dev and tests/fixtures/chat-questions.json; halves as in tests/support/questionSets.ts)', () => qualitySection(quality, table)),
-    ...section('2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread', scale && (() => [latencySection(scale, table)])),
+    ...section(
+      '1. Answer quality (tests/fixtures/questions.json, tests/fixtures/squad-dev and tests/fixtures/chat-questions.json; halves as in tests/support/questionSets.ts)',
+      () => qualitySection(quality, table),
+    ),
+    ...section(
+      '2. Query latency (engine: answerQuestion; baseline: miniSearch.search, top result; flexsearch: search, top 3), one thread',
+      scale && (() => [latencySection(scale, table)]),
+    ),
     ...section('3. Index build time (median) and heap it retains', scale && (() => buildSection(scale, table))),
-    ...section('4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after two warm-up rounds', endToEnd && (() => [endToEndSection(endToEnd, table)])),
+    ...section(
+      '4. End to end: /ask through discord.js and the fake Discord (dispatch → callback), bot and fake in this process, the article corpus, after two warm-up rounds',
+      endToEnd && (() => [endToEndSection(endToEnd, table)]),
+    ),
     ...section(
       `5. The bot process (node dist/transports/gateway/main.js, npm start) against the fake Discord, ${botProcess ? formatCount(botProcess.documents) : '10,000'} articles (the 10k synthetic corpus as .md files)`,
       botProcess && (() => botProcessSection(botProcess, table)),
@@ -289,7 +344,7 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
       http && (() => [httpSection(http)]),
     ),
     ...section(
-      '7. Article extraction (tests/fixtures/extraction-dev: 58 saved news pages and the body people marked; the benchmark\'s metric: F1 of mean precision and mean recall over 4-word shingles; halves by page key)',
+      "7. Article extraction (tests/fixtures/extraction-dev: 58 saved news pages and the body people marked; the benchmark's metric: F1 of mean precision and mean recall over 4-word shingles; halves by page key)",
       report.extraction && (() => [table(extractionRows(report.extraction!))]),
     ),
     ...(skipped.length > 0 ? ['', `Not measured in this run (--quality-only): ${skipped.join('; ')}.`] : []),

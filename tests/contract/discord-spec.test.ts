@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ApplicationCommandType,
-  ContextMenuCommandBuilder,
-  InteractionContextType,
-  PermissionFlagsBits,
-  SlashCommandBuilder,
-} from 'discord.js';
-import {
-  embedTotalLength,
-  findDiscordOperation,
-  validateDiscordRequest,
-} from '../support/discordSpec.js';
+import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { embedTotalLength, findDiscordOperation, validateDiscordRequest } from '../support/discordSpec.js';
 import { buildModal } from '../../src/app/responses.js';
 
 const CALLBACK = '/interactions/789/tok-en.abc/callback';
@@ -23,16 +13,11 @@ function commandDefinitions(): unknown[] {
     .setDescription('Ask a question about the news corpus')
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
     .setDefaultMemberPermissions(PermissionFlagsBits.SendMessages)
-    .addStringOption((o) =>
-      o.setName('question').setDescription('What do you want to know?').setRequired(true).setMaxLength(300),
-    )
+    .addStringOption((o) => o.setName('question').setDescription('What do you want to know?').setRequired(true).setMaxLength(300))
     .addStringOption((o) => o.setName('article').setDescription('Limit to one article').setAutocomplete(true))
     .addIntegerOption((o) => o.setName('results').setDescription('How many quotes').setMinValue(1).setMaxValue(5))
     .addStringOption((o) =>
-      o
-        .setName('style')
-        .setDescription('Answer style')
-        .addChoices({ name: 'Short', value: 'short' }, { name: 'Full quote', value: 'full' }),
+      o.setName('style').setDescription('Answer style').addChoices({ name: 'Short', value: 'short' }, { name: 'Full quote', value: 'full' }),
     );
   const admin = new SlashCommandBuilder()
     .setName('citebot')
@@ -61,12 +46,8 @@ function embed(sizes: { title: number; description: number; fields: Array<[numbe
 
 describe('validateDiscordRequest: operations and paths', () => {
   it('prefers the literal @original template over {message_id}', () => {
-    expect(findDiscordOperation('PATCH', ORIGINAL)?.template).toBe(
-      '/webhooks/{webhook_id}/{webhook_token}/messages/@original',
-    );
-    expect(findDiscordOperation('PATCH', '/webhooks/123/tok/messages/456')?.template).toBe(
-      '/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}',
-    );
+    expect(findDiscordOperation('PATCH', ORIGINAL)?.template).toBe('/webhooks/{webhook_id}/{webhook_token}/messages/@original');
+    expect(findDiscordOperation('PATCH', '/webhooks/123/tok/messages/456')?.template).toBe('/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}');
     expect(findDiscordOperation('POST', CALLBACK)?.params).toEqual({
       interaction_id: '789',
       interaction_token: 'tok-en.abc',
@@ -104,9 +85,7 @@ describe('validateDiscordRequest: command definitions', () => {
   it('rejects an uppercase slash-command name', () => {
     const body = commandDefinitions() as Array<Record<string, unknown>>;
     body[0] = { ...body[0], name: 'Ask' };
-    expect(validateDiscordRequest('PUT', '/applications/123/commands', body)).toEqual([
-      'body/0/name: "Ask" must be lowercase',
-    ]);
+    expect(validateDiscordRequest('PUT', '/applications/123/commands', body)).toEqual(['body/0/name: "Ask" must be lowercase']);
   });
 
   it('rejects spaces in slash-command and option names but allows them in context-menu names', () => {
@@ -147,7 +126,12 @@ describe('validateDiscordRequest: interaction callbacks', () => {
     expect(
       validateDiscordRequest('POST', CALLBACK, {
         type: 4,
-        data: { content: 'Here is what the article says:', embeds: [embed({ title: 10, description: 200, fields: [[5, 50]], footer: 20, author: 10 })], allowed_mentions: NO_MENTIONS, flags: 64 },
+        data: {
+          content: 'Here is what the article says:',
+          embeds: [embed({ title: 10, description: 200, fields: [[5, 50]], footer: 20, author: 10 })],
+          allowed_mentions: NO_MENTIONS,
+          flags: 64,
+        },
       }),
     ).toEqual([]);
     expect(validateDiscordRequest('POST', CALLBACK, { type: 5 })).toEqual([]);
@@ -167,9 +151,7 @@ describe('validateDiscordRequest: interaction callbacks', () => {
     expect(problems).toContain('body/data/content: must be at most 2000 characters (has 2001)');
     // The closest alternative only: nothing about modals, pongs or autocomplete.
     expect(problems.join('\n')).not.toMatch(/Modal|Pong|Autocomplete|alternatives/);
-    expect(
-      validateDiscordRequest('POST', CALLBACK, { type: 4, data: { content: 'x'.repeat(2000), allowed_mentions: NO_MENTIONS } }),
-    ).toEqual([]);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 4, data: { content: 'x'.repeat(2000), allowed_mentions: NO_MENTIONS } })).toEqual([]);
   });
 
   it('rejects a callback with a wrong type', () => {
@@ -181,9 +163,7 @@ describe('validateDiscordRequest: interaction callbacks', () => {
 
   it('rejects an autocomplete result with 26 choices or an over-long choice', () => {
     const choices = Array.from({ length: 26 }, (_, i) => ({ name: `Article ${i}`, value: `a${i}` }));
-    expect(validateDiscordRequest('POST', CALLBACK, { type: 8, data: { choices } })).toContain(
-      'body/data/choices: must have at most 25 choices (has 26)',
-    );
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 8, data: { choices } })).toContain('body/data/choices: must have at most 25 choices (has 26)');
     const long = validateDiscordRequest('POST', CALLBACK, {
       type: 8,
       data: { choices: [{ name: 'n'.repeat(101), value: 'v'.repeat(101) }] },
@@ -194,12 +174,23 @@ describe('validateDiscordRequest: interaction callbacks', () => {
 });
 
 describe('validateDiscordRequest: forms (modals)', () => {
-  const form = buildModal({ customId: 'ask:followup:a:1~abcdef', title: 'Follow up', field: { customId: 'question', label: 'Your follow-up question', minLength: 2, maxLength: 300 } });
-  const field = (changes: object) => ({ ...form, components: [{ ...form.components[0], component: { ...(form.components[0] as { component: object }).component, ...changes } }] });
+  const form = buildModal({
+    customId: 'ask:followup:a:1~abcdef',
+    title: 'Follow up',
+    field: { customId: 'question', label: 'Your follow-up question', minLength: 2, maxLength: 300 },
+  });
+  const field = (changes: object) => ({
+    ...form,
+    components: [{ ...form.components[0], component: { ...(form.components[0] as { component: object }).component, ...changes } }],
+  });
 
   it('accepts the bot’s form, even with a title, label and placeholder given too long', () => {
     expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: form })).toEqual([]);
-    const long = buildModal({ customId: `ask:followup:${'r'.repeat(120)}`, title: 'T'.repeat(60), field: { customId: 'question', label: 'L'.repeat(60), placeholder: 'P'.repeat(120), minLength: 2, maxLength: 300 } });
+    const long = buildModal({
+      customId: `ask:followup:${'r'.repeat(120)}`,
+      title: 'T'.repeat(60),
+      field: { customId: 'question', label: 'L'.repeat(60), placeholder: 'P'.repeat(120), minLength: 2, maxLength: 300 },
+    });
     expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: long })).toEqual([]);
   });
 
@@ -207,7 +198,9 @@ describe('validateDiscordRequest: forms (modals)', () => {
     expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: { ...form, title: 'T'.repeat(46) } }).join('\n')).toMatch(/title/);
     expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: { ...form, components: [] } }).join('\n')).toMatch(/components/);
     expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: field({ style: undefined }) }).join('\n')).toMatch(/style/);
-    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: field({ min_length: 301 }) })).toEqual(['body/data/components/0: min_length 301 is above max_length 300']);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: field({ min_length: 301 }) })).toEqual([
+      'body/data/components/0: min_length 301 is above max_length 300',
+    ]);
     expect(validateDiscordRequest('POST', CALLBACK, { type: 9, data: { ...form, components: [form.components[0], form.components[0]] } })).toEqual([
       'body/data/components/1: custom_id "question" is used twice in the form',
     ]);
@@ -216,7 +209,20 @@ describe('validateDiscordRequest: forms (modals)', () => {
 
 describe('validateDiscordRequest: embeds', () => {
   it('counts the embed total like Discord', () => {
-    expect(embedTotalLength(embed({ title: 1, description: 2, fields: [[3, 4], [5, 6]], footer: 7, author: 8 }))).toBe(36);
+    expect(
+      embedTotalLength(
+        embed({
+          title: 1,
+          description: 2,
+          fields: [
+            [3, 4],
+            [5, 6],
+          ],
+          footer: 7,
+          author: 8,
+        }),
+      ),
+    ).toBe(36);
     expect(embedTotalLength({ url: 'https://example.com', color: 1 })).toBe(0);
   });
 
@@ -233,9 +239,9 @@ describe('validateDiscordRequest: embeds', () => {
     // Across embeds too, in interaction callbacks.
     const half = { description: 'd'.repeat(3000) };
     const two = [half, { description: 'd'.repeat(3001) }];
-    expect(
-      validateDiscordRequest('POST', CALLBACK, { type: 4, data: { embeds: two, allowed_mentions: NO_MENTIONS } })[0],
-    ).toMatch(/^body\/data\/embeds: embeds total 6001 characters/);
+    expect(validateDiscordRequest('POST', CALLBACK, { type: 4, data: { embeds: two, allowed_mentions: NO_MENTIONS } })[0]).toMatch(
+      /^body\/data\/embeds: embeds total 6001 characters/,
+    );
   });
 
   it('rejects per-part embed limits and malformed embeds', () => {
@@ -299,9 +305,9 @@ describe('validateDiscordRequest: webhook edits and allowed_mentions', () => {
   });
 
   it('rejects invalid allowed_mentions and an empty new message', () => {
-    expect(
-      validateDiscordRequest('POST', '/channels/1/messages', { content: 'hi', allowed_mentions: { parse: ['everyone', 'bogus'] } }),
-    ).toEqual(['body/allowed_mentions/parse/1: must be one of "users" (USERS), "roles" (ROLES), "everyone" (EVERYONE), got "bogus"']);
+    expect(validateDiscordRequest('POST', '/channels/1/messages', { content: 'hi', allowed_mentions: { parse: ['everyone', 'bogus'] } })).toEqual([
+      'body/allowed_mentions/parse/1: must be one of "users" (USERS), "roles" (ROLES), "everyone" (EVERYONE), got "bogus"',
+    ]);
     expect(validateDiscordRequest('POST', CALLBACK, { type: 4, data: { allowed_mentions: NO_MENTIONS } })[0]).toMatch(
       /^body\/data: a new message needs content, embeds/,
     );

@@ -1,14 +1,7 @@
 // Proves the fake Discord in tests/fake-discord against the real discord.js client over real
 // sockets: login, every interaction response path, REST faults and gateway disruptions, sharding.
 import { once } from 'node:events';
-import {
-  Client,
-  Events,
-  GatewayIntentBits,
-  PermissionFlagsBits,
-  type ClientOptions,
-  type Interaction,
-} from 'discord.js';
+import { Client, Events, GatewayIntentBits, PermissionFlagsBits, type ClientOptions, type Interaction } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeDiscord, rateLimited, type RecordedRequest } from '../fake-discord/index.js';
 
@@ -192,9 +185,7 @@ describe('FakeDiscord with a real discord.js client', () => {
     expect(registered).toEqual([expect.objectContaining({ name: 'ping', application_id: fake.applicationId })]);
 
     await bot.client.guilds.cache.get(fake.guildId)!.commands.set([{ name: 'slow', description: 'Slow' }]);
-    expect(fake.commands.guild.get(fake.guildId)).toEqual([
-      expect.objectContaining({ name: 'slow', guild_id: fake.guildId }),
-    ]);
+    expect(fake.commands.guild.get(fake.guildId)).toEqual([expect.objectContaining({ name: 'slow', guild_id: fake.guildId })]);
 
     const { id } = fake.chatInput('ping');
     await fake.waitForCallback(id);

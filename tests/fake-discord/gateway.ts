@@ -65,10 +65,7 @@ export class FakeGateway {
 
   /** Dispatches to the session of `shard`, or of the shard that owns `guildId`; returns the shard id. */
   dispatchTo(shard: number | undefined, guildId: string, t: string, d: unknown): number {
-    const session =
-      shard === undefined
-        ? [...this.current.values()].find((s) => shardForGuild(guildId, s.shardCount) === s.shardId)
-        : this.current.get(shard);
+    const session = shard === undefined ? [...this.current.values()].find((s) => shardForGuild(guildId, s.shardCount) === s.shardId) : this.current.get(shard);
     if (!session) {
       const target = shard === undefined ? `guild ${guildId}` : `shard ${shard}`;
       throw new Error(`No gateway session for ${target}; await waitForReady() first`);
@@ -160,7 +157,17 @@ export class FakeGateway {
 
     const { ids, url } = this.options;
     const owned = everyGuild(ids).filter((guild) => shardForGuild(guild.guildId, shardCount) === shardId);
-    this.dispatch(session, 'READY', readyPayload(ids, session.id, url, shard, owned.map((guild) => guild.guildId)));
+    this.dispatch(
+      session,
+      'READY',
+      readyPayload(
+        ids,
+        session.id,
+        url,
+        shard,
+        owned.map((guild) => guild.guildId),
+      ),
+    );
     for (const guild of owned) this.dispatch(session, 'GUILD_CREATE', guildCreatePayload(guild));
     this.readyCount++;
     this.options.onChange();

@@ -209,8 +209,7 @@ export class FakeDiscord {
         this.rest.handle(req, res, api[1]!, url.searchParams).catch((error: unknown) => {
           if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(error));
         });
-      }
-      else if (url.pathname.startsWith('/cdn/')) this.cdn.handle(req, res, url.pathname.slice('/cdn'.length));
+      } else if (url.pathname.startsWith('/cdn/')) this.cdn.handle(req, res, url.pathname.slice('/cdn'.length));
       else res.writeHead(404).end();
     });
   }
@@ -328,19 +327,14 @@ export class FakeDiscord {
     this.rest.recordEndpointResponse(id, token, status, parsed, performance.now());
   }
 
-  chatInput(
-    name: string,
-    options: CommandOption[] = [],
-    opts: InteractionOptions & { resolved?: Json } = {},
-  ): SentInteraction {
+  chatInput(name: string, options: CommandOption[] = [], opts: InteractionOptions & { resolved?: Json } = {}): SentInteraction {
     const data = { ...this.commandData(name, 1, opts.guildId), options, ...(opts.resolved ? { resolved: opts.resolved } : {}) };
     return this.sendInteraction({ type: 2, data }, opts);
   }
 
   /** `options` must mark exactly one option (possibly nested in a subcommand) `focused: true`. */
   autocomplete(name: string, options: CommandOption[], opts: InteractionOptions = {}): SentInteraction {
-    const focused = (list: CommandOption[]): number =>
-      list.reduce((n, option) => n + (option.focused ? 1 : 0) + focused(option.options ?? []), 0);
+    const focused = (list: CommandOption[]): number => list.reduce((n, option) => n + (option.focused ? 1 : 0) + focused(option.options ?? []), 0);
     if (focused(options) !== 1) throw new Error('autocomplete needs exactly one option with focused: true');
     return this.sendInteraction({ type: 4, data: { ...this.commandData(name, 1, opts.guildId), options } }, opts);
   }
@@ -419,19 +413,11 @@ export class FakeDiscord {
   }
 
   waitForCallback(id: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RecordedRequest> {
-    return this.waitUntil(`an accepted callback for interaction ${id}`, timeoutMs, () =>
-      this.callbacksFor(id).find(isSuccess),
-    );
+    return this.waitUntil(`an accepted callback for interaction ${id}`, timeoutMs, () => this.callbacksFor(id).find(isSuccess));
   }
 
-  waitForWebhook(
-    token: string,
-    predicate: (r: RecordedRequest) => boolean = () => true,
-    timeoutMs = DEFAULT_TIMEOUT_MS,
-  ): Promise<RecordedRequest> {
-    return this.waitUntil('an accepted webhook request', timeoutMs, () =>
-      this.webhookRequestsFor(token).find((r) => isSuccess(r) && predicate(r)),
-    );
+  waitForWebhook(token: string, predicate: (r: RecordedRequest) => boolean = () => true, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RecordedRequest> {
+    return this.waitUntil('an accepted webhook request', timeoutMs, () => this.webhookRequestsFor(token).find((r) => isSuccess(r) && predicate(r)));
   }
 
   /** The next `times` requests matching get `response` ('hang': never answered until stop()). */
@@ -440,13 +426,8 @@ export class FakeDiscord {
   }
 
   /** Serves `content` under cdnUrl and returns its URL. */
-  serveAttachment(
-    name: string,
-    content: Buffer | string,
-    contentTypeOrOptions: string | AttachmentServeOptions = {},
-  ): string {
-    const options =
-      typeof contentTypeOrOptions === 'string' ? { contentType: contentTypeOrOptions } : contentTypeOrOptions;
+  serveAttachment(name: string, content: Buffer | string, contentTypeOrOptions: string | AttachmentServeOptions = {}): string {
+    const options = typeof contentTypeOrOptions === 'string' ? { contentType: contentTypeOrOptions } : contentTypeOrOptions;
     return this.cdn.serve(name, content, options);
   }
 

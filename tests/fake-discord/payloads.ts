@@ -188,13 +188,7 @@ export function submittedComponents(components: Json[], values: Record<string, s
   return components.map(submit);
 }
 
-export function readyPayload(
-  ids: FakeIds,
-  sessionId: string,
-  resumeUrl: string,
-  shard: [number, number] | undefined,
-  ownedGuildIds: string[],
-): Json {
+export function readyPayload(ids: FakeIds, sessionId: string, resumeUrl: string, shard: [number, number] | undefined, ownedGuildIds: string[]): Json {
   return {
     v: 10,
     user: botUser(ids),
@@ -245,20 +239,20 @@ export function guildCreatePayload(ids: FakeIds): Json {
     max_members: 500000,
     max_video_channel_users: 25,
     roles: [ids.guildId, ...ids.roleIds].map((id, position) => ({
-        // Discord's @everyone role always shares the guild's id.
-        id,
-        name: position === 0 ? '@everyone' : `role ${position}`,
-        color: 0,
-        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-        hoist: false,
-        icon: null,
-        unicode_emoji: null,
-        position,
-        permissions: position === 0 ? String(DEFAULT_MEMBER_PERMISSIONS) : '0',
-        managed: false,
-        mentionable: false,
-        flags: 0,
-      })),
+      // Discord's @everyone role always shares the guild's id.
+      id,
+      name: position === 0 ? '@everyone' : `role ${position}`,
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      position,
+      permissions: position === 0 ? String(DEFAULT_MEMBER_PERMISSIONS) : '0',
+      managed: false,
+      mentionable: false,
+      flags: 0,
+    })),
     emojis: [],
     stickers: [],
     joined_at: TIMESTAMP,

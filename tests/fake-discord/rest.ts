@@ -125,16 +125,8 @@ export class FakeRest {
       ['GET', /^\/gateway$/, () => ok({ url: options.gatewayUrl })],
       ['GET', /^\/applications\/([^/]+)\/commands$/, ([a]) => this.appOnly(a, () => ok(this.commands.global))],
       ['PUT', /^\/applications\/([^/]+)\/commands$/, ([a], r) => this.appOnly(a, () => this.putCommands(r.body))],
-      [
-        'GET',
-        /^\/applications\/([^/]+)\/guilds\/([^/]+)\/commands$/,
-        ([a, g]) => this.appOnly(a, () => ok(this.commands.guild.get(g!) ?? [])),
-      ],
-      [
-        'PUT',
-        /^\/applications\/([^/]+)\/guilds\/([^/]+)\/commands$/,
-        ([a, g], r) => this.appOnly(a, () => this.putCommands(r.body, g)),
-      ],
+      ['GET', /^\/applications\/([^/]+)\/guilds\/([^/]+)\/commands$/, ([a, g]) => this.appOnly(a, () => ok(this.commands.guild.get(g!) ?? []))],
+      ['PUT', /^\/applications\/([^/]+)\/guilds\/([^/]+)\/commands$/, ([a, g], r) => this.appOnly(a, () => this.putCommands(r.body, g))],
       ['POST', /^\/interactions\/([^/]+)\/([^/]+)\/callback$/, ([id, token], r) => this.callback(id!, token!, r)],
       ['POST', new RegExp(`^/webhooks/${app}/([^/]+)$`), ([token], r) => this.followUp(token!, r)],
       ['GET', new RegExp(`^/webhooks/${app}/([^/]+)/messages/([^/]+)$`), ([t, m]) => this.webhookMessage(t!, m!)],
@@ -329,12 +321,7 @@ export class FakeRest {
 
   private channelMessage(channelId: string, request: RecordedRequest): Reply {
     const fields = this.messageFields(request.body, request.files);
-    return ok(
-      messageObject(
-        { channelId, guildId: this.options.ids.guildId, author: botUser(this.options.ids) },
-        fields,
-      ),
-    );
+    return ok(messageObject({ channelId, guildId: this.options.ids.guildId, author: botUser(this.options.ids) }, fields));
   }
 
   private acknowledgedByToken(token: string): InteractionState | undefined {

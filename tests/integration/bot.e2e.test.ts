@@ -59,7 +59,9 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
       expect(embed!.description!.startsWith('> ')).toBe(true);
       expect(embed!.title).toBe('Microsoft reveals list of partnerships with Chinese state and private sector');
       expect(embed!.footer!.text).toBe('Cate Cadell · TechNode · 2015-09-25 · paragraph 5');
-      expect(embed!.url).toMatch(/^https:\/\/technode\.com\/2015\/09\/25\/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector\/#:~:text=/);
+      expect(embed!.url).toMatch(
+        /^https:\/\/technode\.com\/2015\/09\/25\/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector\/#:~:text=/,
+      );
       const buttons = message.components!.flatMap((row) => row.components);
       // The title is the answer's one link: no button repeats it.
       expect(buttons.some((button) => button.url !== undefined)).toBe(false);
@@ -82,7 +84,9 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
     });
 
     it('offers more passages through a stateless button', async () => {
-      const message = messageOf(await harness.callback(ask('partnership with state-backed chip-maker Tsinghua Unigroup and China Electronics Technology Group')));
+      const message = messageOf(
+        await harness.callback(ask('partnership with state-backed chip-maker Tsinghua Unigroup and China Electronics Technology Group')),
+      );
       const more = message.components!.flatMap((row) => row.components).find((button) => button.custom_id?.startsWith('ask:more:'));
       expect(more).toBeDefined();
       const expected = more!.custom_id!.slice('ask:more:'.length).split('|');
@@ -125,7 +129,9 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
       const unrelated = messageOf(await harness.callback(ask('What is the capital of France?'))).embeds![0]!.description!;
       expect(unrelated).not.toContain('Related passages');
       expect(unrelated).not.toContain('China’s government');
-      expect(unrelated).toContain('The articles are about: “Coastal town news”; “Microsoft reveals list of partnerships with Chinese state and private sector”.');
+      expect(unrelated).toContain(
+        'The articles are about: “Coastal town news”; “Microsoft reveals list of partnerships with Chinese state and private sector”.',
+      );
     });
 
     it('neither pings nor renders mentions echoed from the question', async () => {
@@ -184,7 +190,9 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
     });
 
     it('shows the chosen passage', async () => {
-      const { choices } = messageOf(await harness.callback(harness.fake.autocomplete('search', [{ name: 'query', type: STRING, value: 'Ubuntu Kylin', focused: true }])));
+      const { choices } = messageOf(
+        await harness.callback(harness.fake.autocomplete('search', [{ name: 'query', type: STRING, value: 'Ubuntu Kylin', focused: true }])),
+      );
       const message = messageOf(await harness.callback(harness.fake.chatInput('search', [{ name: 'query', type: STRING, value: choices![0]!.value }])));
       expect(message.embeds![0]!.description).toContain('Ubuntu Kylin');
       expect(message.embeds![0]!.footer!.text).toContain('paragraph 3');
@@ -261,7 +269,9 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
       expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
       expect(message.content).toBe('Something went wrong while answering. Please try again in a moment.');
       expect(message.content).not.toMatch(/index exploded|at /);
-      expect(harness.logs.some((line) => line.msg === 'interaction handler failed' && (line.err as { message: string }).message === 'index exploded')).toBe(true);
+      expect(harness.logs.some((line) => line.msg === 'interaction handler failed' && (line.err as { message: string }).message === 'index exploded')).toBe(
+        true,
+      );
       expect(messageOf(await harness.callback(ask(BAIDU))).embeds![0]!.footer!.text).toContain('paragraph 5');
     });
 
@@ -300,20 +310,23 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
     });
 
     // Over HTTP the first reply is the endpoint's response: there is no callback request to fail.
-    if (transport === 'gateway') it('keeps interaction tokens out of the logs when a reply fails', async () => {
-      harness.fake.failNext({ method: 'POST', path: /\/callback$/ }, { status: 404, body: { code: 10062, message: 'Unknown interaction' } });
-      const sent = ask(BAIDU);
-      await vi.waitFor(() => expect(harness.logs.some((line) => line.interactionId === sent.id && line.outcome === 'error')).toBe(true));
-      const failure = harness.logs.find((line) => line.interactionId === sent.id && line.msg === 'interaction handler failed')!;
-      expect(JSON.stringify(failure.err)).toContain('[redacted]');
-      expect(harness.rawLogs()).not.toContain(sent.token);
-    });
+    if (transport === 'gateway')
+      it('keeps interaction tokens out of the logs when a reply fails', async () => {
+        harness.fake.failNext({ method: 'POST', path: /\/callback$/ }, { status: 404, body: { code: 10062, message: 'Unknown interaction' } });
+        const sent = ask(BAIDU);
+        await vi.waitFor(() => expect(harness.logs.some((line) => line.interactionId === sent.id && line.outcome === 'error')).toBe(true));
+        const failure = harness.logs.find((line) => line.interactionId === sent.id && line.msg === 'interaction handler failed')!;
+        expect(JSON.stringify(failure.err)).toContain('[redacted]');
+        expect(harness.rawLogs()).not.toContain(sent.token);
+      });
 
     it('counts each interaction in Prometheus metrics, served with /healthz (the gateway bot on METRICS_PORT)', async () => {
-      const ops = transport === 'gateway' ? await serveOps({ port: 0 }, { engine: harness.engine, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
+      const ops =
+        transport === 'gateway' ? await serveOps({ port: 0 }, { engine: harness.engine, metrics: harness.metrics }, createLogger(harness.config)) : undefined;
       try {
         const origin = ops ? `http://127.0.0.1:${(ops.address() as AddressInfo).port}` : (harness as HttpHarness).origin;
-        const count = async () => Number(/^citebot_interactions_total\{command="sources",outcome="ok"\} (\d+)$/m.exec(await (await fetch(`${origin}/metrics`)).text())?.[1] ?? 0);
+        const count = async () =>
+          Number(/^citebot_interactions_total\{command="sources",outcome="ok"\} (\d+)$/m.exec(await (await fetch(`${origin}/metrics`)).text())?.[1] ?? 0);
         const before = await count();
         await harness.callback(harness.fake.chatInput('sources'));
         await vi.waitFor(async () => expect(await count()).toBe(before + 1));
@@ -329,7 +342,11 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
       expect(harness.invalidRequests()).toEqual([]);
       expect(harness.fake.requests.filter((request) => request.path.endsWith('/callback')).length).toBeGreaterThan(20);
       // Every first response went the transport's way: POSTed to the callback route, or as the endpoint's HTTP response.
-      expect(harness.fake.requests.filter((request) => request.path.endsWith('/callback')).every((request) => (request.viaEndpoint === true) === (transport === 'http'))).toBe(true);
+      expect(
+        harness.fake.requests
+          .filter((request) => request.path.endsWith('/callback'))
+          .every((request) => (request.viaEndpoint === true) === (transport === 'http')),
+      ).toBe(true);
     });
   });
 });

@@ -31,7 +31,21 @@ describe('cache keys', () => {
     const parent = path.join(repoRoot, 'node_modules', '.cache');
     await mkdir(parent, { recursive: true });
     out = await mkdtemp(path.join(parent, 'citebot-build-'));
-    await run(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', path.join(out, '.tsbuildinfo'), '--sourceMap', 'false'], { cwd: repoRoot });
+    await run(
+      process.execPath,
+      [
+        path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        out,
+        '--tsBuildInfoFile',
+        path.join(out, '.tsbuildinfo'),
+        '--sourceMap',
+        'false',
+      ],
+      { cwd: repoRoot },
+    );
   }, 180_000);
   afterAll(() => rm(out, { recursive: true, force: true }));
 
@@ -40,7 +54,14 @@ describe('cache keys', () => {
   });
 
   it('do not change when the code that shapes the saved data is edited without changing it (a comment)', async () => {
-    for (const file of ['text/analyze.js', 'index/buildSearchIndex.js', 'index/bulkLoad.js', 'passages/splitIntoPassages.js', 'semantic/embedder.js', 'semantic/vectorStore.js']) {
+    for (const file of [
+      'text/analyze.js',
+      'index/buildSearchIndex.js',
+      'index/bulkLoad.js',
+      'passages/splitIntoPassages.js',
+      'semantic/embedder.js',
+      'semantic/vectorStore.js',
+    ]) {
       await appendFile(path.join(out, file), '\n// An edit that changes nothing saved.\n');
     }
     expect(await builtKeys(out)).toEqual([INDEX_CACHE_KEY, VECTORS_CACHE_KEY]);

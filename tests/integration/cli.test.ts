@@ -129,11 +129,20 @@ describe('the CLI', () => {
     const text = squash(result.stdout);
     expect(text).toContain(`Q: ${BAIDU_QUESTION}`);
     expect(text).toContain(BAIDU_SENTENCE);
-    for (const part of ['Cate Cadell', 'Microsoft reveals list of partnerships with Chinese state and private sector', 'TechNode', '2015-09-25', 'paragraph 5']) {
+    for (const part of [
+      'Cate Cadell',
+      'Microsoft reveals list of partnerships with Chinese state and private sector',
+      'TechNode',
+      '2015-09-25',
+      'paragraph 5',
+    ]) {
       expect(text).toContain(part);
     }
     // The link stays whole on its own line, so terminals can open it.
-    const link = result.stdout.split('\n').map((line) => line.trim()).find((line) => line.startsWith(ARTICLE_URL));
+    const link = result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.startsWith(ARTICLE_URL));
     expect(link).toMatch(/#:~:text=\S+$/);
     expect(decodeURIComponent(link!.split('#:~:text=')[1]!)).toContain('Microsoft has also revealed');
     expect(result.stderr).toBe('');
@@ -181,7 +190,10 @@ describe('the CLI', () => {
   it('answers one JSON line per stdin line, in order, skipping blank lines', async () => {
     const result = await runs.batch!;
     expect(result.code, show(result)).toBe(0);
-    const answers = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const answers = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(answers.map((answer) => answer.question)).toEqual([BAIDU_QUESTION, 'What is the capital of France?', 'Ubuntu Kylin']);
     for (const answer of answers) expectJsonAnswer(answer);
     expect(answers.map((answer) => answer.answered)).toEqual([true, false, true]);
@@ -219,7 +231,10 @@ describe('the CLI', () => {
   });
 
   it('prints the usage with --help, and exits 0', async () => {
-    for (const [name, usage] of [['help', /^Usage: npm run ask -- /], ['checkHelp', /^Usage: npm run corpus:check /]] as const) {
+    for (const [name, usage] of [
+      ['help', /^Usage: npm run ask -- /],
+      ['checkHelp', /^Usage: npm run corpus:check /],
+    ] as const) {
       const result = await runs[name]!;
       expect(result.code, show(result)).toBe(0);
       expect(result.stdout).toMatch(usage);

@@ -23,7 +23,6 @@ const AUDIT_CHANNEL = '1150000000000000001';
 const MAX_UPLOAD = 64 * 1024;
 const moderator = { userId: MODERATOR_ID, roles: [MODERATOR_ROLE] };
 
-
 let harness: BotHarness;
 let parentDir: string;
 let corpusDir: string;
@@ -72,7 +71,8 @@ function upload(filename: string, content: string | Buffer, { url, size, serve, 
   });
 }
 
-const removeDocument = (id: string) => harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: id }] }], { member: moderator });
+const removeDocument = (id: string) =>
+  harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: id }] }], { member: moderator });
 
 /** The deferred, ephemeral acknowledgement, then the edit that carries the outcome. */
 async function outcome(sent: SentInteraction) {
@@ -102,16 +102,30 @@ describe('/corpus add', () => {
     expect(answer.embeds![0]!.footer!.text).toBe('A. Writer · Gazette · 2021-03-04 · paragraph 1');
 
     const file = `servers/${harness.fake.guildId}/lighthouses.md`;
-    expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file added', actorId: MODERATOR_ID, scope: harness.fake.guildId, file, action: 'add' }));
-    const audit = await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes('lighthouses.md'));
+    expect(harness.logs).toContainEqual(
+      expect.objectContaining({ msg: 'corpus file added', actorId: MODERATOR_ID, scope: harness.fake.guildId, file, action: 'add' }),
+    );
+    const audit = await harness.fake.waitForRequest(
+      (request) =>
+        request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes('lighthouses.md'),
+    );
     // The moderator as a mention (shown as their name; allowed_mentions stops the ping) and the article by title.
-    expect(audit.body).toMatchObject({ content: `Corpus reloaded by <@${MODERATOR_ID}> (/corpus add: added ${file}): 2 articles.\nAdded: “Lighthouse keepers: the last watch”`, allowed_mentions: { parse: [] } });
+    expect(audit.body).toMatchObject({
+      content: `Corpus reloaded by <@${MODERATOR_ID}> (/corpus add: added ${file}): 2 articles.\nAdded: “Lighthouse keepers: the last watch”`,
+      allowed_mentions: { parse: [] },
+    });
   });
 
   it('builds a .txt file’s front matter from the options', async () => {
     const text = 'Harbour notes\r\nThe ferry to the island now leaves at dawn: 6:15 sharp.\r\nTickets are sold on board.';
     const sent = upload('Harbour Notes.txt', text, {
-      options: metadata({ title: 'Harbour: "notes" from the quay', author: 'B. Keeper', publisher: 'Quay Times', published: '2022-07-01', url: 'https://example.com/harbour' }),
+      options: metadata({
+        title: 'Harbour: "notes" from the quay',
+        author: 'B. Keeper',
+        publisher: 'Quay Times',
+        published: '2022-07-01',
+        url: 'https://example.com/harbour',
+      }),
     });
     expect((await outcome(sent)).content).toMatch(/^Added `harbour-notes\.md` \(article `harbour-notes`\)\. This server now has 2 of its 50 articles/);
     expect(await readFile(path.join(serverDir, 'harbour-notes.md'), 'utf8')).toMatch(/^---\ntitle: .*\n[\s\S]*\n---\n\nHarbour notes\n\nThe ferry/);
@@ -147,7 +161,11 @@ describe('/corpus add', () => {
 
   it('refuses binary content as not UTF-8 text', async () => {
     const before = await corpusFiles();
-    const reply = await outcome(upload('binary.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), { options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/' }) }));
+    const reply = await outcome(
+      upload('binary.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), {
+        options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/' }),
+      }),
+    );
     expect(reply.embeds![0]!.description).toContain('binary.md:1: file is binary');
     expect(await corpusFiles()).toEqual(before);
   });
@@ -218,7 +236,9 @@ describe('/corpus add', () => {
 
 describe('/corpus remove', () => {
   const suggest = (typed: string, member: object = moderator) =>
-    harness.fake.autocomplete('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: typed, focused: true }] }], { member });
+    harness.fake.autocomplete('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: typed, focused: true }] }], {
+      member,
+    });
 
   it('suggests the server’s own articles by title, with the id as the value', async () => {
     const { choices } = messageOf(await harness.callback(suggest('lighthouse')));
@@ -232,7 +252,9 @@ describe('/corpus remove', () => {
 
   it('moves the file to .removed/, reloads, and /sources no longer lists it', async () => {
     const reply = await outcome(removeDocument('lighthouses'));
-    expect(reply.content).toMatch(/^Moved `lighthouses\.md` \(“Lighthouse keepers: the last watch”\) to `\.removed\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-lighthouses\.md`\.$/);
+    expect(reply.content).toMatch(
+      /^Moved `lighthouses\.md` \(“Lighthouse keepers: the last watch”\) to `\.removed\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-lighthouses\.md`\.$/,
+    );
     expect(reply.embeds![0]!.description).toContain('Removed: `lighthouses`');
     expect(existsSync(path.join(serverDir, 'lighthouses.md'))).toBe(false);
     const retired = await readdir(path.join(serverDir, '.removed'));
@@ -241,14 +263,23 @@ describe('/corpus remove', () => {
 
     const sources = messageOf(await harness.callback(harness.fake.chatInput('sources')));
     expect(sources.embeds![0]!.fields!.map((field) => field.name)).not.toContain('Lighthouse keepers: the last watch');
-    expect(harness.logs).toContainEqual(expect.objectContaining({ msg: 'corpus file removed', actorId: MODERATOR_ID, file: `servers/${harness.fake.guildId}/lighthouses.md`, action: 'remove' }));
-    await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages` && JSON.stringify(request.body).includes(`moved servers/${harness.fake.guildId}/lighthouses.md to servers/${harness.fake.guildId}/.removed`));
+    expect(harness.logs).toContainEqual(
+      expect.objectContaining({ msg: 'corpus file removed', actorId: MODERATOR_ID, file: `servers/${harness.fake.guildId}/lighthouses.md`, action: 'remove' }),
+    );
+    await harness.fake.waitForRequest(
+      (request) =>
+        request.method === 'POST' &&
+        request.path === `/channels/${AUDIT_CHANNEL}/messages` &&
+        JSON.stringify(request.body).includes(`moved servers/${harness.fake.guildId}/lighthouses.md to servers/${harness.fake.guildId}/.removed`),
+    );
   });
 
   it('refuses to remove an article every server shares, saying who can, and leaves it', async () => {
     const before = await corpusFiles();
     const reply = await outcome(removeDocument('microsoft-china-partnerships'));
-    expect(reply.content).toBe('“Microsoft reveals list of partnerships with Chinese state and private sector” is one of the articles every server is answered from, so it cannot be removed from Discord; only whoever runs the bot can remove it, from the corpus folder. `/corpus remove` removes this server’s own articles.');
+    expect(reply.content).toBe(
+      '“Microsoft reveals list of partnerships with Chinese state and private sector” is one of the articles every server is answered from, so it cannot be removed from Discord; only whoever runs the bot can remove it, from the corpus folder. `/corpus remove` removes this server’s own articles.',
+    );
     expect(reply.embeds ?? []).toEqual([]);
     expect(await corpusFiles()).toEqual(before);
     // Nor is it offered.
@@ -256,14 +287,19 @@ describe('/corpus remove', () => {
   });
 
   it('says so when no article has that id', async () => {
-    expect((await outcome(removeDocument('no-such-article'))).content).toBe('None of this server’s own articles has the id “no-such-article”. Pick one from the list; `/sources` shows them all.');
+    expect((await outcome(removeDocument('no-such-article'))).content).toBe(
+      'None of this server’s own articles has the id “no-such-article”. Pick one from the list; `/sources` shows them all.',
+    );
   });
 
   it('offers at most 25 suggestions, each name within 100 characters', async () => {
     const longTitle = `A very long headline about ${'the many remarkable events of the season '.repeat(5)}`;
     for (let i = 0; i < 30; i++) {
       const title = i === 0 ? longTitle : `Filler article ${i}`;
-      await writeFile(path.join(serverDir, `filler-${i}.md`), `---\ntitle: ${title}\nauthor: F\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${i}\n---\n\nFiller text ${i}.\n`);
+      await writeFile(
+        path.join(serverDir, `filler-${i}.md`),
+        `---\ntitle: ${title}\nauthor: F\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${i}\n---\n\nFiller text ${i}.\n`,
+      );
     }
     expect((await harness.bot.corpus.reload({ id: 'test', reason: 'fillers' }))[0]!.report.applied).toBe(true);
     const { choices } = messageOf(await harness.callback(suggest('')));
@@ -286,21 +322,31 @@ describe('the audit channel', () => {
 });
 
 describe('plain-language help', () => {
-  const reload = async () => messageOf(await harness.webhook(harness.fake.chatInput('reload', [], { member: moderator }), (request) => request.method === 'PATCH'));
-  const MICROSOFT = (title: string) => LIGHTHOUSE.replace('title: "Lighthouse keepers: the last watch"', `title: ${title}`).replace('lighthouses', 'microsoft-deals');
+  const reload = async () =>
+    messageOf(await harness.webhook(harness.fake.chatInput('reload', [], { member: moderator }), (request) => request.method === 'PATCH'));
+  const MICROSOFT = (title: string) =>
+    LIGHTHOUSE.replace('title: "Lighthouse keepers: the last watch"', `title: ${title}`).replace('lighthouses', 'microsoft-deals');
 
   it('tells a moderator to quote a title with ": " or " #", and writes nothing', async () => {
     const before = await corpusFiles();
     const colon = await outcome(upload('deals.md', MICROSOFT('Microsoft: the China deals')));
-    expect(colon.embeds![0]!.description).toContain('deals.md:2: the title contains ": ", which YAML reads as the start of another field: wrap the title in double quotes: title: "Microsoft: the China deals"');
+    expect(colon.embeds![0]!.description).toContain(
+      'deals.md:2: the title contains ": ", which YAML reads as the start of another field: wrap the title in double quotes: title: "Microsoft: the China deals"',
+    );
     const hash = await outcome(upload('deals.md', MICROSOFT('Microsoft #1 partner in China')));
-    expect(hash.embeds![0]!.description).toContain('deals.md:2: the text after "#" in the title is dropped as a YAML comment: wrap the title in double quotes: title: "Microsoft #1 partner in China"');
+    expect(hash.embeds![0]!.description).toContain(
+      'deals.md:2: the text after "#" in the title is dropped as a YAML comment: wrap the title in double quotes: title: "Microsoft #1 partner in China"',
+    );
     expect(await corpusFiles()).toEqual(before);
   });
 
   it('names a bad .txt option as the option, not as a line of a file the moderator never wrote', async () => {
     const before = await corpusFiles();
-    const reply = await outcome(upload('notes.txt', 'Some text.', { options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2015-02-30', url: 'ftp://example.com/x' }) }));
+    const reply = await outcome(
+      upload('notes.txt', 'Some text.', {
+        options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2015-02-30', url: 'ftp://example.com/x' }),
+      }),
+    );
     expect(reply.content).toContain('The `published` option must be a real date written YYYY-MM-DD, not "2015-02-30".');
     // As shown in Discord: the message's own parentheses escaped like the rest of the text.
     expect(reply.content).toContain('The `url` option must be an http\\(s\\) address, not "ftp://example.com/x".');
@@ -315,7 +361,9 @@ describe('plain-language help', () => {
     await writeFile(path.join(corpusDir, 'drafts', 'draft.md'), LIGHTHOUSE);
     const applied = await reload();
     expect(applied.embeds![0]!.title).toBe('Corpus reloaded');
-    expect(applied.embeds![0]!.description).toMatch(/Not read:\n```\ndrafts\/: not read: articles must be directly in the corpus folder, not in a subfolder\nnotes\.txt: not read: only \.md files are articles/);
+    expect(applied.embeds![0]!.description).toMatch(
+      /Not read:\n```\ndrafts\/: not read: articles must be directly in the corpus folder, not in a subfolder\nnotes\.txt: not read: only \.md files are articles/,
+    );
 
     const noAuthor = LIGHTHOUSE.replace('author: A. Writer\n', '');
     for (let i = 0; i < 30; i++) await writeFile(path.join(corpusDir, `no-author-${String(i).padStart(2, '0')}.md`), noAuthor.replace('lighthouses', `l${i}`));
@@ -323,10 +371,13 @@ describe('plain-language help', () => {
     const partly = await reload();
     expect(partly.embeds![0]!.title).toBe('Corpus reloaded');
     expect(partly.embeds![0]!.description).toContain('Left out until fixed');
-    expect(partly.embeds![0]!.description).toContain('30 files: front matter is missing "author" (no-author-00.md:6, no-author-01.md:6, no-author-02.md:6 and 27 more)');
+    expect(partly.embeds![0]!.description).toContain(
+      '30 files: front matter is missing "author" (no-author-00.md:6, no-author-01.md:6, no-author-02.md:6 and 27 more)',
+    );
     expect(partly.embeds![0]!.description).toContain('zz-bad-date.md:5: "published" must be a real date');
     expect(partly.embeds![0]!.description).not.toContain('… and');
-    for (const name of await readdir(corpusDir)) if (name.startsWith('no-author-') || name === 'zz-bad-date.md' || name === 'notes.txt') await rm(path.join(corpusDir, name));
+    for (const name of await readdir(corpusDir))
+      if (name.startsWith('no-author-') || name === 'zz-bad-date.md' || name === 'notes.txt') await rm(path.join(corpusDir, name));
     await rm(path.join(corpusDir, 'drafts'), { recursive: true });
     expect((await reload()).embeds![0]!.description).not.toContain('Not read');
   });

@@ -20,12 +20,15 @@ const SERVER = '1150000000000000000';
 /** Enough base articles that reading them for the duplicate check takes a while: without a lock, two writers would both pass it. */
 const BASE_ARTICLES = 400;
 
-const article = (id: string, text: string) => `---\nid: ${id}\ntitle: Article ${id}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${id}\n---\n\n${text}\n`;
+const article = (id: string, text: string) =>
+  `---\nid: ${id}\ntitle: Article ${id}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${id}\n---\n\n${text}\n`;
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-lock-'));
-  await Promise.all(Array.from({ length: BASE_ARTICLES }, (_, i) => writeFile(path.join(dir, `base-${i}.md`), article(`base-${i}`, `Base article number ${i}. `.repeat(40)))));
+  await Promise.all(
+    Array.from({ length: BASE_ARTICLES }, (_, i) => writeFile(path.join(dir, `base-${i}.md`), article(`base-${i}`, `Base article number ${i}. `.repeat(40)))),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -34,12 +37,17 @@ afterAll(async () => {
 describe('corpus writes across processes', () => {
   it('let one of two processes adding the same id at once in, and refuse the other clearly', async () => {
     const startAt = String(Date.now() + 2_500);
-    const add = (file: string) => run(process.execPath, ['--import', 'tsx', 'tests/support/addArticle.ts', dir, SERVER, file, 'same-id', startAt], { cwd: repoRoot });
+    const add = (file: string) =>
+      run(process.execPath, ['--import', 'tsx', 'tests/support/addArticle.ts', dir, SERVER, file, 'same-id', startAt], { cwd: repoRoot });
     const results = (await Promise.all([add('first.md'), add('second.md')])).map(({ stdout }) => JSON.parse(stdout) as WriteResult);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     const refused = results.find((result) => !result.ok)!;
     const written = results.find((result) => result.ok) as Extract<WriteResult, { ok: true }>;
-    expect(refused).toMatchObject({ ok: false, reason: 'invalid', problems: [{ message: expect.stringContaining(`duplicate id "same-id": servers/${SERVER}/${written.file} already uses it`) }] });
+    expect(refused).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+      problems: [{ message: expect.stringContaining(`duplicate id "same-id": servers/${SERVER}/${written.file} already uses it`) }],
+    });
     expect(await readdir(path.join(dir, 'servers', SERVER))).toEqual([written.file]);
     // What is on disk is a valid corpus: the next reload is applied.
     expect((await Library.open({ dir, strict: true })).report).toMatchObject({ applied: true, documents: BASE_ARTICLES + 1 });
@@ -54,7 +62,12 @@ describe('corpus writes across processes', () => {
     const longAgo = new Date(Date.now() - 60_000);
     await utimes(path.join(folder, WRITE_LOCK), longAgo, longAgo);
     const started = performance.now();
-    expect(await writeCorpusFile(dir, 'after-crash.md', new TextEncoder().encode(article('after-crash', 'Written after a crash.')), { replace: false, scope: '1160000000000000000' })).toMatchObject({ ok: true });
+    expect(
+      await writeCorpusFile(dir, 'after-crash.md', new TextEncoder().encode(article('after-crash', 'Written after a crash.')), {
+        replace: false,
+        scope: '1160000000000000000',
+      }),
+    ).toMatchObject({ ok: true });
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(await readdir(folder)).toEqual(['after-crash.md']);
   });
@@ -72,7 +85,13 @@ describe('corpus writes across processes', () => {
       first.stdin.end('go\n');
       const firstResult = JSON.parse((await firstLines.next()).value as string) as WriteResult;
       expect(second).toMatchObject({ ok: true, file: 'second.md' });
-      expect(firstResult).toMatchObject({ ok: false, reason: 'invalid', problems: [{ file: 'first.md', message: `duplicate id "same-id": servers/${server}/second.md already uses it (set a different "id" in the front matter)` }] });
+      expect(firstResult).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+        problems: [
+          { file: 'first.md', message: `duplicate id "same-id": servers/${server}/second.md already uses it (set a different "id" in the front matter)` },
+        ],
+      });
       expect(await readdir(path.join(dir, 'servers', server))).toEqual(['second.md']);
       // Every server's next reload is applied, with nothing left out.
       expect((await Library.open({ dir, strict: true })).report).toMatchObject({ applied: true, problems: [] });

@@ -49,7 +49,11 @@ beforeAll(async () => {
   // The file changes run in this thread, where the file-system calls can be made to fail: the
   // bot runs them in worker threads, which pass on such errors as they are (corpusTasks.test.ts).
   const inThisThread = { write: writeCorpusFile, retire: retireCorpusFile };
-  harness = await startBot({ config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE] }, fake: { roleIds: [MODERATOR_ROLE], guildId: GUILD }, corpusTasks: inThisThread });
+  harness = await startBot({
+    config: { corpusDir, moderatorRoleIds: [MODERATOR_ROLE] },
+    fake: { roleIds: [MODERATOR_ROLE], guildId: GUILD },
+    corpusTasks: inThisThread,
+  });
 });
 
 afterAll(async () => {
@@ -65,7 +69,10 @@ function upload(filename: string, content: string): SentInteraction {
   const id = '1200000000000000001';
   const url = harness.fake.serveAttachment(filename, content);
   const attachment = { id, filename, size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/markdown' };
-  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], { member: moderator, resolved: { attachments: { [id]: attachment } } });
+  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], {
+    member: moderator,
+    resolved: { attachments: { [id]: attachment } },
+  });
 }
 
 async function outcome(sent: SentInteraction) {
@@ -91,7 +98,11 @@ describe('a corpus folder that cannot be written', () => {
 
   it('refuses /corpus remove on a read-only folder with one line, and keeps the article', async () => {
     vi.mocked(rename).mockRejectedValueOnce(failure('EPERM'));
-    const reply = await outcome(harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: 'second' }] }], { member: moderator }));
+    const reply = await outcome(
+      harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: 'second' }] }], {
+        member: moderator,
+      }),
+    );
     expect(reply.content).toMatch(/^The bot is not allowed to write to the corpus folder, so nothing was written/);
     expect(await everything()).toContain('server:second.md');
     expect((await harness.engine.sources(GUILD, 100)).documents.map((document) => document.id)).toContain('second');

@@ -15,7 +15,9 @@ import { testConfig } from '../support/testConfig.js';
 const ARTICLE_ID = 'microsoft-china-partnerships';
 const moderator = { id: '1000000000000000077', reason: 'test' };
 const article = (id: string, body: string) =>
-  new TextEncoder().encode(`---\ntitle: A test article\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/a\nid: ${id}\n---\n\n${body}\n`);
+  new TextEncoder().encode(
+    `---\ntitle: A test article\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/a\nid: ${id}\n---\n\n${body}\n`,
+  );
 
 let parentDir: string | undefined;
 const engines: Engine[] = [];
@@ -36,7 +38,11 @@ async function corpusChanges(tasks?: CorpusTasks): Promise<{ changes: CorpusChan
   await engine.ready;
   engines.push(engine);
   const sync = singleProcessSync(() => engine.reload());
-  return { changes: createCorpusChanges({ engine, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) }, tasks }), engine, corpusDir };
+  return {
+    changes: createCorpusChanges({ engine, logger: createLogger(testConfig()), config: testConfig(), sync, rest: { post: async () => ({}) }, tasks }),
+    engine,
+    corpusDir,
+  };
 }
 
 describe('CorpusChanges', () => {
@@ -48,7 +54,10 @@ describe('CorpusChanges', () => {
       server.add(moderator, { fileName: 'second.md', bytes: article('shared-id', 'The second upload.'), replace: false }),
     ]);
     expect(results.map(({ write }) => write?.ok)).toEqual([true, false]);
-    expect(results[1]!.write).toMatchObject({ reason: 'invalid', problems: [{ file: 'second.md', message: expect.stringContaining(`duplicate id "shared-id": servers/${SERVER}/first.md already uses it`) }] });
+    expect(results[1]!.write).toMatchObject({
+      reason: 'invalid',
+      problems: [{ file: 'second.md', message: expect.stringContaining(`duplicate id "shared-id": servers/${SERVER}/first.md already uses it`) }],
+    });
     expect(await readdir(path.join(corpusDir, 'servers', SERVER))).toEqual(['first.md']);
     // The corpus on disk stays valid, so the next reload is applied.
     expect((await changes.reload(moderator))[0]!.report).toMatchObject({ applied: true, documents: 2 });
@@ -59,7 +68,10 @@ describe('CorpusChanges', () => {
     const { changes, engine, corpusDir } = await corpusChanges();
     const server = changes.forScope(SERVER);
     const refused = await server.remove(moderator, ARTICLE_ID);
-    expect(refused).toEqual({ refused: expect.stringMatching(/^“Microsoft .*” is one of the articles every server is answered from, so it cannot be removed from Discord/), outcomes: [] });
+    expect(refused).toEqual({
+      refused: expect.stringMatching(/^“Microsoft .*” is one of the articles every server is answered from, so it cannot be removed from Discord/),
+      outcomes: [],
+    });
     expect(await readdir(corpusDir)).toEqual([`${ARTICLE_ID}.md`]);
 
     await server.add(moderator, { fileName: 'other.md', bytes: article('other', 'Another article.'), replace: false });
@@ -73,7 +85,10 @@ describe('CorpusChanges', () => {
   it('adds and removes nothing outside a server', async () => {
     const { changes } = await corpusChanges();
     const direct = changes.forScope(undefined);
-    expect(await direct.add(moderator, { fileName: 'x.md', bytes: article('x', 'Text.'), replace: false })).toEqual({ refused: expect.stringMatching(/only in a server/), outcomes: [] });
+    expect(await direct.add(moderator, { fileName: 'x.md', bytes: article('x', 'Text.'), replace: false })).toEqual({
+      refused: expect.stringMatching(/only in a server/),
+      outcomes: [],
+    });
     expect(await direct.remove(moderator, ARTICLE_ID)).toEqual({ refused: expect.stringMatching(/only in a server/), outcomes: [] });
   });
 
@@ -90,7 +105,10 @@ describe('CorpusChanges', () => {
 
   it('tells the moderator plainly when a change was stopped for taking too long, and keeps accepting changes', async () => {
     let stuck = true;
-    const { changes } = await corpusChanges({ ...offThread, write: (...args) => (stuck ? Promise.reject(new CorpusTaskTimeout('stopped')) : offThread.write(...args)) });
+    const { changes } = await corpusChanges({
+      ...offThread,
+      write: (...args) => (stuck ? Promise.reject(new CorpusTaskTimeout('stopped')) : offThread.write(...args)),
+    });
     const server = changes.forScope(SERVER);
     expect(await server.add(moderator, { fileName: 'slow.md', bytes: article('slow', 'Slow.'), replace: false })).toEqual({
       refused: expect.stringMatching(/^Checking this change took too long, so it was stopped: run `\/sources` to see whether it was made/),
@@ -108,27 +126,49 @@ describe('CorpusChanges', () => {
 
 describe('auditNotice', () => {
   const report = (fields: Partial<ReloadReport>): ReloadReport => ({
-    applied: true, problems: [], skipped: [], added: [], removed: [], changed: [], titles: {}, documents: 3, passages: 30, scopeSizes: {}, analysed: 0, ms: 5, ...fields,
+    applied: true,
+    problems: [],
+    skipped: [],
+    added: [],
+    removed: [],
+    changed: [],
+    titles: {},
+    documents: 3,
+    passages: 30,
+    scopeSizes: {},
+    analysed: 0,
+    ms: 5,
+    ...fields,
   });
 
   it('names a moderator as a mention and the articles by title, escaped', () => {
-    const notice = auditNotice(moderator, report({
-      added: ['a'], removed: ['b'], changed: ['c'],
-      titles: { a: 'Cats *and* dogs @everyone', b: 'The [free](https://x.example) offer', c: 'Plain' },
-    }));
-    expect(notice).toBe([
-      'Corpus reloaded by <@1000000000000000077> (test): 3 articles.',
-      'Added: “Cats \\*and\\* dogs @\u200beveryone”',
-      // A masked link cannot form: its "[" is escaped (and the bare link loses its preview).
-      'Removed: “The \\[free\\]\\(<https://x.example)> offer”',
-      'Changed: “Plain”',
-    ].join('\n'));
+    const notice = auditNotice(
+      moderator,
+      report({
+        added: ['a'],
+        removed: ['b'],
+        changed: ['c'],
+        titles: { a: 'Cats *and* dogs @everyone', b: 'The [free](https://x.example) offer', c: 'Plain' },
+      }),
+    );
+    expect(notice).toBe(
+      [
+        'Corpus reloaded by <@1000000000000000077> (test): 3 articles.',
+        'Added: “Cats \\*and\\* dogs @\u200beveryone”',
+        // A masked link cannot form: its "[" is escaped (and the bare link loses its preview).
+        'Removed: “The \\[free\\]\\(<https://x.example)> offer”',
+        'Changed: “Plain”',
+      ].join('\n'),
+    );
   });
 
   it('names a label such as SIGHUP as it is, lists at most ten titles, and says when a reload was refused', () => {
     const ids = Array.from({ length: 12 }, (_, i) => `id-${i}`);
     const notice = auditNotice({ id: 'SIGHUP', reason: 'signal' }, report({ added: ids, titles: Object.fromEntries(ids.map((id) => [id, `Title ${id}`])) }));
-    expect(notice.split('\n')).toEqual(['Corpus reloaded by SIGHUP (signal): 3 articles.', expect.stringMatching(/^Added: “Title id-0”, .*“Title id-9” and 2 more$/)]);
+    expect(notice.split('\n')).toEqual([
+      'Corpus reloaded by SIGHUP (signal): 3 articles.',
+      expect.stringMatching(/^Added: “Title id-0”, .*“Title id-9” and 2 more$/),
+    ]);
     expect(auditNotice(moderator, report({ applied: false, problems: [{ file: 'x.md', message: 'bad' }] }))).toBe(
       'Corpus reload by <@1000000000000000077> (test) refused: 1 problem(s); the previous corpus is still served.',
     );

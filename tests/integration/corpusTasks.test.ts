@@ -10,7 +10,8 @@ import { corpusTasksInWorkers, CorpusTaskTimeout, offThread } from '../../src/en
 import { repoRoot } from '../support/discordSpec.js';
 
 const GUILD = '1150000000000000000';
-const article = (id: string) => new TextEncoder().encode(`---\ntitle: T\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/x\nid: ${id}\n---\n\nBody.\n`);
+const article = (id: string) =>
+  new TextEncoder().encode(`---\ntitle: T\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/x\nid: ${id}\n---\n\nBody.\n`);
 
 let dir: string;
 beforeAll(async () => {
@@ -21,8 +22,15 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('corpus tasks off the Discord thread', () => {
   it('writes and retires a server’s article in a worker, and refuses a duplicate of a base id', async () => {
-    expect(await offThread.write(dir, 'notes.md', article('notes'), { replace: false, scope: GUILD })).toMatchObject({ ok: true, file: 'notes.md', documentId: 'notes' });
-    expect(await offThread.write(dir, 'copy.md', article('microsoft-china-partnerships'), { replace: false, scope: GUILD })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await offThread.write(dir, 'notes.md', article('notes'), { replace: false, scope: GUILD })).toMatchObject({
+      ok: true,
+      file: 'notes.md',
+      documentId: 'notes',
+    });
+    expect(await offThread.write(dir, 'copy.md', article('microsoft-china-partnerships'), { replace: false, scope: GUILD })).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(await offThread.retire(dir, 'notes', { scope: GUILD, keepLast: true })).toMatchObject({ file: 'notes.md', documentId: 'notes' });
     expect(await readdir(path.join(dir, 'servers', GUILD))).not.toContain('notes.md');
   });

@@ -140,14 +140,20 @@ describe('Engine', () => {
     await writeFile(path.join(dir, 'glacier.md'), article('Glacier melts', 'The Rhone glacier lost a tenth of its ice.'));
     const late = engine.reload();
     for (const report of await Promise.all([...burst, late])) expect(report.applied).toBe(true);
-    expect((await engine.sources(undefined, 100)).documents.map((document) => document.id).sort()).toEqual(['glacier', 'microsoft-china-partnerships', 'volcano']);
+    expect((await engine.sources(undefined, 100)).documents.map((document) => document.id).sort()).toEqual([
+      'glacier',
+      'microsoft-china-partnerships',
+      'volcano',
+    ]);
   });
 
   it('starts by serving the saved index, then applies only the files changed since; rebuilds a corrupt one with a log line', async () => {
     const { dir, cacheDir } = await folders();
     const cold = start({ dir, cacheDir });
     await cold.engine.ready;
-    expect(cold.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/not used/), object: expect.objectContaining({ reason: 'no saved index yet' }) }));
+    expect(cold.logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/not used/), object: expect.objectContaining({ reason: 'no saved index yet' }) }),
+    );
     await cold.engine.close();
 
     await writeFile(path.join(dir, 'volcano.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));
@@ -170,7 +176,9 @@ describe('Engine', () => {
     const rebuilt = start({ dir, cacheDir });
     expect(await rebuilt.engine.ready).toMatchObject({ applied: true, documents: 2 });
     expect(await rebuilt.engine.upToDate).toBe(await rebuilt.engine.ready);
-    expect(rebuilt.logs).toContainEqual(expect.objectContaining({ level: 'warn', object: expect.objectContaining({ reason: expect.stringMatching(/could not be read/) }) }));
+    expect(rebuilt.logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', object: expect.objectContaining({ reason: expect.stringMatching(/could not be read/) }) }),
+    );
     expect((await rebuilt.engine.answer(BAIDU_QUESTION)).results[0]!.passage.paragraph).toBe(5);
   });
 
@@ -184,7 +192,12 @@ describe('Engine', () => {
 
     const restarted = start({ dir, cacheDir });
     await restarted.engine.upToDate;
-    expect(restarted.logs).toContainEqual(expect.objectContaining({ level: 'warn', object: expect.objectContaining({ reason: expect.stringMatching(/documents\.jsonl does not match its checksum/) }) }));
+    expect(restarted.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        object: expect.objectContaining({ reason: expect.stringMatching(/documents\.jsonl does not match its checksum/) }),
+      }),
+    );
     for (const answer of [await restarted.engine.answer(BAIDU_QUESTION), (await restarted.engine.reload(), await restarted.engine.answer(BAIDU_QUESTION))]) {
       expect(answer.results[0]!.passage.text).toContain('Baidu');
       expect(answer.results.some((result) => result.passage.text.includes('Tampered'))).toBe(false);
@@ -226,7 +239,14 @@ describe('Engine', () => {
     const { dir, cacheDir } = await folders();
     const { engine, logs } = start({ dir, cacheDir, workerUrl: FAULTY_WORKER, queryTimeoutMs: 500 });
     await engine.ready;
-    const outcomes = await Promise.all(Array.from({ length: 12 }, () => engine.answer('\u0000slow').then(() => 'answered', (error: Error) => error.constructor.name)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        engine.answer('\u0000slow').then(
+          () => 'answered',
+          (error: Error) => error.constructor.name,
+        ),
+      ),
+    );
     expect(outcomes.filter((outcome) => outcome === 'answered').length).toBeGreaterThan(0);
     expect(outcomes.filter((outcome) => outcome === 'EngineTimeout').length).toBeGreaterThan(0);
     // The questions already given up on are dropped, not worked through: the next one is answered at once.

@@ -170,7 +170,12 @@ describe('REST faults', () => {
     expect(failure!.err).toMatchObject({ status: 500 });
     const apology = await harness.webhook(sent, (request) => request.method === 'PATCH');
     expect(messageOf(apology).content).toBe(SOMETHING_WENT_WRONG);
-    expect(harness.fake.webhookRequestsFor(sent.token).filter((request) => request.method === 'PATCH').map((request) => request.status)).toEqual([500, 500, 500, 500, 200]);
+    expect(
+      harness.fake
+        .webhookRequestsFor(sent.token)
+        .filter((request) => request.method === 'PATCH')
+        .map((request) => request.status),
+    ).toEqual([500, 500, 500, 500, 200]);
     await vi.waitFor(() => expect(logsFor(harness, sent, 'interaction')[0]).toMatchObject({ outcome: 'error' }));
     await expectAnswered(harness);
   });
@@ -202,7 +207,12 @@ describe('REST faults', () => {
     const other = ask(harness);
     const answer = await harness.callback(other);
     expect(answer.receivedAt - other.sentAt).toBeLessThan(DEADLINE_MS);
-    expect(harness.fake.webhookRequestsFor(sent.token).filter((request) => request.method === 'PATCH').every((request) => request.status === undefined)).toBe(true);
+    expect(
+      harness.fake
+        .webhookRequestsFor(sent.token)
+        .filter((request) => request.method === 'PATCH')
+        .every((request) => request.status === undefined),
+    ).toBe(true);
 
     await vi.waitFor(() => expect(logsFor(harness, sent, 'interaction handler failed')).toHaveLength(1), { timeout: 4 * REST_TIMEOUT_MS + 3000, interval: 20 });
     const failedAfter = performance.now() - started;

@@ -31,10 +31,14 @@ describe.each(TRANSPORTS)('the Follow up button over the %s', (transport) => {
   const nextMember = () => ({ userId: String(1000000000000000100n + BigInt(++member)) });
 
   const ask = (question: string, options: { isPrivate?: boolean; thread?: boolean } = {}) =>
-    harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }, ...(options.isPrivate ? [{ name: 'private', type: BOOLEAN, value: true }] : [])], {
-      member: nextMember(),
-      thread: options.thread,
-    });
+    harness.fake.chatInput(
+      'ask',
+      [{ name: 'question', type: STRING, value: question }, ...(options.isPrivate ? [{ name: 'private', type: BOOLEAN, value: true }] : [])],
+      {
+        member: nextMember(),
+        thread: options.thread,
+      },
+    );
 
   /** The message a question or form got: the first response, or the answer after an endpoint's holding deferral. */
   async function answerTo(sent: SentInteraction): Promise<Message> {
@@ -44,7 +48,11 @@ describe.each(TRANSPORTS)('the Follow up button over the %s', (transport) => {
   }
 
   /** Clicks *Follow up* on `message` (as the bot sent it, in `sentIn`'s channel) and returns the click, once the form is shown. */
-  async function openForm(message: Message, sentIn: SentInteraction, customId = followUpOf(message)!.custom_id!): Promise<{ click: SentInteraction; form: RecordedRequest }> {
+  async function openForm(
+    message: Message,
+    sentIn: SentInteraction,
+    customId = followUpOf(message)!.custom_id!,
+  ): Promise<{ click: SentInteraction; form: RecordedRequest }> {
     const click = harness.fake.button(customId, {
       member: nextMember(),
       thread: sentIn.payload.channel_id !== harness.fake.channelId,
@@ -75,18 +83,24 @@ describe.each(TRANSPORTS)('the Follow up button over the %s', (transport) => {
     const requestsOf = async (sent: SentInteraction) => {
       const before = requests().length;
       const callback = await harness.callback(sent);
-      if ([5, 6].includes((callback.body as { type: number }).type)) await harness.webhook(sent, (request) => request.method === 'PATCH' || request.method === 'POST');
+      if ([5, 6].includes((callback.body as { type: number }).type))
+        await harness.webhook(sent, (request) => request.method === 'PATCH' || request.method === 'POST');
       return requests().slice(before);
     };
     expect(await requestsOf(ask('Which volcano erupted on Tuesday?'))).toEqual(['answer']);
     const answer = await answerTo(ask('Who is Microsoft partnering with in China?', { isPrivate: true }));
     // The quoted passage's reference, as its buttons carry it (a short paragraph has no *Full paragraph* button: the handler is the same).
-    const ref = buttons(answer).find((button) => button.custom_id?.startsWith('ask:share:'))!.custom_id!.slice('ask:share:'.length);
+    const ref = buttons(answer)
+      .find((button) => button.custom_id?.startsWith('ask:share:'))!
+      .custom_id!.slice('ask:share:'.length);
     const click = (action: string) =>
-      harness.fake.button(action === 'more' ? buttons(answer).find((button) => button.custom_id?.startsWith('ask:more:'))!.custom_id! : `ask:${action}:${ref}`, {
-        member: nextMember(),
-        message: { content: answer.content, embeds: answer.embeds, components: answer.components, flags: answer.flags ?? 0 },
-      });
+      harness.fake.button(
+        action === 'more' ? buttons(answer).find((button) => button.custom_id?.startsWith('ask:more:'))!.custom_id! : `ask:${action}:${ref}`,
+        {
+          member: nextMember(),
+          message: { content: answer.content, embeds: answer.embeds, components: answer.components, flags: answer.flags ?? 0 },
+        },
+      );
     expect(await requestsOf(click('paragraph'))).toEqual(['paragraph']);
     expect(await requestsOf(click('more'))).toEqual(['passages']);
     expect(await requestsOf(click('share'))).toEqual(['share']);
@@ -190,7 +204,9 @@ describe.each(TRANSPORTS)('the Follow up button over the %s', (transport) => {
     expect(submitted.payload.channel_id).toBe(asked.payload.channel_id);
     const reply = await answerTo(submitted);
     expect(reply.content!.split('\n')[0]).toBe('**Q:** And what about Cisco?');
-    expect(engineAsked('And what about Cisco?')).toEqual([{ top: 4, scope: harness.fake.guildId, previous: { question: BAIDU, passageRefs: followUpOf(answer)!.custom_id!.slice(PREFIX.length).split('|') } }]);
+    expect(engineAsked('And what about Cisco?')).toEqual([
+      { top: 4, scope: harness.fake.guildId, previous: { question: BAIDU, passageRefs: followUpOf(answer)!.custom_id!.slice(PREFIX.length).split('|') } },
+    ]);
   });
 
   it('sent only bodies that Discord accepts', () => {
@@ -225,7 +241,9 @@ describe('the engine view', () => {
       await engine.ready;
       const previous = { question: BAIDU, passageRefs: ['microsoft-china-partnerships:5~abcdef', 'microsoft-china-partnerships:1~ABCDEF'] };
       await engine.view('1150000000000000000').answer(CISCO, { top: 2, previous });
-      expect(logs.filter((line) => line.message === 'engine asked').map((line) => line.object.args)).toEqual([[CISCO, { top: 2, previous, scope: '1150000000000000000' }]]);
+      expect(logs.filter((line) => line.message === 'engine asked').map((line) => line.object.args)).toEqual([
+        [CISCO, { top: 2, previous, scope: '1150000000000000000' }],
+      ]);
     } finally {
       await engine.close();
       await rm(cacheDir, { recursive: true, force: true });

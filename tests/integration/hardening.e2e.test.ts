@@ -77,7 +77,8 @@ describe('an echoed question', () => {
 
 describe('an article’s title, author and publisher', () => {
   const reply = async (sent: ReturnType<BotHarness['fake']['chatInput']>) => messageOf(await harness.callback(sent));
-  const command = (name: string, value?: string) => harness.fake.chatInput(name, value === undefined ? [] : [{ name: name === 'ask' ? 'question' : 'query', type: STRING, value }]);
+  const command = (name: string, value?: string) =>
+    harness.fake.chatInput(name, value === undefined ? [] : [{ name: name === 'ask' ? 'question' : 'query', type: STRING, value }]);
 
   it('are shown without bidirectional or other control characters wherever the bot shows them', async () => {
     const shown = [
@@ -86,7 +87,13 @@ describe('an article’s title, author and publisher', () => {
       await reply(command('ask', 'Tell me about whales')),
       await reply(command('search', 'ferry harbour')),
       await reply(harness.fake.autocomplete('search', [{ name: 'query', type: STRING, value: 'ferry', focused: true }])),
-      await reply(harness.fake.autocomplete('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: 'ferry', focused: true }] }], { member: { userId: '1000000000000000077', permissions: Permissions.ManageGuild } })),
+      await reply(
+        harness.fake.autocomplete(
+          'corpus',
+          [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: 'ferry', focused: true }] }],
+          { member: { userId: '1000000000000000077', permissions: Permissions.ManageGuild } },
+        ),
+      ),
     ];
     const text = JSON.stringify(shown);
     expect(text).toContain('Ferry timetable gnp.exe notes');

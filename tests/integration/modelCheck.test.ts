@@ -40,7 +40,9 @@ describe('the model’s files against their recorded digests', () => {
   });
 
   it('refuses a copy with a weight shard of random valid floats of the same size, naming it', async () => {
-    await expect(loadEmbedder({ folder: await copy((folder) => randomWeights(folder, 'group1-shard4of7')) })).rejects.toThrow(new RegExp(`the model file group1-shard4of7 ${RECORDED.source}`));
+    await expect(loadEmbedder({ folder: await copy((folder) => randomWeights(folder, 'group1-shard4of7')) })).rejects.toThrow(
+      new RegExp(`the model file group1-shard4of7 ${RECORDED.source}`),
+    );
   });
 
   it('refuses a model file it has no digest for', async () => {
@@ -61,7 +63,10 @@ describe('the loaded model against sentence pairs of known similarity', () => {
 
   /** What the check said the damaged model's similarities were. */
   const refusal = async (folder: string) => {
-    const error = (await loadEmbedder({ folder, digests: await digestsOf(folder) }).then(() => undefined, (error: Error) => error))!;
+    const error = (await loadEmbedder({ folder, digests: await digestsOf(folder) }).then(
+      () => undefined,
+      (error: Error) => error,
+    ))!;
     expect(error.message).toMatch(/^the model places known sentences wrongly \(paraphrases at .*\): its files are damaged$/);
     const [, a, b, c, d] = /paraphrases at (\S+) and (\S+), .* unrelated ones at (\S+) and (\S+),/.exec(error.message)!;
     return { paraphrases: [Number(a), Number(b)], unrelated: [Number(c), Number(d)] };
@@ -80,14 +85,18 @@ describe('the loaded model against sentence pairs of known similarity', () => {
 
   it('refuses a model that fails on the known sentences, saying how', async () => {
     const folder = await copy((folder) => randomWeights(folder, 'group1-shard7of7'));
-    await expect(loadEmbedder({ folder, digests: await digestsOf(folder) })).rejects.toThrow(/^the model fails on known sentences \(.+\): its files are damaged$/);
+    await expect(loadEmbedder({ folder, digests: await digestsOf(folder) })).rejects.toThrow(
+      /^the model fails on known sentences \(.+\): its files are damaged$/,
+    );
   });
 });
 
 describe('where saved vectors are kept', () => {
   it('is named by the model’s content, the digests of its files, not by the package’s version', async () => {
     expect(VECTORS_CACHE_KEY).toBe(vectorsCacheKey(modelContentDigest(await digestsOf(MODEL_FOLDER))));
-    expect(vectorsCacheKey(modelContentDigest({ ...MODEL_DIGESTS, files: { ...MODEL_DIGESTS.files, 'vocab.json': '0'.repeat(64) } }))).not.toBe(VECTORS_CACHE_KEY);
+    expect(vectorsCacheKey(modelContentDigest({ ...MODEL_DIGESTS, files: { ...MODEL_DIGESTS.files, 'vocab.json': '0'.repeat(64) } }))).not.toBe(
+      VECTORS_CACHE_KEY,
+    );
     expect(vectorsCacheKey(modelContentDigest({ ...MODEL_DIGESTS, version: '9.9.9' }))).toBe(VECTORS_CACHE_KEY);
     expect(vectorsFolder('/cache')).toBe(`/cache/vectors/${VECTORS_CACHE_KEY}`);
   });

@@ -21,7 +21,8 @@ const B = '1160000000000000000';
 const moderator = { userId: '1000000000000000077', permissions: Permissions.ManageGuild };
 const MAX_PASSAGES = 40;
 
-const article = (id: string, title: string, body: string, extra = '') => `---\nid: ${id}\ntitle: ${title}\nauthor: A. Writer\npublisher: Gazette\npublished: 2021-03-04\nurl: https://example.com/${id}\n${extra}---\n\n${body}\n`;
+const article = (id: string, title: string, body: string, extra = '') =>
+  `---\nid: ${id}\ntitle: ${title}\nauthor: A. Writer\npublisher: Gazette\npublished: 2021-03-04\nurl: https://example.com/${id}\n${extra}---\n\n${body}\n`;
 
 let harness: BotHarness;
 let parentDir: string;
@@ -48,7 +49,11 @@ function upload(guildId: string, filename: string, content: string): SentInterac
   const id = String(1_300_000_000_000_000_000n + BigInt(++attachments));
   const url = harness.fake.serveAttachment(filename, content);
   const attachment = { id, filename, size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/markdown' };
-  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], { guildId, member: moderator, resolved: { attachments: { [id]: attachment } } });
+  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], {
+    guildId,
+    member: moderator,
+    resolved: { attachments: { [id]: attachment } },
+  });
 }
 
 /** The deferred, ephemeral acknowledgement, then the edit that carries the outcome. */
@@ -58,13 +63,16 @@ async function outcome(sent: SentInteraction) {
 }
 const add = (guildId: string, filename: string, content: string) => outcome(upload(guildId, filename, content));
 const reloadIn = (guildId: string) => outcome(harness.fake.chatInput('reload', [], { guildId, member: moderator }));
-const quoted = async (guildId: string, question: string) => JSON.stringify(messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { guildId }))).embeds);
+const quoted = async (guildId: string, question: string) =>
+  JSON.stringify(messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { guildId }))).embeds);
 
 describe('finding 1: a front matter of 33,000 fields', () => {
   it('is refused at once with what to keep, and another server’s upload right after is added', async () => {
     const fields = Array.from({ length: 33_000 }, (_, i) => `k${i}: v\n`).join('');
     const refused = await add(A, 'fields.md', article('fields', 'Fields', 'Text.', fields));
-    expect(refused.embeds![0]!.description).toMatch(/front matter is too long \(\d+ bytes; at most 16384\): keep only title, author, publisher, published, url and id there/);
+    expect(refused.embeds![0]!.description).toMatch(
+      /front matter is too long \(\d+ bytes; at most 16384\): keep only title, author, publisher, published, url and id there/,
+    );
     expect((await add(B, 'small.md', article('small', 'Small', 'A small article about tidal mills.'))).content).toMatch(/^Added `small\.md`/);
   });
 });
@@ -72,7 +80,9 @@ describe('finding 1: a front matter of 33,000 fields', () => {
 describe('finding 4: passages per server', () => {
   it('refuses an upload of one-letter paragraphs past SERVER_MAX_PASSAGES, saying what to do', async () => {
     const reply = await add(A, 'letters.md', article('letters', 'Letters', 'a\n\n'.repeat(MAX_PASSAGES + 1)));
-    expect(reply.content).toBe(`Not added: a server’s own articles may make at most ${MAX_PASSAGES} passages (paragraphs, or parts of long ones) in all. This server’s make 0, and this file would add more than fit. Join short paragraphs together, remove an article with \`/corpus remove\`, or ask whoever runs the bot for a higher limit.`);
+    expect(reply.content).toBe(
+      `Not added: a server’s own articles may make at most ${MAX_PASSAGES} passages (paragraphs, or parts of long ones) in all. This server’s make 0, and this file would add more than fit. Join short paragraphs together, remove an article with \`/corpus remove\`, or ask whoever runs the bot for a higher limit.`,
+    );
     // Room left for the articles the tests below add.
     expect((await add(A, 'letters.md', article('letters', 'Letters', 'a\n\n'.repeat(MAX_PASSAGES - 10)))).content).toMatch(/^Added `letters\.md`/);
   });
@@ -94,7 +104,10 @@ describe('finding 5: a base file added later with a server article’s name and 
 describe('a server article and a base one with the same id', () => {
   it('are each listed by that server’s /sources with their own passage count', async () => {
     expect((await add(A, 'twin.md', article('twin', 'Server twin', 'The tram depot opened a museum.'))).content).toMatch(/^Added `twin\.md`/);
-    await writeFile(path.join(corpusDir, 'twin.md'), article('twin', 'Base twin', 'The canal froze in January.\n\nSkaters crossed it for a week.\n\nThe thaw came in March.'));
+    await writeFile(
+      path.join(corpusDir, 'twin.md'),
+      article('twin', 'Base twin', 'The canal froze in January.\n\nSkaters crossed it for a week.\n\nThe thaw came in March.'),
+    );
     expect((await reloadIn(A)).embeds![0]!.title).toBe('Corpus reloaded');
     const fields = messageOf(await harness.callback(harness.fake.chatInput('sources', [], { guildId: A }))).embeds![0]!.fields!;
     const passagesOf = (title: string) => fields.find((field) => field.name === title)?.value.match(/· (\d+) passages/)?.[1];

@@ -14,7 +14,8 @@ import { messageOf, startBot, type BotHarness } from '../support/botHarness.js';
 
 const STRING = 3;
 const DEADLINE_MS = 3_000;
-const front = (title: string) => `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${encodeURIComponent(title)}\n---\n\n`;
+const front = (title: string) =>
+  `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${encodeURIComponent(title)}\n---\n\n`;
 /** Just under the corpus's 1 MiB file limit, front matter included. */
 const NEAR_LIMIT = 1024 * 1024 - 1024;
 

@@ -22,7 +22,8 @@ const TSX = ['--import', 'tsx'];
 /** Where the bots started here record feedback: not the repository's own ./.cache. */
 const cacheDir = path.join(os.tmpdir(), `citebot-process-cache-${process.pid}`);
 
-const botEnv = (fake: FakeDiscord, extra: Record<string, string> = {}) => botProcessEnv(fake, { CORPUS_DIR: path.join(repoRoot, 'corpus'), CACHE_DIR: cacheDir, ...extra });
+const botEnv = (fake: FakeDiscord, extra: Record<string, string> = {}) =>
+  botProcessEnv(fake, { CORPUS_DIR: path.join(repoRoot, 'corpus'), CACHE_DIR: cacheDir, ...extra });
 
 /** A port nothing listens on now. */
 async function freePort(): Promise<number> {
@@ -50,7 +51,9 @@ describe('npm run deploy-commands', () => {
     const put = fake.requests.find((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`)!;
     expect(validateDiscordRequest(put.method, put.path, put.body)).toEqual([]);
     expect(fake.commands.global).toHaveLength(8);
-    const moderatorCommands = (put.body as Array<{ name: string; default_member_permissions?: string }>).filter((command) => ['reload', 'corpus', 'feedback'].includes(command.name));
+    const moderatorCommands = (put.body as Array<{ name: string; default_member_permissions?: string }>).filter((command) =>
+      ['reload', 'corpus', 'feedback'].includes(command.name),
+    );
     expect(moderatorCommands.map((command) => command.default_member_permissions)).toEqual(['32', '32', '32']); // Manage Server
 
     const guild = await run(process.execPath, script, { cwd: repoRoot, env: botEnv(fake, { DISCORD_GUILD_ID: fake.guildId }) });
@@ -61,9 +64,10 @@ describe('npm run deploy-commands', () => {
 
 describe('npm start', () => {
   it('without a token, exits 1 with a clear message and no stack trace', async () => {
-    const result = await run('npm', ['start', '--silent'], { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: '', DISCORD_CLIENT_ID: '' } }).catch(
-      (error: { code: number; stderr: string; stdout: string }) => error,
-    );
+    const result = await run('npm', ['start', '--silent'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: '', DISCORD_CLIENT_ID: '' },
+    }).catch((error: { code: number; stderr: string; stdout: string }) => error);
     expect('code' in result && result.code).toBe(1);
     expect(result.stderr).toContain('DISCORD_TOKEN is missing');
     expect(result.stderr).toContain('DISCORD_CLIENT_ID is missing');
@@ -75,11 +79,18 @@ describe('the running bot process', () => {
   let bot: ChildProcess;
   let stdout = '';
   let metricsPort = 0;
-  const logLines = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const logLines = () =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   beforeAll(async () => {
     metricsPort = await freePort();
-    bot = spawn(process.execPath, [...TSX, 'src/transports/gateway/main.ts'], { cwd: repoRoot, env: botEnv(fake, { SHARD_COUNT: '4', SHARDS: '2', METRICS_PORT: String(metricsPort) }) });
+    bot = spawn(process.execPath, [...TSX, 'src/transports/gateway/main.ts'], {
+      cwd: repoRoot,
+      env: botEnv(fake, { SHARD_COUNT: '4', SHARDS: '2', METRICS_PORT: String(metricsPort) }),
+    });
     bot.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     await fake.waitForReady(1, 15_000);
   });
@@ -120,7 +131,9 @@ describe('the running bot process', () => {
 
 describe('npm run start:http', () => {
   it('without DISCORD_PUBLIC_KEY, exits 1 saying where to find it', async () => {
-    const result = await run(process.execPath, [...TSX, 'src/transports/http/main.ts'], { cwd: repoRoot, env: botEnv(fake) }).catch((error: { code: number; stderr: string }) => error);
+    const result = await run(process.execPath, [...TSX, 'src/transports/http/main.ts'], { cwd: repoRoot, env: botEnv(fake) }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect('code' in result && result.code).toBe(1);
     expect(result.stderr).toContain('DISCORD_PUBLIC_KEY is missing');
   });
@@ -129,15 +142,29 @@ describe('npm run start:http', () => {
     const endpointFake = await FakeDiscord.start();
     const keys = applicationKeys();
     const port = await freePort();
-    const worker = spawn(process.execPath, [...TSX, 'src/transports/http/main.ts'], { cwd: repoRoot, env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.2' }) });
+    const worker = spawn(process.execPath, [...TSX, 'src/transports/http/main.ts'], {
+      cwd: repoRoot,
+      env: botEnv(endpointFake, { DISCORD_PUBLIC_KEY: keys.publicKeyHex, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.2' }),
+    });
     let stdout = '';
     worker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {
       const origin = `http://127.0.0.2:${port}`;
-      await expect.poll(() => fetch(`${origin}/healthz`).then((response) => response.status, () => 0), { timeout: 15_000, interval: 100 }).toBe(200);
+      await expect
+        .poll(
+          () =>
+            fetch(`${origin}/healthz`).then(
+              (response) => response.status,
+              () => 0,
+            ),
+          { timeout: 15_000, interval: 100 },
+        )
+        .toBe(200);
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
       endpointFake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
-      const callback = await endpointFake.waitForCallback(endpointFake.chatInput('ask', [{ name: 'question', type: 3, value: 'Who is Microsoft’s China cloud partner?' }]).id);
+      const callback = await endpointFake.waitForCallback(
+        endpointFake.chatInput('ask', [{ name: 'question', type: 3, value: 'Who is Microsoft’s China cloud partner?' }]).id,
+      );
       expect(JSON.stringify(callback.body)).toContain('21Vianet');
       worker.kill('SIGTERM');
       const [code] = await once(worker, 'exit');

@@ -14,7 +14,16 @@ import { MAX_QUOTE_CHARS } from '../../src/answers/selectQuote.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../../src/answers/validateQuestion.js';
 import { answerReply } from '../../src/app/commands/ask.js';
 import type { CommandContext } from '../../src/app/commands/types.js';
-import { formatAboutLine, formatAbstention, formatAnswerComponents, formatAnswerEmbed, formatPassageChoice, formatPassageList, formatQuestionLine, formatSourcesEmbed } from '../../src/app/messages.js';
+import {
+  formatAboutLine,
+  formatAbstention,
+  formatAnswerComponents,
+  formatAnswerEmbed,
+  formatPassageChoice,
+  formatPassageList,
+  formatQuestionLine,
+  formatSourcesEmbed,
+} from '../../src/app/messages.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import type { QuestionOutcome } from '../../src/app/feedbackLog.js';
 import { LIMITS, buildMessage, embedLength, escapeUserText, unescapeUserText, type MessagePayload, type ReplyInput } from '../../src/app/responses.js';
@@ -37,16 +46,82 @@ const MAX_TEXT = 6000;
 
 /** Pieces that have broken chat bots before. */
 const HOSTILE = [
-  '**', '__', '*', '_', '`', '```', '~~', '||', '> ', '>>> ', '# ', '- ', '1. ', '\\', '[link](https://evil.example)',
-  '@everyone', '@here', '<@123456789012345678>', '<@!123456789012345678>', '<@&123456789012345678>', '<#123456789012345678>',
-  '</ask:123456789012345678>', '@\u200beveryone',
-  '.*+?^${}()|[]\\', '(?:', '\\1', '$&', '$1',
-  '\0', '\u0001', '\u007f', '\t', '\r\n', '\n\n', '\u00a0', '\u200b', '\u200d', '\u00ad', '\ufeff', '\u2028',
-  '\u202e', '\u2066', 'שלום עולם', 'مرحبا بالعالم', 'e\u0301', 'a\u0308\u0323\u0301', 'Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u034f\u0334\u0319',
-  '👍', '👍🏽', '👨‍👩‍👧‍👦', '🏳️‍🌈', '🇨🇳', '\ud83d', '\ude00', '\udfff\ud800',
-  'ﬁ', '１２３', 'Ａｓｋ', '中文搜索引擎', '微软', 'カタカナ', 'ไทย', 'Ὀδυσσεύς',
-  'Baidu', 'Microsoft', 'Edge', 'Ubuntu Kylin', 'Tsinghua', 'https://example.com/a_b*c', 'http://x.y/?q=<@1>',
-  'What', 'who', 'the', ' ', ' ', '?',
+  '**',
+  '__',
+  '*',
+  '_',
+  '`',
+  '```',
+  '~~',
+  '||',
+  '> ',
+  '>>> ',
+  '# ',
+  '- ',
+  '1. ',
+  '\\',
+  '[link](https://evil.example)',
+  '@everyone',
+  '@here',
+  '<@123456789012345678>',
+  '<@!123456789012345678>',
+  '<@&123456789012345678>',
+  '<#123456789012345678>',
+  '</ask:123456789012345678>',
+  '@\u200beveryone',
+  '.*+?^${}()|[]\\',
+  '(?:',
+  '\\1',
+  '$&',
+  '$1',
+  '\0',
+  '\u0001',
+  '\u007f',
+  '\t',
+  '\r\n',
+  '\n\n',
+  '\u00a0',
+  '\u200b',
+  '\u200d',
+  '\u00ad',
+  '\ufeff',
+  '\u2028',
+  '\u202e',
+  '\u2066',
+  'שלום עולם',
+  'مرحبا بالعالم',
+  'e\u0301',
+  'a\u0308\u0323\u0301',
+  'Z\u0351\u036b\u0343\u036a\u0302\u036b\u033d\u034f\u0334\u0319',
+  '👍',
+  '👍🏽',
+  '👨‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  '🇨🇳',
+  '\ud83d',
+  '\ude00',
+  '\udfff\ud800',
+  'ﬁ',
+  '１２３',
+  'Ａｓｋ',
+  '中文搜索引擎',
+  '微软',
+  'カタカナ',
+  'ไทย',
+  'Ὀδυσσεύς',
+  'Baidu',
+  'Microsoft',
+  'Edge',
+  'Ubuntu Kylin',
+  'Tsinghua',
+  'https://example.com/a_b*c',
+  'http://x.y/?q=<@1>',
+  'What',
+  'who',
+  'the',
+  ' ',
+  ' ',
+  '?',
 ];
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
@@ -69,13 +144,20 @@ const text = fc.oneof(
   fc.string({ unit: fc.oneof(fc.constantFrom(...HOSTILE), loneSurrogate), maxLength: 60 }),
   mixed,
   fc.array(piece, { maxLength: 40 }).map((pieces) => pieces.join('')),
-  fc.tuple(fc.array(piece, { maxLength: 5 }), fc.constantFrom('Which search engine will Edge use in China?', 'What is Ubuntu Kylin?', 'Who wrote it?', 'Tsingh'), fc.array(piece, { maxLength: 5 })).map(
-    ([before, question, after]) => `${before.join('')}${question}${after.join('')}`,
-  ),
+  fc
+    .tuple(
+      fc.array(piece, { maxLength: 5 }),
+      fc.constantFrom('Which search engine will Edge use in China?', 'What is Ubuntu Kylin?', 'Who wrote it?', 'Tsingh'),
+      fc.array(piece, { maxLength: 5 }),
+    )
+    .map(([before, question, after]) => `${before.join('')}${question}${after.join('')}`),
 );
 
 /** Short text, for titles and field names. */
-const shortText = fc.oneof(fc.string({ maxLength: 300 }), fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join('')));
+const shortText = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join('')),
+);
 const nonBlank = (arbitrary: fc.Arbitrary<string>) => arbitrary.filter((s) => s.trim() !== '');
 
 // ---------------------------------------------------------------------------------------
@@ -148,7 +230,12 @@ beforeAll(async () => {
     logger: createLogger(config),
     // answerReply never changes the corpus.
     corpus: {} as CommandContext['corpus'],
-    feedback: { recordQuestion: (outcome) => recordedOutcomes.push(outcome), recordVote: () => true, summary: () => Promise.reject(new Error('unused')), flush: () => Promise.resolve() },
+    feedback: {
+      recordQuestion: (outcome) => recordedOutcomes.push(outcome),
+      recordVote: () => true,
+      summary: () => Promise.reject(new Error('unused')),
+      flush: () => Promise.resolve(),
+    },
     isModerator: () => false,
   };
 });
@@ -237,7 +324,10 @@ describe('the engine, on any input', () => {
 
   it('quotes of long paragraphs stay within 500 characters and are cut verbatim from the passage', () => {
     // Paragraphs up to ~8,000 characters: sentences of plain words, some too long to quote whole.
-    const word = fc.oneof(fc.constantFrom('harbour', 'keeper', 'retired', 'years', 'lighthouse', 'the', 'a', 'forty', 'Mr.', 'U.S.', '3.5', 'e.g.', '“quoted”', '—'), fc.stringMatching(/^[A-Za-z]{1,12}$/));
+    const word = fc.oneof(
+      fc.constantFrom('harbour', 'keeper', 'retired', 'years', 'lighthouse', 'the', 'a', 'forty', 'Mr.', 'U.S.', '3.5', 'e.g.', '“quoted”', '—'),
+      fc.stringMatching(/^[A-Za-z]{1,12}$/),
+    );
     // Sentences end with a plain word and a space after their punctuation (see the next test for text without).
     const sentence = fc
       .tuple(fc.array(word, { maxLength: 120, size: 'max' }), fc.stringMatching(/^[a-z]{1,8}$/), fc.constantFrom('.', '?', '!', '', '…', '."'))
@@ -247,7 +337,18 @@ describe('the engine, on any input', () => {
     let split = 0;
     fc.assert(
       fc.property(paragraph, fc.array(word, { minLength: 1, maxLength: 6 }), (body, questionWords) => {
-        const document: CorpusDocument = { id: 'doc', file: 'doc.md', body, bodyLine: 8, hash: 'x', title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/doc' };
+        const document: CorpusDocument = {
+          id: 'doc',
+          file: 'doc.md',
+          body,
+          bodyLine: 8,
+          hash: 'x',
+          title: 'T',
+          author: 'A',
+          publisher: 'P',
+          published: '2020-01-01',
+          url: 'https://example.com/doc',
+        };
         const passages = splitIntoPassages(document);
         for (const passage of passages) {
           expect(passage.text.length).toBeLessThanOrEqual(1000);
@@ -271,9 +372,21 @@ describe('the engine, on any input', () => {
   it('a trimmed quote keeps the text as written where a sentence ends without a space ("2020.The")', () => {
     // Found by a property over arbitrary Unicode paragraphs: Intl.Segmenter ends a sentence at
     // "2020." even without a space after it, and selectQuote rejoins sentences with " ".
-    const filler = (n: number) => Array.from({ length: n }, (_, i) => `Sentence ${i + 1} is about the weather, the tides and the fishing fleet in general terms.`).join(' ');
+    const filler = (n: number) =>
+      Array.from({ length: n }, (_, i) => `Sentence ${i + 1} is about the weather, the tides and the fishing fleet in general terms.`).join(' ');
     const body = `${filler(4)} The harbour authority confirmed the keeper retired in 2020.The lighthouse was then automated by the coastal agency. ${filler(4)}`;
-    const document: CorpusDocument = { id: 'coast', file: 'coast.md', body, bodyLine: 8, hash: 'x', title: 'Coastal news', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/coast' };
+    const document: CorpusDocument = {
+      id: 'coast',
+      file: 'coast.md',
+      body,
+      bodyLine: 8,
+      hash: 'x',
+      title: 'Coastal news',
+      author: 'A',
+      publisher: 'P',
+      published: '2020-01-01',
+      url: 'https://example.com/coast',
+    };
     const [best] = answerQuestion(buildSearchIndex([document]), 'When did the keeper retire and was the lighthouse automated?').results;
     expect(best!.quoteTrimmed).toBe(true);
     expect(best!.quote).toContain('retired in 2020.');
@@ -324,7 +437,8 @@ describe('the response builder, on any input', () => {
         const escaped = escapeUserText(input);
         const outsideLinks = escaped.replace(/<https?:\/\/[^\s<>]+>/g, ' ');
         // Each Markdown character follows an odd run of backslashes: it is escaped, not markup.
-        for (const match of outsideLinks.matchAll(/(\\*)[*_~`|[\]()<>]/g)) expect(match[1]!.length % 2, `${JSON.stringify(input)} → ${JSON.stringify(escaped)}`).toBe(1);
+        for (const match of outsideLinks.matchAll(/(\\*)[*_~`|[\]()<>]/g))
+          expect(match[1]!.length % 2, `${JSON.stringify(input)} → ${JSON.stringify(escaped)}`).toBe(1);
         expect(escaped.replace(/<https?:\/\/[^\s<>]+>/g, '')).not.toMatch(/^[ \t]*\d*[#+.-]/m);
         // Bidirectional controls are dropped, not escaped: they are invisible anyway.
         if (!/[@<]\u200b|%2A/i.test(input)) expect(unescapeUserText(escaped)).toBe(input.replace(BIDI_CONTROLS, ''));
@@ -370,7 +484,10 @@ describe('the response builder, on any input', () => {
         expect((message.content ?? '').length > 0 || message.embeds.length > 0, JSON.stringify(input).slice(0, 1000)).toBe(true);
       }),
       // An embed made of fields (like /sources) over the 6,000 total, with no description to shorten.
-      { numRuns: 200, examples: [[{ embeds: [{ title: 'Sources', fields: Array.from({ length: 25 }, (_, i) => ({ name: `Article ${i}`, value: 'v'.repeat(250) })) }] }]] },
+      {
+        numRuns: 200,
+        examples: [[{ embeds: [{ title: 'Sources', fields: Array.from({ length: 25 }, (_, i) => ({ name: `Article ${i}`, value: 'v'.repeat(250) })) }] }]],
+      },
     );
   });
 
@@ -396,14 +513,24 @@ describe('the response builder, on any input', () => {
   it('formatAnswerEmbed gives an embed Discord accepts for any quote, and shows no raw mention from it', () => {
     const [best] = answerQuestion(index, 'Which search engine will Edge use in China?').results;
     const result: fc.Arbitrary<AnswerResult> = fc
-      .record({ quote: nonBlank(text).map((quote) => quote.slice(0, MAX_QUOTE_CHARS)), title: nonBlank(shortText), author: nonBlank(shortText), cuts: fc.tuple(fc.nat(), fc.nat()) })
+      .record({
+        quote: nonBlank(text).map((quote) => quote.slice(0, MAX_QUOTE_CHARS)),
+        title: nonBlank(shortText),
+        author: nonBlank(shortText),
+        cuts: fc.tuple(fc.nat(), fc.nat()),
+      })
       .map(({ quote, title, author, cuts }) => {
         const [start, end] = cuts.map((cut) => cut % (quote.length + 1)).sort((a, b) => a - b) as [number, number];
         // Highlights are trimmed sentences: never empty, never starting or ending with a space.
         const trimmedStart = start + (quote.slice(start, end).length - quote.slice(start, end).trimStart().length);
         const trimmedEnd = trimmedStart + quote.slice(trimmedStart, end).trimEnd().length;
         const { quoteHighlight: _best, ...rest } = best!;
-        return { ...rest, quote, ...(trimmedEnd > trimmedStart && { quoteHighlight: [trimmedStart, trimmedEnd] as [number, number] }), document: { ...best!.document, title, author } };
+        return {
+          ...rest,
+          quote,
+          ...(trimmedEnd > trimmedStart && { quoteHighlight: [trimmedStart, trimmedEnd] as [number, number] }),
+          document: { ...best!.document, title, author },
+        };
       });
     fc.assert(
       fc.property(result, fc.boolean(), (answer, isPrivate) => {
@@ -412,7 +539,14 @@ describe('the response builder, on any input', () => {
         // The quote's own "*" are all escaped (an escape reads as one plain character): the only Markdown stars are the bold markers.
         const stars = embed.description!.replace(/\\[\s\S]/g, 'x').match(/\*+/g) ?? [];
         expect(stars).toEqual(answer.quoteHighlight ? ['**', '**'] : []);
-        expectDiscordAccepts(buildMessage({ content: formatQuestionLine('q?'), embeds: [embed], components: formatAnswerComponents(answer, { morePassageRefs: ['a:1~abcdef', 'b:2~ABCDEF'], isPrivate }), ephemeral: isPrivate }));
+        expectDiscordAccepts(
+          buildMessage({
+            content: formatQuestionLine('q?'),
+            embeds: [embed],
+            components: formatAnswerComponents(answer, { morePassageRefs: ['a:1~abcdef', 'b:2~ABCDEF'], isPrivate }),
+            ephemeral: isPrivate,
+          }),
+        );
       }),
       RUNS,
     );
@@ -422,7 +556,11 @@ describe('the response builder, on any input', () => {
 describe('/ask replies, on any input', () => {
   it('answerReply yields a message Discord accepts, private when refused or asked privately, that pings no one', async () => {
     // Most arbitrary text is over the 500-character limit: also try it cut to what /ask allows.
-    const question = fc.oneof(text, text.map((s) => s.slice(0, 300)), text.map((s) => s.slice(0, 40)));
+    const question = fc.oneof(
+      text,
+      text.map((s) => s.slice(0, 300)),
+      text.map((s) => s.slice(0, 40)),
+    );
     const outcomes = { refused: 0, answered: 0, abstained: 0 };
     await fc.assert(
       fc.asyncProperty(question, fc.boolean(), async (question, isPrivate) => {
@@ -434,7 +572,9 @@ describe('/ask replies, on any input', () => {
         expect(visibleText(message)).not.toMatch(/@everyone|@here|<@&\d+>/);
         const refused = !validateQuestion(question).ok;
         // An answer has 👍/👎; a decline may offer only *Follow up*.
-        const voted = message.components.some((row) => row.components.some((component) => 'custom_id' in component && component.custom_id.startsWith('ask:vote:')));
+        const voted = message.components.some((row) =>
+          row.components.some((component) => 'custom_id' in component && component.custom_id.startsWith('ask:vote:')),
+        );
         const outcome = refused ? 'refused' : voted ? 'answered' : 'abstained';
         // Only an answer is shown publicly, and only when asked publicly.
         expect(message.flags !== undefined).toBe(outcome !== 'answered' || isPrivate);
@@ -506,7 +646,9 @@ describe('messages built from the corpus', () => {
         fc.pre(parsed.document !== undefined);
         const [best] = answerQuestion(buildSearchIndex([parsed.document!]), 'When did the lighthouse keeper retire?').results;
         expect(best).toBeDefined();
-        expectDiscordAccepts(buildMessage({ embeds: [formatAnswerEmbed(best!)], components: formatAnswerComponents(best!, { morePassageRefs: [], isPrivate: false }) }));
+        expectDiscordAccepts(
+          buildMessage({ embeds: [formatAnswerEmbed(best!)], components: formatAnswerComponents(best!, { morePassageRefs: [], isPrivate: false }) }),
+        );
       }),
       { numRuns: 200, examples: [['articles/2020/lighthouse keeper.html']] },
     );

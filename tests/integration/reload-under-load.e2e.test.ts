@@ -20,7 +20,6 @@ const QUESTIONS_PER_SECOND = 20;
 const DEADLINE_MS = 3000;
 const STRING = 3;
 
-
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
 
 let corpusDir: string;
@@ -76,7 +75,10 @@ it('answers questions at 20 a second, each within 3 s, while a 2,000-article rel
   const reloadDoneAt = edit.receivedAt;
   const callbacks = await Promise.all(
     sent.map(async (interaction) => {
-      await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path.startsWith(`/interactions/${interaction.id}/`) && request.status !== undefined, 10_000);
+      await harness.fake.waitForRequest(
+        (request) => request.method === 'POST' && request.path.startsWith(`/interactions/${interaction.id}/`) && request.status !== undefined,
+        10_000,
+      );
       return harness.fake.callbacksFor(interaction.id);
     }),
   );
@@ -98,7 +100,11 @@ it('answers questions at 20 a second, each within 3 s, while a 2,000-article rel
 
   // Every question got exactly one callback, accepted, within Discord's 3 s.
   const late = sent
-    .map((interaction, i) => ({ id: interaction.id, latencyMs: Math.round(latencies[i]!), statuses: callbacks[i]!.map((request: RecordedRequest) => request.status) }))
+    .map((interaction, i) => ({
+      id: interaction.id,
+      latencyMs: Math.round(latencies[i]!),
+      statuses: callbacks[i]!.map((request: RecordedRequest) => request.status),
+    }))
     .filter(({ latencyMs, statuses }) => latencyMs >= DEADLINE_MS || statuses.length !== 1 || statuses[0]! >= 300);
   expect(late).toEqual([]);
   for (const [i, [callback]] of callbacks.entries()) {
@@ -113,7 +119,9 @@ it('answers questions at 20 a second, each within 3 s, while a 2,000-article rel
 
   // The reload completed and applied.
   expect(report.title).toBe('Corpus reloaded');
-  expect(report.description).toMatch(new RegExp(`^${DOCUMENTS + 1} article\\(s\\), \\d+ passage\\(s\\), in \\d+ ms\\.\\nAdded: \`zz-new-article\`\\nRemoved: none\\nChanged: none$`));
+  expect(report.description).toMatch(
+    new RegExp(`^${DOCUMENTS + 1} article\\(s\\), \\d+ passage\\(s\\), in \\d+ ms\\.\\nAdded: \`zz-new-article\`\\nRemoved: none\\nChanged: none$`),
+  );
   expect(harness.engine.stats().documents).toBe(DOCUMENTS + 1);
   const after = harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'How many quokkas did the rangers count?' }]);
   expect(messageOf(await harness.callback(after)).embeds?.[0]?.footer?.text).toBe('New Writer · Synthetic Gazette · 2024-05-06 · paragraph 1');

@@ -110,7 +110,10 @@ describe('the semantic stage across servers', () => {
       path.join(dir, 'servers', A, 'lighthouse.md'),
       '---\ntitle: The lighthouse keeper retires\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe harbour authority confirmed that the lighthouse keeper retired after forty years of service.\n',
     );
-    servers = await startBot({ config: { corpusDir: dir, cacheDir: await mkdtemp(path.join(os.tmpdir(), 'citebot-semantic-servers-cache-')), semantic: true }, fake: { guildIds: [B] } });
+    servers = await startBot({
+      config: { corpusDir: dir, cacheDir: await mkdtemp(path.join(os.tmpdir(), 'citebot-semantic-servers-cache-')), semantic: true },
+      fake: { guildIds: [B] },
+    });
     await vi.waitFor(() => expect(ready(servers.logs)).toHaveLength(1), { timeout: 60_000, interval: 100 });
   }, 90_000);
 
@@ -145,12 +148,20 @@ describe('meaning under load', () => {
     for (const { question, paragraph } of set.questions) {
       if (paragraph !== null && !rightFirst(await words.answer(question), paragraph)) missedByWords.push({ question, paragraph });
     }
-    const busy = await startBot({ config: { corpusDir: path.join(repoRoot, 'corpus'), cacheDir: await mkdtemp(path.join(os.tmpdir(), 'citebot-semantic-busy-')), semantic: true } });
+    const busy = await startBot({
+      config: { corpusDir: path.join(repoRoot, 'corpus'), cacheDir: await mkdtemp(path.join(os.tmpdir(), 'citebot-semantic-busy-')), semantic: true },
+    });
     try {
       let member = 0;
       const askAs = async (question: string) => {
         member += 1;
-        const message = messageOf(await busy.callback(busy.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { member: { userId: String(1_200_000_000_000_000_000n + BigInt(member)) } })));
+        const message = messageOf(
+          await busy.callback(
+            busy.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], {
+              member: { userId: String(1_200_000_000_000_000_000n + BigInt(member)) },
+            }),
+          ),
+        );
         return message.embeds?.[0]?.footer?.text ?? '';
       };
       const paragraphShown = (footer: string) => Number(/paragraph (\d+)$/.exec(footer)?.[1] ?? NaN);
@@ -171,7 +182,9 @@ describe('meaning under load', () => {
       expect(byMeaning.size).toBeGreaterThanOrEqual(3);
       const meaningOnly = underLoad.filter((asked) => byMeaning.has(asked.question));
       const right = meaningOnly.filter((asked) => asked.right).length;
-      expect(right / meaningOnly.length, JSON.stringify(meaningOnly.filter((asked) => !asked.right).map((asked) => asked.question))).toBeGreaterThanOrEqual(0.9);
+      expect(right / meaningOnly.length, JSON.stringify(meaningOnly.filter((asked) => !asked.right).map((asked) => asked.question))).toBeGreaterThanOrEqual(
+        0.9,
+      );
     } finally {
       await busy.stop();
     }

@@ -9,7 +9,14 @@ import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
 
 describe('SentencePieceTokenizer', () => {
   // Ids 0–5 are reserved; scores are log probabilities.
-  const reserved: Array<[string, number]> = [['<unk>', 0], ['<s>', 0], ['</s>', 0], ['x1', 0], ['x2', 0], ['x3', 0]];
+  const reserved: Array<[string, number]> = [
+    ['<unk>', 0],
+    ['<s>', 0],
+    ['</s>', 0],
+    ['x1', 0],
+    ['x2', 0],
+    ['x3', 0],
+  ];
   const tokenizer = new SentencePieceTokenizer([...reserved, ['▁', -2], ['▁ab', -3], ['▁a', -1], ['b', -1], ['c', -4], ['▁abc', -9]]);
 
   it('cuts along the most likely pieces', () => {
@@ -51,7 +58,11 @@ describe('embedder (Universal Sentence Encoder lite from node_modules)', () => {
   });
 
   it('places a paraphrase closer than an unrelated sentence', async () => {
-    const [question, paraphrase, unrelated] = await embedder.embed(['Who is Microsoft teaming up with?', 'Microsoft announced a partnership with Baidu.', 'The football match ended in a draw.']);
+    const [question, paraphrase, unrelated] = await embedder.embed([
+      'Who is Microsoft teaming up with?',
+      'Microsoft announced a partnership with Baidu.',
+      'The football match ended in a draw.',
+    ]);
     expect(cosine(question!, paraphrase!)).toBeGreaterThan(cosine(question!, unrelated!) + 0.2);
   });
 
@@ -114,7 +125,12 @@ describe('ranking stages', () => {
     ['far', [at(85)]],
   ]);
   const cosinesOf = (id: string) => vectors.get(id)?.map((sentence) => cosine(question, sentence));
-  const candidate = (passageId: string, bm25Score: number, coverage: number, sentenceCoverage = 0): LexicalCandidate => ({ passageId, bm25Score, coverage, sentenceCoverage });
+  const candidate = (passageId: string, bm25Score: number, coverage: number, sentenceCoverage = 0): LexicalCandidate => ({
+    passageId,
+    bm25Score,
+    coverage,
+    sentenceCoverage,
+  });
 
   it('ranks a passage with a sentence close in meaning above one with a higher BM25, and names that sentence', () => {
     const ranked = scoreCandidates([candidate('far', 10, 0.5), candidate('close', 5, 0.5)], cosinesOf);
@@ -137,7 +153,15 @@ describe('ranking stages', () => {
     expect(ranked[0]!.fusedScore - ranked[1]!.fusedScore).toBeCloseTo(RANKING.sentenceCoverageWeight * 0.5, 6);
   });
 
-  const ranked = (coverage: number, bestSentenceCosine: number, fusedScore = 1): RankedCandidate => ({ passageId: 'p', bm25Score: 1, coverage, sentenceCoverage: 0, fusedScore, bestSentence: 0, bestSentenceCosine });
+  const ranked = (coverage: number, bestSentenceCosine: number, fusedScore = 1): RankedCandidate => ({
+    passageId: 'p',
+    bm25Score: 1,
+    coverage,
+    sentenceCoverage: 0,
+    fusedScore,
+    bestSentence: 0,
+    bestSentenceCosine,
+  });
 
   it('answers on enough coverage or on a close sentence, and declines below both', () => {
     expect(decide([ranked(RANKING.minCoverage, 0)], 3).decision).toBe('answer');

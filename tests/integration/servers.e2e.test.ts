@@ -34,7 +34,11 @@ url: https://example.com/${id}
 ${body}
 `;
 /** A's article: its words ("lighthouse", "automated", "keepers") are in no other article. */
-const NORTHERN = article('lighthouses', 'Northern lighthouse keepers', 'The northern lighthouse was automated in 1998, ending two centuries of resident keepers.');
+const NORTHERN = article(
+  'lighthouses',
+  'Northern lighthouse keepers',
+  'The northern lighthouse was automated in 1998, ending two centuries of resident keepers.',
+);
 /** B's own article with the same id, which ids unique per server allow. */
 const SOUTHERN = article('lighthouses', 'Southern beacon', 'The southern beacon still burns whale oil, tended by volunteers every winter.');
 const LIGHTHOUSE_OF_A = /lighthouse|automated|keepers|northern/i;
@@ -45,8 +49,7 @@ let corpusDir: string;
 let cacheDir: string;
 let attachmentIds = 0;
 
-const start = () =>
-  startBot({ config: { corpusDir, cacheDir, ...QUOTA }, fake: { guildIds: [B] } });
+const start = () => startBot({ config: { corpusDir, cacheDir, ...QUOTA }, fake: { guildIds: [B] } });
 
 beforeAll(async () => {
   parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-servers-'));
@@ -79,20 +82,33 @@ async function outcome(sent: SentInteraction) {
 }
 
 const add = (guildId: string, filename: string, content: string) => outcome(upload(guildId, filename, content));
-const removeIn = (guildId: string, id: string) => outcome(harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: id }] }], { guildId, member: moderator }));
+const removeIn = (guildId: string, id: string) =>
+  outcome(
+    harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: id }] }], {
+      guildId,
+      member: moderator,
+    }),
+  );
 const reloadIn = (guildId: string) => outcome(harness.fake.chatInput('reload', [], { guildId, member: moderator }));
 /** What the bot shows besides the echoed question or query: its embeds and buttons. */
 const shown = (request: { body: unknown; path: string }) => {
   const { embeds, components } = messageOf(request as Parameters<typeof messageOf>[0]);
   return JSON.stringify({ embeds, components });
 };
-const ask = async (guildId: string, question: string) => shown(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { guildId })));
-const search = async (guildId: string, query: string) => messageOf(await harness.callback(harness.fake.chatInput('search', [{ name: 'query', type: STRING, value: query }], { guildId })));
+const ask = async (guildId: string, question: string) =>
+  shown(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { guildId })));
+const search = async (guildId: string, query: string) =>
+  messageOf(await harness.callback(harness.fake.chatInput('search', [{ name: 'query', type: STRING, value: query }], { guildId })));
 const autocomplete = async (guildId: string, name: string, options: CommandOption[], member?: object) =>
   messageOf(await harness.callback(harness.fake.autocomplete(name, options, { guildId, member }))).choices!;
 const searchChoices = (guildId: string, typed: string) => autocomplete(guildId, 'search', [{ name: 'query', type: STRING, value: typed, focused: true }]);
 const removeChoices = (guildId: string, typed: string) =>
-  autocomplete(guildId, 'corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: typed, focused: true }] }], moderator);
+  autocomplete(
+    guildId,
+    'corpus',
+    [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: typed, focused: true }] }],
+    moderator,
+  );
 const sourceTitles = async (guildId: string) =>
   messageOf(await harness.callback(harness.fake.chatInput('sources', [], { guildId }))).embeds![0]!.fields!.map((field) => field.name);
 const BASE_TITLE = 'Microsoft reveals list of partnerships with Chinese state and private sector';
@@ -177,12 +193,16 @@ describe('ids', () => {
 
   it('may not repeat a base article’s, and the moderator is told why', async () => {
     const reply = await add(A, 'copy.md', article('microsoft-china-partnerships', 'A copy', 'Some other text about a copy.'));
-    expect(reply.embeds![0]!.description).toContain('copy.md:1: duplicate id "microsoft-china-partnerships": microsoft-china-partnerships.md, an article every server sees, already uses it, and a server\'s own article may not reuse it');
+    expect(reply.embeds![0]!.description).toContain(
+      'copy.md:1: duplicate id "microsoft-china-partnerships": microsoft-china-partnerships.md, an article every server sees, already uses it, and a server\'s own article may not reuse it',
+    );
     expect(await readdir(path.join(corpusDir, 'servers', A))).toEqual(['northern.md']);
   });
 
   it('of base articles cannot be removed from a server', async () => {
-    expect((await removeIn(A, 'microsoft-china-partnerships')).content).toMatch(/is one of the articles every server is answered from, so it cannot be removed from Discord/);
+    expect((await removeIn(A, 'microsoft-china-partnerships')).content).toMatch(
+      /is one of the articles every server is answered from, so it cannot be removed from Discord/,
+    );
   });
 });
 
@@ -203,7 +223,9 @@ describe('reloads', () => {
     expect(partlyInB.description).not.toContain('broken.md');
     const partlyInA = (await reloadIn(A)).embeds![0]!;
     expect(partlyInA.description).toContain(`servers/${A}/broken.md:6: "published" must be a real date`);
-    expect(harness.logs.filter((line) => line.msg === 'corpus reloaded').at(-1)).toMatchObject({ firstProblems: [expect.stringContaining(`servers/${A}/broken.md:6`)] });
+    expect(harness.logs.filter((line) => line.msg === 'corpus reloaded').at(-1)).toMatchObject({
+      firstProblems: [expect.stringContaining(`servers/${A}/broken.md:6`)],
+    });
     await rm(path.join(corpusDir, 'servers', A, 'broken.md'));
 
     const inA = (await reloadIn(A)).embeds![0]!;
@@ -220,7 +242,9 @@ describe('quotas', () => {
     // A has two articles of its three.
     expect((await add(A, 'third.md', article('third', 'Third note', 'A third short note.'))).content).toMatch(/This server now has 3 of its 3 articles/);
     const refused = await add(A, 'fourth.md', article('fourth', 'Fourth note', 'A fourth short note.'));
-    expect(refused.content).toMatch(/^Not added: a server may have at most 3 articles of its own, 2 KiB in all\. This server has 3 \(\d+ bytes\), and this file is \d+ bytes\. Remove one with `\/corpus remove` first/);
+    expect(refused.content).toMatch(
+      /^Not added: a server may have at most 3 articles of its own, 2 KiB in all\. This server has 3 \(\d+ bytes\), and this file is \d+ bytes\. Remove one with `\/corpus remove` first/,
+    );
     expect(existsSync(path.join(corpusDir, 'servers', A, 'fourth.md'))).toBe(false);
     // Another server's quota is its own.
     expect((await add(B, 'fourth.md', article('fourth', 'Fourth note', 'A fourth short note.'))).content).toMatch(/This server now has 2 of its 3 articles/);

@@ -31,7 +31,19 @@ async function measure(set: QuestionSet): Promise<Measured> {
   });
   const heldOut = set.questions.filter((q) => q.half === 'held-out');
   for (const q of heldOut) {
-    hybrid.set(q.question, asEval(answerHybrid(set.index, q.question, (await semantic.questionVector(q.question, 60_000))!, semantic, { documents: set.index.documents.length, passages: set.index.passages.length }, { top: 3 })));
+    hybrid.set(
+      q.question,
+      asEval(
+        answerHybrid(
+          set.index,
+          q.question,
+          (await semantic.questionVector(q.question, 60_000))!,
+          semantic,
+          { documents: set.index.documents.length, passages: set.index.passages.length },
+          { top: 3 },
+        ),
+      ),
+    );
     lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: 3 })));
   }
   const wrongAnswers = heldOut.filter((q) => {

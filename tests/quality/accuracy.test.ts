@@ -15,10 +15,13 @@ describe('accuracy on the held-out half of the evaluation question set', () => {
 
   beforeAll(async () => {
     const set = await articleSet();
-    report = evaluate(set.questions.filter((q) => q.half === 'held-out'), (question) => {
-      const answer = answerQuestion(set.index, question);
-      return { answered: answer.answered, results: answer.results.map((result) => ({ paragraph: result.passage.paragraph, quote: result.quote })) };
-    });
+    report = evaluate(
+      set.questions.filter((q) => q.half === 'held-out'),
+      (question) => {
+        const answer = answerQuestion(set.index, question);
+        return { answered: answer.answered, results: answer.results.map((result) => ({ paragraph: result.passage.paragraph, quote: result.quote })) };
+      },
+    );
   });
 
   it('evaluates the held-out half', () => {

@@ -12,7 +12,9 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { corpusTasksInWorkers } from '../../src/engine/corpusTasks.js';
 
 const [dir, scope, file, id, stall] = process.argv.slice(2) as [string, string, string, string, string?];
-const bytes = new TextEncoder().encode(`---\nid: ${id}\ntitle: Written by ${file}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${file}\n---\n\nText of ${file}.\n`);
+const bytes = new TextEncoder().encode(
+  `---\nid: ${id}\ntitle: Written by ${file}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/${file}\n---\n\nText of ${file}.\n`,
+);
 let channel: BroadcastChannel | undefined;
 if (stall === 'stall') {
   channel = new BroadcastChannel('citebot-slow-corpus-task');

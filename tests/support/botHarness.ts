@@ -99,7 +99,15 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
   // Each bot records feedback in a folder of its own, so tests can count what it wrote.
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-cache-'));
   const keys = applicationKeys();
-  const config = testConfig({ clientId: fake.applicationId, apiUrl: fake.apiUrl, cdnUrl: fake.cdnUrl, logLevel: 'info', cacheDir, publicKey: keys.publicKeyHex, ...options.config });
+  const config = testConfig({
+    clientId: fake.applicationId,
+    apiUrl: fake.apiUrl,
+    cdnUrl: fake.cdnUrl,
+    logLevel: 'info',
+    cacheDir,
+    publicKey: keys.publicKeyHex,
+    ...options.config,
+  });
   let raw = '';
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -130,7 +138,9 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
     invalidRequests: () =>
       fake.requests
         .filter((request) => request.body !== undefined && request.method !== 'GET')
-        .flatMap((request) => validateDiscordRequest(request.method, request.path, request.body).map((problem) => `${request.method} ${request.path}: ${problem}`)),
+        .flatMap((request) =>
+          validateDiscordRequest(request.method, request.path, request.body).map((problem) => `${request.method} ${request.path}: ${problem}`),
+        ),
   };
   const cleanUp = async () => {
     await engine.close();
@@ -138,7 +148,14 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
     await rm(cacheDir, { recursive: true, force: true });
   };
   if (transport === 'gateway') {
-    const bot = createBot({ config, engine, logger, commands, clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions }, corpusTasks: options.corpusTasks });
+    const bot = createBot({
+      config,
+      engine,
+      logger,
+      commands,
+      clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions },
+      corpusTasks: options.corpusTasks,
+    });
     await bot.start();
     const { corpus, feedback, metrics } = bot;
     return { ...common, bot, corpus, feedback, metrics, stop: async () => (await bot.stop(), await cleanUp()) };

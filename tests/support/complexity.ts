@@ -80,12 +80,19 @@ export interface Scaling {
 }
 
 /** The least CPU milliseconds one run of `work` takes on each of `inputs`. */
-function measureOnce<T>(work: (input: T) => unknown, inputs: readonly T[], sizes: readonly number[], options: Required<Omit<ScalingOptions, 'sizes' | 'maxSlope' | 'attempts'>>): number[] {
+function measureOnce<T>(
+  work: (input: T) => unknown,
+  inputs: readonly T[],
+  sizes: readonly number[],
+  options: Required<Omit<ScalingOptions, 'sizes' | 'maxSlope' | 'attempts'>>,
+): number[] {
   // Warm-up, smallest first: the JIT compiles the work, and a regression stops at a small size.
   for (const [i, input] of inputs.entries()) {
     const once = cpuMilliseconds(() => work(input));
     if (once > options.maxRunMilliseconds) {
-      throw new Error(`one run at size ${sizes[i]} took ${once.toFixed(0)} ms CPU (more than ${options.maxRunMilliseconds} ms): too slow to time the larger sizes`);
+      throw new Error(
+        `one run at size ${sizes[i]} took ${once.toFixed(0)} ms CPU (more than ${options.maxRunMilliseconds} ms): too slow to time the larger sizes`,
+      );
     }
   }
   // Runs a timing of each size makes: doubled until it lasts minMilliseconds (starting from the
@@ -129,5 +136,11 @@ export function measureScaling<T>(work: (input: T) => unknown, make: (size: numb
   }
   const { slope, milliseconds } = least!;
   const times = milliseconds.map((time, i) => `${sizes[i]}: ${time.toFixed(3)} ms`).join(', ');
-  return { slope, sizes, milliseconds, attempts: made, summary: `${times}; slope ${slope.toFixed(2)} (limit ${maxSlope}, least steep of ${made} measurement${made === 1 ? '' : 's'})` };
+  return {
+    slope,
+    sizes,
+    milliseconds,
+    attempts: made,
+    summary: `${times}; slope ${slope.toFixed(2)} (limit ${maxSlope}, least steep of ${made} measurement${made === 1 ? '' : 's'})`,
+  };
 }

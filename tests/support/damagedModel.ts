@@ -24,7 +24,10 @@ export async function copyModel(): Promise<string> {
 export async function shuffleVocabulary(folder: string): Promise<void> {
   const file = path.join(folder, 'vocab.json');
   const vocabulary = JSON.parse(await readFile(file, 'utf8')) as Array<[string, number]>;
-  const pieces = vocabulary.slice(6).map(([piece]) => piece).reverse();
+  const pieces = vocabulary
+    .slice(6)
+    .map(([piece]) => piece)
+    .reverse();
   await writeFile(file, JSON.stringify([...vocabulary.slice(0, 6), ...vocabulary.slice(6).map(([, score], i) => [pieces[i], score])]));
 }
 
@@ -47,7 +50,10 @@ export async function randomWeights(folder: string, shard: string): Promise<void
 export async function digestsOf(folder: string): Promise<ModelDigests> {
   const files: Record<string, string> = {};
   for (const name of await readdir(folder)) {
-    if (!/\.(js|ts)$/.test(name)) files[name] = createHash('sha256').update(await readFile(path.join(folder, name))).digest('hex');
+    if (!/\.(js|ts)$/.test(name))
+      files[name] = createHash('sha256')
+        .update(await readFile(path.join(folder, name)))
+        .digest('hex');
   }
   return { package: 'a damaged copy', version: '0', files };
 }

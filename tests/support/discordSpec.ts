@@ -16,8 +16,7 @@ import addFormatsModule from 'ajv-formats';
 /** Repository root (tests/support → ../..). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where Discord's OpenAPI description is expected. */
-export const discordSpecPath =
-  process.env['DISCORD_OPENAPI_SPEC'] ?? path.resolve(repoRoot, 'tests/fixtures/discord-api-spec/openapi.json');
+export const discordSpecPath = process.env['DISCORD_OPENAPI_SPEC'] ?? path.resolve(repoRoot, 'tests/fixtures/discord-api-spec/openapi.json');
 
 export interface ValidateDiscordRequestOptions {
   /**
@@ -129,10 +128,34 @@ function validatorAt(ptr: string): ValidateFunction {
 /** Keywords the walker descends into itself; the rest are checked "locally". */
 const APPLICATOR_KEYS = new Set(['$ref', 'allOf', 'anyOf', 'oneOf', 'properties', 'items', 'prefixItems']);
 const VALIDATION_KEYS = new Set([
-  'type', 'enum', 'const', 'required', 'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum',
-  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'minProperties',
-  'maxProperties', 'additionalProperties', 'patternProperties', 'propertyNames', 'not', 'if', 'contains',
-  'dependentRequired', 'dependentSchemas', 'unevaluatedProperties', 'unevaluatedItems',
+  'type',
+  'enum',
+  'const',
+  'required',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'additionalProperties',
+  'patternProperties',
+  'propertyNames',
+  'not',
+  'if',
+  'contains',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'unevaluatedItems',
 ]);
 
 function absolutizeRefs(v: unknown): unknown {
@@ -426,10 +449,7 @@ const MESSAGE_EDIT = new Set([
   'PATCH /channels/{channel_id}/messages/{message_id}',
 ]);
 const INTERACTION_CALLBACK = 'POST /interactions/{interaction_id}/{interaction_token}/callback';
-const COMMAND_LIST = new Set([
-  'PUT /applications/{application_id}/commands',
-  'PUT /applications/{application_id}/guilds/{guild_id}/commands',
-]);
+const COMMAND_LIST = new Set(['PUT /applications/{application_id}/commands', 'PUT /applications/{application_id}/guilds/{guild_id}/commands']);
 const COMMAND_SINGLE = new Set([
   'POST /applications/{application_id}/commands',
   'POST /applications/{application_id}/guilds/{guild_id}/commands',
@@ -442,12 +462,7 @@ const COMMAND_SINGLE = new Set([
  * (application/json) in Discord's OpenAPI description, plus rules the description cannot
  * express. Returns a list of readable problems; [] means valid.
  */
-export function validateDiscordRequest(
-  method: string,
-  path: string,
-  body: unknown,
-  options: ValidateDiscordRequestOptions = {},
-): string[] {
+export function validateDiscordRequest(method: string, path: string, body: unknown, options: ValidateDiscordRequestOptions = {}): string[] {
   const requireAllowedMentions = options.requireAllowedMentions ?? true;
   const op = findDiscordOperation(method, path);
   if (!op) return [`no operation for ${method.toUpperCase()} ${path}`];
@@ -501,12 +516,7 @@ export function validateDiscordRequest(
 }
 
 /** Like validateDiscordRequest but throws an Error listing the problems. */
-export function assertValidDiscordRequest(
-  method: string,
-  path: string,
-  body: unknown,
-  options?: ValidateDiscordRequestOptions,
-): void {
+export function assertValidDiscordRequest(method: string, path: string, body: unknown, options?: ValidateDiscordRequestOptions): void {
   const problems = validateDiscordRequest(method, path, body, options);
   if (problems.length > 0) {
     throw new Error(`Discord would reject ${method.toUpperCase()} ${path}:\n  - ${problems.join('\n  - ')}`);
@@ -592,7 +602,10 @@ function checkMessage(msg: unknown, at: string, creating: boolean, requireAllowe
         }
         fields.forEach((f, j) => {
           if (!isObj(f)) return;
-          for (const [k, max] of [['name', DISCORD_LIMITS.embedFieldName], ['value', DISCORD_LIMITS.embedFieldValue]] as const) {
+          for (const [k, max] of [
+            ['name', DISCORD_LIMITS.embedFieldName],
+            ['value', DISCORD_LIMITS.embedFieldValue],
+          ] as const) {
             const v = f[k];
             if (typeof v === 'string' && v.trim() === '') out.push(`${e}/fields/${j}/${k}: must not be empty`);
             limit(out, `${e}/fields/${j}/${k}`, v, max);
@@ -734,7 +747,9 @@ function checkCommand(cmd: unknown, at: string, partial: boolean, out: string[])
     const name = cmd['name'];
     const n = typeof name === 'string' ? codePoints(name) : 0;
     if ((!partial || name !== undefined) && (n < 1 || n > DISCORD_LIMITS.commandName)) {
-      out.push(`${at}/name: a context-menu command name must be 1-${DISCORD_LIMITS.commandName} characters (has ${typeof name === 'string' ? n : preview(name)})`);
+      out.push(
+        `${at}/name: a context-menu command name must be 1-${DISCORD_LIMITS.commandName} characters (has ${typeof name === 'string' ? n : preview(name)})`,
+      );
     }
     const desc = cmd['description'];
     if (desc !== undefined && desc !== null && desc !== '') {

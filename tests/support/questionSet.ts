@@ -65,7 +65,19 @@ function rightAboutArticle(q: EvalQuestion, result: EvalAnswer, accepted: Set<nu
 
 /** `answer` is also given the question's entry, for sets whose questions must be told apart by more than their text. */
 export function evaluate<Q extends EvalQuestion>(questions: Q[], answer: (question: string, entry: Q) => EvalAnswer): EvalReport {
-  const report: EvalReport = { questions: questions.length, answerable: 0, unanswerable: 0, top1: 0, top3: 0, abstained: 0, falseAbstentions: 0, publicWrong: 0, medianQuoteChars: 0, byKind: {}, failures: [] };
+  const report: EvalReport = {
+    questions: questions.length,
+    answerable: 0,
+    unanswerable: 0,
+    top1: 0,
+    top3: 0,
+    abstained: 0,
+    falseAbstentions: 0,
+    publicWrong: 0,
+    medianQuoteChars: 0,
+    byKind: {},
+    failures: [],
+  };
   const quoteLengths: number[] = [];
   for (const q of questions) {
     const result = answer(q.question, q);

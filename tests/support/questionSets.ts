@@ -110,7 +110,9 @@ export function paragraphKeys(documentIds: readonly string[]): { key: QuestionSe
  * SQuAD's), with paragraph keys unique across both (`paragraphKeys` of every document, in order).
  */
 export async function chatSets(): Promise<QuestionSet[]> {
-  const { questions: entries } = JSON.parse(readFileSync(new URL('../fixtures/chat-questions.json', import.meta.url), 'utf8')) as { questions: ChatQuestionEntry[] };
+  const { questions: entries } = JSON.parse(readFileSync(new URL('../fixtures/chat-questions.json', import.meta.url), 'utf8')) as {
+    questions: ChatQuestionEntry[];
+  };
   const sets = await Promise.all([articleSet(), squadSet()]);
   const paragraphKey = paragraphKeys(sets.flatMap((set) => set.documents.map((document) => document.id))).key;
   const placed = new Set<string>();
@@ -123,9 +125,20 @@ export async function chatSets(): Promise<QuestionSet[]> {
         placed.add(entry.id);
         const missing = entry.paragraphs?.filter((number) => !paragraphs.has(`${entry.article}:${number}`)) ?? [];
         if (missing.length > 0) throw new Error(`chat-questions.json: ${entry.id}'s article has no paragraph ${missing.join(', ')}`);
-        if ((entry.kind === 'meta') !== (entry.intent !== undefined)) throw new Error(`chat-questions.json: ${entry.id} must have an intent if and only if it is 'meta'`);
+        if ((entry.kind === 'meta') !== (entry.intent !== undefined))
+          throw new Error(`chat-questions.json: ${entry.id} must have an intent if and only if it is 'meta'`);
         const keys = entry.paragraphs?.map((number) => paragraphKey(entry.article, number)) ?? [];
-        return { id: entry.id, question: entry.question, kind: entry.kind, paragraph: keys[0] ?? null, alsoAccept: keys.slice(1), expect: null, intent: entry.intent, article: entry.article, half: entry.half };
+        return {
+          id: entry.id,
+          question: entry.question,
+          kind: entry.kind,
+          paragraph: keys[0] ?? null,
+          alsoAccept: keys.slice(1),
+          expect: null,
+          intent: entry.intent,
+          article: entry.article,
+          half: entry.half,
+        };
       });
     return { ...set, name: `chat-questions.json on ${set.name}`, questions, paragraphKey };
   });

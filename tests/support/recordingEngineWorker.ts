@@ -9,6 +9,7 @@ import type { EngineRequest } from '../../src/engine/protocol.js';
 parentPort!.on('message', (message: { request?: EngineRequest }) => {
   const { request } = message;
   if (request) parentPort!.postMessage({ type: 'log', level: 'info', message: 'engine request', details: { kind: request.kind } });
-  if (request?.kind === 'answer') parentPort!.postMessage({ type: 'log', level: 'info', message: 'engine asked', details: { args: [request.question, request.options] } });
+  if (request?.kind === 'answer')
+    parentPort!.postMessage({ type: 'log', level: 'info', message: 'engine asked', details: { args: [request.question, request.options] } });
 });
 await import('../../src/engine/engineWorker.js');

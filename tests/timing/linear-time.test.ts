@@ -28,7 +28,8 @@ function randomLetters(chars: number): string {
   return Array.from({ length: chars }, () => String.fromCharCode(97 + ((state = (state * 1103515245 + 12345) % 2147483648) % 26))).join('');
 }
 
-const ENGLISH = 'The partnerships feature several politically connected companies, as well as a state owned consortium. Earlier this year the government put out a notice to banks requiring them to remove components of foreign technology by 2020. ';
+const ENGLISH =
+  'The partnerships feature several politically connected companies, as well as a state owned consortium. Earlier this year the government put out a notice to banks requiring them to remove components of foreign technology by 2020. ';
 
 /** Article bodies that took time quadratic in their size, each made `chars` long. */
 const PATHOLOGICAL: Record<string, (chars: number) => string> = {
@@ -77,7 +78,18 @@ const TIMED_AT: Record<string, ScalingOptions> = {
 };
 
 function documentOf(body: string): CorpusDocument {
-  return { id: 'doc', title: 'Title', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/', file: 'doc.md', body, bodyLine: 8, hash: '' };
+  return {
+    id: 'doc',
+    title: 'Title',
+    author: 'A',
+    publisher: 'P',
+    published: '2020-01-01',
+    url: 'https://example.com/',
+    file: 'doc.md',
+    body,
+    bodyLine: 8,
+    hash: '',
+  };
 }
 
 /** What indexing does with an article: split it into passages and analyse each. */
@@ -121,8 +133,18 @@ describe('text processing takes linear time', () => {
 describe('the complexity helper (tests/support/complexity.ts)', () => {
   it('fits the exponent of a power law', () => {
     const ns = [1000, 2000, 4000, 8000];
-    expect(logLogSlope(ns, ns.map((n) => 3 * n))).toBeCloseTo(1, 10);
-    expect(logLogSlope(ns, ns.map((n) => 0.5 * n * n))).toBeCloseTo(2, 10);
+    expect(
+      logLogSlope(
+        ns,
+        ns.map((n) => 3 * n),
+      ),
+    ).toBeCloseTo(1, 10);
+    expect(
+      logLogSlope(
+        ns,
+        ns.map((n) => 0.5 * n * n),
+      ),
+    ).toBeCloseTo(2, 10);
   });
 
   it('reports a linear loop as linear', () => {

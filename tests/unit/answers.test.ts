@@ -16,7 +16,6 @@ import { Library } from '../../src/library/Library.js';
 import { loadQuestionSet } from '../support/questionSet.js';
 import { passageRef, sentencesOf } from '../../src/passages/splitIntoPassages.js';
 
-
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CORPUS_DIR = path.join(ROOT, 'corpus');
 const ARTICLE_URL = 'https://technode.com/2015/09/25/microsoft-reveals-list-of-partnerships-with-chinese-state-and-private-sector/';
@@ -46,7 +45,10 @@ const withoutMarkers = (quote: string) => quote.replace(/^… /, '').replace(/ �
 function fragmentParts(link: string): string[] {
   const at = link.indexOf('#:~:text=');
   expect(at).toBeGreaterThan(0);
-  return link.slice(at + '#:~:text='.length).split(',').map(decodeURIComponent);
+  return link
+    .slice(at + '#:~:text='.length)
+    .split(',')
+    .map(decodeURIComponent);
 }
 
 function expectWellFormedResult(result: AnswerResult): void {
@@ -100,7 +102,9 @@ describe('answerQuestion on the bundled corpus', () => {
   it('highlights the sentence that answers, and links to it with a text fragment', () => {
     const [first] = answerQuestion(index, BAIDU_QUESTION).results;
     const highlighted = first!.quote.slice(...first!.quoteHighlight!);
-    expect(highlighted).toBe('Microsoft has also revealed this week that they have struck a partnership with Baidu, meaning the Chinese search engine will feature as the primary search engine on Microsoft’s Edge browser in China.');
+    expect(highlighted).toBe(
+      'Microsoft has also revealed this week that they have struck a partnership with Baidu, meaning the Chinese search engine will feature as the primary search engine on Microsoft’s Edge browser in China.',
+    );
     expect(first!.link.startsWith(ARTICLE_URL)).toBe(true);
     const words = highlighted.split(/\s+/);
     const [start, end] = fragmentParts(first!.link);
@@ -280,7 +284,9 @@ describe('textFragmentUrl', () => {
   it('addresses a long quote by its first and last four words', () => {
     const quote = 'one two three four five six seven eight nine';
     expect(textFragmentUrl(url, quote)).toBe(`${url}#:~:text=one%20two%20three%20four,six%20seven%20eight%20nine`);
-    expect(textFragmentUrl(url, 'one two three four five six seven eight')).toBe(`${url}#:~:text=${encodeURIComponent('one two three four five six seven eight')}`);
+    expect(textFragmentUrl(url, 'one two three four five six seven eight')).toBe(
+      `${url}#:~:text=${encodeURIComponent('one two three four five six seven eight')}`,
+    );
   });
 
   it('encodes "-", "," and "&", which the text-directive syntax reserves', () => {
@@ -363,7 +369,9 @@ describe('searchPassages', () => {
   it('respects the limit', () => {
     const all = searchPassages(index, 'partnership Microsoft China', { limit: 100 });
     expect(all.length).toBeGreaterThan(3);
-    expect(searchPassages(index, 'partnership Microsoft China', { limit: 3 }).map((hit) => hit.passage.id)).toEqual(all.slice(0, 3).map((hit) => hit.passage.id));
+    expect(searchPassages(index, 'partnership Microsoft China', { limit: 3 }).map((hit) => hit.passage.id)).toEqual(
+      all.slice(0, 3).map((hit) => hit.passage.id),
+    );
     expect(searchPassages(index, '', { limit: 100 })).toHaveLength(index.passages.length);
   });
 
@@ -408,7 +416,8 @@ describe('Library', () => {
   it('leaves a broken file out when opened strictly, as a reload is, and keeps the served version of one that broke since', async () => {
     const { dir } = await openCopy();
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-cache-'));
-    const article = (title: string, body: string) => `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2016-01-15\nurl: https://example.com/a\n---\n\n${body}\n`;
+    const article = (title: string, body: string) =>
+      `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2016-01-15\nurl: https://example.com/a\n---\n\n${body}\n`;
     try {
       await writeFile(path.join(dir, 'edited.md'), article('Glacier melts', 'The Rhone glacier lost a tenth of its ice.'));
       await writeFile(path.join(dir, 'deleted.md'), article('Volcano erupts', 'The Krakatoa volcano erupted on Tuesday.'));

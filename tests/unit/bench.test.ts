@@ -33,7 +33,12 @@ describe('synthetic corpus', () => {
 
   it('is about half common English words, as real text is', () => {
     const common = new Set(COMMON_WORDS);
-    const words = corpus.flatMap((document) => document.body.toLowerCase().split(/[^a-z]+/).filter(Boolean));
+    const words = corpus.flatMap((document) =>
+      document.body
+        .toLowerCase()
+        .split(/[^a-z]+/)
+        .filter(Boolean),
+    );
     const share = words.filter((word) => common.has(word)).length / words.length;
     expect(share).toBeGreaterThan(0.4);
     expect(share).toBeLessThan(0.6);
@@ -75,7 +80,12 @@ describe('measurements', () => {
   it('rounds and aligns for reading', () => {
     expect([0.5391, 19.268, 406.7, 32_156].map(formatMs)).toEqual(['0.539 ms', '19.3 ms', '407 ms', '32.2 s']);
     expect([0.14, 337.94].map(formatMB)).toEqual(['143 kB', '337.9 MB']);
-    expect(formatTable([['a', 'bb'], ['ccc', '1']])).toBe('a    bb\nccc   1');
+    expect(
+      formatTable([
+        ['a', 'bb'],
+        ['ccc', '1'],
+      ]),
+    ).toBe('a    bb\nccc   1');
   });
 
   it('says whether a figure meets its target, and by how much it misses', () => {
@@ -86,10 +96,22 @@ describe('measurements', () => {
   });
 });
 
-
 describe('scoring answers (evaluate)', () => {
-  const question = (fields: Partial<EvalQuestion>): EvalQuestion => ({ id: 'q', question: 'q', kind: 'meta', paragraph: 1, alsoAccept: [2], expect: null, article: 'a', ...fields });
-  const answer = (paragraph: number, about?: EvalAnswer['about']): EvalAnswer => ({ answered: true, results: [{ paragraph, quote: '' }], ...(about && { about }) });
+  const question = (fields: Partial<EvalQuestion>): EvalQuestion => ({
+    id: 'q',
+    question: 'q',
+    kind: 'meta',
+    paragraph: 1,
+    alsoAccept: [2],
+    expect: null,
+    article: 'a',
+    ...fields,
+  });
+  const answer = (paragraph: number, about?: EvalAnswer['about']): EvalAnswer => ({
+    answered: true,
+    results: [{ paragraph, quote: '' }],
+    ...(about && { about }),
+  });
   const declined: EvalAnswer = { answered: false, results: [] };
   const score = (q: EvalQuestion, given: EvalAnswer) => {
     const report = evaluate([q], () => given);

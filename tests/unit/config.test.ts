@@ -50,7 +50,9 @@ describe('loadConfig', () => {
   });
 
   it('treats empty and blank values as unset, as a copied .env.example leaves them', () => {
-    expect(config({ ...MINIMAL, DISCORD_GUILD_ID: '', DISCORD_CDN_URL: ' ', CORPUS_DIR: '', ASK_COOLDOWN_SECONDS: '', LOG_PRETTY: '', NODE_ENV: 'development' })).toMatchObject({
+    expect(
+      config({ ...MINIMAL, DISCORD_GUILD_ID: '', DISCORD_CDN_URL: ' ', CORPUS_DIR: '', ASK_COOLDOWN_SECONDS: '', LOG_PRETTY: '', NODE_ENV: 'development' }),
+    ).toMatchObject({
       guildId: undefined,
       cdnUrl: 'https://cdn.discordapp.com',
       corpusDir: './corpus',
@@ -131,12 +133,24 @@ describe('loadConfig', () => {
   it.each<[string, NodeJS.ProcessEnv, string]>([
     ['a missing token', { DISCORD_CLIENT_ID: CLIENT_ID }, 'DISCORD_TOKEN is missing: copy your bot token (Developer Portal → Bot → Reset Token) into .env.'],
     ['a token with a space', { ...MINIMAL, DISCORD_TOKEN: `Bot ${TOKEN}` }, 'DISCORD_TOKEN contains spaces: paste the token alone, without quotes or "Bot ".'],
-    ['a missing client id', { DISCORD_TOKEN: TOKEN }, "DISCORD_CLIENT_ID is missing: set it to your application's id (Developer Portal → General Information)."],
-    ['a client id that is not a snowflake', { ...MINIMAL, DISCORD_CLIENT_ID: 'my-bot' }, 'DISCORD_CLIENT_ID must be a Discord id (17–20 digits), not "my-bot".'],
+    [
+      'a missing client id',
+      { DISCORD_TOKEN: TOKEN },
+      "DISCORD_CLIENT_ID is missing: set it to your application's id (Developer Portal → General Information).",
+    ],
+    [
+      'a client id that is not a snowflake',
+      { ...MINIMAL, DISCORD_CLIENT_ID: 'my-bot' },
+      'DISCORD_CLIENT_ID must be a Discord id (17–20 digits), not "my-bot".',
+    ],
     ['a guild id too short', { ...MINIMAL, DISCORD_GUILD_ID: '1234' }, 'DISCORD_GUILD_ID must be a Discord id (17–20 digits), not "1234".'],
     ['an audit channel that is not an id', { ...MINIMAL, AUDIT_CHANNEL_ID: '#audit' }, 'AUDIT_CHANNEL_ID must be a Discord id (17–20 digits), not "#audit".'],
     ['an API URL that is not a URL', { ...MINIMAL, DISCORD_API_URL: 'localhost:8080' }, 'DISCORD_API_URL must be an http(s) URL, not "localhost:8080".'],
-    ['a CDN URL that is not http(s)', { ...MINIMAL, DISCORD_CDN_URL: 'ftp://cdn.example.com' }, 'DISCORD_CDN_URL must be an http(s) URL, not "ftp://cdn.example.com".'],
+    [
+      'a CDN URL that is not http(s)',
+      { ...MINIMAL, DISCORD_CDN_URL: 'ftp://cdn.example.com' },
+      'DISCORD_CDN_URL must be an http(s) URL, not "ftp://cdn.example.com".',
+    ],
     ['a boolean that is not one', { ...MINIMAL, CORPUS_WATCH: 'sometimes' }, 'CORPUS_WATCH must be true or false, not "sometimes".'],
     ['LOG_PRETTY that is not a boolean', { ...MINIMAL, LOG_PRETTY: '2' }, 'LOG_PRETTY must be true or false, not "2".'],
     ['a negative cooldown', { ...MINIMAL, ASK_COOLDOWN_SECONDS: '-1' }, 'ASK_COOLDOWN_SECONDS must be a whole number from 0 to 3600, not "-1".'],
@@ -144,19 +158,51 @@ describe('loadConfig', () => {
     ['a fractional cooldown', { ...MINIMAL, ASK_COOLDOWN_SECONDS: '1.5' }, 'ASK_COOLDOWN_SECONDS must be a whole number from 0 to 3600, not "1.5".'],
     ['an upload limit over 1 MiB', { ...MINIMAL, MAX_UPLOAD_BYTES: '1048577' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "1048577".'],
     ['an upload limit with a unit', { ...MINIMAL, MAX_UPLOAD_BYTES: '512k' }, 'MAX_UPLOAD_BYTES must be a whole number from 0 to 1048576, not "512k".'],
-    ['a server article quota that is not a number', { ...MINIMAL, SERVER_MAX_ARTICLES: 'fifty' }, 'SERVER_MAX_ARTICLES must be a whole number from 0 to 100000, not "fifty".'],
+    [
+      'a server article quota that is not a number',
+      { ...MINIMAL, SERVER_MAX_ARTICLES: 'fifty' },
+      'SERVER_MAX_ARTICLES must be a whole number from 0 to 100000, not "fifty".',
+    ],
     ['a server byte quota with a unit', { ...MINIMAL, SERVER_MAX_BYTES: '5MiB' }, 'SERVER_MAX_BYTES must be a whole number from 0 to 1073741824, not "5MiB".'],
-    ['a server passage quota that is not a count', { ...MINIMAL, SERVER_MAX_PASSAGES: '2k' }, 'SERVER_MAX_PASSAGES must be a whole number from 0 to 1000000, not "2k".'],
+    [
+      'a server passage quota that is not a count',
+      { ...MINIMAL, SERVER_MAX_PASSAGES: '2k' },
+      'SERVER_MAX_PASSAGES must be a whole number from 0 to 1000000, not "2k".',
+    ],
     ['an unknown sharding mode', { ...MINIMAL, SHARDING_MODE: 'cluster' }, 'SHARDING_MODE must be internal or process, not "cluster".'],
     ['an unknown log level', { ...MINIMAL, LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose".'],
-    ['a cache folder inside the corpus', { ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles/.cache' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "/srv/articles/.cache"; the default, ./.cache, is.'],
-    ['the corpus folder as the cache folder', { ...MINIMAL, CACHE_DIR: 'corpus/' }, 'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "corpus/"; the default, ./.cache, is.'],
-    ['a role list with a name in it', { ...MINIMAL, MODERATOR_ROLE_IDS: '123456789012345678,Moderators' }, 'MODERATOR_ROLE_IDS must be comma-separated role ids, and "Moderators" is not one.'],
-    ['a public key that is not 64 hex digits', { ...MINIMAL, DISCORD_PUBLIC_KEY: 'a1b2c3' }, 'DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application\'s Public Key (Developer Portal → General Information), not "a1b2c3".'],
+    [
+      'a cache folder inside the corpus',
+      { ...MINIMAL, CORPUS_DIR: '/srv/articles', CACHE_DIR: '/srv/articles/.cache' },
+      'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "/srv/articles/.cache"; the default, ./.cache, is.',
+    ],
+    [
+      'the corpus folder as the cache folder',
+      { ...MINIMAL, CACHE_DIR: 'corpus/' },
+      'CACHE_DIR must be a folder outside CORPUS_DIR (which holds only articles), not "corpus/"; the default, ./.cache, is.',
+    ],
+    [
+      'a role list with a name in it',
+      { ...MINIMAL, MODERATOR_ROLE_IDS: '123456789012345678,Moderators' },
+      'MODERATOR_ROLE_IDS must be comma-separated role ids, and "Moderators" is not one.',
+    ],
+    [
+      'a public key that is not 64 hex digits',
+      { ...MINIMAL, DISCORD_PUBLIC_KEY: 'a1b2c3' },
+      'DISCORD_PUBLIC_KEY must be the 64 hexadecimal digits of your application\'s Public Key (Developer Portal → General Information), not "a1b2c3".',
+    ],
     ['an HTTP port out of range', { ...MINIMAL, HTTP_PORT: '70000' }, 'HTTP_PORT must be a port number from 1 to 65535, not "70000".'],
     ['a metrics port that is not a number', { ...MINIMAL, METRICS_PORT: 'metrics' }, 'METRICS_PORT must be a port number from 1 to 65535, not "metrics".'],
-    ['a metrics address that is a host name', { ...MINIMAL, METRICS_HOST: 'metrics.example.com' }, 'METRICS_HOST must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "metrics.example.com".'],
-    ['an HTTP address with a port', { ...MINIMAL, HTTP_HOST: '0.0.0.0:8080' }, 'HTTP_HOST must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "0.0.0.0:8080".'],
+    [
+      'a metrics address that is a host name',
+      { ...MINIMAL, METRICS_HOST: 'metrics.example.com' },
+      'METRICS_HOST must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "metrics.example.com".',
+    ],
+    [
+      'an HTTP address with a port',
+      { ...MINIMAL, HTTP_HOST: '0.0.0.0:8080' },
+      'HTTP_HOST must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "0.0.0.0:8080".',
+    ],
   ])('refuses %s, saying what to do', (_case, env, problem) => {
     expect(problems(env)).toEqual([problem]);
   });

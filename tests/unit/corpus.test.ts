@@ -26,8 +26,7 @@ function article(fields: Record<string, string> = {}, body = 'The body of the ar
 }
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const concatBytes = (...parts: Array<string | number[]>) =>
-  Uint8Array.from(parts.flatMap((part) => (typeof part === 'string' ? [...utf8(part)] : part)));
+const concatBytes = (...parts: Array<string | number[]>) => Uint8Array.from(parts.flatMap((part) => (typeof part === 'string' ? [...utf8(part)] : part)));
 
 const tempDirs: string[] = [];
 async function tempDir(prefix = 'citebot-corpus-'): Promise<string> {
@@ -121,7 +120,12 @@ describe('parseCorpusFile', () => {
     ['empty front matter', '---\n---\n\nBody.\n', 2, /must be a mapping of fields/],
     ['invalid YAML', article({ author: 'Jane: Roe' }), 3, /^the author contains ": ".*: wrap the author in double quotes: author: "Jane: Roe"$/],
     ['YAML that is not a field', '---\ntitle: T\n- item\n---\n\nBody.\n', 3, /^front matter is not valid YAML: /],
-    ['a duplicate key', article().replace('publisher: Example News\n', 'publisher: Example News\npublisher: Other\n'), 5, /^"publisher" is set twice: keep one/],
+    [
+      'a duplicate key',
+      article().replace('publisher: Example News\n', 'publisher: Example News\npublisher: Other\n'),
+      5,
+      /^"publisher" is set twice: keep one/,
+    ],
   ])('rejects %s, naming the file, the line and the fault', (_label, text, line, message) => {
     const result = parse(text, 'broken.md');
     expect(result.document).toBeUndefined();
@@ -164,7 +168,9 @@ describe('parseCorpusFile', () => {
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({ file: 'latin1.md', line: 11 });
     // "Second " is 7 characters: the bad byte is the 8th of line 11.
-    expect(result.problems[0]!.message).toBe(`the text is not valid UTF-8 (byte 0x${bad[0]!.toString(16)} in column 8; probably Latin-1 or Windows-1252): save the file as UTF-8`);
+    expect(result.problems[0]!.message).toBe(
+      `the text is not valid UTF-8 (byte 0x${bad[0]!.toString(16)} in column 8; probably Latin-1 or Windows-1252): save the file as UTF-8`,
+    );
   });
 
   it('rejects a multi-byte character cut off at the end of the file', () => {
@@ -213,9 +219,19 @@ describe('parseCorpusFile', () => {
       '2 files: a different fault (g.md:2, h.md)',
       'i.md:3: a third fault',
     ]);
-    expect(formatProblemLines(problems)[0]).toBe(`12 files: ${missing} (${problems.slice(0, 12).map((problem) => `${problem.file}:6`).join(', ')})`);
+    expect(formatProblemLines(problems)[0]).toBe(
+      `12 files: ${missing} (${problems
+        .slice(0, 12)
+        .map((problem) => `${problem.file}:6`)
+        .join(', ')})`,
+    );
     // Two faults of one file stay two lines.
-    expect(formatProblemLines([{ file: 'a.md', line: 1, message: 'x' }, { file: 'a.md', line: 2, message: 'x' }])).toEqual(['a.md:1: x', 'a.md:2: x']);
+    expect(
+      formatProblemLines([
+        { file: 'a.md', line: 1, message: 'x' },
+        { file: 'a.md', line: 2, message: 'x' },
+      ]),
+    ).toEqual(['a.md:1: x', 'a.md:2: x']);
   });
 });
 
@@ -226,15 +242,31 @@ describe('front matter of a hostile size', () => {
 
   it('is refused for its number of fields, saying what to keep, in time linear in its size', () => {
     expect(parse(padded(33_000)).problems).toEqual([
-      { file: 'big.md', line: 1, message: expect.stringMatching(/^front matter is too long \(\d+ bytes; at most 16384\): keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"$/) },
+      {
+        file: 'big.md',
+        line: 1,
+        message: expect.stringMatching(
+          /^front matter is too long \(\d+ bytes; at most 16384\): keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"$/,
+        ),
+      },
     ]);
-    expect(parse(padded(40)).problems).toEqual([{ file: 'big.md', line: 1, message: 'front matter has 45 fields; at most 30 are read: keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"' }]);
+    expect(parse(padded(40)).problems).toEqual([
+      {
+        file: 'big.md',
+        line: 1,
+        message:
+          'front matter has 45 fields; at most 30 are read: keep only title, author, publisher, published, url and id there, and the article’s text after the closing "---"',
+      },
+    ]);
     // A file refused for a missing field costs as little: the fields are read once, not pairwise.
     // Lines of 7 bytes ("2kf: 1"), so that even 12,000 of them (84 KB) stay under the 128 KiB
     // past which V8 allocates a string or array at a higher cost a byte: a fit across that step
     // reads about 1.4 for linear code (tests/support/complexity.ts). The old pairwise check took
     // 1.5 s at 12,000 fields.
-    const withoutTitle = (fields: number) => article().replace('---\n', `---\n${Array.from({ length: fields }, (_, i) => `${i.toString(36)}: 1`).join('\n')}\n`).replace(/\ntitle: .*\n/, '\n');
+    const withoutTitle = (fields: number) =>
+      article()
+        .replace('---\n', `---\n${Array.from({ length: fields }, (_, i) => `${i.toString(36)}: 1`).join('\n')}\n`)
+        .replace(/\ntitle: .*\n/, '\n');
     const scaling = measureScaling(parse, withoutTitle, { sizes: [1_500, 3_000, 6_000, 12_000] });
     expect(scaling.slope, scaling.summary).toBeLessThan(MAX_LINEAR_SLOPE);
   });
@@ -253,14 +285,29 @@ describe('front-matter help', () => {
   const applySuggestion = (text: string, problem: CorpusProblem) => {
     const suggested = /wrap the \w+ in double quotes: (.*)$/.exec(problem.message)?.[1];
     expect(suggested, problem.message).toBeDefined();
-    return text.split('\n').map((line, index) => (index === problem.line! - 1 ? suggested : line)).join('\n');
+    return text
+      .split('\n')
+      .map((line, index) => (index === problem.line! - 1 ? suggested : line))
+      .join('\n');
   };
 
   it.each([
-    ['a colon and space', 'Microsoft: the China deals', /^the title contains ": ", which YAML reads as the start of another field: wrap the title in double quotes: title: "Microsoft: the China deals"$/],
-    ['a comment', 'Microsoft #1 partner in China', /^the text after "#" in the title is dropped as a YAML comment: wrap the title in double quotes: title: "Microsoft #1 partner in China"$/],
+    [
+      'a colon and space',
+      'Microsoft: the China deals',
+      /^the title contains ": ", which YAML reads as the start of another field: wrap the title in double quotes: title: "Microsoft: the China deals"$/,
+    ],
+    [
+      'a comment',
+      'Microsoft #1 partner in China',
+      /^the text after "#" in the title is dropped as a YAML comment: wrap the title in double quotes: title: "Microsoft #1 partner in China"$/,
+    ],
     ['a comment and nothing before it', '#1 partner', /dropped as a YAML comment/],
-    ['a reserved first character and quotes', '@citebot says "hi": 2 #tips', /^the title (contains|is not plain text).*title: "@citebot says \\"hi\\": 2 #tips"$/],
+    [
+      'a reserved first character and quotes',
+      '@citebot says "hi": 2 #tips',
+      /^the title (contains|is not plain text).*title: "@citebot says \\"hi\\": 2 #tips"$/,
+    ],
   ])('explains a title with %s, and its suggested line parses to the intended title', (_label, title, message) => {
     const text = article({ title });
     const result = parse(text);
@@ -272,7 +319,9 @@ describe('front-matter help', () => {
 
   it('leaves values that YAML reads whole as they were: quoted with a comment after, "#" inside a word', () => {
     expect(parse(article({ title: '"Microsoft #1" # the headline' })).document?.title).toBe('Microsoft #1');
-    expect(parse(article({ title: 'C# in China', author: "O'Brien #2" })).problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/in the author is dropped/) })]);
+    expect(parse(article({ title: 'C# in China', author: "O'Brien #2" })).problems).toEqual([
+      expect.objectContaining({ line: 3, message: expect.stringMatching(/in the author is dropped/) }),
+    ]);
     expect(parse(article({ title: 'C# in China' })).document?.title).toBe('C# in China');
   });
 
@@ -295,7 +344,6 @@ describe('front-matter help', () => {
   it('keeps accepting extra keys, as before', () => {
     expect(parse(article({ tags: 'china, partnerships', summary: 'Who works with whom.' })).document?.title).toBe('A test article');
   });
-
 });
 
 describe('loadCorpus', () => {
@@ -330,7 +378,7 @@ describe('loadCorpus', () => {
       // Ignored: hidden files and other extensions, however broken.
       '.hidden.md': 'not an article',
       'notes.txt': 'not an article',
-      'README': 'not an article',
+      README: 'not an article',
     };
     for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
     // Ignored: folders, even one named like an article, and the files inside folders.
@@ -464,9 +512,17 @@ describe('loadCorpus', () => {
     const folder = await tempDir();
     await writeFile(path.join(folder, 'one.md'), article({ published: '2015-02-30' }));
     await writeFile(path.join(folder, 'notes.txt'), article());
-    expect(await loadCorpusFile(path.join(folder, 'one.md'))).toEqual({ documents: [], problems: [{ file: 'one.md', line: 5, message: expect.stringMatching(/real date/) }], skipped: [] });
+    expect(await loadCorpusFile(path.join(folder, 'one.md'))).toEqual({
+      documents: [],
+      problems: [{ file: 'one.md', line: 5, message: expect.stringMatching(/real date/) }],
+      skipped: [],
+    });
     expect((await loadCorpusFile(path.join(CORPUS_DIR, 'microsoft-china-partnerships.md'))).documents).toHaveLength(1);
-    expect(await loadCorpusFile(path.join(folder, 'notes.txt'))).toEqual({ documents: [], problems: [], skipped: [{ file: 'notes.txt', message: expect.stringMatching(/^not read: only \.md/) }] });
+    expect(await loadCorpusFile(path.join(folder, 'notes.txt'))).toEqual({
+      documents: [],
+      problems: [],
+      skipped: [{ file: 'notes.txt', message: expect.stringMatching(/^not read: only \.md/) }],
+    });
   });
 
   it('loads an empty folder as an empty corpus without problems', async () => {

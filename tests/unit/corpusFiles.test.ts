@@ -11,7 +11,8 @@ import { splitIntoPassages } from '../../src/passages/splitIntoPassages.js';
 
 const META: DocumentMeta = { title: 'A test article', author: 'Jane Roe', publisher: 'Example News', published: '2020-02-29', url: 'https://example.com/a' };
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const article = (extra = '', body = 'The body of the article.') => utf8(`---\ntitle: A test article\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/a\n${extra}---\n\n${body}\n`);
+const article = (extra = '', body = 'The body of the article.') =>
+  utf8(`---\ntitle: A test article\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/a\n${extra}---\n\n${body}\n`);
 
 const tempDirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -115,7 +116,11 @@ describe('writeCorpusFile', () => {
     const dir = await tempDir();
     await writeCorpusFile(dir, 'first.md', article('id: shared\n'), { replace: false });
     const refused = await writeCorpusFile(dir, 'second.md', article('id: shared\n'), { replace: false });
-    expect(refused).toEqual({ ok: false, reason: 'invalid', problems: [{ file: 'second.md', line: 1, message: expect.stringContaining('duplicate id "shared": first.md') }] });
+    expect(refused).toEqual({
+      ok: false,
+      reason: 'invalid',
+      problems: [{ file: 'second.md', line: 1, message: expect.stringContaining('duplicate id "shared": first.md') }],
+    });
     // A default id (from the file name) collides too.
     await writeFile(path.join(dir, 'third.md'), article());
     expect(await writeCorpusFile(dir, 'other.md', article('id: third\n'), { replace: false })).toMatchObject({ ok: false, reason: 'invalid' });
@@ -139,7 +144,10 @@ describe('writeCorpusFile', () => {
 
   it('refuses a file over the size cap it is given', async () => {
     const dir = await tempDir();
-    expect(await writeCorpusFile(dir, 'big.md', article('', 'x'.repeat(500)), { replace: false, maxFileBytes: 300 })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await writeCorpusFile(dir, 'big.md', article('', 'x'.repeat(500)), { replace: false, maxFileBytes: 300 })).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(await listing(dir)).toEqual([]);
   });
 
@@ -148,7 +156,10 @@ describe('writeCorpusFile', () => {
     const dir = path.join(parent, 'corpus');
     await mkdir(dir);
     const names = ['../escape.md', '../../escape2.md', `${parent}/abs.md`, '..\\..\\win.txt', '../.hidden.md'];
-    for (const name of names) expect(await writeCorpusFile(dir, name, article(`id: ${safeCorpusFileName(name)!.replace('.md', '')}\n`), { replace: false })).toMatchObject({ ok: true });
+    for (const name of names)
+      expect(await writeCorpusFile(dir, name, article(`id: ${safeCorpusFileName(name)!.replace('.md', '')}\n`), { replace: false })).toMatchObject({
+        ok: true,
+      });
     expect(await listing(parent)).toEqual(['corpus']);
     expect(await listing(dir)).toEqual(['abs.md', 'escape.md', 'escape2.md', 'hidden.md', 'win.md']);
   });
@@ -187,7 +198,11 @@ describe('retireCorpusFile', () => {
     await writeFile(path.join(dir, 'keep.md'), article('id: keep\n'));
     await mkdir(path.join(dir, '.removed'));
     await writeFile(path.join(dir, '.removed', 'notes.txt'), 'put here by hand');
-    const retiredCycles = async () => (await readdir(path.join(dir, '.removed'))).flatMap((name) => /-cycle-(\d+)\.md$/.exec(name)?.[1] ?? []).map(Number).sort((a, b) => a - b);
+    const retiredCycles = async () =>
+      (await readdir(path.join(dir, '.removed')))
+        .flatMap((name) => /-cycle-(\d+)\.md$/.exec(name)?.[1] ?? [])
+        .map(Number)
+        .sort((a, b) => a - b);
     const start = Date.UTC(2026, 0, 1);
     const minute = 60_000;
     const cycles = REMOVED_KEEP + 5;

@@ -46,7 +46,12 @@ describe('FeedbackStore', () => {
     await store.append(record({ time: '2024-05-02T00:00:01.000Z', question: 'third', outcome: 'up' }));
     const files = (await readdir(dir)).sort();
     expect(files).toEqual(['feedback-2024-05-01T10-00-00-000Z.jsonl', 'feedback-2024-05-02T00-00-01-000Z.jsonl']);
-    expect((await readFile(path.join(dir, files[0]!), 'utf8')).trim().split('\n').map((line) => JSON.parse(line).question)).toEqual(['first', 'second']);
+    expect(
+      (await readFile(path.join(dir, files[0]!), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).question),
+    ).toEqual(['first', 'second']);
 
     expect((await store.read(new Date('2024-04-01T00:00:00Z'))).map((r) => r.question)).toEqual(['first', 'second', 'third']);
     // The window starts at a time, not at a file's day.
@@ -138,7 +143,14 @@ describe('summarizeFeedback', () => {
 });
 
 describe('FeedbackLog', () => {
-  const vote = { guildId: GUILD, question: 'Who wrote it?', passageId: 'doc:1', vote: 'up' as const, voterId: '1000000000000000042', messageId: '1200000000000000077' };
+  const vote = {
+    guildId: GUILD,
+    question: 'Who wrote it?',
+    passageId: 'doc:1',
+    vote: 'up' as const,
+    voterId: '1000000000000000042',
+    messageId: '1200000000000000077',
+  };
 
   it('records outcomes and votes in the background, without who voted or on which message', async () => {
     const dir = await tempDir();
@@ -151,13 +163,19 @@ describe('FeedbackLog', () => {
     const text = await readFile(path.join(dir, file!), 'utf8');
     expect(text).not.toContain(vote.voterId);
     expect(text).not.toContain(vote.messageId);
-    const lines = text.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map(({ outcome, passageId }) => [outcome, passageId])).toEqual([
       ['answered', 'doc:1'],
       ['declined', undefined],
       ['up', 'doc:1'],
     ]);
-    for (const line of lines) expect(Object.keys(line).sort()).toEqual(line.passageId ? ['guildId', 'outcome', 'passageId', 'question', 'time'] : ['guildId', 'outcome', 'question', 'time']);
+    for (const line of lines)
+      expect(Object.keys(line).sort()).toEqual(
+        line.passageId ? ['guildId', 'outcome', 'passageId', 'question', 'time'] : ['guildId', 'outcome', 'question', 'time'],
+      );
     expect(Date.now() - Date.parse(lines[0].time)).toBeLessThan(60_000);
     expect(await log.summary(GUILD, 7)).toMatchObject({ questions: 2, answered: 1, declined: 1, up: 1, down: 0 });
   });
@@ -173,7 +191,12 @@ describe('FeedbackLog', () => {
 
   it('remembers a bounded number of votes, forgetting the oldest', () => {
     // maxPending 0: nothing is written, only remembered.
-    const log = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(root, 'never-written') }), logger: recordingLogger(), maxRememberedVotes: 2, maxPending: 0 });
+    const log = createFeedbackLog({
+      store: new FeedbackStore({ dir: path.join(root, 'never-written') }),
+      logger: recordingLogger(),
+      maxRememberedVotes: 2,
+      maxPending: 0,
+    });
     for (const messageId of ['1', '2', '3']) expect(log.recordVote({ ...vote, messageId })).toBe(true);
     expect(log.recordVote({ ...vote, messageId: '3' })).toBe(false);
     expect(log.recordVote({ ...vote, messageId: '1' })).toBe(true);
@@ -227,7 +250,14 @@ describe('FeedbackLog', () => {
       vi.useRealTimers();
     }
     const text = (await Promise.all((await readdir(dir)).map((file) => readFile(path.join(dir, file), 'utf8')))).join('');
-    return { questions: text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).question), warnings: logger.warnings };
+    return {
+      questions: text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).question),
+      warnings: logger.warnings,
+    };
   }
   const ask = (log: FeedbackLog, question: string) => log.recordQuestion({ guildId: GUILD, question, answered: true });
 
@@ -259,14 +289,23 @@ describe('FeedbackLog', () => {
       await vi.advanceTimersByTimeAsync(60_000);
     });
     expect(questions).toEqual(['kept']);
-    expect(warnings).toEqual([[expect.objectContaining({ err: expect.objectContaining({ code: expect.stringMatching(/^E[MN]FILE$/) }) }), 'could not record feedback (answers are unaffected)']]);
+    expect(warnings).toEqual([
+      [
+        expect.objectContaining({ err: expect.objectContaining({ code: expect.stringMatching(/^E[MN]FILE$/) }) }),
+        'could not record feedback (answers are unaffected)',
+      ],
+    ]);
   });
 
   it('counts only the asked window of days', async () => {
     const dir = await tempDir();
     const store = new FeedbackStore({ dir });
     const now = Date.now();
-    for (const [ageDays, question] of [[9, 'too old'], [6.9, 'in the week'], [0, 'today']] as const) {
+    for (const [ageDays, question] of [
+      [9, 'too old'],
+      [6.9, 'in the week'],
+      [0, 'today'],
+    ] as const) {
       await store.append(record({ time: new Date(now - ageDays * DAY_MS).toISOString(), question, outcome: 'declined' }));
     }
     const log = createFeedbackLog({ store, logger: recordingLogger() });

@@ -64,7 +64,13 @@ function expectMinisearchResults(index: ReturnType<typeof buildSearchIndex>): { 
       for (const expansion of expansions) boosts.set(expansion.term, Math.max(expansion.weight, boosts.get(expansion.term) ?? 0));
     }
     const expected = index.miniSearch
-      .search([...boosts.keys()].join(' '), { boost: FIELD_BOOSTS, combineWith: 'OR', prefix: false, fuzzy: false, boostTerm: (term: string) => boosts.get(term) ?? 1 })
+      .search([...boosts.keys()].join(' '), {
+        boost: FIELD_BOOSTS,
+        combineWith: 'OR',
+        prefix: false,
+        fuzzy: false,
+        boostTerm: (term: string) => boosts.get(term) ?? 1,
+      })
       .slice(0, MAX_CANDIDATES);
     const actual = queryIndex(index, terms);
     expect(actual).toEqual(expected.map(({ id, score, terms, queryTerms, match }) => ({ id, score, terms, queryTerms, match })));

@@ -13,7 +13,18 @@ const CORPUS_DIR = path.join(ROOT, 'corpus');
 
 /** A document built in memory; its body starts on line 8 of its (imaginary) file. */
 function makeDocument(body: string, id = 'doc'): CorpusDocument {
-  return { id, title: 'Test document', author: 'Jane Roe', publisher: 'Example News', published: '2020-01-02', url: 'https://example.com/doc', file: `${id}.md`, body, bodyLine: 8, hash: '0'.repeat(64) };
+  return {
+    id,
+    title: 'Test document',
+    author: 'Jane Roe',
+    publisher: 'Example News',
+    published: '2020-01-02',
+    url: 'https://example.com/doc',
+    file: `${id}.md`,
+    body,
+    bodyLine: 8,
+    hash: '0'.repeat(64),
+  };
 }
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -195,7 +206,9 @@ describe('splitIntoPassages on Markdown structure', () => {
   });
 
   it('keeps the line breaks between list items and quote lines', () => {
-    const passages = splitIntoPassages(makeDocument('- first item\n- second item\n  wrapped\n* third item\n1. numbered\n2) numbered too\n\n> quoted line\n> another'));
+    const passages = splitIntoPassages(
+      makeDocument('- first item\n- second item\n  wrapped\n* third item\n1. numbered\n2) numbered too\n\n> quoted line\n> another'),
+    );
     expect(passages[0]!.text).toBe('- first item\n- second item wrapped\n* third item\n1. numbered\n2) numbered too');
     expect(passages[1]!.text).toBe('> quoted line\n> another');
     expect(passages).toHaveLength(2);

@@ -10,7 +10,10 @@ describe('preconditions', () => {
   it('refuses a member who is not a moderator, saying so for the command and for what it owns', () => {
     const refusal = createPreconditions(0);
     expect(refusal(['moderator'], member('1'), context(true), 'command')).toBeUndefined();
-    expect(refusal(['moderator'], member('1'), context(false), 'command')).toEqual({ message: 'Only moderators can use this command (Manage Server, or a moderator role).', outcome: 'refused' });
+    expect(refusal(['moderator'], member('1'), context(false), 'command')).toEqual({
+      message: 'Only moderators can use this command (Manage Server, or a moderator role).',
+      outcome: 'refused',
+    });
     expect(refusal(['moderator'], member('1'), context(false), 'button')).toEqual({ message: 'Only moderators can use that.', outcome: 'refused' });
     expect(refusal(['moderator'], member('1'), context(false), 'suggestions')?.outcome).toBe('refused');
   });
@@ -20,7 +23,10 @@ describe('preconditions', () => {
     expect(refusal(['cooldown'], member('1'), context(false), 'command')).toBeUndefined();
     expect(refusal(['cooldown'], member('1'), context(false), 'button')).toBeUndefined();
     expect(refusal(['cooldown'], member('1'), context(false), 'suggestions')).toBeUndefined();
-    expect(refusal(['cooldown'], member('1'), context(false), 'form')).toMatchObject({ outcome: 'cooldown', message: expect.stringMatching(/^You’re asking quickly: try again <t:\d+:R>\.$/) });
+    expect(refusal(['cooldown'], member('1'), context(false), 'form')).toMatchObject({
+      outcome: 'cooldown',
+      message: expect.stringMatching(/^You’re asking quickly: try again <t:\d+:R>\.$/),
+    });
     expect(refusal(['cooldown'], member('2'), context(false), 'form')).toBeUndefined();
   });
 

@@ -6,13 +6,24 @@ import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 import { analyze } from '../../src/text/analyze.js';
 
-
-const article = (title: string, body: string) => `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/x\n---\n\n${body}\n`;
+const article = (title: string, body: string) =>
+  `---\ntitle: ${title}\nauthor: A\npublisher: P\npublished: 2020-01-01\nurl: https://example.com/x\n---\n\n${body}\n`;
 
 describe('regressions found in review', () => {
   it('B2: a quote from a sentence longer than MAX_QUOTE_CHARS keeps the asked-about word, has one ellipsis per side, and a link without "…"', () => {
     const long = `Intro about rivers. ${Array.from({ length: 90 }, (_, i) => `word${i}`).join(' ')} zebra ${Array.from({ length: 40 }, (_, i) => `more${i}`).join(' ')}. Closing about lakes.`;
-    const document: CorpusDocument = { id: 'd', title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/d', file: 'd.md', body: long, bodyLine: 8, hash: 'h' };
+    const document: CorpusDocument = {
+      id: 'd',
+      title: 'T',
+      author: 'A',
+      publisher: 'P',
+      published: '2020-01-01',
+      url: 'https://example.com/d',
+      file: 'd.md',
+      body: long,
+      bodyLine: 8,
+      hash: 'h',
+    };
     const [first] = answerQuestion(buildSearchIndex([document]), 'zebra').results;
     expect(first!.quote).not.toContain('… …');
     expect(decodeURIComponent(first!.link)).not.toContain('…');
@@ -66,7 +77,18 @@ describe('splitting a long paragraph whose sentences are separated by several sp
   it('keeps every part within MAX_PASSAGE_CHARS, measured on the text as written', async () => {
     const { MAX_PASSAGE_CHARS, splitIntoPassages } = await import('../../src/passages/splitIntoPassages.js');
     const body = Array.from({ length: 40 }, (_, i) => `Sentence ${i} says something about tides and harbours here.`).join('     ');
-    const document: CorpusDocument = { id: 'd', title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/', file: 'd.md', body, bodyLine: 1, hash: 'h' };
+    const document: CorpusDocument = {
+      id: 'd',
+      title: 'T',
+      author: 'A',
+      publisher: 'P',
+      published: '2020-01-01',
+      url: 'https://example.com/',
+      file: 'd.md',
+      body,
+      bodyLine: 1,
+      hash: 'h',
+    };
     const parts = splitIntoPassages(document);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) {

@@ -63,7 +63,9 @@ describe('one index for every scope', () => {
 
   it('answers each server from the base and its own articles only', () => {
     expect(answerQuestion(index, 'Where do humpback whales breach?', { scope: A }).results[0]?.document.title).toBe('Whale watching');
-    expect(answerQuestion(index, 'Where do humpback whales breach?', { scope: B }).results.map((result) => result.document.title)).not.toContain('Whale watching');
+    expect(answerQuestion(index, 'Where do humpback whales breach?', { scope: B }).results.map((result) => result.document.title)).not.toContain(
+      'Whale watching',
+    );
     expect(answerQuestion(index, 'Where do humpback whales breach?').answered).toBe(false);
     expect(answerQuestion(index, 'When does the ferry leave?', { scope: B }).results[0]?.document.title).toBe('Harbour notes');
   });
@@ -93,7 +95,13 @@ describe('one index for every scope', () => {
     expect(library.paragraph('whales', 1, B).map((passage) => passage.text)).toEqual(['Orcas hunt seals off the northern cape.']);
     expect(library.findDocuments('', 25, { scope: B }).map((document) => document.title)).toEqual(['Harbour notes', 'Orca sightings']);
     expect(library.findDocuments('', 25, { scope: B, own: true }).map((document) => document.title)).toEqual(['Orca sightings']);
-    expect(library.sources(A, 25)).toMatchObject({ total: 2, passageCounts: new Map([['harbour', 1], [`${A}/whales`, 1]]) });
+    expect(library.sources(A, 25)).toMatchObject({
+      total: 2,
+      passageCounts: new Map([
+        ['harbour', 1],
+        [`${A}/whales`, 1],
+      ]),
+    });
   });
 
   it('never resolves a reference or document id forged as another server’s key (`<server>/<id>`)', async () => {
@@ -122,7 +130,10 @@ describe('reportForScope', () => {
       { file: `servers/${A}/a.md`, message: 'A problem' },
       { file: `servers/${B}/b.md`, message: 'B problem' },
     ],
-    skipped: [{ file: `servers/${B}/notes.txt`, message: 'not read' }, { file: 'servers/junk', message: 'not read' }],
+    skipped: [
+      { file: `servers/${B}/notes.txt`, message: 'not read' },
+      { file: 'servers/junk', message: 'not read' },
+    ],
     added: ['base-new', `${A}/mine`, `${B}/theirs`],
     removed: [`${B}/gone`],
     changed: [],

@@ -141,7 +141,10 @@ describe('SemanticIndex question queue', () => {
   it('answers by words alone when the encoder fails, reports the failure (not as busy), and embeds later questions', async () => {
     const failures: string[] = [];
     const busy: number[] = [];
-    const index = await SemanticIndex.open([], { onQuestionsFailed: (error) => failures.push(error.message), onBusy: ({ turnedAway }) => busy.push(turnedAway) });
+    const index = await SemanticIndex.open([], {
+      onQuestionsFailed: (error) => failures.push(error.message),
+      onBusy: ({ turnedAway }) => busy.push(turnedAway),
+    });
     encoder.gate = Promise.reject(new Error('the encoder failed'));
     encoder.gate.catch(() => {});
     expect(await index.questionVector('first')).toBeUndefined();

@@ -12,11 +12,15 @@ import { quantize } from '../../src/semantic/vectorStore.js';
 /** An encoder that answers at once with one unit vector per text. */
 const embedder: Embedder = { embed: async (texts) => texts.map(() => new Float32Array(EMBEDDING_DIMENSIONS).fill(1 / Math.sqrt(EMBEDDING_DIMENSIONS))) };
 
-const passage = (id: string, text: string, scope?: string): Passage => ({ id, documentId: id, paragraph: 1, section: '', text, fingerprint: id, ...(scope && { scope }) }) as Passage;
+const passage = (id: string, text: string, scope?: string): Passage =>
+  ({ id, documentId: id, paragraph: 1, section: '', text, fingerprint: id, ...(scope && { scope }) }) as Passage;
 
 describe('readiness per server', () => {
   it('answers a server by meaning once the passages it sees have vectors, the base first, shared texts once', async () => {
-    const index = await SemanticIndex.open([passage('base', 'Shared text.'), passage('s1', 'Shared text.', '111'), passage('s2', 'Own text.', '111'), passage('other', 'Other text.', '222')], { embedder });
+    const index = await SemanticIndex.open(
+      [passage('base', 'Shared text.'), passage('s1', 'Shared text.', '111'), passage('s2', 'Own text.', '111'), passage('other', 'Other text.', '222')],
+      { embedder },
+    );
     const missing = [...index.missingPassages()];
     expect(missing.map((item) => item.sentences)).toEqual([['Shared text.'], ['Own text.'], ['Other text.']]);
     expect([index.readyFor(undefined), index.readyFor('111'), index.readyFor('222')]).toEqual([false, false, false]);

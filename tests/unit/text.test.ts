@@ -121,7 +121,8 @@ describe('analyze', () => {
 
 describe('splitSentences', () => {
   it('splits a paragraph into its sentences, which join back into it', () => {
-    const paragraph = 'The handful of partnerships are the latest in a line by U.S. tech companies. With the complex conditions, partnerships are a way in! Is that so? Yes.';
+    const paragraph =
+      'The handful of partnerships are the latest in a line by U.S. tech companies. With the complex conditions, partnerships are a way in! Is that so? Yes.';
     const sentences = splitSentences(paragraph);
     expect(sentences).toEqual([
       'The handful of partnerships are the latest in a line by U.S. tech companies.',
@@ -144,7 +145,10 @@ describe('boundedSegments', () => {
   // The bundled article's paragraphs run together, with abbreviations and numbers mixed in: a
   // long paragraph of ordinary sentences.
   const article = readFileSync(new URL('../../corpus/microsoft-china-partnerships.md', import.meta.url), 'utf8').split('\n---\n')[1]!;
-  const longParagraph = Array.from({ length: 8 }, (_, index) => `${article.replace(/\s+/g, ' ')} Mr. Smith met Dr. Jones in the U.S. on Jan. ${index}, e.g. at 5 p.m. and etc. 5 more. `).join('');
+  const longParagraph = Array.from(
+    { length: 8 },
+    (_, index) => `${article.replace(/\s+/g, ' ')} Mr. Smith met Dr. Jones in the U.S. on Jan. ${index}, e.g. at 5 p.m. and etc. 5 more. `,
+  ).join('');
 
   it('segments a long paragraph of ordinary sentences exactly as one call would', () => {
     expect(longParagraph.length).toBeGreaterThan(SEGMENT_WINDOW_CHARS * 4);

@@ -45,7 +45,10 @@ describe('reading a question as members type it', () => {
 
   it('leaves a chat spelling the corpus uses as a word of its own', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-understand-cos-'));
-    await writeFile(path.join(dir, 'trig.md'), '---\ntitle: Angles\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/angles\n---\n\nThe cos of an angle is the ratio of the adjacent side to the hypotenuse.\n');
+    await writeFile(
+      path.join(dir, 'trig.md'),
+      '---\ntitle: Angles\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/angles\n---\n\nThe cos of an angle is the ratio of the adjacent side to the hypotenuse.\n',
+    );
     const trig = buildSearchIndex((await loadCorpus(dir)).documents);
     expect(normalizeQuestion(trig, 'wat is cos')).toBe('what is cos');
     expect(normalizeQuestion(index, 'wat is cos')).toBe('what is because');
@@ -72,7 +75,13 @@ describe('questions about an article itself', () => {
     expect(articleQuestion(index, normalizeQuestion(index, question))?.intent).toBe(intent);
   });
 
-  it.each(['who made the deal with baidu', 'when did microsoft partner with baidu', 'who won the world cup', 'what about the banks', 'and what about the chinese one'])('does not take “%s” for one', (question) => {
+  it.each([
+    'who made the deal with baidu',
+    'when did microsoft partner with baidu',
+    'who won the world cup',
+    'what about the banks',
+    'and what about the chinese one',
+  ])('does not take “%s” for one', (question) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))).toBeUndefined();
   });
 
@@ -107,7 +116,9 @@ describe('questions about an article itself', () => {
 
     it('means the article a follow-up follows', async () => {
       const [first] = (await several.answer('Which search engine will Edge use in China?')).results;
-      const followUp = await several.answer('and who wrote it?', { previous: { question: 'Which search engine will Edge use in China?', passageRefs: [passageRef(first!.passage)] } });
+      const followUp = await several.answer('and who wrote it?', {
+        previous: { question: 'Which search engine will Edge use in China?', passageRefs: [passageRef(first!.passage)] },
+      });
       expect(followUp.about?.document.author).toBe('Cate Cadell');
     });
   });
@@ -141,7 +152,9 @@ describe('no confident wrong answer in public', () => {
     const terms = [term('baidu', 2), term('microsoft', 0.5)];
     expect(carriesQuestion(terms, shown('Baidu will make it simpler.'))).toBe(true);
     expect(carriesQuestion(terms, shown('Microsoft revealed it. Baidu will make it simpler.', [0, 22]))).toBe(false);
-    expect(carriesQuestion([{ ...term('biadu', 2), known: false, expansions: [{ term: 'baidu', weight: 0.6, typo: true }] }], shown('Baidu will make it simpler.'))).toBe(true);
+    expect(
+      carriesQuestion([{ ...term('biadu', 2), known: false, expansions: [{ term: 'baidu', weight: 0.6, typo: true }] }], shown('Baidu will make it simpler.')),
+    ).toBe(true);
   });
 
   it('offers the closest passages privately when the sentence shown neither carries the rare words nor comes close in meaning', () => {
@@ -149,7 +162,8 @@ describe('no confident wrong answer in public', () => {
       sentenceCosines: (passage) => (passage.paragraph === 5 ? [0.1, 0.1].map((low, sentence) => (sentence === shownSentence ? cosine : low)) : [0.05]),
       articleIntent: () => undefined,
     });
-    const ask = (signals: SemanticSignals) => answerHybrid(index, 'made simpler to upgrade', new Float32Array(512), signals, { documents: 1, passages: index.passages.length });
+    const ask = (signals: SemanticSignals) =>
+      answerHybrid(index, 'made simpler to upgrade', new Float32Array(512), signals, { documents: 1, passages: index.passages.length });
     // The sentence about upgrading is the second of paragraph 5.
     expect(retrieve(index, 'made simpler to upgrade').candidates.length).toBeGreaterThan(0);
     const unsure = ask(cosines(0, 0.3));

@@ -31,17 +31,18 @@ function optionsFor(definition: { readonly name: string }, interaction: OptionsI
  * The values of the options `definition` declares, typed from it. An attachment option's value is
  * its id; the attachment itself (name, size, url) comes from `data.resolved.attachments`.
  */
-export function readArguments<Definition extends { readonly name: string; readonly options?: readonly { readonly name: string; readonly type: ApplicationCommandOptionType; readonly required?: boolean }[] }>(
-  definition: Definition,
-  interaction: OptionsInteraction,
-): ArgumentsOf<Definition> {
+export function readArguments<
+  Definition extends {
+    readonly name: string;
+    readonly options?: readonly { readonly name: string; readonly type: ApplicationCommandOptionType; readonly required?: boolean }[];
+  },
+>(definition: Definition, interaction: OptionsInteraction): ArgumentsOf<Definition> {
   const given = optionsFor(definition, interaction);
   const values: Record<string, unknown> = {};
   for (const option of definition.options ?? []) {
     const sent = given.find((candidate) => candidate.name === option.name && candidate.type === option.type);
     if (!sent || !('value' in sent)) continue;
-    values[option.name] =
-      option.type === ApplicationCommandOptionType.Attachment ? interaction.data.resolved?.attachments?.[String(sent.value)] : sent.value;
+    values[option.name] = option.type === ApplicationCommandOptionType.Attachment ? interaction.data.resolved?.attachments?.[String(sent.value)] : sent.value;
   }
   return values as ArgumentsOf<Definition>;
 }

@@ -34,7 +34,14 @@ const definition = {
   description: 'Ask a question about the articles; the answer quotes them, with the source.',
   contexts: [InteractionContextType.Guild],
   options: [
-    { name: 'question', description: 'What do you want to know?', type: ApplicationCommandOptionType.String, required: true, min_length: 2, max_length: QUESTION_MAX_LENGTH },
+    {
+      name: 'question',
+      description: 'What do you want to know?',
+      type: ApplicationCommandOptionType.String,
+      required: true,
+      min_length: 2,
+      max_length: QUESTION_MAX_LENGTH,
+    },
     { name: 'private', description: 'Show the answer only to you (default: everyone sees it).', type: ApplicationCommandOptionType.Boolean, required: false },
   ],
 } as const;
@@ -53,7 +60,12 @@ export interface AskedWhere {
  * *Follow up* form (which gives the answer it follows, `previous`): the best quote with
  * buttons, or a plain abstention with hints. Either outcome goes to the feedback log.
  */
-export async function answerReply(question: string, context: CommandContext, { isPrivate, guildId }: AskedWhere, previous?: FollowUpContext): Promise<ReplyInput> {
+export async function answerReply(
+  question: string,
+  context: CommandContext,
+  { isPrivate, guildId }: AskedWhere,
+  previous?: FollowUpContext,
+): Promise<ReplyInput> {
   const check = validateQuestion(question);
   if (!check.ok) return { content: check.message, ephemeral: true };
   // Declined with nothing related, the answer comes with what the articles this server sees are about.
@@ -157,7 +169,9 @@ export const askCommand: ChatInputCommand = {
         messageId: interaction.message.id,
       });
       await responder.send({
-        content: recorded ? `Thanks: your ${VOTES[vote as Vote]} is counted. Moderators see the totals, never who voted.` : 'You have already voted on this answer: one vote per answer.',
+        content: recorded
+          ? `Thanks: your ${VOTES[vote as Vote]} is counted. Moderators see the totals, never who voted.`
+          : 'You have already voted on this answer: one vote per answer.',
         ephemeral: true,
       });
     },
@@ -172,7 +186,9 @@ export const askCommand: ChatInputCommand = {
       const question = questionAbove(interaction.message);
       const previous = question === undefined ? undefined : { question, passageRefs: argument.split('|').filter((ref) => ref !== '') };
       const isPrivate = ((interaction.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
-      await responder.send(await answerReply(textInputValue(interaction, FOLLOW_UP_FIELD), context, { isPrivate, guildId: interaction.guild_id ?? null }, previous));
+      await responder.send(
+        await answerReply(textInputValue(interaction, FOLLOW_UP_FIELD), context, { isPrivate, guildId: interaction.guild_id ?? null }, previous),
+      );
     },
   },
 };

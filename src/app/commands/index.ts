@@ -9,4 +9,13 @@ import { searchCommand } from './search.js';
 import { sourcesCommand } from './sources.js';
 import type { Command } from './types.js';
 
-export const commands: readonly Command[] = [askCommand, searchCommand, sourcesCommand, helpCommand, reloadCommand, corpusCommand, feedbackCommand, askMessageCommand];
+export const commands: readonly Command[] = [
+  askCommand,
+  searchCommand,
+  sourcesCommand,
+  helpCommand,
+  reloadCommand,
+  corpusCommand,
+  feedbackCommand,
+  askMessageCommand,
+];

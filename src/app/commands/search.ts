@@ -13,7 +13,14 @@ const definition = {
   description: 'Find passages in the articles by keyword.',
   contexts: [InteractionContextType.Guild],
   options: [
-    { name: 'query', description: 'Words to look for; pick a suggestion to see that passage.', type: ApplicationCommandOptionType.String, required: true, max_length: 200, autocomplete: true },
+    {
+      name: 'query',
+      description: 'Words to look for; pick a suggestion to see that passage.',
+      type: ApplicationCommandOptionType.String,
+      required: true,
+      max_length: 200,
+      autocomplete: true,
+    },
   ],
 } as const;
 
@@ -31,7 +38,10 @@ export const searchCommand: ChatInputCommand = {
       return;
     }
     if (hits.length === 0 || query.trim() === '') {
-      await responder.send({ content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`, ephemeral: true });
+      await responder.send({
+        content: `No passage matches “${escapeUserText(truncateAtWord(query, 100))}”. Try other words, or \`/sources\`.`,
+        ephemeral: true,
+      });
       return;
     }
     await responder.send({ embeds: [formatPassageList(`Passages matching “${escapeUserText(truncateAtWord(query, 100))}”`, hits)] });

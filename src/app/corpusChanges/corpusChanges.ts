@@ -112,7 +112,8 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
   };
   const reloadAndAudit = async (actor: Actor, where: 'everywhere' | 'here' = 'everywhere'): Promise<ShardOutcome[]> => {
     const outcomes = await (where === 'here' ? sync.reloadHere() : sync.reloadEverywhere());
-    for (const { shard, report } of outcomes) logger.info({ actorId: actor.id, reason: actor.reason, shard, ...reloadSummary(report) }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
+    for (const { shard, report } of outcomes)
+      logger.info({ actorId: actor.id, reason: actor.reason, shard, ...reloadSummary(report) }, report.applied ? 'corpus reloaded' : 'corpus reload refused');
     const report = outcomes[0]?.report;
     // A reload that changed nothing (e.g. the watcher after /corpus add already reloaded) is not news.
     const changedNothing = report?.applied && report.added.length + report.removed.length + report.changed.length === 0;
@@ -133,7 +134,10 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
         return { refused: refuseUnwritable(error, { actorId: actor.id, scope, file: fileName, action: 'add' }), outcomes: [] };
       }
       if (!write.ok) {
-        logger.info({ actorId: actor.id, scope, file: fileName, action: 'add', refused: write.reason, ...('problems' in write && { problems: write.problems.length }) }, 'corpus file refused');
+        logger.info(
+          { actorId: actor.id, scope, file: fileName, action: 'add', refused: write.reason, ...('problems' in write && { problems: write.problems.length }) },
+          'corpus file refused',
+        );
         return { write, outcomes: [] };
       }
       const file = `${serverFolder(scope)}/${write.file}`;
@@ -152,11 +156,17 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
       if (!retired) return { outcomes: [] };
       if ('sharedArticle' in retired) {
         logger.info({ actorId: actor.id, scope, documentId, action: 'remove', refused: 'base article' }, 'corpus file refused');
-        return { refused: `“${escapeUserText(truncateAtWord(retired.sharedArticle, 200))}” is one of the articles every server is answered from, so it cannot be removed from Discord; only whoever runs the bot can remove it, from the corpus folder. \`/corpus remove\` removes this server’s own articles.`, outcomes: [] };
+        return {
+          refused: `“${escapeUserText(truncateAtWord(retired.sharedArticle, 200))}” is one of the articles every server is answered from, so it cannot be removed from Discord; only whoever runs the bot can remove it, from the corpus folder. \`/corpus remove\` removes this server’s own articles.`,
+          outcomes: [],
+        };
       }
       if ('onlyArticle' in retired) {
         logger.info({ actorId: actor.id, scope, file: retired.onlyArticle, documentId, action: 'remove', refused: 'last article' }, 'corpus file refused');
-        return { refused: `\`${retired.onlyArticle}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`, outcomes: [] };
+        return {
+          refused: `\`${retired.onlyArticle}\` is the only article left, and the bot needs at least one to answer from: add another before removing it.`,
+          outcomes: [],
+        };
       }
       const file = `${serverFolder(scope)}/${retired.file}`;
       const movedTo = `${serverFolder(scope)}/${retired.movedTo}`;
@@ -167,7 +177,10 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
   const changes: CorpusChanges = {
     reload: reloadAndAudit,
     forScope(scope) {
-      const scoped = <T extends { outcomes: ShardOutcome[] }>(outcome: T): T => ({ ...outcome, outcomes: outcome.outcomes.map(({ shard, report }) => ({ shard, report: reportForScope(report, scope) })) });
+      const scoped = <T extends { outcomes: ShardOutcome[] }>(outcome: T): T => ({
+        ...outcome,
+        outcomes: outcome.outcomes.map(({ shard, report }) => ({ shard, report: reportForScope(report, scope) })),
+      });
       return {
         reload: async (actor) => scoped({ outcomes: await changes.reload(actor) }).outcomes,
         add: async (actor, upload) => (scope === undefined ? { refused: notInAServer, outcomes: [] } : scoped(await add(scope, actor, upload))),

@@ -14,6 +14,11 @@ export const WATCHER: Actor = { id: 'watcher', reason: 'files changed' };
  * (the gateway's first shard), `here` when each process watches for itself (each HTTP worker).
  * Returns the function that stops watching.
  */
-export function watchFolder(dir: string, corpus: Pick<CorpusChanges, 'reload'>, where: 'everywhere' | 'here', logger: Pick<Logger, 'info' | 'warn'>): () => void {
+export function watchFolder(
+  dir: string,
+  corpus: Pick<CorpusChanges, 'reload'>,
+  where: 'everywhere' | 'here',
+  logger: Pick<Logger, 'info' | 'warn'>,
+): () => void {
   return watchCorpus(dir, () => void corpus.reload(WATCHER, where), { logger });
 }

@@ -69,9 +69,12 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
   client.on(Events.ShardReady, (shard) => logger.info({ shard }, 'gateway ready'));
   // 'rateLimited' fires only when discord.js waits ahead of a known limit; a 429 Discord actually
   // returns (then retried after Retry-After) shows only as a response.
-  client.rest.on('rateLimited', (info) => logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'waiting for a Discord rate limit'));
+  client.rest.on('rateLimited', (info) =>
+    logger.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'waiting for a Discord rate limit'),
+  );
   client.rest.on('response', (request, response) => {
-    if (response.status === 429) logger.warn({ method: request.method, route: request.route, retryAfter: response.headers.get('retry-after') }, 'rate limited by Discord (429)');
+    if (response.status === 429)
+      logger.warn({ method: request.method, route: request.route, retryAfter: response.headers.get('retry-after') }, 'rate limited by Discord (429)');
   });
 
   return {
@@ -83,7 +86,10 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, documents: engine.stats().documents, corpusReady: engine.isReady }, 'citebot is ready');
+      logger.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size, documents: engine.stats().documents, corpusReady: engine.isReady },
+        'citebot is ready',
+      );
     },
     async stop() {
       await client.destroy();

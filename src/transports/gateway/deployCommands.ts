@@ -12,10 +12,17 @@ const rest = new REST({ ...(config.apiUrl && { api: config.apiUrl }) }).setToken
 const route = config.guildId ? Routes.applicationGuildCommands(config.clientId, config.guildId) : Routes.applicationCommands(config.clientId);
 try {
   const registered = (await rest.put(route, { body: commands.map((command) => command.definition) })) as Array<{ name: string }>;
-  console.log(`Registered ${registered.length} commands ${config.guildId ? `in server ${config.guildId}` : 'globally'}: ${registered.map((command) => command.name).join(', ')}.`);
+  console.log(
+    `Registered ${registered.length} commands ${config.guildId ? `in server ${config.guildId}` : 'globally'}: ${registered.map((command) => command.name).join(', ')}.`,
+  );
 } catch (error) {
   const status = (error as { status?: number }).status;
-  const hint = status === 401 ? ' (DISCORD_TOKEN was rejected)' : status === 403 || status === 404 ? ' (check DISCORD_CLIENT_ID, DISCORD_GUILD_ID, and that the bot was invited with the applications.commands scope)' : '';
+  const hint =
+    status === 401
+      ? ' (DISCORD_TOKEN was rejected)'
+      : status === 403 || status === 404
+        ? ' (check DISCORD_CLIENT_ID, DISCORD_GUILD_ID, and that the bot was invited with the applications.commands scope)'
+        : '';
   console.error(`Could not register commands: ${(error as Error).message}${hint}`);
   process.exit(1);
 }

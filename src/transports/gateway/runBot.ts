@@ -36,7 +36,12 @@ export async function runBot(config: BotConfig, logger: Logger, clientOptions: P
     await bot.start();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    logger.fatal({ code }, code === 'TokenInvalid' ? 'Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal and update .env' : `could not connect to Discord: ${(error as Error).message}`);
+    logger.fatal(
+      { code },
+      code === 'TokenInvalid'
+        ? 'Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal and update .env'
+        : `could not connect to Discord: ${(error as Error).message}`,
+    );
     process.exit(1);
   }
   // One watcher per engine: under the process manager only shard 0 watches, since a reload in any shard reloads them all.

@@ -83,7 +83,9 @@ async function manageShardProcesses(): Promise<void> {
         setTimeout(() => {
           if (stopping) return;
           // A shard that dies again is restarted by its next 'death'; this only reports it.
-          shard.spawn(READY_TIMEOUT_MS).catch((error: Error) => logger.error({ err: error, shard: shard.id }, `shard ${shard.id} did not come back: ${error.message}`));
+          shard
+            .spawn(READY_TIMEOUT_MS)
+            .catch((error: Error) => logger.error({ err: error, shard: shard.id }, `shard ${shard.id} did not come back: ${error.message}`));
         }, restartInMs);
       });
     });

@@ -18,10 +18,13 @@ export function shardedSync(client: Client, reload: () => Promise<ReloadReport>)
   Object.assign(client, { [RELOAD_THIS_SHARD]: reload });
   return {
     async reloadEverywhere() {
-      const outcomes = await client.shard!.broadcastEval(async (shardClient, { hook }) => {
-        const reloadThisShard = (shardClient as unknown as Record<string, () => Promise<ReloadReport>>)[hook]!;
-        return { shard: shardClient.shard!.ids[0], report: await reloadThisShard() };
-      }, { context: { hook: RELOAD_THIS_SHARD } });
+      const outcomes = await client.shard!.broadcastEval(
+        async (shardClient, { hook }) => {
+          const reloadThisShard = (shardClient as unknown as Record<string, () => Promise<ReloadReport>>)[hook]!;
+          return { shard: shardClient.shard!.ids[0], report: await reloadThisShard() };
+        },
+        { context: { hook: RELOAD_THIS_SHARD } },
+      );
       return outcomes as ShardOutcome[];
     },
     reloadHere: async () => [{ shard: client.shard!.ids[0], report: await reload() }],

@@ -68,7 +68,16 @@ class Refusal extends Error {
   }
 }
 
-export function createHttpWorker({ config, engine, logger, commands, holdAfterMs = HOLD_AFTER_MS, maxBodyBytes = MAX_BODY_BYTES, signalPollMs, connectionLimits = CONNECTION_LIMITS }: HttpWorkerOptions): HttpWorker {
+export function createHttpWorker({
+  config,
+  engine,
+  logger,
+  commands,
+  holdAfterMs = HOLD_AFTER_MS,
+  maxBodyBytes = MAX_BODY_BYTES,
+  signalPollMs,
+  connectionLimits = CONNECTION_LIMITS,
+}: HttpWorkerOptions): HttpWorker {
   if (!config.publicKey) throw new Error('the HTTP endpoint needs DISCORD_PUBLIC_KEY');
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
@@ -102,7 +111,11 @@ export function createHttpWorker({ config, engine, logger, commands, holdAfterMs
   const onInteractionRequest = async (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'POST') throw new Refusal(405, 'only POST');
     const body = await readBody(request, maxBodyBytes);
-    const problem = signatureProblem(publicKey, { signature: header(request, 'x-signature-ed25519'), timestamp: header(request, 'x-signature-timestamp') }, body);
+    const problem = signatureProblem(
+      publicKey,
+      { signature: header(request, 'x-signature-ed25519'), timestamp: header(request, 'x-signature-timestamp') },
+      body,
+    );
     if (problem) throw new Refusal(401, problem);
     const interaction = parseInteraction(body);
     if (interaction.type === InteractionType.Ping) sendJson(response, 200, { type: InteractionResponseType.Pong });
@@ -110,7 +123,10 @@ export function createHttpWorker({ config, engine, logger, commands, holdAfterMs
   };
 
   const server = createLimitedServer(connectionLimits, (request, response) => {
-    const handled = new URL(request.url ?? '/', 'http://localhost').pathname === '/interactions' ? onInteractionRequest(request, response).then(() => true) : handleOpsRequest(request, response, { engine, metrics });
+    const handled =
+      new URL(request.url ?? '/', 'http://localhost').pathname === '/interactions'
+        ? onInteractionRequest(request, response).then(() => true)
+        : handleOpsRequest(request, response, { engine, metrics });
     handled
       .then((found) => {
         if (!found) sendJson(response, 404, { message: 'not found' });
@@ -172,7 +188,10 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
       request.off('data', onData).pause();
       reject(new Refusal(413, `body over ${maxBytes} bytes`));
     };
-    request.on('data', onData).once('end', () => resolve(Buffer.concat(chunks))).once('error', reject);
+    request
+      .on('data', onData)
+      .once('end', () => resolve(Buffer.concat(chunks)))
+      .once('error', reject);
   });
 }
 
@@ -193,7 +212,8 @@ function parseInteraction(body: Buffer): APIInteraction {
   }
   if (!isObject(value)) throw new Refusal(400, 'body is not an interaction');
   const { type, id, token, application_id: applicationId, data } = value;
-  if (typeof id !== 'string' || !SNOWFLAKE.test(id) || typeof applicationId !== 'string' || !SNOWFLAKE.test(applicationId)) throw new Refusal(400, 'interaction without valid ids');
+  if (typeof id !== 'string' || !SNOWFLAKE.test(id) || typeof applicationId !== 'string' || !SNOWFLAKE.test(applicationId))
+    throw new Refusal(400, 'interaction without valid ids');
   if (typeof token !== 'string' || !/^[\w.-]{1,500}$/.test(token)) throw new Refusal(400, 'interaction without a valid token');
   switch (type) {
     case InteractionType.Ping:
@@ -203,7 +223,8 @@ function parseInteraction(body: Buffer): APIInteraction {
       if (!isObject(data) || typeof data.name !== 'string' || typeof data.type !== 'number') throw new Refusal(400, 'command interaction without its command');
       break;
     case InteractionType.MessageComponent:
-      if (!isObject(data) || typeof data.custom_id !== 'string' || typeof data.component_type !== 'number' || !isObject(value.message)) throw new Refusal(400, 'component interaction without its component');
+      if (!isObject(data) || typeof data.custom_id !== 'string' || typeof data.component_type !== 'number' || !isObject(value.message))
+        throw new Refusal(400, 'component interaction without its component');
       break;
     case InteractionType.ModalSubmit:
       if (!isObject(data) || typeof data.custom_id !== 'string') throw new Refusal(400, 'modal interaction without its form');

@@ -31,7 +31,10 @@ try {
   const port = await worker.listen(config.httpPort, config.httpHost);
   logger.info({ port, host: config.httpHost, pid: process.pid }, 'citebot HTTP endpoint listening: POST /interactions, GET /healthz, GET /metrics');
 } catch (error) {
-  logger.fatal({ err: error, port: config.httpPort, host: config.httpHost }, `cannot listen on HTTP_PORT ${config.httpPort}${config.httpHost ? ` at HTTP_HOST ${config.httpHost}` : ''}: ${(error as Error).message}`);
+  logger.fatal(
+    { err: error, port: config.httpPort, host: config.httpHost },
+    `cannot listen on HTTP_PORT ${config.httpPort}${config.httpHost ? ` at HTTP_HOST ${config.httpHost}` : ''}: ${(error as Error).message}`,
+  );
   process.exit(1);
 }
 // Every worker watches for itself and reloads only itself: the others see the same files.

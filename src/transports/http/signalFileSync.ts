@@ -50,7 +50,10 @@ export function signalFileSync({ cacheDir, reloadHere, logger, pollMs = 1000 }: 
     seen = token;
     if (token === written) return;
     const report = await reloadHere();
-    logger.info({ signal: file, ...reloadSummary(report) }, report.applied ? 'corpus reloaded: another worker changed it' : 'corpus reload refused: another worker signalled a change');
+    logger.info(
+      { signal: file, ...reloadSummary(report) },
+      report.applied ? 'corpus reloaded: another worker changed it' : 'corpus reload refused: another worker signalled a change',
+    );
   };
   const check = () => {
     checking = checking.then(checkNow).catch((error: unknown) => logger.warn({ err: error, signal: file }, 'could not follow another worker’s corpus change'));
