@@ -182,8 +182,7 @@ function paragraphsOf(root: TextNode): Paragraph[] {
     const raw = current.join('');
     const text = raw.replace(/\s+/g, ' ').trim();
     const heading = ending !== undefined && HEADINGS.has(ending);
-    if (text !== '')
-      paragraphs.push({ text: heading ? `## ${text}` : text, heading, linked: linkedChars / raw.replace(/\s+/g, ' ').length });
+    if (text !== '') paragraphs.push({ text: heading ? `## ${text}` : text, heading, linked: linkedChars / raw.replace(/\s+/g, ' ').length });
     current = [];
     linkedChars = 0;
   };
