@@ -144,8 +144,8 @@ const DATELINE = /^\W*(?:published|updated|posted|last (?:updated|modified))\b/i
 
 /**
  * What Readability keeps around an article that is not its prose: links to other articles,
- * captions and credits, datelines, the title again as a heading, and headings with nothing
- * after them (a "related" box's, once its links are gone).
+ * captions and credits, bylines and datelines, site notices, unrendered shortcodes, and the title
+ * again as a heading.
  */
 function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): Paragraph[] {
   const plain = (text: string) =>
@@ -157,7 +157,7 @@ function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): 
   const sameAsTitle = (text: string) => title !== undefined && plain(text) === title.toLowerCase();
   // A byline: the author's name, with or without "By" and their role.
   const byline = (text: string) => author !== undefined && (plain(author).includes(plain(text)) || plain(text).includes(plain(author)));
-  const kept = paragraphs.filter(({ text, linked, heading }) => {
+  return paragraphs.filter(({ text, linked, heading }) => {
     const count = words(text);
     if (count < 12 && byline(text)) return false;
     if (linked > 0.8 && count < 20) return false;
@@ -168,8 +168,6 @@ function keptParagraphs(paragraphs: Paragraph[], { title, author }: FoundMeta): 
     if (SHORTCODE.test(text)) return false;
     return !sameAsTitle(text);
   });
-  // A heading is kept only when prose follows it before the next heading.
-  return kept.filter((paragraph, index) => !paragraph.heading || (kept[index + 1] !== undefined && !kept[index + 1]!.heading));
 }
 
 /** The text of `root` as paragraphs: block elements end one, headings become `## …`. */
