@@ -95,7 +95,8 @@ async function checkedAddress(url: URL, allowPrivate: boolean): Promise<{ addres
   if (ipaddr.isValid(host)) addresses = [{ address: host, family: host.includes(':') ? 6 : 4 }];
   else {
     try {
-      addresses = await dnsLookup(host, { all: true, verbatim: true });
+      // IPv4 first: the one connected to is the first, and a host without IPv6 is common.
+      addresses = await dnsLookup(host, { all: true, verbatim: false });
     } catch {
       throw new FetchRefused(`${host} could not be found (no such name in DNS): check the link.`);
     }

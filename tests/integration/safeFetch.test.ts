@@ -13,10 +13,12 @@ import { FetchRefused, safeFetch, USER_AGENT } from '../../src/ingest/safeFetch.
 const MiB = 1024 * 1024;
 const ARTICLE = `<html><head><title>A page</title></head><body><p>${'Words of an article. '.repeat(40)}</p></body></html>`;
 const userAgents: string[] = [];
+const hosts: string[] = [];
 const drips = new Set<NodeJS.Timeout>();
 
 const server = http.createServer((request, response) => {
   userAgents.push(request.headers['user-agent'] ?? '');
+  hosts.push(request.headers.host ?? '');
   const route = request.url ?? '/';
   const redirect = (to: string) => response.writeHead(302, { location: to }).end();
   if (route === '/article') return response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE);
@@ -92,8 +94,11 @@ describe('safeFetch', () => {
     expect(userAgents.at(-1)).toBe(USER_AGENT);
   });
 
-  it('refuses a name that resolves to this machine', async () => {
+  it('refuses a name that resolves to this machine; allowed, connects to the address checked, under the name', async () => {
     expect(await refusal(`http://localhost:${port()}/article`)).toMatch(/^localhost was not fetched: .*loopback/);
+    // The server listens on 127.0.0.1 alone: the connection went to the IPv4 address looked up.
+    expect((await safeFetch(`http://localhost:${port()}/article`, local)).bytes.toString()).toBe(ARTICLE);
+    expect(hosts.at(-1)).toBe(`localhost:${port()}`);
   });
 
   it('follows up to 5 redirects, each checked, and refuses a sixth and a loop', async () => {
