@@ -38,7 +38,12 @@ export interface FetchOptions {
   /** Longest silence while connecting or reading. */
   idleMs?: number;
   maxRedirects?: number;
+  /** Looks a name up to every address it has (default: the system's resolver, IPv4 first); tests give their own. */
+  resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>;
 }
+
+/** IPv4 first: the one connected to is the first, and a host without IPv6 is common. */
+const systemResolve = (host: string) => dnsLookup(host, { all: true, verbatim: false });
 
 /** A fetch refused or failed; the message is one line, for the moderator. */
 export class FetchRefused extends Error {}
@@ -65,7 +70,7 @@ export async function safeFetch(address: string, options: FetchOptions = {}): Pr
   let url = parseAddress(address);
   for (let hop = 0; ; hop += 1) {
     seen.add(url.href);
-    const pinned = await checkedAddress(url, limits.allowPrivate ?? false);
+    const pinned = await checkedAddress(url, limits.allowPrivate ?? false, limits.resolve ?? systemResolve);
     const outcome = await request(url, pinned, limits, deadline);
     if ('fetched' in outcome) return outcome.fetched;
     const next = parseAddress(outcome.location, url);
@@ -88,15 +93,14 @@ function parseAddress(address: string, base?: URL): URL {
 }
 
 /** The address to connect to for `url`: its IP literal, or every address its name resolves to, each checked. */
-async function checkedAddress(url: URL, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+async function checkedAddress(url: URL, allowPrivate: boolean, resolve: NonNullable<FetchOptions['resolve']>): Promise<{ address: string; family: number }> {
   // The URL parser has already read decimal, octal and hex IPv4 (2130706433, 0177.0.0.1) as dotted.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: Array<{ address: string; family: number }>;
   if (ipaddr.isValid(host)) addresses = [{ address: host, family: host.includes(':') ? 6 : 4 }];
   else {
     try {
-      // IPv4 first: the one connected to is the first, and a host without IPv6 is common.
-      addresses = await dnsLookup(host, { all: true, verbatim: false });
+      addresses = await resolve(host);
     } catch {
       throw new FetchRefused(`${host} could not be found (no such name in DNS): check the link.`);
     }

@@ -101,6 +101,24 @@ describe('safeFetch', () => {
     expect(hosts.at(-1)).toBe(`localhost:${port()}`);
   });
 
+  it('checks every address a name has, and connects to the one checked without looking the name up again', async () => {
+    const lookups: string[] = [];
+    // A name that rebinds: 127.0.0.1 when first looked up, an address nothing listens on after.
+    const rebinding = async (host: string) => {
+      lookups.push(host);
+      return [{ address: lookups.length === 1 ? '127.0.0.1' : '127.0.0.2', family: 4 }];
+    };
+    expect((await safeFetch(`http://news.test:${port()}/article`, { ...local, resolve: rebinding })).bytes.toString()).toBe(ARTICLE);
+    expect(lookups).toEqual(['news.test']);
+    expect(hosts.at(-1)).toBe(`news.test:${port()}`);
+    // One private address among public ones is enough to refuse.
+    const mixed = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.7', family: 4 },
+    ];
+    expect(await refusal('http://news.test/article', { resolve: mixed })).toMatch(/^news\.test was not fetched: 10\.0\.0\.7 is a private network address/);
+  });
+
   it('follows up to 5 redirects, each checked, and refuses a sixth and a loop', async () => {
     expect((await safeFetch(at('/hop/4'), local)).url).toBe(at('/article'));
     expect(await refusal(at('/hop/5'), local)).toMatch(/redirects more than 5 times/);
