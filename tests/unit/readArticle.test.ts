@@ -29,6 +29,16 @@ function pdf(lines: string[]): Uint8Array {
   return new TextEncoder().encode(out);
 }
 
+/** A little-endian record of `size` bytes: each field is [offset, value, width in bytes]. */
+function record(size: number, fields: Array<[offset: number, value: number, width: 2 | 4]>): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (const [offset, value, width] of fields) {
+    if (width === 2) bytes.writeUInt16LE(value, offset);
+    else bytes.writeUInt32LE(value, offset);
+  }
+  return bytes;
+}
+
 /** A zip of `files`, stored uncompressed: enough for a .docx. */
 function zip(files: Record<string, string>): Uint8Array {
   const locals: Buffer[] = [];
@@ -37,33 +47,38 @@ function zip(files: Record<string, string>): Uint8Array {
   for (const [name, content] of Object.entries(files)) {
     const data = Buffer.from(content);
     const nameBytes = Buffer.from(name);
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt32LE(crc32(data), 14);
-    header.writeUInt32LE(data.length, 18);
-    header.writeUInt32LE(data.length, 22);
-    header.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc32(data), 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
+    const [crc, size, nameSize] = [crc32(data), data.length, nameBytes.length];
+    const header = record(30, [
+      [0, 0x04034b50, 4],
+      [4, 20, 2],
+      [14, crc, 4],
+      [18, size, 4],
+      [22, size, 4],
+      [26, nameSize, 2],
+    ]);
+    const central = record(46, [
+      [0, 0x02014b50, 4],
+      [4, 20, 2],
+      [6, 20, 2],
+      [16, crc, 4],
+      [20, size, 4],
+      [24, size, 4],
+      [28, nameSize, 2],
+      [42, offset, 4],
+    ]);
     locals.push(header, nameBytes, data);
     centrals.push(central, nameBytes);
     offset += header.length + nameBytes.length + data.length;
   }
   const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
+  const count = Object.keys(files).length;
+  const end = record(22, [
+    [0, 0x06054b50, 4],
+    [8, count, 2],
+    [10, count, 2],
+    [12, directory.length, 4],
+    [16, offset, 4],
+  ]);
   return new Uint8Array(Buffer.concat([...locals, directory, end]));
 }
 
