@@ -171,6 +171,12 @@ describe('extraction off the Discord thread', () => {
     expect(error).toEqual(new ExtractionFailed('reading it took longer than 0.5 s, so it was stopped'));
   });
 
+  it('stops a worker that takes more than its memory limit, with a one-line reason', async () => {
+    const greedy = new URL('../support/greedyExtractionWorker.ts', import.meta.url);
+    const error = await extractOffThread({ kind: 'html', bytes: new Uint8Array() }, { workerUrl: greedy, memoryMb: 64 }).catch((caught: unknown) => caught);
+    expect(error).toEqual(new ExtractionFailed('reading it took more memory than the bot allows, so it was stopped'));
+  });
+
   it('reads a page in a worker', async () => {
     const article = await extractOffThread({ kind: 'html', bytes: new TextEncoder().encode(COMPLETE), url: 'https://news.example/amp' });
     expect(article.meta).toMatchObject({ title: 'Bridge approved', url: 'https://news.example/bridge' });
