@@ -10,7 +10,7 @@ import {
 import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
 import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
-import type { CorpusProblem, DocumentInfo } from '../corpus/types.js';
+import type { CorpusProblem, DocumentInfo, DocumentMeta } from '../corpus/types.js';
 import { documentKey, formatProblemLines } from '../corpus/types.js';
 import { feedbackReport } from '../feedback/feedbackReport.js';
 import type { FeedbackSummary } from '../feedback/feedbackStore.js';
@@ -250,6 +250,26 @@ export function formatSourcesEmbed(documents: readonly DocumentInfo[], passageCo
     title,
     description: fields.length < total ? `Showing ${fields.length} of ${total}; \`/search\` finds passages in all of them.` : undefined,
     fields,
+  };
+}
+
+/** What members will be given from an article just added: its details, how many passages it makes and how it begins. */
+export function formatArticlePreview(meta: DocumentMeta, passages: number, firstSentence: string): APIEmbed {
+  const field = (name: string, value: string, inline = true) => ({ name, value: truncateAtWord(escapeUserText(shownName(value)), LIMITS.fieldValue), inline });
+  // The date and the count are checked formats, not free text: shown as they are.
+  const plain = (name: string, value: string) => ({ name, value, inline: true });
+  return {
+    color: ACCENT,
+    title: shownTitle(meta.title, LIMITS.title),
+    ...(meta.url.length <= 2048 && { url: meta.url }),
+    description: blockQuote(truncateAtWord(firstSentence, 1000)),
+    fields: [
+      field('Author', meta.author),
+      field('Publisher', meta.publisher),
+      plain('Published', meta.published),
+      plain('Passages', String(passages)),
+      field('Link', meta.url, false),
+    ],
   };
 }
 

@@ -20,7 +20,7 @@ import type { MeaningState } from './encoderProtocol.js';
 import { coalesce } from './coalesce.js';
 import { logCache, type EngineLogger } from './engineLog.js';
 import { EngineNotReady, EngineTimeout, WorkerConnection } from './WorkerConnection.js';
-import type { AnswerWithTitles, Catalog, EngineRequest, EngineRequestKind, EngineResults, EngineWorkerData, Sources } from './protocol.js';
+import type { AnswerWithTitles, Catalog, Duplicate, EngineRequest, EngineRequestKind, EngineResults, EngineWorkerData, Sources } from './protocol.js';
 import { siblingWorker } from './workers.js';
 
 /** The engine's requests for one scope (see `Engine.view`): what a command handling one server's interaction uses. */
@@ -33,7 +33,10 @@ export interface EngineView {
   paragraph(ref: string): Promise<EngineResults['paragraph']>;
   share(ref: string, question: string | undefined, top: number): Promise<EngineResults['share']>;
   findDocuments(typed: string, limit: number, options?: { own?: boolean }): Promise<DocumentInfo[]>;
-  sources(limit: number): Promise<Sources>;
+  /** `own`: only the server's own articles, from `offset` (`/corpus list`). */
+  sources(limit: number, options?: { offset?: number; own?: boolean }): Promise<Sources>;
+  /** The article this scope sees at the same address as `url`, or with the same text (`articleFingerprint`). */
+  findDuplicate(url: string, fingerprint: string): Promise<Duplicate>;
   documentCount(): number;
 }
 
@@ -151,14 +154,15 @@ export class Engine {
       paragraph: (ref) => this.#request({ kind: 'paragraph', ref, scope }),
       share: (ref, question, top) => this.#request({ kind: 'share', ref, question, top, scope }),
       findDocuments: (typed, limit, options) => this.findDocuments(typed, limit, { ...options, scope }),
-      sources: (limit) => this.sources(scope, limit),
+      sources: (limit, options) => this.sources(scope, limit, options),
+      findDuplicate: (url, fingerprint) => this.#request({ kind: 'findDuplicate', url, fingerprint, scope }),
       documentCount: () => this.documentCount(scope),
     };
   }
 
   /** For `/sources`: the first `limit` documents `scope` sees, their passage counts by `documentKey`, and how many it sees. */
-  sources(scope: string | undefined, limit: number): Promise<Sources> {
-    return this.#request({ kind: 'sources', scope, limit });
+  sources(scope: string | undefined, limit: number, options: { offset?: number; own?: boolean } = {}): Promise<Sources> {
+    return this.#request({ kind: 'sources', scope, limit, ...options });
   }
 
   /** The answer to `question`; declined with nothing related, with up to `titlesWhenDeclined` titles of what the scope sees. */

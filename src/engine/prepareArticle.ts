@@ -10,10 +10,12 @@ import type { DocumentMeta } from '../corpus/types.js';
 import { parseCorpusFile, REQUIRED_FIELDS } from '../corpus/parseCorpusFile.js';
 import { notAnArticle, type ReadSource } from '../ingest/readArticle.js';
 import { FETCH_LIMITS, FetchRefused, safeFetch, type ArticleKind, type FetchOptions } from '../ingest/safeFetch.js';
+import { articleFingerprint, splitIntoPassages } from '../passages/splitIntoPassages.js';
 import { markdownFromText, metadataProblems, safeCorpusFileName } from './corpusFiles.js';
 import { extractOffThread, ExtractionFailed } from './extractionTasks.js';
 
-export type Source = { link: string } | { file: string };
+/** A link to fetch, a file on disk (the CLI), or a file's bytes already at hand (a Discord upload). */
+export type Source = { link: string } | { file: string } | { name: string; bytes: Uint8Array };
 
 export type Prepared =
   | {
@@ -25,6 +27,10 @@ export type Prepared =
       markdown: string;
       /** Its name in the corpus folder. */
       fileName: string;
+      /** How many passages it makes. */
+      passages: number;
+      /** Its text's `articleFingerprint`: the same article under another name or link. */
+      fingerprint: string;
     }
   | { ok: false; message: string };
 
@@ -36,13 +42,19 @@ export interface PrepareOptions {
   fetch?: FetchOptions;
 }
 
-const FILE_KINDS: Record<string, ArticleKind> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.docx': 'docx', '.txt': 'text' };
+/** The files an article is read from, by extension. */
+export const FILE_KINDS: Readonly<Record<string, ArticleKind>> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.docx': 'docx', '.txt': 'text' };
 
 export async function prepareArticle(source: Source, { overrides = {}, optionFor, fetch }: PrepareOptions): Promise<Prepared> {
-  const name = 'link' in source ? source.link : path.basename(source.file);
+  const name = 'link' in source ? source.link : 'file' in source ? path.basename(source.file) : source.name;
   let read: ReadSource;
   try {
-    read = 'link' in source ? await fetched(source.link, fetch) : await fromFile(source.file, fetch?.maxBytes ?? FETCH_LIMITS.maxBytes);
+    read =
+      'link' in source
+        ? await fetched(source.link, fetch)
+        : 'file' in source
+          ? await fromFile(source.file, fetch?.maxBytes ?? FETCH_LIMITS.maxBytes)
+          : { kind: kindOf(source.name), bytes: source.bytes };
   } catch (error) {
     if (error instanceof FetchRefused) return { ok: false, message: error.message };
     throw error;
@@ -80,7 +92,8 @@ export async function prepareArticle(source: Source, { overrides = {}, optionFor
   const markdown = markdownFromText(found.text, complete);
   const parsed = parseCorpusFile(fileName, new TextEncoder().encode(markdown));
   if (!parsed.document) return { ok: false, message: `${name} was not added: ${parsed.problems.map((problem) => problem.message).join('; ')}.` };
-  return { ok: true, meta: complete, text: parsed.document.body, markdown, fileName };
+  const passages = splitIntoPassages(parsed.document);
+  return { ok: true, meta: complete, text: parsed.document.body, markdown, fileName, passages: passages.length, fingerprint: articleFingerprint(passages) };
 }
 
 async function fetched(link: string, options: FetchOptions | undefined): Promise<ReadSource> {
@@ -88,10 +101,15 @@ async function fetched(link: string, options: FetchOptions | undefined): Promise
   return { kind, bytes, url, ...(charset && { charset }) };
 }
 
-async function fromFile(file: string, maxBytes: number): Promise<ReadSource> {
+function kindOf(file: string): ArticleKind {
   const kind = FILE_KINDS[path.extname(file).toLowerCase()];
   if (kind === undefined)
     throw new FetchRefused(`${path.basename(file)} was not added: only web pages (.html, .htm), PDF, Word (.docx) and plain-text (.txt) files can be read.`);
+  return kind;
+}
+
+async function fromFile(file: string, maxBytes: number): Promise<ReadSource> {
+  const kind = kindOf(file);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new FetchRefused(`${file} was not found: check the path.`);
   if (info.size > maxBytes) throw new FetchRefused(`${path.basename(file)} was not added: it is larger than the ${maxBytes / 1024 / 1024} MiB the bot reads.`);

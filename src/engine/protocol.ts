@@ -91,7 +91,10 @@ export type EngineRequest =
   | { kind: 'paragraph'; ref: string; scope?: string }
   /** A passage shared to the channel, with its result for `question` while the question still finds it (the *share* button). */
   | { kind: 'share'; ref: string; question?: string; top: number; scope?: string }
-  | { kind: 'sources'; limit: number; scope?: string }
+  /** `/sources`, and `/corpus list` (`own`: the server's own articles only, from `offset`). */
+  | { kind: 'sources'; limit: number; scope?: string; offset?: number; own?: boolean }
+  /** `/corpus add`: the article the scope sees at the same address, or with the same text. */
+  | { kind: 'findDuplicate'; url: string; fingerprint: string; scope?: string }
   | { kind: 'findDocuments'; typed: string; limit: number; scope?: string; own?: boolean };
 
 export type EngineRequestKind = EngineRequest['kind'];
@@ -106,7 +109,11 @@ export interface EngineResults {
   share: { found?: FoundPassage; result?: AnswerResult };
   sources: Sources;
   findDocuments: DocumentInfo[];
+  findDuplicate: Duplicate | undefined;
 }
+
+/** An article already served that a new one repeats, and how it was recognised. */
+export type Duplicate = ReturnType<Library['findDuplicate']>;
 
 export interface EngineCall {
   id: number;

@@ -34,7 +34,9 @@ export async function serveRequest(library: Library, request: EngineRequest): Pr
       return { found, result: answer.results.find((candidate) => passageRef(candidate.passage) === request.ref) };
     }
     case 'sources':
-      return library.sources(request.scope, request.limit);
+      return library.sources(request.scope, request.limit, { offset: request.offset, own: request.own });
+    case 'findDuplicate':
+      return library.findDuplicate(request.url, request.fingerprint, request.scope);
     case 'findDocuments':
       return library.findDocuments(request.typed, request.limit, { scope: request.scope, own: request.own });
   }

@@ -9,11 +9,12 @@ import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { understandQuestion } from '../answers/understandQuestion.js';
+import { addressKey } from '../corpus/addressKey.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
 import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassageByRef, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
-import type { Passage } from '../passages/splitIntoPassages.js';
+import { articleFingerprint, type Passage } from '../passages/splitIntoPassages.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 
 export interface ReloadReport {
@@ -243,10 +244,18 @@ export class Library {
     return this.#index.documents.filter((document) => isVisibleIn(document.scope, scope));
   }
 
-  /** For `/sources`: the first `limit` documents `scope` sees, their passage counts (by `documentKey`: a base article and a server's own may share an id), and how many it sees in all. */
-  sources(scope: string | undefined, limit: number): { documents: DocumentInfo[]; passageCounts: Map<string, number>; total: number } {
-    const visible = this.#visibleDocuments(scope);
-    const documents = visible.slice(0, limit);
+  /**
+   * For `/sources`: the first `limit` documents `scope` sees (from `offset`; with `own`, only the
+   * server's own articles), their passage counts (by `documentKey`: a base article and a server's
+   * own may share an id), and how many it sees in all.
+   */
+  sources(
+    scope: string | undefined,
+    limit: number,
+    { offset = 0, own = false }: { offset?: number; own?: boolean } = {},
+  ): { documents: DocumentInfo[]; passageCounts: Map<string, number>; total: number } {
+    const visible = own ? this.#index.documents.filter((document) => document.scope !== undefined && document.scope === scope) : this.#visibleDocuments(scope);
+    const documents = visible.slice(offset, offset + limit);
     const passageCounts = new Map(documents.map((document) => [documentKey(document), this.#index.minisearchIdsByDocument.get(documentKey(document))!.length]));
     return { documents, passageCounts, total: visible.length };
   }
@@ -263,6 +272,32 @@ export class Library {
       if (inScope && documentMatches(document, typed)) found.push(document);
     }
     return found;
+  }
+
+  /**
+   * The article `scope` sees (a server's own first) at the same address as `url` (`addressKey`), or
+   * with the same text (`articleFingerprint`), if any: an article added again under another name.
+   */
+  findDuplicate(url: string, fingerprint: string, scope?: string): { document: DocumentInfo; by: 'address' | 'text' } | undefined {
+    const key = addressKey(url);
+    const visible = this.#visibleDocuments(scope).sort((a, b) => Number(a.scope === undefined) - Number(b.scope === undefined));
+    for (const document of visible) {
+      if (addressKey(document.url) === key) return { document, by: 'address' };
+      if (this.#fingerprint(document) === fingerprint) return { document, by: 'text' };
+    }
+    return undefined;
+  }
+
+  /** Each document's `articleFingerprint`, worked out when first asked for: a library never changes. */
+  readonly #fingerprints = new Map<string, string>();
+  #fingerprint(document: DocumentInfo): string {
+    const key = documentKey(document);
+    let fingerprint = this.#fingerprints.get(key);
+    if (fingerprint === undefined) {
+      fingerprint = articleFingerprint(this.#index.minisearchIdsByDocument.get(key)!.map((id) => this.#index.passageAt.get(id)!));
+      this.#fingerprints.set(key, fingerprint);
+    }
+    return fingerprint;
   }
 
   /**

@@ -45,6 +45,22 @@ export function parsePassageRef(ref: string): { id: string; fingerprint: string 
   return separator === -1 ? undefined : { id: ref.slice(0, separator), fingerprint: ref.slice(separator + 1) };
 }
 
+/**
+ * The same text whatever its file, front matter or link: a hash of its passages' words, lower-cased,
+ * without punctuation, so a re-saved copy of an article is known for what it is.
+ */
+export function articleFingerprint(passages: readonly Pick<Passage, 'text'>[]): string {
+  const hash = createHash('sha256');
+  for (const { text } of passages)
+    hash.update(
+      `${text
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim()} `,
+    );
+  return hash.digest('base64url');
+}
+
 function fingerprintOf(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 6);
 }

@@ -86,14 +86,29 @@ const visible = async (dir: string) => (await readdir(dir).catch(() => [])).filt
 const corpusFiles = async () => [...(await visible(corpusDir)), ...(await visible(serverDir)).map((name) => `server:${name}`)];
 const metadata = (fields: Record<string, string>): CommandOption[] => Object.entries(fields).map(([name, value]) => ({ name, type: STRING, value }));
 const downloads = () => vi.spyOn(globalThis, 'fetch');
+/** Enough words for a plain-text article (fewer than 50 is not one). */
+const FILLER = Array.from({ length: 6 }, (_, n) => `Sentence ${n + 1} of the notes says the harbour master opens the gates at noon.`).join(' ');
 
 describe('/corpus add', () => {
   it('adds a .md file: written, reloaded, answered from, logged and audited', async () => {
     const sent = upload('lighthouses.md', LIGHTHOUSE);
     const reply = await outcome(sent);
     expect(reply.content).toBe('Added `lighthouses.md` (article `lighthouses`). This server now has 1 of its 50 articles (300 bytes of 5 MiB).');
-    expect(reply.embeds![0]!.title).toBe('Corpus reloaded');
-    expect(reply.embeds![0]!.description).toContain('Added: `lighthouses`');
+    // What members will get: the details, the passages and how it begins.
+    expect(reply.embeds![0]).toMatchObject({
+      title: 'Lighthouse keepers: the last watch',
+      url: 'https://example.com/lighthouses',
+      description: '> The northern lighthouse was automated in 1998, ending two centuries of resident keepers.',
+      fields: [
+        { name: 'Author', value: 'A. Writer' },
+        { name: 'Publisher', value: 'Gazette' },
+        { name: 'Published', value: '2021-03-04' },
+        { name: 'Passages', value: '2' },
+        { name: 'Link', value: '<https://example.com/lighthouses>' },
+      ],
+    });
+    expect(reply.embeds![1]!.title).toBe('Corpus reloaded');
+    expect(reply.embeds![1]!.description).toContain('Added: `lighthouses`');
     expect(reply.allowed_mentions).toEqual({ parse: [] });
     expect(await readFile(path.join(serverDir, 'lighthouses.md'), 'utf8')).toBe(LIGHTHOUSE);
 
@@ -117,7 +132,7 @@ describe('/corpus add', () => {
   });
 
   it('builds a .txt file’s front matter from the options', async () => {
-    const text = 'Harbour notes\r\nThe ferry to the island now leaves at dawn: 6:15 sharp.\r\nTickets are sold on board.';
+    const text = `Harbour notes\r\nThe ferry to the island now leaves at dawn: 6:15 sharp.\r\nTickets are sold on board. ${FILLER}`;
     const sent = upload('Harbour Notes.txt', text, {
       options: metadata({
         title: 'Harbour: "notes" from the quay',
@@ -127,8 +142,13 @@ describe('/corpus add', () => {
         url: 'https://example.com/harbour',
       }),
     });
-    expect((await outcome(sent)).content).toMatch(/^Added `harbour-notes\.md` \(article `harbour-notes`\)\. This server now has 2 of its 50 articles/);
-    expect(await readFile(path.join(serverDir, 'harbour-notes.md'), 'utf8')).toMatch(/^---\ntitle: .*\n[\s\S]*\n---\n\nHarbour notes\n\nThe ferry/);
+    // Named after its title, as an article from a link is.
+    expect((await outcome(sent)).content).toMatch(
+      /^Added `harbour-notes-from-the-quay\.md` \(article `harbour-notes-from-the-quay`\)\. This server now has 2 of its 50 articles/,
+    );
+    expect(await readFile(path.join(serverDir, 'harbour-notes-from-the-quay.md'), 'utf8')).toMatch(
+      /^---\ntitle: .*\n[\s\S]*\n---\n\nHarbour notes\n\nThe ferry/,
+    );
     const answer = await ask('When does the ferry to the island leave?');
     expect(answer.embeds![0]!.title).toBe('Harbour: "notes" from the quay');
     expect(answer.embeds![0]!.footer!.text).toBe('B. Keeper · Quay Times · 2022-07-01 · paragraph 2');
@@ -136,16 +156,20 @@ describe('/corpus add', () => {
 
   it('says exactly which options a .txt file is missing, and writes nothing', async () => {
     const before = await corpusFiles();
-    const reply = await outcome(upload('missing.txt', 'Some text.', { options: metadata({ title: 'T', author: 'A' }) }));
-    expect(reply.content).toBe('A .txt file needs the article’s details as options. Missing: `publisher`, `published`, `url`.');
+    const reply = await outcome(upload('missing.txt', FILLER, { options: metadata({ title: 'T', author: 'A' }) }));
+    expect(reply.content).toBe(
+      'missing.txt was not added: its publisher, published, url could not be found. Give publisher \\(publisher:\\), published \\(published: YYYY-MM-DD\\), url \\(url:\\).',
+    );
     expect(await corpusFiles()).toEqual(before);
   });
 
   it('refuses metadata options for a .md file, and other file types', async () => {
     const withOptions = await outcome(upload('other.md', LIGHTHOUSE, { options: metadata({ title: 'Override' }) }));
     expect(withOptions.content).toMatch(/^A \.md file carries its details in its front matter: leave out `title`/);
+    const odt = await outcome(upload('article.odt', 'text'));
+    expect(odt.content).toMatch(/^“article\.odt” cannot be read: add a saved web page \(\.html, \.htm\), a PDF, a Word file \(\.docx\)/);
     const pdf = await outcome(upload('article.pdf', '%PDF-1.4'));
-    expect(pdf.content).toMatch(/^Only \.md \(Markdown with front matter\) and \.txt \(plain text\) files can be added/);
+    expect(pdf.content).toMatch(/^article\.pdf was not added: it could not be read/);
   });
 
   it('lists the problems of a broken file with file:line, writes nothing, and keeps serving', async () => {
@@ -166,12 +190,13 @@ describe('/corpus add', () => {
         options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2020-01-01', url: 'https://example.com/' }),
       }),
     );
-    expect(reply.embeds![0]!.description).toContain('binary.md:1: file is binary');
+    expect(reply.content).toBe('binary.txt was not added: it is not readable text \\(binary data, or garbled\\).');
     expect(await corpusFiles()).toEqual(before);
   });
 
   it('keeps a traversing file name inside the server’s folder', async () => {
-    const reply = await outcome(upload('../../evil.md', LIGHTHOUSE.replace('title: "Lighthouse', 'id: evil\ntitle: "Evil lighthouse')));
+    const evil = LIGHTHOUSE.replace('title: "Lighthouse', 'id: evil\ntitle: "Evil lighthouse').replace('/lighthouses', '/evil').replace('1998', '1999');
+    const reply = await outcome(upload('../../evil.md', evil));
     expect(reply.content).toMatch(/^Added `evil\.md` \(article `evil`\)\./);
     expect(existsSync(path.join(serverDir, 'evil.md'))).toBe(true);
     expect(await readdir(parentDir)).toEqual(['corpus']);
@@ -181,13 +206,15 @@ describe('/corpus add', () => {
   it('refuses to overwrite an existing file unless replace is true', async () => {
     const changed = LIGHTHOUSE.replace('212 steps', '213 steps');
     const refused = await outcome(upload('lighthouses.md', changed));
-    expect(refused.content).toBe('`lighthouses.md` is already in the corpus. To overwrite it, run `/corpus add` again with `replace: True`.');
+    expect(refused.content).toBe(
+      'Not added: this server already has “Lighthouse keepers: the last watch” (`lighthouses`) at the same address. To update it, run `/corpus add` again with `replace: True`.',
+    );
     expect(await readFile(path.join(serverDir, 'lighthouses.md'), 'utf8')).toBe(LIGHTHOUSE);
 
     const replaced = await outcome(upload('lighthouses.md', changed, { options: [{ name: 'replace', type: BOOLEAN, value: true }] }));
     // Replacing takes no more room than the file it replaces: still three articles.
     expect(replaced.content).toMatch(/^Replaced `lighthouses\.md` \(article `lighthouses`\)\. This server now has 3 of its 50 articles/);
-    expect(replaced.embeds![0]!.description).toContain('Changed: `lighthouses`');
+    expect(replaced.embeds![1]!.description).toContain('Changed: `lighthouses`');
     expect(await readFile(path.join(serverDir, 'lighthouses.md'), 'utf8')).toBe(changed);
   });
 
@@ -343,15 +370,14 @@ describe('plain-language help', () => {
   it('names a bad .txt option as the option, not as a line of a file the moderator never wrote', async () => {
     const before = await corpusFiles();
     const reply = await outcome(
-      upload('notes.txt', 'Some text.', {
+      upload('notes.txt', FILLER, {
         options: metadata({ title: 'T', author: 'A', publisher: 'P', published: '2015-02-30', url: 'ftp://example.com/x' }),
       }),
     );
-    expect(reply.content).toContain('The `published` option must be a real date written YYYY-MM-DD, not "2015-02-30".');
     // As shown in Discord: the message's own parentheses escaped like the rest of the text.
-    expect(reply.content).toContain('The `url` option must be an http\\(s\\) address, not "ftp://example.com/x".');
+    expect(reply.content).toContain('published must be a real date written YYYY-MM-DD, not "2015-02-30" \\(set it with published:\\)');
+    expect(reply.content).toContain('url must be an http\\(s\\) address, not "ftp://example.com/x" \\(set it with url:\\)');
     expect(reply.content).not.toContain('notes.md');
-    expect(reply.content).toMatch(/Nothing was written\.$/);
     expect(await corpusFiles()).toEqual(before);
   });
 

@@ -10,14 +10,18 @@ import {
   ApplicationCommandType,
   InteractionContextType,
   PermissionFlagsBits,
+  type APIAttachment,
   type APIChatInputApplicationCommandInteraction,
 } from 'discord.js';
-import { decodeText, markdownFromText, metadataProblems, safeCorpusFileName, type Quota, type Usage } from '../../engine/corpusFiles.js';
-import { REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
+import { safeCorpusFileName, type Quota, type Usage } from '../../engine/corpusFiles.js';
+import { FILE_KINDS, prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
+import type { Duplicate } from '../../engine/protocol.js';
+import { parseCorpusFile, REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
+import { articleFingerprint, splitIntoPassages } from '../../passages/splitIntoPassages.js';
 import type { DocumentMeta } from '../../corpus/types.js';
-import { truncateAtWord } from '../../text/sentences.js';
+import { splitSentences, truncateAtWord } from '../../text/sentences.js';
 import { DownloadError, downloadAttachment } from '../downloadAttachment.js';
-import { formatBytes, formatRejectedUpload, formatReloadEmbed, shownTitle } from '../messages.js';
+import { formatArticlePreview, formatBytes, formatRejectedUpload, formatReloadEmbed, shownTitle } from '../messages.js';
 import { LIMITS, escapeUserText, type ReplyInput } from '../responses.js';
 import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -28,28 +32,40 @@ const DOWNLOAD_TIMEOUT_MS = 15_000;
 const add = {
   name: 'add',
   type: ApplicationCommandOptionType.Subcommand,
-  description: 'Add an article: a .md file with front matter, or a .txt file with the options below.',
+  description: 'Add an article from its link, or from a file: a saved web page, PDF, Word, .txt or .md.',
   options: [
-    { name: 'file', description: 'The article (.md with front matter, or .txt plain text).', type: ApplicationCommandOptionType.Attachment, required: true },
+    { name: 'link', description: 'The article’s web address (http or https).', type: ApplicationCommandOptionType.String, required: false, max_length: 2000 },
+    {
+      name: 'file',
+      description: 'Or the article as a file: .html, .htm, .pdf, .docx, .txt, or .md with front matter.',
+      type: ApplicationCommandOptionType.Attachment,
+      required: false,
+    },
     {
       name: 'replace',
-      description: 'Overwrite the corpus file of the same name (default: refuse).',
+      description: 'Update the article if this server already has it (default: refuse).',
       type: ApplicationCommandOptionType.Boolean,
       required: false,
     },
-    { name: 'title', description: 'For a .txt file: the article’s title.', type: ApplicationCommandOptionType.String, required: false, max_length: 300 },
-    { name: 'author', description: 'For a .txt file: who wrote it.', type: ApplicationCommandOptionType.String, required: false, max_length: 200 },
-    { name: 'publisher', description: 'For a .txt file: where it was published.', type: ApplicationCommandOptionType.String, required: false, max_length: 200 },
+    { name: 'title', description: 'The article’s title, if not the one found.', type: ApplicationCommandOptionType.String, required: false, max_length: 300 },
+    { name: 'author', description: 'Who wrote it, if not the one found.', type: ApplicationCommandOptionType.String, required: false, max_length: 200 },
+    {
+      name: 'publisher',
+      description: 'Where it was published, if not the one found.',
+      type: ApplicationCommandOptionType.String,
+      required: false,
+      max_length: 200,
+    },
     {
       name: 'published',
-      description: 'For a .txt file: the publication date, YYYY-MM-DD.',
+      description: 'The publication date, YYYY-MM-DD, if not the one found.',
       type: ApplicationCommandOptionType.String,
       required: false,
       max_length: 10,
     },
     {
       name: 'url',
-      description: 'For a .txt file: the article’s web address (http or https).',
+      description: 'The article’s canonical web address, if not the one found.',
       type: ApplicationCommandOptionType.String,
       required: false,
       max_length: 2000,
@@ -84,30 +100,55 @@ const definition = {
 
 const fieldList = (fields: readonly string[]) => fields.map((field) => `\`${field}\``).join(', ');
 
+/** An article ready to write, and what the preview shows of it. */
+type Ready = Pick<Extract<Prepared, { ok: true }>, 'fileName' | 'meta' | 'text' | 'passages' | 'fingerprint'> & { bytes: Uint8Array };
+
 async function addArticle(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
-  const { file, replace = false, ...meta } = readArguments(add, interaction);
-  if (!file) return { content: 'Attach the article file to `/corpus add` (the `file` option).' };
+  const { file, link, replace = false, ...meta } = readArguments(add, interaction);
+  if ((file === undefined) === (link === undefined)) return { content: 'Give `/corpus add` the article’s `link`, or upload it as `file`: one of the two.' };
+  const ready = file ? await fromUpload(file, meta, context) : await fromLink(link!, meta, context);
+  if (!('fingerprint' in ready)) return ready;
+
+  const { write, refused, duplicate, outcomes } = await context.corpus.add(
+    { id: invoker(interaction)?.id ?? 'unknown', reason: '/corpus add' },
+    { fileName: ready.fileName, bytes: ready.bytes, replace, unique: { url: ready.meta.url, fingerprint: ready.fingerprint } },
+  );
+  if (duplicate) return { content: duplicateRefusal(duplicate, replace) };
+  if (!write) return { content: refused };
+  if (!write.ok && write.reason === 'exists')
+    return { content: `\`${ready.fileName}\` is already in the corpus. To overwrite it, run \`/corpus add\` again with \`replace: True\`.` };
+  if (!write.ok && write.reason === 'quota') return { content: quotaRefusal(write.usage, write.quota, ready.bytes.length) };
+  if (!write.ok) return { embeds: [formatRejectedUpload(ready.fileName, write.problems)] };
+  const served = outcomes[0]?.report.applied ? '' : ' It is saved, and will be served once a reload succeeds.';
+  const { serverMaxArticles, serverMaxBytes } = context.config;
+  const usage = write.usage
+    ? ` This server now has ${write.usage.articles} of its ${serverMaxArticles} articles (${formatBytes(write.usage.bytes)} of ${formatBytes(serverMaxBytes)}).`
+    : '';
+  const firstSentence = splitSentences(ready.text.trim().split(/\n{2,}/)[0] ?? '')[0] ?? '';
+  return {
+    content: `${write.replaced ? 'Replaced' : 'Added'} \`${write.file}\` (article \`${write.documentId}\`).${served}${usage}`,
+    embeds: [formatArticlePreview(ready.meta, ready.passages, firstSentence), formatReloadEmbed(outcomes)],
+  };
+}
+
+type Overrides = Partial<DocumentMeta>;
+
+/** A link, fetched and read off this thread (safeFetch, the extraction worker). */
+async function fromLink(link: string, overrides: Overrides, context: CommandContext): Promise<Ready | ReplyInput> {
+  return prepared(await prepareArticle({ link }, { overrides, optionFor, fetch: { allowPrivate: context.config.fetchAllowPrivate } }));
+}
+
+/** An upload, downloaded from Discord's attachment server only; a .md file carries its own front matter. */
+async function fromUpload(file: APIAttachment, overrides: Overrides, context: CommandContext): Promise<Ready | ReplyInput> {
   const shown = `“${escapeUserText(truncateAtWord(file.filename, 100))}”`;
   const kind = path.extname(file.filename).toLowerCase();
-  if (kind !== '.md' && kind !== '.txt')
-    return { content: `Only .md (Markdown with front matter) and .txt (plain text) files can be added, and ${shown} is neither.` };
-  const fileName = safeCorpusFileName(file.filename);
-  if (fileName === undefined)
-    return { content: `${shown} has no letter or digit to name the corpus file after: rename it (for example \`my-article${kind}\`) and upload it again.` };
-
-  const given = REQUIRED_FIELDS.filter((field) => meta[field] !== undefined);
-  const missing = REQUIRED_FIELDS.filter((field) => meta[field] === undefined);
-  if (kind === '.md' && given.length > 0)
-    return { content: `A .md file carries its details in its front matter: leave out ${fieldList(given)}, or upload a .txt file.` };
-  if (kind === '.txt' && missing.length > 0) return { content: `A .txt file needs the article’s details as options. Missing: ${fieldList(missing)}.` };
-  // Named as the options they are: the front matter they would become is a file the moderator never saw.
-  const badOptions = kind === '.txt' ? metadataProblems(meta as DocumentMeta) : [];
-  if (badOptions.length > 0) {
-    const lines = badOptions.map(({ field, message }) => `The \`${field}\` option ${escapeUserText(truncateAtWord(message, 300))}.`);
+  if (kind !== '.md' && !(kind in FILE_KINDS))
     return {
-      content: `Not added: fix ${badOptions.length === 1 ? 'this option' : 'these options'} and run \`/corpus add\` again.\n${lines.join('\n')}\nNothing was written.`,
+      content: `${shown} cannot be read: add a saved web page (.html, .htm), a PDF, a Word file (.docx), plain text (.txt) or Markdown with front matter (.md), or give the article’s \`link\`.`,
     };
-  }
+  const given = REQUIRED_FIELDS.filter((field) => overrides[field] !== undefined);
+  if (kind === '.md' && given.length > 0)
+    return { content: `A .md file carries its details in its front matter: leave out ${fieldList(given)}, or upload it as a .txt file.` };
 
   const { maxUploadBytes } = context.config;
   // Discord states the size up front: a file over the limit is refused without downloading it.
@@ -119,30 +160,41 @@ async function addArticle(interaction: APIChatInputApplicationCommandInteraction
     if (error instanceof DownloadError) return { content: error.message };
     throw error;
   }
-  if (kind === '.txt') {
-    const decoded = decodeText(fileName, bytes, maxUploadBytes);
-    if ('problem' in decoded) return { embeds: [formatRejectedUpload(fileName, [decoded.problem])] };
-    bytes = new TextEncoder().encode(markdownFromText(decoded.text, meta as DocumentMeta));
-  }
+  if (kind !== '.md') return prepared(await prepareArticle({ name: file.filename, bytes }, { overrides, optionFor }));
 
-  const { write, refused, outcomes } = await context.corpus.add(
-    { id: invoker(interaction)?.id ?? 'unknown', reason: '/corpus add' },
-    { fileName, bytes, replace },
-  );
-  if (!write) return { content: refused };
-  if (!write.ok && write.reason === 'exists')
-    return { content: `\`${fileName}\` is already in the corpus. To overwrite it, run \`/corpus add\` again with \`replace: True\`.` };
-  if (!write.ok && write.reason === 'quota') return { content: quotaRefusal(write.usage, write.quota, bytes.length) };
-  if (!write.ok) return { embeds: [formatRejectedUpload(fileName, write.problems)] };
-  const served = outcomes[0]?.report.applied ? '' : ' It is saved, and will be served once a reload succeeds.';
-  const { serverMaxArticles, serverMaxBytes } = context.config;
-  const usage = write.usage
-    ? ` This server now has ${write.usage.articles} of its ${serverMaxArticles} articles (${formatBytes(write.usage.bytes)} of ${formatBytes(serverMaxBytes)}).`
-    : '';
+  const fileName = safeCorpusFileName(file.filename);
+  if (fileName === undefined)
+    return { content: `${shown} has no letter or digit to name the corpus file after: rename it (for example \`my-article.md\`) and upload it again.` };
+  const { document, problems } = parseCorpusFile(fileName, bytes, maxUploadBytes);
+  if (!document) return { embeds: [formatRejectedUpload(fileName, problems)] };
+  const { title, author, publisher, published, url } = document;
+  const passages = splitIntoPassages(document);
   return {
-    content: `${write.replaced ? 'Replaced' : 'Added'} \`${write.file}\` (article \`${write.documentId}\`).${served}${usage}`,
-    embeds: [formatReloadEmbed(outcomes)],
+    fileName,
+    bytes,
+    meta: { title, author, publisher, published, url },
+    text: document.body,
+    passages: passages.length,
+    fingerprint: articleFingerprint(passages),
   };
+}
+
+/** How the reply names the option that sets a field. */
+const optionFor = (field: keyof DocumentMeta) => `${field}:`;
+
+function prepared(article: Prepared): Ready | ReplyInput {
+  // The message names the link or file as given: escaped, it cannot ping or format.
+  if (!article.ok) return { content: truncateAtWord(escapeUserText(article.message), LIMITS.content) };
+  return { ...article, bytes: new TextEncoder().encode(article.markdown) };
+}
+
+/** Why an article already served refused this one, and what to do. */
+function duplicateRefusal({ document, by }: NonNullable<Duplicate>, replace: boolean): string {
+  const named = `“${escapeUserText(shownTitle(document.title, 200))}” (\`${document.id}\`)`;
+  const same = by === 'address' ? 'at the same address' : 'with the same text';
+  if (document.scope === undefined)
+    return `Not added: ${named} is ${same} among the articles every server is answered from${replace ? ', which only whoever runs the bot can change' : ''}.`;
+  return `Not added: this server already has ${named} ${same}. To update it, run \`/corpus add\` again with \`replace: True\`.`;
 }
 
 /** Why an upload would take the server past its quota, with the limit and where the server stands. */

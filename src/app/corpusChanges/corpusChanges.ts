@@ -6,11 +6,13 @@
  * quota, and see reports of what that server is served; the audit channel, the operator's, is
  * told of every server's changes.
  */
+import path from 'node:path';
 import { Routes, type REST } from 'discord.js';
 import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../../engine/corpusFiles.js';
 import { CorpusTaskTimeout, offThread, type CorpusTasks } from '../../engine/corpusTasks.js';
 import { serverFolder } from '../../corpus/loadCorpus.js';
 import type { Engine } from '../../engine/Engine.js';
+import type { Duplicate } from '../../engine/protocol.js';
 import type { ReloadReport } from '../../library/Library.js';
 import { reportForScope } from '../../library/reportForScope.js';
 import type { BotConfig } from '../../runtime/config.js';
@@ -29,9 +31,23 @@ export interface Actor {
 
 export interface AddOutcome {
   write?: WriteResult;
+  /** The article this one repeats, when that refused it (see `Upload.unique`). */
+  duplicate?: NonNullable<Duplicate>;
   /** A sentence for the moderator when nothing could be written (and no `write`). */
   refused?: string;
   outcomes: ShardOutcome[];
+}
+
+export interface Upload {
+  fileName: string;
+  bytes: Uint8Array;
+  replace: boolean;
+  /**
+   * The article's address and text (`articleFingerprint`): one the server already sees at that
+   * address or with that text is refused (`duplicate`) or, with `replace`, overwritten in its own
+   * file; a base article is never overwritten from Discord.
+   */
+  unique?: { url: string; fingerprint: string };
 }
 
 export interface RemoveOutcome {
@@ -49,7 +65,7 @@ export interface ServerCorpusChanges {
    * Writes an uploaded article into this server's folder if it is valid and within the server's
    * quota, then reloads (no reload when refused).
    */
-  add(actor: Actor, upload: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<AddOutcome>;
+  add(actor: Actor, upload: Upload): Promise<AddOutcome>;
   /**
    * Moves one of this server's own articles to its `.removed/`, then reloads. `refused` when it is
    * a base article, the last valid article, or the folder cannot be written; otherwise `retired`
@@ -120,8 +136,12 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
     if (report && !changedNothing) await audit(auditNotice(actor, report));
     return outcomes;
   };
-  const add = (scope: string, actor: Actor, { fileName, bytes, replace }: { fileName: string; bytes: Uint8Array; replace: boolean }): Promise<AddOutcome> =>
+  const add = (scope: string, actor: Actor, { fileName: named, bytes, replace, unique }: Upload): Promise<AddOutcome> =>
     oneAtATime(async () => {
+      // Checked in turn with the other changes, after the reload of any before it, so an article added twice in a row is seen.
+      const duplicate = unique && (await engine.view(scope).findDuplicate(unique.url, unique.fingerprint));
+      if (duplicate && (!replace || duplicate.document.scope === undefined)) return { duplicate, outcomes: [] };
+      const fileName = duplicate ? path.basename(duplicate.document.file) : named;
       let write: WriteResult;
       try {
         write = await tasks.write(engine.dir, fileName, bytes, {
