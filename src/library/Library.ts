@@ -281,11 +281,11 @@ export class Library {
   findDuplicate(url: string, fingerprint: string, scope?: string): { document: DocumentInfo; by: 'address' | 'text' } | undefined {
     const key = addressKey(url);
     const visible = this.#visibleDocuments(scope).sort((a, b) => Number(a.scope === undefined) - Number(b.scope === undefined));
-    for (const document of visible) {
-      if (addressKey(document.url) === key) return { document, by: 'address' };
-      if (this.#fingerprint(document) === fingerprint) return { document, by: 'text' };
-    }
-    return undefined;
+    // The address first: it names the article, where the same text may be another site's copy.
+    const atAddress = visible.find((document) => addressKey(document.url) === key);
+    if (atAddress) return { document: atAddress, by: 'address' };
+    const sameText = visible.find((document) => this.#fingerprint(document) === fingerprint);
+    return sameText && { document: sameText, by: 'text' };
   }
 
   /** Each document's `articleFingerprint`, worked out when first asked for: a library never changes. */
