@@ -92,8 +92,6 @@ export class Engine {
   readonly #reloads = coalesce(() => this.ready.catch(() => undefined).then(() => this.#reloadNow()));
   #recovering = false;
   #closed = false;
-  /** Workers being watched for being stuck (one watch each). */
-  readonly #checking = new Set<WorkerConnection>();
   /**
    * Resolves when a corpus is first served, with its report; rejects if none can be. With a saved
    * index that is the saved index as it was (seconds, whatever the corpus size); `upToDate` then
@@ -209,25 +207,20 @@ export class Engine {
     try {
       return await serving.request(request, timeoutMs);
     } catch (error) {
-      if (error instanceof EngineTimeout) void this.#checkAlive(serving);
+      // A missed deadline: a worker that then sends nothing for STUCK_AFTER_MS is stuck, and replaced.
+      if (error instanceof EngineTimeout) {
+        serving.watchForSilence(
+          STUCK_AFTER_MS,
+          () => this.#serving === serving,
+          (silentMs) => {
+            this.options.logger.error({ silentMs: Math.round(silentMs) }, 'engine worker stopped answering; replacing it with the last saved index');
+            this.#replaceLost('stuck');
+            void serving.stop();
+          },
+        );
+      }
       throw error;
     }
-  }
-
-  /** After a missed deadline: a worker that then sends nothing for STUCK_AFTER_MS is stuck, and replaced. */
-  #checkAlive(worker: WorkerConnection): void {
-    if (this.#checking.has(worker)) return;
-    this.#checking.add(worker);
-    const check = () => {
-      if (this.#serving !== worker || !worker.isStuck(0)) return this.#checking.delete(worker);
-      const silentMs = performance.now() - worker.lastHeardAt;
-      if (!worker.isStuck(STUCK_AFTER_MS)) return void setTimeout(check, STUCK_AFTER_MS - silentMs).unref();
-      this.#checking.delete(worker);
-      this.options.logger.error({ silentMs: Math.round(silentMs) }, 'engine worker stopped answering; replacing it with the last saved index');
-      this.#replaceLost('stuck');
-      void worker.stop();
-    };
-    setTimeout(check, STUCK_AFTER_MS).unref();
   }
 
   #open(data: EngineWorkerData): ReturnType<typeof WorkerConnection.open> {

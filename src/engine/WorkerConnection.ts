@@ -49,6 +49,26 @@ export class WorkerConnection {
   }
   /** Called once if the worker ends while it was serving (crash, or terminated as stuck). */
   onLost?: (reason: string) => void;
+  /** Whether `watchForSilence` is already watching. */
+  #watching = false;
+
+  /**
+   * After a missed deadline: calls `onStuck` once if the worker then sends nothing at all for
+   * `stuckAfterMs` while it still owes answers, and it is `stillWanted` (not replaced meanwhile).
+   * A busy worker keeps answering, however slowly, and is left alone.
+   */
+  watchForSilence(stuckAfterMs: number, stillWanted: () => boolean, onStuck: (silentMs: number) => void): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    const check = () => {
+      if (!stillWanted() || !this.isStuck(0)) return void (this.#watching = false);
+      const silentMs = performance.now() - this.lastHeardAt;
+      if (!this.isStuck(stuckAfterMs)) return void setTimeout(check, stuckAfterMs - silentMs).unref();
+      this.#watching = false;
+      onStuck(silentMs);
+    };
+    setTimeout(check, stuckAfterMs).unref();
+  }
 
   private constructor(worker: Worker, logger: EngineLogger) {
     this.#worker = worker;
