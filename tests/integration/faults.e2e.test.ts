@@ -214,16 +214,17 @@ describe('REST faults', () => {
         .every((request) => request.status === undefined),
     ).toBe(true);
 
-    await vi.waitFor(() => expect(logsFor(harness, sent, 'interaction handler failed')).toHaveLength(1), { timeout: 4 * REST_TIMEOUT_MS + 3000, interval: 20 });
+    await vi.waitFor(() => expect(logsFor(harness, sent, 'interaction handler failed')).toHaveLength(1), { timeout: 4 * REST_TIMEOUT_MS + 8000, interval: 20 });
     const failedAfter = performance.now() - started;
     timings['always-hanging edit → failure logged'] = Math.round(failedAfter);
-    expect(failedAfter).toBeLessThan(4 * REST_TIMEOUT_MS + 1500);
+    // Bounded by the four attempts' timeouts, with room for a busy machine: never left hanging.
+    expect(failedAfter).toBeLessThan(4 * REST_TIMEOUT_MS + 5000);
     const [failure] = logsFor(harness, sent, 'interaction handler failed');
     expect(JSON.stringify(failure!.err)).toMatch(/abort/i);
     const apology = await harness.webhook(sent, (request) => request.method === 'PATCH');
     expect(messageOf(apology).content).toBe(SOMETHING_WENT_WRONG);
     await expectAnswered(harness);
-  }, 20_000);
+  }, 30_000);
 
   it('sent only bodies that Discord accepts', () => {
     expect(harness.invalidRequests()).toEqual([]);

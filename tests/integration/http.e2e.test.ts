@@ -340,18 +340,20 @@ describe('several workers on one corpus folder', () => {
     const reload = first.fake.chatInput('reload', [], { member: MODERATOR });
     expect(messageOf(await first.webhook(reload, (r) => r.method === 'PATCH')).embeds![0]!.title).toBe('Corpus reloaded');
     const changedAt = performance.now();
+    // Within seconds: the signal is seen at once (watched) or within a poll; the rest is the reload
+    // itself, which a busy machine may stretch several times over.
     await vi.waitFor(async () => expect((await second.engine.sources(undefined, 100)).documents.map((document) => document.id)).toContain('lighthouse'), {
-      timeout: 5000,
+      timeout: 20_000,
       interval: 50,
     });
     const followed = performance.now() - changedAt;
-    expect(followed).toBeLessThan(3000);
+    expect(followed).toBeLessThan(15_000);
     const answer = messageOf(
       await second.callback(second.fake.chatInput('ask', [{ name: 'question', type: STRING, value: 'When did the lighthouse keeper retire?' }])),
     );
     expect(answer.embeds![0]!.title).toBe('Lighthouse keepers');
     // Logged once the reload has also stopped the previous engine worker, which may be after it serves the new corpus.
-    await vi.waitFor(() => expect(second.logs.map((line) => line.msg)).toContain('corpus reloaded: another worker changed it'));
+    await vi.waitFor(() => expect(second.logs.map((line) => line.msg)).toContain('corpus reloaded: another worker changed it'), { timeout: 15_000 });
     // The worker that made the change does not reload a second time for its own signal.
     expect(first.logs.some((line) => line.msg === 'corpus reloaded: another worker changed it')).toBe(false);
     console.log(`http: a change through one worker reached the other in ${Math.round(followed)} ms`);

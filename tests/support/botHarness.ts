@@ -58,7 +58,7 @@ export interface Harness {
   /** Waits for the interaction's callback and checks its body against Discord's OpenAPI description. */
   callback(sent: SentInteraction): Promise<RecordedRequest>;
   /** Waits for a follow-up or edit on the interaction's webhook, checked likewise. */
-  webhook(sent: SentInteraction, predicate?: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
+  webhook(sent: SentInteraction, predicate?: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   /** Problems with any body the bot has sent so far (every one is validated). */
   invalidRequests(): string[];
   stop(): Promise<void>;
@@ -134,7 +134,7 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
     logs,
     rawLogs: () => raw,
     callback: async (sent) => checked(await fake.waitForCallback(sent.id)),
-    webhook: async (sent, predicate) => checked(await fake.waitForWebhook(sent.token, predicate)),
+    webhook: async (sent, predicate, timeoutMs) => checked(await fake.waitForWebhook(sent.token, predicate, timeoutMs)),
     invalidRequests: () =>
       fake.requests
         .filter((request) => request.body !== undefined && request.method !== 'GET')
