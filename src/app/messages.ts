@@ -273,6 +273,46 @@ export function formatArticlePreview(meta: DocumentMeta, passages: number, first
   };
 }
 
+/** Where an article is from, as a reader names it: its site's host name (the address itself when it has none). */
+function siteOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return url;
+  }
+}
+
+/** A `/corpus remove` suggestion: the title, then the day it was added and its site, which tell look-alikes apart. */
+export function articleChoice(document: DocumentInfo, added: string | undefined): string {
+  const details = ` · ${added ? `added ${added} · ` : ''}${siteOf(document.url)}`.slice(0, LIMITS.choiceName / 2);
+  return `${shownTitle(document.title, LIMITS.choiceName - details.length)}${details}`;
+}
+
+/** One page of `/corpus list`: each of this server's own articles with the day it was added, its passages and its link. */
+export function formatOwnArticles(
+  documents: readonly DocumentInfo[],
+  passageCounts: ReadonlyMap<string, number>,
+  added: ReadonlyMap<string, string>,
+  { page, pages, total }: { page: number; pages: number; total: number },
+): APIEmbed {
+  return {
+    color: ACCENT,
+    title: `This server’s articles (${total})`,
+    ...(pages > 1 && { description: `Page ${page} of ${pages}${page < pages ? `: \`/corpus list page: ${page + 1}\` shows the next.` : '.'}` }),
+    fields: documents.map((document) => {
+      const passages = passageCounts.get(documentKey(document)) ?? 0;
+      const when = added.has(document.file) ? `added ${added.get(document.file)} · ` : '';
+      return {
+        name: shownTitle(document.title, LIMITS.fieldName),
+        value: truncateAtWord(
+          `${when}${passages} passage${passages === 1 ? '' : 's'} · \`${document.id}\`\n${escapeUserText(document.url)}`,
+          LIMITS.fieldValue,
+        ),
+      };
+    }),
+  };
+}
+
 /** What a moderator sees after a reload: what changed, or why nothing did. */
 export function formatReloadEmbed(outcomes: Array<{ shard?: number; report: ReloadReport }>): APIEmbed {
   const [first] = outcomes;

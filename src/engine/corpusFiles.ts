@@ -254,6 +254,26 @@ async function sameIdWrittenSince(
   return undefined;
 }
 
+/**
+ * When each article file (named relative to `dir`) was last written, `YYYY-MM-DD`: the day it was
+ * added, or replaced. A file gone since has none.
+ */
+export async function writtenDates(dir: string, files: readonly string[]): Promise<Map<string, string>> {
+  const dates = await Promise.all(
+    files.map(
+      async (file) =>
+        [
+          file,
+          await stat(path.join(dir, file)).then(
+            (info) => info.mtime.toISOString().slice(0, 10),
+            () => undefined,
+          ),
+        ] as const,
+    ),
+  );
+  return new Map(dates.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+}
+
 /** How many articles a server's folder holds, and their bytes (`.removed/` and other files not counted). */
 export async function folderUsage(folder: string): Promise<Usage> {
   const usage: Usage = { articles: 0, bytes: 0 };

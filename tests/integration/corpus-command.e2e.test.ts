@@ -15,6 +15,7 @@ import { LIGHTHOUSE } from '../support/lighthouse.js';
 
 const SUBCOMMAND = 1;
 const STRING = 3;
+const INTEGER = 4;
 const BOOLEAN = 5;
 const ATTACHMENT = 11;
 const MODERATOR_ROLE = '987654321098765432';
@@ -86,6 +87,8 @@ const visible = async (dir: string) => (await readdir(dir).catch(() => [])).filt
 const corpusFiles = async () => [...(await visible(corpusDir)), ...(await visible(serverDir)).map((name) => `server:${name}`)];
 const metadata = (fields: Record<string, string>): CommandOption[] => Object.entries(fields).map(([name, value]) => ({ name, type: STRING, value }));
 const downloads = () => vi.spyOn(globalThis, 'fetch');
+/** The day a file written now is dated, as the bot shows it. */
+const today = () => new Date().toISOString().slice(0, 10);
 /** Enough words for a plain-text article (fewer than 50 is not one). */
 const FILLER = Array.from({ length: 6 }, (_, n) => `Sentence ${n + 1} of the notes says the harbour master opens the gates at noon.`).join(' ');
 
@@ -270,9 +273,10 @@ describe('/corpus remove', () => {
   it('suggests the server’s own articles by title, with the id as the value', async () => {
     const { choices } = messageOf(await harness.callback(suggest('lighthouse')));
     // In file-name order: evil.md, then lighthouses.md.
+    // With the day each was added and its site: look-alikes told apart.
     expect(choices).toEqual([
-      { name: 'Evil lighthouse keepers: the last watch', value: 'evil' },
-      { name: 'Lighthouse keepers: the last watch', value: 'lighthouses' },
+      { name: `Evil lighthouse keepers: the last watch · added ${today()} · example.com`, value: 'evil' },
+      { name: `Lighthouse keepers: the last watch · added ${today()} · example.com`, value: 'lighthouses' },
     ]);
     expect(messageOf(await harness.callback(suggest('lighthouse', { permissions: DEFAULT_MEMBER_PERMISSIONS }))).choices).toEqual([]);
   });
@@ -333,8 +337,32 @@ describe('/corpus remove', () => {
     expect(choices).toHaveLength(25);
     for (const choice of choices!) expect(choice.name.length).toBeLessThanOrEqual(100);
     const [long] = messageOf(await harness.callback(suggest('very long headline'))).choices!;
-    expect(long).toEqual({ name: expect.stringMatching(/^A very long headline .*…$/), value: 'filler-0' });
+    expect(long).toEqual({ name: expect.stringMatching(/^A very long headline .*… · added \d{4}-\d{2}-\d{2} · example\.com$/), value: 'filler-0' });
     expect(long!.name.length).toBeLessThanOrEqual(100);
+  });
+
+  it('/corpus list pages through the server’s own articles: title, date added, passages, link', async () => {
+    const listPage = async (page?: number) =>
+      outcome(
+        harness.fake.chatInput(
+          'corpus',
+          [{ name: 'list', type: SUBCOMMAND, options: page === undefined ? [] : [{ name: 'page', type: INTEGER, value: page }] }],
+          {
+            member: moderator,
+          },
+        ),
+      );
+    const own = (await visible(serverDir)).length;
+    const pages = Math.ceil(own / 10);
+    const first = (await listPage()).embeds![0]!;
+    expect(first.title).toBe(`This server’s articles (${own})`);
+    expect(first.description).toBe(`Page 1 of ${pages}: \`/corpus list page: 2\` shows the next.`);
+    expect(first.fields).toHaveLength(10);
+    expect(first.fields).toContainEqual({ name: 'Filler article 1', value: `added ${today()} · 1 passage · \`filler-1\`\n<https://example.com/1>` });
+    const last = (await listPage(pages)).embeds![0]!;
+    expect(last.description).toBe(`Page ${pages} of ${pages}.`);
+    expect(last.fields).toHaveLength(own - (pages - 1) * 10);
+    expect((await listPage(pages + 1)).content).toBe(`This server’s articles fill ${pages} pages: pick a page from 1 to ${pages}.`);
   });
 });
 

@@ -13,7 +13,7 @@ import {
   type APIAttachment,
   type APIChatInputApplicationCommandInteraction,
 } from 'discord.js';
-import { safeCorpusFileName, type Quota, type Usage } from '../../engine/corpusFiles.js';
+import { safeCorpusFileName, writtenDates, type Quota, type Usage } from '../../engine/corpusFiles.js';
 import { FILE_KINDS, prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
 import type { Duplicate } from '../../engine/protocol.js';
 import { parseCorpusFile, REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
@@ -21,7 +21,7 @@ import { articleFingerprint, splitIntoPassages } from '../../passages/splitIntoP
 import type { DocumentMeta } from '../../corpus/types.js';
 import { splitSentences, truncateAtWord } from '../../text/sentences.js';
 import { DownloadError, downloadAttachment } from '../downloadAttachment.js';
-import { formatArticlePreview, formatBytes, formatRejectedUpload, formatReloadEmbed, shownTitle } from '../messages.js';
+import { articleChoice, formatArticlePreview, formatBytes, formatOwnArticles, formatRejectedUpload, formatReloadEmbed, shownTitle } from '../messages.js';
 import { LIMITS, escapeUserText, type ReplyInput } from '../responses.js';
 import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -89,13 +89,25 @@ const remove = {
   ],
 } as const;
 
+const list = {
+  name: 'list',
+  type: ApplicationCommandOptionType.Subcommand,
+  description: 'List this server’s own articles: title, date added, link and passages.',
+  options: [
+    { name: 'page', description: 'Which page of the list (default: the first).', type: ApplicationCommandOptionType.Integer, required: false, min_value: 1 },
+  ],
+} as const;
+
+/** Articles per page of `/corpus list`: each a field, well within an embed's 25 fields and 6,000 characters. */
+const LIST_PAGE = 10;
+
 const definition = {
   name: 'corpus',
   type: ApplicationCommandType.ChatInput,
-  description: 'Moderators: add or remove this server’s own articles.',
+  description: 'Moderators: add, list or remove this server’s own articles.',
   default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
   contexts: [InteractionContextType.Guild],
-  options: [add, remove],
+  options: [add, list, remove],
 } as const;
 
 const fieldList = (fields: readonly string[]) => fields.map((field) => `\`${field}\``).join(', ');
@@ -230,17 +242,39 @@ async function removeArticle(interaction: APIChatInputApplicationCommandInteract
   };
 }
 
+async function listArticles(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
+  const { page = 1 } = readArguments(list, interaction);
+  const { documents, passageCounts, total } = await context.engine.sources(LIST_PAGE, { own: true, offset: (page - 1) * LIST_PAGE });
+  if (total === 0) return { content: 'This server has no articles of its own yet: add one with `/corpus add link:`.' };
+  const pages = Math.ceil(total / LIST_PAGE);
+  if (documents.length === 0) return { content: `This server’s articles fill ${pages} page${pages === 1 ? '' : 's'}: pick a page from 1 to ${pages}.` };
+  const added = await writtenDates(
+    context.config.corpusDir,
+    documents.map((document) => document.file),
+  );
+  return { embeds: [formatOwnArticles(documents, passageCounts, added, { page, pages, total })] };
+}
+
 export const corpusCommand: ChatInputCommand = {
   definition,
   preconditions: ['moderator'],
   async execute(interaction, responder, context) {
     // Downloading, validating and reindexing can outlast the 3 s Discord allows for a first reply.
     await responder.defer({ ephemeral: true });
-    await responder.send(subcommandName(interaction) === add.name ? await addArticle(interaction, context) : await removeArticle(interaction, context));
+    const subcommand = subcommandName(interaction);
+    const run = subcommand === add.name ? addArticle : subcommand === list.name ? listArticles : removeArticle;
+    await responder.send(await run(interaction, context));
   },
-  /** This server's own served articles whose title or id contains what was typed; the value is the id. */
+  /**
+   * This server's own served articles whose title or id contains what was typed, each with the day
+   * it was added and its site, so look-alikes can be told apart; the value is the id.
+   */
   async autocomplete(interaction, responder, context) {
     const matches = await context.engine.findDocuments(focusedValue(interaction), LIMITS.autocompleteChoices, { own: true });
-    await responder.autocomplete(matches.map((document) => ({ name: shownTitle(document.title, LIMITS.choiceName), value: document.id })));
+    const added = await writtenDates(
+      context.config.corpusDir,
+      matches.map((document) => document.file),
+    );
+    await responder.autocomplete(matches.map((document) => ({ name: articleChoice(document, added.get(document.file)), value: document.id })));
   },
 };
