@@ -45,7 +45,8 @@ beforeAll(async () => {
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
   serverDir = path.join(corpusDir, 'servers', GUILD);
   await mkdir(serverDir, { recursive: true });
-  await writeFile(path.join(serverDir, 'second.md'), ARTICLE.replace('Harbour notes', 'Second article'));
+  // Another article (another address, other text): the upload below is no duplicate of it.
+  await writeFile(path.join(serverDir, 'second.md'), ARTICLE.replace('Harbour notes', 'Second article').replace('/harbour', '/second').replace('ferry', 'bus'));
   // The file changes run in this thread, where the file-system calls can be made to fail: the
   // bot runs them in worker threads, which pass on such errors as they are (corpusTasks.test.ts).
   const inThisThread = { write: writeCorpusFile, retire: retireCorpusFile };
