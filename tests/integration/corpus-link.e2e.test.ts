@@ -18,6 +18,7 @@ import { repoRoot } from '../support/discordSpec.js';
 const SUBCOMMAND = 1;
 const STRING = 3;
 const BOOLEAN = 5;
+const ATTACHMENT = 11;
 const MODERATOR_ROLE = '987654321098765432';
 const moderator = { userId: '1000000000000000077', roles: [MODERATOR_ROLE] };
 
@@ -99,6 +100,18 @@ afterAll(async () => {
 
 const addLink = (link: string, options: CommandOption[] = [], bot = harness): SentInteraction =>
   bot.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'link', type: STRING, value: link }, ...options] }], { member: moderator });
+
+let attachments = 0;
+/** `/corpus add file:` with `filename` served by the fake CDN, as Discord sends it. */
+function upload(filename: string, content: string, options: CommandOption[] = []): SentInteraction {
+  const id = String(1_200_000_000_000_000_000n + BigInt(++attachments));
+  const url = harness.fake.serveAttachment(filename, content);
+  const attachment = { id, filename, size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/html' };
+  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }, ...options] }], {
+    member: moderator,
+    resolved: { attachments: { [id]: attachment } },
+  });
+}
 
 /** The deferred, ephemeral acknowledgement, then the edit that carries the outcome, within 45 s. */
 async function outcome(sent: SentInteraction, bot = harness) {
@@ -194,9 +207,23 @@ describe('/corpus add link:', () => {
     );
   }, 60_000);
 
+  it('reads a saved page uploaded as a file, with the options overriding what was found', async () => {
+    const html = page('https://news.example/market', 'Market moves indoors', [
+      paragraph('the market', 'agreed that the Saturday market moves into the old tram depot'),
+      ...FERRY.slice(1).map((text) => text.replace('council', 'market board')),
+    ]);
+    const reply = await outcome(upload('market.html', html, [{ name: 'author', type: STRING, value: 'J. Doe' }]));
+    expect(reply.content).toMatch(/^Added `market-moves-indoors\.md`/);
+    expect(reply.embeds![0]).toMatchObject({ title: 'Market moves indoors', url: 'https://news.example/market' });
+    expect(reply.embeds![0]!.fields).toContainEqual({ name: 'Author', value: 'J. Doe', inline: true });
+    expect(await readFile(serverFile('market-moves-indoors.md'), 'utf8')).toContain('author: J. Doe');
+  });
+
   it('asks for link or file, one of the two', async () => {
     const neither = await outcome(harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [] }], { member: moderator }));
     expect(neither.content).toBe('Give `/corpus add` the article’s `link`, or upload it as `file`: one of the two.');
+    const both = await outcome(upload('market.html', '<html></html>', [{ name: 'link', type: STRING, value: at('/ferry') }]));
+    expect(both.content).toBe(neither.content);
   });
 
   it('sent only bodies that Discord accepts', () => {

@@ -1,8 +1,10 @@
 /**
- * `/corpus add|remove` (moderators): change this server's own articles from Discord (the base,
- * which every server sees, is the operator's, on disk). `add` takes an uploaded .md file (with its
- * own front matter; the metadata options must then be left out, so there is one source of truth)
- * or a .txt file (the metadata options become its front matter), within the server's quota.
+ * `/corpus add|list|remove` (moderators): change this server's own articles from Discord (the base,
+ * which every server sees, is the operator's, on disk). `add` takes a link, or an uploaded page,
+ * PDF, .docx or .txt file, read as `prepareArticle` reads them (the metadata options override what
+ * was found), or a .md file with its own front matter (the options must then be left out, so
+ * there is one source of truth); it refuses an article the server already sees unless `replace`,
+ * and stays within the server's quota.
  */
 import path from 'node:path';
 import {
@@ -136,7 +138,9 @@ async function addArticle(interaction: APIChatInputApplicationCommandInteraction
   const usage = write.usage
     ? ` This server now has ${write.usage.articles} of its ${serverMaxArticles} articles (${formatBytes(write.usage.bytes)} of ${formatBytes(serverMaxBytes)}).`
     : '';
-  const firstSentence = splitSentences(ready.text.trim().split(/\n{2,}/)[0] ?? '')[0] ?? '';
+  // The first paragraph, not a heading above it.
+  const firstParagraph = ready.text.split(/\n{2,}/).find((block) => block.trim() !== '' && !block.trimStart().startsWith('#')) ?? '';
+  const firstSentence = splitSentences(firstParagraph.trim())[0] ?? '';
   return {
     content: `${write.replaced ? 'Replaced' : 'Added'} \`${write.file}\` (article \`${write.documentId}\`).${served}${usage}`,
     embeds: [formatArticlePreview(ready.meta, ready.passages, firstSentence), formatReloadEmbed(outcomes)],
