@@ -8,6 +8,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import type { Answer, AnswerResult } from '../answers/answerQuestion.js';
+import type { Duplicate } from '../corpus/findDuplicate.js';
 import type { Span } from '../answers/selectQuote.js';
 import type { PassageHit } from '../answers/searchPassages.js';
 import type { CorpusProblem, DocumentInfo, DocumentMeta } from '../corpus/types.js';
@@ -385,4 +386,21 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / (1024 * 1024), 'MiB'];
   return `${Math.ceil(value * 10) / 10} ${unit}`;
+}
+
+/**
+ * Why an article already served refused a new one (`findDuplicate`), and what to do: `/corpus add`
+ * and `corpus:add` say it alike, each naming its own way to replace (`rerun`). `inTarget`: the
+ * article is among those being added to, so replacing updates it; otherwise it is a base article
+ * seen from a server's, which `baseReplace` says who may change.
+ */
+export function duplicateRefusal(
+  { document, by }: Duplicate<DocumentInfo>,
+  { inTarget, replace, rerun, baseReplace }: { inTarget: boolean; replace: boolean; rerun: string; baseReplace: string },
+): string {
+  const named = `“${escapeUserText(shownTitle(document.title, 200))}” (\`${document.id}\`)`;
+  const same = by === 'address' ? 'at the same address' : 'with the same text';
+  if (!inTarget) return `Not added: ${named} is ${same} among the articles every server is answered from${replace ? `, ${baseReplace}` : ''}.`;
+  const holder = document.scope === undefined ? 'the corpus' : 'this server';
+  return `Not added: ${holder} already has ${named} ${same}. To update it, ${rerun}.`;
 }

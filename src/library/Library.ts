@@ -9,7 +9,7 @@ import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { understandQuestion } from '../answers/understandQuestion.js';
-import { addressKey } from '../corpus/addressKey.js';
+import { findDuplicate, type Duplicate } from '../corpus/findDuplicate.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
 import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassageByRef, type SearchIndex } from '../index/buildSearchIndex.js';
@@ -274,18 +274,9 @@ export class Library {
     return found;
   }
 
-  /**
-   * The article `scope` sees (a server's own first) at the same address as `url` (`addressKey`), or
-   * with the same text (`articleFingerprint`), if any: an article added again under another name.
-   */
-  findDuplicate(url: string, fingerprint: string, scope?: string): { document: DocumentInfo; by: 'address' | 'text' } | undefined {
-    const key = addressKey(url);
-    const visible = this.#visibleDocuments(scope).sort((a, b) => Number(a.scope === undefined) - Number(b.scope === undefined));
-    // The address first: it names the article, where the same text may be another site's copy.
-    const atAddress = visible.find((document) => addressKey(document.url) === key);
-    if (atAddress) return { document: atAddress, by: 'address' };
-    const sameText = visible.find((document) => this.#fingerprint(document) === fingerprint);
-    return sameText && { document: sameText, by: 'text' };
+  /** The article `scope` sees that this one repeats (`findDuplicate`): an article added again under another name. */
+  findDuplicate(url: string, fingerprint: string, scope?: string): Duplicate<DocumentInfo> | undefined {
+    return findDuplicate(this.#index.documents, url, fingerprint, (document) => this.#fingerprint(document), scope);
   }
 
   /** Each document's `articleFingerprint`, worked out when first asked for: a library never changes. */

@@ -28,7 +28,19 @@ const LD = {
   datePublished: '2024-03-01T09:00:00+01:00',
 };
 const COMPLETE = `<html><head><link rel="canonical" href="https://news.example/bridge"><script type="application/ld+json">${JSON.stringify(LD)}</script></head><body>${BODY}</body></html>`;
-const BARE = `<html><head><title>Bridge approved</title></head><body>${BODY}</body></html>`;
+// Another article's text: the base's bridge article, added first, would otherwise be its duplicate.
+const BARE = `<html><head><title>Bridge approved</title></head><body><article><p>${paragraph('the ferry')}</p><p>${paragraph('the harbour')}</p><p>${paragraph('the tolls')}</p></article></body></html>`;
+/** A page at `canonical` with `body`, its metadata complete. */
+const page = (canonical: string, headline: string, body: string) =>
+  `<html><head><link rel="canonical" href="${canonical}"><script type="application/ld+json">${JSON.stringify({ ...LD, headline })}</script></head><body>${body}</body></html>`;
+// The bridge article updated at the same address, spelled as another link to it.
+const MOVED = page(
+  'https://www.news.example/bridge/',
+  'Bridge approved, again',
+  `<article><p>${paragraph('the new bridge')}</p><p>${paragraph('the new budget')}</p></article>`,
+);
+// The bridge article's very text at another address (a syndicated copy).
+const COPY = page('https://mirror.example/bridge', 'Bridge copy', BODY);
 
 const server = http.createServer((request, response) => {
   const routes: Record<string, [string, string | Buffer]> = {
@@ -36,6 +48,8 @@ const server = http.createServer((request, response) => {
     '/bare': ['text/html', BARE],
     '/gibberish': ['text/html', randomBytes(20_000)],
     '/link-only': ['text/plain', 'https://news.example/elsewhere\n'],
+    '/moved': ['text/html', MOVED],
+    '/copy': ['text/html', COPY],
   };
   const route = routes[request.url ?? ''];
   if (route) response.writeHead(200, { 'content-type': route[0] }).end(route[1]);
@@ -159,6 +173,58 @@ describe('npm run corpus:add', () => {
     const result = await corpusAdd(['--dry-run', '--json', saved]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ title: 'Bridge approved', url: 'https://news.example/bridge' });
+  });
+});
+
+describe('npm run corpus:add with an article already in the corpus', () => {
+  const SERVER = '1150000000000000000';
+  const before = [`bridge-approved.md`, path.join('servers', SERVER, 'bridge-server-copy.md')];
+  const oneLine = (result: Run) => {
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    return result.stderr.trim();
+  };
+
+  it('refuses one at the same address, or with the same text, naming it as /corpus add does', async () => {
+    const [byAddress, byText, byTextFromServer, baseFromServer] = await Promise.all([
+      corpusAdd([at('/moved')]),
+      corpusAdd([at('/copy')]),
+      corpusAdd(['--server', SERVER, at('/copy')]),
+      corpusAdd(['--server', SERVER, '--replace', at('/moved')]),
+    ]);
+    const rerun = 'To update it, run `npm run -s corpus:add` again with `--replace`.';
+    expect(oneLine(byAddress)).toBe(`Not added: the corpus already has “Bridge approved” (\`bridge-approved\`) at the same address. ${rerun}`);
+    expect(oneLine(byText)).toBe(`Not added: the corpus already has “Bridge approved” (\`bridge-approved\`) with the same text. ${rerun}`);
+    // A server's articles are checked against the base's too, which --replace does not change from there.
+    expect(oneLine(byTextFromServer)).toBe(
+      'Not added: “Bridge approved” (`bridge-approved`) is with the same text among the articles every server is answered from.',
+    );
+    expect(oneLine(baseFromServer)).toMatch(
+      /^Not added: “Bridge approved” \(`bridge-approved`\) is at the same address among .*, which --replace with --server does not change/,
+    );
+    expect(await files()).toEqual(before);
+    expect(await readFile(path.join(corpus, 'bridge-approved.md'), 'utf8')).toContain(paragraph('the schedule'));
+  });
+
+  it('--dry-run reports the duplicate and writes nothing', async () => {
+    const result = await corpusAdd(['--dry-run', '--json', at('/moved')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ title: 'Bridge approved, again' });
+    expect(result.stderr).toMatch(/^Not added: the corpus already has “Bridge approved” \(`bridge-approved`\) at the same address/);
+    expect(await files()).toEqual(before);
+  });
+
+  it('--replace updates the article already there, in its own file', async () => {
+    const result = await corpusAdd(['--replace', at('/moved')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^replaced bridge-approved\.md: Bridge approved, again \(Jane Doe, Example News, 2024-03-01\) https:\/\/www\.news\.example\/bridge\//,
+    );
+    expect(await files()).toEqual(before);
+    const written = parseCorpusFile('bridge-approved.md', await readFile(path.join(corpus, 'bridge-approved.md')));
+    expect(written.document?.title).toBe('Bridge approved, again');
+    expect(written.document?.body.trim().split('\n\n')).toEqual([paragraph('the new bridge'), paragraph('the new budget')]);
   });
 });
 

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOption, SentInteraction } from '../fake-discord/index.js';
+import { docx, pdf } from '../support/articleFiles.js';
 import { EPHEMERAL, messageOf, startBot, type BotHarness } from '../support/botHarness.js';
 import { repoRoot } from '../support/discordSpec.js';
 
@@ -103,9 +104,9 @@ const addLink = (link: string, options: CommandOption[] = [], bot = harness): Se
 
 let attachments = 0;
 /** `/corpus add file:` with `filename` served by the fake CDN, as Discord sends it. */
-function upload(filename: string, content: string, options: CommandOption[] = []): SentInteraction {
+function upload(filename: string, content: string | Uint8Array, options: CommandOption[] = []): SentInteraction {
   const id = String(1_200_000_000_000_000_000n + BigInt(++attachments));
-  const url = harness.fake.serveAttachment(filename, content);
+  const url = harness.fake.serveAttachment(filename, typeof content === 'string' ? content : Buffer.from(content));
   const attachment = { id, filename, size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/html' };
   return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }, ...options] }], {
     member: moderator,
@@ -120,6 +121,12 @@ async function outcome(sent: SentInteraction, bot = harness) {
 }
 
 const ask = async (question: string) => messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }])));
+/** `question` asked until answered from `title` or `ms` after `since`: the time the question takes is the measure, not a wait. */
+async function askUntilFrom(question: string, title: string, since: number, ms = 10_000) {
+  let answer = await ask(question);
+  while (answer.embeds?.[0]?.title !== title && performance.now() - since < ms) answer = await ask(question);
+  return answer;
+}
 /** Every file and folder under the corpus folder, dot-files included. */
 const everything = async (dir: string) => (await readdir(dir, { recursive: true })).sort();
 const serverFile = (name: string) => path.join(corpusDir, 'servers', harness.fake.guildId, name);
@@ -134,10 +141,7 @@ describe('/corpus add link:', () => {
       const replied = performance.now();
       expect(reply.content).toMatch(/^Added `ferry-leaves-at-dawn\.md` \(article `ferry-leaves-at-dawn`\)\./);
       expect(reply.embeds![0]).toMatchObject({ title: 'Ferry leaves at dawn', url: 'https://news.example/ferry' });
-      // Asked until answered from it: the time the question takes is the measure, not a wait.
-      let answer = await ask('When does the island ferry leave the north pier?');
-      while (answer.embeds?.[0]?.title !== 'Ferry leaves at dawn' && performance.now() - replied < 10_000)
-        answer = await ask('When does the island ferry leave the north pier?');
+      const answer = await askUntilFrom('When does the island ferry leave the north pier?', 'Ferry leaves at dawn', replied);
       expect(answer.embeds![0]!.title).toBe('Ferry leaves at dawn');
       expect(answer.embeds![0]!.footer!.text).toBe('Jane Doe · Example News · 2024-03-01 · paragraph 1');
       expect(performance.now() - replied).toBeLessThan(10_000);
@@ -218,6 +222,60 @@ describe('/corpus add link:', () => {
     expect(reply.embeds![0]!.fields).toContainEqual({ name: 'Author', value: 'J. Doe', inline: true });
     expect(await readFile(serverFile('market-moves-indoors.md'), 'utf8')).toContain('author: J. Doe');
   });
+
+  it('adds a PDF and a Word file uploaded as files, each then answered from with its title', async () => {
+    // Over the 50 words an article needs; PDF text must hold no parentheses.
+    const lifeboat = [
+      'The lifeboat station on the east quay reopened on Saturday after two years of repairs.',
+      'Volunteers rebuilt the slipway and the crew now launches the new boat in under six minutes.',
+      'The harbour trust paid for the works with money raised by the town over many summers.',
+      'The station will hold an open day next month so that families can meet the crew.',
+    ];
+    const orchard = [
+      'Volunteers have saved the old apple orchard behind the station from being sold for parking.',
+      'They planted forty young trees of local varieties and will press the first cider in October.',
+      'The orchard is open to everyone on weekends, and the group is looking for more helpers.',
+      'Schools may book visits to learn how the trees are pruned and grafted each winter.',
+    ];
+    const given = (fields: Record<string, string>): CommandOption[] => Object.entries(fields).map(([name, value]) => ({ name, type: STRING, value }));
+
+    // The PDF carries its title, author and date; the options give what it cannot.
+    const fromPdf = await outcome(
+      upload(
+        'lifeboat.pdf',
+        pdf(lifeboat, { title: 'Lifeboat station reopens', author: 'Ann Reed' }),
+        given({ publisher: 'Quay News', url: 'https://quay.example/lifeboat' }),
+      ),
+    );
+    expect(fromPdf.content).toMatch(/^Added `lifeboat-station-reopens\.md`/);
+    expect(fromPdf.embeds![0]).toMatchObject({ title: 'Lifeboat station reopens', url: 'https://quay.example/lifeboat' });
+    const pdfAnswer = await askUntilFrom('How fast does the lifeboat crew launch the new boat?', 'Lifeboat station reopens', performance.now());
+    expect(pdfAnswer.embeds![0]!.title).toBe('Lifeboat station reopens');
+    expect(pdfAnswer.embeds![0]!.footer!.text).toMatch(/^Ann Reed · Quay News · 2024-03-01/);
+
+    // A .docx carries no details here: the options give them all.
+    const fromWord = await outcome(
+      upload(
+        'orchard.docx',
+        docx(orchard),
+        given({
+          title: 'Orchard saved by volunteers',
+          author: 'Sam Lee',
+          publisher: 'Quay News',
+          published: '2024-04-02',
+          url: 'https://quay.example/orchard',
+        }),
+      ),
+    );
+    expect(fromWord.content).toMatch(/^Added `orchard-saved-by-volunteers\.md`/);
+    const wordAnswer = await askUntilFrom(
+      'When will the volunteers press the first cider from the apple orchard?',
+      'Orchard saved by volunteers',
+      performance.now(),
+    );
+    expect(wordAnswer.embeds![0]!.title).toBe('Orchard saved by volunteers');
+    expect(wordAnswer.embeds![0]!.description).toContain('cider');
+  }, 60_000);
 
   it('asks for link or file, one of the two', async () => {
     const neither = await outcome(harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [] }], { member: moderator }));

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { articleChoice, formatArticlePreview } from '../../src/app/messages.js';
 import { addressKey } from '../../src/corpus/addressKey.js';
+import { findDuplicate } from '../../src/corpus/findDuplicate.js';
 import type { CorpusDocument, DocumentInfo } from '../../src/corpus/types.js';
 import { articleFingerprint, splitIntoPassages } from '../../src/passages/splitIntoPassages.js';
 
@@ -49,6 +50,27 @@ describe('articleFingerprint', () => {
 
   it('differs when a word differs', () => {
     expect(fingerprint('The bridge opens in May.')).not.toBe(fingerprint('The bridge opens in June.'));
+  });
+});
+
+describe('findDuplicate', () => {
+  const doc = (id: string, url: string, body: string, scope?: string): CorpusDocument => ({ ...article(body), id, url, ...(scope && { scope }) });
+  const SERVER = '1150000000000000000';
+  const base = doc('base', 'https://news.example/a', 'The bridge opens.');
+  const own = doc('own', 'https://www.news.example/a/', 'The bridge opens.', SERVER);
+  const other = doc('other', 'https://news.example/b', 'The ferry leaves.', '1150000000000000001');
+  const documents = [base, own, other];
+  const fingerprintOf = (document: CorpusDocument) => fingerprint(document.body);
+
+  it('finds the same address before the same text, a server’s own article before the base’s', () => {
+    expect(findDuplicate(documents, 'https://news.example/a?utm_source=x', 'none', fingerprintOf, SERVER)).toEqual({ document: own, by: 'address' });
+    expect(findDuplicate(documents, 'https://news.example/a', 'none', fingerprintOf)).toEqual({ document: base, by: 'address' });
+    expect(findDuplicate(documents, 'https://elsewhere.example/', fingerprint('the bridge opens'), fingerprintOf)).toEqual({ document: base, by: 'text' });
+  });
+
+  it('sees only the base and the scope’s own articles', () => {
+    expect(findDuplicate(documents, 'https://news.example/b', fingerprint('The ferry leaves.'), fingerprintOf, SERVER)).toBeUndefined();
+    expect(findDuplicate(documents, 'https://news.example/b', 'none', fingerprintOf, '1150000000000000001')).toEqual({ document: other, by: 'address' });
   });
 });
 

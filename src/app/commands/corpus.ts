@@ -17,13 +17,21 @@ import {
 } from 'discord.js';
 import { safeCorpusFileName, writtenDates, type Quota, type Usage } from '../../engine/corpusFiles.js';
 import { FILE_KINDS, prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
-import type { Duplicate } from '../../engine/protocol.js';
 import { parseCorpusFile, REQUIRED_FIELDS } from '../../corpus/parseCorpusFile.js';
 import { articleFingerprint, splitIntoPassages } from '../../passages/splitIntoPassages.js';
 import type { DocumentMeta } from '../../corpus/types.js';
 import { splitSentences, truncateAtWord } from '../../text/sentences.js';
 import { DownloadError, downloadAttachment } from '../downloadAttachment.js';
-import { articleChoice, formatArticlePreview, formatBytes, formatOwnArticles, formatRejectedUpload, formatReloadEmbed, shownTitle } from '../messages.js';
+import {
+  articleChoice,
+  duplicateRefusal,
+  formatArticlePreview,
+  formatBytes,
+  formatOwnArticles,
+  formatRejectedUpload,
+  formatReloadEmbed,
+  shownTitle,
+} from '../messages.js';
 import { LIMITS, escapeUserText, type ReplyInput } from '../responses.js';
 import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
@@ -127,7 +135,16 @@ async function addArticle(interaction: APIChatInputApplicationCommandInteraction
     { id: invoker(interaction)?.id ?? 'unknown', reason: '/corpus add' },
     { fileName: ready.fileName, bytes: ready.bytes, replace, unique: { url: ready.meta.url, fingerprint: ready.fingerprint } },
   );
-  if (duplicate) return { content: duplicateRefusal(duplicate, replace) };
+  if (duplicate)
+    return {
+      content: duplicateRefusal(duplicate, {
+        // A server replaces its own articles only, never the base's.
+        inTarget: duplicate.document.scope !== undefined,
+        replace,
+        rerun: 'run `/corpus add` again with `replace: True`',
+        baseReplace: 'which only whoever runs the bot can change',
+      }),
+    };
   if (!write) return { content: refused };
   if (!write.ok && write.reason === 'exists')
     return { content: `\`${ready.fileName}\` is already in the corpus. To overwrite it, run \`/corpus add\` again with \`replace: True\`.` };
@@ -202,15 +219,6 @@ function prepared(article: Prepared): Ready | ReplyInput {
   // The message names the link or file as given: escaped, it cannot ping or format.
   if (!article.ok) return { content: truncateAtWord(escapeUserText(article.message), LIMITS.content) };
   return { ...article, bytes: new TextEncoder().encode(article.markdown) };
-}
-
-/** Why an article already served refused this one, and what to do. */
-function duplicateRefusal({ document, by }: NonNullable<Duplicate>, replace: boolean): string {
-  const named = `“${escapeUserText(shownTitle(document.title, 200))}” (\`${document.id}\`)`;
-  const same = by === 'address' ? 'at the same address' : 'with the same text';
-  if (document.scope === undefined)
-    return `Not added: ${named} is ${same} among the articles every server is answered from${replace ? ', which only whoever runs the bot can change' : ''}.`;
-  return `Not added: this server already has ${named} ${same}. To update it, run \`/corpus add\` again with \`replace: True\`.`;
 }
 
 /** Why an upload would take the server past its quota, with the limit and where the server stands. */
