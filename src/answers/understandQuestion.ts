@@ -29,14 +29,20 @@ const FILLER = new Set(chatSpellings.filler);
  * Set of its words.
  */
 let englishWords: { text: string; starts: Uint32Array } | undefined;
-function isEnglish(word: string): boolean {
+
+/** Loads the English word list now, so that no member's question waits for it (an engine worker calls this before it serves). */
+export function loadEnglishWords(): void {
   if (!englishWords) {
     const words = (createRequire(import.meta.url)('an-array-of-english-words') as string[]).slice().sort();
     const starts = new Uint32Array(words.length + 1);
     words.forEach((entry, i) => (starts[i + 1] = starts[i]! + entry.length + 1));
     englishWords = { text: words.join('\n'), starts };
   }
-  const { text, starts } = englishWords;
+}
+
+function isEnglish(word: string): boolean {
+  loadEnglishWords();
+  const { text, starts } = englishWords!;
   for (let low = 0, high = starts.length - 2; low <= high; ) {
     const middle = (low + high) >>> 1;
     const entry = text.slice(starts[middle], starts[middle + 1]! - 1);

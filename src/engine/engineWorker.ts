@@ -7,6 +7,7 @@
  * until it is told to stop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadEnglishWords } from '../answers/understandQuestion.js';
 import { Library } from '../library/Library.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 import { EncoderClient } from './encoderClient.js';
@@ -137,6 +138,7 @@ function fillSemantic(index: SemanticIndex | undefined, encoderClient: EncoderCl
 }
 
 async function warmUpQueries(served: Library): Promise<void> {
+  loadEnglishWords();
   for (const document of served.documents.slice(0, WARM_UP_QUESTIONS)) {
     await served.answer(document.title, { scope: document.scope });
     served.search(document.title, { scope: document.scope, limit: 25, partial: true });
