@@ -9,12 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permissions, type SentInteraction } from '../fake-discord/index.js';
-import { EPHEMERAL, messageOf, startBot, type BotHarness } from '../support/botHarness.js';
+import { messageOf, startBot, type BotHarness } from '../support/botHarness.js';
+import { moderatorOutcome, uploadArticle } from '../support/corpusUploads.js';
 import { repoRoot } from '../support/discordSpec.js';
 
-const SUBCOMMAND = 1;
 const STRING = 3;
-const ATTACHMENT = 11;
 /** Server A is the fake's first guild; B a second one. */
 const A = '1150000000000000000';
 const B = '1160000000000000000';
@@ -28,7 +27,6 @@ let harness: BotHarness;
 let parentDir: string;
 let corpusDir: string;
 let cacheDir: string;
-let attachments = 0;
 
 const start = () => startBot({ config: { corpusDir, cacheDir, serverMaxPassages: MAX_PASSAGES }, fake: { guildIds: [B] } });
 
@@ -45,23 +43,8 @@ afterAll(async () => {
   if (parentDir) await rm(parentDir, { recursive: true, force: true });
 });
 
-function upload(guildId: string, filename: string, content: string): SentInteraction {
-  const id = String(1_300_000_000_000_000_000n + BigInt(++attachments));
-  const url = harness.fake.serveAttachment(filename, content);
-  const attachment = { id, filename, size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/markdown' };
-  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], {
-    guildId,
-    member: moderator,
-    resolved: { attachments: { [id]: attachment } },
-  });
-}
-
-/** The deferred, ephemeral acknowledgement, then the edit that carries the outcome. */
-async function outcome(sent: SentInteraction) {
-  expect((await harness.callback(sent)).body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
-  return messageOf(await harness.webhook(sent, (request) => request.method === 'PATCH'));
-}
-const add = (guildId: string, filename: string, content: string) => outcome(upload(guildId, filename, content));
+const outcome = (sent: SentInteraction) => moderatorOutcome(harness, sent);
+const add = (guildId: string, filename: string, content: string) => outcome(uploadArticle(harness, guildId, moderator, filename, content));
 const reloadIn = (guildId: string) => outcome(harness.fake.chatInput('reload', [], { guildId, member: moderator }));
 const quoted = async (guildId: string, question: string) =>
   JSON.stringify(messageOf(await harness.callback(harness.fake.chatInput('ask', [{ name: 'question', type: STRING, value: question }], { guildId }))).embeds);

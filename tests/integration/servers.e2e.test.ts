@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permissions, type CommandOption, type SentInteraction } from '../fake-discord/index.js';
-import { EPHEMERAL, messageOf, startBot, type BotHarness } from '../support/botHarness.js';
+import { messageOf, startBot, type BotHarness } from '../support/botHarness.js';
+import { moderatorOutcome, uploadArticle } from '../support/corpusUploads.js';
 import { repoRoot } from '../support/discordSpec.js';
 
 const SUBCOMMAND = 1;
 const STRING = 3;
-const ATTACHMENT = 11;
 /** Server A is the fake's first guild; B a second one. */
 const A = '1150000000000000000';
 const B = '1160000000000000000';
@@ -47,7 +47,6 @@ let harness: BotHarness;
 let parentDir: string;
 let corpusDir: string;
 let cacheDir: string;
-let attachmentIds = 0;
 
 const start = () => startBot({ config: { corpusDir, cacheDir, ...QUOTA }, fake: { guildIds: [B] } });
 
@@ -64,24 +63,8 @@ afterAll(async () => {
   if (parentDir) await rm(parentDir, { recursive: true, force: true });
 });
 
-function upload(guildId: string, filename: string, content: string): SentInteraction {
-  const id = String(1_200_000_000_000_000_000n + BigInt(++attachmentIds));
-  const url = harness.fake.serveAttachment(filename, content);
-  const attachment = { id, filename, size: Buffer.byteLength(content), url, proxy_url: url, content_type: 'text/markdown' };
-  return harness.fake.chatInput('corpus', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'file', type: ATTACHMENT, value: id }] }], {
-    guildId,
-    member: moderator,
-    resolved: { attachments: { [id]: attachment } },
-  });
-}
-
-/** The deferred, ephemeral acknowledgement, then the edit that carries the outcome. */
-async function outcome(sent: SentInteraction) {
-  expect((await harness.callback(sent)).body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
-  return messageOf(await harness.webhook(sent, (request) => request.method === 'PATCH'));
-}
-
-const add = (guildId: string, filename: string, content: string) => outcome(upload(guildId, filename, content));
+const outcome = (sent: SentInteraction) => moderatorOutcome(harness, sent);
+const add = (guildId: string, filename: string, content: string) => outcome(uploadArticle(harness, guildId, moderator, filename, content));
 const removeIn = (guildId: string, id: string) =>
   outcome(
     harness.fake.chatInput('corpus', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'document', type: STRING, value: id }] }], {
