@@ -4,11 +4,10 @@
  * do; beside words alone (a Library without it) and naive minisearch. Shared by the bench
  * (section 1), tests/bench/chatEval.ts and tests/quality/accuracy-chat.test.ts.
  */
-import type { Answer } from '../../src/answers/answerQuestion.js';
 import { Library } from '../../src/library/Library.js';
 import { openSemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { evaluate, type EvalAnswer, type EvalReport } from '../support/questionSet.js';
-import { chatSets, paragraphKeys, type Half, type QuestionSet } from '../support/questionSets.js';
+import { chatSets, evalAnswerOf, paragraphKeys, type Half, type QuestionSet } from '../support/questionSets.js';
 import { baselineAnswer, buildBaseline } from './baseline.js';
 
 export const CHAT_SYSTEMS = ['engine', 'lexical', 'baseline'] as const;
@@ -43,11 +42,6 @@ export async function answerChatSet(): Promise<ChatAnswers> {
   const answers: ChatAnswers['answers'] = { engine: new Map(), lexical: new Map(), baseline: new Map() };
   let turnedAway = 0;
   for (const set of sets) {
-    const asEval = (answer: Answer): EvalAnswer => ({
-      answered: answer.answered,
-      results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
-      ...(answer.about && { about: { intent: answer.about.intent, document: answer.about.document.id } }),
-    });
     const words = await openLibrary(set.dir);
     const semantic = await openSemanticIndex(words.index.passages, undefined, { onBusy: (event) => (turnedAway += event.turnedAway) });
     await semantic.fill();
@@ -58,8 +52,8 @@ export async function answerChatSet(): Promise<ChatAnswers> {
       // As a question asked before (its vector remembered), so that a busy machine does not turn
       // the engine into words alone; Library.answer still decides everything else.
       await semantic.questionVector(q.question, 60_000);
-      answers.engine.set(q.id, asEval(await engine.answer(q.question, { top: TOP })));
-      answers.lexical.set(q.id, asEval(await lexical.answer(q.question, { top: TOP })));
+      answers.engine.set(q.id, evalAnswerOf(set, await engine.answer(q.question, { top: TOP })));
+      answers.lexical.set(q.id, evalAnswerOf(set, await lexical.answer(q.question, { top: TOP })));
       const passages = baselineAnswer(baseline, q.question, TOP);
       answers.baseline.set(q.id, {
         answered: passages.length > 0,

@@ -5,11 +5,10 @@
  * lexical engine alone (SEMANTIC=off) and naive minisearch; and what the semantic stage costs:
  * time to load the model and embed, per-question latency, memory.
  */
-import { answerHybrid } from '../../src/answers/answerHybrid.js';
-import { answerQuestion, type Answer } from '../../src/answers/answerQuestion.js';
+import { answerQuestion } from '../../src/answers/answerQuestion.js';
 import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { evaluate, type EvalAnswer, type EvalReport } from '../support/questionSet.js';
-import { articleSet, squadSet, type Half, type QuestionSet } from '../support/questionSets.js';
+import { answerByMeaning, articleSet, evalAnswerOf, squadSet, type Half, type QuestionSet } from '../support/questionSets.js';
 import { baselineAnswer, buildBaseline } from './baseline.js';
 import { measureChatSet, type ChatQuality } from './chatQuality.js';
 import { settledHeapBytes } from './measure.js';
@@ -55,32 +54,16 @@ async function measureSet(set: QuestionSet, cost?: (cost: SemanticCost) => void)
   const openMs = performance.now() - opening;
   const heapMB = (settledHeapBytes() - heapBefore) / 1024 / 1024;
   const baseline = buildBaseline(set.documents);
-  const asEval = (answer: Answer): EvalAnswer => ({
-    answered: answer.answered,
-    results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
-  });
   const engine = new Map<string, EvalAnswer>();
   const lexical = new Map<string, EvalAnswer>();
   const hybridMs: number[] = [];
   const lexicalMs: number[] = [];
   for (const q of set.questions) {
     let started = performance.now();
-    engine.set(
-      q.question,
-      asEval(
-        answerHybrid(
-          set.index,
-          q.question,
-          (await semantic.questionVector(q.question, 60_000))!,
-          semantic,
-          { documents: set.index.documents.length, passages: set.index.passages.length },
-          { top: TOP },
-        ),
-      ),
-    );
+    engine.set(q.question, evalAnswerOf(set, await answerByMeaning(set, semantic, q.question, TOP)));
     hybridMs.push(performance.now() - started);
     started = performance.now();
-    lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: TOP })));
+    lexical.set(q.question, evalAnswerOf(set, answerQuestion(set.index, q.question, { top: TOP })));
     lexicalMs.push(performance.now() - started);
   }
   const naive = (question: string): EvalAnswer => {

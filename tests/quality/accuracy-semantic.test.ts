@@ -7,11 +7,10 @@
  * The model is loaded once for the file.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { answerHybrid } from '../../src/answers/answerHybrid.js';
 import { answerQuestion } from '../../src/answers/answerQuestion.js';
 import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { evaluate, type EvalAnswer, type EvalReport } from '../support/questionSet.js';
-import { articleSet, squadSet, type QuestionSet } from '../support/questionSets.js';
+import { answerByMeaning, articleSet, evalAnswerOf, squadSet, type QuestionSet } from '../support/questionSets.js';
 
 interface Measured {
   hybrid: EvalReport;
@@ -25,26 +24,10 @@ async function measure(set: QuestionSet): Promise<Measured> {
   await semantic.fill();
   const hybrid = new Map<string, EvalAnswer>();
   const lexical = new Map<string, EvalAnswer>();
-  const asEval = (answer: { answered: boolean; results: Array<{ passage: { documentId: string; paragraph: number }; quote: string }> }): EvalAnswer => ({
-    answered: answer.answered,
-    results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
-  });
   const heldOut = set.questions.filter((q) => q.half === 'held-out');
   for (const q of heldOut) {
-    hybrid.set(
-      q.question,
-      asEval(
-        answerHybrid(
-          set.index,
-          q.question,
-          (await semantic.questionVector(q.question, 60_000))!,
-          semantic,
-          { documents: set.index.documents.length, passages: set.index.passages.length },
-          { top: 3 },
-        ),
-      ),
-    );
-    lexical.set(q.question, asEval(answerQuestion(set.index, q.question, { top: 3 })));
+    hybrid.set(q.question, evalAnswerOf(set, await answerByMeaning(set, semantic, q.question, 3)));
+    lexical.set(q.question, evalAnswerOf(set, answerQuestion(set.index, q.question, { top: 3 })));
   }
   const wrongAnswers = heldOut.filter((q) => {
     const answer = hybrid.get(q.question)!;

@@ -9,10 +9,13 @@
  * Shared by the accuracy tests, the bench and tests/bench/semanticEval.ts.
  */
 import { readFileSync } from 'node:fs';
+import { answerHybrid } from '../../src/answers/answerHybrid.js';
+import type { Answer } from '../../src/answers/answerQuestion.js';
 import { loadCorpus } from '../../src/corpus/loadCorpus.js';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchIndex.js';
-import { loadQuestionSet, type EvalQuestion } from './questionSet.js';
+import type { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
+import { loadQuestionSet, type EvalAnswer, type EvalQuestion } from './questionSet.js';
 
 export type Half = 'tuning' | 'held-out';
 
@@ -145,4 +148,19 @@ export async function chatSets(): Promise<QuestionSet[]> {
   const unplaced = entries.filter((entry) => !placed.has(entry.id));
   if (unplaced.length > 0) throw new Error(`chat-questions.json: no corpus holds the article of ${unplaced.map((entry) => entry.id).join(', ')}`);
   return chat;
+}
+
+/** An answer reduced to what scoring needs, its paragraphs numbered across the set's documents. */
+export function evalAnswerOf(set: QuestionSet, answer: Answer): EvalAnswer {
+  return {
+    answered: answer.answered,
+    results: answer.results.map((result) => ({ paragraph: set.paragraphKey(result.passage.documentId, result.passage.paragraph), quote: result.quote })),
+    ...(answer.about && { about: { intent: answer.about.intent, document: answer.about.document.id } }),
+  };
+}
+
+/** A question of the set answered by words and meaning (the hybrid stages alone, the whole corpus visible), its vector waited for. */
+export async function answerByMeaning(set: QuestionSet, semantic: SemanticIndex, question: string, top: number): Promise<Answer> {
+  const visible = { documents: set.index.documents.length, passages: set.index.passages.length };
+  return answerHybrid(set.index, question, (await semantic.questionVector(question, 60_000))!, semantic, visible, { top });
 }
