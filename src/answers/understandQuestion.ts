@@ -89,7 +89,7 @@ export function understandQuestion(index: SearchIndex, question: string, options
  */
 function correction(index: SearchIndex, word: string, scope: string | undefined): string | undefined {
   const term = toTerm(word);
-  if (term === null || passageFrequency(index, term) > 0 || isEnglish(word)) return undefined;
+  if (term === null || inCorpus(index, word) || isEnglish(word)) return undefined;
   const [nearest] = nearTerms(index, term, { fuzzy: true, prefix: false, scope });
   return nearest?.typo ? surfaceOf(index, nearest.term, scope) : undefined;
 }
@@ -186,9 +186,8 @@ const CARRIED_WORDS = 3;
  */
 export function withContext(index: SearchIndex, question: string, previous: FollowUpContext | undefined, scope?: string): string {
   if (!previous) return question;
-  const known = analyzeWithSurfaces(question).filter(({ term }) => passageFrequency(index, term) > 0);
-  if (new Set(known.map(({ term }) => term)).size >= FOLLOW_UP_KNOWN_WORDS) return question;
-  const own = new Set(known.map(({ term }) => term));
+  const own = new Set(analyzeWithSurfaces(question).flatMap(({ term }) => (passageFrequency(index, term) > 0 ? [term] : [])));
+  if (own.size >= FOLLOW_UP_KNOWN_WORDS) return question;
   const carried = [
     ...new Map(
       analyzeWithSurfaces(normalizeQuestion(index, previous.question, scope))
