@@ -3,19 +3,13 @@
  * from its front matter, quoting a passage verbatim: the one naming its author (a bio) for who
  * wrote it, else how it opens.
  */
-import type { SearchResult } from 'minisearch';
 import { documentKey, isVisibleIn, type DocumentInfo } from '../corpus/types.js';
 import { documentOf, visiblePassageByRef, type SearchIndex } from '../index/buildSearchIndex.js';
 import { analyze } from '../text/analyze.js';
-import { toResult, type Answer, type ArticleIntent } from './answerQuestion.js';
+import { toResult, unmatched, type Answer, type ArticleIntent } from './answerQuestion.js';
 
 /** Opening passages quoted for what an article is about: its first, and more behind "More passages". */
 const OPENING_PASSAGES = 3;
-
-/** A passage as a search result that matched no word. */
-export function unmatched(id: number): SearchResult {
-  return { id, score: 0, terms: [], queryTerms: [], match: {} };
-}
 
 /** The article of the first of `refs` (`passageRef`s) still served and visible to `scope`. */
 export function documentOfRefs(index: SearchIndex, refs: readonly string[], scope: string | undefined): DocumentInfo | undefined {

@@ -14,7 +14,7 @@ import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
 import type { QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
-import { answerAbout, articleAskedAbout, documentOfRefs, unmatched } from './answerAbout.js';
+import { answerAbout, articleAskedAbout, documentOfRefs } from './answerAbout.js';
 import {
   DEFAULT_TOP,
   MAX_RELATED,
@@ -25,6 +25,7 @@ import {
   notSure,
   retrieve,
   toResult,
+  unmatched,
   type Answer,
   type AnswerOptions,
 } from './answerQuestion.js';

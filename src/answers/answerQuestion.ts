@@ -203,6 +203,11 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
   return { question, answered: true, results, related: [], didYouMean: [] };
 }
 
+/** A passage as a search result that matched no word (found by meaning, or quoted about its article). */
+export function unmatched(id: number): SearchResult {
+  return { id, score: 0, terms: [], queryTerms: [], match: {} };
+}
+
 /** A search result as an answer: its passage, document, quote and link. */
 export function toResult(index: SearchIndex, candidate: SearchResult, coverage: number, focusSentence?: number): AnswerResult {
   const passage = index.passageAt.get(candidate.id as number)!;
