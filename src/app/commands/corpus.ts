@@ -267,15 +267,22 @@ async function listArticles(interaction: APIChatInputApplicationCommandInteracti
   return { embeds: [formatOwnArticles(documents, passageCounts, added, { page, pages, total })] };
 }
 
+/** Each subcommand's handler, by name. */
+const SUBCOMMANDS: Record<string, (interaction: APIChatInputApplicationCommandInteraction, context: CommandContext) => Promise<ReplyInput>> = {
+  [add.name]: addArticle,
+  [list.name]: listArticles,
+  [remove.name]: removeArticle,
+};
+
 export const corpusCommand: ChatInputCommand = {
   definition,
   preconditions: ['moderator'],
   async execute(interaction, responder, context) {
     // Downloading, validating and reindexing can outlast the 3 s Discord allows for a first reply.
     await responder.defer({ ephemeral: true });
-    const subcommand = subcommandName(interaction);
-    const run = subcommand === add.name ? addArticle : subcommand === list.name ? listArticles : removeArticle;
-    await responder.send(await run(interaction, context));
+    const run = SUBCOMMANDS[subcommandName(interaction) ?? ''];
+    // A subcommand Discord still offers from an older registration of the commands.
+    await responder.send(run ? await run(interaction, context) : { content: 'That subcommand is not offered any more: run `/help` to see what is.' });
   },
   /**
    * This server's own served articles whose title or id contains what was typed, each with the day
