@@ -37,6 +37,8 @@ export interface EngineView {
   sources(limit: number, options?: { offset?: number; own?: boolean }): Promise<Sources>;
   /** The article this scope sees at the same address as `url`, or with the same text (`articleFingerprint`). */
   findDuplicate(url: string, fingerprint: string): Promise<Duplicate>;
+  /** The article this scope sees with this id (its own before the base's) and its passages, in order. */
+  documentPassages(documentId: string): Promise<EngineResults['documentPassages']>;
   documentCount(): number;
 }
 
@@ -154,6 +156,7 @@ export class Engine {
       findDocuments: (typed, limit, options) => this.findDocuments(typed, limit, { ...options, scope }),
       sources: (limit, options) => this.sources(scope, limit, options),
       findDuplicate: (url, fingerprint) => this.#request({ kind: 'findDuplicate', url, fingerprint, scope }),
+      documentPassages: (documentId) => this.#request({ kind: 'documentPassages', documentId, scope }),
       documentCount: () => this.documentCount(scope),
     };
   }

@@ -29,6 +29,8 @@ export type Prepared =
       fileName: string;
       /** How many passages it makes. */
       passages: number;
+      /** Their texts, in order. */
+      passageTexts: string[];
       /** Its text's `articleFingerprint`: the same article under another name or link. */
       fingerprint: string;
     }
@@ -37,6 +39,10 @@ export type Prepared =
 export interface PrepareOptions {
   /** Values that override what was found (empty ones are ignored). */
   overrides?: Partial<DocumentMeta>;
+  /** Values for the fields that were not found (empty ones are ignored): e.g. an article's current details when it is fetched again. */
+  fallbacks?: Partial<DocumentMeta>;
+  /** What the messages say happened to a source that is refused (default "was not added"). */
+  refused?: string;
   /** How the caller's option for a field is written, e.g. `--author` or `author:`. */
   optionFor: (field: keyof DocumentMeta) => string;
   fetch?: FetchOptions;
@@ -45,7 +51,10 @@ export interface PrepareOptions {
 /** The files an article is read from, by extension. */
 export const FILE_KINDS: Readonly<Record<string, ArticleKind>> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.docx': 'docx', '.txt': 'text' };
 
-export async function prepareArticle(source: Source, { overrides = {}, optionFor, fetch }: PrepareOptions): Promise<Prepared> {
+export async function prepareArticle(
+  source: Source,
+  { overrides = {}, fallbacks = {}, refused = 'was not added', optionFor, fetch }: PrepareOptions,
+): Promise<Prepared> {
   const name = 'link' in source ? source.link : 'file' in source ? path.basename(source.file) : source.name;
   let read: ReadSource;
   try {
@@ -63,37 +72,50 @@ export async function prepareArticle(source: Source, { overrides = {}, optionFor
   try {
     found = await extractOffThread(read);
   } catch (error) {
-    if (error instanceof ExtractionFailed) return { ok: false, message: `${name} was not added: ${error.message}.` };
+    if (error instanceof ExtractionFailed) return { ok: false, message: `${name} ${refused}: ${error.message}.` };
     throw error;
   }
   const why = notAnArticle(found.text);
-  if (why !== undefined) return { ok: false, message: `${name} was not added: ${why}.` };
+  if (why !== undefined) return { ok: false, message: `${name} ${refused}: ${why}.` };
 
-  const given = Object.fromEntries(
-    Object.entries(overrides)
-      .filter(([, value]) => value !== undefined && value.trim() !== '')
-      .map(([field, value]) => [field, value!.trim()]),
-  );
-  const meta = { ...found.meta, ...given } as Partial<DocumentMeta>;
+  const meta = { ...given(fallbacks), ...found.meta, ...given(overrides) } as Partial<DocumentMeta>;
   const missing = REQUIRED_FIELDS.filter((field) => meta[field] === undefined);
   if (missing.length > 0) {
     const asks = missing.map((field) => `${field} (${optionFor(field)}${field === 'published' ? ' YYYY-MM-DD' : ''})`);
-    return { ok: false, message: `${name} was not added: its ${missing.join(', ')} could not be found. Give ${asks.join(', ')}.` };
+    return { ok: false, message: `${name} ${refused}: its ${missing.join(', ')} could not be found. Give ${asks.join(', ')}.` };
   }
   const complete = meta as DocumentMeta;
   const problems = metadataProblems(complete);
   if (problems.length > 0)
     return {
       ok: false,
-      message: `${name} was not added: ${problems.map(({ field, message }) => `${field} ${message} (set it with ${optionFor(field)})`).join('; ')}.`,
+      message: `${name} ${refused}: ${problems.map(({ field, message }) => `${field} ${message} (set it with ${optionFor(field)})`).join('; ')}.`,
     };
 
   const fileName = safeCorpusFileName(complete.title) ?? safeCorpusFileName(name) ?? 'article.md';
   const markdown = markdownFromText(found.text, complete);
   const parsed = parseCorpusFile(fileName, new TextEncoder().encode(markdown));
-  if (!parsed.document) return { ok: false, message: `${name} was not added: ${parsed.problems.map((problem) => problem.message).join('; ')}.` };
+  if (!parsed.document) return { ok: false, message: `${name} ${refused}: ${parsed.problems.map((problem) => problem.message).join('; ')}.` };
   const passages = splitIntoPassages(parsed.document);
-  return { ok: true, meta: complete, text: parsed.document.body, markdown, fileName, passages: passages.length, fingerprint: articleFingerprint(passages) };
+  return {
+    ok: true,
+    meta: complete,
+    text: parsed.document.body,
+    markdown,
+    fileName,
+    passages: passages.length,
+    passageTexts: passages.map((passage) => passage.text),
+    fingerprint: articleFingerprint(passages),
+  };
+}
+
+/** The fields of `values` that have a value, trimmed. */
+function given(values: Partial<DocumentMeta>): Partial<DocumentMeta> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([, value]) => value !== undefined && value.trim() !== '')
+      .map(([field, value]) => [field, value!.trim()]),
+  );
 }
 
 async function fetched(link: string, options: FetchOptions | undefined): Promise<ReadSource> {

@@ -95,6 +95,8 @@ export type EngineRequest =
   | { kind: 'sources'; limit: number; scope?: string; offset?: number; own?: boolean }
   /** `/corpus add`: the article the scope sees at the same address, or with the same text. */
   | { kind: 'findDuplicate'; url: string; fingerprint: string; scope?: string }
+  /** `/corpus refresh`: the article the scope sees with this id, and its passages. */
+  | { kind: 'documentPassages'; documentId: string; scope?: string }
   | { kind: 'findDocuments'; typed: string; limit: number; scope?: string; own?: boolean };
 
 export type EngineRequestKind = EngineRequest['kind'];
@@ -110,6 +112,7 @@ export interface EngineResults {
   sources: Sources;
   findDocuments: DocumentInfo[];
   findDuplicate: Duplicate | undefined;
+  documentPassages: ReturnType<Library['documentPassages']>;
 }
 
 /** An article already served that a new one repeats, and how it was recognised. */

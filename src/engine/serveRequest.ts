@@ -37,6 +37,8 @@ export async function serveRequest(library: Library, request: EngineRequest): Pr
       return library.sources(request.scope, request.limit, { offset: request.offset, own: request.own });
     case 'findDuplicate':
       return library.findDuplicate(request.url, request.fingerprint, request.scope);
+    case 'documentPassages':
+      return library.documentPassages(request.documentId, request.scope);
     case 'findDocuments':
       return library.findDocuments(request.typed, request.limit, { scope: request.scope, own: request.own });
   }

@@ -302,6 +302,12 @@ export class Library {
     return passage && { passage, document: documentOf(this.#index, passage) };
   }
 
+  /** The document `scope` sees with this id (its own before the base's) and its passages, in order. */
+  documentPassages(documentId: string, scope?: string): { document: DocumentInfo; passages: Passage[] } | undefined {
+    const document = visibleDocument(this.#index, documentId, scope);
+    return document && { document, passages: this.#index.minisearchIdsByDocument.get(documentKey(document))!.map((id) => this.#index.passageAt.get(id)!) };
+  }
+
   /** The passages of one paragraph of a document `scope` sees, in order (several when a long paragraph was split). */
   paragraph(documentId: string, paragraph: number, scope?: string): Passage[] {
     const document = visibleDocument(this.#index, documentId, scope);
