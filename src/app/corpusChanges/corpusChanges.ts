@@ -48,6 +48,12 @@ export interface Upload {
    * file; a base article is never overwritten from Discord.
    */
   unique?: { url: string; fingerprint: string };
+  /**
+   * The server's own article this upload is a new version of (`/corpus refresh`), and the hash of
+   * its file as it was read: written over that file only while it is still the one served (not
+   * removed or changed meanwhile); another article it repeats refuses it, `replace` or not.
+   */
+  refreshes?: { documentId: string; hash: string };
 }
 
 export interface RemoveOutcome {
@@ -136,11 +142,23 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
     if (report && !changedNothing) await audit(auditNotice(actor, report));
     return outcomes;
   };
-  const add = (scope: string, actor: Actor, { fileName: named, bytes, replace, unique }: Upload): Promise<AddOutcome> =>
+  const add = (scope: string, actor: Actor, { fileName: named, bytes, replace, unique, refreshes }: Upload): Promise<AddOutcome> =>
     oneAtATime(async () => {
+      const view = engine.view(scope);
+      const action = refreshes ? 'refresh' : 'add';
+      if (refreshes) {
+        const served = (await view.documentPassages(refreshes.documentId))?.document;
+        if (served?.scope !== scope || served.hash !== refreshes.hash)
+          return {
+            refused: 'The article was changed or removed while its page was being fetched, so nothing was written: run `/corpus refresh` again.',
+            outcomes: [],
+          };
+      }
       // Checked in turn with the other changes, after the reload of any before it, so an article added twice in a row is seen.
-      const duplicate = unique && (await engine.view(scope).findDuplicate(unique.url, unique.fingerprint));
-      if (duplicate && (!replace || duplicate.document.scope === undefined)) return { duplicate, outcomes: [] };
+      const found = unique && (await view.findDuplicate(unique.url, unique.fingerprint));
+      // A new version repeats its own article: only another one is a duplicate.
+      const duplicate = found && !(refreshes && found.document.scope === scope && found.document.id === refreshes.documentId) ? found : undefined;
+      if (duplicate && (!replace || refreshes || duplicate.document.scope === undefined)) return { duplicate, outcomes: [] };
       const fileName = duplicate ? path.basename(duplicate.document.file) : named;
       let write: WriteResult;
       try {
@@ -151,17 +169,17 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
           maxFileBytes: engine.options.maxFileBytes,
         });
       } catch (error) {
-        return { refused: refuseUnwritable(error, { actorId: actor.id, scope, file: fileName, action: 'add' }), outcomes: [] };
+        return { refused: refuseUnwritable(error, { actorId: actor.id, scope, file: fileName, action }), outcomes: [] };
       }
       if (!write.ok) {
         logger.info(
-          { actorId: actor.id, scope, file: fileName, action: 'add', refused: write.reason, ...('problems' in write && { problems: write.problems.length }) },
+          { actorId: actor.id, scope, file: fileName, action, refused: write.reason, ...('problems' in write && { problems: write.problems.length }) },
           'corpus file refused',
         );
         return { write, outcomes: [] };
       }
       const file = `${serverFolder(scope)}/${write.file}`;
-      logger.info({ actorId: actor.id, scope, file, documentId: write.documentId, replaced: write.replaced, action: 'add' }, 'corpus file added');
+      logger.info({ actorId: actor.id, scope, file, documentId: write.documentId, replaced: write.replaced, action }, 'corpus file added');
       // The reload's log line and audit notice name the file through the reason.
       return { write, outcomes: await changes.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${file}` }) };
     });
