@@ -34,6 +34,7 @@ import {
 } from '../messages.js';
 import { LIMITS, escapeUserText, type ReplyInput } from '../responses.js';
 import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
+import { refresh, refreshArticle } from './corpusRefresh.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
 
 /** Long enough for a slow link to fetch the largest upload; well within the 15 minutes an interaction lives. */
@@ -114,10 +115,10 @@ const LIST_PAGE = 10;
 const definition = {
   name: 'corpus',
   type: ApplicationCommandType.ChatInput,
-  description: 'Moderators: add, list or remove this server’s own articles.',
+  description: 'Moderators: add, list, refresh or remove this server’s own articles.',
   default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
   contexts: [InteractionContextType.Guild],
-  options: [add, list, remove],
+  options: [add, list, refresh, remove],
 } as const;
 
 const fieldList = (fields: readonly string[]) => fields.map((field) => `\`${field}\``).join(', ');
@@ -271,6 +272,7 @@ async function listArticles(interaction: APIChatInputApplicationCommandInteracti
 const SUBCOMMANDS: Record<string, (interaction: APIChatInputApplicationCommandInteraction, context: CommandContext) => Promise<ReplyInput>> = {
   [add.name]: addArticle,
   [list.name]: listArticles,
+  [refresh.name]: refreshArticle,
   [remove.name]: removeArticle,
 };
 

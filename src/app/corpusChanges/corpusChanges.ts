@@ -148,7 +148,7 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
       const action = refreshes ? 'refresh' : 'add';
       if (refreshes) {
         const served = (await view.documentPassages(refreshes.documentId))?.document;
-        if (served?.scope !== scope || served.hash !== refreshes.hash)
+        if (!served || served.scope !== scope || served.hash !== refreshes.hash)
           return {
             refused: 'The article was changed or removed while its page was being fetched, so nothing was written: run `/corpus refresh` again.',
             outcomes: [],
