@@ -69,6 +69,12 @@ export interface BotConfig {
   metricsPort?: number;
   /** The address the gateway bot's /healthz and /metrics listen on: this machine only unless set. */
   metricsHost: string;
+  /**
+   * PostgreSQL as the store of record (`postgres://user:password@host:port/database`): each
+   * server's own articles and feedback live there, shared by every host; none: files in
+   * CORPUS_DIR and CACHE_DIR. Secret like the token: it holds the password (see logger redaction).
+   */
+  databaseUrl?: string;
 }
 
 /** Which entry point the configuration is for: the HTTP endpoint also needs the public key. */
@@ -173,6 +179,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     problems.push(`${name} must be an IP address of this machine to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::, every interface), not "${raw}".`);
     return undefined;
   };
+  const databaseUrl = () => {
+    const raw = value('DATABASE_URL');
+    if (raw === undefined) return undefined;
+    const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (parsed && ['postgres:', 'postgresql:'].includes(parsed.protocol) && parsed.hostname !== '' && parsed.pathname.length > 1) return raw;
+    // Never echoed, unlike other settings: it holds the database's password.
+    problems.push(
+      'DATABASE_URL must be a PostgreSQL connection string, postgres://USER:PASSWORD@HOST:PORT/DATABASE (or empty: articles and feedback in files).',
+    );
+    return undefined;
+  };
   const logLevel = value('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
@@ -202,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     httpHost: host('HTTP_HOST'),
     metricsPort: port('METRICS_PORT'),
     metricsHost: host('METRICS_HOST') ?? '127.0.0.1',
+    databaseUrl: databaseUrl(),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -7,7 +7,8 @@ export type { Logger };
 
 /**
  * Paths pino replaces with "[redacted]" wherever they appear in a log object: the bot token and
- * interaction tokens (each is a credential for replying as the bot for 15 minutes).
+ * interaction tokens (each is a credential for replying as the bot for 15 minutes), and the
+ * database's connection string (it holds the database's password).
  */
 export const REDACTED_PATHS = [
   'token',
@@ -19,15 +20,35 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   '*.headers.authorization',
   'authorization',
+  'databaseUrl',
+  '*.databaseUrl',
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+  'connectionString',
+  '*.connectionString',
+  'password',
+  '*.password',
 ];
 
 /** The token segment of interaction and webhook URLs (`/interactions/{id}/{token}/…`, `/webhooks/{app}/{token}`). */
 const URL_TOKEN = /((?:interactions|webhooks)\/\d+\/)[^/?\s"']+/g;
 
-/** `text` with the bot token and any interaction or webhook token replaced. */
-export function scrubSecrets(text: string, botToken: string): string {
-  const scrubbed = text.replace(URL_TOKEN, '$1[redacted]');
-  return botToken ? scrubbed.replaceAll(botToken, '[redacted]') : scrubbed;
+/** `text` with any interaction or webhook token, and each of `secrets` (the bot token, the database's password), replaced. */
+export function scrubSecrets(text: string, ...secrets: string[]): string {
+  let scrubbed = text.replace(URL_TOKEN, '$1[redacted]');
+  for (const secret of secrets) if (secret) scrubbed = scrubbed.replaceAll(secret, '[redacted]');
+  return scrubbed;
+}
+
+/**
+ * What text must never show of the configuration: the bot token, and the database's connection
+ * string and password (a password shorter than 4 characters would redact common words, and is
+ * hidden only as part of the string).
+ */
+function secretsOf({ token, databaseUrl }: Pick<BotConfig, 'token' | 'databaseUrl'>): string[] {
+  const password = databaseUrl && URL.canParse(databaseUrl) ? decodeURIComponent(new URL(databaseUrl).password) : '';
+  // The longest first: the connection string is replaced whole, not around its password.
+  return [token, databaseUrl ?? '', password.length >= 4 ? password : ''].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -35,9 +56,9 @@ export function scrubSecrets(text: string, botToken: string): string {
  * `url` (with the interaction token in its path) and `requestBody`; messages and stacks can
  * quote either.
  */
-function errorSerializer(botToken: string) {
+function errorSerializer(secrets: string[]) {
   const scrub = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') return scrubSecrets(value, botToken);
+    if (typeof value === 'string') return scrubSecrets(value, ...secrets);
     if (depth > 4 || value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
     return Object.fromEntries(
@@ -60,7 +81,8 @@ function prettyAvailable(): boolean {
   }
 }
 
-export function createLogger(config: Pick<BotConfig, 'logLevel' | 'logPretty' | 'token'>, destination?: pino.DestinationStream): Logger {
+export function createLogger(config: Pick<BotConfig, 'logLevel' | 'logPretty' | 'token' | 'databaseUrl'>, destination?: pino.DestinationStream): Logger {
+  const secrets = secretsOf(config);
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -68,11 +90,11 @@ export function createLogger(config: Pick<BotConfig, 'logLevel' | 'logPretty' | 
     // `redact` covers object paths, not text: log messages are scrubbed here, errors by their serializer.
     hooks: {
       logMethod(args, method) {
-        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = scrubSecrets(args[i] as string, config.token);
+        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = scrubSecrets(args[i] as string, ...secrets);
         method.apply(this, args);
       },
     },
-    serializers: { err: errorSerializer(config.token) },
+    serializers: { err: errorSerializer(secrets) },
   };
   if (destination) return pino(options, destination);
   if (config.logPretty && prettyAvailable()) {

@@ -207,6 +207,20 @@ describe('loadConfig', () => {
     expect(problems(env)).toEqual([problem]);
   });
 
+  it('reads DATABASE_URL, a PostgreSQL connection string, and refuses anything else without echoing it (it holds the password)', () => {
+    expect(config(MINIMAL).databaseUrl).toBeUndefined();
+    const url = 'postgresql://citebot:s3cret@db.example.net:5432/citebot?sslmode=require';
+    expect(config({ ...MINIMAL, DATABASE_URL: ` ${url} ` }).databaseUrl).toBe(url);
+    expect(config({ ...MINIMAL, DATABASE_URL: 'postgres://citebot:s3cret@localhost/citebot' }).databaseUrl).toBe('postgres://citebot:s3cret@localhost/citebot');
+    for (const wrong of ['mysql://citebot:s3cret@db/citebot', 'postgres://citebot:s3cret@db.example.net', 'citebot:s3cret@db.example.net/citebot']) {
+      const found = problems({ ...MINIMAL, DATABASE_URL: wrong });
+      expect(found).toEqual([
+        'DATABASE_URL must be a PostgreSQL connection string, postgres://USER:PASSWORD@HOST:PORT/DATABASE (or empty: articles and feedback in files).',
+      ]);
+      expect(found.join()).not.toContain('s3cret');
+    }
+  });
+
   it('needs the public key only for the HTTP endpoint', () => {
     expect(config(MINIMAL).publicKey).toBeUndefined();
     const result = loadConfig(MINIMAL, 'http');

@@ -4,6 +4,9 @@ import { createLogger, scrubSecrets } from '../../src/runtime/logger.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-part.more-secret';
 
+const DATABASE_PASSWORD = 'pg-secret-Wq83';
+const DATABASE_URL = `postgres://citebot:${DATABASE_PASSWORD}@db.internal:5432/citebot`;
+
 function capture() {
   let output = '';
   const sink = new Writable({
@@ -12,7 +15,7 @@ function capture() {
       done();
     },
   });
-  return { logger: createLogger({ logLevel: 'info', logPretty: false, token: TOKEN }, sink), output: () => output };
+  return { logger: createLogger({ logLevel: 'info', logPretty: false, token: TOKEN, databaseUrl: DATABASE_URL }, sink), output: () => output };
 }
 
 describe('scrubSecrets', () => {
@@ -45,5 +48,16 @@ describe('createLogger', () => {
     expect(text).not.toContain('private text');
     expect(text).toContain('/interactions/1234/[redacted]/callback');
     expect(text.split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('never writes the database’s connection string or its password, in fields, messages or errors', () => {
+    const { logger, output } = capture();
+    logger.info({ config: { databaseUrl: DATABASE_URL }, connectionString: DATABASE_URL, DATABASE_URL }, `connecting to ${DATABASE_URL}`);
+    logger.error({ err: new Error(`password authentication failed for "${DATABASE_PASSWORD}"`) }, `retrying with ${DATABASE_PASSWORD}`);
+    const text = output();
+    expect(text).not.toContain(DATABASE_PASSWORD);
+    expect(text).not.toContain('db.internal');
+    expect(text).toContain('connecting to [redacted]');
+    expect(text.split('\n').filter(Boolean)).toHaveLength(2);
   });
 });
