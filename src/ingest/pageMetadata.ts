@@ -145,7 +145,7 @@ export function isoDate(value: string | undefined): string | undefined {
 }
 
 /** `address` resolved against `base`, if that makes an http(s) address; without its #fragment. */
-function webAddress(address: string | undefined, base?: string): string | undefined {
+export function webAddress(address: string | undefined, base?: string): string | undefined {
   if (!address) return undefined;
   try {
     const url = new URL(address, base);

@@ -30,7 +30,7 @@ export async function readArticle({ kind, bytes, url, charset }: ReadSource): Pr
 }
 
 /** `bytes` as text in `charset`, UTF-8 when it is missing or unknown. */
-function decode(bytes: Uint8Array, charset: string | undefined): string {
+export function decode(bytes: Uint8Array, charset: string | undefined): string {
   try {
     return new TextDecoder(charset ?? 'utf-8').decode(bytes);
   } catch {
