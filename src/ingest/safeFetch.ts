@@ -4,10 +4,11 @@
  * the address checked, so the name cannot resolve elsewhere in between), how much it sends (the
  * decoded bytes are capped, so a small gzip bomb cannot grow), how long it takes (the whole fetch,
  * and each silence within it) and what it is (an article's types only). Every refusal is a
- * `FetchRefused` whose message is one plain line.
+ * `FetchRefused` whose message is one plain line. A feed is fetched the same way (`fetchFeed`),
+ * with its own types and conditional requests.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -62,8 +63,114 @@ const KINDS: Record<string, ArticleKind> = {
 
 const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
+/** What a request asks for, and which answers it reads. */
+interface Wanted {
+  /** What is fetched, for messages: "page", "feed". */
+  what: string;
+  accept: string;
+  /** Sent with every request, besides the user agent, accept and accept-encoding. */
+  headers?: Record<string, string>;
+  /** Why a body of this (lower-cased, parameterless) type is not read; undefined to read it. */
+  refusedType(type: string, url: URL): string | undefined;
+  /** A 304 Not Modified answers the request: it was conditional. */
+  notModified?: boolean;
+}
+
+/** A response's body, read within the limits. */
+interface Body {
+  url: string;
+  /** Lower-cased, without parameters; '' when none was sent. */
+  type: string;
+  charset?: string;
+  bytes: Buffer;
+  headers: IncomingHttpHeaders;
+}
+
+const ARTICLE: Wanted = {
+  what: 'page',
+  accept: 'text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain;q=0.8',
+  refusedType: (type, url) =>
+    type !== '' && type !== 'application/octet-stream' && KINDS[type] === undefined
+      ? `${url.href} is ${type}, not an article: links to web pages, PDF, Word (.docx) or plain-text files can be added.`
+      : undefined,
+};
+
 /** Fetches `address`, following up to `maxRedirects` redirects, each checked as the first. */
 export async function safeFetch(address: string, options: FetchOptions = {}): Promise<Fetched> {
+  const { url, type, charset, bytes } = (await fetchChecked(address, options, ARTICLE)) as Body;
+  const kind = KINDS[type] ?? sniffKind(bytes);
+  if (kind === undefined) throw new FetchRefused(`${url} is not a web page, PDF, Word (.docx) or plain-text file.`);
+  return { url, kind, bytes, ...(charset && { charset }) };
+}
+
+/** What makes a feed's next request conditional: its last response's `ETag` and `Last-Modified`. */
+export interface FeedValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+export type FetchedFeed = { notModified: true } | { notModified: false; url: string; bytes: Buffer; charset?: string; validators: FeedValidators };
+
+/** Types only feeds are served as. */
+const FEED_TYPES = new Set(['application/rss+xml', 'application/x-rss+xml', 'application/atom+xml', 'application/rdf+xml', 'application/feed+json']);
+/** Types feeds are also served as, among other things: read if the body starts like XML or JSON. */
+const SNIFFED_FEED_TYPES = new Set(['text/xml', 'application/xml', 'application/json', 'text/plain', 'application/octet-stream', '']);
+
+/** Longest validator kept: real ones are a few dozen characters. */
+const VALIDATOR_MAX = 1000;
+
+/**
+ * Fetches a feed, with the same checks as `safeFetch`: feed types accepted (RSS, Atom, RDF and JSON
+ * Feed types; generic XML, JSON and text types when the body starts like XML or JSON); conditional
+ * when `validators` are given (If-None-Match, If-Modified-Since), a 304 then answered as
+ * `notModified`; the response's own validators returned for the next request.
+ */
+export async function fetchFeed(address: string, options: FetchOptions & { validators?: FeedValidators } = {}): Promise<FetchedFeed> {
+  const { validators, ...fetchOptions } = options;
+  const conditional: Record<string, string> = {};
+  if (usableValidator(validators?.etag)) conditional['if-none-match'] = validators!.etag!;
+  if (usableValidator(validators?.lastModified)) conditional['if-modified-since'] = validators!.lastModified!;
+  const outcome = await fetchChecked(address, fetchOptions, {
+    what: 'feed',
+    accept:
+      'application/rss+xml,application/atom+xml,application/feed+json,application/rdf+xml;q=0.9,application/xml;q=0.8,text/xml;q=0.8,application/json;q=0.8,*/*;q=0.1',
+    headers: conditional,
+    notModified: Object.keys(conditional).length > 0,
+    refusedType: (type, url) => {
+      if (FEED_TYPES.has(type) || SNIFFED_FEED_TYPES.has(type)) return undefined;
+      if (type === 'text/html' || type === 'application/xhtml+xml')
+        return `${url.href} is a web page, not a feed: give the address of its RSS, Atom or JSON feed (sites often link it as "RSS").`;
+      return `${url.href} is ${type}, not a feed: give the address of an RSS, Atom or JSON feed.`;
+    },
+  });
+  if ('notModified' in outcome) return outcome;
+  const { url, type, charset, bytes, headers } = outcome;
+  if (!FEED_TYPES.has(type) && !startsLikeFeed(bytes)) throw new FetchRefused(`${url} is not an RSS, Atom or JSON feed (it is neither XML nor JSON).`);
+  const etag = headers.etag;
+  const lastModified = headers['last-modified'];
+  const fresh: FeedValidators = {
+    ...(usableValidator(etag) && { etag }),
+    ...(usableValidator(lastModified) && { lastModified }),
+  };
+  return { notModified: false, url, bytes, ...(charset && { charset }), validators: fresh };
+}
+
+/** A validator that can be sent back as a header: present, short, printable. */
+function usableValidator(value: string | undefined): value is string {
+  return value !== undefined && value.length > 0 && value.length <= VALIDATOR_MAX && /^[\x20-\x7e\t]+$/.test(value);
+}
+
+/** Whether a body starts like XML or JSON, after a byte order mark and white space. */
+function startsLikeFeed(bytes: Buffer): boolean {
+  // UTF-16 (a byte order mark): the parser reads it, and tells.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
+  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at += 1;
+  return bytes[at] === 0x3c || bytes[at] === 0x7b; // '<' or '{'
+}
+
+/** Fetches `address` as `wanted` says, following up to `maxRedirects` redirects, each checked as the first. */
+async function fetchChecked(address: string, options: FetchOptions, wanted: Wanted): Promise<Body | { notModified: true }> {
   const limits = { ...FETCH_LIMITS, ...options };
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const seen = new Set<string>();
@@ -71,8 +178,8 @@ export async function safeFetch(address: string, options: FetchOptions = {}): Pr
   for (let hop = 0; ; hop += 1) {
     seen.add(url.href);
     const pinned = await checkedAddress(url, limits.allowPrivate ?? false, limits.resolve ?? systemResolve);
-    const outcome = await request(url, pinned, limits, deadline);
-    if ('fetched' in outcome) return outcome.fetched;
+    const outcome = await request(url, pinned, limits, deadline, wanted);
+    if (!('location' in outcome)) return outcome;
     const next = parseAddress(outcome.location, url);
     if (seen.has(next.href)) throw new FetchRefused(`${url.host} redirects in a loop (back to ${next.href}).`);
     if (hop + 1 > limits.maxRedirects) throw new FetchRefused(`${address} redirects more than ${limits.maxRedirects} times.`);
@@ -113,9 +220,9 @@ async function checkedAddress(url: URL, allowPrivate: boolean, resolve: NonNulla
   return addresses[0]!;
 }
 
-type Outcome = { fetched: Fetched } | { location: string };
+type Outcome = Body | { notModified: true } | { location: string };
 
-function request(url: URL, pinned: { address: string; family: number }, limits: typeof FETCH_LIMITS, deadline: AbortSignal): Promise<Outcome> {
+function request(url: URL, pinned: { address: string; family: number }, limits: typeof FETCH_LIMITS, deadline: AbortSignal, wanted: Wanted): Promise<Outcome> {
   // The connection goes to the checked address: no second lookup between the check and the connect.
   const lookup: LookupFunction = (_hostname, options, callback) => {
     if (options.all) (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [pinned]);
@@ -141,39 +248,30 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
     const req = client.get(url, {
       lookup,
       agent: false,
-      headers: {
-        'user-agent': USER_AGENT,
-        accept: 'text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain;q=0.8',
-        'accept-encoding': 'gzip, deflate, br',
-      },
+      headers: { ...wanted.headers, 'user-agent': USER_AGENT, accept: wanted.accept, 'accept-encoding': 'gzip, deflate, br' },
     });
-    const onDeadline = () => fail(`${url.host} took longer than ${limits.timeoutMs / 1000} s to send the page.`);
+    const onDeadline = () => fail(`${url.host} took longer than ${limits.timeoutMs / 1000} s to send the ${wanted.what}.`);
     if (deadline.aborted) return onDeadline();
     deadline.addEventListener('abort', onDeadline, { once: true });
     req.setTimeout(limits.idleMs, () => fail(`${url.host} sent nothing for ${limits.idleMs / 1000} s.`));
     req.on('error', (error: NodeJS.ErrnoException) => fail(`${url.host} could not be reached (${error.code ?? error.message}).`));
     req.on('response', (response) => {
       const status = response.statusCode ?? 0;
+      if (status === 304 && wanted.notModified) return finish({ notModified: true });
       if (status >= 300 && status < 400 && response.headers.location) return finish({ location: response.headers.location });
       if (status < 200 || status >= 300)
         return fail(`${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: check the link.`);
       const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const charset = /charset\s*=\s*"?([\w-]+)/i.exec(response.headers['content-type'] ?? '')?.[1];
-      const declared = KINDS[type];
-      if (type !== '' && type !== 'application/octet-stream' && declared === undefined) {
-        return fail(`${url.href} is ${type}, not an article: links to web pages, PDF, Word (.docx) or plain-text files can be added.`);
-      }
+      const refused = wanted.refusedType(type, url);
+      if (refused !== undefined) return fail(refused);
       const length = Number(response.headers['content-length']);
       if (Number.isFinite(length) && length > limits.maxBytes)
         return fail(`${url.href} is ${mib(length)}, larger than the ${mib(limits.maxBytes)} the bot reads.`);
       readBody(response, limits.maxBytes).then(
-        (bytes) => {
-          const kind = declared ?? sniffKind(bytes);
-          if (kind === undefined) return fail(`${url.href} is not a web page, PDF, Word (.docx) or plain-text file.`);
-          finish({ fetched: { url: url.href, kind, bytes, ...(charset && { charset }) } });
-        },
+        (bytes) => finish({ url: url.href, type, bytes, headers: response.headers, ...(charset && { charset }) }),
         (error: Error) =>
-          fail(error instanceof FetchRefused ? `${url.href} ${error.message}` : `${url.host} broke off while sending the page (${error.message}).`),
+          fail(error instanceof FetchRefused ? `${url.href} ${error.message}` : `${url.host} broke off while sending the ${wanted.what} (${error.message}).`),
       );
     });
   });
