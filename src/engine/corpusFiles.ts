@@ -19,7 +19,7 @@ import { stringify } from 'yaml';
 import { corpusEntryRole, duplicateIdProblem, isInside, isServerId, loadCorpus, serverFolder } from '../corpus/loadCorpus.js';
 import { fieldValueProblem, parseCorpusFile, REQUIRED_FIELDS, slugify, textProblem } from '../corpus/parseCorpusFile.js';
 import { splitIntoPassages } from '../passages/splitIntoPassages.js';
-import type { CorpusProblem, DocumentMeta } from '../corpus/types.js';
+import type { CorpusDocument, CorpusProblem, DocumentMeta } from '../corpus/types.js';
 
 /** Where retired files go, inside the corpus folder (a dot-folder, so the loader skips it). */
 export const REMOVED_FOLDER = '.removed';
@@ -148,51 +148,31 @@ export interface WriteOptions {
  * uses, and the server stays within its quota. Returns the name written, or why nothing was.
  */
 export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint8Array, options: WriteOptions): Promise<WriteResult> {
-  const invalid = (...problems: CorpusProblem[]): WriteResult => ({ ok: false, reason: 'invalid', problems });
-  const file = safeCorpusFileName(fileName);
-  if (file === undefined) return invalid({ file: fileName, message: 'the file name has no letter or digit to keep: rename the file' });
-  const exists: WriteResult = { ok: false, reason: 'exists', problems: [{ file, message: 'a file with this name is already in the corpus' }] };
-  const parsed = parseCorpusFile(file, bytes, options.maxFileBytes);
-  if (!parsed.document) return invalid(...parsed.problems);
+  const prepared = prepareWrite(fileName, bytes, options);
+  if ('ok' in prepared) return prepared;
+  const { file, document } = prepared;
   const { scope } = options;
-  if (scope !== undefined && !isServerId(scope)) return invalid({ file, message: `"${scope}" is not a server id` });
-
   const root = await realpath(dir).catch(() => undefined);
-  if (root === undefined) return invalid({ file: dir, message: 'corpus folder not found or not readable' });
+  if (root === undefined) return invalidWrite({ file: dir, message: 'corpus folder not found or not readable' });
   const folder = await writableFolder(root, scope);
   const target = path.join(folder, file);
   // Cannot fail for a safe name; checked anyway because this is where bytes reach the disk.
-  if (!isInside(folder, target)) return invalid({ file, message: 'the file would land outside the corpus folder' });
+  if (!isInside(folder, target)) return invalidWrite({ file, message: 'the file would land outside the corpus folder' });
   return withWriteLock(
     folder,
     async () => {
-      const replacedBytes = await lstat(target).then(
-        (info) => info.size,
-        () => undefined,
-      );
-      const replaced = replacedBytes !== undefined;
-      if (replaced && !options.replace) return exists;
-      let usage: Usage | undefined;
-      let current: Usage | undefined;
-      if (scope !== undefined) {
-        current = await folderUsage(folder);
-        usage = { articles: current.articles + (replaced ? 0 : 1), bytes: current.bytes - (replacedBytes ?? 0) + bytes.length };
-        if (options.quota && (usage.articles > options.quota.maxArticles || usage.bytes > options.quota.maxBytes))
-          return { ok: false, reason: 'quota', usage: current, quota: options.quota };
-      }
       const listed = await articleStamps(folder);
-      // Only the folders this article would be served with: the base, and its own server's.
-      const { documents } = await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] });
-      const relative = scope === undefined ? file : `${serverFolder(scope)}/${file}`;
-      const others = documents.filter((document) => document.id === parsed.document.id && document.file !== relative);
-      const other = others.find((document) => document.scope === undefined) ?? others.find((document) => document.scope === scope);
-      if (other) return invalid(duplicateIdProblem(file, parsed.document.id, other.file, scope !== undefined && other.scope === undefined));
-      if (usage && current && options.quota) {
-        const kept = documents.filter((document) => document.scope === scope && document.file !== relative);
-        const before = kept.reduce((sum, document) => sum + splitIntoPassages(document).length, 0);
-        usage.passages = before + splitIntoPassages(parsed.document).length;
-        if (usage.passages > options.quota.maxPassages) return { ok: false, reason: 'quota', usage: { ...current, passages: before }, quota: options.quota };
-      }
+      const checked = await checkWrite(document, bytes.length, options, {
+        replacedBytes: await lstat(target).then(
+          (info) => info.size,
+          () => undefined,
+        ),
+        usage: () => folderUsage(folder),
+        // Only the folders this article would be served with: the base, and its own server's.
+        served: async () =>
+          (await loadCorpus(root, { maxFileBytes: options.maxFileBytes, servers: scope === undefined ? [] : [scope] })).documents.map(servedArticle),
+      });
+      if (!checked.ok) return checked;
 
       // A dot-file, so neither the loader nor the watcher looks at it while it is being written.
       const temp = path.join(folder, `.upload-${randomUUID()}.tmp`);
@@ -200,21 +180,105 @@ export async function writeCorpusFile(dir: string, fileName: string, bytes: Uint
         await writeFile(temp, bytes, { flag: 'wx', flush: true });
         // The checks above take a while: had the lock been lost meanwhile (its holder stalled past
         // its stale time), another process may have written this id since.
-        const rival = await sameIdWrittenSince(folder, listed, parsed.document.id, file, options.maxFileBytes);
-        if (rival !== undefined) return invalid(duplicateIdProblem(file, parsed.document.id, scope === undefined ? rival : `${serverFolder(scope)}/${rival}`));
+        const rival = await sameIdWrittenSince(folder, listed, document.id, file, options.maxFileBytes);
+        if (rival !== undefined) return invalidWrite(duplicateIdProblem(file, document.id, scope === undefined ? rival : `${serverFolder(scope)}/${rival}`));
         // Both put the complete file in place at once; link() also refuses a name taken meanwhile.
         if (options.replace) await rename(temp, target);
         else await link(temp, target);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return exists;
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return existsRefusal(file);
         throw error;
       } finally {
         await rm(temp, { force: true });
       }
-      return { ok: true, file, documentId: parsed.document.id, replaced, ...(usage && { usage }) };
+      return checked;
     },
     options.lock,
   );
+}
+
+const invalidWrite = (...problems: CorpusProblem[]): WriteResult => ({ ok: false, reason: 'invalid', problems });
+
+const existsRefusal = (file: string): WriteResult => ({
+  ok: false,
+  reason: 'exists',
+  problems: [{ file, message: 'a file with this name is already in the corpus' }],
+});
+
+/**
+ * An upload as it would be written: its safe file name and its document, or why it is not valid
+ * (wherever articles are kept: a corpus folder, or the database).
+ */
+export function prepareWrite(
+  fileName: string,
+  bytes: Uint8Array,
+  options: Pick<WriteOptions, 'maxFileBytes' | 'scope'>,
+): { file: string; document: CorpusDocument } | WriteResult {
+  const file = safeCorpusFileName(fileName);
+  if (file === undefined) return invalidWrite({ file: fileName, message: 'the file name has no letter or digit to keep: rename the file' });
+  const parsed = parseCorpusFile(file, bytes, options.maxFileBytes);
+  if (!parsed.document) return invalidWrite(...parsed.problems);
+  const { scope } = options;
+  if (scope !== undefined && !isServerId(scope)) return invalidWrite({ file, message: `"${scope}" is not a server id` });
+  return { file, document: parsed.document };
+}
+
+/** An article a write is checked against: one the written article would be served with. */
+export interface ServedArticle {
+  id: string;
+  /** Named relative to the corpus folder, e.g. `servers/<id>/notes.md`. */
+  file: string;
+  scope?: string;
+  passages(): number;
+}
+
+/** A document read from the corpus folder, as a write's checks see it. */
+export const servedArticle = (document: CorpusDocument): ServedArticle => ({
+  id: document.id,
+  file: document.file,
+  ...(document.scope !== undefined && { scope: document.scope }),
+  passages: () => splitIntoPassages(document).length,
+});
+
+/** Where a write lands, as its checks see it: a corpus folder, or the database's rows. */
+export interface WriteTarget {
+  /** Bytes of the article of the same name, which the write would replace; undefined when there is none. */
+  replacedBytes: number | undefined;
+  /** The server's own articles and bytes now (asked for a server's write only). */
+  usage(): Promise<Usage>;
+  /** The articles the written one would be served with: the base's, and its server's own (asked once the quota in articles and bytes holds). */
+  served(): Promise<ServedArticle[]>;
+}
+
+/**
+ * The checks every write passes, wherever articles are kept: its name free (or `replace`), the
+ * server within its quota, and its id used by no article it would be served with. The result
+ * the write returns when it is then made (`usage`: the server's after it), or why not.
+ */
+export async function checkWrite(document: CorpusDocument, bytes: number, options: WriteOptions, target: WriteTarget): Promise<WriteResult> {
+  const { file } = document;
+  const { scope, quota } = options;
+  const replaced = target.replacedBytes !== undefined;
+  if (replaced && !options.replace) return existsRefusal(file);
+  let usage: Usage | undefined;
+  let current: Usage | undefined;
+  if (scope !== undefined) {
+    current = await target.usage();
+    usage = { articles: current.articles + (replaced ? 0 : 1), bytes: current.bytes - (target.replacedBytes ?? 0) + bytes };
+    if (quota && (usage.articles > quota.maxArticles || usage.bytes > quota.maxBytes)) return { ok: false, reason: 'quota', usage: current, quota };
+  }
+  const served = await target.served();
+  const relative = scope === undefined ? file : `${serverFolder(scope)}/${file}`;
+  const others = served.filter((article) => article.id === document.id && article.file !== relative);
+  const other = others.find((article) => article.scope === undefined) ?? others.find((article) => article.scope === scope);
+  if (other) return invalidWrite(duplicateIdProblem(file, document.id, other.file, scope !== undefined && other.scope === undefined));
+  if (usage && current && quota) {
+    const kept = served.filter((article) => article.scope === scope && article.file !== relative);
+    const before = kept.reduce((sum, article) => sum + article.passages(), 0);
+    usage.passages = before + splitIntoPassages(document).length;
+    if (usage.passages > quota.maxPassages) return { ok: false, reason: 'quota', usage: { ...current, passages: before }, quota };
+  }
+  return { ok: true, file, documentId: document.id, replaced, ...(usage && { usage }) };
 }
 
 /** The folder writes for `scope` go to (created for a server's first article), checked to be inside `root`. */
@@ -400,18 +464,30 @@ export async function retireCorpusFile(dir: string, documentId: string, options:
         return shared ? { sharedArticle: shared.title } : undefined;
       }
       if (options.keepLast && documents.length === 1) return { onlyArticle: path.basename(document.file) };
-      await mkdir(path.join(folder, REMOVED_FOLDER), { recursive: true });
-      // A `.removed` that is a link to elsewhere would move the file out of the folder.
-      if (!isInside(root, await realpath(path.join(folder, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
-      const now = new Date();
       const file = path.basename(document.file);
-      const movedTo = `${REMOVED_FOLDER}/${now.toISOString().replace(/:/g, '-')}-${file}`;
-      await rename(path.join(folder, file), path.join(folder, movedTo));
-      await pruneRemoved(path.join(folder, REMOVED_FOLDER), now.getTime());
-      return { file, documentId, title: document.title, movedTo };
+      return { file, documentId, title: document.title, movedTo: await moveToRemoved(root, folder, file, new Date()) };
     },
     options.lock,
   );
+}
+
+/** Where an article retired at `at` goes, relative to its folder: `.removed/<ISO time>-<file>`. */
+export function removedName(file: string, at: Date): string {
+  return `${REMOVED_FOLDER}/${at.toISOString().replace(/:/g, '-')}-${file}`;
+}
+
+/**
+ * Moves `file` of `folder` (inside the corpus folder `root`) to its `removedName`, then deletes
+ * what that `.removed/` no longer keeps (see `REMOVED_KEEP`). Resolves with where it went.
+ */
+export async function moveToRemoved(root: string, folder: string, file: string, at: Date): Promise<string> {
+  await mkdir(path.join(folder, REMOVED_FOLDER), { recursive: true });
+  // A `.removed` that is a link to elsewhere would move the file out of the folder.
+  if (!isInside(root, await realpath(path.join(folder, REMOVED_FOLDER)))) throw new Error(`${REMOVED_FOLDER} points outside the corpus folder`);
+  const movedTo = removedName(file, at);
+  await rename(path.join(folder, file), path.join(folder, movedTo));
+  await pruneRemoved(path.join(folder, REMOVED_FOLDER), Date.now());
+  return movedTo;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

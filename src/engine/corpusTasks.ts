@@ -106,23 +106,33 @@ function run(task: CorpusTask, workerUrl: URL, timeLimitMs: number): Promise<unk
   });
 }
 
-/** How corpus files are changed: `offThread` in the bot; tests may run them in their own thread to fake file-system failures. */
+/**
+ * The store of each server's own articles, as corpus changes use it: writing an upload and
+ * retiring an article, with the same checks and results wherever articles are kept. Two kinds:
+ * files in the corpus folder (`offThread`, the default) and PostgreSQL (src/store/articleStore.ts,
+ * with DATABASE_URL); tests may run them in their own thread to fake file-system failures.
+ */
 export interface CorpusTasks {
   write: (...args: Parameters<typeof writeCorpusFile>) => ReturnType<typeof writeCorpusFile>;
   retire: (...args: Parameters<typeof retireCorpusFile>) => Promise<Awaited<ReturnType<typeof retireCorpusFile>>>;
 }
 
-/** Corpus tasks each in a worker thread running `workerUrl` (tests: a stuck one), stopped after `timeLimitMs`. */
+/**
+ * Corpus tasks each in a worker thread running `workerUrl` (tests: a stuck one; the database's
+ * store: its own, given `workerData` besides each task), stopped after `timeLimitMs`.
+ */
 export function corpusTasksInWorkers({
   workerUrl = siblingWorker('corpusTaskWorker'),
   timeLimitMs = TASK_TIME_LIMIT_MS,
+  workerData = {},
 }: {
   workerUrl?: URL;
   timeLimitMs?: number;
+  workerData?: object;
 } = {}): CorpusTasks {
   return {
-    write: (...args) => run({ kind: 'write', args }, workerUrl, timeLimitMs) as ReturnType<typeof writeCorpusFile>,
-    retire: (...args) => run({ kind: 'retire', args }, workerUrl, timeLimitMs) as Promise<Awaited<ReturnType<typeof retireCorpusFile>>>,
+    write: (...args) => run({ ...workerData, kind: 'write', args }, workerUrl, timeLimitMs) as ReturnType<typeof writeCorpusFile>,
+    retire: (...args) => run({ ...workerData, kind: 'retire', args }, workerUrl, timeLimitMs) as Promise<Awaited<ReturnType<typeof retireCorpusFile>>>,
   };
 }
 

@@ -2,11 +2,11 @@
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 
 /**
- * A worker entry file in this folder (`name` without extension): .ts when this runs as
- * TypeScript source (under tsx: tests, the CLI), .js when built.
+ * A worker entry file in this folder, or in the folder of the module at `from` (`name` without
+ * extension): .ts when this runs as TypeScript source (under tsx: tests, the CLI), .js when built.
  */
-export function siblingWorker(name: string): URL {
-  return new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+export function siblingWorker(name: string, from = import.meta.url): URL {
+  return new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from);
 }
 
 /**
