@@ -1,6 +1,6 @@
 /** Feeds read into items: each format, what an item says of itself, and feeds made to hurt. */
 import { describe, expect, it } from 'vitest';
-import { CONTENT_MAX, FeedUnreadable, KEY_MAX, readFeed, TITLE_MAX, type ParsedFeed } from '../../src/ingest/readFeed.js';
+import { AUTHOR_MAX, CONTENT_MAX, FeedUnreadable, KEY_MAX, readFeed, TITLE_MAX, type ParsedFeed } from '../../src/ingest/readFeed.js';
 import { entityBomb, entityBlowup, FIRST_DAY, numberedItems, rssFeed } from '../support/feedFiles.js';
 
 const FEED_URL = 'https://news.example/feeds/all.xml';
@@ -203,6 +203,10 @@ Another paragraph.</content></entry>
       ]),
     );
     const byKey = Object.fromEntries(feed.items.map((item) => [item.key, item]));
+    const author = read(rssFeed([]).replace('</channel>', `<item><guid>a</guid><author>x@y.example (${'Name '.repeat(1000)})</author></item></channel>`))
+      .items[0]!.author!;
+    expect(author.length).toBeLessThanOrEqual(AUTHOR_MAX);
+    expect(author).toMatch(/^Name Name .*…$/);
     expect(byKey.s!.link).toBeUndefined();
     expect(byKey.m!.link).toBeUndefined();
     expect(byKey.t!.title!.length).toBeLessThanOrEqual(TITLE_MAX);
