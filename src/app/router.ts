@@ -110,9 +110,9 @@ export class InteractionRouter {
 
   /** The handlers' context for this interaction: the corpus as its server sees it (outside a server: the base). */
   #contextFor(interaction: APIInteraction): CommandContext {
-    const { engine, corpus, ...shared } = this.services;
+    const { engine, corpus, feeds, ...shared } = this.services;
     const scope = interaction.guild_id ?? undefined;
-    return { ...shared, engine: engine.view(scope), corpus: corpus.forScope(scope) };
+    return { ...shared, engine: engine.view(scope), corpus: corpus.forScope(scope), feeds: feeds.forScope(scope) };
   }
 
   /** Runs the handler; returns the outcome to log. */

@@ -14,6 +14,8 @@ import type { BotConfig } from '../runtime/config.js';
 import { createCorpusChanges, type CorpusChanges } from './corpusChanges/corpusChanges.js';
 import { reloadCounted, type CorpusSync } from './corpusChanges/corpusSync.js';
 import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
+import { createFeeds, type Feeds } from './feeds/feeds.js';
+import { fileFeedStore } from './feeds/feedStore.js';
 import type { Logger } from '../runtime/logger.js';
 import { Metrics } from '../runtime/metrics.js';
 import { isModerator } from './preconditions/moderators.js';
@@ -38,6 +40,8 @@ export interface Service {
   router: InteractionRouter;
   corpus: CorpusChanges;
   feedback: FeedbackLog;
+  /** Followed feeds: the transport starts their poller once connected, and stops it first. */
+  feeds: Feeds;
   metrics: Metrics;
 }
 
@@ -45,13 +49,22 @@ export function createService({ config, engine, logger, commands, rest, sync, lo
   const metrics = new Metrics(engine);
   const corpus = createCorpusChanges({ engine, logger, config, sync: sync(reloadCounted(engine, metrics)), rest, tasks: corpusTasks });
   const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
+  const feeds = createFeeds({
+    store: fileFeedStore(config.corpusDir),
+    config,
+    logger,
+    corpusFor: (scope) => (scope === undefined ? corpus.forBase() : corpus.forScope(scope)),
+    audit: corpus.audit,
+    metrics,
+  });
   const services: BotServices = {
     engine,
     config,
     logger,
     corpus,
     feedback,
+    feeds,
     isModerator: (interaction) => isModerator(interaction, config.moderatorRoleIds),
   };
-  return { router: new InteractionRouter(commands, services, { metrics, logFields }), corpus, feedback, metrics };
+  return { router: new InteractionRouter(commands, services, { metrics, logFields }), corpus, feedback, feeds, metrics };
 }

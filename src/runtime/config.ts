@@ -49,6 +49,10 @@ export interface BotConfig {
    * unique-local): tests and intranet deployments. Link-local stays refused either way.
    */
   fetchAllowPrivate: boolean;
+  /** Seconds between two polls of a followed feed (each feed at its own moment within them). */
+  feedPollSeconds: number;
+  /** Most feeds one server may follow (0: servers cannot follow feeds). */
+  serverMaxFeeds: number;
   /**
    * How `npm run start:sharded` runs its shards: `internal`, all in one process sharing one index
    * (discord.js internal sharding); `process`, one process per shard (ShardingManager), each with
@@ -213,6 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, transport: Transport = 'gatew
     serverMaxBytes: count('SERVER_MAX_BYTES', 5 * 1024 * 1024, 1024 * 1024 * 1024),
     serverMaxPassages: count('SERVER_MAX_PASSAGES', 2_000, 1_000_000),
     fetchAllowPrivate: boolean('FETCH_ALLOW_PRIVATE', false),
+    feedPollSeconds: Math.max(1, count('FEED_POLL_SECONDS', 1800, 7 * 24 * 3600)),
+    serverMaxFeeds: count('SERVER_MAX_FEEDS', 5, 100),
     shardingMode: oneOf('SHARDING_MODE', ['internal', 'process'] as const, 'internal'),
     publicKey,
     httpPort: port('HTTP_PORT') ?? 8080,

@@ -7,11 +7,20 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Engine } from '../engine/Engine.js';
 import type { ReloadReport } from '../library/Library.js';
 
+/** Whether the database can be reached, as this process last found it (`problem`: why not). */
+export interface StoreState {
+  available: boolean;
+  problem?: string;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly #interactions: Counter<'command' | 'outcome'>;
   readonly #latency: Histogram<'command'>;
   readonly #reloads: Counter<'outcome'>;
+  readonly #feedPolls: Counter<'outcome'>;
+  readonly #feedItems: Counter<'outcome'>;
+  readonly #feeds: Gauge<'state'>;
 
   constructor(engine: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress' | 'meaning'>) {
     const registers = [this.registry];
@@ -33,6 +42,24 @@ export class Metrics {
       name: 'citebot_reloads_total',
       help: 'Corpus reloads in this process: applied, or refused (a broken file; the previous corpus is still served).',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.#feedPolls = new Counter({
+      name: 'citebot_feed_polls_total',
+      help: 'Polls of followed feeds by this process: new (items found), unchanged, not-modified (answered 304), failed.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#feedItems = new Counter({
+      name: 'citebot_feed_items_total',
+      help: 'New items of followed feeds: added as articles, or skipped (not an article, no room, refused); skipped items are not retried.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#feeds = new Gauge({
+      name: 'citebot_feeds',
+      help: 'Followed feeds by state (new: not polled yet; ok; failing: 3 or more failed polls in a row), as this process last read them.',
+      labelNames: ['state'],
       registers,
     });
     new Gauge({
@@ -94,6 +121,42 @@ export class Metrics {
 
   observeReload(report: ReloadReport): void {
     this.#reloads.inc({ outcome: report.applied ? 'applied' : 'refused' });
+  }
+
+  observePoll(outcome: string): void {
+    this.#feedPolls.inc({ outcome });
+  }
+
+  observeItem(outcome: string): void {
+    this.#feedItems.inc({ outcome });
+  }
+
+  observeFeeds(counts: Record<string, number>): void {
+    for (const [state, count] of Object.entries(counts)) this.#feeds.set({ state }, count);
+  }
+
+  /**
+   * With a database (DATABASE_URL): whether it can be reached, as this process last found it, and
+   * its failed uses by what was being done (connect, listen, catch-up, change, feedback). Returns
+   * what counts one.
+   */
+  trackStore(state: StoreState): (operation: string) => void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'citebot_store_available',
+      help: '1 while the database (the store of record) can be reached, else 0: answers go on from the index, changes are refused.',
+      registers,
+      collect() {
+        this.set(state.available ? 1 : 0);
+      },
+    });
+    const errors = new Counter({
+      name: 'citebot_store_errors_total',
+      help: 'Failed uses of the database, by what was being done (connect, listen, catch-up, change, feedback).',
+      labelNames: ['operation'],
+      registers,
+    });
+    return (operation) => errors.inc({ operation });
   }
 
   /** The Prometheus exposition text, and its content type. */

@@ -230,6 +230,7 @@ beforeAll(async () => {
     logger: createLogger(config),
     // answerReply never changes the corpus.
     corpus: {} as CommandContext['corpus'],
+    feeds: {} as CommandContext['feeds'],
     feedback: {
       recordQuestion: (outcome) => recordedOutcomes.push(outcome),
       recordVote: () => true,

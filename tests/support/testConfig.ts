@@ -26,6 +26,8 @@ export function testConfig(overrides: Partial<BotConfig> = {}): BotConfig {
     serverMaxBytes: 5 * 1024 * 1024,
     serverMaxPassages: 2_000,
     fetchAllowPrivate: false,
+    feedPollSeconds: 1800,
+    serverMaxFeeds: 5,
     shardingMode: 'internal',
     // Any free port: tests start the HTTP endpoint themselves.
     httpPort: 0,

@@ -35,6 +35,7 @@ import {
 import { LIMITS, escapeUserText, type ReplyInput } from '../responses.js';
 import { focusedValue, invoker, readArguments, subcommandName } from './arguments.js';
 import { refresh, refreshArticle } from './corpusRefresh.js';
+import { feeds, follow, followFeed, listFeeds, suggestFeeds, unfollow, unfollowFeed } from './corpusFeeds.js';
 import type { ChatInputCommand, CommandContext } from './types.js';
 
 /** Long enough for a slow link to fetch the largest upload; well within the 15 minutes an interaction lives. */
@@ -115,10 +116,10 @@ const LIST_PAGE = 10;
 const definition = {
   name: 'corpus',
   type: ApplicationCommandType.ChatInput,
-  description: 'Moderators: add, list, refresh or remove this server’s own articles.',
+  description: 'Moderators: add, list, refresh or remove this server’s own articles, or follow feeds.',
   default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
   contexts: [InteractionContextType.Guild],
-  options: [add, list, refresh, remove],
+  options: [add, list, refresh, remove, follow, unfollow, feeds],
 } as const;
 
 const fieldList = (fields: readonly string[]) => fields.map((field) => `\`${field}\``).join(', ');
@@ -274,6 +275,9 @@ const SUBCOMMANDS: Record<string, (interaction: APIChatInputApplicationCommandIn
   [list.name]: listArticles,
   [refresh.name]: refreshArticle,
   [remove.name]: removeArticle,
+  [follow.name]: followFeed,
+  [unfollow.name]: unfollowFeed,
+  [feeds.name]: listFeeds,
 };
 
 export const corpusCommand: ChatInputCommand = {
@@ -291,6 +295,7 @@ export const corpusCommand: ChatInputCommand = {
    * it was added and its site, so look-alikes can be told apart; the value is the id.
    */
   async autocomplete(interaction, responder, context) {
+    if (subcommandName(interaction) === unfollow.name) return responder.autocomplete(await suggestFeeds(interaction, context));
     const matches = await context.engine.findDocuments(focusedValue(interaction), LIMITS.autocompleteChoices, { own: true });
     const added = await writtenDates(
       context.config.corpusDir,

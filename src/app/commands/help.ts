@@ -10,7 +10,7 @@ const HELP = [
   '',
   'I only quote the articles, word for word, the sentence that answers in **bold**, with a link to it. If they don’t answer your question, I tell you alone.',
   'Was an answer right? Vote 👍 or 👎 under it: moderators see the totals, never who voted.',
-  'Moderators: **/corpus** `add`/`remove` for this server’s own articles (the shared ones are changed on disk); **/reload** after editing the files; **/feedback** for what members asked this week and what failed.',
+  'Moderators: **/corpus** `add`/`refresh`/`remove` for this server’s own articles (the shared ones are changed on disk), `follow` a feed to add its new articles by themselves; **/reload** after editing the files; **/feedback** for what members asked this week and what failed.',
 ].join('\n');
 
 export const helpCommand: ChatInputCommand = {

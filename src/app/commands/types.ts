@@ -16,6 +16,7 @@ import type { BotConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { CorpusChanges, ServerCorpusChanges } from '../corpusChanges/corpusChanges.js';
 import type { FeedbackLog } from '../feedbackLog.js';
+import type { Feeds, ScopeFeeds } from '../feeds/feeds.js';
 import type { Responder } from '../responder.js';
 
 /**
@@ -29,6 +30,8 @@ export interface CommandContext {
   logger: Logger;
   /** Reloads the corpus everywhere it is served (every shard), edits this server's own articles, and audits it. */
   corpus: ServerCorpusChanges;
+  /** The feeds this server follows, whose new items become its articles. */
+  feeds: ScopeFeeds;
   /** Where questions' outcomes and members' votes are recorded, and summarised for moderators. */
   feedback: FeedbackLog;
   /** Whether the member may use moderator commands (checked here, whatever Discord's own settings say). */
@@ -36,9 +39,10 @@ export interface CommandContext {
 }
 
 /** What the router is given: the whole engine and corpus changes, which it binds to each interaction's server. */
-export interface BotServices extends Omit<CommandContext, 'engine' | 'corpus'> {
+export interface BotServices extends Omit<CommandContext, 'engine' | 'corpus' | 'feeds'> {
   engine: Engine;
   corpus: CorpusChanges;
+  feeds: Feeds;
 }
 
 /** What must hold before a command runs: the router checks them (see src/app/preconditions/preconditions.ts). */

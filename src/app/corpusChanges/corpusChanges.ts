@@ -88,6 +88,10 @@ export interface CorpusChanges {
   reload(actor: Actor, where?: 'everywhere' | 'here'): Promise<ShardOutcome[]>;
   /** The changes a server's moderators may make (none outside a server: `scope` undefined). */
   forScope(scope: string | undefined): ServerCorpusChanges;
+  /** The same changes to the base corpus, every server's: for the operator's own tools (followed feeds), never from Discord. */
+  forBase(): ServerCorpusChanges;
+  /** Posts a line to the audit channel, when there is one (never throws). */
+  audit(text: string): Promise<void>;
 }
 
 export interface CorpusChangesOptions {
@@ -121,7 +125,7 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
     }
   };
   /** The moderator's sentence for a folder that cannot be written now, or a change stopped; any other error is rethrown. */
-  const refuseUnwritable = (error: unknown, context: Record<string, string>): string => {
+  const refuseUnwritable = (error: unknown, context: Record<string, string | undefined>): string => {
     const message =
       error instanceof CorpusBusy
         ? 'Another change to this server’s articles is still being written (perhaps from another shard): try again in a moment.'
@@ -142,7 +146,7 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
     if (report && !changedNothing) await audit(auditNotice(actor, report));
     return outcomes;
   };
-  const add = (scope: string, actor: Actor, { fileName: named, bytes, replace, unique, refreshes }: Upload): Promise<AddOutcome> =>
+  const add = (scope: string | undefined, actor: Actor, { fileName: named, bytes, replace, unique, refreshes }: Upload): Promise<AddOutcome> =>
     oneAtATime(async () => {
       const view = engine.view(scope);
       const action = refreshes ? 'refresh' : 'add';
@@ -178,12 +182,12 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
         );
         return { write, outcomes: [] };
       }
-      const file = `${serverFolder(scope)}/${write.file}`;
+      const file = scope === undefined ? write.file : `${serverFolder(scope)}/${write.file}`;
       logger.info({ actorId: actor.id, scope, file, documentId: write.documentId, replaced: write.replaced, action }, 'corpus file added');
       // The reload's log line and audit notice name the file through the reason.
       return { write, outcomes: await changes.reload({ id: actor.id, reason: `${actor.reason}: ${write.replaced ? 'replaced' : 'added'} ${file}` }) };
     });
-  const remove = (scope: string, actor: Actor, documentId: string): Promise<RemoveOutcome> =>
+  const remove = (scope: string | undefined, actor: Actor, documentId: string): Promise<RemoveOutcome> =>
     oneAtATime(async () => {
       let retired: Awaited<ReturnType<typeof retireCorpusFile>>;
       try {
@@ -206,14 +210,21 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
           outcomes: [],
         };
       }
-      const file = `${serverFolder(scope)}/${retired.file}`;
-      const movedTo = `${serverFolder(scope)}/${retired.movedTo}`;
+      const inFolder = (name: string) => (scope === undefined ? name : `${serverFolder(scope)}/${name}`);
+      const file = inFolder(retired.file);
+      const movedTo = inFolder(retired.movedTo);
       logger.info({ actorId: actor.id, scope, file, movedTo, documentId, action: 'remove' }, 'corpus file removed');
       return { retired, outcomes: await changes.reload({ id: actor.id, reason: `${actor.reason}: moved ${file} to ${movedTo}` }) };
     });
   const notInAServer = 'Articles can be added and removed only in a server: each server has its own.';
   const changes: CorpusChanges = {
     reload: reloadAndAudit,
+    audit,
+    forBase: () => ({
+      reload: (actor) => changes.reload(actor),
+      add: (actor, upload) => add(undefined, actor, upload),
+      remove: (actor, documentId) => remove(undefined, actor, documentId),
+    }),
     forScope(scope) {
       const scoped = <T extends { outcomes: ShardOutcome[] }>(outcome: T): T => ({
         ...outcome,

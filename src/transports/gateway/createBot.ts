@@ -47,7 +47,7 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
     // A hung call is retried 3 times after its timeout: 8 s each keeps a stuck edit to ~30 s, not a minute.
     rest: { timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }), ...clientOptions?.rest },
   });
-  const { router, corpus, feedback, metrics } = createService({
+  const { router, corpus, feedback, feeds, metrics } = createService({
     config,
     engine,
     logger,
@@ -86,12 +86,14 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
+      feeds.start();
       logger.info(
         { user: client.user?.tag, guilds: client.guilds.cache.size, documents: engine.stats().documents, corpusReady: engine.isReady },
         'citebot is ready',
       );
     },
     async stop() {
+      await feeds.stop();
       await client.destroy();
       await feedback.flush();
     },

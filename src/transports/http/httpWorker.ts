@@ -82,7 +82,7 @@ export function createHttpWorker({
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
   let sync: ReturnType<typeof signalFileSync> | undefined;
-  const { router, corpus, feedback, metrics } = createService({
+  const { router, corpus, feedback, feeds, metrics } = createService({
     config,
     engine,
     logger,
@@ -149,9 +149,11 @@ export function createHttpWorker({
     metrics,
     async listen(port, host) {
       await sync!.start();
+      feeds.start();
       return listen(server, port, host);
     },
     async close() {
+      await feeds.stop();
       sync?.stop();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

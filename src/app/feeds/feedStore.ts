@@ -1,0 +1,143 @@
+/**
+ * The feeds each server follows, and what each has seen: kept beside the articles they add, in
+ * `.feeds.json` in the server's folder (the base's in the corpus folder), so it survives restarts
+ * and is shared by every process serving that folder. Every change is read, changed and written
+ * under a lock across processes, so two processes never both take a feed's poll or lose each
+ * other's updates (see feedPoller.ts).
+ */
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { SERVERS_FOLDER, isServerId, serverFolder } from '../../corpus/loadCorpus.js';
+import type { FeedValidators } from '../../ingest/safeFetch.js';
+
+/** One article a feed added, oldest first in `FollowedFeed.articles`: the first retired beyond `keep`. */
+export interface FeedArticle {
+  /** The item's key in the feed. */
+  key: string;
+  documentId: string;
+  addedAt: string;
+}
+
+export interface FollowedFeed {
+  /** The feed's address as followed (its value in commands). */
+  url: string;
+  /** The feed's own title, once read. */
+  title?: string;
+  /** Most articles the feed keeps: the oldest are retired beyond it. */
+  keep: number;
+  followedBy: string;
+  followedAt: string;
+  validators?: FeedValidators;
+  lastPollAt?: string;
+  /** When the last poll that added an article ran. */
+  lastNewItemAt?: string;
+  /** When the feed is due again; undefined: at once. */
+  nextPollAt?: string;
+  /** Failed polls in a row (0 once one succeeds). */
+  failures: number;
+  lastError?: string;
+  /** A poll in progress, by a process, until a time (when that process stopped, another may take it). */
+  lease?: { holder: string; until: string };
+  /** Keys of the items already handled (added, repeated or skipped), newest last, bounded. */
+  seen: string[];
+  articles: FeedArticle[];
+}
+
+/** A followed feed's state as `/corpus feeds` names it. */
+export type FeedState = 'new' | 'ok' | 'failing';
+
+/** Failed polls in a row after which a feed is failing (and the audit channel is told, once). */
+export const FAILING_AFTER = 3;
+
+export function feedState(feed: Pick<FollowedFeed, 'failures' | 'lastPollAt'>): FeedState {
+  if (feed.failures >= FAILING_AFTER) return 'failing';
+  return feed.lastPollAt === undefined ? 'new' : 'ok';
+}
+
+/**
+ * How a command names a followed feed: its address, or a short digest of an address longer than
+ * a suggestion's value may be (100 characters).
+ */
+export function feedRef(url: string): string {
+  return url.length <= 100 ? url : `feed:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+}
+
+/** The feed a moderator named: by address, by `feedRef` (a suggestion picked), or by its title. */
+export function findFeed(feeds: readonly FollowedFeed[], typed: string): FollowedFeed | undefined {
+  const wanted = typed.trim();
+  return (
+    feeds.find((feed) => feed.url === wanted || feedRef(feed.url) === wanted) ??
+    feeds.find((feed) => feed.title !== undefined && feed.title.toLowerCase() === wanted.toLowerCase())
+  );
+}
+
+/** Where followed feeds are kept; `scope` undefined is the base corpus (the operator's). */
+export interface FeedStore {
+  /** The scopes following at least one feed. */
+  scopes(): Promise<Array<string | undefined>>;
+  read(scope: string | undefined): Promise<FollowedFeed[]>;
+  /** Runs `change` on the scope's feeds under the lock, and keeps what it leaves in the array. */
+  update<T>(scope: string | undefined, change: (feeds: FollowedFeed[]) => T): Promise<T>;
+}
+
+const FEEDS_FILE = '.feeds.json';
+/** Long enough for a busy disk; a holder that died is taken over once its lock is this old. */
+const LOCK_STALE_MS = 10_000;
+/** An update only reads and writes one small file: waiting a few seconds for another is plenty. */
+const LOCK_RETRIES = { retries: 40, minTimeout: 25, maxTimeout: 250 };
+
+export function fileFeedStore(corpusDir: string): FeedStore {
+  const folderOf = (scope: string | undefined) => (scope === undefined ? corpusDir : path.join(corpusDir, serverFolder(scope)));
+  const fileOf = (scope: string | undefined) => path.join(folderOf(scope), FEEDS_FILE);
+  const read = async (scope: string | undefined): Promise<FollowedFeed[]> => {
+    let text: string;
+    try {
+      text = await readFile(fileOf(scope), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const parsed = JSON.parse(text) as { feeds?: FollowedFeed[] };
+    return Array.isArray(parsed.feeds) ? parsed.feeds : [];
+  };
+  return {
+    async scopes() {
+      const found: Array<string | undefined> = [];
+      if ((await read(undefined)).length > 0) found.push(undefined);
+      const servers = await readdir(path.join(corpusDir, SERVERS_FOLDER)).catch(() => [] as string[]);
+      for (const scope of servers.filter(isServerId)) if ((await read(scope)).length > 0) found.push(scope);
+      return found;
+    },
+    read,
+    async update(scope, change) {
+      if (scope !== undefined && !isServerId(scope)) throw new Error(`"${scope}" is not a server id`);
+      const folder = folderOf(scope);
+      await mkdir(folder, { recursive: true });
+      const file = fileOf(scope);
+      const release = await lockfile.lock(folder, {
+        lockfilePath: `${file}.lock`,
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        retries: LOCK_RETRIES,
+        onCompromised: () => undefined,
+      });
+      try {
+        const feeds = await read(scope);
+        const before = JSON.stringify(feeds);
+        const result = change(feeds);
+        const after = JSON.stringify({ feeds }, null, 2);
+        if (JSON.stringify(feeds) !== before) {
+          // Written whole and renamed into place: a reader never sees half a file.
+          const temporary = `${file}.${randomUUID()}.tmp`;
+          await writeFile(temporary, after);
+          await rename(temporary, file);
+        }
+        return result;
+      } finally {
+        await release().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,412 @@
+/**
+ * Followed feeds: what moderators follow (and the operator, for the base corpus), and the poller
+ * that turns each new item into an article as `/corpus add link:` would, through the same safe
+ * fetching, extraction and corpus changes (quota, duplicates, reload everywhere, audit).
+ *
+ * Every process serving the corpus runs a poller; each poll of a feed is taken as a lease in the
+ * feed store, under its lock across processes, so exactly one process polls a feed at a time, and
+ * what a feed has seen is recorded after each item, so nothing is added twice after a restart. A
+ * process that died mid-poll leaves a lease that runs out; the duplicate check of corpus changes
+ * refuses an article added just before it died.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
+import { ExtractionFailed, readFeedOffThread } from '../../engine/extractionTasks.js';
+import { FetchRefused, fetchFeed } from '../../ingest/safeFetch.js';
+import type { FeedItem, ParsedFeed } from '../../ingest/readFeed.js';
+import type { DocumentMeta } from '../../corpus/types.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { Actor, ServerCorpusChanges } from '../corpusChanges/corpusChanges.js';
+import { FAILING_AFTER, feedState, findFeed, type FeedState, type FollowedFeed, type FeedStore } from './feedStore.js';
+
+export interface FeedsConfig {
+  /** How often each feed is polled. */
+  feedPollSeconds: number;
+  /** Most feeds one server follows. */
+  serverMaxFeeds: number;
+  fetchAllowPrivate: boolean;
+}
+
+/** What a poll of one feed did, for the log and the metrics. */
+export type PollOutcome = 'new' | 'unchanged' | 'not-modified' | 'failed';
+
+export interface FeedsMetrics {
+  observePoll(outcome: PollOutcome): void;
+  observeItem(outcome: 'added' | 'skipped'): void;
+  observeFeeds(counts: Record<FeedState, number>): void;
+}
+
+export interface FeedsOptions {
+  store: FeedStore;
+  config: FeedsConfig;
+  logger: Logger;
+  /** Corpus changes for a scope (undefined: the base corpus, the operator's). */
+  corpusFor(scope: string | undefined): ServerCorpusChanges;
+  /** Posts a line to the audit channel, if there is one. */
+  audit(text: string): Promise<void>;
+  metrics?: FeedsMetrics;
+  /** How a feed is fetched (tests serve theirs on loopback while its items' links are checked as in production). */
+  fetchFeed?: typeof fetchFeed;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
+export type FollowOutcome =
+  | { followed: FollowedFeed; items: number }
+  /** A sentence for the moderator: why the feed was not followed. */
+  | { refused: string };
+
+/** Following feeds as one server's moderators (or the operator, for the base) do. */
+export interface ScopeFeeds {
+  follow(actor: Actor, address: string, keep: number): Promise<FollowOutcome>;
+  /** The feed no longer followed, or undefined when none had that address or title. */
+  unfollow(actor: Actor, address: string): Promise<FollowedFeed | undefined>;
+  list(): Promise<FollowedFeed[]>;
+}
+
+export interface Feeds {
+  forScope(scope: string | undefined): ScopeFeeds;
+  /** Starts polling on a timer. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Polls every feed that is due now, in this process; resolves when done (tests, and the timer). */
+  pollDue(): Promise<void>;
+}
+
+/** Most items read from a feed: a feed keeps at most this many articles. */
+export const MAX_KEEP = 100;
+export const DEFAULT_KEEP = 20;
+/** Item keys remembered per feed: several times a feed's length, so an old item falling back in is not new. */
+const SEEN_KEPT = 5 * MAX_KEEP;
+/** How long a poll may hold a feed before another process may take it; renewed with each item. */
+const LEASE_MS = 5 * 60_000;
+/** Longest wait between polls of a failing feed. */
+const MAX_BACKOFF_MS = 6 * 60 * 60_000;
+/** Words from which an item's own content is taken as the whole article rather than a summary. */
+const FULL_CONTENT_WORDS = 150;
+
+/** When a feed that failed `failures` times in a row is polled again: the interval, doubling, capped. */
+export function backoffMs(intervalMs: number, failures: number): number {
+  return Math.min(intervalMs * 2 ** Math.max(0, failures - 1), Math.max(intervalMs, MAX_BACKOFF_MS));
+}
+
+/** A feed's place in the interval, from its address: feeds all due at once (a restart after a pause) are spread over it. */
+function phaseMs(url: string, intervalMs: number): number {
+  let hash = 0;
+  for (let index = 0; index < url.length; index += 1) hash = (hash * 31 + url.charCodeAt(index)) >>> 0;
+  return hash % Math.max(1, intervalMs);
+}
+
+export function createFeeds({ store, config, logger, corpusFor, audit, metrics, fetchFeed: fetchTheFeed = fetchFeed, now = Date.now }: FeedsOptions): Feeds {
+  const intervalMs = config.feedPollSeconds * 1000;
+  const holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+  const fetchOptions = { allowPrivate: config.fetchAllowPrivate };
+  const iso = (time: number) => new Date(time).toISOString();
+  let timer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
+  let started = false;
+  let stopped = false;
+
+  /** Reads a feed (fetched and parsed off this thread); throws FetchRefused or ExtractionFailed. */
+  const readFeed = async (url: string, keep: number, validators?: FollowedFeed['validators']) => {
+    const fetched = await fetchTheFeed(url, { ...fetchOptions, validators });
+    if (fetched.notModified) return { notModified: true as const };
+    const parsed = await readFeedOffThread({ bytes: fetched.bytes, url: fetched.url, charset: fetched.charset }, { maxItems: keep });
+    return { notModified: false as const, parsed, validators: fetched.validators };
+  };
+
+  const forScope = (scope: string | undefined): ScopeFeeds => ({
+    async follow(actor, address, keep) {
+      let url: string;
+      try {
+        url = new URL(address.trim()).href;
+      } catch {
+        return { refused: 'That is not a web address: give the feed’s link, starting with https://.' };
+      }
+      const current = await store.read(scope);
+      if (current.some((feed) => feed.url === url)) return { refused: 'This server already follows that feed: `/corpus feeds` shows it.' };
+      if (scope !== undefined && current.length >= config.serverMaxFeeds)
+        return {
+          refused: `A server may follow at most ${config.serverMaxFeeds} feeds, and this one follows ${current.length}: unfollow one with \`/corpus unfollow\` first.`,
+        };
+      let read: Awaited<ReturnType<typeof readFeed>>;
+      try {
+        read = await readFeed(url, keep);
+      } catch (error) {
+        if (error instanceof FetchRefused) return { refused: `Not followed: ${error.message}` };
+        if (error instanceof ExtractionFailed) return { refused: `Not followed: ${url} is not a feed the bot can read (${error.message}).` };
+        throw error;
+      }
+      if (read.notModified) return { refused: `Not followed: ${url} answered “not modified” to a first request.` };
+      const followed: FollowedFeed = {
+        url,
+        ...(read.parsed.title && { title: read.parsed.title }),
+        keep,
+        followedBy: actor.id,
+        followedAt: iso(now()),
+        failures: 0,
+        seen: [],
+        articles: [],
+      };
+      const outcome = await store.update(scope, (feeds): FollowOutcome => {
+        if (feeds.some((feed) => feed.url === url)) return { refused: 'This server already follows that feed: `/corpus feeds` shows it.' };
+        if (scope !== undefined && feeds.length >= config.serverMaxFeeds)
+          return { refused: `A server may follow at most ${config.serverMaxFeeds} feeds: unfollow one with \`/corpus unfollow\` first.` };
+        feeds.push(followed);
+        return { followed, items: read.parsed.items.length };
+      });
+      if ('followed' in outcome) {
+        logger.info({ actorId: actor.id, scope, feed: url, keep, action: 'follow' }, 'feed followed');
+        schedule(0);
+      }
+      return outcome;
+    },
+    async unfollow(actor, address) {
+      const removed = await store.update(scope, (feeds) => {
+        const feed = findFeed(feeds, address);
+        if (feed) feeds.splice(feeds.indexOf(feed), 1);
+        return feed;
+      });
+      if (removed) logger.info({ actorId: actor.id, scope, feed: removed.url, action: 'unfollow' }, 'feed unfollowed');
+      return removed;
+    },
+    list: () => store.read(scope),
+  });
+
+  /** Changes one feed's state under the lock; false when it is no longer followed (unfollowed meanwhile). */
+  const updateFeed = (scope: string | undefined, url: string, change: (feed: FollowedFeed) => void) =>
+    store.update(scope, (feeds) => {
+      const feed = feeds.find((candidate) => candidate.url === url);
+      if (feed) change(feed);
+      return feed !== undefined;
+    });
+
+  /** Takes the feeds of `scope` that are due and not being polled elsewhere, leased to this process. */
+  const takeDue = (scope: string | undefined) =>
+    store.update(scope, (feeds) => {
+      const time = now();
+      const taken: FollowedFeed[] = [];
+      for (const feed of feeds) {
+        if (feed.lease && feed.lease.holder !== holder && Date.parse(feed.lease.until) > time) continue;
+        const next = feed.nextPollAt === undefined ? time : Date.parse(feed.nextPollAt);
+        if (next > time) continue;
+        // Missed by a whole interval (the bot was stopped): spread such feeds over the interval rather than all at once.
+        if (feed.lastPollAt !== undefined && time - next > intervalMs && feed.failures === 0) {
+          feed.nextPollAt = iso(time + phaseMs(feed.url, intervalMs));
+          continue;
+        }
+        feed.lease = { holder, until: iso(time + LEASE_MS) };
+        taken.push(structuredClone(feed));
+      }
+      return taken;
+    });
+
+  /** The article an item makes: its own content when the feed carries the whole article, else its link fetched. */
+  const prepareItem = async (item: FeedItem, parsed: ParsedFeed): Promise<Prepared> => {
+    const fromFeed: Partial<DocumentMeta> = {
+      ...(item.title && { title: item.title }),
+      ...(item.author && { author: item.author }),
+      ...(item.published && { published: item.published }),
+      ...(parsed.title && { publisher: parsed.title }),
+    };
+    const optionFor = (field: keyof DocumentMeta) => `the feed item's ${field}`;
+    if (item.contentHtml !== undefined && wordCount(item.contentHtml) >= FULL_CONTENT_WORDS) {
+      const page = `<!doctype html><html><head><meta charset="utf-8"></head><body><article>${item.contentHtml}</article></body></html>`;
+      return prepareArticle(
+        { name: `${item.key}.html`, bytes: new TextEncoder().encode(page) },
+        { overrides: { ...fromFeed, ...(item.link && { url: item.link }) }, optionFor },
+      );
+    }
+    if (item.link === undefined) return { ok: false, message: `“${item.title ?? item.key}” has no link and no full text in the feed` };
+    return prepareArticle({ link: item.link }, { fallbacks: fromFeed, optionFor, fetch: fetchOptions });
+  };
+
+  /** Polls one leased feed: its new items added, the oldest retired beyond `keep`, its state recorded. */
+  const pollFeed = async (scope: string | undefined, feed: FollowedFeed): Promise<void> => {
+    const started = now();
+    const corpus = corpusFor(scope);
+    const actor: Actor = { id: 'feed', reason: `feed ${feed.title ?? feed.url}` };
+    let read: Awaited<ReturnType<typeof readFeed>>;
+    try {
+      read = await readFeed(feed.url, feed.keep, feed.validators);
+    } catch (error) {
+      if (!(error instanceof FetchRefused || error instanceof ExtractionFailed)) throw error;
+      await failed(scope, feed, error.message);
+      return;
+    }
+    if (read.notModified) {
+      await updateFeed(scope, feed.url, (state) => succeeded(state, started));
+      metrics?.observePoll('not-modified');
+      return;
+    }
+    const { parsed } = read;
+    const seen = new Set(feed.seen);
+    // Oldest first, so the articles are added, and later retired, in the order they were published.
+    const fresh = parsed.items.filter((item) => !seen.has(item.key)).reverse();
+    const added: string[] = [];
+    const skipped: string[] = [];
+    for (const item of fresh) {
+      if (stopped) break;
+      const outcome = await addItem(scope, feed, item, parsed, corpus, actor);
+      if (outcome === 'unfollowed') return;
+      if (outcome.added) added.push(outcome.added);
+      if (outcome.skipped) skipped.push(outcome.skipped);
+    }
+    await updateFeed(scope, feed.url, (state) => {
+      succeeded(state, started);
+      state.validators = read.validators;
+      if (parsed.title) state.title = parsed.title;
+      if (added.length > 0) state.lastNewItemAt = iso(now());
+    });
+    metrics?.observePoll(added.length + skipped.length > 0 ? 'new' : 'unchanged');
+    if (added.length + skipped.length > 0)
+      logger.info({ scope, feed: feed.url, added: added.length, skipped: skipped.length, ms: now() - started }, 'feed polled: new items');
+    if (skipped.length > 0) await audit(skippedNotice(feed, scope, skipped));
+  };
+
+  /** Adds one new item, retires the feed's oldest beyond `keep`, and records the item as seen. */
+  const addItem = async (
+    scope: string | undefined,
+    feed: FollowedFeed,
+    item: FeedItem,
+    parsed: ParsedFeed,
+    corpus: ServerCorpusChanges,
+    actor: Actor,
+  ): Promise<{ added?: string; skipped?: string } | 'unfollowed'> => {
+    const record = (change: (state: FollowedFeed) => void) =>
+      updateFeed(scope, feed.url, (state) => {
+        state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-SEEN_KEPT);
+        state.lease = { holder, until: iso(now() + LEASE_MS) };
+        change(state);
+      });
+    const title = item.title ?? item.link ?? item.key;
+    const skip = async (why: string) => {
+      metrics?.observeItem('skipped');
+      logger.info({ scope, feed: feed.url, item: item.link ?? item.key, reason: why }, 'feed item skipped');
+      return (await record(() => undefined)) ? { skipped: `“${title}”: ${why}` } : ('unfollowed' as const);
+    };
+    const article = await prepareItem(item, parsed);
+    if (!article.ok) return skip(article.message);
+    /** Retires the feed's oldest article; false when the feed was unfollowed meanwhile. */
+    const retireOldest = async () => {
+      const oldest = feed.articles.shift()!;
+      const { refused } = await corpus.remove({ ...actor, reason: `${actor.reason}: keeps ${feed.keep}` }, oldest.documentId);
+      if (refused) logger.warn({ scope, feed: feed.url, documentId: oldest.documentId, refused }, 'feed could not retire its oldest article');
+      return updateFeed(scope, feed.url, (state) => void (state.articles = state.articles.filter(({ documentId }) => documentId !== oldest.documentId)));
+    };
+    const upload = {
+      fileName: article.fileName,
+      bytes: new TextEncoder().encode(article.markdown),
+      replace: false,
+      unique: { url: article.meta.url, fingerprint: article.fingerprint },
+    };
+    let added = await corpus.add(actor, upload);
+    // No room left in the server's quota: the feed's own oldest article makes way, once.
+    if (added.write && !added.write.ok && added.write.reason === 'quota' && feed.articles.length > 0) {
+      if (!(await retireOldest())) return 'unfollowed';
+      added = await corpus.add(actor, upload);
+    }
+    const { write, duplicate, refused } = added;
+    if (duplicate) return (await record(() => undefined)) ? {} : 'unfollowed';
+    if (refused) return skip(refused);
+    if (!write?.ok) return skip(write?.reason === 'quota' ? 'the server has no room left for it (its quota)' : 'it is not a valid article');
+    metrics?.observeItem('added');
+    const entry = { key: item.key, documentId: write.documentId, addedAt: iso(now()) };
+    feed.articles.push(entry);
+    if (!(await record((state) => state.articles.push(entry)))) return 'unfollowed';
+    // Served first, then the oldest beyond `keep` retired: members never lack the newest.
+    while (feed.articles.length > feed.keep) if (!(await retireOldest())) return 'unfollowed';
+    return { added: write.documentId };
+  };
+
+  const succeeded = (state: FollowedFeed, started: number) => {
+    if (state.failures >= FAILING_AFTER) logger.info({ feed: state.url, failures: state.failures }, 'feed recovered');
+    state.failures = 0;
+    delete state.lastError;
+    delete state.lease;
+    state.lastPollAt = iso(started);
+    state.nextPollAt = iso(started + intervalMs);
+  };
+
+  const failed = async (scope: string | undefined, feed: FollowedFeed, message: string) => {
+    let failures = 0;
+    await updateFeed(scope, feed.url, (state) => {
+      failures = state.failures + 1;
+      state.failures = failures;
+      state.lastError = message.slice(0, 300);
+      delete state.lease;
+      state.lastPollAt = iso(now());
+      state.nextPollAt = iso(now() + backoffMs(intervalMs, failures));
+    });
+    metrics?.observePoll('failed');
+    logger.warn({ scope, feed: feed.url, failures, reason: message }, 'feed poll failed');
+    if (failures === FAILING_AFTER)
+      await audit(
+        `The feed “${feed.title ?? feed.url}”${scope ? ` (server ${scope})` : ''} failed ${FAILING_AFTER} polls in a row: ${message} It is tried again less often until it answers.`,
+      );
+  };
+
+  const pollDue = async () => {
+    const counts: Record<FeedState, number> = { new: 0, ok: 0, failing: 0 };
+    for (const scope of await store.scopes()) {
+      if (stopped) return;
+      for (const feed of await takeDue(scope)) {
+        if (stopped) return;
+        try {
+          await pollFeed(scope, feed);
+        } catch (error) {
+          // A bug or a disk error in one feed's poll must not stop the others'.
+          logger.error({ err: error, scope, feed: feed.url }, 'feed poll failed unexpectedly');
+          await failed(scope, feed, 'the poll failed unexpectedly (the log says more).').catch(() => undefined);
+        }
+      }
+      for (const feed of await store.read(scope)) counts[feedState(feed)] += 1;
+    }
+    metrics?.observeFeeds(counts);
+  };
+
+  /** Ticks often enough that a due feed waits a fraction of the interval, and no more than a few seconds for a short one. */
+  const tickMs = Math.max(1000, Math.min(intervalMs / 4, 30_000));
+  const schedule = (delayMs: number) => {
+    if (!started || stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      polling ??= pollDue()
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not read the followed feeds'))
+        .finally(() => {
+          polling = undefined;
+          schedule(tickMs);
+        });
+    }, delayMs);
+    timer.unref();
+  };
+
+  return {
+    forScope,
+    pollDue,
+    start() {
+      started = true;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await polling;
+    },
+  };
+}
+
+/** Words in an item's HTML content, counted without parsing it (tags dropped). */
+function wordCount(html: string): number {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean).length;
+}
+
+function skippedNotice(feed: FollowedFeed, scope: string | undefined, skipped: string[]): string {
+  const shown = skipped.slice(0, 5).join('\n');
+  const more = skipped.length > 5 ? `\nand ${skipped.length - 5} more` : '';
+  return `The feed “${feed.title ?? feed.url}”${scope ? ` (server ${scope})` : ''} skipped ${skipped.length} new item(s), not retried:\n${shown}${more}`;
+}

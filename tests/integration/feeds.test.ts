@@ -1,0 +1,303 @@
+/**
+ * The feed poller against feeds and pages served on 127.0.0.1, with the real fetching and parsing
+ * and the real feed store, and a corpus that records what it is asked to add and remove: which
+ * items become articles, what a poll costs, what survives a restart, how failures are counted and
+ * told, and what hostile feeds do (a state and a log line, nothing else).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor, ServerCorpusChanges, Upload } from '../../src/app/corpusChanges/corpusChanges.js';
+import { createFeeds, type Feeds, type FeedsOptions } from '../../src/app/feeds/feeds.js';
+import { feedState, fileFeedStore, type FeedStore } from '../../src/app/feeds/feedStore.js';
+import { fetchFeed } from '../../src/ingest/safeFetch.js';
+import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { testConfig } from '../support/testConfig.js';
+
+const SCOPE = '1100000000000000001';
+const moderator: Actor = { id: '1000000000000000077', reason: '/corpus follow' };
+
+const words = (topic: string) =>
+  `The council met on Tuesday to discuss ${topic}. Residents, engineers and the mayor spoke at length about ${topic}, and the members agreed to publish a report on ${topic} next month.`;
+/** An article page as a site serves it. */
+const page = (title: string, topic: string) =>
+  `<html><head><title>${title}</title><meta name="author" content="Jane Doe"><meta property="og:site_name" content="Example News"><meta property="article:published_time" content="2024-03-0${(topic.length % 9) + 1}"></head><body><article><h1>${title}</h1><p>${words(topic)}</p><p>${words(`the cost of ${topic}`)}</p></article></body></html>`;
+
+interface Item {
+  slug: string;
+  title: string;
+  day: number;
+}
+let items: Item[] = [];
+/** What the feed route answers instead of the feed, when set. */
+let feedOverride: ((response: http.ServerResponse) => void) | undefined;
+const requests: Array<{ url: string; conditional: boolean }> = [];
+
+const rss = (list: Item[]) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Council News</title><link>https://council.example/</link>${list
+    .map(
+      (item) =>
+        `<item><title>${item.title}</title><link>${at(`/articles/${item.slug}`)}</link><guid>${item.slug}</guid><pubDate>${new Date(Date.UTC(2024, 2, item.day)).toUTCString()}</pubDate><description>A short summary.</description></item>`,
+    )
+    .join('')}</channel></rss>`;
+
+const server = http.createServer((request, response) => {
+  const url = request.url ?? '/';
+  requests.push({ url, conditional: request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined });
+  if (url === '/feed') {
+    if (feedOverride) return feedOverride(response);
+    const body = rss(items);
+    const etag = `"${Buffer.from(body).length}-${items.length}"`;
+    if (request.headers['if-none-match'] === etag) return response.writeHead(304).end();
+    return response.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
+  }
+  const article = items.find((item) => url === `/articles/${item.slug}`);
+  if (article) return response.writeHead(200, { 'content-type': 'text/html' }).end(page(article.title, article.slug.replace(/-/g, ' ')));
+  return response.writeHead(404).end();
+});
+const at = (route: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${route}`;
+
+/** A corpus that keeps what it is given, as corpus changes would (ids from the file's front matter). */
+function recordingCorpus() {
+  const articles = new Map<string, { upload: Upload; title: string }>();
+  const removed: string[] = [];
+  const corpus: ServerCorpusChanges = {
+    reload: async () => [],
+    async add(_actor, upload) {
+      const { document } = parseCorpusFile(upload.fileName, upload.bytes);
+      if (!document) return { refused: 'invalid', outcomes: [] };
+      const same = [...articles.entries()].find(([, article]) => article.upload.unique?.url === upload.unique?.url);
+      if (same) return { duplicate: { document: { id: same[0] } } as never, outcomes: [] };
+      articles.set(document.id, { upload, title: document.title });
+      return { write: { ok: true, file: upload.fileName, documentId: document.id, replaced: false }, outcomes: [] };
+    },
+    async remove(_actor, documentId) {
+      removed.push(documentId);
+      articles.delete(documentId);
+      return { retired: { file: `${documentId}.md`, movedTo: `.removed/${documentId}.md`, title: documentId } as never, outcomes: [] };
+    },
+  };
+  return { corpus, articles, removed };
+}
+
+let dir: string;
+let store: FeedStore;
+let log: string[];
+let audits: string[];
+let recorded: ReturnType<typeof recordingCorpus>;
+
+function feedsWith(options: Partial<FeedsOptions> = {}, allowPrivate = true): Feeds {
+  const config = testConfig({ logLevel: 'info' });
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      log.push(String(chunk));
+      done();
+    },
+  });
+  return createFeeds({
+    store,
+    config: { feedPollSeconds: 60, serverMaxFeeds: 5, fetchAllowPrivate: allowPrivate },
+    logger: createLogger(config, destination),
+    corpusFor: () => recorded.corpus,
+    audit: async (text) => void audits.push(text),
+    ...options,
+  });
+}
+
+/** Makes every followed feed due now, as the interval passing would. */
+const makeDue = () =>
+  store.update(SCOPE, (feeds) => {
+    for (const feed of feeds) feed.nextPollAt = new Date(Date.now() - 1000).toISOString();
+  });
+const followed = async () => (await store.read(SCOPE))[0]!;
+const logLines = (message: string) => log.map((line) => JSON.parse(line) as { msg: string; reason?: string }).filter((line) => line.msg === message);
+
+beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-feeds-'));
+  store = fileFeedStore(dir);
+  log = [];
+  audits = [];
+  requests.length = 0;
+  feedOverride = undefined;
+  recorded = recordingCorpus();
+  items = [
+    { slug: 'ferry-times', title: 'Ferry times change', day: 1 },
+    { slug: 'library-hours', title: 'Library opens later', day: 2 },
+    { slug: 'bridge-works', title: 'Bridge works begin', day: 3 },
+  ];
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('the feed poller', () => {
+  it('adds the newest `keep` items oldest first, then an unchanged feed costs one conditional request and adds nothing', async () => {
+    const feeds = feedsWith();
+    const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    expect(outcome).toMatchObject({ items: 2, followed: { title: 'Council News', keep: 2 } });
+    await feeds.pollDue();
+    expect([...recorded.articles.values()].map((article) => article.title)).toEqual(['Library opens later', 'Bridge works begin']);
+    const article = [...recorded.articles.values()][0]!;
+    expect(article.upload.unique?.url).toBe(at('/articles/library-hours'));
+    expect(feedState(await followed())).toBe('ok');
+
+    requests.length = 0;
+    await makeDue();
+    await feeds.pollDue();
+    expect(requests).toEqual([{ url: '/feed', conditional: true }]);
+    expect(recorded.articles.size).toBe(2);
+  });
+
+  it('adds a new item on the next poll and retires the feed’s oldest article beyond `keep`', async () => {
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    await feeds.pollDue();
+    items.push({ slug: 'harbour-dredging', title: 'Harbour dredging approved', day: 4 });
+    await makeDue();
+    await feeds.pollDue();
+    expect(recorded.removed).toEqual(['library-opens-later']);
+    expect([...recorded.articles.values()].map((article) => article.title)).toEqual(['Bridge works begin', 'Harbour dredging approved']);
+    expect((await followed()).articles.map((entry) => entry.key)).toEqual(['bridge-works', 'harbour-dredging']);
+  });
+
+  it('adds nothing twice after a restart, nor when two processes poll at once', async () => {
+    await feedsWith().forScope(SCOPE).follow(moderator, at('/feed'), 3);
+    // Two processes' pollers over one store, polling together.
+    await Promise.all([feedsWith().pollDue(), feedsWith().pollDue()]);
+    expect(recorded.articles.size).toBe(3);
+    expect(requests.filter((request) => request.url.startsWith('/articles/'))).toHaveLength(3);
+
+    requests.length = 0;
+    await store.update(SCOPE, (feeds) => {
+      // A restart forgets the validators a server could answer "not modified" to.
+      delete feeds[0]!.validators;
+      feeds[0]!.nextPollAt = new Date(Date.now() - 1000).toISOString();
+    });
+    await feedsWith().pollDue();
+    expect(requests.map((request) => request.url)).toEqual(['/feed']);
+    expect(recorded.articles.size).toBe(3);
+  });
+
+  it('counts failed polls, tells the audit channel once after 3 in a row, and clears it when the feed answers again', async () => {
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    feedOverride = (response) => response.writeHead(503).end();
+    for (let poll = 1; poll <= 4; poll += 1) {
+      await makeDue();
+      await feeds.pollDue();
+      expect((await followed()).failures).toBe(poll);
+    }
+    expect(feedState(await followed())).toBe('failing');
+    expect(audits.filter((text) => text.includes('failed 3 polls in a row'))).toHaveLength(1);
+    expect(logLines('feed poll failed')).toHaveLength(4);
+    // Backing off: the next poll waits longer after each failure.
+    expect(Date.parse((await followed()).nextPollAt!) - Date.now()).toBeGreaterThan(4 * 60_000);
+
+    feedOverride = undefined;
+    await makeDue();
+    await feeds.pollDue();
+    expect(await followed()).toMatchObject({ failures: 0 });
+    expect(feedState(await followed())).toBe('ok');
+    expect(logLines('feed recovered')).toHaveLength(1);
+    expect(recorded.articles.size).toBe(2);
+  });
+
+  it('skips an item whose link points at this machine when private addresses are not allowed, once, without fetching it', async () => {
+    // The feed is fetched as a public one would be (it is served on loopback here); its items' links are checked as they are.
+    const feeds = feedsWith({ fetchFeed: (url, options) => fetchFeed(url, { ...options, allowPrivate: true }) }, false);
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    await feeds.pollDue();
+    expect(requests.filter((request) => request.url.startsWith('/articles/'))).toEqual([]);
+    expect(recorded.articles.size).toBe(0);
+    const skipped = logLines('feed item skipped');
+    expect(skipped).toHaveLength(2);
+    expect(skipped[0]!.reason).toMatch(/not fetched/);
+    expect(audits.filter((text) => text.includes('skipped 2 new item(s)'))).toHaveLength(1);
+    expect(feedState(await followed())).toBe('ok');
+
+    // Seen once, never retried.
+    await makeDue();
+    await feeds.pollDue();
+    expect(logLines('feed item skipped')).toHaveLength(2);
+  });
+});
+
+describe('hostile feeds', () => {
+  const rssHeader = (response: http.ServerResponse) => response.writeHead(200, { 'content-type': 'application/rss+xml' });
+  /** 50 MiB streamed as the server can take it: the bot must stop reading long before the end. */
+  const fiftyMiB = (response: http.ServerResponse) => {
+    rssHeader(response).write('<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>');
+    const chunk = Buffer.alloc(1024 * 1024, ' ');
+    let sent = 0;
+    const more = () => {
+      while (sent < 50) {
+        sent += 1;
+        if (!response.write(chunk)) return void response.once('drain', more);
+      }
+      response.end();
+    };
+    more();
+  };
+  /** Nine levels of ten references each: expanded, the title would be 10^9 "lol"s. */
+  const entityBomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from(
+    { length: 9 },
+    (_, level) => `<!ENTITY lol${level + 1} "${`&lol${level === 0 ? '' : level};`.repeat(10)}">`,
+  ).join(
+    '',
+  )}]><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title><guid>bomb</guid><link>http://127.0.0.1:1/x</link></item></channel></rss>`;
+
+  /** Follows the feed while it is well, then polls it once answering `answer` instead. */
+  async function pollHostile(answer: (response: http.ServerResponse) => void) {
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    await feeds.pollDue();
+    recorded = recordingCorpus();
+    log.length = 0;
+    feedOverride = answer;
+    await makeDue();
+    await feeds.pollDue();
+    expect(recorded.articles.size).toBe(0);
+    return followed();
+  }
+
+  it.each([
+    ['a 50 MiB feed', fiftyMiB, /larger than the 10 MiB/],
+    ['malformed XML', (response: http.ServerResponse) => rssHeader(response).end('<rss><channel><title>Broken</channel><item>'), /malformed|not .*feed/i],
+  ])(
+    '%s is a failed poll with its reason in one log line, and nothing else',
+    async (_name, answer, reason) => {
+      const state = await pollHostile(answer);
+      expect(state.failures).toBe(1);
+      expect(state.lastError).toMatch(reason);
+      expect(logLines('feed poll failed')).toHaveLength(1);
+      expect(logLines('feed poll failed')[0]!.reason).toMatch(reason);
+    },
+    60_000,
+  );
+
+  it('an XML entity bomb is read with its entities left unexpanded: its item is skipped in one log line', async () => {
+    const state = await pollHostile((response) => rssHeader(response).end(entityBomb));
+    expect(state.failures).toBe(0);
+    expect(state.title!.length).toBeLessThan(100);
+    expect(logLines('feed item skipped')).toHaveLength(1);
+    expect(logLines('feed polled: new items')).toHaveLength(1);
+  }, 60_000);
+
+  it('a feed of 10,000 items reads only its newest `keep`', async () => {
+    items = Array.from({ length: 10_000 }, (_, index) => ({ slug: `item-${index}`, title: `Item ${index}`, day: 1 + (index % 28) }));
+    const feeds = feedsWith();
+    const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    expect(outcome).toMatchObject({ items: 2 });
+    await feeds.pollDue();
+    expect(requests.filter((request) => request.url.startsWith('/articles/'))).toHaveLength(2);
+    expect(recorded.articles.size).toBe(2);
+  }, 60_000);
+});
