@@ -186,6 +186,42 @@ describe('the feed poller', () => {
     expect(recorded.articles.size).toBe(3);
   });
 
+  it('takes an item’s article from the feed itself when the feed carries the whole text, without fetching its link', async () => {
+    const body = [words('the harbour'), words('the dredging'), words('the fishing fleet'), words('the new quay'), words('the tides')]
+      .map((text) => `<p>${text}</p>`)
+      .join('');
+    feedOverride = (response) =>
+      response
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Harbour Gazette</title><item><title>Harbour to be dredged</title><dc:creator>Sam Smith</dc:creator><link>${at('/articles/harbour')}</link><guid>harbour</guid><pubDate>Tue, 05 Mar 2024 09:00:00 GMT</pubDate><description>The harbour will be dredged.</description><content:encoded><![CDATA[${body}]]></content:encoded></item></channel></rss>`,
+        );
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    await feeds.pollDue();
+    expect(requests.filter((request) => request.url.startsWith('/articles/'))).toEqual([]);
+    const [article] = [...recorded.articles.values()];
+    expect(article?.title).toBe('Harbour to be dredged');
+    const { document } = parseCorpusFile(article!.upload.fileName, article!.upload.bytes);
+    expect(document).toMatchObject({ author: 'Sam Smith', publisher: 'Harbour Gazette', published: '2024-03-05', url: at('/articles/harbour') });
+    expect(document!.body).toContain('the fishing fleet');
+  });
+
+  it('spreads feeds missed by a whole interval (the bot was stopped) over the next interval instead of polling them all at once', async () => {
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    await feeds.pollDue();
+    requests.length = 0;
+    await store.update(SCOPE, (list) => {
+      list[0]!.nextPollAt = new Date(Date.now() - 3 * 60_000).toISOString();
+    });
+    await feeds.pollDue();
+    expect(requests).toEqual([]);
+    const next = Date.parse((await followed()).nextPollAt!) - Date.now();
+    expect(next).toBeGreaterThan(-1000);
+    expect(next).toBeLessThanOrEqual(60_000);
+  });
+
   it('counts failed polls, tells the audit channel once after 3 in a row, and clears it when the feed answers again', async () => {
     const feeds = feedsWith();
     await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);

@@ -1,0 +1,52 @@
+/** The pure parts of followed feeds: how long a failing feed waits, its state, and how a command names one. */
+import { describe, expect, it } from 'vitest';
+import { backoffMs } from '../../src/app/feeds/feeds.js';
+import { feedRef, feedState, findFeed, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
+
+const HOUR = 3_600_000;
+const followed = (url: string, title?: string): FollowedFeed => ({
+  url,
+  ...(title && { title }),
+  keep: 20,
+  followedBy: '1',
+  followedAt: '2024-03-01T00:00:00.000Z',
+  failures: 0,
+  seen: [],
+  articles: [],
+});
+
+describe('backoffMs', () => {
+  it('waits the interval after a first failure, twice as long after each further one, up to 6 hours', () => {
+    expect([1, 2, 3, 4, 5, 6, 10].map((failures) => backoffMs(HOUR / 2, failures) / HOUR)).toEqual([0.5, 1, 2, 4, 6, 6, 6]);
+  });
+
+  it('never waits less than the interval itself, even one longer than the cap', () => {
+    expect(backoffMs(24 * HOUR, 3)).toBe(24 * HOUR);
+  });
+});
+
+describe('feedState', () => {
+  it('is new until polled, ok while polls succeed, failing from the third failure in a row', () => {
+    expect(feedState({ failures: 0 })).toBe('new');
+    expect(feedState({ failures: 2, lastPollAt: '2024-03-01T00:00:00.000Z' })).toBe('ok');
+    expect(feedState({ failures: 3, lastPollAt: '2024-03-01T00:00:00.000Z' })).toBe('failing');
+  });
+});
+
+describe('feedRef and findFeed', () => {
+  const long = `https://news.example/feeds/${'section/'.repeat(20)}rss.xml`;
+  const feeds = [followed('https://news.example/rss', 'Example News'), followed(long, 'Long Feed')];
+
+  it('names a feed by its address when a suggestion’s value can hold it, else by a short digest', () => {
+    expect(feedRef('https://news.example/rss')).toBe('https://news.example/rss');
+    expect(feedRef(long)).toMatch(/^feed:[0-9a-f]{16}$/);
+    expect(feedRef(long).length).toBeLessThanOrEqual(100);
+  });
+
+  it('finds the feed a moderator named by address, by a picked suggestion, or by its title in any case', () => {
+    expect(findFeed(feeds, ' https://news.example/rss ')?.title).toBe('Example News');
+    expect(findFeed(feeds, feedRef(long))?.title).toBe('Long Feed');
+    expect(findFeed(feeds, 'long feed')?.url).toBe(long);
+    expect(findFeed(feeds, 'https://news.example/other')).toBeUndefined();
+  });
+});
