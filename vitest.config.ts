@@ -13,8 +13,9 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       // Discord's API as its published OpenAPI spec describes it, and the fake Discord held to it.
       { extends: true, test: { name: 'contract', include: ['tests/contract/**/*.test.ts'] } },
-      // Worker threads, the model, processes, sockets, file-system watchers: the bot end to end.
-      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'] } },
+      // Worker threads, the model, processes, sockets, file-system watchers: the bot end to end;
+      // and a PostgreSQL server of the run's own, for the store of record (DATABASE_URL).
+      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: ['tests/support/postgresSetup.ts'] } },
       // Floors on answer quality, asserted on the held-out halves of the question sets.
       { extends: true, test: { name: 'quality', include: ['tests/quality/**/*.test.ts'] } },
       // How work grows with its input (CPU-bound, seconds each).

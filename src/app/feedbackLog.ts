@@ -4,7 +4,7 @@
  * and summarises a server's recent feedback for `/feedback`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type FeedbackStore, summarizeFeedback, type FeedbackRecord, type FeedbackSummary } from '../feedback/feedbackStore.js';
+import { summarizeFeedback, type FeedbackRecord, type FeedbackRecords, type FeedbackSummary } from '../feedback/feedbackStore.js';
 import type { Logger } from '../runtime/logger.js';
 
 export type Vote = 'up' | 'down';
@@ -42,7 +42,7 @@ export interface FeedbackLog {
 }
 
 export interface FeedbackLogOptions {
-  store: FeedbackStore;
+  store: FeedbackRecords;
   logger: Logger;
   /** Records waiting for the disk beyond this are dropped (and logged): a stalled disk can't grow memory. */
   maxPending?: number;
@@ -75,7 +75,7 @@ export function createFeedbackLog({ store, logger, maxPending = 1000, maxRemembe
     pending += 1;
     queue = queue
       .then(() => appendWhenFilesAllow(store, record))
-      .catch((error: unknown) => logger.warn({ err: error, dir: store.dir }, 'could not record feedback (answers are unaffected)'))
+      .catch((error: unknown) => logger.warn({ err: error, store: store.location }, 'could not record feedback (answers are unaffected)'))
       .finally(() => {
         pending -= 1;
       });
@@ -106,7 +106,7 @@ export function createFeedbackLog({ store, logger, maxPending = 1000, maxRemembe
  * file descriptors (an append that fails so has written nothing). Records after it wait in the
  * queue meanwhile, bounded by maxPending.
  */
-async function appendWhenFilesAllow(store: FeedbackStore, record: FeedbackRecord): Promise<void> {
+async function appendWhenFilesAllow(store: FeedbackRecords, record: FeedbackRecord): Promise<void> {
   for (const delay of RETRY_DELAYS_MS) {
     try {
       return await store.append(record);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { REST } from 'discord.js';
 import type { Engine } from '../engine/Engine.js';
-import { FeedbackStore } from '../feedback/feedbackStore.js';
+import { FeedbackStore, type FeedbackRecords } from '../feedback/feedbackStore.js';
 import type { ReloadReport } from '../library/Library.js';
 import type { CorpusTasks } from '../engine/corpusTasks.js';
 import type { BotServices, Command } from './commands/types.js';
@@ -32,8 +32,13 @@ export interface ServiceOptions {
   sync(reloadHere: () => Promise<ReloadReport>): CorpusSync;
   /** Added to each interaction's log line (the shard, the HTTP worker). */
   logFields?: Record<string, unknown>;
-  /** How corpus files are changed (default: in worker threads; tests fake file-system failures in-process). */
+  /**
+   * The store of each server's own articles (default: files in the corpus folder, changed in worker
+   * threads; with DATABASE_URL, the database's; tests fake file-system failures in-process).
+   */
   corpusTasks?: CorpusTasks;
+  /** Where feedback records go (default: files in CACHE_DIR; with DATABASE_URL, the database). */
+  feedbackRecords?: FeedbackRecords;
 }
 
 export interface Service {
@@ -45,10 +50,10 @@ export interface Service {
   metrics: Metrics;
 }
 
-export function createService({ config, engine, logger, commands, rest, sync, logFields, corpusTasks }: ServiceOptions): Service {
+export function createService({ config, engine, logger, commands, rest, sync, logFields, corpusTasks, feedbackRecords }: ServiceOptions): Service {
   const metrics = new Metrics(engine);
   const corpus = createCorpusChanges({ engine, logger, config, sync: sync(reloadCounted(engine, metrics)), rest, tasks: corpusTasks });
-  const feedback = createFeedbackLog({ store: new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
+  const feedback = createFeedbackLog({ store: feedbackRecords ?? new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
   const feeds = createFeeds({
     store: fileFeedStore(config.corpusDir),
     config,

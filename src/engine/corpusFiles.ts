@@ -363,7 +363,9 @@ const LOCK_STALE_MS = 10_000;
 const LOCK_RETRIES = { retries: 30, factor: 1.3, minTimeout: 50, maxTimeout: 1_000 };
 
 /** Another process held the folder's write lock for as long as we waited. */
-export class CorpusBusy extends Error {}
+export class CorpusBusy extends Error {
+  override name = 'CorpusBusy';
+}
 
 /** Takes a folder's write lock, which holds across processes; resolves to what releases it. */
 export type LockFolder = (folder: string) => Promise<() => Promise<void>>;

@@ -34,7 +34,16 @@ export function toWire(error: unknown): WireError {
 }
 
 function fromWire({ name, message, code }: WireError): Error {
-  return Object.assign(name === 'CorpusBusy' ? new CorpusBusy(message) : new Error(message), code && { code });
+  const error = name === 'CorpusBusy' ? new CorpusBusy(message) : name === 'StoreUnavailable' ? new StoreUnavailable(message) : new Error(message);
+  return Object.assign(error, code && { code });
+}
+
+/**
+ * The store of record (the database) cannot be reached now: nothing of the change was written,
+ * and the same change may be tried again shortly.
+ */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
 }
 
 /** For a task's worker: its write lock, taken and released by the parent thread. */

@@ -1,7 +1,8 @@
 /**
  * What members made of the answers, kept as JSON lines on disk: each question answered or
  * declined, and each 👍/👎. Records name the server, never the member. Files rotate by day and
- * size, and the oldest are dropped above a total size, so the folder stays bounded.
+ * size, and the oldest are dropped above a total size, so the folder stays bounded. (With
+ * DATABASE_URL, records go to the database instead: src/store/feedbackRows.ts.)
  */
 import { appendFile, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +29,16 @@ export interface FeedbackStoreOptions {
   maxTotalBytes?: number;
 }
 
+/** Where feedback records are kept: files (FeedbackStore), or the database. */
+export interface FeedbackRecords {
+  /** Where, for the log: a folder, or "the database". */
+  readonly location: string;
+  /** Appends one record; one that fails has written nothing, and may be tried again. */
+  append(record: FeedbackRecord): Promise<void>;
+  /** Every record at or after `since`, oldest first. */
+  read(since: Date): Promise<FeedbackRecord[]>;
+}
+
 const OUTCOMES: ReadonlySet<string> = new Set<FeedbackOutcome>(['answered', 'declined', 'up', 'down']);
 /** `feedback-2024-05-01T12-00-00-000Z.jsonl`: named by the time of its first record, so names sort by age. */
 const FILE_NAME = /^feedback-(\d{4}-\d{2}-\d{2})T[\d-]+Z\.jsonl$/;
@@ -42,7 +53,7 @@ interface OpenFile {
  * Appends and reads feedback records. Appends must not overlap (the bot's FeedbackLog queues
  * them); several processes (shards) may share a folder: each appends whole lines with O_APPEND.
  */
-export class FeedbackStore {
+export class FeedbackStore implements FeedbackRecords {
   readonly dir: string;
   readonly #maxFileBytes: number;
   readonly #maxTotalBytes: number;
@@ -52,6 +63,10 @@ export class FeedbackStore {
     this.dir = dir;
     this.#maxFileBytes = Math.min(maxFileBytes, maxTotalBytes);
     this.#maxTotalBytes = maxTotalBytes;
+  }
+
+  get location(): string {
+    return this.dir;
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * What operators' tools ask a process: `GET /healthz` (200 once the corpus is loaded and
  * questions are answered, 503 before: a load balancer sends no traffic until then; "degraded" in
- * its body when answers use words alone because the sentence encoder is unavailable) and
+ * its body when answers use words alone because the sentence encoder is unavailable, or when the
+ * database cannot be reached, so changes are refused) and
  * `GET /metrics` (Prometheus). The HTTP endpoint serves them beside /interactions; the gateway
  * bot on METRICS_PORT (at METRICS_HOST).
  */
@@ -9,15 +10,17 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/Engine.js';
 import { CONNECTION_LIMITS, createLimitedServer, listen, type ConnectionLimits } from './connectionLimits.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, StoreState } from './metrics.js';
 
 export interface OpsSources {
   engine: Pick<Engine, 'isReady' | 'stats' | 'vectorProgress' | 'meaning'>;
   metrics: Metrics;
+  /** With a database (DATABASE_URL): whether it can be reached. */
+  store?: StoreState;
 }
 
 /** Answers /healthz and /metrics; returns false for any other path, for the caller to handle. */
-export async function handleOpsRequest(request: IncomingMessage, response: ServerResponse, { engine, metrics }: OpsSources): Promise<boolean> {
+export async function handleOpsRequest(request: IncomingMessage, response: ServerResponse, { engine, metrics, store }: OpsSources): Promise<boolean> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path !== '/healthz' && path !== '/metrics') return false;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -35,6 +38,9 @@ export async function handleOpsRequest(request: IncomingMessage, response: Serve
       ...(vectors && { vectors }),
       ...(meaning && { meaning: meaning.state }),
       ...(meaning?.state === 'unavailable' && { status: 'degraded', meaningProblem: meaning.reason }),
+      // Unreachable, answers go on from the index (still 200); changes are refused until it is back.
+      ...(store && { store: store.available ? 'available' : 'unavailable' }),
+      ...(store?.available === false && { status: 'degraded', storeProblem: store.problem ?? 'the database cannot be reached' }),
     });
     response.writeHead(engine.isReady ? 200 : 503, { 'Content-Type': 'application/json' }).end(body);
   } else {

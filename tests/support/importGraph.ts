@@ -24,6 +24,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['engine'],
   ['runtime'],
   ['app'],
+  ['store'],
   ['transports/gateway', 'transports/http', 'cli'],
 ];
 

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { Routes, type REST } from 'discord.js';
 import { CorpusBusy, unwritableFolderMessage, type RetiredFile, type WriteResult, type retireCorpusFile } from '../../engine/corpusFiles.js';
-import { CorpusTaskTimeout, offThread, type CorpusTasks } from '../../engine/corpusTasks.js';
+import { CorpusTaskTimeout, offThread, StoreUnavailable, type CorpusTasks } from '../../engine/corpusTasks.js';
 import { serverFolder } from '../../corpus/loadCorpus.js';
 import type { Engine } from '../../engine/Engine.js';
 import type { Duplicate } from '../../engine/protocol.js';
@@ -126,6 +126,8 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
   };
   /** The moderator's sentence for a folder that cannot be written now, or a change stopped; any other error is rethrown. */
   const refuseUnwritable = (error: unknown, context: Record<string, string | undefined>): string => {
+    // The database down (DATABASE_URL): nothing was written, and the store's log line says why.
+    if (error instanceof StoreUnavailable) return STORE_UNAVAILABLE;
     const message =
       error instanceof CorpusBusy
         ? 'Another change to this server’s articles is still being written (perhaps from another shard): try again in a moment.'
@@ -239,6 +241,9 @@ export function createCorpusChanges({ engine, logger, config, sync, rest, tasks 
   };
   return changes;
 }
+
+/** What a moderator is told when the store of record (the database) cannot take a change now. */
+export const STORE_UNAVAILABLE = 'Storage is unavailable, try again shortly.';
 
 /** Titles listed in an audit notice, per kind of change, before "and N more". */
 const AUDIT_TITLES = 10;

@@ -18,6 +18,7 @@ import { REST_TIMEOUT_MS, RestResponder } from '../../app/responder.js';
 import { createService } from '../../app/service.js';
 import { CONNECTION_LIMITS, createLimitedServer, listen, type ConnectionLimits } from '../../runtime/connectionLimits.js';
 import { ed25519PublicKey, signatureProblem } from './signature.js';
+import type { DatabaseStore } from '../../store/databaseStore.js';
 import { signalFileSync } from './signalFileSync.js';
 
 /**
@@ -45,6 +46,11 @@ export interface HttpWorkerOptions {
   signalPollMs?: number;
   /** How long a slow or silent client may hold a connection (default CONNECTION_LIMITS). */
   connectionLimits?: ConnectionLimits;
+  /**
+   * With DATABASE_URL: the store of record, shared by every host; its change follower takes the
+   * signal file's place. Closed with the worker.
+   */
+  store?: DatabaseStore;
 }
 
 export interface HttpWorker {
@@ -77,20 +83,28 @@ export function createHttpWorker({
   maxBodyBytes = MAX_BODY_BYTES,
   signalPollMs,
   connectionLimits = CONNECTION_LIMITS,
+  store,
 }: HttpWorkerOptions): HttpWorker {
   if (!config.publicKey) throw new Error('the HTTP endpoint needs DISCORD_PUBLIC_KEY');
   const publicKey = ed25519PublicKey(config.publicKey);
   const rest = new REST({ timeout: REST_TIMEOUT_MS, ...(config.apiUrl && { api: config.apiUrl }) }).setToken(config.token);
-  let sync: ReturnType<typeof signalFileSync> | undefined;
+  let sync: { start(): Promise<void>; stop(): void | Promise<void> } | undefined;
   const { router, corpus, feedback, feeds, metrics } = createService({
     config,
     engine,
     logger,
     commands,
     rest,
-    sync: (reloadHere) => (sync = signalFileSync({ cacheDir: config.cacheDir, reloadHere, logger, pollMs: signalPollMs })),
+    sync: (reloadHere) => {
+      const chosen = store ? store.follow(reloadHere) : signalFileSync({ cacheDir: config.cacheDir, reloadHere, logger, pollMs: signalPollMs });
+      sync = chosen;
+      return chosen;
+    },
     logFields: { worker: process.pid },
+    corpusTasks: store?.tasks,
+    feedbackRecords: store?.feedback,
   });
+  store?.observe(metrics);
 
   /** Runs the interaction through the router; its first response becomes the HTTP response. */
   const dispatch = (interaction: APIInteraction, response: ServerResponse) => {
@@ -126,7 +140,7 @@ export function createHttpWorker({
     const handled =
       new URL(request.url ?? '/', 'http://localhost').pathname === '/interactions'
         ? onInteractionRequest(request, response).then(() => true)
-        : handleOpsRequest(request, response, { engine, metrics });
+        : handleOpsRequest(request, response, { engine, metrics, store: store?.state });
     handled
       .then((found) => {
         if (!found) sendJson(response, 404, { message: 'not found' });
@@ -154,10 +168,11 @@ export function createHttpWorker({
     },
     async close() {
       await feeds.stop();
-      sync?.stop();
+      await sync?.stop();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await feedback.flush();
+      await store?.close();
     },
   };
 }

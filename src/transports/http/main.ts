@@ -2,19 +2,25 @@
  * The HTTP worker's entry point (`npm run start:http`, or `node dist/transports/http/main.js`): the
  * interactions endpoint on HTTP_PORT (at HTTP_HOST), with /healthz and /metrics. Run as many as
  * needed on one CORPUS_DIR and CACHE_DIR, behind a load balancer: a corpus change made through any of them
- * reaches the others (see signalFileSync.ts).
+ * reaches the others (see signalFileSync.ts). With DATABASE_URL, on as many hosts as needed, each with
+ * its own CORPUS_DIR and CACHE_DIR: every change goes through the database, and every worker follows it
+ * (see src/store/).
  */
 import { commands } from '../../app/commands/index.js';
 import { configOrExit } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { handleSignals, openCorpus } from '../../runtime/startup.js';
 import { watchFolder } from '../../app/corpusChanges/watchFolder.js';
+import { openDatabaseStore } from '../../store/databaseStore.js';
 import { createHttpWorker } from './httpWorker.js';
 
 const config = configOrExit('citebot cannot start', 'http');
 const logger = createLogger(config);
 const engine = await openCorpus(config, logger);
-const worker = createHttpWorker({ config, engine, logger, commands });
+const store = config.databaseUrl
+  ? openDatabaseStore({ databaseUrl: config.databaseUrl, corpusDir: config.corpusDir, cacheDir: config.cacheDir, logger })
+  : undefined;
+const worker = createHttpWorker({ config, engine, logger, commands, store });
 
 let stopWatching: (() => void) | undefined;
 handleSignals({

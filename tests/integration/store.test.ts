@@ -1,0 +1,202 @@
+/**
+ * The database as the store of record (DATABASE_URL), against a real PostgreSQL server (the run's
+ * own, see tests/support/postgresSetup.ts): migrations, changes with the same checks as files
+ * (quota and ids held across hosts), and hosts following the change sequence.
+ */
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offThread, type CorpusTasks } from '../../src/engine/corpusTasks.js';
+import type { ReloadReport } from '../../src/library/Library.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { APPLIED_CHANGE_FILE } from '../../src/store/changeFollower.js';
+import { migrate } from '../../src/store/database.js';
+import { openDatabaseStore, type DatabaseStore } from '../../src/store/databaseStore.js';
+import { repoRoot } from '../support/discordSpec.js';
+import { testConfig } from '../support/testConfig.js';
+import { testDatabase } from '../support/testDatabase.js';
+
+const SERVER = '1150000000000000000';
+const BASE_ID = 'microsoft-china-partnerships';
+const logger = createLogger(testConfig());
+const QUOTA = { maxArticles: 3, maxBytes: 100_000, maxPassages: 2_000 };
+const article = (id: string, body = `Text of ${id}, a sentence long enough to be a passage of its own.`) =>
+  new TextEncoder().encode(
+    `---\ntitle: Article ${id}\nauthor: Jane Roe\npublisher: Example News\npublished: 2020-02-29\nurl: https://example.com/${id}\nid: ${id}\n---\n\n${body}\n`,
+  );
+const writeOptions = { replace: false, scope: SERVER, quota: QUOTA };
+
+let parent: string;
+let databaseUrl: string;
+const stores: DatabaseStore[] = [];
+
+/** A host: its own copy of the base corpus and its own cache folder, on the shared database. */
+async function host(name: string): Promise<{ store: DatabaseStore; corpusDir: string; cacheDir: string; reloads: () => number }> {
+  const corpusDir = path.join(parent, name, 'corpus');
+  const cacheDir = path.join(parent, name, 'cache');
+  await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
+  const store = openDatabaseStore({ databaseUrl, corpusDir, cacheDir, logger, following: { reconnectMs: { first: 50, max: 200 }, checkMs: 60_000 } });
+  stores.push(store);
+  let reloads = 0;
+  store.follow(async () => {
+    reloads++;
+    return { applied: true } as ReloadReport;
+  });
+  return { store, corpusDir, cacheDir, reloads: () => reloads };
+}
+
+/** The server's article files in a host's corpus folder. */
+/** A host started again on the same folders: a new store, which has made no change of its own. */
+async function restarted({ corpusDir, cacheDir }: { corpusDir: string; cacheDir: string }): Promise<DatabaseStore> {
+  const store = openDatabaseStore({ databaseUrl, corpusDir, cacheDir, logger });
+  stores.push(store);
+  return store;
+}
+
+const serverFiles = async (corpusDir: string) =>
+  (await readdir(path.join(corpusDir, 'servers', SERVER)).catch(() => [] as string[])).filter((file) => file.endsWith('.md')).sort();
+
+/** What the database says: its rows' files for the server, and its newest change. */
+async function inDatabase(): Promise<{ files: string[]; newest: string }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const files = await client.query<{ file: string }>('SELECT file FROM articles WHERE scope = $1 ORDER BY file', [SERVER]);
+    const newest = await client.query<{ newest: string }>('SELECT max(seq)::text AS newest FROM changes');
+    return { files: files.rows.map((row) => row.file), newest: newest.rows[0]!.newest };
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  parent = await mkdtemp(path.join(os.tmpdir(), 'citebot-store-'));
+  databaseUrl = await testDatabase('store');
+  await migrate(databaseUrl, logger);
+});
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+  await rm(parent, { recursive: true, force: true });
+});
+
+describe('the schema’s migrations', () => {
+  it('apply once: run again, or by two hosts starting together on an empty database, they change nothing', async () => {
+    expect(await migrate(databaseUrl, logger)).toEqual([]);
+    const fresh = await testDatabase('migrations');
+    const [first, second] = await Promise.all([migrate(fresh, logger), migrate(fresh, logger)]);
+    expect([...first, ...second]).toEqual(['0001_store-of-record']);
+    const client = new pg.Client({ connectionString: fresh });
+    await client.connect();
+    const { rows } = await client.query<{ name: string }>('SELECT name FROM schema_migrations');
+    await client.end();
+    expect(rows.map((row) => row.name)).toEqual(['0001_store-of-record']);
+  });
+});
+
+describe('changes in the database', () => {
+  let a: Awaited<ReturnType<typeof host>>;
+  let b: Awaited<ReturnType<typeof host>>;
+  beforeAll(async () => {
+    a = await host('a');
+    b = await host('b');
+  });
+
+  it('check uploads as files do, with the same results and messages', async () => {
+    const filesDir = path.join(parent, 'files', 'corpus');
+    await cp(path.join(repoRoot, 'corpus'), filesDir, { recursive: true });
+    const scope = '1150000000000000001';
+    const both = async (write: (tasks: CorpusTasks, dir: string) => ReturnType<CorpusTasks['write']>) => ({
+      files: await write(offThread, filesDir),
+      database: await write(a.store.tasks, a.corpusDir),
+    });
+    const cases = {
+      added: (tasks: CorpusTasks, dir: string) => tasks.write(dir, 'Notes.md', article('notes'), { replace: false, scope, quota: QUOTA }),
+      'the same name again': (tasks: CorpusTasks, dir: string) => tasks.write(dir, 'notes.md', article('notes-2'), { replace: false, scope, quota: QUOTA }),
+      replaced: (tasks: CorpusTasks, dir: string) => tasks.write(dir, 'notes.md', article('notes', 'Longer text.'), { replace: true, scope, quota: QUOTA }),
+      'a base article’s id': (tasks: CorpusTasks, dir: string) => tasks.write(dir, 'copy.md', article(BASE_ID), { replace: false, scope, quota: QUOTA }),
+      'another file’s id': (tasks: CorpusTasks, dir: string) => tasks.write(dir, 'other.md', article('notes'), { replace: false, scope, quota: QUOTA }),
+      'not an article': (tasks: CorpusTasks, dir: string) =>
+        tasks.write(dir, 'bad.md', new TextEncoder().encode('no front matter'), { replace: false, scope, quota: QUOTA }),
+      'past the passages quota': (tasks: CorpusTasks, dir: string) =>
+        tasks.write(dir, 'long.md', article('long', 'Para.\n\n'.repeat(50)), { replace: false, scope, quota: { ...QUOTA, maxPassages: 5 } }),
+    };
+    for (const [what, write] of Object.entries(cases)) {
+      const { files, database } = await both(write);
+      expect(database, what).toEqual(files);
+    }
+    const retired = {
+      files: await offThread.retire(filesDir, 'notes', { scope, keepLast: true }),
+      database: await a.store.tasks.retire(a.corpusDir, 'notes', { scope, keepLast: true }),
+    };
+    expect(retired.database).toMatchObject({
+      file: 'notes.md',
+      documentId: 'notes',
+      title: 'Article notes',
+      movedTo: expect.stringMatching(/^\.removed\/.+-notes\.md$/),
+    });
+    expect({ ...retired.database, movedTo: '' }).toEqual({ ...retired.files, movedTo: '' });
+    expect(await a.store.tasks.retire(a.corpusDir, BASE_ID, { scope, keepLast: true })).toEqual(
+      await offThread.retire(filesDir, BASE_ID, { scope, keepLast: true }),
+    );
+  });
+
+  it('let exactly one of two hosts’ adds at a server’s last free slot in, and write an id once', async () => {
+    for (const id of ['one', 'two']) expect(await a.store.tasks.write(a.corpusDir, `${id}.md`, article(id), writeOptions)).toMatchObject({ ok: true });
+    const slot = await Promise.all([
+      a.store.tasks.write(a.corpusDir, 'from-a.md', article('from-a'), writeOptions),
+      b.store.tasks.write(b.corpusDir, 'from-b.md', article('from-b'), writeOptions),
+    ]);
+    expect(slot.filter((result) => result.ok)).toHaveLength(1);
+    expect(slot.find((result) => !result.ok)).toMatchObject({ ok: false, reason: 'quota', usage: { articles: 3 } });
+    // The same id, under two names, from two hosts at once.
+    await a.store.tasks.retire(a.corpusDir, slot[0]!.ok ? 'from-a' : 'from-b', { scope: SERVER });
+    const noQuota = { ...writeOptions, quota: undefined };
+    const same = await Promise.all([
+      a.store.tasks.write(a.corpusDir, 'same-a.md', article('same'), noQuota),
+      b.store.tasks.write(b.corpusDir, 'same-b.md', article('same'), noQuota),
+    ]);
+    expect(same.filter((result) => result.ok)).toHaveLength(1);
+    expect(same.find((result) => !result.ok)).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+      problems: [{ message: expect.stringContaining('duplicate id "same"') }],
+    });
+  });
+
+  it('reach a host that missed their announcements, from the change sequence, when it comes back', async () => {
+    // Host b, restarted: it catches up at start, then stops.
+    let following = (await restarted(b)).follow(async () => ({ applied: true }) as ReloadReport);
+    await following.start();
+    await following.stop();
+    expect(await serverFiles(b.corpusDir)).toEqual((await inDatabase()).files);
+    // While b is away: an add, a replace and a remove.
+    await a.store.tasks.write(a.corpusDir, 'away.md', article('away'), { ...writeOptions, quota: undefined });
+    await a.store.tasks.write(a.corpusDir, 'one.md', article('one', 'Rewritten while b was away.'), { ...writeOptions, replace: true, quota: undefined });
+    await a.store.tasks.retire(a.corpusDir, 'two', { scope: SERVER });
+    following = (await restarted(b)).follow(async () => ({ applied: true }) as ReloadReport);
+    await following.start();
+    await following.stop();
+    const { files, newest } = await inDatabase();
+    expect(files).toContain('away.md');
+    expect(files).not.toContain('two.md');
+    expect(await serverFiles(b.corpusDir)).toEqual(files);
+    expect(await readFile(path.join(b.corpusDir, 'servers', SERVER, 'one.md'), 'utf8')).toContain('Rewritten while b was away.');
+    expect(await readdir(path.join(b.corpusDir, 'servers', SERVER, '.removed'))).toContainEqual(expect.stringMatching(/-two\.md$/));
+    expect(await readFile(path.join(b.cacheDir, APPLIED_CHANGE_FILE), 'utf8')).toBe(newest);
+  });
+
+  it('rebuild a host’s mirror from the rows when it has no record of what it applied', async () => {
+    const folder = path.join(b.corpusDir, 'servers', SERVER);
+    await writeFile(path.join(folder, 'stray.md'), article('stray'));
+    await rm(path.join(b.cacheDir, APPLIED_CHANGE_FILE));
+    const following = (await restarted(b)).follow(async () => ({ applied: true }) as ReloadReport);
+    await following.start();
+    await following.stop();
+    const { files, newest } = await inDatabase();
+    expect(await serverFiles(b.corpusDir)).toEqual(files);
+    expect(await readdir(path.join(folder, '.removed'))).toContainEqual(expect.stringMatching(/-stray\.md$/));
+    expect(await readFile(path.join(b.cacheDir, APPLIED_CHANGE_FILE), 'utf8')).toBe(newest);
+  });
+});
