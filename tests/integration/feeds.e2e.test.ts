@@ -127,7 +127,9 @@ describe('/corpus follow', () => {
         { name: 'keep', type: INTEGER, value: 2 },
       ]),
     );
-    expect(reply.content).toMatch(/^Following “Council News” \(<http:\/\/127\.0\.0\.1:\d+\/feed>\): 2 items in it now\./);
+    expect(reply.content).toMatch(
+      /^Following “Council News” \(<http:\/\/127\.0\.0\.1:\d+\/feed>\): 2 items in it now\.\nAdded 2: “Island ferry leaves at dawn”; “Library opens on Sundays”\.\n/,
+    );
     expect(reply.allowed_mentions).toEqual({ parse: [] });
     const ferry = await askUntilFrom('When does the island ferry leave?', 'Island ferry leaves at dawn', 30_000);
     expect(ferry.embeds![0]!.footer!.text).toMatch(/^Jane Doe · Example News · 2024-03-01/);

@@ -66,15 +66,23 @@ export async function followFeed(interaction: APIChatInputApplicationCommandInte
   if (context.config.serverMaxFeeds === 0) return { content: 'Whoever runs this bot has not allowed servers to follow feeds.' };
   const outcome = await context.feeds.follow(actorOf(interaction, '/corpus follow'), feed, keep);
   if ('refused' in outcome) return { content: truncateAtWord(escapeUserText(outcome.refused), LIMITS.content) };
-  const { followed, items } = outcome;
-  const first = Math.min(items, followed.keep);
-  return {
-    content:
-      `Following “${feedName(followed)}” (${escapeUserText(followed.url)}): ${items} item${items === 1 ? '' : 's'} in it now. ` +
-      `The newest ${first} ${first === 1 ? 'is' : 'are'} being added in the background, then each new one as it is published ` +
-      `(checked every ${interval(context.config.feedPollSeconds)}); the feed keeps its ${followed.keep} newest articles. ` +
-      '`/corpus feeds` shows how it is doing.',
-  };
+  const { followed, items, first } = outcome;
+  const every = `checked every ${interval(context.config.feedPollSeconds)}`;
+  const lines = [`Following “${feedName(followed)}” (${escapeUserText(followed.url)}): ${items} item${items === 1 ? '' : 's'} in it now.`];
+  if (first === undefined) lines.push(`Its newest ${Math.min(items, followed.keep)} are being added, then each new one as it is published (${every}).`);
+  else {
+    if (first.added.length > 0) lines.push(`Added ${first.added.length}: ${titleList(first.added.map((title) => `“${title}”`))}.`);
+    if (first.skipped.length > 0) lines.push(`Skipped ${first.skipped.length} (not retried): ${titleList(first.skipped)}.`);
+    lines.push(`Each new item is added as it is published (${every}).`);
+  }
+  lines.push(`The feed keeps its ${followed.keep} newest articles; \`/corpus feeds\` shows how it is doing.`);
+  return { content: truncateAtWord(lines.join('\n'), LIMITS.content) };
+}
+
+/** Up to 5 titles (or skip reasons), escaped, then how many more. */
+function titleList(entries: string[]): string {
+  const shown = entries.slice(0, 5).map((entry) => escapeUserText(truncateAtWord(entry, 200)));
+  return shown.join('; ') + (entries.length > 5 ? ` and ${entries.length - 5} more` : '');
 }
 
 export async function unfollowFeed(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {

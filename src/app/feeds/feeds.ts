@@ -13,9 +13,11 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
 import { ExtractionFailed, readFeedOffThread } from '../../engine/extractionTasks.js';
-import { FetchRefused, fetchFeed } from '../../ingest/safeFetch.js';
+import { FetchRefused, fetchFeed, type FeedValidators } from '../../ingest/safeFetch.js';
 import type { FeedItem, ParsedFeed } from '../../ingest/readFeed.js';
 import type { DocumentMeta } from '../../corpus/types.js';
+import { truncateAtWord } from '../../text/sentences.js';
+import { escapeUserText } from '../responses.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { Actor, ServerCorpusChanges } from '../corpusChanges/corpusChanges.js';
 import { FAILING_AFTER, feedState, findFeed, type FeedState, type FollowedFeed, type FeedStore } from './feedStore.js';
@@ -52,8 +54,15 @@ export interface FeedsOptions {
   now?: () => number;
 }
 
+/** What one poll added (titles) and skipped (a title and why each). */
+export interface PollSummary {
+  added: string[];
+  skipped: string[];
+}
+
 export type FollowOutcome =
-  | { followed: FollowedFeed; items: number }
+  /** `first`: the first poll, run at once, unless another process took it (then its items come at its poll). */
+  | { followed: FollowedFeed; items: number; first?: PollSummary }
   /** A sentence for the moderator: why the feed was not followed. */
   | { refused: string };
 
@@ -156,11 +165,12 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
         feeds.push(followed);
         return { followed, items: read.parsed.items.length };
       });
-      if ('followed' in outcome) {
-        logger.info({ actorId: actor.id, scope, feed: url, keep, action: 'follow' }, 'feed followed');
-        schedule(0);
-      }
-      return outcome;
+      if (!('followed' in outcome)) return outcome;
+      logger.info({ actorId: actor.id, scope, feed: url, keep, action: 'follow' }, 'feed followed');
+      // The first poll runs now, with the feed just read, so the moderator hears what was added and skipped.
+      const [leased] = await takeDue(scope, url);
+      if (!leased) return outcome;
+      return { ...outcome, first: await pollFeed(scope, leased, { parsed: read.parsed, validators: read.validators }) };
     },
     async unfollow(actor, address) {
       const removed = await store.update(scope, (feeds) => {
@@ -182,13 +192,15 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       return feed !== undefined;
     });
 
-  /** Takes the feeds of `scope` that are due and not being polled elsewhere, leased to this process. */
-  const takeDue = (scope: string | undefined) =>
+  /** Takes the feeds of `scope` (or the one at `only`) that are due and not being polled elsewhere, leased to this process. */
+  const takeDue = (scope: string | undefined, only?: string) =>
     store.update(scope, (feeds) => {
       const time = now();
       const taken: FollowedFeed[] = [];
       for (const feed of feeds) {
-        if (feed.lease && feed.lease.holder !== holder && Date.parse(feed.lease.until) > time) continue;
+        if (only !== undefined && feed.url !== only) continue;
+        // Leased: being polled now, by another process or by this one (a follow's first poll beside the timer's).
+        if (feed.lease && Date.parse(feed.lease.until) > time) continue;
         const next = feed.nextPollAt === undefined ? time : Date.parse(feed.nextPollAt);
         if (next > time) continue;
         // Missed by a whole interval (the bot was stopped): spread such feeds over the interval rather than all at once.
@@ -222,34 +234,34 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     return prepareArticle({ link: item.link }, { fallbacks: fromFeed, optionFor, fetch: fetchOptions });
   };
 
-  /** Polls one leased feed: its new items added, the oldest retired beyond `keep`, its state recorded. */
-  const pollFeed = async (scope: string | undefined, feed: FollowedFeed): Promise<void> => {
+  /** Polls one leased feed (`fresh`: just read): its new items added, the oldest retired beyond `keep`, its state recorded. */
+  const pollFeed = async (scope: string | undefined, feed: FollowedFeed, fresh?: { parsed: ParsedFeed; validators: FeedValidators }): Promise<PollSummary> => {
     const started = now();
     const corpus = corpusFor(scope);
     const actor: Actor = { id: 'feed', reason: `feed ${feed.title ?? feed.url}` };
+    const added: string[] = [];
+    const skipped: string[] = [];
     let read: Awaited<ReturnType<typeof readFeed>>;
     try {
-      read = await readFeed(feed.url, feed.keep, feed.validators);
+      read = fresh ? { notModified: false, ...fresh } : await readFeed(feed.url, feed.keep, feed.validators);
     } catch (error) {
       if (!(error instanceof FetchRefused || error instanceof ExtractionFailed)) throw error;
       await failed(scope, feed, error.message);
-      return;
+      return { added, skipped };
     }
     if (read.notModified) {
       await updateFeed(scope, feed.url, (state) => succeeded(state, started));
       metrics?.observePoll('not-modified');
-      return;
+      return { added, skipped };
     }
     const { parsed } = read;
     const seen = new Set(feed.seen);
     // Oldest first, so the articles are added, and later retired, in the order they were published.
-    const fresh = parsed.items.filter((item) => !seen.has(item.key)).reverse();
-    const added: string[] = [];
-    const skipped: string[] = [];
-    for (const item of fresh) {
+    const unseen = parsed.items.filter((item) => !seen.has(item.key)).reverse();
+    for (const item of unseen) {
       if (stopped) break;
       const outcome = await addItem(scope, feed, item, parsed, corpus, actor);
-      if (outcome === 'unfollowed') return;
+      if (outcome === 'unfollowed') return { added, skipped };
       if (outcome.added) added.push(outcome.added);
       if (outcome.skipped) skipped.push(outcome.skipped);
     }
@@ -263,6 +275,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     if (added.length + skipped.length > 0)
       logger.info({ scope, feed: feed.url, added: added.length, skipped: skipped.length, ms: now() - started }, 'feed polled: new items');
     if (skipped.length > 0) await audit(skippedNotice(feed, scope, skipped));
+    return { added, skipped };
   };
 
   /** Adds one new item, retires the feed's oldest beyond `keep`, and records the item as seen. */
@@ -317,7 +330,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     if (!(await record((state) => state.articles.push(entry)))) return 'unfollowed';
     // Served first, then the oldest beyond `keep` retired: members never lack the newest.
     while (feed.articles.length > feed.keep) if (!(await retireOldest())) return 'unfollowed';
-    return { added: write.documentId };
+    return { added: article.meta.title };
   };
 
   const succeeded = (state: FollowedFeed, started: number) => {
@@ -343,7 +356,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     logger.warn({ scope, feed: feed.url, failures, reason: message }, 'feed poll failed');
     if (failures === FAILING_AFTER)
       await audit(
-        `The feed “${feed.title ?? feed.url}”${scope ? ` (server ${scope})` : ''} failed ${FAILING_AFTER} polls in a row: ${message} It is tried again less often until it answers.`,
+        `The feed ${feedInAudit(feed, scope)} failed ${FAILING_AFTER} polls in a row: ${escapeUserText(message)} It is tried again less often until it answers.`,
       );
   };
 
@@ -405,8 +418,13 @@ function wordCount(html: string): number {
     .filter(Boolean).length;
 }
 
+/** A feed's name in the audit channel: the feed's own text, escaped, and its server. */
+function feedInAudit(feed: Pick<FollowedFeed, 'title' | 'url'>, scope: string | undefined): string {
+  return `“${escapeUserText(truncateAtWord(feed.title ?? feed.url, 200))}”${scope ? ` (server ${scope})` : ''}`;
+}
+
 function skippedNotice(feed: FollowedFeed, scope: string | undefined, skipped: string[]): string {
-  const shown = skipped.slice(0, 5).join('\n');
-  const more = skipped.length > 5 ? `\nand ${skipped.length - 5} more` : '';
-  return `The feed “${feed.title ?? feed.url}”${scope ? ` (server ${scope})` : ''} skipped ${skipped.length} new item(s), not retried:\n${shown}${more}`;
+  const shown = skipped.slice(0, 5).map((line) => escapeUserText(truncateAtWord(line, 300)));
+  const more = skipped.length > 5 ? [`and ${skipped.length - 5} more`] : [];
+  return [`The feed ${feedInAudit(feed, scope)} skipped ${skipped.length} new item(s), not retried:`, ...shown, ...more].join('\n');
 }
