@@ -4,7 +4,7 @@
  * items become articles, what a poll costs, what survives a restart, how failures are counted and
  * told, and what hostile feeds do (a state and a log line, nothing else).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -224,6 +224,23 @@ describe('the feed poller', () => {
     const next = Date.parse((await followed()).nextPollAt!) - Date.now();
     expect(next).toBeGreaterThan(-1000);
     expect(next).toBeLessThanOrEqual(60_000);
+  });
+
+  it('goes on polling other servers’ feeds when one server’s list of feeds is damaged, and says which', async () => {
+    const OTHER = '1100000000000000002';
+    const feeds = feedsWith();
+    await feeds.forScope(OTHER).follow(moderator, at('/feed'), 2);
+    // Cut short, as a hand edit might leave it.
+    await mkdir(path.join(dir, 'servers', SCOPE), { recursive: true });
+    await writeFile(path.join(dir, 'servers', SCOPE, '.feeds.json'), '{"feeds": [');
+    items.push({ slug: 'harbour-dredging', title: 'Harbour dredging approved', day: 4 });
+    await store.update(OTHER, (list) => {
+      list[0]!.nextPollAt = new Date(Date.now() - 1000).toISOString();
+    });
+    await feeds.pollDue();
+    expect((await store.read(OTHER))[0]!.articles.map((article) => article.key)).toEqual(['bridge-works', 'harbour-dredging']);
+    expect(logLines('could not read the feeds this scope follows')).toHaveLength(1);
+    await expect(feeds.forScope(SCOPE).list()).rejects.toThrow(/servers\/1100000000000000001\/\.feeds\.json is not valid JSON/);
   });
 
   it('counts failed polls, tells the audit channel once after 3 in a row, and clears it when the feed answers again', async () => {

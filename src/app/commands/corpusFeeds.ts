@@ -10,7 +10,7 @@ import {
   type APIEmbed,
 } from 'discord.js';
 import { DEFAULT_KEEP, MAX_KEEP } from '../feeds/feeds.js';
-import { feedRef, feedState, type FollowedFeed } from '../feeds/feedStore.js';
+import { FeedListUnreadable, feedRef, feedState, type FollowedFeed } from '../feeds/feedStore.js';
 import { truncateAtWord } from '../../text/sentences.js';
 import { shownTitle } from '../messages.js';
 import { LIMITS, escapeUserText, type ReplyInput } from '../responses.js';
@@ -61,7 +61,24 @@ const actorOf = (interaction: APIChatInputApplicationCommandInteraction, reason:
 /** A feed's name as shown: its title, else its address; escaped (it is the feed's own text). */
 const feedName = (feed: Pick<FollowedFeed, 'title' | 'url'>, max = 200) => escapeUserText(shownTitle(feed.title ?? feed.url, max));
 
-export async function followFeed(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
+type Handler = (interaction: APIChatInputApplicationCommandInteraction, context: CommandContext) => Promise<ReplyInput>;
+
+/** A handler whose server's list of feeds may be unreadable (edited by hand): the moderator is told who can fix it. */
+const readingFeeds =
+  (handler: Handler): Handler =>
+  async (interaction, context) => {
+    try {
+      return await handler(interaction, context);
+    } catch (error) {
+      if (!(error instanceof FeedListUnreadable)) throw error;
+      context.logger.warn({ err: error, guildId: interaction.guild_id }, 'the list of followed feeds cannot be read');
+      return {
+        content: `This server’s list of followed feeds cannot be read (${escapeUserText(error.message)}): whoever runs the bot can fix or delete that file.`,
+      };
+    }
+  };
+
+export const followFeed = readingFeeds(async (interaction, context) => {
   const { feed, keep = DEFAULT_KEEP } = readArguments(follow, interaction);
   if (context.config.serverMaxFeeds === 0) return { content: 'Whoever runs this bot has not allowed servers to follow feeds.' };
   const outcome = await context.feeds.follow(actorOf(interaction, '/corpus follow'), feed, keep);
@@ -77,7 +94,7 @@ export async function followFeed(interaction: APIChatInputApplicationCommandInte
   }
   lines.push(`The feed keeps its ${followed.keep} newest articles; \`/corpus feeds\` shows how it is doing.`);
   return { content: truncateAtWord(lines.join('\n'), LIMITS.content) };
-}
+});
 
 /** Up to 5 titles (or skip reasons), escaped, then how many more. */
 function titleList(entries: string[]): string {
@@ -85,7 +102,7 @@ function titleList(entries: string[]): string {
   return shown.join('; ') + (entries.length > 5 ? ` and ${entries.length - 5} more` : '');
 }
 
-export async function unfollowFeed(interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
+export const unfollowFeed = readingFeeds(async (interaction, context) => {
   const { feed } = readArguments(unfollow, interaction);
   const removed = await context.feeds.unfollow(actorOf(interaction, '/corpus unfollow'), feed);
   if (!removed)
@@ -98,18 +115,18 @@ export async function unfollowFeed(interaction: APIChatInputApplicationCommandIn
         ? ` The ${kept} article${kept === 1 ? '' : 's'} it added stay${kept === 1 ? 's' : ''}: remove them with \`/corpus remove\` if they should go.`
         : ''),
   };
-}
+});
 
-export async function listFeeds(_interaction: APIChatInputApplicationCommandInteraction, context: CommandContext): Promise<ReplyInput> {
+export const listFeeds = readingFeeds(async (_interaction, context) => {
   const followed = await context.feeds.list();
   if (followed.length === 0) return { content: 'This server follows no feed: follow one with `/corpus follow feed:`.' };
   return { embeds: [formatFeeds(followed, context.config.serverMaxFeeds)] };
-}
+});
 
 /** Followed feeds whose title or address contains what was typed; the value is the address. */
 export async function suggestFeeds(interaction: APIApplicationCommandAutocompleteInteraction, context: CommandContext) {
   const typed = focusedValue(interaction).toLowerCase();
-  return (await context.feeds.list())
+  return (await context.feeds.list().catch(() => []))
     .filter((feed) => `${feed.title ?? ''} ${feed.url}`.toLowerCase().includes(typed))
     .slice(0, LIMITS.autocompleteChoices)
     .map((feed) => ({ name: shownTitle(feed.title ? `${feed.title} (${new URL(feed.url).host})` : feed.url, LIMITS.choiceName), value: feedRef(feed.url) }));

@@ -83,6 +83,28 @@ export interface FeedStore {
 }
 
 const FEEDS_FILE = '.feeds.json';
+
+/** A scope's list of feeds cannot be read (a file edited by hand): that scope's feeds wait, the others' go on. */
+export class FeedListUnreadable extends Error {}
+
+/** A feed as read back, with what a hand edit may have left out filled in; an entry without an address is dropped. */
+function wellFormed(entry: unknown): FollowedFeed[] {
+  const feed = entry as Partial<FollowedFeed> | null;
+  if (typeof feed?.url !== 'string') return [];
+  const list = <T>(value: T[] | undefined) => (Array.isArray(value) ? value : []);
+  return [
+    {
+      ...feed,
+      url: feed.url,
+      keep: Number.isInteger(feed.keep) && feed.keep! > 0 ? feed.keep! : 20,
+      followedBy: String(feed.followedBy ?? 'unknown'),
+      followedAt: String(feed.followedAt ?? new Date(0).toISOString()),
+      failures: Number.isInteger(feed.failures) ? feed.failures! : 0,
+      seen: list(feed.seen).filter((key) => typeof key === 'string'),
+      articles: list(feed.articles).filter((article) => typeof article?.documentId === 'string'),
+    },
+  ];
+}
 /** Long enough for a busy disk; a holder that died is taken over once its lock is this old. */
 const LOCK_STALE_MS = 10_000;
 /** An update only reads and writes one small file: waiting a few seconds for another is plenty. */
@@ -99,15 +121,26 @@ export function fileFeedStore(corpusDir: string): FeedStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const parsed = JSON.parse(text) as { feeds?: FollowedFeed[] };
-    return Array.isArray(parsed.feeds) ? parsed.feeds : [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new FeedListUnreadable(`${path.relative(corpusDir, fileOf(scope))} is not valid JSON`);
+    }
+    const feeds = (parsed as { feeds?: unknown } | null)?.feeds;
+    return Array.isArray(feeds) ? feeds.flatMap(wellFormed) : [];
   };
   return {
     async scopes() {
-      const found: Array<string | undefined> = [];
-      if ((await read(undefined)).length > 0) found.push(undefined);
+      // An unreadable list counts as following: its poll then says what is wrong with it.
+      const follows = (scope: string | undefined) =>
+        read(scope).then(
+          (feeds) => feeds.length > 0,
+          () => true,
+        );
       const servers = await readdir(path.join(corpusDir, SERVERS_FOLDER)).catch(() => [] as string[]);
-      for (const scope of servers.filter(isServerId)) if ((await read(scope)).length > 0) found.push(scope);
+      const found: Array<string | undefined> = (await follows(undefined)) ? [undefined] : [];
+      for (const scope of servers.filter(isServerId)) if (await follows(scope)) found.push(scope);
       return found;
     },
     read,

@@ -364,7 +364,15 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     const counts: Record<FeedState, number> = { new: 0, ok: 0, failing: 0 };
     for (const scope of await store.scopes()) {
       if (stopped) return;
-      for (const feed of await takeDue(scope)) {
+      let due: FollowedFeed[];
+      try {
+        due = await takeDue(scope);
+      } catch (error) {
+        // One scope's unreadable list (or disk) must not stop the other scopes' feeds.
+        logger.warn({ err: error, scope }, 'could not read the feeds this scope follows');
+        continue;
+      }
+      for (const feed of due) {
         if (stopped) return;
         try {
           await pollFeed(scope, feed);
@@ -374,7 +382,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
           await failed(scope, feed, 'the poll failed unexpectedly (the log says more).').catch(() => undefined);
         }
       }
-      for (const feed of await store.read(scope)) counts[feedState(feed)] += 1;
+      for (const feed of await store.read(scope).catch(() => [])) counts[feedState(feed)] += 1;
     }
     metrics?.observeFeeds(counts);
   };
