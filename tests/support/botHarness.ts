@@ -19,6 +19,7 @@ import { createLogger } from '../../src/runtime/logger.js';
 import type { Metrics } from '../../src/runtime/metrics.js';
 import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
 import { createHttpWorker, type HttpWorker, type HttpWorkerOptions } from '../../src/transports/http/httpWorker.js';
+import { openDatabaseStore } from '../../src/store/databaseStore.js';
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type SentInteraction } from '../fake-discord/index.js';
 import { validateDiscordRequest } from './discordSpec.js';
 import { testConfig } from './testConfig.js';
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   corpusTasks?: BotOptions['corpusTasks'];
   /** HTTP only. */
   http?: Partial<Pick<HttpWorkerOptions, 'holdAfterMs' | 'maxBodyBytes' | 'signalPollMs' | 'connectionLimits'>>;
+  /** A database's connection string: the bot keeps articles and feedback there (DATABASE_URL), following its changes. */
+  database?: string;
   /** Engine timeouts, for tests of a slow or stuck engine; a worker entry that wraps the real one; a damaged model's folder. */
   engine?: Partial<Pick<EngineOptions, 'queryTimeoutMs' | 'openTimeoutMs' | 'workerUrl' | 'modelDir'>>;
 }
@@ -106,6 +109,7 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
     logLevel: 'info',
     cacheDir,
     publicKey: keys.publicKeyHex,
+    ...(options.database && { databaseUrl: options.database }),
     ...options.config,
   });
   let raw = '';
@@ -120,6 +124,7 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
   const logger = createLogger(config, sink);
   const engine = new Engine({ dir: config.corpusDir, cacheDir: config.cacheDir, semantic: config.semantic, logger, ...options.engine });
   await engine.ready;
+  const store = config.databaseUrl ? openDatabaseStore({ databaseUrl: config.databaseUrl, corpusDir: config.corpusDir, cacheDir, logger }) : undefined;
 
   const checked = (request: RecordedRequest) => {
     const problems = validateDiscordRequest(request.method, request.path, request.body);
@@ -155,12 +160,13 @@ async function start(transport: Transport, options: HarnessOptions): Promise<Bot
       commands,
       clientOptions: { shards: 0, shardCount: 1, ...options.clientOptions },
       corpusTasks: options.corpusTasks,
+      store,
     });
     await bot.start();
     const { corpus, feedback, metrics } = bot;
     return { ...common, bot, corpus, feedback, metrics, stop: async () => (await bot.stop(), await cleanUp()) };
   }
-  const worker = createHttpWorker({ config, engine, logger, commands, ...options.http });
+  const worker = createHttpWorker({ config, engine, logger, commands, store, ...options.http });
   const origin = `http://127.0.0.1:${await worker.listen(0, '127.0.0.1')}`;
   fake.useInteractionsEndpoint(`${origin}/interactions`, keys.privateKey);
   const { corpus, feedback, metrics } = worker;

@@ -16,6 +16,8 @@ import type { Logger } from '../../runtime/logger.js';
 import type { Metrics } from '../../runtime/metrics.js';
 import { REST_TIMEOUT_MS, RestResponder, callbackRoute } from '../../app/responder.js';
 import { createService } from '../../app/service.js';
+import type { ChangeFollower } from '../../store/changeFollower.js';
+import type { DatabaseStore } from '../../store/databaseStore.js';
 
 export interface BotOptions {
   config: BotConfig;
@@ -26,6 +28,11 @@ export interface BotOptions {
   clientOptions?: Partial<ClientOptions>;
   /** How corpus files are changed (default: in worker threads; tests fake file-system failures in-process). */
   corpusTasks?: CorpusTasks;
+  /**
+   * With DATABASE_URL: the store of record, shared by every host; every process (each shard's,
+   * under the process manager) follows its changes. Closed with the bot.
+   */
+  store?: DatabaseStore;
 }
 
 export interface Bot {
@@ -39,7 +46,8 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-export function createBot({ config, engine, logger, commands, clientOptions, corpusTasks }: BotOptions): Bot {
+export function createBot({ config, engine, logger, commands, clientOptions, corpusTasks, store }: BotOptions): Bot {
+  let follower: ChangeFollower | undefined;
   const client = new Client({
     // Slash commands, buttons and context menus arrive without any privileged intent.
     intents: [GatewayIntentBits.Guilds],
@@ -53,10 +61,15 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
     logger,
     commands,
     rest: client.rest,
-    sync: (reloadHere) => (client.shard ? shardedSync(client, reloadHere) : singleProcessSync(reloadHere)),
+    sync: (reloadHere) => {
+      if (store) return (follower = store.follow(reloadHere));
+      return client.shard ? shardedSync(client, reloadHere) : singleProcessSync(reloadHere);
+    },
     logFields: { shard: client.shard?.ids[0] },
-    corpusTasks,
+    corpusTasks: store?.tasks ?? corpusTasks,
+    feedbackRecords: store?.feedback,
   });
+  store?.observe(metrics);
 
   client.ws.on(GatewayDispatchEvents.InteractionCreate, (interaction: APIInteraction) => {
     void router.handle(interaction, new RestResponder(client.rest, interaction, callbackRoute(client.rest, interaction)));
@@ -86,6 +99,7 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.token);
       await ready;
+      await follower?.start();
       feeds.start();
       logger.info(
         { user: client.user?.tag, guilds: client.guilds.cache.size, documents: engine.stats().documents, corpusReady: engine.isReady },
@@ -96,6 +110,7 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
       await feeds.stop();
       await client.destroy();
       await feedback.flush();
+      await store?.close();
     },
   };
 }

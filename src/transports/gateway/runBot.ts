@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { ClientOptions } from 'discord.js';
 import { commands } from '../../app/commands/index.js';
 import type { BotConfig } from '../../runtime/config.js';
+import { openDatabaseStore } from '../../store/databaseStore.js';
 import { createBot } from './createBot.js';
 import type { Logger } from '../../runtime/logger.js';
 import { serveOps } from '../../runtime/ops.js';
@@ -17,7 +18,10 @@ import { watchFolder } from '../../app/corpusChanges/watchFolder.js';
 export async function runBot(config: BotConfig, logger: Logger, clientOptions: Partial<ClientOptions>): Promise<void> {
   // The corpus opens in a worker while the bot connects.
   const engine = await openCorpus(config, logger);
-  const bot = createBot({ config, engine, logger, commands, clientOptions });
+  const store = config.databaseUrl
+    ? openDatabaseStore({ databaseUrl: config.databaseUrl, corpusDir: config.corpusDir, cacheDir: config.cacheDir, logger })
+    : undefined;
+  const bot = createBot({ config, engine, logger, commands, clientOptions, store });
 
   let stopWatching: (() => void) | undefined;
   let ops: Server | undefined;
@@ -51,7 +55,7 @@ export async function runBot(config: BotConfig, logger: Logger, clientOptions: P
   if (config.metricsPort !== undefined) {
     const port = config.metricsPort + shard;
     const host = config.metricsHost;
-    ops = await serveOps({ port, host }, { engine, metrics: bot.metrics }, logger).catch((error: unknown) => {
+    ops = await serveOps({ port, host }, { engine, metrics: bot.metrics, store: store?.state }, logger).catch((error: unknown) => {
       logger.error({ err: error, port, host }, 'could not serve /metrics and /healthz (the bot keeps running)');
       return undefined;
     });
