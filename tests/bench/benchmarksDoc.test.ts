@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../support/questionSet.js';
 import { benchmarksMarkdown, gitState, writeBenchmarksDoc } from './benchmarksDoc.js';
+import type { ExtractionSystemReport } from './extraction.js';
 import { formatReport, markdownTable, type BenchReport } from './table.js';
 
 const evalReport = (top1: number): EvalReport => ({
@@ -23,6 +24,7 @@ const evalReport = (top1: number): EvalReport => ({
 });
 const systems = (top1: number) => ({ engine: evalReport(top1), lexical: evalReport(top1 - 1), baseline: evalReport(top1 - 2) });
 const stats = { queries: 100, p50Ms: 0.5, p99Ms: 2, perSecond: 1500, buildMs: 5000, heapMB: 200 };
+const pages = { precision: 0.95, recall: 0.97, f1: 0.96, pages: 29, failed: 0 };
 const burst = { interactions: 100, concurrency: 100, p50Ms: 40, p99Ms: 90, perSecond: 900, errors: 0 };
 
 const qualityOnly: BenchReport = {
@@ -39,6 +41,7 @@ const qualityOnly: BenchReport = {
     },
     semanticCost: { openMs: 900, passages: 61, hybridP50Ms: 10, hybridP99Ms: 20, lexicalP50Ms: 0.2, lexicalP99Ms: 0.5, heapMB: 30 },
   },
+  extraction: [{ name: 'citebot', halves: Object.fromEntries(['tuning', 'held-out', 'all'].map((half) => [half, pages])) as ExtractionSystemReport['halves'] }],
 };
 const full: BenchReport = {
   ...qualityOnly,
@@ -61,6 +64,24 @@ const full: BenchReport = {
     burst,
   },
   http: { concurrency: 200, bursts: 5, p50Ms: 107, p99Ms: 138, maxMs: 149, late: 0 },
+  feeds: {
+    initialItems: 5,
+    publications: 5,
+    unchangedPolls: 10,
+    pollSeconds: 1800,
+    feedItems: 10,
+    feedBytes: 5_300,
+    articlePassages: 8,
+    firstAnswer: { medianMs: 2870, maxMs: 3070 },
+    stages: Object.fromEntries(
+      (['due', 'feedFetch', 'feedRead', 'article', 'write', 'reload', 'answer'] as const).map((stage) => [stage, { medianMs: 100, maxMs: 150 }]),
+    ) as Required<BenchReport>['feeds']['stages'],
+    meaningAtFirstAnswer: 0,
+    vectorsAfterAnswer: { medianMs: 235, maxMs: 294 },
+    conditional: { wallMs: 7.2, cpuMs: 6.8, requests: 1, bytes: 559 },
+    unconditional: { wallMs: 526, cpuMs: 562, requests: 1, bytes: 6_140 },
+    load: { start: 5.7, end: 4.7, cpus: 2 },
+  },
 };
 
 describe('docs/benchmarks.md', () => {
@@ -78,11 +99,21 @@ describe('docs/benchmarks.md', () => {
 
   it('has every section as a heading with Markdown tables, and no note of sections left out', () => {
     const page = benchmarksMarkdown(full, { commit: 'abc1234', dirty: false });
-    for (const section of ['1. Answer quality', '2. Query latency', '3. Index build time', '4. End to end', '5. The bot process', '6. HTTP endpoint'])
+    for (const section of [
+      '1. Answer quality',
+      '2. Query latency',
+      '3. Index build time',
+      '4. End to end',
+      '5. The bot process',
+      '6. HTTP endpoint',
+      '7. Article extraction',
+      '8. Followed feeds',
+    ])
       expect(page).toContain(`\n## ${section}`);
     expect(page).toContain('| top-1 correct (answerable) | 9/10 |');
     expect(page).toMatch(/\| 10k docs \| 100,000 \| engine \|/);
     expect(page).toContain('p50 107 ms, p99 138 ms, max 149 ms; late or missing: 0');
+    expect(page).toContain('| publication → first answer from it | 2.87 s | 3.07 s |');
     expect(page).not.toContain('Not measured');
     expect(page).not.toMatch(/\n\n\n/);
   });
@@ -93,7 +124,7 @@ describe('docs/benchmarks.md', () => {
     expect(page).toContain('## 1. Answer quality');
     expect(page).not.toContain('## 2.');
     expect(page).toContain(
-      'Not measured in this run (--quality-only): 2. Query latency; 3. Index build time; 4. End to end; 5. The bot process; 6. HTTP endpoint.',
+      'Not measured in this run (--quality-only): 2. Query latency; 3. Index build time; 4. End to end; 5. The bot process; 6. HTTP endpoint; 8. Followed feeds.',
     );
   });
 

@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --json] [--quality-only] [--no-doc]`: answer quality, query latency, index
- * build time and heap (the article, and synthetic corpora of 1k and 10k documents; flexsearch too
- * at 10k), `/ask` end to end in this process, the bot process with 10k articles (cold and warm
- * start, a reload under load, 1,000 `/ask` at once), the HTTP endpoint, and article extraction
- * beside Readability.js. A table on stdout, or with --json one JSON document; progress goes to
+ * `npm run bench [-- --json] [--quality-only | --feeds-only] [--no-doc]`: answer quality, query
+ * latency, index build time and heap (the article, and synthetic corpora of 1k and 10k documents;
+ * flexsearch too at 10k), `/ask` end to end in this process, the bot process with 10k articles
+ * (cold and warm start, a reload under load, 1,000 `/ask` at once), the HTTP endpoint, article
+ * extraction beside Readability.js, and followed feeds (a new item to its first answer, an
+ * unchanged feed's poll). A table on stdout, or with --json one JSON document; progress goes to
  * stderr. The same tables are written to docs/benchmarks.md with the date and commit, unless
  * --no-doc. --quality-only measures answer quality and article extraction alone (sections 1 and
- * 7, a minute or two) and says so on the page.
+ * 7, a minute or two) and says so on the page. --feeds-only measures followed feeds alone
+ * (section 8, about a minute) and only prints it: the page keeps the last whole run.
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { CorpusDocument } from '../../src/corpus/types.js';
@@ -15,6 +17,7 @@ import { loadArticle } from './article.js';
 import { benchBotProcess } from './botProcess.js';
 import { benchEndToEnd, type EndToEndReport } from './endToEnd.js';
 import { benchExtraction } from './extraction.js';
+import { benchFeeds, type FeedsBenchReport } from './feeds.js';
 import { BENCHMARKS_DOC, gitState, writeBenchmarksDoc } from './benchmarksDoc.js';
 import { benchHttp, type HttpBenchReport } from './http.js';
 import { settledHeapBytes } from './measure.js';
@@ -23,7 +26,7 @@ import { benchQuality } from './quality.js';
 import { benchScale, type ScaleReport } from './scale.js';
 import { syntheticCorpus } from './syntheticCorpus.js';
 import { syntheticQueries } from './syntheticQueries.js';
-import { formatReport, type BenchReport } from './table.js';
+import { feedsSection, feedsTitle, formatReport, formatTable, type BenchReport } from './table.js';
 
 const CORPUS_SEED = 1;
 const QUERY_SEED = 2;
@@ -50,15 +53,31 @@ const END_TO_END = [
   { interactions: 418, concurrency: 418, semantic: true, questions: 'new' as const },
 ];
 const HTTP_BURSTS = { concurrency: 200, bursts: 5 };
+/** A feed of 10 items once all are published: 5 added when it is followed, 5 timed one by one. */
+const FEEDS = { initialItems: 5, publications: 5, unchangedPolls: 10 };
 
-const OPTIONS = ['--json', '--quality-only', '--no-doc'];
+const OPTIONS = ['--json', '--quality-only', '--feeds-only', '--no-doc'];
 const args = process.argv.slice(2);
-if (args.some((arg) => !OPTIONS.includes(arg))) {
-  process.stderr.write('usage: npm run bench [-- --json] [--quality-only] [--no-doc]\n');
+if (args.some((arg) => !OPTIONS.includes(arg)) || (args.includes('--quality-only') && args.includes('--feeds-only'))) {
+  process.stderr.write('usage: npm run bench [-- --json] [--quality-only | --feeds-only] [--no-doc]\n');
   process.exit(2);
 }
 const qualityOnly = args.includes('--quality-only');
 settledHeapBytes(); // fails at once, before minutes of work, without --expose-gc
+const feedsPhase = (progress: Progress) =>
+  progress.phase(
+    `followed feeds: ${FEEDS.publications} items published, each to its first answer; the unchanged feed polled ${FEEDS.unchangedPolls} times with and without validators`,
+  );
+
+if (args.includes('--feeds-only')) {
+  const progress = new Progress();
+  const feeds = await benchFeeds(FEEDS, feedsPhase(progress));
+  progress.done();
+  process.stdout.write(
+    args.includes('--json') ? `${JSON.stringify(feeds, null, 2)}\n` : `${[feedsTitle(feeds), ...feedsSection(feeds, formatTable)].join('\n')}\n`,
+  );
+  process.exit(0);
+}
 
 // The commit measured is the one checked out when the bench starts.
 const git = gitState();
@@ -72,6 +91,7 @@ progress.phase('article extraction on the 58 saved pages (this project and Reada
 const extraction = benchExtraction();
 const endToEnd: EndToEndReport[] = [];
 let http: HttpBenchReport | undefined;
+let feeds: FeedsBenchReport | undefined;
 const scale: ScaleReport[] = [];
 let largest: { documents: CorpusDocument[]; queries: string[] } | undefined;
 if (!qualityOnly) {
@@ -86,6 +106,7 @@ if (!qualityOnly) {
       ),
     );
   http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
+  feeds = await benchFeeds(FEEDS, feedsPhase(progress));
 
   const questions = loadQuestionSet().map((q) => q.question);
   scale.push(
@@ -121,7 +142,7 @@ const report: BenchReport = {
   },
   quality,
   extraction,
-  ...(qualityOnly ? {} : { scale, endToEnd, botProcess, http }),
+  ...(qualityOnly ? {} : { scale, endToEnd, botProcess, http, feeds }),
 };
 process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
 if (!args.includes('--no-doc')) {

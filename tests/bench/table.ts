@@ -7,6 +7,7 @@ import type { BotProcessReport } from './botProcess.js';
 import type { BurstStats, EndToEndReport } from './endToEnd.js';
 import type { ChatQuality, ChatSystem } from './chatQuality.js';
 import { extractionRows, type ExtractionReport } from './extraction.js';
+import type { FeedsBenchReport, Spread } from './feeds.js';
 import type { HttpBenchReport } from './http.js';
 import type { QualityReport } from './quality.js';
 import type { ScaleReport, SystemStats } from './scale.js';
@@ -21,6 +22,7 @@ export interface BenchReport {
   endToEnd?: EndToEndReport[];
   botProcess?: BotProcessReport;
   http?: HttpBenchReport;
+  feeds?: FeedsBenchReport;
 }
 
 /** How a section's rows become text: aligned columns for a terminal, or a Markdown table. */
@@ -63,6 +65,7 @@ export const formatMB = (mb: number) => (Math.abs(mb) < 1 ? `${Math.round(mb * 1
 const formatRate = (perSecond: number) => `${significant(perSecond)}/s`;
 const formatRatio = (engine: number, baseline: number) => `${significant(engine / baseline, 2)}×`;
 const formatCount = (count: number) => count.toLocaleString('en-US');
+const formatBytes = (bytes: number) => (bytes < 1024 ? `${Math.round(bytes)} B` : formatMB(bytes / 1024 / 1024));
 const fraction = (part: number, whole: number) => `${part}/${whole}`;
 
 /** Columns padded to their widest cell: the first left-aligned, the others right-aligned (numbers). */
@@ -295,6 +298,46 @@ function httpSection(report: HttpBenchReport): string {
   return `p50 ${ms(report.p50Ms)}, p99 ${ms(report.p99Ms)}, max ${ms(report.maxMs)}; late or missing: ${report.late}`;
 }
 
+/** Section 8's title: also the heading of `npm run bench -- --feeds-only`, which prints that section alone. */
+export function feedsTitle(f: FeedsBenchReport | undefined): string {
+  const feed = f ? `a feed of ${f.feedItems} items (${formatBytes(f.feedBytes)} of RSS)` : 'a feed';
+  return `8. Followed feeds: from an item's publication to the first answer from it, and polling an unchanged feed (the bot's built modules in this process, the article corpus, words and meaning; ${feed} and its articles served on 127.0.0.1)`;
+}
+
+/** Section 8 (tests/bench/feeds.ts): the way of a new item, stage by stage, then an unchanged feed's poll against its baseline. */
+export function feedsSection(f: FeedsBenchReport, table: TableFormat): string[] {
+  const row = (label: string, { medianMs, maxMs }: Spread) => [label, formatMs(medianMs), formatMs(maxMs)];
+  const { stages } = f;
+  const poll = (label: string, p: FeedsBenchReport['conditional']) => [label, formatMs(p.wallMs), formatMs(p.cpuMs), String(p.requests), formatBytes(p.bytes)];
+  const { conditional: c, unconditional: u } = f;
+  return [
+    `${f.publications} items published one at a time, the poll run at once: a member also waits for the poll itself, up to FEED_POLL_SECONDS (${formatCount(f.pollSeconds)} s by default). ` +
+      `The question is asked every 10 ms until the engine answers it from the new article (about 600 words, ${f.articlePassages} passages).`,
+    table([
+      ['', 'median', 'max'],
+      row('publication → first answer from it', f.firstAnswer),
+      row("  the feed found due (its lease, under the feed store's lock)", stages.due),
+      row('  the feed fetched', stages.feedFetch),
+      row('  the feed read (a worker thread) and the item found new', stages.feedRead),
+      row('  the article fetched, extracted (a worker thread), checked for duplicates', stages.article),
+      row('  written (a worker thread: checks and quota)', stages.write),
+      row('  reloaded (a new engine worker, then the swap)', stages.reload),
+      row('  answered after the swap', stages.answer),
+      row("first answer → answers by meaning too (the new passages' vectors)", f.vectorsAfterAnswer),
+    ]),
+    `At the first answer, every passage the server sees had its vectors for ${f.meaningAtFirstAnswer} of ${f.publications} items: until they do, that server's questions are answered by words alone.`,
+    '',
+    `The unchanged feed polled ${f.unchangedPolls} times each way (median per poll; CPU of every thread of this process, the feed server's included):`,
+    table([
+      ['', 'wall', 'CPU', 'requests', 'bytes on the wire'],
+      poll('with its validators (If-None-Match → 304)', c),
+      poll('baseline: served without validators (200, read, nothing new)', u),
+      ['validators ÷ baseline', formatRatio(c.wallMs, u.wallMs), formatRatio(c.cpuMs, u.cpuMs), '', formatRatio(c.bytes, u.bytes)],
+    ]),
+    `Load average (1 min) ${f.load.start.toFixed(1)} when the section started and ${f.load.end.toFixed(1)} when it ended, on ${f.load.cpus} CPUs shared with other work.`,
+  ];
+}
+
 /**
  * The whole report. Text: lines for a terminal, blank lines between parts. Markdown: a heading per
  * section and a paragraph or table per part. Sections the run left out are named at the end.
@@ -312,7 +355,7 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
     }
     return ['', heading(title), ...parts()];
   };
-  const { scale, endToEnd, botProcess, http } = report;
+  const { scale, endToEnd, botProcess, http, feeds } = report;
   const lines = [
     ...(markdown ? [] : [`citebot bench: node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}, ${formatMs(meta.wallMs)} in all`]),
     ...(scale
@@ -347,6 +390,7 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
       "7. Article extraction (tests/fixtures/extraction-dev: 58 saved news pages and the body people marked; the benchmark's metric: F1 of mean precision and mean recall over 4-word shingles; halves by page key)",
       report.extraction && (() => [table(extractionRows(report.extraction!))]),
     ),
+    ...section(feedsTitle(feeds), feeds && (() => feedsSection(feeds, table))),
     ...(skipped.length > 0 ? ['', `Not measured in this run (--quality-only): ${skipped.join('; ')}.`] : []),
   ];
   return markdown ? lines.filter((line) => line !== '').join('\n\n') : lines.join('\n');

@@ -7,7 +7,8 @@ import { splitIntoPassages } from '../../src/passages/splitIntoPassages.js';
 import { percentile } from '../bench/measure.js';
 import { COMMON_WORDS, corpusFileText, syntheticCorpus } from '../bench/syntheticCorpus.js';
 import { syntheticQueries } from '../bench/syntheticQueries.js';
-import { againstLimit, formatMB, formatMs, formatTable } from '../bench/table.js';
+import type { FeedsBenchReport } from '../bench/feeds.js';
+import { againstLimit, feedsSection, feedsTitle, formatMB, formatMs, formatTable, markdownTable } from '../bench/table.js';
 import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
 import { evaluate, type EvalAnswer, type EvalQuestion } from '../support/questionSet.js';
 
@@ -93,6 +94,81 @@ describe('measurements', () => {
     expect(againstLimit(312, 300, formatMs)).toBe('≤ 300 ms ✗ (4 % over)');
     expect(againstLimit(900, 300, formatMs)).toBe('≤ 300 ms ✗ (3×)');
     expect(againstLimit(NaN, 300, formatMs)).toBe('≤ 300 ms ✗ (no figure)');
+  });
+});
+
+describe('the followed feeds section', () => {
+  const spread = (medianMs: number, maxMs = medianMs * 1.5) => ({ medianMs, maxMs });
+  const report: FeedsBenchReport = {
+    initialItems: 5,
+    publications: 5,
+    unchangedPolls: 10,
+    pollSeconds: 1800,
+    feedItems: 10,
+    feedBytes: 5_300,
+    articlePassages: 8,
+    firstAnswer: spread(2870),
+    stages: {
+      due: spread(18),
+      feedFetch: spread(3.4),
+      feedRead: spread(819),
+      article: spread(470),
+      write: spread(394),
+      reload: spread(1160),
+      answer: { medianMs: NaN, maxMs: NaN },
+    },
+    meaningAtFirstAnswer: 0,
+    vectorsAfterAnswer: spread(235),
+    conditional: { wallMs: 7.2, cpuMs: 6.8, requests: 1, bytes: 559 },
+    unconditional: { wallMs: 526, cpuMs: 562, requests: 1, bytes: 6_140 },
+    load: { start: 5.7, end: 4.7, cpus: 2 },
+  };
+
+  it('names the feed it measured', () => {
+    expect(feedsTitle(report)).toMatch(/^8\. Followed feeds: .*a feed of 10 items \(5 kB of RSS\)/);
+    expect(feedsTitle(undefined)).toMatch(/^8\. Followed feeds: /);
+  });
+
+  it('gives the way to the first answer stage by stage, then an unchanged poll against its baseline, and the load', () => {
+    const [intro, stages, meaning, , pollIntro, polls, load] = feedsSection(report, formatTable);
+    const labels = (table: string) =>
+      table
+        .split('\n')
+        .slice(1)
+        .map((row) => row.trim().split(/ {2,}/)[0]);
+    expect(labels(stages!)).toEqual([
+      'publication → first answer from it',
+      "the feed found due (its lease, under the feed store's lock)",
+      'the feed fetched',
+      'the feed read (a worker thread) and the item found new',
+      'the article fetched, extracted (a worker thread), checked for duplicates',
+      'written (a worker thread: checks and quota)',
+      'reloaded (a new engine worker, then the swap)',
+      'answered after the swap',
+      "first answer → answers by meaning too (the new passages' vectors)",
+    ]);
+    expect(stages).toMatch(/publication → first answer from it +2\.87 s +4\.3 s\n/);
+    // A stage that did not happen has no figure rather than a wrong one.
+    expect(stages).toMatch(/answered after the swap +— +—\n/);
+    expect(intro).toContain('FEED_POLL_SECONDS (1,800 s by default)');
+    expect(meaning).toContain('for 0 of 5 items');
+    expect(pollIntro).toContain('polled 10 times each way');
+    expect(labels(polls!)).toEqual([
+      'with its validators (If-None-Match → 304)',
+      'baseline: served without validators (200, read, nothing new)',
+      'validators ÷ baseline',
+    ]);
+    expect(polls).toMatch(/with its validators \(If-None-Match → 304\) +7\.2 ms +6\.8 ms +1 +559 B\n/);
+    expect(polls).toMatch(/baseline: .* +526 ms +562 ms +1 +6 kB\n/);
+    expect(polls).toMatch(/validators ÷ baseline +0\.014× +0\.012× +0\.091×$/);
+    expect(load).toBe('Load average (1 min) 5.7 when the section started and 4.7 when it ended, on 2 CPUs shared with other work.');
+  });
+
+  it('makes Markdown tables for the page', () => {
+    const tables = feedsSection(report, markdownTable).filter((part) => part.startsWith('|'));
+    expect(tables).toHaveLength(2);
+    expect(tables[0]).toContain('| publication → first answer from it | 2.87 s | 4.3 s |');
+    expect(tables[1]!.split('\n')[0]).toBe('|   | wall | CPU | requests | bytes on the wire |');
   });
 });
 
