@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../support/questionSet.js';
-import { benchmarksMarkdown, gitState, writeBenchmarksDoc } from './benchmarksDoc.js';
-import type { ExtractionSystemReport } from './extraction.js';
-import { formatReport, markdownTable, type BenchReport } from './table.js';
+import { benchmarksMarkdown, gitState, writeBenchmarksDoc } from '../bench/benchmarksDoc.js';
+import type { ExtractionSystemReport } from '../bench/extraction.js';
+import { formatReport, markdownTable, type BenchReport } from '../bench/table.js';
 
 const evalReport = (top1: number): EvalReport => ({
   questions: 12,
