@@ -3,12 +3,15 @@
  * own, see tests/support/postgresSetup.ts): migrations, changes with the same checks as files
  * (quota and ids held across hosts), and hosts following the change sequence.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offThread, type CorpusTasks } from '../../src/engine/corpusTasks.js';
+import { FeedbackStore } from '../../src/feedback/feedbackStore.js';
 import type { ReloadReport } from '../../src/library/Library.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { APPLIED_CHANGE_FILE } from '../../src/store/changeFollower.js';
@@ -198,5 +201,55 @@ describe('changes in the database', () => {
     expect(await serverFiles(b.corpusDir)).toEqual(files);
     expect(await readdir(path.join(folder, '.removed'))).toContainEqual(expect.stringMatching(/-stray\.md$/));
     expect(await readFile(path.join(b.cacheDir, APPLIED_CHANGE_FILE), 'utf8')).toBe(newest);
+  });
+});
+
+describe('npm run db:import', () => {
+  it('copies a files-based deployment’s server articles and feedback, and only what changed when run again', async () => {
+    const deployment = path.join(parent, 'deployment');
+    const corpusDir = path.join(deployment, 'corpus');
+    const cacheDir = path.join(deployment, 'cache');
+    await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
+    const folder = path.join(corpusDir, 'servers', SERVER);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'kept.md'), article('kept'));
+    await writeFile(path.join(folder, 'edited.md'), article('edited'));
+    await writeFile(path.join(folder, 'broken.md'), 'no front matter');
+    const feedback = new FeedbackStore({ dir: path.join(cacheDir, 'feedback') });
+    for (const outcome of ['answered', 'declined', 'up'] as const)
+      await feedback.append({ time: new Date(Date.now() - outcome.length * 60_000).toISOString(), guildId: SERVER, question: `Q ${outcome}`, outcome });
+    const imported = await testDatabase('import');
+    const cli = (script: string, ...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: imported },
+      });
+    const run = () => cli('db-import', '--corpus', corpusDir, '--cache', cacheDir);
+    const first = await run();
+    expect(first.stdout).toMatch(/^skipped servers\/1150000000000000000\/broken\.md: /m);
+    expect(first.stdout).toMatch(/^Copied 2 articles \(0 already there\) and 3 feedback records \(0 already there\)\.$/m);
+    expect(first.stdout).not.toContain(new URL(imported).password);
+
+    await writeFile(path.join(folder, 'edited.md'), article('edited', 'Edited since the first import.'));
+    const second = await run();
+    expect(second.stdout).toMatch(/^Copied 1 articles \(1 already there\) and 0 feedback records \(3 already there\)\.$/m);
+    const client = new pg.Client({ connectionString: imported });
+    await client.connect();
+    try {
+      const articles = await client.query('SELECT file, document_id FROM articles ORDER BY file');
+      expect(articles.rows).toEqual([
+        { file: 'edited.md', document_id: 'edited' },
+        { file: 'kept.md', document_id: 'kept' },
+      ]);
+      expect((await client.query('SELECT op FROM changes ORDER BY seq')).rows.map((row) => row.op)).toEqual(['add', 'add', 'replace']);
+      expect((await client.query('SELECT count(*)::int AS records FROM feedback')).rows).toEqual([{ records: 3 }]);
+      expect((await client.query("SELECT text FROM articles WHERE file = 'edited.md'")).rows[0].text).toContain('Edited since the first import.');
+    } finally {
+      await client.end();
+    }
+    // `npm run feedback` reads the database once DATABASE_URL is set, as the bot then records there.
+    const report = await cli('feedback', '--guild', SERVER);
+    expect(report.stdout).toContain('2 questions in the last 7 days: 1 answered, 1 declined.');
+    expect(report.stdout).toContain('Votes on answers: 👍 1 · 👎 0');
   });
 });
