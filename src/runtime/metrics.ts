@@ -46,13 +46,13 @@ export class Metrics {
     });
     this.#feedPolls = new Counter({
       name: 'citebot_feed_polls_total',
-      help: 'Polls of followed feeds by this process: new (items found), unchanged, not-modified (answered 304), failed.',
+      help: 'Polls of followed feeds by this process: new (items found), unchanged, not-modified (answered 304), failed, interrupted (the corpus could not take an article then; tried again soon, not a failure).',
       labelNames: ['outcome'],
       registers,
     });
     this.#feedItems = new Counter({
       name: 'citebot_feed_items_total',
-      help: 'New items of followed feeds: added as articles, or skipped (not an article, no room, refused); skipped items are not retried.',
+      help: 'New items of followed feeds: added as articles, or skipped (not an article, no room, a private address); skipped items are not retried.',
       labelNames: ['outcome'],
       registers,
     });

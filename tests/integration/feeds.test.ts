@@ -267,6 +267,44 @@ describe('the feed poller', () => {
     expect(recorded.articles.size).toBe(2);
   });
 
+  it('tries an item again when the corpus cannot take it now (busy), without counting the feed as failing or skipping the item', async () => {
+    const busy = 'Another change to this server’s articles is still being written (perhaps from another shard): try again in a moment.';
+    const add = recorded.corpus.add;
+    recorded.corpus.add = async (actor, upload) => (recorded.articles.size === 1 ? { refused: busy, outcomes: [] } : add(actor, upload));
+    const feeds = feedsWith();
+    const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 3);
+    expect(outcome).toMatchObject({ first: { added: ['Ferry times change'], skipped: [] } });
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times'] });
+    expect((await followed()).validators).toBeUndefined();
+    expect(logLines('feed poll interrupted: the corpus is busy')).toHaveLength(1);
+    expect(logLines('feed item skipped')).toEqual([]);
+    expect(audits.filter((text) => text.includes('skipped'))).toEqual([]);
+
+    recorded.corpus.add = add;
+    await makeDue();
+    await feeds.pollDue();
+    expect([...recorded.articles.values()].map((article) => article.title)).toEqual(['Ferry times change', 'Library opens later', 'Bridge works begin']);
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times', 'library-hours', 'bridge-works'] });
+  });
+
+  it('keeps an article the corpus would not retire now as the feed’s own, and retires it after a later item', async () => {
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);
+    const remove = recorded.corpus.remove;
+    recorded.corpus.remove = async () => ({ refused: 'busy', outcomes: [] });
+    items.push({ slug: 'harbour-dredging', title: 'Harbour dredging approved', day: 4 });
+    await makeDue();
+    await feeds.pollDue();
+    expect((await followed()).articles.map((entry) => entry.key)).toEqual(['library-hours', 'bridge-works', 'harbour-dredging']);
+
+    recorded.corpus.remove = remove;
+    items.push({ slug: 'school-meals', title: 'School meals go local', day: 5 });
+    await makeDue();
+    await feeds.pollDue();
+    expect(recorded.removed).toEqual(['library-opens-later', 'bridge-works-begin']);
+    expect((await followed()).articles.map((entry) => entry.key)).toEqual(['harbour-dredging', 'school-meals']);
+  });
+
   it('skips an item whose link points at this machine when private addresses are not allowed, once, without fetching it', async () => {
     // The feed is fetched as a public one would be (it is served on loopback here); its items' links are checked as they are.
     const feeds = feedsWith({ fetchFeed: (url, options) => fetchFeed(url, { ...options, allowPrivate: true }) }, false);

@@ -30,8 +30,8 @@ export interface FeedsConfig {
   fetchAllowPrivate: boolean;
 }
 
-/** What a poll of one feed did, for the log and the metrics. */
-export type PollOutcome = 'new' | 'unchanged' | 'not-modified' | 'failed';
+/** What a poll of one feed did, for the log and the metrics (`interrupted`: the corpus could not take an article now). */
+export type PollOutcome = 'new' | 'unchanged' | 'not-modified' | 'failed' | 'interrupted';
 
 export interface FeedsMetrics {
   observePoll(outcome: PollOutcome): void;
@@ -92,6 +92,8 @@ const SEEN_KEPT = 5 * MAX_KEEP;
 const LEASE_MS = 5 * 60_000;
 /** Longest wait between polls of a failing feed. */
 const MAX_BACKOFF_MS = 6 * 60 * 60_000;
+/** How soon a poll stopped by a busy corpus is tried again (at most the interval). */
+const BUSY_RETRY_MS = 60_000;
 /** Words from which an item's own content is taken as the whole article rather than a summary. */
 const FULL_CONTENT_WORDS = 150;
 
@@ -258,22 +260,39 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     const seen = new Set(feed.seen);
     // Oldest first, so the articles are added, and later retired, in the order they were published.
     const unseen = parsed.items.filter((item) => !seen.has(item.key)).reverse();
+    let busy: string | undefined;
     for (const item of unseen) {
       if (stopped) break;
       const outcome = await addItem(scope, feed, item, parsed, corpus, actor);
       if (outcome === 'unfollowed') return { added, skipped };
+      if ('busy' in outcome) {
+        busy = outcome.busy;
+        break;
+      }
       if (outcome.added) added.push(outcome.added);
       if (outcome.skipped) skipped.push(outcome.skipped);
     }
-    await updateFeed(scope, feed.url, (state) => {
-      succeeded(state, started);
-      state.validators = read.validators;
-      if (parsed.title) state.title = parsed.title;
-      if (added.length > 0) state.lastNewItemAt = iso(now());
-    });
-    metrics?.observePoll(added.length + skipped.length > 0 ? 'new' : 'unchanged');
-    if (added.length + skipped.length > 0)
-      logger.info({ scope, feed: feed.url, added: added.length, skipped: skipped.length, ms: now() - started }, 'feed polled: new items');
+    if (busy !== undefined) {
+      // The corpus could not take an article now (another change being written, the store down): not the feed's
+      // fault, so no failure is counted; its validators are not kept, so the items left are read again soon.
+      await updateFeed(scope, feed.url, (state) => {
+        if (added.length > 0) state.lastNewItemAt = iso(now());
+        delete state.lease;
+        state.nextPollAt = iso(now() + Math.min(intervalMs, BUSY_RETRY_MS));
+      });
+      metrics?.observePoll('interrupted');
+      logger.warn({ scope, feed: feed.url, added: added.length, skipped: skipped.length, reason: busy }, 'feed poll interrupted: the corpus is busy');
+    } else {
+      await updateFeed(scope, feed.url, (state) => {
+        succeeded(state, started);
+        state.validators = read.validators;
+        if (parsed.title) state.title = parsed.title;
+        if (added.length > 0) state.lastNewItemAt = iso(now());
+      });
+      metrics?.observePoll(added.length + skipped.length > 0 ? 'new' : 'unchanged');
+      if (added.length + skipped.length > 0)
+        logger.info({ scope, feed: feed.url, added: added.length, skipped: skipped.length, ms: now() - started }, 'feed polled: new items');
+    }
     if (skipped.length > 0) await audit(skippedNotice(feed, scope, skipped));
     return { added, skipped };
   };
@@ -286,7 +305,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     parsed: ParsedFeed,
     corpus: ServerCorpusChanges,
     actor: Actor,
-  ): Promise<{ added?: string; skipped?: string } | 'unfollowed'> => {
+  ): Promise<{ added?: string; skipped?: string } | { busy: string } | 'unfollowed'> => {
     const record = (change: (state: FollowedFeed) => void) =>
       updateFeed(scope, feed.url, (state) => {
         state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-SEEN_KEPT);
@@ -301,12 +320,24 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     };
     const article = await prepareItem(item, parsed);
     if (!article.ok) return skip(article.message);
-    /** Retires the feed's oldest article; false when the feed was unfollowed meanwhile. */
-    const retireOldest = async () => {
-      const oldest = feed.articles.shift()!;
+    /**
+     * Retires the feed's oldest article: `kept` when the corpus refused (it stays the feed's, retired after a
+     * later item), `unfollowed` when the feed was unfollowed meanwhile.
+     */
+    const retireOldest = async (): Promise<'retired' | 'kept' | 'unfollowed'> => {
+      const oldest = feed.articles[0]!;
       const { refused } = await corpus.remove({ ...actor, reason: `${actor.reason}: keeps ${feed.keep}` }, oldest.documentId);
-      if (refused) logger.warn({ scope, feed: feed.url, documentId: oldest.documentId, refused }, 'feed could not retire its oldest article');
-      return updateFeed(scope, feed.url, (state) => void (state.articles = state.articles.filter(({ documentId }) => documentId !== oldest.documentId)));
+      if (refused) {
+        logger.warn({ scope, feed: feed.url, documentId: oldest.documentId, refused }, 'feed could not retire its oldest article');
+        return 'kept';
+      }
+      feed.articles.shift();
+      const recorded = await updateFeed(
+        scope,
+        feed.url,
+        (state) => void (state.articles = state.articles.filter(({ documentId }) => documentId !== oldest.documentId)),
+      );
+      return recorded ? 'retired' : 'unfollowed';
     };
     const upload = {
       fileName: article.fileName,
@@ -317,19 +348,26 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     let added = await corpus.add(actor, upload);
     // No room left in the server's quota: the feed's own oldest article makes way, once.
     if (added.write && !added.write.ok && added.write.reason === 'quota' && feed.articles.length > 0) {
-      if (!(await retireOldest())) return 'unfollowed';
+      const retired = await retireOldest();
+      if (retired === 'unfollowed') return 'unfollowed';
+      if (retired === 'kept') return { busy: 'the feed’s oldest article could not be retired to make room' };
       added = await corpus.add(actor, upload);
     }
     const { write, duplicate, refused } = added;
     if (duplicate) return (await record(() => undefined)) ? {} : 'unfollowed';
-    if (refused) return skip(refused);
+    // Nothing could be written now (the corpus busy or unwritable): the item is not seen, and is tried again.
+    if (refused) return { busy: refused };
     if (!write?.ok) return skip(write?.reason === 'quota' ? 'the server has no room left for it (its quota)' : 'it is not a valid article');
     metrics?.observeItem('added');
     const entry = { key: item.key, documentId: write.documentId, addedAt: iso(now()) };
     feed.articles.push(entry);
     if (!(await record((state) => state.articles.push(entry)))) return 'unfollowed';
     // Served first, then the oldest beyond `keep` retired: members never lack the newest.
-    while (feed.articles.length > feed.keep) if (!(await retireOldest())) return 'unfollowed';
+    while (feed.articles.length > feed.keep) {
+      const retired = await retireOldest();
+      if (retired === 'unfollowed') return 'unfollowed';
+      if (retired === 'kept') break;
+    }
     return { added: article.meta.title };
   };
 
