@@ -73,6 +73,7 @@ function recordingCorpus() {
       if (!document) return { refused: 'invalid', outcomes: [] };
       const same = [...articles.entries()].find(([, article]) => article.upload.unique?.url === upload.unique?.url);
       if (same) return { duplicate: { document: { id: same[0] } } as never, outcomes: [] };
+      if (articles.has(document.id)) return { write: { ok: false, reason: 'exists', problems: [] }, outcomes: [] };
       articles.set(document.id, { upload, title: document.title });
       return { write: { ok: true, file: upload.fileName, documentId: document.id, replaced: false }, outcomes: [] };
     },
@@ -265,6 +266,17 @@ describe('the feed poller', () => {
     expect(feedState(await followed())).toBe('ok');
     expect(logLines('feed recovered')).toHaveLength(1);
     expect(recorded.articles.size).toBe(2);
+  });
+
+  it('adds an item whose title is a kept article’s (a daily briefing) under a name of its own', async () => {
+    items = [
+      { slug: 'minutes-march', title: 'Council minutes', day: 1 },
+      { slug: 'minutes-april', title: 'Council minutes', day: 2 },
+    ];
+    const outcome = await feedsWith().forScope(SCOPE).follow(moderator, at('/feed'), 5);
+    expect(outcome).toMatchObject({ first: { added: ['Council minutes', 'Council minutes'], skipped: [] } });
+    expect([...recorded.articles.keys()]).toEqual(['council-minutes', expect.stringMatching(/^council-minutes-[0-9a-f]{8}$/)]);
+    expect((await followed()).articles.map((entry) => entry.documentId)).toEqual([...recorded.articles.keys()]);
   });
 
   it('tries an item again when the corpus cannot take it now (busy), without counting the feed as failing or skipping the item', async () => {

@@ -10,7 +10,7 @@
  * refuses an article added just before it died.
  */
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
 import { ExtractionFailed, readFeedOffThread } from '../../engine/extractionTasks.js';
 import { FetchRefused, fetchFeed, type FeedValidators } from '../../ingest/safeFetch.js';
@@ -339,13 +339,18 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       );
       return recorded ? 'retired' : 'unfollowed';
     };
-    const upload = {
+    let upload = {
       fileName: article.fileName,
       bytes: new TextEncoder().encode(article.markdown),
       replace: false,
       unique: { url: article.meta.url, fingerprint: article.fingerprint },
     };
     let added = await corpus.add(actor, upload);
+    // Another article has the file name of this one's title (a feed's daily "Morning briefing"): it is named apart by its item.
+    if (added.write && !added.write.ok && added.write.reason === 'exists') {
+      upload = { ...upload, fileName: `${upload.fileName.replace(/\.md$/, '')}-${createHash('sha256').update(item.key).digest('hex').slice(0, 8)}.md` };
+      added = await corpus.add(actor, upload);
+    }
     // No room left in the server's quota: the feed's own oldest article makes way, once.
     if (added.write && !added.write.ok && added.write.reason === 'quota' && feed.articles.length > 0) {
       const retired = await retireOldest();
