@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor, ServerCorpusChanges, Upload } from '../../src/app/corpusChanges/corpusChanges.js';
 import { createFeeds, type Feeds, type FeedsOptions } from '../../src/app/feeds/feeds.js';
-import { feedState, fileFeedStore, type FeedStore } from '../../src/app/feeds/feedStore.js';
+import { feedState, fileFeedStore, type FeedStore, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
 import { fetchFeed } from '../../src/ingest/safeFetch.js';
 import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
 import { createLogger } from '../../src/runtime/logger.js';
@@ -36,6 +36,8 @@ interface Item {
 let items: Item[] = [];
 /** What the feed route answers instead of the feed, when set. */
 let feedOverride: ((response: http.ServerResponse) => void) | undefined;
+/** Run before an article's page is answered, when set: what happens while a poll fetches it. */
+let beforeArticle: ((slug: string) => Promise<void>) | undefined;
 const requests: Array<{ url: string; conditional: boolean }> = [];
 
 const rss = (list: Item[]) =>
@@ -57,7 +59,10 @@ const server = http.createServer((request, response) => {
     return response.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
   }
   const article = items.find((item) => url === `/articles/${item.slug}`);
-  if (article) return response.writeHead(200, { 'content-type': 'text/html' }).end(page(article.title, article.slug.replace(/-/g, ' ')));
+  if (article)
+    return void (beforeArticle?.(article.slug) ?? Promise.resolve()).then(() =>
+      response.writeHead(200, { 'content-type': 'text/html' }).end(page(article.title, article.slug.replace(/-/g, ' '))),
+    );
   return response.writeHead(404).end();
 });
 const at = (route: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${route}`;
@@ -116,6 +121,16 @@ const makeDue = () =>
     for (const feed of feeds) feed.nextPollAt = new Date(Date.now() - 1000).toISOString();
   });
 const followed = async () => (await store.read(SCOPE))[0]!;
+/** A feed as following it leaves it, before its first poll. */
+const followedNow = (url: string): FollowedFeed => ({
+  url,
+  keep: 5,
+  followedBy: moderator.id,
+  followedAt: new Date().toISOString(),
+  failures: 0,
+  seen: [],
+  articles: [],
+});
 const logLines = (message: string) => log.map((line) => JSON.parse(line) as { msg: string; reason?: string }).filter((line) => line.msg === message);
 
 beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
@@ -130,6 +145,7 @@ beforeEach(async () => {
   audits = [];
   requests.length = 0;
   feedOverride = undefined;
+  beforeArticle = undefined;
   recorded = recordingCorpus();
   items = [
     { slug: 'ferry-times', title: 'Ferry times change', day: 1 },
@@ -288,7 +304,7 @@ describe('the feed poller', () => {
     expect(outcome).toMatchObject({ first: { added: ['Ferry times change'], skipped: [] } });
     expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times'] });
     expect((await followed()).validators).toBeUndefined();
-    expect(logLines('feed poll interrupted: the corpus is busy')).toHaveLength(1);
+    expect(logLines('feed poll interrupted')).toHaveLength(1);
     expect(logLines('feed item skipped')).toEqual([]);
     expect(audits.filter((text) => text.includes('skipped'))).toEqual([]);
 
@@ -315,6 +331,53 @@ describe('the feed poller', () => {
     await feeds.pollDue();
     expect(recorded.removed).toEqual(['library-opens-later', 'bridge-works-begin']);
     expect((await followed()).articles.map((entry) => entry.key)).toEqual(['harbour-dredging', 'school-meals']);
+  });
+
+  it('writes nothing for a feed unfollowed while its poll fetched an article', async () => {
+    const feeds = feedsWith();
+    await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));
+    beforeArticle = async () => void (await feeds.forScope(SCOPE).unfollow(moderator, at('/feed')));
+    await feeds.pollDue();
+    expect(recorded.articles.size).toBe(0);
+    expect(await store.read(SCOPE)).toEqual([]);
+  });
+
+  it('stops a poll whose lease ran out and was taken by another process, which then polls the feed alone', async () => {
+    await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));
+    let takenOver = false;
+    beforeArticle = async () => {
+      if (takenOver) return;
+      takenOver = true;
+      // This poll stalls past its lease (a paused process): another process takes the feed and polls it whole.
+      await store.update(SCOPE, (list) => void (list[0]!.lease!.until = new Date(Date.now() - 1000).toISOString()));
+      await feedsWith().pollDue();
+    };
+    await feedsWith().pollDue();
+    expect(recorded.articles.size).toBe(3);
+    // The other process fetched the three pages; the stalled poll, only the one it was fetching.
+    expect(requests.filter((request) => request.url.startsWith('/articles/'))).toHaveLength(4);
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times', 'library-hours', 'bridge-works'] });
+    expect((await followed()).lease).toBeUndefined();
+  });
+
+  it('stop() during a follow’s first poll waits for it, and leaves the items not yet added to the next process', async () => {
+    const feeds = feedsWith();
+    feeds.start();
+    let stopping: Promise<number> | undefined;
+    beforeArticle = async () => {
+      // Once stop() has resolved, the poll has ended and recorded where it stopped.
+      stopping ??= feeds.stop().then(() => logLines('feed poll interrupted').length);
+    };
+    const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 3);
+    expect(await stopping).toBe(1);
+    expect(outcome).toMatchObject({ first: { added: ['Ferry times change'] } });
+    const state = await followed();
+    expect(state.lease).toBeUndefined();
+    expect(state.validators).toBeUndefined();
+
+    // Due at once for the next process, which reads the feed whole rather than being told "not modified".
+    await feedsWith().pollDue();
+    expect([...recorded.articles.values()].map((article) => article.title)).toEqual(['Ferry times change', 'Library opens later', 'Bridge works begin']);
   });
 
   it('skips an item whose link points at this machine when private addresses are not allowed, once, without fetching it', async () => {

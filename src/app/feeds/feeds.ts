@@ -116,6 +116,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
   const iso = (time: number) => new Date(time).toISOString();
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<void> | undefined;
+  const running = new Set<Promise<unknown>>();
   let started = false;
   let stopped = false;
 
@@ -170,9 +171,10 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       if (!('followed' in outcome)) return outcome;
       logger.info({ actorId: actor.id, scope, feed: url, keep, action: 'follow' }, 'feed followed');
       // The first poll runs now, with the feed just read, so the moderator hears what was added and skipped.
-      const [leased] = await takeDue(scope, url);
+      const leased = stopped ? undefined : await takeNext(scope, { only: url });
       if (!leased) return outcome;
-      return { ...outcome, first: await pollFeed(scope, leased, { parsed: read.parsed, validators: read.validators }) };
+      const first = await pollOne(scope, leased, { parsed: read.parsed, validators: read.validators });
+      return first ? { ...outcome, first } : outcome;
     },
     async unfollow(actor, address) {
       const removed = await store.update(scope, (feeds) => {
@@ -186,21 +188,32 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     list: () => store.read(scope),
   });
 
-  /** Changes one feed's state under the lock; false when it is no longer followed (unfollowed meanwhile). */
-  const updateFeed = (scope: string | undefined, url: string, change: (feed: FollowedFeed) => void) =>
+  /**
+   * Changes the state of a feed this poll holds, under the lock; false when it no longer holds it:
+   * unfollowed meanwhile, or its lease ran out and another poll took the feed.
+   */
+  const updateFeed = (scope: string | undefined, leased: FollowedFeed, change: (feed: FollowedFeed) => void) =>
     store.update(scope, (feeds) => {
-      const feed = feeds.find((candidate) => candidate.url === url);
-      if (feed) change(feed);
-      return feed !== undefined;
+      const feed = feeds.find((candidate) => candidate.url === leased.url);
+      if (feed?.lease?.holder !== leased.lease?.holder) return false;
+      change(feed!);
+      return true;
     });
+  /** Holds the feed for another LEASE_MS from now. */
+  const renew = (leased: FollowedFeed) => (state: FollowedFeed) => {
+    state.lease = { holder: leased.lease!.holder, until: iso(now() + LEASE_MS) };
+  };
 
-  /** Takes the feeds of `scope` (or the one at `only`) that are due and not being polled elsewhere, leased to this process. */
-  const takeDue = (scope: string | undefined, only?: string) =>
+  /**
+   * Takes the next feed of `scope` (or the one at `only`) that is due and not being polled, leased to
+   * one poll of this process, one feed at a time so that no lease runs out while others are polled.
+   */
+  let leases = 0;
+  const takeNext = (scope: string | undefined, { only, except }: { only?: string; except?: ReadonlySet<string> } = {}) =>
     store.update(scope, (feeds) => {
       const time = now();
-      const taken: FollowedFeed[] = [];
       for (const feed of feeds) {
-        if (only !== undefined && feed.url !== only) continue;
+        if ((only !== undefined && feed.url !== only) || except?.has(feed.url)) continue;
         // Leased: being polled now, by another process or by this one (a follow's first poll beside the timer's).
         if (feed.lease && Date.parse(feed.lease.until) > time) continue;
         const next = feed.nextPollAt === undefined ? time : Date.parse(feed.nextPollAt);
@@ -210,10 +223,11 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
           feed.nextPollAt = iso(time + phaseMs(feed.url, intervalMs));
           continue;
         }
-        feed.lease = { holder, until: iso(time + LEASE_MS) };
-        taken.push(structuredClone(feed));
+        leases += 1;
+        feed.lease = { holder: `${holder}#${leases}`, until: iso(time + LEASE_MS) };
+        return structuredClone(feed);
       }
-      return taken;
+      return undefined;
     });
 
   /** The article an item makes: its own content when the feed carries the whole article, else its link fetched. */
@@ -252,7 +266,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       return { added, skipped };
     }
     if (read.notModified) {
-      await updateFeed(scope, feed.url, (state) => succeeded(state, started));
+      await updateFeed(scope, feed, (state) => succeeded(state, started));
       metrics?.observePoll('not-modified');
       return { added, skipped };
     }
@@ -260,30 +274,34 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     const seen = new Set(feed.seen);
     // Oldest first, so the articles are added, and later retired, in the order they were published.
     const unseen = parsed.items.filter((item) => !seen.has(item.key)).reverse();
-    let busy: string | undefined;
+    let interrupted: string | undefined;
     for (const item of unseen) {
-      if (stopped) break;
+      if (stopped) {
+        interrupted = 'the bot is stopping';
+        break;
+      }
       const outcome = await addItem(scope, feed, item, parsed, corpus, actor);
-      if (outcome === 'unfollowed') return { added, skipped };
+      // Unfollowed, or taken over by another poll (this one's lease ran out): that one records the rest.
+      if (outcome === 'lost') return { added, skipped };
       if ('busy' in outcome) {
-        busy = outcome.busy;
+        interrupted = outcome.busy;
         break;
       }
       if (outcome.added) added.push(outcome.added);
       if (outcome.skipped) skipped.push(outcome.skipped);
     }
-    if (busy !== undefined) {
-      // The corpus could not take an article now (another change being written, the store down): not the feed's
-      // fault, so no failure is counted; its validators are not kept, so the items left are read again soon.
-      await updateFeed(scope, feed.url, (state) => {
+    if (interrupted !== undefined) {
+      // Not the feed's fault (the corpus could not take an article now, or the bot is stopping), so no failure is
+      // counted; its validators are not kept, so the items left are read again: soon, or by the next process at once.
+      await updateFeed(scope, feed, (state) => {
         if (added.length > 0) state.lastNewItemAt = iso(now());
         delete state.lease;
-        state.nextPollAt = iso(now() + Math.min(intervalMs, BUSY_RETRY_MS));
+        if (!stopped) state.nextPollAt = iso(now() + Math.min(intervalMs, BUSY_RETRY_MS));
       });
       metrics?.observePoll('interrupted');
-      logger.warn({ scope, feed: feed.url, added: added.length, skipped: skipped.length, reason: busy }, 'feed poll interrupted: the corpus is busy');
+      logger[stopped ? 'info' : 'warn']({ scope, feed: feed.url, added: added.length, skipped: skipped.length, reason: interrupted }, 'feed poll interrupted');
     } else {
-      await updateFeed(scope, feed.url, (state) => {
+      await updateFeed(scope, feed, (state) => {
         succeeded(state, started);
         state.validators = read.validators;
         if (parsed.title) state.title = parsed.title;
@@ -305,26 +323,28 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     parsed: ParsedFeed,
     corpus: ServerCorpusChanges,
     actor: Actor,
-  ): Promise<{ added?: string; skipped?: string } | { busy: string } | 'unfollowed'> => {
+  ): Promise<{ added?: string; skipped?: string } | { busy: string } | 'lost'> => {
     const record = (change: (state: FollowedFeed) => void) =>
-      updateFeed(scope, feed.url, (state) => {
+      updateFeed(scope, feed, (state) => {
         state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-SEEN_KEPT);
-        state.lease = { holder, until: iso(now() + LEASE_MS) };
+        renew(feed)(state);
         change(state);
       });
     const title = item.title ?? item.link ?? item.key;
     const skip = async (why: string) => {
       metrics?.observeItem('skipped');
       logger.info({ scope, feed: feed.url, item: item.link ?? item.key, reason: why }, 'feed item skipped');
-      return (await record(() => undefined)) ? { skipped: `“${title}”: ${why}` } : ('unfollowed' as const);
+      return (await record(() => undefined)) ? { skipped: `“${title}”: ${why}` } : ('lost' as const);
     };
     const article = await prepareItem(item, parsed);
     if (!article.ok) return skip(article.message);
+    // Nothing is written for a feed this poll no longer holds (unfollowed while the article was fetched).
+    if (!(await updateFeed(scope, feed, renew(feed)))) return 'lost';
     /**
      * Retires the feed's oldest article: `kept` when the corpus refused (it stays the feed's, retired after a
-     * later item), `unfollowed` when the feed was unfollowed meanwhile.
+     * later item), `lost` when this poll no longer holds the feed.
      */
-    const retireOldest = async (): Promise<'retired' | 'kept' | 'unfollowed'> => {
+    const retireOldest = async (): Promise<'retired' | 'kept' | 'lost'> => {
       const oldest = feed.articles[0]!;
       const { refused } = await corpus.remove({ ...actor, reason: `${actor.reason}: keeps ${feed.keep}` }, oldest.documentId);
       if (refused) {
@@ -334,10 +354,10 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       feed.articles.shift();
       const recorded = await updateFeed(
         scope,
-        feed.url,
+        feed,
         (state) => void (state.articles = state.articles.filter(({ documentId }) => documentId !== oldest.documentId)),
       );
-      return recorded ? 'retired' : 'unfollowed';
+      return recorded ? 'retired' : 'lost';
     };
     let upload = {
       fileName: article.fileName,
@@ -354,23 +374,23 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     // No room left in the server's quota: the feed's own oldest article makes way, once.
     if (added.write && !added.write.ok && added.write.reason === 'quota' && feed.articles.length > 0) {
       const retired = await retireOldest();
-      if (retired === 'unfollowed') return 'unfollowed';
+      if (retired === 'lost') return 'lost';
       if (retired === 'kept') return { busy: 'the feed’s oldest article could not be retired to make room' };
       added = await corpus.add(actor, upload);
     }
     const { write, duplicate, refused } = added;
-    if (duplicate) return (await record(() => undefined)) ? {} : 'unfollowed';
+    if (duplicate) return (await record(() => undefined)) ? {} : 'lost';
     // Nothing could be written now (the corpus busy or unwritable): the item is not seen, and is tried again.
     if (refused) return { busy: refused };
     if (!write?.ok) return skip(write?.reason === 'quota' ? 'the server has no room left for it (its quota)' : 'it is not a valid article');
     metrics?.observeItem('added');
     const entry = { key: item.key, documentId: write.documentId, addedAt: iso(now()) };
     feed.articles.push(entry);
-    if (!(await record((state) => state.articles.push(entry)))) return 'unfollowed';
+    if (!(await record((state) => state.articles.push(entry)))) return 'lost';
     // Served first, then the oldest beyond `keep` retired: members never lack the newest.
     while (feed.articles.length > feed.keep) {
       const retired = await retireOldest();
-      if (retired === 'unfollowed') return 'unfollowed';
+      if (retired === 'lost') return 'lost';
       if (retired === 'kept') break;
     }
     return { added: article.meta.title };
@@ -387,7 +407,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
 
   const failed = async (scope: string | undefined, feed: FollowedFeed, message: string) => {
     let failures = 0;
-    await updateFeed(scope, feed.url, (state) => {
+    await updateFeed(scope, feed, (state) => {
       failures = state.failures + 1;
       state.failures = failures;
       state.lastError = message.slice(0, 300);
@@ -403,27 +423,39 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       );
   };
 
+  /** Polls one leased feed; a bug or a disk error in it is logged and counted as its failure, never thrown. */
+  const pollOne = async (scope: string | undefined, feed: FollowedFeed, fresh?: Parameters<typeof pollFeed>[2]) => {
+    const poll = pollFeed(scope, feed, fresh).catch(async (error: unknown) => {
+      logger.error({ err: error, scope, feed: feed.url }, 'feed poll failed unexpectedly');
+      await failed(scope, feed, 'the poll failed unexpectedly (the log says more).').catch(() => undefined);
+      return undefined;
+    });
+    running.add(poll);
+    try {
+      return await poll;
+    } finally {
+      running.delete(poll);
+    }
+  };
+
   const pollDue = async () => {
     const counts: Record<FeedState, number> = { new: 0, ok: 0, failing: 0 };
     for (const scope of await store.scopes()) {
-      if (stopped) return;
-      let due: FollowedFeed[];
-      try {
-        due = await takeDue(scope);
-      } catch (error) {
-        // One scope's unreadable list (or disk) must not stop the other scopes' feeds.
-        logger.warn({ err: error, scope }, 'could not read the feeds this scope follows');
-        continue;
-      }
-      for (const feed of due) {
+      // Each feed once per pass, even one whose poll outlasted its interval.
+      const polled = new Set<string>();
+      for (;;) {
         if (stopped) return;
+        let feed: FollowedFeed | undefined;
         try {
-          await pollFeed(scope, feed);
+          feed = await takeNext(scope, { except: polled });
         } catch (error) {
-          // A bug or a disk error in one feed's poll must not stop the others'.
-          logger.error({ err: error, scope, feed: feed.url }, 'feed poll failed unexpectedly');
-          await failed(scope, feed, 'the poll failed unexpectedly (the log says more).').catch(() => undefined);
+          // One scope's unreadable list (or disk) must not stop the other scopes' feeds.
+          logger.warn({ err: error, scope }, 'could not read the feeds this scope follows');
+          break;
         }
+        if (!feed) break;
+        polled.add(feed.url);
+        await pollOne(scope, feed);
       }
       for (const feed of await store.read(scope).catch(() => [])) counts[feedState(feed)] += 1;
     }
@@ -456,7 +488,8 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await polling;
+      // The timer's polls and any follow's first poll: each stops after the item it is adding.
+      await Promise.all([polling, ...running]);
     },
   };
 }
