@@ -260,14 +260,14 @@ export function followChanges(options: ChangeFollowerOptions): ChangeFollower {
     },
     follow,
     async reloadEverywhere() {
-      // This process's own change, and any other: in the mirror before the reload that reports it.
-      await running;
-      try {
-        await catchUp();
-      } catch (error) {
+      // This process's own change, and any other: in the mirror before the reload that reports it,
+      // in turn with the catch-ups announcements start.
+      const caughtUp = running.then(catchUp).catch((error: unknown) => {
         onError('catch-up');
         logger.warn({ err: error }, 'could not catch up with the database’s changes; this host reloads what it has');
-      }
+      });
+      running = caughtUp.then(() => undefined);
+      await caughtUp;
       try {
         return [{ report: await reloadHere() }];
       } finally {

@@ -11,6 +11,11 @@ import type { Logger } from '../runtime/logger.js';
 
 /** Waiting longer than this for a connection means the database is as good as down. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Nor does a query wait longer than this for its answer (a change waits for another to the same
+ * server for at most 20 s, its lock's timeout): past it, the database counts as unreachable.
+ */
+const QUERY_TIMEOUT_MS = 30_000;
 
 /** Socket errors of a connection that could not be made, or was lost. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -20,7 +25,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
  */
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** pg's messages for a connection it lost or never made (they carry no code). */
-const CLIENT_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed/i;
+const CLIENT_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Query read timeout/i;
 
 /** Whether `error` says the database cannot be reached now, rather than that a query or its data is wrong. */
 export function isUnreachable(error: unknown): boolean {
@@ -38,12 +43,18 @@ export function asUnavailable(error: unknown): unknown {
 
 /** One connection, for a task of its own (a change in a worker thread, listening for changes, an import). */
 export function connectClient(databaseUrl: string): pg.Client {
-  return new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  return new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true });
 }
 
 /** Connections shared by this process's short queries (catching up with changes, feedback). */
 export function createPool(databaseUrl: string, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, max: 4 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    max: 4,
+  });
   // An idle connection lost (the database restarting) is dropped by the pool; unhandled, the event would end the process.
   pool.on('error', (error) => logger.debug({ err: error }, 'an idle database connection was lost'));
   return pool;
