@@ -16,6 +16,7 @@ import { repoRoot } from '../support/discordSpec.js';
 import { testDatabase } from '../support/testDatabase.js';
 
 const moderator = { userId: '1000000000000000077', permissions: Permissions.ManageGuild };
+const AUDIT_CHANNEL = '800000000000000001';
 const LIGHTHOUSE = `---
 id: lighthouse
 title: Northern lighthouse keepers
@@ -47,7 +48,7 @@ beforeAll(async () => {
   parentDir = await mkdtemp(path.join(os.tmpdir(), 'citebot-database-'));
   const corpusDir = path.join(parentDir, 'corpus');
   await cp(path.join(repoRoot, 'corpus'), corpusDir, { recursive: true });
-  harness = await startBot({ database: databaseUrl, config: { corpusDir } });
+  harness = await startBot({ database: databaseUrl, config: { corpusDir, auditChannelId: AUDIT_CHANNEL }, fake: { channelId: AUDIT_CHANNEL } });
 });
 
 afterAll(async () => {
@@ -65,6 +66,9 @@ describe('the gateway bot with DATABASE_URL', () => {
     expect(await query('SELECT kind, scope, name, op FROM changes')).toEqual([
       { kind: 'article', scope: harness.fake.guildId, name: 'lighthouse.md', op: 'add' },
     ]);
+    // The change's own reload reports it (its announcement, heard by this host too, waits for it): the audit channel is told.
+    const audit = await harness.fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${AUDIT_CHANNEL}/messages`);
+    expect(audit.body).toMatchObject({ content: expect.stringContaining('Added: “Northern lighthouse keepers”') });
 
     const sent = harness.fake.chatInput('ask', [{ name: 'question', type: 3, value: 'When was the northern lighthouse automated?' }]);
     const callback = await harness.callback(sent);
