@@ -77,7 +77,7 @@ function recordingCorpus() {
       const { document } = parseCorpusFile(upload.fileName, upload.bytes);
       if (!document) return { refused: 'invalid', outcomes: [] };
       const same = [...articles.entries()].find(([, article]) => article.upload.unique?.url === upload.unique?.url);
-      if (same) return { duplicate: { document: { id: same[0] } } as never, outcomes: [] };
+      if (same) return { duplicate: { document: { id: same[0], scope: SCOPE } } as never, outcomes: [] };
       if (articles.has(document.id)) return { write: { ok: false, reason: 'exists', problems: [] }, outcomes: [] };
       articles.set(document.id, { upload, title: document.title });
       return { write: { ok: true, file: upload.fileName, documentId: document.id, replaced: false }, outcomes: [] };
@@ -331,6 +331,31 @@ describe('the feed poller', () => {
     await feeds.pollDue();
     expect(recorded.removed).toEqual(['library-opens-later', 'bridge-works-begin']);
     expect((await followed()).articles.map((entry) => entry.key)).toEqual(['harbour-dredging', 'school-meals']);
+  });
+
+  it('takes an article written just before its process died, without the item recorded, as the feed’s own: retired beyond `keep`', async () => {
+    const add = recorded.corpus.add;
+    recorded.corpus.add = async (actor, upload) => {
+      const outcome = await add(actor, upload);
+      // The process dies right after this write: its poll never records the item.
+      if (outcome.write?.ok && outcome.write.documentId === 'library-opens-later') throw new Error('the process died');
+      return outcome;
+    };
+    const feeds = feedsWith();
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 3);
+    expect(await followed()).toMatchObject({ seen: ['ferry-times'], adding: 'library-hours' });
+
+    recorded.corpus.add = add;
+    await makeDue();
+    await feeds.pollDue();
+    items.push({ slug: 'harbour-dredging', title: 'Harbour dredging approved', day: 4 });
+    await makeDue();
+    await feeds.pollDue();
+    expect(recorded.removed).toEqual(['ferry-times-change']);
+    expect([...recorded.articles.keys()]).toEqual(['library-opens-later', 'bridge-works-begin', 'harbour-dredging-approved']);
+    const state = await followed();
+    expect(state.articles.map((entry) => entry.documentId)).toEqual(['library-opens-later', 'bridge-works-begin', 'harbour-dredging-approved']);
+    expect(state.adding).toBeUndefined();
   });
 
   it('writes nothing for a feed unfollowed while its poll fetched an article', async () => {

@@ -40,6 +40,11 @@ export interface FollowedFeed {
   lastError?: string;
   /** A poll in progress, by a process, until a time (when that process stopped, another may take it). */
   lease?: { holder: string; until: string };
+  /**
+   * The key of the item whose article is being written: set before the write, cleared once the item is
+   * recorded, so a poll after a crash in between takes the article it then finds as this feed's.
+   */
+  adding?: string;
   /** Keys of the items already handled (added, repeated or skipped), newest last, bounded. */
   seen: string[];
   articles: FeedArticle[];

@@ -7,7 +7,7 @@
  * feed store, under its lock across processes, so exactly one process polls a feed at a time, and
  * what a feed has seen is recorded after each item, so nothing is added twice after a restart. A
  * process that died mid-poll leaves a lease that runs out; the duplicate check of corpus changes
- * refuses an article added just before it died.
+ * refuses an article added just before it died, and the next poll takes that one as the feed's.
  */
 import { hostname } from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
@@ -296,6 +296,8 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       await updateFeed(scope, feed, (state) => {
         if (added.length > 0) state.lastNewItemAt = iso(now());
         delete state.lease;
+        // Nothing was written for the item it stopped at.
+        delete state.adding;
         if (!stopped) state.nextPollAt = iso(now() + Math.min(intervalMs, BUSY_RETRY_MS));
       });
       metrics?.observePoll('interrupted');
@@ -327,6 +329,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     const record = (change: (state: FollowedFeed) => void) =>
       updateFeed(scope, feed, (state) => {
         state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-SEEN_KEPT);
+        delete state.adding;
         renew(feed)(state);
         change(state);
       });
@@ -339,7 +342,13 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
     const article = await prepareItem(item, parsed);
     if (!article.ok) return skip(article.message);
     // Nothing is written for a feed this poll no longer holds (unfollowed while the article was fetched).
-    if (!(await updateFeed(scope, feed, renew(feed)))) return 'lost';
+    let writtenBefore = false;
+    const holding = await updateFeed(scope, feed, (state) => {
+      writtenBefore = state.adding === item.key;
+      state.adding = item.key;
+      renew(feed)(state);
+    });
+    if (!holding) return 'lost';
     /**
      * Retires the feed's oldest article: `kept` when the corpus refused (it stays the feed's, retired after a
      * later item), `lost` when this poll no longer holds the feed.
@@ -358,6 +367,18 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
         (state) => void (state.articles = state.articles.filter(({ documentId }) => documentId !== oldest.documentId)),
       );
       return recorded ? 'retired' : 'lost';
+    };
+    /** Records the item's article as the feed's, then retires the oldest beyond `keep`: served first, so members never lack the newest. */
+    const keepArticle = async (documentId: string): Promise<'kept' | 'lost'> => {
+      const entry = { key: item.key, documentId, addedAt: iso(now()) };
+      feed.articles.push(entry);
+      if (!(await record((state) => state.articles.push(entry)))) return 'lost';
+      while (feed.articles.length > feed.keep) {
+        const retired = await retireOldest();
+        if (retired === 'lost') return 'lost';
+        if (retired === 'kept') break;
+      }
+      return 'kept';
     };
     let upload = {
       fileName: article.fileName,
@@ -379,21 +400,18 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       added = await corpus.add(actor, upload);
     }
     const { write, duplicate, refused } = added;
+    // The article a poll wrote just before its process died (it never recorded the item): the feed's own, kept and retired as such.
+    if (duplicate && writtenBefore && duplicate.document.scope === scope && !feed.articles.some(({ documentId }) => documentId === duplicate.document.id)) {
+      const kept = await keepArticle(duplicate.document.id);
+      return kept === 'lost' ? kept : {};
+    }
     if (duplicate) return (await record(() => undefined)) ? {} : 'lost';
     // Nothing could be written now (the corpus busy or unwritable): the item is not seen, and is tried again.
     if (refused) return { busy: refused };
     if (!write?.ok) return skip(write?.reason === 'quota' ? 'the server has no room left for it (its quota)' : 'it is not a valid article');
     metrics?.observeItem('added');
-    const entry = { key: item.key, documentId: write.documentId, addedAt: iso(now()) };
-    feed.articles.push(entry);
-    if (!(await record((state) => state.articles.push(entry)))) return 'lost';
-    // Served first, then the oldest beyond `keep` retired: members never lack the newest.
-    while (feed.articles.length > feed.keep) {
-      const retired = await retireOldest();
-      if (retired === 'lost') return 'lost';
-      if (retired === 'kept') break;
-    }
-    return { added: article.meta.title };
+    const kept = await keepArticle(write.documentId);
+    return kept === 'lost' ? kept : { added: article.meta.title };
   };
 
   const succeeded = (state: FollowedFeed, started: number) => {
