@@ -49,4 +49,10 @@ describe('feedRef and findFeed', () => {
     expect(findFeed(feeds, 'long feed')?.url).toBe(long);
     expect(findFeed(feeds, 'https://news.example/other')).toBeUndefined();
   });
+
+  it('finds a feed by its address typed as it was given to follow, not as it was written down', () => {
+    const root = [followed(new URL('https://News.Example').href, 'Front Page')];
+    expect(findFeed(root, 'https://News.Example')?.title).toBe('Front Page');
+    expect(findFeed(feeds, 'HTTPS://NEWS.EXAMPLE/rss')?.title).toBe('Example News');
+  });
 });

@@ -72,8 +72,10 @@ export function feedRef(url: string): string {
 /** The feed a moderator named: by address, by `feedRef` (a suggestion picked), or by its title. */
 export function findFeed(feeds: readonly FollowedFeed[], typed: string): FollowedFeed | undefined {
   const wanted = typed.trim();
+  // An address as typed, written as following wrote it (host in lower case, a path's "/" added).
+  const address = URL.canParse(wanted) ? new URL(wanted).href : wanted;
   return (
-    feeds.find((feed) => feed.url === wanted || feedRef(feed.url) === wanted) ??
+    feeds.find((feed) => feed.url === address || feedRef(feed.url) === wanted) ??
     feeds.find((feed) => feed.title !== undefined && feed.title.toLowerCase() === wanted.toLowerCase())
   );
 }
