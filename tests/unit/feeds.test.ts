@@ -1,6 +1,10 @@
 /** The pure parts of followed feeds: how long a failing feed waits, its state, and how a command names one. */
 import { describe, expect, it } from 'vitest';
+import type { APIChatInputApplicationCommandInteraction } from 'discord.js';
+import { listFeeds } from '../../src/app/commands/corpusFeeds.js';
+import type { CommandContext } from '../../src/app/commands/types.js';
 import { backoffMs } from '../../src/app/feeds/feeds.js';
+import { buildMessage, embedLength, LIMITS } from '../../src/app/responses.js';
 import { feedRef, feedState, findFeed, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
 
 const HOUR = 3_600_000;
@@ -54,5 +58,22 @@ describe('feedRef and findFeed', () => {
     const root = [followed(new URL('https://News.Example').href, 'Front Page')];
     expect(findFeed(root, 'https://News.Example')?.title).toBe('Front Page');
     expect(findFeed(feeds, 'HTTPS://NEWS.EXAMPLE/rss')?.title).toBe('Example News');
+  });
+});
+
+describe('/corpus feeds', () => {
+  it('says how many feeds it shows when a server follows more than an embed holds, every field within Discord’s limits', async () => {
+    const many = Array.from({ length: 100 }, (_, index) => ({
+      ...followed(`https://news${index}.example/${'section/'.repeat(30)}rss`, `${'A very long feed title '.repeat(20)}${index}`),
+      lastPollAt: '2024-03-01T00:00:00.000Z',
+      failures: 5,
+      lastError: `https://news${index}.example/ answered 503 Service Unavailable: ${'check the link '.repeat(20)}`,
+    }));
+    const context = { feeds: { list: async () => many }, config: { serverMaxFeeds: 100 } } as unknown as CommandContext;
+    const reply = buildMessage(await listFeeds({} as APIChatInputApplicationCommandInteraction, context));
+    const [embed] = reply.embeds;
+    expect(embed!.fields).toHaveLength(LIMITS.fields);
+    expect(embed!.footer?.text).toBe('The first 25 of the 100 feeds are shown; type part of a title in /corpus unfollow to find any.');
+    expect(embedLength(embed!)).toBeLessThanOrEqual(LIMITS.embedTotal);
   });
 });

@@ -137,10 +137,13 @@ const STATES = { new: 'not polled yet', ok: 'ok', failing: 'failing' } as const;
 function formatFeeds(followed: FollowedFeed[], maxFeeds: number): APIEmbed {
   const when = (iso: string | undefined) => (iso ? `<t:${Math.floor(Date.parse(iso) / 1000)}:R>` : 'never');
   const shown = followed.slice(0, LIMITS.fields);
-  // Every field's share of the embed's total, with room for the title and the fields' names.
+  // Every field's share of the embed's total, with room for the title, the footer and the fields' names.
   const valueBudget = Math.min(LIMITS.fieldValue, Math.floor((LIMITS.embedTotal - 500) / shown.length) - 100);
   return {
     title: `Feeds this server follows (${followed.length} of ${maxFeeds})`,
+    ...(shown.length < followed.length && {
+      footer: { text: `The first ${shown.length} of the ${followed.length} feeds are shown; type part of a title in /corpus unfollow to find any.` },
+    }),
     fields: shown.map((feed) => {
       const state = feedState(feed);
       const trouble = state === 'failing' && feed.lastError ? `\n${feed.failures} failed polls in a row: ${escapeUserText(feed.lastError)}` : '';
