@@ -58,7 +58,7 @@ export class Metrics {
     });
     this.#feeds = new Gauge({
       name: 'citebot_feeds',
-      help: 'Followed feeds by state (new: not polled yet; ok; failing: 3 or more failed polls in a row), as this process last read them.',
+      help: 'Followed feeds by state (new: not polled yet; ok; failing: 3 or more failed polls in a row), as this process last read them: every process counts every feed (take the max across processes, not the sum).',
       labelNames: ['state'],
       registers,
     });
