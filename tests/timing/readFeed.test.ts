@@ -6,6 +6,7 @@
  * that reads a feed stops it at its time limit whatever it holds.
  */
 import { describe, expect, it } from 'vitest';
+import { wordCount } from '../../src/app/feeds/feeds.js';
 import { readFeed } from '../../src/ingest/readFeed.js';
 import { cpuMilliseconds, MAX_LINEAR_SLOPE, measureScaling } from '../support/complexity.js';
 import { numberedItems, rssFeed } from '../support/feedFiles.js';
@@ -65,4 +66,20 @@ describe('reading a feed takes linear time', () => {
       ).toBeLessThan(3_000);
     }
   });
+});
+
+describe('weighing an item’s content (is it the whole article?) takes linear time', () => {
+  const contents: Record<string, (chars: number) => string> = {
+    'a run of "<" never closed': (chars) => '<'.repeat(chars),
+    'tags never closed': (chars) => '<p a'.repeat(Math.ceil(chars / 4)),
+    'paragraphs of words': (chars) => '<p>Residents and the mayor spoke at length.</p>'.repeat(Math.ceil(chars / 47)),
+  };
+  for (const [name, make] of Object.entries(contents)) {
+    it(`for ${name}, and 2 MiB of it (the most an item carries) well within a second`, () => {
+      const scaling = measureScaling(wordCount, make, { sizes: sizes(256 * KiB, 4), rounds: 3, maxRunMilliseconds: 5_000 });
+      expect(scaling.slope, scaling.summary).toBeLessThan(MAX_LINEAR_SLOPE);
+      const content = make(2048 * KiB);
+      expect(cpuMilliseconds(() => wordCount(content))).toBeLessThan(1_000);
+    });
+  }
 });

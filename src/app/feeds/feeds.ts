@@ -512,10 +512,13 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
   };
 }
 
-/** Words in an item's HTML content, counted without parsing it (tags dropped). */
-function wordCount(html: string): number {
+/**
+ * Words in an item's HTML content, counted without parsing it (tags dropped). A tag never holds "<",
+ * so each character is read once: the content is anyone's, and this runs on the Discord thread.
+ */
+export function wordCount(html: string): number {
   return html
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ')
     .split(/\s+/)
     .filter(Boolean).length;
 }
