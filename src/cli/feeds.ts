@@ -43,7 +43,8 @@ runCli(async () => {
     store,
     config: { feedPollSeconds: 1800, serverMaxFeeds: 0, fetchAllowPrivate: allowPrivateFrom(process.env) },
     logger: createLogger({ logLevel: 'silent', logPretty: false, token: '' }),
-    // Following only reads the feed: its items are added by the running bot.
+    // Following only reads the feed: its items are added by the running bot, at its next tick.
+    pollOnFollow: false,
     corpusFor: () => {
       throw new Error('the command line does not poll feeds');
     },
@@ -71,7 +72,9 @@ runCli(async () => {
       return 1;
     }
     console.log(
-      forTerminal(`Following “${outcome.followed.title ?? outcome.followed.url}” (${outcome.items} items now); the running bot adds them at its next poll.`),
+      forTerminal(
+        `Following “${outcome.followed.title ?? outcome.followed.url}” (${outcome.items} item${outcome.items === 1 ? '' : 's'} now); the running bot adds them at its next poll.`,
+      ),
     );
     return 0;
   }

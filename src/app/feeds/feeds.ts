@@ -52,6 +52,8 @@ export interface FeedsOptions {
   fetchFeed?: typeof fetchFeed;
   /** The clock (tests move it). */
   now?: () => number;
+  /** Whether following a feed polls it at once (default); the command line only follows, and the running bot polls. */
+  pollOnFollow?: boolean;
 }
 
 /** What one poll added (titles) and skipped (a title and why each). */
@@ -109,7 +111,17 @@ function phaseMs(url: string, intervalMs: number): number {
   return hash % Math.max(1, intervalMs);
 }
 
-export function createFeeds({ store, config, logger, corpusFor, audit, metrics, fetchFeed: fetchTheFeed = fetchFeed, now = Date.now }: FeedsOptions): Feeds {
+export function createFeeds({
+  store,
+  config,
+  logger,
+  corpusFor,
+  audit,
+  metrics,
+  fetchFeed: fetchTheFeed = fetchFeed,
+  now = Date.now,
+  pollOnFollow = true,
+}: FeedsOptions): Feeds {
   const intervalMs = config.feedPollSeconds * 1000;
   const holder = `${hostname()}:${process.pid}:${randomUUID()}`;
   const fetchOptions = { allowPrivate: config.fetchAllowPrivate };
@@ -171,7 +183,7 @@ export function createFeeds({ store, config, logger, corpusFor, audit, metrics, 
       if (!('followed' in outcome)) return outcome;
       logger.info({ actorId: actor.id, scope, feed: url, keep, action: 'follow' }, 'feed followed');
       // The first poll runs now, with the feed just read, so the moderator hears what was added and skipped.
-      const leased = stopped ? undefined : await takeNext(scope, { only: url });
+      const leased = stopped || !pollOnFollow ? undefined : await takeNext(scope, { only: url });
       if (!leased) return outcome;
       const first = await pollOne(scope, leased, { parsed: read.parsed, validators: read.validators });
       return first ? { ...outcome, first } : outcome;
