@@ -25,6 +25,9 @@ import { connectClient, migrate } from './database.js';
 /** The file in CACHE_DIR that says which change this host's mirror has applied last. */
 export const APPLIED_CHANGE_FILE = 'database-change';
 
+/** A connection whose check takes longer than this is taken for lost. */
+const CHECK_TIMEOUT_MS = 5_000;
+
 /** Changes (and, rebuilding, rows) read per query, so a long absence never loads every article at once. */
 const PAGE = 100;
 
@@ -233,13 +236,19 @@ export function followChanges(options: ChangeFollowerOptions): ChangeFollower {
   const checkConnection = async () => {
     const client = listener;
     if (!client) return;
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the database did not answer within 5 s')), 5_000).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the database did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
     try {
       await Promise.race([client.query('SELECT 1'), timeout]);
-      await follow();
     } catch (error) {
       lost(client, error);
+      return;
+    } finally {
+      clearTimeout(timer);
     }
+    await follow();
   };
 
   return {

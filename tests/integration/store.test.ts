@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { offThread, type CorpusTasks } from '../../src/engine/corpusTasks.js';
 import { FeedbackStore } from '../../src/feedback/feedbackStore.js';
 import type { ReloadReport } from '../../src/library/Library.js';
@@ -188,6 +188,42 @@ describe('changes in the database', () => {
     expect(await readFile(path.join(b.corpusDir, 'servers', SERVER, 'one.md'), 'utf8')).toContain('Rewritten while b was away.');
     expect(await readdir(path.join(b.corpusDir, 'servers', SERVER, '.removed'))).toContainEqual(expect.stringMatching(/-two\.md$/));
     expect(await readFile(path.join(b.cacheDir, APPLIED_CHANGE_FILE), 'utf8')).toBe(newest);
+  });
+
+  it('reach a connected host whose announcement was lost, within its periodic check', async () => {
+    const store = openDatabaseStore({ databaseUrl, corpusDir: b.corpusDir, cacheDir: b.cacheDir, logger, following: { checkMs: 200 } });
+    stores.push(store);
+    let reloads = 0;
+    const following = store.follow(async () => {
+      reloads++;
+      return { applied: true } as ReloadReport;
+    });
+    await following.start();
+    try {
+      // A change committed without its NOTIFY, as if the announcement never arrived.
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ seq: string }>(
+          "INSERT INTO changes (kind, scope, name, op) VALUES ('article', $1, 'unannounced.md', 'add') RETURNING seq::text",
+          [SERVER],
+        );
+        await client.query('INSERT INTO articles (scope, file, document_id, text, bytes, passages, seq) VALUES ($1, $2, $3, $4, $5, 1, $6)', [
+          SERVER,
+          'unannounced.md',
+          'unannounced',
+          new TextDecoder().decode(article('unannounced')),
+          article('unannounced').length,
+          rows[0]!.seq,
+        ]);
+      } finally {
+        await client.end();
+      }
+      await vi.waitFor(async () => expect(await serverFiles(b.corpusDir)).toContain('unannounced.md'), { timeout: 15_000 });
+      await vi.waitFor(() => expect(reloads).toBeGreaterThan(0));
+    } finally {
+      await following.stop();
+    }
   });
 
   it('rebuild a host’s mirror from the rows when it has no record of what it applied', async () => {
