@@ -15,7 +15,7 @@ import { createCorpusChanges, type CorpusChanges } from './corpusChanges/corpusC
 import { reloadCounted, type CorpusSync } from './corpusChanges/corpusSync.js';
 import { createFeedbackLog, type FeedbackLog } from './feedbackLog.js';
 import { createFeeds, type Feeds } from './feeds/feeds.js';
-import { fileFeedStore } from './feeds/feedStore.js';
+import { fileFeedStore, type FeedStore } from './feeds/feedStore.js';
 import type { Logger } from '../runtime/logger.js';
 import { Metrics } from '../runtime/metrics.js';
 import { isModerator } from './preconditions/moderators.js';
@@ -39,6 +39,8 @@ export interface ServiceOptions {
   corpusTasks?: CorpusTasks;
   /** Where feedback records go (default: files in CACHE_DIR; with DATABASE_URL, the database). */
   feedbackRecords?: FeedbackRecords;
+  /** Where followed feeds are kept (default: `.feeds.json` beside each server's articles; with DATABASE_URL, the database). */
+  feedStore?: FeedStore;
 }
 
 export interface Service {
@@ -50,12 +52,12 @@ export interface Service {
   metrics: Metrics;
 }
 
-export function createService({ config, engine, logger, commands, rest, sync, logFields, corpusTasks, feedbackRecords }: ServiceOptions): Service {
+export function createService({ config, engine, logger, commands, rest, sync, logFields, corpusTasks, feedbackRecords, feedStore }: ServiceOptions): Service {
   const metrics = new Metrics(engine);
   const corpus = createCorpusChanges({ engine, logger, config, sync: sync(reloadCounted(engine, metrics)), rest, tasks: corpusTasks });
   const feedback = createFeedbackLog({ store: feedbackRecords ?? new FeedbackStore({ dir: path.join(config.cacheDir, 'feedback') }), logger });
   const feeds = createFeeds({
-    store: fileFeedStore(config.corpusDir),
+    store: feedStore ?? fileFeedStore(config.corpusDir),
     config,
     logger,
     corpusFor: (scope) => (scope === undefined ? corpus.forBase() : corpus.forScope(scope)),

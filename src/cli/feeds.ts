@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { createFeeds, DEFAULT_KEEP, MAX_KEEP } from '../app/feeds/feeds.js';
-import { feedState, fileFeedStore } from '../app/feeds/feedStore.js';
+import { feedState, fileFeedStore, type FeedStore } from '../app/feeds/feedStore.js';
+import { createPool, migrate } from '../store/database.js';
+import { databaseFeedStore } from '../store/feedRows.js';
 import { createLogger } from '../runtime/logger.js';
 import { allowPrivateFrom } from '../ingest/safeFetch.js';
 import { forTerminal, runCli, UsageError } from './runCli.js';
@@ -36,9 +38,29 @@ runCli(async () => {
   }
   loadDotenv({ quiet: true });
   const [action, address] = positionals;
+  const isList = action === 'list' && positionals.length === 1;
+  if (!isList && (positionals.length !== 2 || (action !== 'follow' && action !== 'unfollow'))) throw new UsageError('Give follow URL, unfollow URL, or list');
   const keep = values.keep === undefined ? DEFAULT_KEEP : Number(values.keep);
   if (!Number.isInteger(keep) || keep < 1 || keep > MAX_KEEP) throw new UsageError(`--keep must be a whole number from 1 to ${MAX_KEEP}`);
-  const store = fileFeedStore(process.env.CORPUS_DIR?.trim() || './corpus');
+  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+  const silent = createLogger({ logLevel: 'silent', logPretty: false, token: '', databaseUrl });
+  // With DATABASE_URL the feeds are kept in the database, as the running bot keeps them.
+  if (databaseUrl) await migrate(databaseUrl, silent);
+  const pool = databaseUrl ? createPool(databaseUrl, silent) : undefined;
+  try {
+    return await change(
+      action as 'list' | 'follow' | 'unfollow',
+      address ?? '',
+      keep,
+      pool ? databaseFeedStore(pool) : fileFeedStore(process.env.CORPUS_DIR?.trim() || './corpus'),
+    );
+  } finally {
+    await pool?.end();
+  }
+}, 'npm run -s feeds -- --help');
+
+/** Lists, follows or unfollows a feed of the base corpus in `store`; the exit status. */
+async function change(action: 'list' | 'follow' | 'unfollow', address: string, keep: number, store: FeedStore): Promise<number> {
   const feeds = createFeeds({
     store,
     config: { feedPollSeconds: 1800, serverMaxFeeds: 0, fetchAllowPrivate: allowPrivateFrom(process.env) },
@@ -52,7 +74,7 @@ runCli(async () => {
   }).forScope(undefined);
   const actor = { id: 'operator', reason: 'npm run feeds' };
 
-  if (action === 'list' && positionals.length === 1) {
+  if (action === 'list') {
     const followed = await feeds.list();
     if (followed.length === 0) console.log('The base corpus follows no feed.');
     for (const feed of followed)
@@ -63,8 +85,6 @@ runCli(async () => {
       );
     return 0;
   }
-  if (address === undefined || positionals.length !== 2 || (action !== 'follow' && action !== 'unfollow'))
-    throw new UsageError('Give follow URL, unfollow URL, or list');
   if (action === 'follow') {
     const outcome = await feeds.follow(actor, address, keep);
     if ('refused' in outcome) {
@@ -85,4 +105,4 @@ runCli(async () => {
   }
   console.log(forTerminal(`No longer following “${removed.title ?? removed.url}”; its ${removed.articles.length} articles stay in the corpus folder.`));
   return 0;
-}, 'npm run -s feeds -- --help');
+}

@@ -14,10 +14,13 @@ import { databaseCorpusTasks } from './articleStore.js';
 import { followChanges, type ChangeFollower, type ChangeFollowerOptions } from './changeFollower.js';
 import { createPool } from './database.js';
 import { DatabaseFeedback } from './feedbackRows.js';
+import { databaseFeedStore } from './feedRows.js';
+import type { FeedStore } from '../app/feeds/feedStore.js';
 
 export interface DatabaseStore {
   tasks: CorpusTasks;
   feedback: FeedbackRecords;
+  feeds: FeedStore;
   /** Whether the database can be reached, as this host last found it. */
   state: StoreState;
   /** This host's CorpusSync: it follows every host's changes (start it once the service is up). */
@@ -88,6 +91,7 @@ export function openDatabaseStore({ databaseUrl, corpusDir, cacheDir, logger, fo
         }),
       read: (since) => feedback.read(since),
     },
+    feeds: databaseFeedStore(pool),
     state,
     follow(reloadHere) {
       follower = followChanges({

@@ -11,7 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import pg from 'pg';
+import { databaseFeedStore } from '../../src/store/feedRows.js';
 import { repoRoot } from '../support/discordSpec.js';
+import { testDatabase } from '../support/testDatabase.js';
 
 const server = http.createServer((_request, response) =>
   response
@@ -52,4 +55,22 @@ it('follows a feed for the base corpus, due at once for the running bot, then li
   expect((await feedsCli('list')).stdout).toMatch(/^Council News {2}http:\/\/127\.0\.0\.1:\d+\/feed\n {2}new, last poll never, 0 of 5 articles kept\n$/);
   expect((await feedsCli('unfollow', at('/feed'))).stdout).toBe('No longer following “Council News”; its 0 articles stay in the corpus folder.\n');
   expect((await feedsCli('list')).stdout).toBe('The base corpus follows no feed.\n');
+}, 60_000);
+
+it('keeps the base corpus’s feeds in the database when DATABASE_URL is set, as the running bot does', async () => {
+  const databaseUrl = await testDatabase('feeds_cli');
+  const withDatabase = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/feeds.ts', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, CORPUS_DIR: corpusDir, FETCH_ALLOW_PRIVATE: 'true', DATABASE_URL: databaseUrl },
+    });
+  await withDatabase('follow', at('/feed'));
+  const pool = new pg.Pool({ connectionString: databaseUrl });
+  try {
+    expect((await databaseFeedStore(pool).read(undefined)).map((feed) => feed.title)).toEqual(['Council News']);
+  } finally {
+    await pool.end();
+  }
+  expect(await readFile(path.join(corpusDir, '.feeds.json'), 'utf8').catch(() => 'no file')).not.toContain('Council News');
+  expect((await withDatabase('list')).stdout).toMatch(/^Council News {2}http/);
 }, 60_000);

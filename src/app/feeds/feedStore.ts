@@ -94,6 +94,12 @@ const FEEDS_FILE = '.feeds.json';
 /** A scope's list of feeds cannot be read (a file edited by hand): that scope's feeds wait, the others' go on. */
 export class FeedListUnreadable extends Error {}
 
+/** The feeds a store keeps as JSON (`where` names it in the error when they are not a list). */
+export function feedsFromJson(value: unknown, where: string): FollowedFeed[] {
+  if (!Array.isArray(value)) throw new FeedListUnreadable(`${where} holds no list of feeds`);
+  return value.flatMap(wellFormed);
+}
+
 /** A feed as read back, with what a hand edit may have left out filled in; an entry without an address is dropped. */
 function wellFormed(entry: unknown): FollowedFeed[] {
   const feed = entry as Partial<FollowedFeed> | null;
@@ -134,8 +140,7 @@ export function fileFeedStore(corpusDir: string): FeedStore {
     } catch {
       throw new FeedListUnreadable(`${path.relative(corpusDir, fileOf(scope))} is not valid JSON`);
     }
-    const feeds = (parsed as { feeds?: unknown } | null)?.feeds;
-    return Array.isArray(feeds) ? feeds.flatMap(wellFormed) : [];
+    return feedsFromJson((parsed as { feeds?: unknown } | null)?.feeds ?? [], path.relative(corpusDir, fileOf(scope)));
   };
   return {
     async scopes() {

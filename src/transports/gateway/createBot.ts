@@ -68,6 +68,7 @@ export function createBot({ config, engine, logger, commands, clientOptions, cor
     logFields: { shard: client.shard?.ids[0] },
     corpusTasks: store?.tasks ?? corpusTasks,
     feedbackRecords: store?.feedback,
+    feedStore: store?.feeds,
   });
   store?.observe(metrics);
 

@@ -103,6 +103,7 @@ export function createHttpWorker({
     logFields: { worker: process.pid },
     corpusTasks: store?.tasks,
     feedbackRecords: store?.feedback,
+    feedStore: store?.feeds,
   });
   store?.observe(metrics);
 
