@@ -42,7 +42,7 @@ runCli(async () => {
   });
   for (const skipped of summary.skipped) console.log(`skipped ${skipped}`);
   console.log(
-    `Copied ${summary.articles} articles (${summary.unchanged} already there) and ${summary.feedback} feedback records (${summary.feedbackUnchanged} already there).`,
+    `Copied ${summary.articles} articles (${summary.unchanged} already there), ${summary.feeds} followed feeds (${summary.feedsUnchanged} already there) and ${summary.feedback} feedback records (${summary.feedbackUnchanged} already there).`,
   );
   return 0;
 }, 'npm run db:import -- --help');

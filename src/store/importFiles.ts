@@ -1,9 +1,10 @@
 /**
  * `npm run db:import`: copies a files-based deployment into the database, for an operator moving
  * to DATABASE_URL: each server's own articles (CORPUS_DIR/servers/<id>/), through the same checks
- * as an upload, and the feedback records of CACHE_DIR/feedback/. Run again, it copies only what
- * changed since: an article whose row has the same text, and a feedback line copied before, are
- * left alone. The base corpus stays the operator's files, deployed with the app on every host.
+ * as an upload, the feeds each follows (`.feeds.json`, the base's too) and the feedback records of
+ * CACHE_DIR/feedback/. Run again, it copies only what
+ * changed since: an article whose row has the same text, a feed the database already follows, and
+ * a feedback line copied before, are left alone. The base corpus stays the operator's files, deployed with the app on every host.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,9 @@ import { safeCorpusFileName } from '../engine/corpusFiles.js';
 import { FeedbackStore } from '../feedback/feedbackStore.js';
 import type { Logger } from '../runtime/logger.js';
 import { articleText, writeArticleRow } from './articleRows.js';
-import { connectClient, migrate } from './database.js';
+import { fileFeedStore } from '../app/feeds/feedStore.js';
+import { connectClient, createPool, migrate } from './database.js';
+import { databaseFeedStore } from './feedRows.js';
 import { importFeedback } from './feedbackRows.js';
 
 export interface ImportSummary {
@@ -23,6 +26,10 @@ export interface ImportSummary {
   unchanged: number;
   /** Files not imported, each with why (a file the bot would not serve either). */
   skipped: string[];
+  /** Followed feeds copied with what each has seen and added. */
+  feeds: number;
+  /** Feeds the database already follows (the database's state of them is kept). */
+  feedsUnchanged: number;
   feedback: number;
   /** Feedback records an earlier import copied. */
   feedbackUnchanged: number;
@@ -40,7 +47,7 @@ export async function importFiles({
   logger: Logger;
 }): Promise<ImportSummary> {
   await migrate(databaseUrl, logger);
-  const summary: ImportSummary = { articles: 0, unchanged: 0, skipped: [], feedback: 0, feedbackUnchanged: 0 };
+  const summary: ImportSummary = { articles: 0, unchanged: 0, skipped: [], feeds: 0, feedsUnchanged: 0, feedback: 0, feedbackUnchanged: 0 };
   const client = connectClient(databaseUrl);
   await client.connect();
   try {
@@ -64,6 +71,7 @@ export async function importFiles({
           );
       }
     }
+    await importFeeds(databaseUrl, corpusDir, logger, summary);
     const records = await new FeedbackStore({ dir: path.join(cacheDir, 'feedback') }).read(new Date(0));
     await client.query('BEGIN');
     for (const record of records) {
@@ -75,4 +83,29 @@ export async function importFiles({
     await client.end().catch(() => undefined);
   }
   return summary;
+}
+
+/** Each scope's followed feeds from its `.feeds.json`, added to the database's by address. */
+async function importFeeds(databaseUrl: string, corpusDir: string, logger: Logger, summary: ImportSummary): Promise<void> {
+  const files = fileFeedStore(corpusDir);
+  const pool = createPool(databaseUrl, logger);
+  try {
+    const database = databaseFeedStore(pool);
+    for (const scope of await files.scopes()) {
+      const followed = await files.read(scope);
+      await database.update(scope, (feeds) => {
+        for (const feed of followed) {
+          if (feeds.some(({ url }) => url === feed.url)) summary.feedsUnchanged++;
+          else {
+            // A poll in progress in the stopped bot ends with it.
+            const { lease: _lease, ...state } = feed;
+            feeds.push(state);
+            summary.feeds++;
+          }
+        }
+      });
+    }
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }

@@ -241,7 +241,7 @@ describe('changes in the database', () => {
 });
 
 describe('npm run db:import', () => {
-  it('copies a files-based deployment’s server articles and feedback, and only what changed when run again', async () => {
+  it('copies a files-based deployment’s server articles, followed feeds and feedback, and only what changed when run again', async () => {
     const deployment = path.join(parent, 'deployment');
     const corpusDir = path.join(deployment, 'corpus');
     const cacheDir = path.join(deployment, 'cache');
@@ -251,6 +251,9 @@ describe('npm run db:import', () => {
     await writeFile(path.join(folder, 'kept.md'), article('kept'));
     await writeFile(path.join(folder, 'edited.md'), article('edited'));
     await writeFile(path.join(folder, 'broken.md'), 'no front matter');
+    const following = (url: string) => ({ url, keep: 5, followedBy: '1', followedAt: new Date().toISOString(), failures: 0, seen: ['a'], articles: [] });
+    await writeFile(path.join(folder, '.feeds.json'), JSON.stringify({ feeds: [following('https://news.example/rss')] }));
+    await writeFile(path.join(corpusDir, '.feeds.json'), JSON.stringify({ feeds: [following('https://base.example/rss')] }));
     const feedback = new FeedbackStore({ dir: path.join(cacheDir, 'feedback') });
     for (const outcome of ['answered', 'declined', 'up'] as const)
       await feedback.append({ time: new Date(Date.now() - outcome.length * 60_000).toISOString(), guildId: SERVER, question: `Q ${outcome}`, outcome });
@@ -263,12 +266,14 @@ describe('npm run db:import', () => {
     const run = () => cli('db-import', '--corpus', corpusDir, '--cache', cacheDir);
     const first = await run();
     expect(first.stdout).toMatch(/^skipped servers\/1150000000000000000\/broken\.md: /m);
-    expect(first.stdout).toMatch(/^Copied 2 articles \(0 already there\) and 3 feedback records \(0 already there\)\.$/m);
+    expect(first.stdout).toMatch(/^Copied 2 articles \(0 already there\), 2 followed feeds \(0 already there\) and 3 feedback records \(0 already there\)\.$/m);
     expect(first.stdout).not.toContain(new URL(imported).password);
 
     await writeFile(path.join(folder, 'edited.md'), article('edited', 'Edited since the first import.'));
     const second = await run();
-    expect(second.stdout).toMatch(/^Copied 1 articles \(1 already there\) and 0 feedback records \(3 already there\)\.$/m);
+    expect(second.stdout).toMatch(
+      /^Copied 1 articles \(1 already there\), 0 followed feeds \(2 already there\) and 0 feedback records \(3 already there\)\.$/m,
+    );
     const client = new pg.Client({ connectionString: imported });
     await client.connect();
     try {
@@ -279,6 +284,10 @@ describe('npm run db:import', () => {
       ]);
       expect((await client.query('SELECT op FROM changes ORDER BY seq')).rows.map((row) => row.op)).toEqual(['add', 'add', 'replace']);
       expect((await client.query('SELECT count(*)::int AS records FROM feedback')).rows).toEqual([{ records: 3 }]);
+      expect((await client.query("SELECT scope, feeds->0->>'url' AS url, feeds->0->'seen' AS seen FROM feed_lists ORDER BY scope")).rows).toEqual([
+        { scope: '', url: 'https://base.example/rss', seen: ['a'] },
+        { scope: SERVER, url: 'https://news.example/rss', seen: ['a'] },
+      ]);
       expect((await client.query("SELECT text FROM articles WHERE file = 'edited.md'")).rows[0].text).toContain('Edited since the first import.');
     } finally {
       await client.end();
