@@ -36,6 +36,8 @@ export interface ParsedFeed {
   siteUrl?: string;
   /** Newest first (dated items by date, then undated ones in feed order), at most `maxItems`, no two with the same key. */
   items: FeedItem[];
+  /** How many items the feed holds, of which `items` are the newest. */
+  itemCount: number;
 }
 
 /** Why a feed could not be read, in one line a moderator can act on. */
@@ -79,7 +81,7 @@ export function readFeed(bytes: Uint8Array, { url, charset, maxItems }: { url: s
     throw new FeedUnreadable(whyUnreadable(error, text));
   }
   const raw = rawFeed(parsed);
-  const feed: ParsedFeed = { format: parsed.format, items: newestItems(raw.items, url, maxItems) };
+  const feed: ParsedFeed = { format: parsed.format, items: newestItems(raw.items, url, maxItems), itemCount: raw.items.length };
   const title = cleanTitle(raw.title, raw.titleIsHtml);
   const siteUrl = typeof raw.siteUrl === 'string' ? webAddress(raw.siteUrl.trim(), url) : undefined;
   if (title) feed.title = title;

@@ -38,6 +38,7 @@ describe('readFeed', () => {
       format: 'rss',
       title: 'City & County News',
       siteUrl: 'https://news.example/',
+      itemCount: 2,
       items: [
         {
           key: 'bridge-1',
@@ -125,6 +126,7 @@ Another paragraph.</content></entry>
       format: 'json',
       title: 'Notes',
       siteUrl: 'https://notes.example/',
+      itemCount: 2,
       items: [
         { key: '2', link: 'https://notes.example/n/2', published: '2024-02-02', author: 'Feed Owner', contentHtml: '<p>A &lt; B</p>\n<p>C &amp; D</p>' },
         // JSON Feed titles are plain text: kept as written.
@@ -144,6 +146,7 @@ Another paragraph.</content></entry>
       format: 'rdf',
       title: 'Old Times',
       siteUrl: 'https://old.example/',
+      itemCount: 2,
       items: [
         { key: 'https://old.example/b', link: 'https://old.example/b', title: 'B', published: '2023-01-03' },
         { key: 'https://old.example/a', link: 'https://old.example/a', title: 'A', published: '2023-01-02', author: 'Cy' },
@@ -255,6 +258,7 @@ Another paragraph.</content></entry>
 
   it('reads a feed of 10,000 items, returning only the newest maxItems', () => {
     const feed = read(rssFeed(numberedItems(10_000)), 20);
+    expect(feed.itemCount).toBe(10_000);
     expect(feed.items).toHaveLength(20);
     expect(feed.items[0]!.key).toBe('item-9999');
     expect(feed.items[19]!.key).toBe('item-9980');

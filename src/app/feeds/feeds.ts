@@ -63,7 +63,7 @@ export interface PollSummary {
 }
 
 export type FollowOutcome =
-  /** `first`: the first poll, run at once, unless another process took it (then its items come at its poll). */
+  /** `items`: in the feed now; `first`: the first poll, run at once, unless another process took it (then its items come at its poll). */
   | { followed: FollowedFeed; items: number; first?: PollSummary }
   /** A sentence for the moderator: why the feed was not followed. */
   | { refused: string };
@@ -178,7 +178,7 @@ export function createFeeds({
         if (scope !== undefined && feeds.length >= config.serverMaxFeeds)
           return { refused: `A server may follow at most ${config.serverMaxFeeds} feeds: unfollow one with \`/corpus unfollow\` first.` };
         feeds.push(followed);
-        return { followed, items: read.parsed.items.length };
+        return { followed, items: read.parsed.itemCount };
       });
       if (!('followed' in outcome)) return outcome;
       logger.info({ actorId: actor.id, scope, feed: url, keep, action: 'follow' }, 'feed followed');
