@@ -358,6 +358,30 @@ describe('the feed poller', () => {
     expect(state.adding).toBeUndefined();
   });
 
+  it('does not count a poll stopped by the list of feeds being locked elsewhere as the feed failing; the next poll goes on', async () => {
+    await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));
+    let updates = 0;
+    const locked: FeedStore = {
+      ...store,
+      update: async (scope, change) => {
+        updates += 1;
+        // The third change is recording the first item added: another process holds the lock too long.
+        if (updates === 3) throw Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED' });
+        return store.update(scope, change);
+      },
+    };
+    await feedsWith({ store: locked }).pollDue();
+    expect(await followed()).toMatchObject({ failures: 0, adding: 'ferry-times' });
+    expect(logLines('feed poll interrupted')).toHaveLength(1);
+    expect(logLines('feed poll failed unexpectedly')).toEqual([]);
+
+    // Its lease runs out; the next poll takes the article written as the feed's, and adds the rest.
+    await store.update(SCOPE, (list) => void (list[0]!.lease!.until = new Date(Date.now() - 1000).toISOString()));
+    await feedsWith().pollDue();
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times', 'library-hours', 'bridge-works'] });
+    expect((await followed()).articles.map((entry) => entry.key)).toEqual(['ferry-times', 'library-hours', 'bridge-works']);
+  });
+
   it('writes nothing for a feed unfollowed while its poll fetched an article', async () => {
     const feeds = feedsWith();
     await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));

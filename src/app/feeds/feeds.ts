@@ -456,6 +456,13 @@ export function createFeeds({
   /** Polls one leased feed; a bug or a disk error in it is logged and counted as its failure, never thrown. */
   const pollOne = async (scope: string | undefined, feed: FollowedFeed, fresh?: Parameters<typeof pollFeed>[2]) => {
     const poll = pollFeed(scope, feed, fresh).catch(async (error: unknown) => {
+      // The list of feeds held by other processes for longer than its lock waits: not the feed's fault, so no
+      // failure is counted (nor could it be written); its lease runs out and it is polled again.
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+        metrics?.observePoll('interrupted');
+        logger.warn({ err: error, scope, feed: feed.url }, 'feed poll interrupted');
+        return undefined;
+      }
       logger.error({ err: error, scope, feed: feed.url }, 'feed poll failed unexpectedly');
       await failed(scope, feed, 'the poll failed unexpectedly (the log says more).').catch(() => undefined);
       return undefined;
