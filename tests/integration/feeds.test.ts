@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Actor, ServerCorpusChanges, Upload } from '../../src/app/corpusChanges/corpusChanges.js';
 import { createFeeds, type Feeds, type FeedsOptions } from '../../src/app/feeds/feeds.js';
 import { feedState, fileFeedStore, type FeedStore, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
+import { StoreUnavailable } from '../../src/engine/corpusTasks.js';
 import { fetchFeed } from '../../src/ingest/safeFetch.js';
 import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
 import { createLogger } from '../../src/runtime/logger.js';
@@ -358,15 +359,18 @@ describe('the feed poller', () => {
     expect(state.adding).toBeUndefined();
   });
 
-  it('does not count a poll stopped by the list of feeds being locked elsewhere as the feed failing; the next poll goes on', async () => {
+  it.each([
+    ['locked by another process too long', () => Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED' })],
+    ['in a database that cannot be reached', () => new StoreUnavailable('the database cannot be reached: connection refused')],
+  ])('does not count a poll stopped by the list of feeds being %s as the feed failing; the next poll goes on', async (_name, unavailable) => {
     await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));
     let updates = 0;
     const locked: FeedStore = {
       ...store,
       update: async (scope, change) => {
         updates += 1;
-        // The third change is recording the first item added: another process holds the lock too long.
-        if (updates === 3) throw Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED' });
+        // The third change is recording the first item added.
+        if (updates === 3) throw unavailable();
         return store.update(scope, change);
       },
     };

@@ -12,6 +12,7 @@
 import { hostname } from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
 import { prepareArticle, type Prepared } from '../../engine/prepareArticle.js';
+import { StoreUnavailable } from '../../engine/corpusTasks.js';
 import { ExtractionFailed, readFeedOffThread } from '../../engine/extractionTasks.js';
 import { FetchRefused, fetchFeed, type FeedValidators } from '../../ingest/safeFetch.js';
 import type { FeedItem, ParsedFeed } from '../../ingest/readFeed.js';
@@ -456,9 +457,9 @@ export function createFeeds({
   /** Polls one leased feed; a bug or a disk error in it is logged and counted as its failure, never thrown. */
   const pollOne = async (scope: string | undefined, feed: FollowedFeed, fresh?: Parameters<typeof pollFeed>[2]) => {
     const poll = pollFeed(scope, feed, fresh).catch(async (error: unknown) => {
-      // The list of feeds held by other processes for longer than its lock waits: not the feed's fault, so no
-      // failure is counted (nor could it be written); its lease runs out and it is polled again.
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      // The list of feeds held by other processes for longer than its lock waits, or the database keeping it down:
+      // not the feed's fault, so no failure is counted (nor could it be written); its lease runs out and it is polled again.
+      if (error instanceof StoreUnavailable || (error as NodeJS.ErrnoException).code === 'ELOCKED') {
         metrics?.observePoll('interrupted');
         logger.warn({ err: error, scope, feed: feed.url }, 'feed poll interrupted');
         return undefined;
