@@ -261,6 +261,38 @@ describe('the feed poller', () => {
     await expect(feeds.forScope(SCOPE).list()).rejects.toThrow(/servers\/1100000000000000001\/\.feeds\.json is not valid JSON/);
   });
 
+  it('refuses a feed address carrying a user name or password, which would be kept and shown', async () => {
+    const address = at('/feed').replace('http://', 'http://reader:secret@');
+    expect(await feedsWith().forScope(SCOPE).follow(moderator, address, 2)).toEqual({
+      refused: 'Give the feed’s address without a user name or password: the bot follows public feeds only.',
+    });
+    expect(requests).toEqual([]);
+  });
+
+  it('ends a poll whose turn ran out, so other feeds are polled, and adds the rest at its next poll', async () => {
+    // Each article page served moves the clock on by 2 minutes: the third item starts past the poll's 3-minute turn.
+    let offset = 0;
+    const clock = () => Date.now() + offset;
+    const onRequest = (request: http.IncomingMessage) => {
+      if (request.url?.startsWith('/articles/')) offset += 2 * 60_000;
+    };
+    server.prependListener('request', onRequest);
+    try {
+      const feeds = feedsWith({ now: clock });
+      const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 3);
+      expect(outcome).toMatchObject({ first: { added: ['Ferry times change', 'Library opens later'] } });
+      expect(logLines('feed poll interrupted')).toHaveLength(1);
+      const state = await followed();
+      expect(state.failures).toBe(0);
+      expect(Date.parse(state.nextPollAt!) - clock()).toBeLessThanOrEqual(60_000);
+      offset += 60_000;
+      await feeds.pollDue();
+      expect([...recorded.articles.values()].map((article) => article.title)).toEqual(['Ferry times change', 'Library opens later', 'Bridge works begin']);
+    } finally {
+      server.removeListener('request', onRequest);
+    }
+  });
+
   it('counts failed polls, tells the audit channel once after 3 in a row, and clears it when the feed answers again', async () => {
     const feeds = feedsWith();
     await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);

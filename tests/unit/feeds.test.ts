@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { APIChatInputApplicationCommandInteraction } from 'discord.js';
 import { listFeeds } from '../../src/app/commands/corpusFeeds.js';
 import type { CommandContext } from '../../src/app/commands/types.js';
-import { backoffMs } from '../../src/app/feeds/feeds.js';
+import { backoffMs, seenKey } from '../../src/app/feeds/feeds.js';
 import { buildMessage, embedLength, LIMITS } from '../../src/app/responses.js';
-import { feedRef, feedState, findFeed, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
+import { feedRef, feedState, feedsFromJson, findFeed, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
 
 const HOUR = 3_600_000;
 const followed = (url: string, title?: string): FollowedFeed => ({
@@ -75,5 +75,23 @@ describe('/corpus feeds', () => {
     expect(embed!.fields).toHaveLength(LIMITS.fields);
     expect(embed!.footer?.text).toBe('The first 25 of the 100 feeds are shown; type part of a title in /corpus unfollow to find any.');
     expect(embedLength(embed!)).toBeLessThanOrEqual(LIMITS.embedTotal);
+  });
+});
+
+describe('seenKey', () => {
+  it('remembers a short key as it is and a long one by a digest of a fixed length, one per key', () => {
+    expect(seenKey('bridge-works')).toBe('bridge-works');
+    const long = `https://news.example/${'a'.repeat(480)}`;
+    expect(seenKey(long)).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(seenKey(long)).toBe(seenKey(long));
+    expect(seenKey(`${long}b`)).not.toBe(seenKey(long));
+  });
+});
+
+describe('feedsFromJson', () => {
+  it('drops an entry whose address is not an http(s) address, as a hand edit may leave one', () => {
+    const read = feedsFromJson([{ url: 'not an address' }, { url: 'file:///etc/passwd' }, { url: 'https://news.example/rss' }], 'the list');
+    expect(read.map((feed) => feed.url)).toEqual(['https://news.example/rss']);
+    expect(read[0]).toMatchObject({ keep: 20, failures: 0, seen: [], articles: [] });
   });
 });

@@ -103,7 +103,7 @@ export function feedsFromJson(value: unknown, where: string): FollowedFeed[] {
 /** A feed as read back, with what a hand edit may have left out filled in; an entry without an address is dropped. */
 function wellFormed(entry: unknown): FollowedFeed[] {
   const feed = entry as Partial<FollowedFeed> | null;
-  if (typeof feed?.url !== 'string') return [];
+  if (typeof feed?.url !== 'string' || !/^https?:$/.test(URL.parse(feed.url)?.protocol ?? '')) return [];
   const list = <T>(value: T[] | undefined) => (Array.isArray(value) ? value : []);
   return [
     {

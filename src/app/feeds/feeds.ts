@@ -89,8 +89,15 @@ export interface Feeds {
 /** Most items read from a feed: a feed keeps at most this many articles. */
 export const MAX_KEEP = 100;
 export const DEFAULT_KEEP = 20;
-/** Item keys remembered per feed: several times a feed's length, so an old item falling back in is not new. */
-const SEEN_KEPT = 5 * MAX_KEEP;
+/** Item keys remembered per feed, per item it keeps: several times what it reads, so an old item falling back in is not new. */
+const SEEN_PER_KEPT = 5;
+/** Longest a key is remembered as given; a longer one (a guid that is a long address) is remembered by a digest. */
+const SEEN_KEY_CHARS = 40;
+/**
+ * How long one poll may go on adding items before the other feeds get their turn: the rest of its
+ * items are read at its next poll, due soon. A feed of slow links must not hold up every other.
+ */
+const POLL_TURN_MS = 3 * 60_000;
 /** How long a poll may hold a feed before another process may take it; renewed with each item. */
 const LEASE_MS = 5 * 60_000;
 /** Longest wait between polls of a failing feed. */
@@ -145,7 +152,11 @@ export function createFeeds({
     async follow(actor, address, keep) {
       let url: string;
       try {
-        url = new URL(address.trim()).href;
+        const parsedUrl = new URL(address.trim());
+        // A password in the address would be kept, logged and shown to every moderator.
+        if (parsedUrl.username !== '' || parsedUrl.password !== '')
+          return { refused: 'Give the feed’s address without a user name or password: the bot follows public feeds only.' };
+        url = parsedUrl.href;
       } catch {
         return { refused: 'That is not a web address: give the feed’s link, starting with https://.' };
       }
@@ -283,7 +294,8 @@ export function createFeeds({
       metrics?.observePoll('not-modified');
       return { added, skipped };
     }
-    const { parsed } = read;
+    // Long keys are remembered by a digest: what a feed has seen stays small, whatever its items' keys.
+    const parsed = { ...read.parsed, items: read.parsed.items.map((item) => ({ ...item, key: seenKey(item.key) })) };
     const seen = new Set(feed.seen);
     // Oldest first, so the articles are added, and later retired, in the order they were published.
     const unseen = parsed.items.filter((item) => !seen.has(item.key)).reverse();
@@ -291,6 +303,10 @@ export function createFeeds({
     for (const item of unseen) {
       if (stopped) {
         interrupted = 'the bot is stopping';
+        break;
+      }
+      if (now() - started > POLL_TURN_MS) {
+        interrupted = 'its turn ran out: the other feeds are polled first, and its other items soon';
         break;
       }
       const outcome = await addItem(scope, feed, item, parsed, corpus, actor);
@@ -341,7 +357,7 @@ export function createFeeds({
   ): Promise<{ added?: string; skipped?: string } | { busy: string } | 'lost'> => {
     const record = (change: (state: FollowedFeed) => void) =>
       updateFeed(scope, feed, (state) => {
-        state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-SEEN_KEPT);
+        state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-Math.max(SEEN_PER_KEPT * state.keep, 50));
         delete state.adding;
         renew(feed)(state);
         change(state);
@@ -552,4 +568,9 @@ function skippedNotice(feed: FollowedFeed, scope: string | undefined, skipped: s
   const shown = skipped.slice(0, 5).map((line) => escapeUserText(truncateAtWord(line, 300)));
   const more = skipped.length > 5 ? [`and ${skipped.length - 5} more`] : [];
   return [`The feed ${feedInAudit(feed, scope)} skipped ${skipped.length} new item(s), not retried:`, ...shown, ...more].join('\n');
+}
+
+/** An item's key as a feed remembers it: as given when short, else by a digest of it. */
+export function seenKey(key: string): string {
+  return key.length <= SEEN_KEY_CHARS ? key : `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
