@@ -15,11 +15,22 @@ export default defineConfig({
       { extends: true, test: { name: 'contract', include: ['tests/contract/**/*.test.ts'] } },
       // Worker threads, the model, processes, sockets, file-system watchers: the bot end to end;
       // and a PostgreSQL server of the run's own, for the store of record (DATABASE_URL).
-      { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: ['tests/support/postgresSetup.ts'] } },
+      // Two files at a time, in a group of their own (after the lanes above, before the CPU-bound ones below):
+      // most of their time is spent waiting on sockets, timers and other processes.
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/support/postgresSetup.ts'],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
       // Floors on answer quality, asserted on the held-out halves of the question sets.
-      { extends: true, test: { name: 'quality', include: ['tests/quality/**/*.test.ts'] } },
+      { extends: true, test: { name: 'quality', include: ['tests/quality/**/*.test.ts'], sequence: { groupOrder: 2 } } },
       // How work grows with its input (CPU-bound, seconds each).
-      { extends: true, test: { name: 'linear-time', include: ['tests/timing/**/*.test.ts'] } },
+      { extends: true, test: { name: 'linear-time', include: ['tests/timing/**/*.test.ts'], sequence: { groupOrder: 2 } } },
     ],
   },
 });
