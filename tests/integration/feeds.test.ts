@@ -293,6 +293,21 @@ describe('the feed poller', () => {
     }
   });
 
+  it('does not read a feed served again byte for byte without validators, and reads it once it changes', async () => {
+    feedOverride = (response) => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items));
+    const polls: string[] = [];
+    const feeds = feedsWith({ metrics: { observePoll: (outcome) => void polls.push(outcome), observeItem: () => undefined, observeFeeds: () => undefined } });
+    await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 3);
+    await makeDue();
+    await feeds.pollDue();
+    expect(polls.at(-1)).toBe('not-modified');
+    items.push({ slug: 'harbour-dredging', title: 'Harbour dredging approved', day: 4 });
+    await makeDue();
+    await feeds.pollDue();
+    expect(polls.at(-1)).toBe('new');
+    expect(recorded.articles.has('harbour-dredging-approved')).toBe(true);
+  });
+
   it('counts failed polls, tells the audit channel once after 3 in a row, and clears it when the feed answers again', async () => {
     const feeds = feedsWith();
     await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 2);

@@ -30,6 +30,8 @@ export interface FollowedFeed {
   followedBy: string;
   followedAt: string;
   validators?: FeedValidators;
+  /** SHA-256 of the feed as last read whole: the same bytes again are not read again. */
+  digest?: string;
   lastPollAt?: string;
   /** When the last poll that added an article ran. */
   lastNewItemAt?: string;

@@ -140,12 +140,18 @@ export function createFeeds({
   let started = false;
   let stopped = false;
 
-  /** Reads a feed (fetched and parsed off this thread); throws FetchRefused or ExtractionFailed. */
-  const readFeed = async (url: string, keep: number, validators?: FollowedFeed['validators']) => {
+  /**
+   * Reads a feed (fetched and parsed off this thread); throws FetchRefused or ExtractionFailed. A
+   * feed whose server sends no validators, but the same bytes as last time (`digest`), is not
+   * parsed again: it is as good as "not modified".
+   */
+  const readFeed = async (url: string, keep: number, { validators, digest }: Pick<FollowedFeed, 'validators' | 'digest'> = {}) => {
     const fetched = await fetchTheFeed(url, { ...fetchOptions, validators });
     if (fetched.notModified) return { notModified: true as const };
+    const bytesDigest = createHash('sha256').update(fetched.bytes).digest('hex');
+    if (bytesDigest === digest) return { notModified: true as const };
     const parsed = await readFeedOffThread({ bytes: fetched.bytes, url: fetched.url, charset: fetched.charset }, { maxItems: keep });
-    return { notModified: false as const, parsed, validators: fetched.validators };
+    return { notModified: false as const, parsed, validators: fetched.validators, digest: bytesDigest };
   };
 
   const forScope = (scope: string | undefined): ScopeFeeds => ({
@@ -197,7 +203,7 @@ export function createFeeds({
       // The first poll runs now, with the feed just read, so the moderator hears what was added and skipped.
       const leased = stopped || !pollOnFollow ? undefined : await takeNext(scope, { only: url });
       if (!leased) return outcome;
-      const first = await pollOne(scope, leased, { parsed: read.parsed, validators: read.validators });
+      const first = await pollOne(scope, leased, { parsed: read.parsed, validators: read.validators, digest: read.digest });
       return first ? { ...outcome, first } : outcome;
     },
     async unfollow(actor, address) {
@@ -275,7 +281,11 @@ export function createFeeds({
   };
 
   /** Polls one leased feed (`fresh`: just read): its new items added, the oldest retired beyond `keep`, its state recorded. */
-  const pollFeed = async (scope: string | undefined, feed: FollowedFeed, fresh?: { parsed: ParsedFeed; validators: FeedValidators }): Promise<PollSummary> => {
+  const pollFeed = async (
+    scope: string | undefined,
+    feed: FollowedFeed,
+    fresh?: { parsed: ParsedFeed; validators: FeedValidators; digest: string },
+  ): Promise<PollSummary> => {
     const started = now();
     const corpus = corpusFor(scope);
     const actor: Actor = { id: 'feed', reason: `feed ${feed.title ?? feed.url}` };
@@ -283,7 +293,7 @@ export function createFeeds({
     const skipped: string[] = [];
     let read: Awaited<ReturnType<typeof readFeed>>;
     try {
-      read = fresh ? { notModified: false, ...fresh } : await readFeed(feed.url, feed.keep, feed.validators);
+      read = fresh ? { notModified: false, ...fresh } : await readFeed(feed.url, feed.keep, feed);
     } catch (error) {
       if (!(error instanceof FetchRefused || error instanceof ExtractionFailed)) throw error;
       await failed(scope, feed, error.message);
@@ -335,6 +345,7 @@ export function createFeeds({
       await updateFeed(scope, feed, (state) => {
         succeeded(state, started);
         state.validators = read.validators;
+        state.digest = read.digest;
         if (parsed.title) state.title = parsed.title;
         if (added.length > 0) state.lastNewItemAt = iso(now());
       });
