@@ -232,9 +232,15 @@ const spread = (values: number[]): Spread =>
  * reload a new engine worker, and from TypeScript source each would first load tsx and compile
  * its modules, which the bot never does.
  */
-async function builtModules() {
+export async function buildDist(): Promise<void> {
   await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: repoRoot });
-  const built = <Module>(file: string) => import(pathToFileURL(path.join(repoRoot, 'dist', file)).href) as Promise<Module>;
+}
+
+/** One built module, by its path under dist/ (after `buildDist`). */
+export const built = <Module>(file: string) => import(pathToFileURL(path.join(repoRoot, 'dist', file)).href) as Promise<Module>;
+
+async function builtModules() {
+  await buildDist();
   return {
     ...(await built<typeof CorpusChangesModule>('app/corpusChanges/corpusChanges.js')),
     ...(await built<typeof CorpusSyncModule>('app/corpusChanges/corpusSync.js')),

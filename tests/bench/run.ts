@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --json] [--quality-only | --feeds-only] [--no-doc]`: answer quality, query
+ * `npm run bench [-- --json] [--quality-only | --feeds-only | --hosts-only] [--no-doc]`: answer quality, query
  * latency, index build time and heap (the article, and synthetic corpora of 1k and 10k documents;
  * flexsearch too at 10k), `/ask` end to end in this process, the bot process with 10k articles
  * (cold and warm start, a reload under load, 1,000 `/ask` at once), the HTTP endpoint, article
- * extraction beside Readability.js, and followed feeds (a new item to its first answer, an
- * unchanged feed's poll). A table on stdout, or with --json one JSON document; progress goes to
+ * extraction beside Readability.js, followed feeds (a new item to its first answer, an
+ * unchanged feed's poll), and several hosts on one database (a change's cost with and without it,
+ * a change on one host to its answer on another). A table on stdout, or with --json one JSON document; progress goes to
  * stderr. The same tables are written to docs/benchmarks.md with the date and commit, unless
  * --no-doc. --quality-only measures answer quality and article extraction alone (sections 1 and
  * 7, a minute or two) and says so on the page. --feeds-only measures followed feeds alone
- * (section 8, about a minute) and only prints it: the page keeps the last whole run.
+ * (section 8, about a minute) and only prints it: the page keeps the last whole run; --hosts-only
+ * likewise several hosts (section 9).
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { CorpusDocument } from '../../src/corpus/types.js';
@@ -18,6 +20,7 @@ import { benchBotProcess } from './botProcess.js';
 import { benchEndToEnd, type EndToEndReport } from './endToEnd.js';
 import { benchExtraction } from './extraction.js';
 import { benchFeeds, type FeedsBenchReport } from './feeds.js';
+import { benchHosts, type HostsBenchReport } from './hosts.js';
 import { BENCHMARKS_DOC, gitState, writeBenchmarksDoc } from './benchmarksDoc.js';
 import { benchHttp, type HttpBenchReport } from './http.js';
 import { settledHeapBytes } from './measure.js';
@@ -26,7 +29,7 @@ import { benchQuality } from './quality.js';
 import { benchScale, type ScaleReport } from './scale.js';
 import { syntheticCorpus } from './syntheticCorpus.js';
 import { syntheticQueries } from './syntheticQueries.js';
-import { feedsSection, feedsTitle, formatReport, formatTable, type BenchReport } from './table.js';
+import { feedsSection, feedsTitle, formatReport, formatTable, hostsSection, hostsTitle, type BenchReport } from './table.js';
 
 const CORPUS_SEED = 1;
 const QUERY_SEED = 2;
@@ -55,11 +58,14 @@ const END_TO_END = [
 const HTTP_BURSTS = { concurrency: 200, bursts: 5 };
 /** A feed of 10 items once all are published: 5 added when it is followed, 5 timed one by one. */
 const FEEDS = { initialItems: 5, publications: 5, unchangedPolls: 10 };
+/** 10 articles written and retired each way; 5 added through one host, each to the other's answer. */
+const HOSTS = { changes: 10, adds: 5 };
 
-const OPTIONS = ['--json', '--quality-only', '--feeds-only', '--no-doc'];
+const OPTIONS = ['--json', '--quality-only', '--feeds-only', '--hosts-only', '--no-doc'];
+const ALONE = ['--quality-only', '--feeds-only', '--hosts-only'];
 const args = process.argv.slice(2);
-if (args.some((arg) => !OPTIONS.includes(arg)) || (args.includes('--quality-only') && args.includes('--feeds-only'))) {
-  process.stderr.write('usage: npm run bench [-- --json] [--quality-only | --feeds-only] [--no-doc]\n');
+if (args.some((arg) => !OPTIONS.includes(arg)) || args.filter((arg) => ALONE.includes(arg)).length > 1) {
+  process.stderr.write('usage: npm run bench [-- --json] [--quality-only | --feeds-only | --hosts-only] [--no-doc]\n');
   process.exit(2);
 }
 const qualityOnly = args.includes('--quality-only');
@@ -78,6 +84,20 @@ if (args.includes('--feeds-only')) {
   );
   process.exit(0);
 }
+const hostsPhase = (progress: Progress) =>
+  progress.phase(
+    `several hosts: ${HOSTS.changes} changes each with files and the database; ${HOSTS.adds} articles added on one host, each to the other's answer`,
+  );
+
+if (args.includes('--hosts-only')) {
+  const progress = new Progress();
+  const hosts = await benchHosts(HOSTS, hostsPhase(progress));
+  progress.done();
+  process.stdout.write(
+    args.includes('--json') ? `${JSON.stringify(hosts, null, 2)}\n` : `${[hostsTitle(hosts), ...hostsSection(hosts, formatTable)].join('\n')}\n`,
+  );
+  process.exit(0);
+}
 
 // The commit measured is the one checked out when the bench starts.
 const git = gitState();
@@ -92,6 +112,7 @@ const extraction = benchExtraction();
 const endToEnd: EndToEndReport[] = [];
 let http: HttpBenchReport | undefined;
 let feeds: FeedsBenchReport | undefined;
+let hosts: HostsBenchReport | undefined;
 const scale: ScaleReport[] = [];
 let largest: { documents: CorpusDocument[]; queries: string[] } | undefined;
 if (!qualityOnly) {
@@ -107,6 +128,7 @@ if (!qualityOnly) {
     );
   http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
   feeds = await benchFeeds(FEEDS, feedsPhase(progress));
+  hosts = await benchHosts(HOSTS, hostsPhase(progress));
 
   const questions = loadQuestionSet().map((q) => q.question);
   scale.push(
@@ -142,7 +164,7 @@ const report: BenchReport = {
   },
   quality,
   extraction,
-  ...(qualityOnly ? {} : { scale, endToEnd, botProcess, http, feeds }),
+  ...(qualityOnly ? {} : { scale, endToEnd, botProcess, http, feeds, hosts }),
 };
 process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
 if (!args.includes('--no-doc')) {

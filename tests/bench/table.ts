@@ -8,6 +8,7 @@ import type { BurstStats, EndToEndReport } from './endToEnd.js';
 import type { ChatQuality, ChatSystem } from './chatQuality.js';
 import { extractionRows, type ExtractionReport } from './extraction.js';
 import type { FeedsBenchReport, Spread } from './feeds.js';
+import type { HostsBenchReport } from './hosts.js';
 import type { HttpBenchReport } from './http.js';
 import type { QualityReport } from './quality.js';
 import type { ScaleReport, SystemStats } from './scale.js';
@@ -23,6 +24,7 @@ export interface BenchReport {
   botProcess?: BotProcessReport;
   http?: HttpBenchReport;
   feeds?: FeedsBenchReport;
+  hosts?: HostsBenchReport;
 }
 
 /** How a section's rows become text: aligned columns for a terminal, or a Markdown table. */
@@ -338,6 +340,35 @@ export function feedsSection(f: FeedsBenchReport, table: TableFormat): string[] 
   ];
 }
 
+/** Section 9's title: also the heading of `npm run bench -- --hosts-only`, which prints that section alone. */
+export function hostsTitle(h: HostsBenchReport | undefined): string {
+  const server = h ? `PostgreSQL ${h.postgres}` : 'PostgreSQL';
+  return `9. Several hosts (DATABASE_URL): the cost of a change with and without the database, and from a change on one host to its answer on another (the bot's built modules in this process, ${server} on 127.0.0.1, the article corpus, words alone)`;
+}
+
+/** Section 9 (tests/bench/hosts.ts): a change's cost against the files baseline, then host to host. */
+export function hostsSection(h: HostsBenchReport, table: TableFormat): string[] {
+  const { files, database } = h.cost;
+  const row = (label: string, { medianMs, maxMs }: Spread) => [label, formatMs(medianMs), formatMs(maxMs)];
+  return [
+    `A small article written, then retired, ${h.changes} times each way, in turn (median wall time of one change; each runs in a worker thread, with the database on a connection of its own):`,
+    table([
+      ['', 'write', 'retire'],
+      ['baseline: files (CORPUS_DIR)', formatMs(files.writeMs), formatMs(files.retireMs)],
+      ['database', formatMs(database.writeMs), formatMs(database.retireMs)],
+      ['database ÷ files', formatRatio(database.writeMs, files.writeMs), formatRatio(database.retireMs, files.retireMs)],
+    ]),
+    '',
+    `Two hosts, each its own copy of the corpus and cache, following the database's changes (LISTEN/NOTIFY): ${h.adds} articles added through host A (which reloads too), host B asked every 10 ms until it answers from the new article.`,
+    table([
+      ['', 'median', 'max'],
+      row('add on host A → answer on host B', h.changeToAnswer),
+      row('  from the add committed (its write resolved)', h.commitToAnswer),
+    ]),
+    `Load average (1 min) ${h.load.start.toFixed(1)} when the section started and ${h.load.end.toFixed(1)} when it ended, on ${h.load.cpus} CPUs shared with other work.`,
+  ];
+}
+
 /**
  * The whole report. Text: lines for a terminal, blank lines between parts. Markdown: a heading per
  * section and a paragraph or table per part. Sections the run left out are named at the end.
@@ -355,7 +386,7 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
     }
     return ['', heading(title), ...parts()];
   };
-  const { scale, endToEnd, botProcess, http, feeds } = report;
+  const { scale, endToEnd, botProcess, http, feeds, hosts } = report;
   const lines = [
     ...(markdown ? [] : [`citebot bench: node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}, ${formatMs(meta.wallMs)} in all`]),
     ...(scale
@@ -391,6 +422,7 @@ export function formatReport(report: BenchReport, style: 'text' | 'markdown' = '
       report.extraction && (() => [table(extractionRows(report.extraction!))]),
     ),
     ...section(feedsTitle(feeds), feeds && (() => feedsSection(feeds, table))),
+    ...section(hostsTitle(hosts), hosts && (() => hostsSection(hosts, table))),
     ...(skipped.length > 0 ? ['', `Not measured in this run (--quality-only): ${skipped.join('; ')}.`] : []),
   ];
   return markdown ? lines.filter((line) => line !== '').join('\n\n') : lines.join('\n');

@@ -8,7 +8,8 @@ import { percentile } from '../bench/measure.js';
 import { COMMON_WORDS, corpusFileText, syntheticCorpus } from '../bench/syntheticCorpus.js';
 import { syntheticQueries } from '../bench/syntheticQueries.js';
 import type { FeedsBenchReport } from '../bench/feeds.js';
-import { againstLimit, feedsSection, feedsTitle, formatMB, formatMs, formatTable, markdownTable } from '../bench/table.js';
+import type { HostsBenchReport } from '../bench/hosts.js';
+import { againstLimit, feedsSection, feedsTitle, formatMB, formatMs, formatTable, hostsSection, hostsTitle, markdownTable } from '../bench/table.js';
 import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
 import { evaluate, type EvalAnswer, type EvalQuestion } from '../support/questionSet.js';
 
@@ -169,6 +170,49 @@ describe('the followed feeds section', () => {
     expect(tables).toHaveLength(2);
     expect(tables[0]).toContain('| publication → first answer from it | 2.87 s | 4.3 s |');
     expect(tables[1]!.split('\n')[0]).toBe('|   | wall | CPU | requests | bytes on the wire |');
+  });
+});
+
+describe('the several hosts section', () => {
+  const report: HostsBenchReport = {
+    changes: 10,
+    adds: 5,
+    cost: { files: { writeMs: 230, retireMs: 225 }, database: { writeMs: 366, retireMs: 371 } },
+    changeToAnswer: { medianMs: 1380, maxMs: 1630 },
+    commitToAnswer: { medianMs: 910, maxMs: 1220 },
+    postgres: '18.4',
+    load: { start: 1.0, end: 1.7, cpus: 2 },
+  };
+
+  it('names the database it measured', () => {
+    expect(hostsTitle(report)).toMatch(/^9\. Several hosts \(DATABASE_URL\): .*PostgreSQL 18\.4 on 127\.0\.0\.1/);
+    expect(hostsTitle(undefined)).toMatch(/^9\. Several hosts \(DATABASE_URL\): /);
+  });
+
+  it('gives a change’s cost against the files baseline, then host to host, and the load', () => {
+    const [intro, costs, , hostsIntro, hosts, load] = hostsSection(report, formatTable);
+    const labels = (table: string) =>
+      table
+        .split('\n')
+        .slice(1)
+        .map((row) => row.trim().split(/ {2,}/)[0]);
+    expect(intro).toContain('10 times each way');
+    expect(labels(costs!)).toEqual(['baseline: files (CORPUS_DIR)', 'database', 'database ÷ files']);
+    expect(costs).toMatch(/baseline: files \(CORPUS_DIR\) +230 ms +225 ms\n/);
+    expect(costs).toMatch(/database +366 ms +371 ms\n/);
+    expect(costs).toMatch(/database ÷ files +1\.6× +1\.6×$/);
+    expect(hostsIntro).toContain('5 articles added through host A');
+    expect(labels(hosts!)).toEqual(['add on host A → answer on host B', 'from the add committed (its write resolved)']);
+    expect(hosts).toMatch(/add on host A → answer on host B +1\.38 s +1\.63 s\n/);
+    expect(hosts).toMatch(/from the add committed \(its write resolved\) +910 ms +1\.22 s$/);
+    expect(load).toBe('Load average (1 min) 1.0 when the section started and 1.7 when it ended, on 2 CPUs shared with other work.');
+  });
+
+  it('makes Markdown tables for the page', () => {
+    const tables = hostsSection(report, markdownTable).filter((part) => part.startsWith('|'));
+    expect(tables).toHaveLength(2);
+    expect(tables[0]!.split('\n')[0]).toBe('|   | write | retire |');
+    expect(tables[1]).toContain('| add on host A → answer on host B | 1.38 s | 1.63 s |');
   });
 });
 
