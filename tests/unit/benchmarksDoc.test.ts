@@ -82,6 +82,15 @@ const full: BenchReport = {
     unconditional: { wallMs: 526, cpuMs: 562, requests: 1, bytes: 6_140 },
     load: { start: 5.7, end: 4.7, cpus: 2 },
   },
+  hosts: {
+    changes: 10,
+    adds: 5,
+    cost: { files: { writeMs: 230, retireMs: 225 }, database: { writeMs: 366, retireMs: 371 } },
+    changeToAnswer: { medianMs: 1380, maxMs: 1630 },
+    commitToAnswer: { medianMs: 910, maxMs: 1220 },
+    postgres: '18.4',
+    load: { start: 1.0, end: 1.7, cpus: 2 },
+  },
 };
 
 describe('docs/benchmarks.md', () => {
@@ -108,6 +117,7 @@ describe('docs/benchmarks.md', () => {
       '6. HTTP endpoint',
       '7. Article extraction',
       '8. Followed feeds',
+      '9. Several hosts',
     ])
       expect(page).toContain(`\n## ${section}`);
     expect(page).toContain('| top-1 correct (answerable) | 9/10 |');
@@ -124,7 +134,7 @@ describe('docs/benchmarks.md', () => {
     expect(page).toContain('## 1. Answer quality');
     expect(page).not.toContain('## 2.');
     expect(page).toContain(
-      'Not measured in this run (--quality-only): 2. Query latency; 3. Index build time; 4. End to end; 5. The bot process; 6. HTTP endpoint; 8. Followed feeds.',
+      'Not measured in this run (--quality-only): 2. Query latency; 3. Index build time; 4. End to end; 5. The bot process; 6. HTTP endpoint; 8. Followed feeds; 9. Several hosts.',
     );
   });
 
