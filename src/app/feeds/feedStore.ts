@@ -158,33 +158,53 @@ export function fileFeedStore(corpusDir: string): FeedStore {
       return found;
     },
     read,
-    async update(scope, change) {
-      if (scope !== undefined && !isServerId(scope)) throw new Error(`"${scope}" is not a server id`);
-      const folder = folderOf(scope);
-      await mkdir(folder, { recursive: true });
-      const file = fileOf(scope);
-      const release = await lockfile.lock(folder, {
-        lockfilePath: `${file}.lock`,
-        realpath: false,
-        stale: LOCK_STALE_MS,
-        retries: LOCK_RETRIES,
-        onCompromised: () => undefined,
-      });
-      try {
-        const feeds = await read(scope);
-        const before = JSON.stringify(feeds);
-        const result = change(feeds);
-        const after = JSON.stringify({ feeds }, null, 2);
-        if (JSON.stringify(feeds) !== before) {
-          // Written whole and renamed into place: a reader never sees half a file.
-          const temporary = `${file}.${randomUUID()}.tmp`;
-          await writeFile(temporary, after);
-          await rename(temporary, file);
-        }
-        return result;
-      } finally {
-        await release().catch(() => undefined);
-      }
+    update(scope, change) {
+      if (scope !== undefined && !isServerId(scope)) return Promise.reject(new Error(`"${scope}" is not a server id`));
+      return oneAtATimeHere(path.resolve(fileOf(scope)), () => updateLocked(scope, change));
     },
   };
+
+  async function updateLocked<T>(scope: string | undefined, change: (feeds: FollowedFeed[]) => T): Promise<T> {
+    const folder = folderOf(scope);
+    await mkdir(folder, { recursive: true });
+    const file = fileOf(scope);
+    const release = await lockfile.lock(folder, {
+      lockfilePath: `${file}.lock`,
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      retries: LOCK_RETRIES,
+      onCompromised: () => undefined,
+    });
+    try {
+      const feeds = await read(scope);
+      const before = JSON.stringify(feeds);
+      const result = change(feeds);
+      const after = JSON.stringify({ feeds }, null, 2);
+      if (JSON.stringify(feeds) !== before) {
+        // Written whole and renamed into place: a reader never sees half a file.
+        const temporary = `${file}.${randomUUID()}.tmp`;
+        await writeFile(temporary, after);
+        await rename(temporary, file);
+      }
+      return result;
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Updates of one list of feeds made in this process, in turn: proper-lockfile keeps one lock per
+ * file in each process, and two holders of one file in one process would trip over each other's
+ * refresh timers; across processes its lock file keeps them apart.
+ */
+const updatesHere = new Map<string, Promise<unknown>>();
+function oneAtATimeHere<T>(file: string, update: () => Promise<T>): Promise<T> {
+  const result = (updatesHere.get(file) ?? Promise.resolve()).then(update);
+  const settled = result.catch(() => undefined);
+  updatesHere.set(file, settled);
+  void settled.then(() => {
+    if (updatesHere.get(file) === settled) updatesHere.delete(file);
+  });
+  return result;
 }
