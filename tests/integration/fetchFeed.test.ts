@@ -6,8 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusalOf } from '../support/fetchRefusal.js';
 import { ExtractionFailed, readFeedOffThread } from '../../src/engine/extractionTasks.js';
-import { fetchFeed, FetchRefused, type FetchedFeed } from '../../src/ingest/safeFetch.js';
+import { fetchFeed, type FetchedFeed } from '../../src/ingest/safeFetch.js';
 import { entityBomb, numberedItems, rssFeed } from '../support/feedFiles.js';
 
 const MiB = 1024 * 1024;
@@ -79,16 +80,7 @@ afterAll(() => {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function refusal(address: string, options = {}): Promise<string> {
-  const error = await fetchFeed(address, options).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FetchRefused);
-  const { message } = error as FetchRefused;
-  expect(message).not.toContain('\n');
-  return message;
-}
+const refusal = (address: string, options = {}) => refusalOf(fetchFeed, address, options);
 
 function fetched(outcome: FetchedFeed): Extract<FetchedFeed, { notModified: false }> {
   expect(outcome.notModified).toBe(false);

@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FetchRefused, safeFetch, USER_AGENT } from '../../src/ingest/safeFetch.js';
+import { refusalOf } from '../support/fetchRefusal.js';
+import { safeFetch, USER_AGENT } from '../../src/ingest/safeFetch.js';
 
 const MiB = 1024 * 1024;
 const ARTICLE = `<html><head><title>A page</title></head><body><p>${'Words of an article. '.repeat(40)}</p></body></html>`;
@@ -74,16 +75,7 @@ afterAll(() => {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function refusal(address: string, options = {}): Promise<string> {
-  const error = await safeFetch(address, options).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FetchRefused);
-  const { message } = error as FetchRefused;
-  expect(message).not.toContain('\n');
-  return message;
-}
+const refusal = (address: string, options = {}) => refusalOf(safeFetch, address, options);
 
 describe('safeFetch', () => {
   it('refuses this machine without allowPrivate, and fetches from it with it, naming the bot', async () => {
