@@ -3,12 +3,13 @@
  * articles, and the database (DATABASE_URL, a real PostgreSQL server: the run's own). Updates made
  * at once, as two processes or hosts polling make them, never lose one another.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedListUnreadable, fileFeedStore, type FeedStore, type FollowedFeed } from '../../src/app/feeds/feedStore.js';
+import { lockFolder, WRITE_LOCK } from '../../src/engine/corpusFiles.js';
 import { StoreUnavailable } from '../../src/engine/corpusTasks.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { migrate } from '../../src/store/database.js';
@@ -99,6 +100,18 @@ it('says which file is damaged when a hand edit broke .feeds.json', async () => 
   await writeFile(path.join(corpusDir, 'servers', SERVER, '.feeds.json'), '{"feeds": {}}');
   await expect(fileFeedStore(corpusDir).read(SERVER)).rejects.toThrow(FeedListUnreadable);
   await expect(fileFeedStore(corpusDir).read(SERVER)).rejects.toThrow(`servers/${SERVER}/.feeds.json holds no list of feeds`);
+});
+
+it('is a lock apart from the write lock of the articles beside it, taken in the same process', async () => {
+  const corpusDir = await mkdtemp(path.join(parent, 'corpus-'));
+  const folder = path.join(corpusDir, 'servers', SERVER);
+  await mkdir(folder, { recursive: true });
+  // A feed poll recording an item while that item's article is being written, both in this process.
+  const releaseArticles = await lockFolder(folder);
+  await fileFeedStore(corpusDir).update(SERVER, (list) => void list.push(feed('https://news.example/feed')));
+  await expect(readdir(folder)).resolves.toContain(WRITE_LOCK);
+  await expect(releaseArticles()).resolves.toBeUndefined();
+  await expect(readdir(folder)).resolves.toEqual(['.feeds.json']);
 });
 
 it('refuses plainly, as storage unavailable, when the database cannot be reached', async () => {

@@ -168,7 +168,9 @@ export function fileFeedStore(corpusDir: string): FeedStore {
     const folder = folderOf(scope);
     await mkdir(folder, { recursive: true });
     const file = fileOf(scope);
-    const release = await lockfile.lock(folder, {
+    // Locked by the file's name, not the folder's: proper-lockfile keys its locks by that name, and
+    // the folder's own write lock (corpusFiles) must stay a different lock.
+    const release = await lockfile.lock(file, {
       lockfilePath: `${file}.lock`,
       realpath: false,
       stale: LOCK_STALE_MS,
