@@ -448,9 +448,7 @@ describe('the feed poller', () => {
     beforeArticle = async () => {
       if (other) return;
       // This poll stalls past its lease (a paused process): another process takes the feed and polls it whole.
-      other = store
-        .update(SCOPE, (list) => void (list[0]!.lease!.until = new Date(Date.now() - 1000).toISOString()))
-        .then(() => feedsWith().pollDue());
+      other = store.update(SCOPE, (list) => void (list[0]!.lease!.until = new Date(Date.now() - 1000).toISOString())).then(() => feedsWith().pollDue());
       await other;
     };
     await feedsWith().pollDue();
