@@ -6,7 +6,11 @@ import { paragraphLabel } from '../answers/attribution.js';
 export function toAnswerJson(answer: Answer) {
   return {
     question: answer.question,
+    /** The question as the engine read it (chat spellings spelled out, typos corrected); null when as asked. */
+    understood: answer.understood ?? null,
     answered: answer.answered,
+    /** Why it was not answered (not-sure: the closest passages went to the asker alone); null when answered. */
+    reason: answer.reason ?? null,
     /** For a question about the article itself: what it asked (author, published, topic). */
     about: answer.about ? { intent: answer.about.intent, document: answer.about.document.id } : null,
     results: answer.results.map((result) => ({

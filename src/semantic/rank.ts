@@ -57,7 +57,11 @@ export const RANKING = {
    */
   relatedCoverage: MIN_CLOSEST_COVERAGE,
   relatedSentenceCosine: 0.4,
-  /** Results after the first must reach this share of the first's fused score. */
+  /**
+   * Results after the first must reach this share of the first's fused score, and be related to
+   * the question (as a decline's related passages are) rather than answer it alone: the first
+   * answers; the others are where else the article speaks of it.
+   */
   minRelativeScore: 0.6,
 } as const;
 
@@ -147,7 +151,7 @@ export function decide(ranked: readonly RankedCandidate[], top: number, constant
   const [best] = ranked;
   if (best && answers(best, constants)) {
     const results = ranked
-      .filter((candidate) => candidate === best || (answers(candidate, constants) && candidate.fusedScore >= best.fusedScore * constants.minRelativeScore))
+      .filter((candidate) => candidate === best || (isRelated(candidate, constants) && candidate.fusedScore >= best.fusedScore * constants.minRelativeScore))
       .slice(0, top);
     return { decision: 'answer', ranked: [...ranked], results, related: [] };
   }

@@ -45,7 +45,7 @@ function expectKeys(value: unknown, keys: string[]): void {
   expect(value).toBeTypeOf('object');
   expect(Object.keys(value as object).sort()).toEqual([...keys].sort());
 }
-const ANSWER_KEYS = ['question', 'answered', 'about', 'results'];
+const ANSWER_KEYS = ['question', 'understood', 'answered', 'reason', 'about', 'results'];
 const RESULT_KEYS = ['id', 'document', 'paragraph', 'score', 'quote', 'highlight'];
 const DOCUMENT_KEYS = ['id', 'title', 'author', 'publisher', 'published', 'url'];
 
@@ -98,6 +98,7 @@ describe('the CLI', () => {
       human: run('ask', [BAIDU_QUESTION]),
       json: run('ask', ['--json', BAIDU_QUESTION]),
       jsonTop1: run('ask', ['--json', '--top', '1', 'partnerships', 'with', 'Microsoft']),
+      jsonChat: run('ask', ['--json', '--top', '1', 'wen did microsoft reveal its partnerships w/ chinese companies??']),
       batch: run('ask', ['--json'], `${BAIDU_QUESTION}\nWhat is the capital of France?\n\nUbuntu Kylin\n`),
       batchHuman: run('ask', ['--top', '2'], 'Ubuntu Kylin\r\n???\r\nMicrsoft Biadu\r\n'),
       topZero: run('ask', ['--top', '0', BAIDU_QUESTION]),
@@ -187,6 +188,16 @@ describe('the CLI', () => {
     expect(answer.question).toBe('partnerships with Microsoft');
     expect(answer.answered).toBe(true);
     expect(answer.results).toHaveLength(1);
+  });
+
+  it('reports the question as read when chat spellings were spelled out, and why one was declined', async () => {
+    const chat = JSON.parse((await runs.jsonChat!).stdout);
+    expectJsonAnswer(chat);
+    expect(chat).toMatchObject({ question: 'wen did microsoft reveal its partnerships w/ chinese companies??', reason: null });
+    expect(chat.understood).toMatch(/^when did microsoft reveal its partnerships with chinese companies\?$/);
+    const declined = JSON.parse((await runs.batch!).stdout.trim().split('\n')[1]!);
+    expect(declined).toMatchObject({ question: 'What is the capital of France?', understood: null, answered: false });
+    expect(declined.reason).toMatch(/^(no-match|weak-match|no-terms)$/);
   });
 
   it('answers one JSON line per stdin line, in order, skipping blank lines', async () => {

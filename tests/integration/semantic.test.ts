@@ -176,13 +176,19 @@ describe('ranking stages', () => {
     expect(decide([related, ranked(0.1, 0.1)], 3)).toMatchObject({ decision: 'decline-related', related: [related] });
   });
 
-  it('quotes further passages only when they answer too and score near the first', () => {
+  it('quotes further passages only when they are related to the question and score near the first', () => {
     const first = ranked(1, 0.9, 10);
     const near = ranked(0.5, 0, 10 * RANKING.minRelativeScore);
     const low = ranked(0.5, 0, 10 * RANKING.minRelativeScore - 0.01);
     const weak = ranked(0.1, 0.1, 9);
     expect(decide([first, near, low, weak], 3).results).toEqual([first, near]);
     expect(decide([first, near, near, near], 3).results).toHaveLength(3);
+    // Where else the article speaks of it: related, without answering on its own.
+    const relatedByWords = ranked(RANKING.relatedCoverage, 0, 9);
+    const relatedByMeaning = ranked(0, RANKING.relatedSentenceCosine, 9);
+    expect(RANKING.relatedCoverage).toBeLessThan(RANKING.minCoverage);
+    expect(RANKING.relatedSentenceCosine).toBeLessThan(RANKING.minSentenceCosine);
+    expect(decide([first, relatedByWords, relatedByMeaning], 3).results).toEqual([first, relatedByWords, relatedByMeaning]);
   });
 
   it('rankAndDecide is the two stages in a row', () => {
