@@ -34,7 +34,8 @@ export type Prepared =
       /** Its text's `articleFingerprint`: the same article under another name or link. */
       fingerprint: string;
     }
-  | { ok: false; message: string };
+  /** `transient`: fetching it failed in a way that may not happen next time (see FetchRefused). */
+  | { ok: false; message: string; transient?: boolean };
 
 export interface PrepareOptions {
   /** Values that override what was found (empty ones are ignored). */
@@ -65,7 +66,7 @@ export async function prepareArticle(
           ? await fromFile(source.file, fetch?.maxBytes ?? FETCH_LIMITS.maxBytes)
           : { kind: kindOf(source.name), bytes: source.bytes };
   } catch (error) {
-    if (error instanceof FetchRefused) return { ok: false, message: error.message };
+    if (error instanceof FetchRefused) return { ok: false, message: error.message, ...(error.transient && { transient: true }) };
     throw error;
   }
   let found;

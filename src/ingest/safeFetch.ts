@@ -47,7 +47,21 @@ export interface FetchOptions {
 const systemResolve = (host: string) => dnsLookup(host, { all: true, verbatim: false });
 
 /** A fetch refused or failed; the message is one line, for the moderator. */
-export class FetchRefused extends Error {}
+export class FetchRefused extends Error {
+  /**
+   * `transient`: the site may well answer next time (it timed out, could not be reached, broke
+   * off, or answered 408, 429 or 5xx), as opposed to a link that is wrong or refused for good.
+   */
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Statuses a site answers when it is busy or down for now, not because the link is wrong. */
+const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 export const FETCH_LIMITS = { maxBytes: 10 * 1024 * 1024, timeoutMs: 20_000, idleMs: 10_000, maxRedirects: 5 };
 
@@ -231,12 +245,12 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<Outcome>((resolve, reject) => {
     let settled = false;
-    const fail = (message: string) => {
+    const fail = (message: string, transient = false) => {
       if (settled) return;
       settled = true;
       deadline.removeEventListener('abort', onDeadline);
       req.destroy();
-      reject(new FetchRefused(message));
+      reject(new FetchRefused(message, transient));
     };
     const finish = (outcome: Outcome) => {
       if (settled) return;
@@ -250,17 +264,20 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
       agent: false,
       headers: { ...wanted.headers, 'user-agent': USER_AGENT, accept: wanted.accept, 'accept-encoding': 'gzip, deflate, br' },
     });
-    const onDeadline = () => fail(`${url.host} took longer than ${limits.timeoutMs / 1000} s to send the ${wanted.what}.`);
+    const onDeadline = () => fail(`${url.host} took longer than ${limits.timeoutMs / 1000} s to send the ${wanted.what}.`, true);
     if (deadline.aborted) return onDeadline();
     deadline.addEventListener('abort', onDeadline, { once: true });
-    req.setTimeout(limits.idleMs, () => fail(`${url.host} sent nothing for ${limits.idleMs / 1000} s.`));
-    req.on('error', (error: NodeJS.ErrnoException) => fail(`${url.host} could not be reached (${error.code ?? error.message}).`));
+    req.setTimeout(limits.idleMs, () => fail(`${url.host} sent nothing for ${limits.idleMs / 1000} s.`, true));
+    req.on('error', (error: NodeJS.ErrnoException) => fail(`${url.host} could not be reached (${error.code ?? error.message}).`, true));
     req.on('response', (response) => {
       const status = response.statusCode ?? 0;
       if (status === 304 && wanted.notModified) return finish({ notModified: true });
       if (status >= 300 && status < 400 && response.headers.location) return finish({ location: response.headers.location });
       if (status < 200 || status >= 300)
-        return fail(`${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: check the link.`);
+        return fail(
+          `${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: ${TRANSIENT_STATUSES.has(status) ? 'try again later' : 'check the link'}.`,
+          TRANSIENT_STATUSES.has(status),
+        );
       const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const charset = /charset\s*=\s*"?([\w-]+)/i.exec(response.headers['content-type'] ?? '')?.[1];
       const refused = wanted.refusedType(type, url);
@@ -271,7 +288,9 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
       readBody(response, limits.maxBytes).then(
         (bytes) => finish({ url: url.href, type, bytes, headers: response.headers, ...(charset && { charset }) }),
         (error: Error) =>
-          fail(error instanceof FetchRefused ? `${url.href} ${error.message}` : `${url.host} broke off while sending the ${wanted.what} (${error.message}).`),
+          error instanceof FetchRefused
+            ? fail(`${url.href} ${error.message}`)
+            : fail(`${url.host} broke off while sending the ${wanted.what} (${error.message}).`, true),
       );
     });
   });

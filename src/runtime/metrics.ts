@@ -52,7 +52,7 @@ export class Metrics {
     });
     this.#feedItems = new Counter({
       name: 'citebot_feed_items_total',
-      help: 'New items of followed feeds: added as articles, or skipped (not an article, no room, a private address); skipped items are not retried.',
+      help: 'New items of followed feeds: added as articles, skipped (not an article, no room, a private address; not tried again), or retried (its link failed for now: tried again at the next polls, then skipped).',
       labelNames: ['outcome'],
       registers,
     });

@@ -37,6 +37,8 @@ interface Item {
 let items: Item[] = [];
 /** What the feed route answers instead of the feed, when set. */
 let feedOverride: ((response: http.ServerResponse) => void) | undefined;
+/** Articles whose page answers 503 Service Unavailable, by slug: how many more times. */
+const unavailable = new Map<string, number>();
 /** Run before an article's page is answered, when set: what happens while a poll fetches it. */
 let beforeArticle: ((slug: string) => Promise<void>) | undefined;
 const requests: Array<{ url: string; conditional: boolean }> = [];
@@ -60,6 +62,11 @@ const server = http.createServer((request, response) => {
     return response.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
   }
   const article = items.find((item) => url === `/articles/${item.slug}`);
+  const downFor = article && unavailable.get(article.slug);
+  if (article && downFor) {
+    unavailable.set(article.slug, downFor - 1);
+    return response.writeHead(503).end();
+  }
   if (article)
     return void (beforeArticle?.(article.slug) ?? Promise.resolve()).then(() =>
       response.writeHead(200, { 'content-type': 'text/html' }).end(page(article.title, article.slug.replace(/-/g, ' '))),
@@ -147,6 +154,7 @@ beforeEach(async () => {
   requests.length = 0;
   feedOverride = undefined;
   beforeArticle = undefined;
+  unavailable.clear();
   recorded = recordingCorpus();
   items = [
     { slug: 'ferry-times', title: 'Ferry times change', day: 1 },
@@ -433,6 +441,42 @@ describe('the feed poller', () => {
     expect((await followed()).articles.map((entry) => entry.key)).toEqual(['ferry-times', 'library-hours', 'bridge-works']);
   });
 
+  it('tries an item whose page is down for now (503) again at the next polls, then skips it; the others are added meanwhile', async () => {
+    unavailable.set('library-hours', 2);
+    unavailable.set('bridge-works', 100);
+    const feeds = feedsWith();
+    const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 5);
+    expect(outcome).toMatchObject({
+      first: {
+        added: ['Ferry times change'],
+        skipped: [],
+        retried: [
+          expect.stringMatching(/^“Library opens later”: .* answered 503 Service Unavailable: try again later\.$/),
+          expect.stringMatching(/^“Bridge works begin”: /),
+        ],
+      },
+    });
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times'], retries: { 'library-hours': 1, 'bridge-works': 1 } });
+    // Read whole next time, not answered "not modified": the items to try again are in it.
+    expect((await followed()).validators).toBeUndefined();
+
+    await makeDue();
+    await feeds.pollDue();
+    expect(requests.filter((request) => request.url === '/feed').at(-1)!.conditional).toBe(false);
+    expect(recorded.articles.size).toBe(1);
+    await makeDue();
+    await feeds.pollDue();
+    expect([...recorded.articles.values()].map((entry) => entry.title)).toEqual(['Ferry times change', 'Library opens later']);
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times', 'library-hours', 'bridge-works'] });
+    expect((await followed()).retries ?? {}).toEqual({});
+    expect(audits).toEqual([
+      expect.stringMatching(
+        /skipped 1 new item\(s\), not retried:\n“Bridge works begin”: its link failed at 3 polls in a row, the last time: .* answered 503 /,
+      ),
+    ]);
+    expect(logLines('feed item tried again next poll')).toHaveLength(4);
+  });
+
   it('writes nothing for a feed unfollowed while its poll fetched an article', async () => {
     const feeds = feedsWith();
     await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));
@@ -523,7 +567,7 @@ describe('hostile feeds', () => {
     (_, level) => `<!ENTITY lol${level + 1} "${`&lol${level === 0 ? '' : level};`.repeat(10)}">`,
   ).join(
     '',
-  )}]><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title><guid>bomb</guid><link>http://127.0.0.1:1/x</link></item></channel></rss>`;
+  )}]><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title><guid>bomb</guid><link>ftp://127.0.0.1/x</link></item></channel></rss>`;
 
   /** Follows the feed while it is well, then polls it once answering `answer` instead. */
   async function pollHostile(answer: (response: http.ServerResponse) => void) {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusalOf } from '../support/fetchRefusal.js';
-import { safeFetch, USER_AGENT } from '../../src/ingest/safeFetch.js';
+import { type FetchRefused, safeFetch, USER_AGENT } from '../../src/ingest/safeFetch.js';
 
 const MiB = 1024 * 1024;
 const ARTICLE = `<html><head><title>A page</title></head><body><p>${'Words of an article. '.repeat(40)}</p></body></html>`;
@@ -26,6 +26,7 @@ const server = http.createServer((request, response) => {
   if (route === '/paper.pdf') return response.writeHead(200, { 'content-type': 'application/octet-stream' }).end('%PDF-1.4\n%…');
   if (route === '/image') return response.writeHead(200, { 'content-type': 'image/png' }).end(randomBytes(64));
   if (route === '/missing') return response.writeHead(404).end('not here');
+  if (route === '/down') return response.writeHead(503).end('later');
   if (route === '/loop-a') return redirect('/loop-b');
   if (route === '/loop-b') return redirect('/loop-a');
   if (route.startsWith('/hop/')) {
@@ -124,6 +125,19 @@ describe('safeFetch', () => {
     expect(await refusal(at('/missing'), local)).toMatch(/answered 404 Not Found/);
     expect(await refusal(at('/image'), local)).toMatch(/is image\/png, not an article/);
     expect((await safeFetch(at('/paper.pdf'), local)).kind).toBe('pdf');
+  });
+
+  it('tells a failure that may pass (503, nothing listening) from a link that is wrong (404, not an article)', async () => {
+    const transient = (address: string) =>
+      safeFetch(address, local).then(
+        () => undefined,
+        (error: FetchRefused) => error.transient,
+      );
+    expect(await refusal(at('/down'), local)).toMatch(/answered 503 Service Unavailable: try again later\.$/);
+    expect(await transient(at('/down'))).toBe(true);
+    expect(await transient('http://127.0.0.1:1/nothing-listens')).toBe(true);
+    expect(await transient(at('/missing'))).toBe(false);
+    expect(await transient(at('/image'))).toBe(false);
   });
 
   it('stops reading past the size cap, declared or not, and counts decoded bytes (a gzip bomb)', async () => {

@@ -90,6 +90,7 @@ export const followFeed = readingFeeds(async (interaction, context) => {
   else {
     if (first.added.length > 0) lines.push(`Added ${first.added.length}: ${titleList(first.added.map((title) => `“${title}”`))}.`);
     if (first.skipped.length > 0) lines.push(`Skipped ${first.skipped.length} (not retried): ${titleList(first.skipped)}.`);
+    if (first.retried.length > 0) lines.push(`Tried again at the next poll, ${first.retried.length}: ${titleList(first.retried)}.`);
     lines.push(`Each new item is added as it is published (${every}).`);
   }
   lines.push(`The feed keeps its ${followed.keep} newest articles; \`/corpus feeds\` shows how it is doing.`);

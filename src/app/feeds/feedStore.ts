@@ -47,6 +47,8 @@ export interface FollowedFeed {
    * recorded, so a poll after a crash in between takes the article it then finds as this feed's.
    */
   adding?: string;
+  /** Items whose link failed for now (a timeout, a 503), by key: at how many polls it was tried. */
+  retries?: Record<string, number>;
   /** Keys of the items already handled (added, repeated or skipped), newest last, bounded. */
   seen: string[];
   articles: FeedArticle[];

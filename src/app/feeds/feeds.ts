@@ -36,7 +36,7 @@ export type PollOutcome = 'new' | 'unchanged' | 'not-modified' | 'failed' | 'int
 
 export interface FeedsMetrics {
   observePoll(outcome: PollOutcome): void;
-  observeItem(outcome: 'added' | 'skipped'): void;
+  observeItem(outcome: 'added' | 'skipped' | 'retried'): void;
   observeFeeds(counts: Record<FeedState, number>): void;
 }
 
@@ -57,10 +57,11 @@ export interface FeedsOptions {
   pollOnFollow?: boolean;
 }
 
-/** What one poll added (titles) and skipped (a title and why each). */
+/** What one poll added (titles), skipped and left to try again (a title and why each). */
 export interface PollSummary {
   added: string[];
   skipped: string[];
+  retried: string[];
 }
 
 export type FollowOutcome =
@@ -104,6 +105,8 @@ const LEASE_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 6 * 60 * 60_000;
 /** How soon a poll stopped by a busy corpus is tried again (at most the interval). */
 const BUSY_RETRY_MS = 60_000;
+/** Polls an item whose link failed for now (a timeout, a 503) is tried in, before it is skipped for good. */
+const ITEM_TRIES = 3;
 /** Words from which an item's own content is taken as the whole article rather than a summary. */
 const FULL_CONTENT_WORDS = 150;
 
@@ -291,18 +294,20 @@ export function createFeeds({
     const actor: Actor = { id: 'feed', reason: `feed ${feed.title ?? feed.url}` };
     const added: string[] = [];
     const skipped: string[] = [];
+    /** Items whose link failed for now: not seen, so read again at the next poll. */
+    const retried: string[] = [];
     let read: Awaited<ReturnType<typeof readFeed>>;
     try {
       read = fresh ? { notModified: false, ...fresh } : await readFeed(feed.url, feed.keep, feed);
     } catch (error) {
       if (!(error instanceof FetchRefused || error instanceof ExtractionFailed)) throw error;
       await failed(scope, feed, error.message);
-      return { added, skipped };
+      return { added, skipped, retried };
     }
     if (read.notModified) {
       await updateFeed(scope, feed, (state) => succeeded(state, started));
       metrics?.observePoll('not-modified');
-      return { added, skipped };
+      return { added, skipped, retried };
     }
     // Long keys are remembered by a digest: what a feed has seen stays small, whatever its items' keys.
     const parsed = { ...read.parsed, items: read.parsed.items.map((item) => ({ ...item, key: seenKey(item.key) })) };
@@ -321,10 +326,14 @@ export function createFeeds({
       }
       const outcome = await addItem(scope, feed, item, parsed, corpus, actor);
       // Unfollowed, or taken over by another poll (this one's lease ran out): that one records the rest.
-      if (outcome === 'lost') return { added, skipped };
+      if (outcome === 'lost') return { added, skipped, retried };
       if ('busy' in outcome) {
         interrupted = outcome.busy;
         break;
+      }
+      if ('retried' in outcome) {
+        retried.push(outcome.retried);
+        continue;
       }
       if (outcome.added) added.push(outcome.added);
       if (outcome.skipped) skipped.push(outcome.skipped);
@@ -344,8 +353,11 @@ export function createFeeds({
     } else {
       await updateFeed(scope, feed, (state) => {
         succeeded(state, started);
-        state.validators = read.validators;
-        state.digest = read.digest;
+        // An item to try again: the feed is read whole next time, not answered "not modified".
+        state.validators = retried.length > 0 ? undefined : read.validators;
+        state.digest = retried.length > 0 ? undefined : read.digest;
+        // Tries are kept only for items still in the feed.
+        if (state.retries) state.retries = Object.fromEntries(Object.entries(state.retries).filter(([key]) => parsed.items.some((item) => item.key === key)));
         if (parsed.title) state.title = parsed.title;
         if (added.length > 0) state.lastNewItemAt = iso(now());
       });
@@ -354,7 +366,7 @@ export function createFeeds({
         logger.info({ scope, feed: feed.url, added: added.length, skipped: skipped.length, ms: now() - started }, 'feed polled: new items');
     }
     if (skipped.length > 0) await audit(skippedNotice(feed, scope, skipped));
-    return { added, skipped };
+    return { added, skipped, retried };
   };
 
   /** Adds one new item, retires the feed's oldest beyond `keep`, and records the item as seen. */
@@ -365,11 +377,12 @@ export function createFeeds({
     parsed: ParsedFeed,
     corpus: ServerCorpusChanges,
     actor: Actor,
-  ): Promise<{ added?: string; skipped?: string } | { busy: string } | 'lost'> => {
+  ): Promise<{ added?: string; skipped?: string } | { busy: string } | { retried: string } | 'lost'> => {
     const record = (change: (state: FollowedFeed) => void) =>
       updateFeed(scope, feed, (state) => {
         state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-Math.max(SEEN_PER_KEPT * state.keep, 50));
         delete state.adding;
+        if (state.retries) delete state.retries[item.key];
         renew(feed)(state);
         change(state);
       });
@@ -380,6 +393,17 @@ export function createFeeds({
       return (await record(() => undefined)) ? { skipped: `“${title}”: ${why}` } : ('lost' as const);
     };
     const article = await prepareItem(item, parsed);
+    if (!article.ok && article.transient) {
+      const tries = (feed.retries?.[item.key] ?? 0) + 1;
+      if (tries >= ITEM_TRIES) return skip(`its link failed at ${tries} polls in a row, the last time: ${article.message}`);
+      metrics?.observeItem('retried');
+      logger.info({ scope, feed: feed.url, item: item.link ?? item.key, reason: article.message, tries }, 'feed item tried again next poll');
+      const noted = await updateFeed(scope, feed, (state) => {
+        state.retries = { ...state.retries, [item.key]: tries };
+        renew(feed)(state);
+      });
+      return noted ? { retried: `“${title}”: ${article.message}` } : 'lost';
+    }
     if (!article.ok) return skip(article.message);
     // Nothing is written for a feed this poll no longer holds (unfollowed while the article was fetched).
     let writtenBefore = false;
