@@ -1,10 +1,11 @@
 /**
- * Reading an article's bytes (HTML, PDF, .docx, text) or a feed's off the Discord thread: each in a
- * short-lived worker thread with a memory limit, stopped past its time limit. What goes wrong is an
+ * Reading an article's bytes (HTML, PDF, .docx, text) or a feed's off the Discord thread: in a
+ * reader thread with a memory limit, stopped past its time limit. What goes wrong is an
  * `ExtractionFailed` whose message is one line.
  */
 import type { ReadArticle, ReadSource } from '../ingest/readArticle.js';
 import type { ParsedFeed } from '../ingest/readFeed.js';
+import type { Worker } from 'node:worker_threads';
 import { siblingWorker, startWorker } from './workers.js';
 
 export type ExtractionOutcome = { article: ReadArticle } | { error: string };
@@ -48,7 +49,65 @@ export function readFeedOffThread(source: FeedSource, { maxItems }: { maxItems: 
   });
 }
 
-/** Runs `workerUrl` on `data` (its bytes copied and handed over), within the limits; its one message becomes the answer by `answer`. */
+/**
+ * How long a reader thread waits for its next source before it ends: the items of one feed poll,
+ * or links added one after another, are read by one thread instead of starting one each; an idle
+ * bot keeps none. A thread that ran past its limits or failed is never reused.
+ */
+const READER_IDLE_MS = 15_000;
+/** Idle reader threads kept per kind, at most: more only while that many sources are read at once. */
+const MAX_IDLE_READERS = 2;
+
+interface IdleReader {
+  worker: Worker;
+  timer: NodeJS.Timeout;
+}
+/** Idle reader threads by kind (their entry file and memory limit). */
+const idleReaders = new Map<string, IdleReader[]>();
+
+/** An idle reader of this kind, else a new one; it keeps the process alive only while it reads. */
+function takeReader(kind: string, start: () => Worker): Worker {
+  const idle = idleReaders.get(kind)?.pop();
+  if (idle) {
+    clearTimeout(idle.timer);
+    idle.worker.ref();
+    return idle.worker;
+  }
+  const worker = start();
+  // Between sources no source listens: a thread that fails or ends then is only dropped.
+  worker.on('error', () => undefined).once('exit', () => dropReader(kind, worker));
+  return worker;
+}
+
+function dropReader(kind: string, worker: Worker): void {
+  const idle = idleReaders.get(kind) ?? [];
+  const kept = idle.filter((reader) => reader.worker !== worker);
+  for (const reader of idle) if (reader.worker === worker) clearTimeout(reader.timer);
+  if (kept.length > 0) idleReaders.set(kind, kept);
+  else idleReaders.delete(kind);
+}
+
+/** Keeps a reader that answered for the next source of its kind, for a while. */
+function keepReader(kind: string, worker: Worker): void {
+  const idle = idleReaders.get(kind) ?? [];
+  if (idle.length >= MAX_IDLE_READERS) {
+    void worker.terminate();
+    return;
+  }
+  const timer = setTimeout(() => {
+    dropReader(kind, worker);
+    void worker.terminate();
+  }, READER_IDLE_MS);
+  timer.unref();
+  worker.unref();
+  idleReaders.set(kind, [...idle, { worker, timer }]);
+}
+
+/**
+ * Runs `workerUrl` on `data` (its bytes copied and handed over), within the limits, in a reader
+ * thread of its kind (one kept from an earlier source, or a new one); its one answer becomes the
+ * result by `answer`.
+ */
 function offThread<Outcome, Answer, Data extends { bytes: Uint8Array }>(
   workerUrl: URL,
   data: Data,
@@ -57,29 +116,31 @@ function offThread<Outcome, Answer, Data extends { bytes: Uint8Array }>(
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const bytes = Uint8Array.from(data.bytes);
-    const worker = startWorker(workerUrl, { ...data, bytes }, [bytes.buffer], { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 32 });
+    const kind = `${workerUrl.href} ${memoryMb}`;
+    const worker = takeReader(kind, () => startWorker(workerUrl, undefined, [], { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 32 }));
     let settled = false;
-    const settle = (finish: () => void) => {
+    const settle = (finish: () => void, reusable = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (reusable) keepReader(kind, worker);
+      else void worker.terminate();
       finish();
     };
     const timer = setTimeout(
       () => settle(() => reject(new ExtractionFailed(`reading it took longer than ${timeLimitMs / 1000} s, so it was stopped`))),
       timeLimitMs,
     );
-    worker.once('message', (outcome: Outcome) =>
+    const onMessage = (outcome: Outcome) =>
       settle(() => {
         try {
           resolve(answer(outcome));
         } catch (error) {
           reject(error);
         }
-      }),
-    );
-    worker.once('error', (error: NodeJS.ErrnoException) =>
+      }, true);
+    const onError = (error: NodeJS.ErrnoException) =>
       settle(() =>
         reject(
           new ExtractionFailed(
@@ -88,8 +149,9 @@ function offThread<Outcome, Answer, Data extends { bytes: Uint8Array }>(
               : `it could not be read (${error.message.split('\n')[0]})`,
           ),
         ),
-      ),
-    );
-    worker.once('exit', (code) => settle(() => reject(new ExtractionFailed(`reading it ended without an answer (exit ${code})`))));
+      );
+    const onExit = (code: number) => settle(() => reject(new ExtractionFailed(`reading it ended without an answer (exit ${code})`)));
+    worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    worker.postMessage({ ...data, bytes }, [bytes.buffer]);
   });
 }

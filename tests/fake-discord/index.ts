@@ -125,7 +125,13 @@ export interface SentInteraction {
 
 export type TargetMessage = Json & { id?: string; content: string; author?: Json };
 
-const DEFAULT_TIMEOUT_MS = 5_000;
+/** How long a callback is waited for: an interaction must be answered within Discord's 3 s. */
+const CALLBACK_TIMEOUT_MS = 5_000;
+/**
+ * How long other requests (a deferred reply's edit, a message) are waited for by default: work that
+ * may take seconds (a write, a reload) and more on a busy machine; tests of latency assert their own.
+ */
+const DEFAULT_TIMEOUT_MS = 15_000;
 
 export class FakeDiscord {
   readonly apiUrl: string;
@@ -412,7 +418,7 @@ export class FakeDiscord {
     return this.requests.filter((r) => r.path === prefix || r.path.startsWith(`${prefix}/`));
   }
 
-  waitForCallback(id: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RecordedRequest> {
+  waitForCallback(id: string, timeoutMs = CALLBACK_TIMEOUT_MS): Promise<RecordedRequest> {
     return this.waitUntil(`an accepted callback for interaction ${id}`, timeoutMs, () => this.callbacksFor(id).find(isSuccess));
   }
 

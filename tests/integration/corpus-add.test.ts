@@ -243,6 +243,21 @@ describe('extraction off the Discord thread', () => {
     expect(error).toEqual(new ExtractionFailed('reading it took more memory than the bot allows, so it was stopped'));
   });
 
+  it('reads one source after another in one reader thread, and never reuses one that failed', async () => {
+    const threadOf = (text: string) =>
+      extractOffThread(
+        { kind: 'text', bytes: new TextEncoder().encode(text) },
+        { workerUrl: new URL('../support/threadIdExtractionWorker.ts', import.meta.url) },
+      ).then((article) => article.meta.title);
+    const first = await threadOf('one');
+    expect(await threadOf('two')).toBe(first);
+    await expect(threadOf('fail')).rejects.toEqual(new ExtractionFailed('it could not be read (a parser bug)'));
+    expect(await threadOf('three')).not.toBe(first);
+    // Read at once: each in a thread of its own.
+    const [one, two] = await Promise.all([threadOf('four'), threadOf('five')]);
+    expect(one).not.toBe(two);
+  });
+
   it('reads a page in a worker', async () => {
     const article = await extractOffThread({ kind: 'html', bytes: new TextEncoder().encode(COMPLETE), url: 'https://news.example/amp' });
     expect(article.meta).toMatchObject({ title: 'Bridge approved', url: 'https://news.example/bridge' });
