@@ -67,7 +67,12 @@ const idleReaders = new Map<string, IdleReader[]>();
 
 /** An idle reader of this kind, else a new one; it keeps the process alive only while it reads. */
 function takeReader(kind: string, start: () => Worker): Worker {
-  const idle = idleReaders.get(kind)?.pop();
+  let idle = idleReaders.get(kind)?.pop();
+  // One that ended while idle (its 'exit' not yet handled) is not handed out.
+  while (idle && idle.worker.threadId === -1) {
+    clearTimeout(idle.timer);
+    idle = idleReaders.get(kind)?.pop();
+  }
   if (idle) {
     clearTimeout(idle.timer);
     idle.worker.ref();
@@ -132,14 +137,16 @@ function offThread<Outcome, Answer, Data extends { bytes: Uint8Array }>(
       () => settle(() => reject(new ExtractionFailed(`reading it took longer than ${timeLimitMs / 1000} s, so it was stopped`))),
       timeLimitMs,
     );
-    const onMessage = (outcome: Outcome) =>
-      settle(() => {
-        try {
-          resolve(answer(outcome));
-        } catch (error) {
-          reject(error);
-        }
-      }, true);
+    // Kept for the next source only when it read this one: a parser that failed, even cleanly, is not trusted again.
+    const onMessage = (outcome: Outcome) => {
+      let result: { answer: Answer } | { error: unknown };
+      try {
+        result = { answer: answer(outcome) };
+      } catch (error) {
+        result = { error };
+      }
+      settle(() => ('answer' in result ? resolve(result.answer) : reject(result.error)), 'answer' in result);
+    };
     const onError = (error: NodeJS.ErrnoException) =>
       settle(() =>
         reject(

@@ -222,8 +222,11 @@ async function checkedAddress(url: URL, allowPrivate: boolean, resolve: NonNulla
   else {
     try {
       addresses = await resolve(host);
-    } catch {
-      throw new FetchRefused(`${host} could not be found (no such name in DNS): check the link.`);
+    } catch (error) {
+      // No such name is a wrong link; a resolver that failed or timed out may answer next time.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTFOUND' || code === 'ENODATA') throw new FetchRefused(`${host} could not be found (no such name in DNS): check the link.`);
+      throw new FetchRefused(`${host} could not be looked up in DNS now (${code ?? 'no answer'}): try again later.`, true);
     }
   }
   for (const { address } of addresses) {

@@ -243,7 +243,7 @@ describe('extraction off the Discord thread', () => {
     expect(error).toEqual(new ExtractionFailed('reading it took more memory than the bot allows, so it was stopped'));
   });
 
-  it('reads one source after another in one reader thread, and never reuses one that failed', async () => {
+  it('reads one source after another in one reader thread, and never reuses one that failed or could not read its source', async () => {
     const threadOf = (text: string) =>
       extractOffThread(
         { kind: 'text', bytes: new TextEncoder().encode(text) },
@@ -252,7 +252,11 @@ describe('extraction off the Discord thread', () => {
     const first = await threadOf('one');
     expect(await threadOf('two')).toBe(first);
     await expect(threadOf('fail')).rejects.toEqual(new ExtractionFailed('it could not be read (a parser bug)'));
-    expect(await threadOf('three')).not.toBe(first);
+    const third = await threadOf('three');
+    expect(third).not.toBe(first);
+    // A source it could not read, even cleanly, ends the thread too.
+    await expect(threadOf('unreadable')).rejects.toEqual(new ExtractionFailed('it could not be read (not an article)'));
+    expect(await threadOf('again')).not.toBe(third);
     // Read at once: each in a thread of its own.
     const [one, two] = await Promise.all([threadOf('four'), threadOf('five')]);
     expect(one).not.toBe(two);

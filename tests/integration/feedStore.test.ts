@@ -114,6 +114,15 @@ it('is a lock apart from the write lock of the articles beside it, taken in the 
   await expect(readdir(folder)).resolves.toEqual(['.feeds.json']);
 });
 
+it('keeps only well-formed tries of items to fetch again from a hand-edited .feeds.json', async () => {
+  const corpusDir = await mkdtemp(path.join(parent, 'corpus-'));
+  await mkdir(path.join(corpusDir, 'servers', SERVER), { recursive: true });
+  const tried = { tries: 1, lastTriedAt: '2024-03-01T00:00:00.000Z' };
+  const retries = { kept: tried, text: '2', noDate: { tries: 1 }, badCount: { tries: 'x', lastTriedAt: tried.lastTriedAt } };
+  await writeFile(path.join(corpusDir, 'servers', SERVER, '.feeds.json'), JSON.stringify({ feeds: [{ ...feed('https://news.example/feed'), retries }] }));
+  expect((await fileFeedStore(corpusDir).read(SERVER))[0]!.retries).toEqual({ kept: tried });
+});
+
 it('refuses plainly, as storage unavailable, when the database cannot be reached', async () => {
   const unreachable = new URL(databaseUrl);
   // A port nothing listens on.

@@ -444,7 +444,13 @@ describe('the feed poller', () => {
   it('tries an item whose page is down for now (503) again at the next polls, then skips it; the others are added meanwhile', async () => {
     unavailable.set('library-hours', 2);
     unavailable.set('bridge-works', 100);
-    const feeds = feedsWith();
+    let clock = Date.now();
+    const feeds = feedsWith({ now: () => clock });
+    /** Due at the poller's clock, as the interval passing would make it. */
+    const dueNow = () =>
+      store.update(SCOPE, (list) => {
+        list[0]!.nextPollAt = new Date(clock - 1000).toISOString();
+      });
     const outcome = await feeds.forScope(SCOPE).follow(moderator, at('/feed'), 5);
     expect(outcome).toMatchObject({
       first: {
@@ -456,19 +462,28 @@ describe('the feed poller', () => {
         ],
       },
     });
-    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times'], retries: { 'library-hours': 1, 'bridge-works': 1 } });
+    expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times'], retries: { 'library-hours': { tries: 1 }, 'bridge-works': { tries: 1 } } });
     // Read whole next time, not answered "not modified": the items to try again are in it.
     expect((await followed()).validators).toBeUndefined();
 
-    await makeDue();
+    // Polled again within the interval (as after an interrupted poll): not fetched again yet, nor counted.
+    requests.length = 0;
+    await dueNow();
+    await feeds.pollDue();
+    expect(requests.filter((request) => request.url.startsWith('/articles/'))).toEqual([]);
+    expect(await followed()).toMatchObject({ retries: { 'library-hours': { tries: 1 }, 'bridge-works': { tries: 1 } } });
+
+    clock += 61_000;
+    await dueNow();
     await feeds.pollDue();
     expect(requests.filter((request) => request.url === '/feed').at(-1)!.conditional).toBe(false);
     expect(recorded.articles.size).toBe(1);
-    await makeDue();
+    clock += 61_000;
+    await dueNow();
     await feeds.pollDue();
     expect([...recorded.articles.values()].map((entry) => entry.title)).toEqual(['Ferry times change', 'Library opens later']);
     expect(await followed()).toMatchObject({ failures: 0, seen: ['ferry-times', 'library-hours', 'bridge-works'] });
-    expect((await followed()).retries ?? {}).toEqual({});
+    expect((await followed()).retries).toBeUndefined();
     expect(audits).toEqual([
       expect.stringMatching(
         /skipped 1 new item\(s\), not retried:\n“Bridge works begin”: its link failed at 3 polls in a row, the last time: .* answered 503 /,

@@ -138,6 +138,17 @@ describe('safeFetch', () => {
     expect(await transient('http://127.0.0.1:1/nothing-listens')).toBe(true);
     expect(await transient(at('/missing'))).toBe(false);
     expect(await transient(at('/image'))).toBe(false);
+    // A name that does not exist is a wrong link; a resolver that failed for now is not.
+    const failing = (code: string) => async () => {
+      throw Object.assign(new Error(`getaddrinfo ${code} news.test`), { code });
+    };
+    const lookedUp = (code: string) =>
+      safeFetch('http://news.test/article', { resolve: failing(code) }).then(
+        () => undefined,
+        (error: FetchRefused) => [error.transient, error.message],
+      );
+    expect(await lookedUp('ENOTFOUND')).toEqual([false, 'news.test could not be found (no such name in DNS): check the link.']);
+    expect(await lookedUp('EAI_AGAIN')).toEqual([true, 'news.test could not be looked up in DNS now (EAI_AGAIN): try again later.']);
   });
 
   it('stops reading past the size cap, declared or not, and counts decoded bytes (a gzip bomb)', async () => {

@@ -47,11 +47,16 @@ export interface FollowedFeed {
    * recorded, so a poll after a crash in between takes the article it then finds as this feed's.
    */
   adding?: string;
-  /** Items whose link failed for now (a timeout, a 503), by key: at how many polls it was tried. */
-  retries?: Record<string, number>;
+  /** Items whose link failed for now (a timeout, a 503), by key: at how many polls, and when last. */
+  retries?: Record<string, ItemRetry>;
   /** Keys of the items already handled (added, repeated or skipped), newest last, bounded. */
   seen: string[];
   articles: FeedArticle[];
+}
+
+export interface ItemRetry {
+  tries: number;
+  lastTriedAt: string;
 }
 
 /** A followed feed's state as `/corpus feeds` names it. */
@@ -119,8 +124,17 @@ function wellFormed(entry: unknown): FollowedFeed[] {
       failures: Number.isInteger(feed.failures) ? feed.failures! : 0,
       seen: list(feed.seen).filter((key) => typeof key === 'string'),
       articles: list(feed.articles).filter((article) => typeof article?.documentId === 'string'),
+      ...wellFormedRetries(feed.retries),
     },
   ];
+}
+
+function wellFormedRetries(retries: unknown): Pick<FollowedFeed, 'retries'> {
+  if (typeof retries !== 'object' || retries === null) return { retries: undefined };
+  const kept = Object.entries(retries as Record<string, Partial<ItemRetry> | null>).filter(
+    ([, retry]) => Number.isInteger(retry?.tries) && typeof retry?.lastTriedAt === 'string' && !Number.isNaN(Date.parse(retry.lastTriedAt)),
+  );
+  return { retries: kept.length > 0 ? (Object.fromEntries(kept) as Record<string, ItemRetry>) : undefined };
 }
 /** Long enough for a busy disk; a holder that died is taken over once its lock is this old. */
 const LOCK_STALE_MS = 10_000;

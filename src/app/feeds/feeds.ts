@@ -312,6 +312,8 @@ export function createFeeds({
     // Long keys are remembered by a digest: what a feed has seen stays small, whatever its items' keys.
     const parsed = { ...read.parsed, items: read.parsed.items.map((item) => ({ ...item, key: seenKey(item.key) })) };
     const seen = new Set(feed.seen);
+    // Tries are kept only for items still in the feed.
+    const inFeed = new Set(parsed.items.map((item) => item.key));
     // Oldest first, so the articles are added, and later retired, in the order they were published.
     const unseen = parsed.items.filter((item) => !seen.has(item.key)).reverse();
     let interrupted: string | undefined;
@@ -343,6 +345,7 @@ export function createFeeds({
       // counted; its validators are not kept, so the items left are read again: soon, or by the next process at once.
       await updateFeed(scope, feed, (state) => {
         if (added.length > 0) state.lastNewItemAt = iso(now());
+        dropRetries(state, (key) => !inFeed.has(key));
         delete state.lease;
         // Nothing was written for the item it stopped at.
         delete state.adding;
@@ -356,8 +359,7 @@ export function createFeeds({
         // An item to try again: the feed is read whole next time, not answered "not modified".
         state.validators = retried.length > 0 ? undefined : read.validators;
         state.digest = retried.length > 0 ? undefined : read.digest;
-        // Tries are kept only for items still in the feed.
-        if (state.retries) state.retries = Object.fromEntries(Object.entries(state.retries).filter(([key]) => parsed.items.some((item) => item.key === key)));
+        dropRetries(state, (key) => !inFeed.has(key));
         if (parsed.title) state.title = parsed.title;
         if (added.length > 0) state.lastNewItemAt = iso(now());
       });
@@ -382,7 +384,7 @@ export function createFeeds({
       updateFeed(scope, feed, (state) => {
         state.seen = [...state.seen.filter((key) => key !== item.key), item.key].slice(-Math.max(SEEN_PER_KEPT * state.keep, 50));
         delete state.adding;
-        if (state.retries) delete state.retries[item.key];
+        dropRetries(state, (key) => key === item.key);
         renew(feed)(state);
         change(state);
       });
@@ -392,14 +394,17 @@ export function createFeeds({
       logger.info({ scope, feed: feed.url, item: item.link ?? item.key, reason: why }, 'feed item skipped');
       return (await record(() => undefined)) ? { skipped: `“${title}”: ${why}` } : ('lost' as const);
     };
+    // Its link failed at an earlier poll of this interval (one interrupted, then repeated soon): not fetched again yet.
+    const retry = feed.retries?.[item.key];
+    if (retry && now() - Date.parse(retry.lastTriedAt) < intervalMs) return { retried: `“${title}”: its link failed at the last poll` };
     const article = await prepareItem(item, parsed);
     if (!article.ok && article.transient) {
-      const tries = (feed.retries?.[item.key] ?? 0) + 1;
+      const tries = (retry?.tries ?? 0) + 1;
       if (tries >= ITEM_TRIES) return skip(`its link failed at ${tries} polls in a row, the last time: ${article.message}`);
       metrics?.observeItem('retried');
       logger.info({ scope, feed: feed.url, item: item.link ?? item.key, reason: article.message, tries }, 'feed item tried again next poll');
       const noted = await updateFeed(scope, feed, (state) => {
-        state.retries = { ...state.retries, [item.key]: tries };
+        state.retries = { ...state.retries, [item.key]: { tries, lastTriedAt: iso(now()) } };
         renew(feed)(state);
       });
       return noted ? { retried: `“${title}”: ${article.message}` } : 'lost';
@@ -603,6 +608,14 @@ function skippedNotice(feed: FollowedFeed, scope: string | undefined, skipped: s
   const shown = skipped.slice(0, 5).map((line) => escapeUserText(truncateAtWord(line, 300)));
   const more = skipped.length > 5 ? [`and ${skipped.length - 5} more`] : [];
   return [`The feed ${feedInAudit(feed, scope)} skipped ${skipped.length} new item(s), not retried:`, ...shown, ...more].join('\n');
+}
+
+/** Forgets the tries of the items `drop` names, and the record itself once it is empty. */
+function dropRetries(state: FollowedFeed, drop: (key: string) => boolean): void {
+  if (!state.retries) return;
+  const kept = Object.entries(state.retries).filter(([key]) => !drop(key));
+  if (kept.length > 0) state.retries = Object.fromEntries(kept);
+  else delete state.retries;
 }
 
 /** An item's key as a feed remembers it: as given when short, else by a digest of it. */
