@@ -1,7 +1,7 @@
 /** The pure parts of followed feeds: how long a failing feed waits, its state, and how a command names one. */
 import { describe, expect, it } from 'vitest';
 import type { APIChatInputApplicationCommandInteraction } from 'discord.js';
-import { listFeeds } from '../../src/app/commands/corpusFeeds.js';
+import { followFeed, listFeeds } from '../../src/app/commands/corpusFeeds.js';
 import type { CommandContext } from '../../src/app/commands/types.js';
 import { backoffMs, seenKey } from '../../src/app/feeds/feeds.js';
 import { buildMessage, embedLength, LIMITS } from '../../src/app/responses.js';
@@ -58,6 +58,27 @@ describe('feedRef and findFeed', () => {
     const root = [followed(new URL('https://News.Example').href, 'Front Page')];
     expect(findFeed(root, 'https://News.Example')?.title).toBe('Front Page');
     expect(findFeed(feeds, 'HTTPS://NEWS.EXAMPLE/rss')?.title).toBe('Example News');
+  });
+});
+
+describe('/corpus follow', () => {
+  it('says what its first poll added, skipped and will try again, each item escaped', async () => {
+    const first = { added: ['Ferry times change'], skipped: ['“Council *minutes*”: it is not a valid article'], retried: ['“Bridge works”: answered 503'] };
+    const context = {
+      feeds: { follow: async () => ({ followed: { ...followed('https://news.example/feed', 'Council News'), keep: 5 }, items: 3, first }) },
+      config: { serverMaxFeeds: 5, feedPollSeconds: 1800 },
+    } as unknown as CommandContext;
+    const interaction = {
+      guild_id: '1',
+      member: { user: { id: '2' } },
+      data: { name: 'corpus', options: [{ name: 'follow', type: 1, options: [{ name: 'feed', type: 3, value: 'https://news.example/feed' }] }] },
+    } as unknown as APIChatInputApplicationCommandInteraction;
+    const { content } = buildMessage(await followFeed(interaction, context));
+    expect(content!.split('\n').slice(1, 4)).toEqual([
+      'Added 1: “Ferry times change”.',
+      'Skipped 1 (not retried): “Council \\*minutes\\*”: it is not a valid article.',
+      'Tried again at the next poll, 1: “Bridge works”: answered 503.',
+    ]);
   });
 });
 
