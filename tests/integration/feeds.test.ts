@@ -492,6 +492,16 @@ describe('the feed poller', () => {
     expect(logLines('feed item tried again next poll')).toHaveLength(4);
   });
 
+  it('polls only as many of a server’s feeds as it may now follow, once the limit was lowered, the first followed first', async () => {
+    await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed')), followedNow(at('/other-feed'))));
+    const lowered = { feedPollSeconds: 60, serverMaxFeeds: 1, fetchAllowPrivate: true };
+    await feedsWith({ config: lowered }).pollDue();
+    expect(requests.map((request) => request.url).filter((url) => url.endsWith('feed'))).toEqual(['/feed']);
+    expect((await store.read(SCOPE))[1]!.lastPollAt).toBeUndefined();
+    await feedsWith({ config: { ...lowered, serverMaxFeeds: 2 } }).pollDue();
+    expect(requests.map((request) => request.url).filter((url) => url.endsWith('feed'))).toEqual(['/feed', '/other-feed']);
+  });
+
   it('writes nothing for a feed unfollowed while its poll fetched an article', async () => {
     const feeds = feedsWith();
     await store.update(SCOPE, (list) => void list.push(followedNow(at('/feed'))));

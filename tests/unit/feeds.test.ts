@@ -97,6 +97,14 @@ describe('/corpus feeds', () => {
     expect(embed!.footer?.text).toBe('The first 25 of the 100 feeds are shown; type part of a title in /corpus unfollow to find any.');
     expect(embedLength(embed!)).toBeLessThanOrEqual(LIMITS.embedTotal);
   });
+
+  it('says which feeds wait, once a server follows more than it may now', async () => {
+    const two = [followed('https://one.example/rss', 'One'), followed('https://two.example/rss', 'Two')];
+    const context = { feeds: { list: async () => two }, config: { serverMaxFeeds: 1 } } as unknown as CommandContext;
+    const [embed] = buildMessage(await listFeeds({} as APIChatInputApplicationCommandInteraction, context)).embeds;
+    expect(embed!.title).toBe('Feeds this server follows (2 of 1)');
+    expect(embed!.fields!.map((field) => field.value.includes('paused: over the limit of 1 feeds, unfollow 1 to poll it again'))).toEqual([false, true]);
+  });
 });
 
 describe('seenKey', () => {

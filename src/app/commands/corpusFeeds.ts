@@ -145,13 +145,14 @@ function formatFeeds(followed: FollowedFeed[], maxFeeds: number): APIEmbed {
     ...(shown.length < followed.length && {
       footer: { text: `The first ${shown.length} of the ${followed.length} feeds are shown; type part of a title in /corpus unfollow to find any.` },
     }),
-    fields: shown.map((feed) => {
+    fields: shown.map((feed, position) => {
+      const paused = position >= maxFeeds ? ` · paused: over the limit of ${maxFeeds} feeds, unfollow ${followed.length - maxFeeds} to poll it again` : '';
       const state = feedState(feed);
       const trouble = state === 'failing' && feed.lastError ? `\n${feed.failures} failed polls in a row: ${escapeUserText(feed.lastError)}` : '';
       return {
         name: shownTitle(feed.title ?? new URL(feed.url).host, 100),
         value: truncateAtWord(
-          `${escapeUserText(feed.url)}\n${STATES[state]} · last poll ${when(feed.lastPollAt)} · last new article ${when(feed.lastNewItemAt)} · ` +
+          `${escapeUserText(feed.url)}\n${STATES[state]}${paused} · last poll ${when(feed.lastPollAt)} · last new article ${when(feed.lastNewItemAt)} · ` +
             `${feed.articles.length} of ${feed.keep} articles kept${trouble}`,
           valueBudget,
         ),

@@ -245,7 +245,9 @@ export function createFeeds({
   const takeNext = (scope: string | undefined, { only, except }: { only?: string; except?: ReadonlySet<string> } = {}) =>
     store.update(scope, (feeds) => {
       const time = now();
-      for (const feed of feeds) {
+      // A server following more than it may now (the limit was lowered): its first ones are polled, the others wait.
+      const polled = scope === undefined ? feeds : feeds.slice(0, config.serverMaxFeeds);
+      for (const feed of polled) {
         if ((only !== undefined && feed.url !== only) || except?.has(feed.url)) continue;
         // Leased: being polled now, by another process or by this one (a follow's first poll beside the timer's).
         if (feed.lease && Date.parse(feed.lease.until) > time) continue;
