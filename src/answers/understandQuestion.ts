@@ -132,14 +132,32 @@ function wordsOf(text: string): string[] {
   return text.toLowerCase().match(TYPED_WORD) ?? [];
 }
 
-/** Each title word of an index's documents, with the documents whose title has it: made once per index. */
+/** The longest acronym of a title's words looked for. */
+const MAX_ACRONYM = 6;
+
+/**
+ * The initials of each run of two or more capitalised words in a title ("United Kingdom" → "uk"),
+ * and of the runs within it: how people name an article by a name it spells out.
+ */
+function titleAcronyms(title: string): string[] {
+  const acronyms: string[] = [];
+  for (const run of title.match(/\p{Lu}[\p{L}\p{N}]*(?:\s+\p{Lu}[\p{L}\p{N}]*)+/gu) ?? []) {
+    const initials = run.split(/\s+/).map((word) => word[0]!.toLowerCase());
+    for (let start = 0; start < initials.length - 1; start += 1)
+      for (let end = start + 2; end <= Math.min(initials.length, start + MAX_ACRONYM); end += 1) acronyms.push(initials.slice(start, end).join(''));
+  }
+  return acronyms;
+}
+
+/** Each title word (and acronym) of an index's documents, with the documents whose title has it: made once per index. */
 const titleWords = new WeakMap<SearchIndex, Map<string, DocumentInfo[]>>();
 function documentsTitled(index: SearchIndex, word: string): readonly DocumentInfo[] {
   let words = titleWords.get(index);
   if (!words) {
     words = new Map();
     for (const document of index.documents)
-      for (const titleWord of new Set(wordsOf(document.title))) words.set(titleWord, [...(words.get(titleWord) ?? []), document]);
+      for (const titleWord of new Set([...wordsOf(document.title), ...titleAcronyms(document.title)]))
+        words.set(titleWord, [...(words.get(titleWord) ?? []), document]);
     titleWords.set(index, words);
   }
   return words.get(word) ?? [];

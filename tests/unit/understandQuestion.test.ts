@@ -101,17 +101,22 @@ describe('questions about an article itself', () => {
       await cp(CORPUS_DIR, dir, { recursive: true });
       await writeFile(
         path.join(dir, 'lighthouse.md'),
-        '---\ntitle: The lighthouse keeper retires\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe harbour authority confirmed that the lighthouse keeper retired after forty years of service.\n',
+        '---\ntitle: The Royal National Lifeboat Institution’s lighthouse keeper retires\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe harbour authority confirmed that the lighthouse keeper retired after forty years of service.\n',
       );
       several = (await Library.open({ dir })).library!;
     });
 
     it('means the newest article when nothing says which', async () => {
-      expect((await several.answer('who wrote this')).about?.document.title).toBe('The lighthouse keeper retires');
+      expect((await several.answer('who wrote this')).about?.document.title).toBe('The Royal National Lifeboat Institution’s lighthouse keeper retires');
     });
 
     it('means the article whose title it names', async () => {
       expect((await several.answer('who wrote the microsoft partnerships article')).about?.document.author).toBe('Cate Cadell');
+    });
+
+    it('means the article whose title it names by initials', async () => {
+      expect((await several.answer('who wrote the rnli article')).about?.document.author).toBe('A. Writer');
+      expect((await several.answer('when was the lifeboat institution one published')).about?.document.author).toBe('A. Writer');
     });
 
     it('means the article a follow-up follows', async () => {
