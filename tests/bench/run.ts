@@ -70,34 +70,31 @@ if (args.some((arg) => !OPTIONS.includes(arg)) || args.filter((arg) => ALONE.inc
 }
 const qualityOnly = args.includes('--quality-only');
 settledHeapBytes(); // fails at once, before minutes of work, without --expose-gc
-const feedsPhase = (progress: Progress) =>
-  progress.phase(
-    `followed feeds: ${FEEDS.publications} items published, each to its first answer; the unchanged feed polled ${FEEDS.unchangedPolls} times with and without validators`,
+const measureFeeds = (progress: Progress) =>
+  benchFeeds(
+    FEEDS,
+    progress.phase(
+      `followed feeds: ${FEEDS.publications} items published, each to its first answer; the unchanged feed polled ${FEEDS.unchangedPolls} times with and without validators`,
+    ),
+  );
+const measureHosts = (progress: Progress) =>
+  benchHosts(
+    HOSTS,
+    progress.phase(
+      `several hosts: ${HOSTS.changes} changes each with files and the database; ${HOSTS.adds} articles added on one host, each to the other's answer`,
+    ),
   );
 
-if (args.includes('--feeds-only')) {
+/** One section measured alone (--feeds-only, --hosts-only): printed, the page left as the last whole run wrote it. */
+async function measureAlone<Report>(measure: (progress: Progress) => Promise<Report>, section: (report: Report) => string[]): Promise<never> {
   const progress = new Progress();
-  const feeds = await benchFeeds(FEEDS, feedsPhase(progress));
+  const report = await measure(progress);
   progress.done();
-  process.stdout.write(
-    args.includes('--json') ? `${JSON.stringify(feeds, null, 2)}\n` : `${[feedsTitle(feeds), ...feedsSection(feeds, formatTable)].join('\n')}\n`,
-  );
+  process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${section(report).join('\n')}\n`);
   process.exit(0);
 }
-const hostsPhase = (progress: Progress) =>
-  progress.phase(
-    `several hosts: ${HOSTS.changes} changes each with files and the database; ${HOSTS.adds} articles added on one host, each to the other's answer`,
-  );
-
-if (args.includes('--hosts-only')) {
-  const progress = new Progress();
-  const hosts = await benchHosts(HOSTS, hostsPhase(progress));
-  progress.done();
-  process.stdout.write(
-    args.includes('--json') ? `${JSON.stringify(hosts, null, 2)}\n` : `${[hostsTitle(hosts), ...hostsSection(hosts, formatTable)].join('\n')}\n`,
-  );
-  process.exit(0);
-}
+if (args.includes('--feeds-only')) await measureAlone(measureFeeds, (feeds) => [feedsTitle(feeds), ...feedsSection(feeds, formatTable)]);
+if (args.includes('--hosts-only')) await measureAlone(measureHosts, (hosts) => [hostsTitle(hosts), ...hostsSection(hosts, formatTable)]);
 
 // The commit measured is the one checked out when the bench starts.
 const git = gitState();
@@ -127,8 +124,8 @@ if (!qualityOnly) {
       ),
     );
   http = await benchHttp(HTTP_BURSTS, progress.phase(`HTTP endpoint: ${HTTP_BURSTS.bursts} bursts of ${HTTP_BURSTS.concurrency} signed /ask`));
-  feeds = await benchFeeds(FEEDS, feedsPhase(progress));
-  hosts = await benchHosts(HOSTS, hostsPhase(progress));
+  feeds = await measureFeeds(progress);
+  hosts = await measureHosts(progress);
 
   const questions = loadQuestionSet().map((q) => q.question);
   scale.push(

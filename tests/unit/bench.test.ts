@@ -8,9 +8,9 @@ import { percentile } from '../bench/measure.js';
 import { COMMON_WORDS, corpusFileText, syntheticCorpus } from '../bench/syntheticCorpus.js';
 import { syntheticQueries } from '../bench/syntheticQueries.js';
 import type { FeedsBenchReport } from '../bench/feeds.js';
-import type { HostsBenchReport } from '../bench/hosts.js';
 import { againstLimit, feedsSection, feedsTitle, formatMB, formatMs, formatTable, hostsSection, hostsTitle, markdownTable } from '../bench/table.js';
 import { parseCorpusFile } from '../../src/corpus/parseCorpusFile.js';
+import { hostsBenchReport } from '../support/hostsBenchReport.js';
 import { evaluate, type EvalAnswer, type EvalQuestion } from '../support/questionSet.js';
 
 describe('synthetic corpus', () => {
@@ -174,15 +174,7 @@ describe('the followed feeds section', () => {
 });
 
 describe('the several hosts section', () => {
-  const report: HostsBenchReport = {
-    changes: 10,
-    adds: 5,
-    cost: { files: { writeMs: 230, retireMs: 225 }, database: { writeMs: 366, retireMs: 371 } },
-    changeToAnswer: { medianMs: 1380, maxMs: 1630 },
-    commitToAnswer: { medianMs: 910, maxMs: 1220 },
-    postgres: '18.4',
-    load: { start: 1.0, end: 1.7, cpus: 2 },
-  };
+  const report = hostsBenchReport;
 
   it('names the database it measured', () => {
     expect(hostsTitle(report)).toMatch(/^9\. Several hosts \(DATABASE_URL\): .*PostgreSQL 18\.4 on 127\.0\.0\.1/);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hostsBenchReport } from '../support/hostsBenchReport.js';
 import type { EvalReport } from '../support/questionSet.js';
 import { benchmarksMarkdown, gitState, writeBenchmarksDoc } from '../bench/benchmarksDoc.js';
 import type { ExtractionSystemReport } from '../bench/extraction.js';
@@ -82,15 +83,7 @@ const full: BenchReport = {
     unconditional: { wallMs: 526, cpuMs: 562, requests: 1, bytes: 6_140 },
     load: { start: 5.7, end: 4.7, cpus: 2 },
   },
-  hosts: {
-    changes: 10,
-    adds: 5,
-    cost: { files: { writeMs: 230, retireMs: 225 }, database: { writeMs: 366, retireMs: 371 } },
-    changeToAnswer: { medianMs: 1380, maxMs: 1630 },
-    commitToAnswer: { medianMs: 910, maxMs: 1220 },
-    postgres: '18.4',
-    load: { start: 1.0, end: 1.7, cpus: 2 },
-  },
+  hosts: hostsBenchReport,
 };
 
 describe('docs/benchmarks.md', () => {
