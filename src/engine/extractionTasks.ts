@@ -52,7 +52,7 @@ export function readFeedOffThread(source: FeedSource, { maxItems }: { maxItems: 
 /**
  * How long a reader thread waits for its next source before it ends: the items of one feed poll,
  * or links added one after another, are read by one thread instead of starting one each; an idle
- * bot keeps none. A thread that ran past its limits or failed is never reused.
+ * bot keeps none. A thread that ran past its limits, failed or could not read its source is never reused.
  */
 const READER_IDLE_MS = 15_000;
 /** Idle reader threads kept per kind, at most: more only while that many sources are read at once. */

@@ -276,11 +276,13 @@ function request(url: URL, pinned: { address: string; family: number }, limits: 
       const status = response.statusCode ?? 0;
       if (status === 304 && wanted.notModified) return finish({ notModified: true });
       if (status >= 300 && status < 400 && response.headers.location) return finish({ location: response.headers.location });
-      if (status < 200 || status >= 300)
+      if (status < 200 || status >= 300) {
+        const transient = TRANSIENT_STATUSES.has(status);
         return fail(
-          `${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: ${TRANSIENT_STATUSES.has(status) ? 'try again later' : 'check the link'}.`,
-          TRANSIENT_STATUSES.has(status),
+          `${url.href} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}: ${transient ? 'try again later' : 'check the link'}.`,
+          transient,
         );
+      }
       const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const charset = /charset\s*=\s*"?([\w-]+)/i.exec(response.headers['content-type'] ?? '')?.[1];
       const refused = wanted.refusedType(type, url);

@@ -2,9 +2,9 @@
  * `npm run db:import`: copies a files-based deployment into the database, for an operator moving
  * to DATABASE_URL: each server's own articles (CORPUS_DIR/servers/<id>/), through the same checks
  * as an upload, the feeds each follows (`.feeds.json`, the base's too) and the feedback records of
- * CACHE_DIR/feedback/. Run again, it copies only what
- * changed since: an article whose row has the same text, a feed the database already follows, and
- * a feedback line copied before, are left alone. The base corpus stays the operator's files, deployed with the app on every host.
+ * CACHE_DIR/feedback/. Run again, it copies only what changed since: an article whose row has the
+ * same text, a feed the database already follows, and a feedback line copied before, are left
+ * alone. The base corpus stays the operator's files, deployed with the app on every host.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
