@@ -15,18 +15,19 @@ import type { QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { answerAbout, articleAskedAbout, documentOfRefs } from './answerAbout.js';
+import { answerKindOf, sentenceGiving } from './answerKind.js';
 import {
   DEFAULT_TOP,
   MAX_RELATED,
-  carriesQuestion,
   coverageOf,
   decline,
   isIn,
-  notSure,
   retrieve,
+  shownInPublic,
   toResult,
   unmatched,
   type Answer,
+  type AnswerResult,
   type AnswerOptions,
 } from './answerQuestion.js';
 
@@ -115,11 +116,16 @@ export function answerHybrid(
   }
 
   if (outcome.decision === 'answer') {
-    const [best] = outcome.results;
-    const answers = outcome.results.map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence));
-    // In public only when the sentence shown carries what was asked: close in meaning, or its rare words.
-    if (best!.bestSentenceCosine < RANKING.publicSentenceCosine && !carriesQuestion(retrieval.terms, answers[0]!)) return notSure(retrieval, answers);
-    return { question, answered: true, results: answers, related: [], didYouMean: [] };
+    const kind = answerKindOf(question);
+    const closeInMeaning = new Set<AnswerResult>();
+    const answers = outcome.results.map((candidate) => {
+      const passage = results.get(candidate.passageId)!.passage;
+      const shown = sentenceGiving(kind, sentencesOf(passage), semantic.sentenceCosines(passage, vector)!, candidate.bestSentence);
+      const answer = quoted(candidate.passageId, candidate.coverage, shown);
+      if (candidate.bestSentenceCosine >= RANKING.publicSentenceCosine) closeInMeaning.add(answer);
+      return answer;
+    });
+    return shownInPublic(retrieval, answers, (answer) => closeInMeaning.has(answer));
   }
   return decline(
     index,

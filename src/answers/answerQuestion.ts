@@ -4,8 +4,9 @@ import type { DocumentInfo } from '../corpus/types.js';
 import { documentOf, type SearchIndex } from '../index/buildSearchIndex.js';
 import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../index/coverage.js';
 import { analyzeQuery, firstPassageWith, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
-import type { Passage } from '../passages/splitIntoPassages.js';
+import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
+import { answerKindOf, givesKind, sentenceGiving, type AnswerKind } from './answerKind.js';
 import { selectQuote, type Span } from './selectQuote.js';
 import { analyze, normalizeText, toTerm, tokenize } from '../text/analyze.js';
 
@@ -133,6 +134,14 @@ function matchedTermWeights(index: SearchIndex, result: SearchResult): Map<strin
   return new Map(result.terms.map((term) => [term, termWeight(index, term)]));
 }
 
+/** For a question asking for `kind`: the sentence of a result's passage that gives it and holds the most of the question's weight. */
+function sentenceGivingByWords(index: SearchIndex, result: SearchResult, kind: AnswerKind): number {
+  const weights = matchedTermWeights(index, result);
+  const sentences = sentencesOf(index.passageAt.get(result.id as number)!);
+  const scores = sentences.map((sentence) => analyze(sentence).reduce((sum, term) => sum + (weights.get(term) ?? 0), 0));
+  return sentenceGiving(kind, sentences, scores, scores.indexOf(Math.max(...scores)));
+}
+
 /** Related passages a decline may show, at most. */
 export const MAX_RELATED = 3;
 
@@ -156,10 +165,13 @@ function shownSentence(result: AnswerResult): string {
   return result.quoteHighlight ? result.quote.slice(...result.quoteHighlight) : result.quote;
 }
 
-/** Whether `result`'s shown sentence has one of the question's rare terms (or a likely typo's intended word): see CARRIED_TERM_SHARE. */
-export function carriesQuestion(terms: readonly QueryTerm[], result: AnswerResult): boolean {
+/**
+ * Whether `result`'s shown sentence (its whole quote with `wholeQuote`) has one of the question's
+ * rare terms (or a likely typo's intended word): see CARRIED_TERM_SHARE.
+ */
+export function carriesQuestion(terms: readonly QueryTerm[], result: AnswerResult, wholeQuote = false): boolean {
   const heaviest = Math.max(0, ...terms.map(({ weight }) => weight));
-  const shown = new Set(analyze(shownSentence(result)));
+  const shown = new Set(analyze(wholeQuote ? result.quote : shownSentence(result)));
   return terms.some((term) => term.weight >= heaviest * CARRIED_TERM_SHARE && isIn(term, shown));
 }
 
@@ -193,14 +205,31 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
     return decline(index, retrieval, best && bestCoverage >= MIN_CLOSEST_COVERAGE ? [toResult(index, best, bestCoverage)] : []);
   }
   const results: AnswerResult[] = [];
+  const kind = answerKindOf(question);
   for (const candidate of retrieval.candidates) {
     if (results.length >= top) break;
     const coverage = candidate === best ? bestCoverage : coverageOf(retrieval.terms, candidate);
     if (coverage < MIN_COVERAGE || candidate.score < best.score * MIN_RELATIVE_SCORE) continue;
-    results.push(toResult(index, candidate, coverage));
+    results.push(toResult(index, candidate, coverage, kind && sentenceGivingByWords(index, candidate, kind)));
   }
-  if (!carriesQuestion(retrieval.terms, results[0]!)) return notSure(retrieval, results);
-  return { question, answered: true, results, related: [], didYouMean: [] };
+  return shownInPublic(retrieval, results, () => false);
+}
+
+/**
+ * An answer as it may be quoted in public: its first result gives the kind of answer the question
+ * asks for (a time for "when", a number for "how many"; a further result that does goes first
+ * instead) and carries what was asked: its shown sentence is close in meaning (`closeInMeaning`)
+ * or has the question's rare words (for a question of a kind, anywhere in the quote: the shown
+ * sentence is the one giving the kind). Else the results go to the asker alone, as the closest
+ * passages.
+ */
+export function shownInPublic(retrieval: Retrieval, results: AnswerResult[], closeInMeaning: (result: AnswerResult) => boolean): Answer {
+  const kind = answerKindOf(retrieval.question);
+  const giving = kind === undefined ? 0 : results.findIndex((result) => givesKind(kind, result.quote));
+  if (giving < 0) return notSure(retrieval, results);
+  const shown = giving === 0 ? results : [results[giving]!, ...results.filter((_, i) => i !== giving)];
+  if (!closeInMeaning(shown[0]!) && !carriesQuestion(retrieval.terms, shown[0]!, kind !== undefined)) return notSure(retrieval, shown);
+  return { question: retrieval.question, answered: true, results: shown, related: [], didYouMean: [] };
 }
 
 /** A passage as a search result that matched no word (found by meaning, or quoted about its article). */
