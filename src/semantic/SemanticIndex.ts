@@ -79,6 +79,11 @@ export const QUESTION_CACHE_SIZE = 1000;
 export const MEANING_WAIT_MS = 750;
 /** A queued question's cost to the encoder until measured (ms; then a moving average over the drain's batches). */
 const INITIAL_MS_PER_QUESTION = 10;
+/**
+ * Questions answered by words alone because the encoder was busy, remembered to be embedded once
+ * no asker waits (the most recent kept): the next member to ask one gets meaning at once.
+ */
+const LATER_QUESTIONS = 256;
 /** Questions per `embed` call when draining the queue (its token budget may split it further). */
 const QUESTIONS_PER_CALL = 8;
 /** How long after the examples of questions about an article could not be embedded they are tried again. */
@@ -118,6 +123,8 @@ export class SemanticIndex {
    */
   readonly #waiting: PendingQuestion[] = [];
   readonly #pendingQuestions = new Map<string, PendingQuestion>();
+  /** Questions turned away while the encoder was busy, oldest first (see LATER_QUESTIONS). */
+  readonly #later = new Set<string>();
   /** Whether a drain of `#waiting` is running (one at a time, so the oldest go first). */
   #draining = false;
   /** New questions answered by words alone since the last report, and when that was. */
@@ -262,19 +269,10 @@ export class SemanticIndex {
     // With nothing ahead it always tries: one slow call must not turn meaning off for good.
     else if (this.#pendingQuestions.size > 0 && (this.#pendingQuestions.size + 1) * this.#msPerQuestion > waitMs) {
       this.#turnedAway += 1;
+      this.#embedLater(question);
       return undefined;
     } else {
-      let resolve!: PendingQuestion['resolve'];
-      const vector = new Promise<Float32Array | undefined>((settle) => (resolve = settle));
-      pending = { question, until, vector, resolve };
-      this.#waiting.push(pending);
-      this.#pendingQuestions.set(question, pending);
-      // On the next turn, so that questions arriving together are embedded together (cheaper each
-      // than one by one).
-      if (!this.#draining) {
-        this.#draining = true;
-        setImmediate(() => void this.#drainQuestions());
-      }
+      pending = this.#enqueue(question, until);
     }
     const timer = new AbortController();
     const vector = await Promise.race([pending.vector, sleep(waitMs, undefined, { signal: timer.signal }).catch(() => undefined)]).finally(() => timer.abort());
@@ -282,15 +280,55 @@ export class SemanticIndex {
     return vector;
   }
 
+  /** A new question in the queue, drained from the next turn. */
+  #enqueue(question: string, until: number): PendingQuestion {
+    let resolve!: PendingQuestion['resolve'];
+    const vector = new Promise<Float32Array | undefined>((settle) => (resolve = settle));
+    const pending: PendingQuestion = { question, until, vector, resolve };
+    this.#waiting.push(pending);
+    this.#pendingQuestions.set(question, pending);
+    // On the next turn, so that questions arriving together are embedded together (cheaper each
+    // than one by one).
+    if (!this.#draining) {
+      this.#draining = true;
+      setImmediate(() => void this.#drainQuestions());
+    }
+    return pending;
+  }
+
+  /** Remembers a question turned away, to be embedded once no asker waits. */
+  #embedLater(question: string): void {
+    this.#later.delete(question);
+    this.#later.add(question);
+    if (this.#later.size > LATER_QUESTIONS) this.#later.delete(this.#later.values().next().value!);
+  }
+
+  /** With nobody waiting: the questions turned away earlier, queued (for nobody) one call's worth at a time. */
+  #queueLater(): void {
+    for (const question of this.#later) {
+      if (this.#waiting.length >= QUESTIONS_PER_CALL) break;
+      this.#later.delete(question);
+      if (!this.#questions.has(question) && !this.#pendingQuestions.has(question)) this.#enqueue(question, Infinity);
+    }
+  }
+
   async #drainQuestions(): Promise<void> {
-    while (this.#waiting.length > 0) {
+    while (this.#waiting.length > 0 || this.#later.size > 0) {
+      if (this.#waiting.length === 0) {
+        // Caught up with the askers: report the burst before the background work.
+        this.#reportBusy();
+        this.#queueLater();
+        if (this.#waiting.length === 0) continue;
+      }
       const started = performance.now();
       const batch: PendingQuestion[] = [];
       while (batch.length < QUESTIONS_PER_CALL && this.#waiting.length > 0) {
         const pending = this.#waiting.shift()!;
-        // Every asker of it has been answered by words already: not worth the encoder's time.
-        if (pending.until <= started) this.#settle(pending, undefined);
-        else batch.push(pending);
+        // Every asker of it has been answered by words already: embedded once nobody waits.
+        if (pending.until <= started) {
+          this.#settle(pending, undefined);
+          this.#embedLater(pending.question);
+        } else batch.push(pending);
       }
       if (batch.length === 0) continue;
       try {

@@ -50,7 +50,7 @@ describe('SemanticIndex question queue', () => {
     encoder.gate = Promise.resolve();
   });
 
-  it('answers a question the encoder cannot reach in time without a vector, skips it once nobody waits, and reports it once', async () => {
+  it('answers a question the encoder cannot reach in time without a vector, embeds it once no asker waits, and reports it once', async () => {
     const reports: number[] = [];
     const index = await SemanticIndex.open([], {
       onBusy: ({ turnedAway }) => {
@@ -66,9 +66,10 @@ describe('SemanticIndex question queue', () => {
     release();
     expect(await first).toBeInstanceOf(Float32Array);
     await vi.waitFor(() => expect(reports).toEqual([1]));
-    expect(encoder.calls).toEqual([['first']]);
-    // A report that throws stops nothing: asked again, it is embedded; nothing more to report.
-    expect(await index.questionVector('late')).toBeInstanceOf(Float32Array);
+    // A report that throws stops nothing: with the asker gone, it is embedded after 'first', so
+    // the next asker gets its vector without waiting; nothing more to report.
+    await vi.waitFor(() => expect(encoder.calls).toEqual([['first'], ['late']]));
+    expect(await index.questionVector('late', 0)).toBeInstanceOf(Float32Array);
     expect(encoder.calls).toEqual([['first'], ['late']]);
     await settled();
     expect(reports).toEqual([1]);
@@ -102,7 +103,28 @@ describe('SemanticIndex question queue', () => {
     release();
     await blocking;
     await vi.waitFor(() => expect(reports).toEqual([1]));
-    expect(encoder.calls).toEqual([['blocking']]);
+    // Embedded once nobody waits, for its next asker.
+    await vi.waitFor(() => expect(encoder.calls).toEqual([['blocking'], ['hopeless']]));
+    expect(await index.questionVector('hopeless', 0)).toBeInstanceOf(Float32Array);
+  });
+
+  it('embeds questions turned away only while no asker waits, the most recent 256 of them', async () => {
+    const index = await SemanticIndex.open([]);
+    const release = holdEncoder();
+    const blocking = index.questionVector('blocking', 10_000);
+    await vi.waitFor(() => expect(encoder.calls).toHaveLength(1));
+    const queued = index.questionVector('queued', 10_000);
+    // Too many ahead for a 5-ms wait: each is turned away at once.
+    const turnedAway = Array.from({ length: 300 }, (_, i) => `turned away ${i}`);
+    for (const question of turnedAway) expect(await index.questionVector(question, 5)).toBeUndefined();
+    release();
+    await Promise.all([blocking, queued]);
+    await vi.waitFor(() => expect(encoder.calls.flat()).toContain('turned away 299'));
+    await settled();
+    // The askers' questions first; then the turned-away, oldest kept first, the 44 oldest forgotten.
+    expect(encoder.calls.slice(0, 2)).toEqual([['blocking'], ['queued']]);
+    expect(encoder.calls.slice(2).flat()).toEqual(turnedAway.slice(44));
+    expect(encoder.calls.slice(2).every((call) => call.length <= 8)).toBe(true);
   });
 
   it('embeds questions that arrive together in calls of at most 8, oldest first', async () => {
