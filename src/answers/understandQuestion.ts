@@ -125,7 +125,7 @@ const INTENTS = ['author', 'published', 'topic'] as const satisfies readonly Art
 const NOUNS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string>(CUES[intent].nouns)])) as Record<ArticleIntent, Set<string>>;
 const VERBS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string>(CUES[intent].verbs)])) as Record<ArticleIntent, Set<string>>;
 /** The question words that make a cue verb ask for an intent ("who wrote", "when was it written"). */
-const ASKED_WITH: Record<ArticleIntent, readonly string[]> = { author: ['who', 'whom', 'whose'], published: ['when'], topic: [] };
+const ASKED_WITH: Record<ArticleIntent, readonly string[]> = { author: ['who', 'whom', 'whose', 'where'], published: ['when'], topic: [] };
 
 /** The lower-case words of a text. */
 function wordsOf(text: string): string[] {
@@ -183,7 +183,8 @@ export function articleQuestion(index: SearchIndex, question: string, scope?: st
   if (!intent) return undefined;
   const named = new Set<DocumentInfo>();
   for (const word of words) {
-    if (ABOUT_FILLER.has(word) || cue(word)) continue;
+    // Beside the cue that set the intent, its other words count whatever the question word ("what date was this posted").
+    if (ABOUT_FILLER.has(word) || cue(word) || NOUNS[intent].has(word) || VERBS[intent].has(word)) continue;
     const naming = documentsTitled(index, word).filter((document) => isVisibleIn(document.scope, scope));
     if (naming.length === 0) return undefined;
     for (const document of naming) named.add(document);

@@ -71,6 +71,18 @@ describe('questions about an article itself', () => {
     ['summarize pls', 'topic'],
     ['whats this about', 'topic'],
     ['what is the main point of this article', 'topic'],
+    ['who is this by', 'author'],
+    ['whose article is this', 'author'],
+    ['who published this', 'author'],
+    ['where is this from', 'author'],
+    ['source?', 'author'],
+    ['what date was this posted', 'published'],
+    ['publish date?', 'published'],
+    ['is this recent', 'published'],
+    ["what's it about", 'topic'],
+    ['key points?', 'topic'],
+    ['short version?', 'topic'],
+    ['explain this article', 'topic'],
   ])('recognises “%s” as asking for its %s', (question, intent) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))?.intent).toBe(intent);
   });
@@ -81,6 +93,10 @@ describe('questions about an article itself', () => {
     'who won the world cup',
     'what about the banks',
     'and what about the chinese one',
+    'what is the source of the partnership',
+    'who published the notice to banks',
+    'what does microsoft say about baidu',
+    'by how much did cisco lose market share',
   ])('does not take “%s” for one', (question) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))).toBeUndefined();
   });
