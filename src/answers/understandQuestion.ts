@@ -62,6 +62,13 @@ const TYPED_WORD = /(?:tl;dr|w\/o?|b\/c)(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:'[\p{L}
 /** Next to these a word is part of an abbreviation or a name ("U.S.", "George W. Bush", "R&D"): never respelled. */
 const JOINED = /[.&]/;
 
+/**
+ * Discord's markup for a mention of a member, role, channel or command, a custom emoji or a
+ * timestamp ("<@123>", "<:pepe:456>", "<t:1700000000:R>"): names and numbers that are not words
+ * of the question.
+ */
+const DISCORD_MARKUP = /<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[tTdDfFR])?|\/[\w -]+:\d+)>/g;
+
 /** Runs of question or exclamation marks ("??", "?!") said once. */
 const REPEATED_MARKS = /([?!])[?!]+/g;
 
@@ -106,6 +113,7 @@ function inCorpus(index: SearchIndex, word: string): boolean {
  */
 export function normalizeQuestion(index: SearchIndex, question: string, scope?: string): string {
   return normalizeText(question)
+    .replace(DISCORD_MARKUP, ' ')
     .replace(TYPED_WORD, (typed, offset: number, text: string) => {
       const word = typed.toLowerCase();
       if (JOINED.test(text[offset - 1] ?? '') || JOINED.test(text[offset + typed.length] ?? '')) return typed;

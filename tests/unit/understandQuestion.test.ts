@@ -54,6 +54,11 @@ describe('reading a question as members type it', () => {
     expect(normalizeQuestion(index, 'wat is cos')).toBe('what is because');
   });
 
+  it('drops Discord mentions, custom emoji and timestamps, which are not words of the question', () => {
+    expect(normalizeQuestion(index, '<@123456> <:pepe:98765> wat did microsoft do <#42> <t:1700000000:R>')).toBe('what did microsoft do');
+    expect(normalizeQuestion(index, '<a:dance:1> who wrote this <@!7> <@&8> </ask:9>')).toBe('who wrote this');
+  });
+
   it('leaves English words, and words nothing in the corpus is near, as they were typed', () => {
     expect(normalizeQuestion(index, 'what happened this weak in Zyxwvut')).toBe('what happened this weak in Zyxwvut');
   });
@@ -83,6 +88,9 @@ describe('questions about an article itself', () => {
     ['key points?', 'topic'],
     ['short version?', 'topic'],
     ['explain this article', 'topic'],
+    ['hey bot, who wrote this', 'author'],
+    ['anyone know when this was posted', 'published'],
+    ['so like whats the article about', 'topic'],
   ])('recognises “%s” as asking for its %s', (question, intent) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))?.intent).toBe(intent);
   });
