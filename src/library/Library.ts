@@ -79,8 +79,16 @@ export function documentMatches(document: DocumentInfo, typed: string): boolean 
   return document.title.toLowerCase().includes(wanted) || document.id.includes(wanted);
 }
 
+/**
+ * Answers remembered, the least recently asked forgotten first: the same questions come back
+ * (buttons, popular questions, a channel repeating one), and a library's index never changes.
+ */
+export const ANSWER_CACHE_SIZE = 1000;
+
 export class Library {
   readonly #index: SearchIndex;
+  /** Final answers by question, scope, count and follow-up context (see `answer`). */
+  readonly #answers = new Map<string, Answer>();
   /** Documents and passages per scope, counted once: the index never changes once opened. */
   readonly #sizes: Record<string, ScopeSize>;
   /** The meaning side of the same passages, when answers use it (see `withMeaning`). */
@@ -217,22 +225,40 @@ export class Library {
    * MEANING_WAIT_MS).
    */
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
-    // Read as members type (and a follow-up with its context) before either stage; about the article itself: from its front matter.
-    const understood = understandQuestion(this.#index, question, options);
-    if (understood.about) return answerAbout(this.#index, question, understood.about.intent, understood.about.document);
-    const answer = await this.#answer(understood.text, options);
-    return { ...answer, question, ...(understood.text !== question && { understood: understood.text }) };
+    const key = JSON.stringify([question, options.scope ?? null, options.top ?? null, options.previous ?? null]);
+    const remembered = this.#answers.get(key);
+    if (remembered) {
+      // Now the most recently asked (a Map iterates in insertion order).
+      this.#answers.delete(key);
+      this.#answers.set(key, remembered);
+      return remembered;
+    }
+    const { answer, final } = await this.#understoodAnswer(question, options);
+    // Words alone while meaning is on (vectors not ready, the encoder busy) is not the last word.
+    if (final) {
+      if (this.#answers.size >= ANSWER_CACHE_SIZE) this.#answers.delete(this.#answers.keys().next().value!);
+      this.#answers.set(key, answer);
+    }
+    return answer;
   }
 
-  async #answer(question: string, options: AnswerOptions): Promise<Answer> {
+  async #understoodAnswer(question: string, options: AnswerOptions): Promise<{ answer: Answer; final: boolean }> {
+    // Read as members type (and a follow-up with its context) before either stage; about the article itself: from its front matter.
+    const understood = understandQuestion(this.#index, question, options);
+    if (understood.about) return { answer: answerAbout(this.#index, question, understood.about.intent, understood.about.document), final: true };
+    const { answer, final } = await this.#answer(understood.text, options);
+    return { answer: { ...answer, question, ...(understood.text !== question && { understood: understood.text }) }, final };
+  }
+
+  async #answer(question: string, options: AnswerOptions): Promise<{ answer: Answer; final: boolean }> {
     const semantic = this.#semantic;
-    if (!semantic?.readyFor(options.scope)) return answerQuestion(this.#index, question, options);
-    const vector = await semantic.questionVector(question);
-    if (!vector) return answerQuestion(this.#index, question, options);
+    if (!semantic) return { answer: answerQuestion(this.#index, question, options), final: true };
+    const vector = semantic.readyFor(options.scope) ? await semantic.questionVector(question) : undefined;
+    if (!vector) return { answer: answerQuestion(this.#index, question, options), final: false };
     const base = this.#sizes['']!;
     const own = options.scope === undefined ? undefined : this.#sizes[options.scope];
     const visible = { documents: base.documents + (own?.documents ?? 0), passages: base.passages + (own?.passages ?? 0) };
-    return answerHybrid(this.#index, question, vector, semantic, visible, options);
+    return { answer: answerHybrid(this.#index, question, vector, semantic, visible, options), final: semantic.intentsReady };
   }
 
   search(query: string, options: SearchPassagesOptions): PassageHit[] {

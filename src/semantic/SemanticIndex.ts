@@ -191,6 +191,11 @@ export class SemanticIndex {
       .finally(() => (this.#intentsLoading = undefined));
   }
 
+  /** Whether questions about an article itself are recognised by meaning yet (their examples embedded). */
+  get intentsReady(): boolean {
+    return this.#intents !== undefined;
+  }
+
   /** Whether every passage has its vectors. */
   get ready(): boolean {
     return this.#missing.size === 0;

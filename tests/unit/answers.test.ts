@@ -12,7 +12,9 @@ import { MAX_QUESTION_CHARS, validateQuestion } from '../../src/answers/validate
 import { loadCorpus } from '../../src/corpus/loadCorpus.js';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchIndex.js';
-import { Library } from '../../src/library/Library.js';
+import { ANSWER_CACHE_SIZE, Library } from '../../src/library/Library.js';
+import { EMBEDDING_DIMENSIONS } from '../../src/semantic/embedder.js';
+import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { loadQuestionSet } from '../support/questionSet.js';
 import { passageRef, sentencesOf } from '../../src/passages/splitIntoPassages.js';
 
@@ -388,6 +390,37 @@ describe('Library', () => {
     expect(report.problems).toEqual([]);
     return { dir, library: library! };
   }
+
+  it(`remembers the answers to the ${ANSWER_CACHE_SIZE} questions asked most recently, per scope, count and follow-up`, async () => {
+    const { library } = await openCopy();
+    const first = await library.answer(BAIDU_QUESTION);
+    expect(await library.answer(BAIDU_QUESTION)).toBe(first);
+    expect(await library.answer(BAIDU_QUESTION, { top: 1 })).not.toBe(first);
+    expect(await library.answer(BAIDU_QUESTION, { scope: '123' })).not.toBe(first);
+    expect(await library.answer(BAIDU_QUESTION, { previous: { question: 'who', passageRefs: [] } })).not.toBe(first);
+    const once = await library.answer('Who is Cate Cadell?');
+    for (let i = 0; i < ANSWER_CACHE_SIZE; i++) {
+      await library.answer(`question ${i}`);
+      if (i % 100 === 0) await library.answer(BAIDU_QUESTION);
+    }
+    // Asked all along, still remembered; asked once before a thousand others, forgotten.
+    expect(await library.answer(BAIDU_QUESTION)).toBe(first);
+    const again = await library.answer('Who is Cate Cadell?');
+    expect(again).not.toBe(once);
+    expect(again).toEqual(once);
+  });
+
+  it('does not remember an answer by words alone while meaning is on but not ready', async () => {
+    const { library } = await openCopy();
+    const semantic = await SemanticIndex.open(library.index.passages, {
+      embedder: { embed: async (texts) => texts.map(() => new Float32Array(EMBEDDING_DIMENSIONS)) },
+    });
+    const waiting = library.withMeaning(semantic);
+    expect(semantic.ready).toBe(false);
+    const first = await waiting.answer(BAIDU_QUESTION);
+    expect(first.results[0]!.passage.paragraph).toBe(5);
+    expect(await waiting.answer(BAIDU_QUESTION)).not.toBe(first);
+  });
 
   it('serves the corpus it opened', async () => {
     const { library } = await openCopy();
