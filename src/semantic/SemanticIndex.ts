@@ -86,8 +86,12 @@ const INITIAL_MS_PER_QUESTION = 10;
 const LATER_QUESTIONS = 256;
 /** Questions per `embed` call when draining the queue (its token budget may split it further). */
 const QUESTIONS_PER_CALL = 8;
-/** How long after the examples of questions about an article could not be embedded they are tried again. */
-const INTENTS_RETRY_MS = 10_000;
+/**
+ * How long after the examples of questions about an article could not be embedded they are tried
+ * again (on the next question): an encoder still loading its model refuses at once, and the
+ * examples should be in as soon as it is ready.
+ */
+const INTENTS_RETRY_MS = 1_000;
 /** While questions keep being turned away (or the encoder keeps failing), how often the count is reported. */
 const BUSY_REPORT_MS = 10_000;
 
