@@ -119,13 +119,19 @@ export function answerHybrid(
     const kind = answerKindOf(question);
     const closeInMeaning = new Set<AnswerResult>();
     const answers = outcome.results.map((candidate) => {
-      const passage = results.get(candidate.passageId)!.passage;
-      const shown = sentenceGiving(kind, sentencesOf(passage), semantic.sentenceCosines(passage, vector)!, candidate.bestSentence);
+      let shown = candidate.bestSentence;
+      let cosine = candidate.bestSentenceCosine;
+      if (kind) {
+        const passage = results.get(candidate.passageId)!.passage;
+        const cosines = semantic.sentenceCosines(passage, vector)!;
+        shown = sentenceGiving(kind, sentencesOf(passage), cosines, shown);
+        cosine = cosines[shown]!;
+      }
       const answer = quoted(candidate.passageId, candidate.coverage, shown);
-      if (candidate.bestSentenceCosine >= RANKING.publicSentenceCosine) closeInMeaning.add(answer);
+      if (cosine >= RANKING.publicSentenceCosine) closeInMeaning.add(answer);
       return answer;
     });
-    return shownInPublic(retrieval, answers, (answer) => closeInMeaning.has(answer));
+    return shownInPublic(retrieval, kind, answers, (answer) => closeInMeaning.has(answer));
   }
   return decline(
     index,

@@ -13,8 +13,8 @@ const KINDS = ['time', 'quantity'] as const satisfies readonly AnswerKind[];
 const ASKED = Object.fromEntries(KINDS.map((kind) => [kind, answerKinds[kind].asked.map((phrase) => phrase.split(' '))])) as Record<AnswerKind, string[][]>;
 const GIVING_WORDS = Object.fromEntries(KINDS.map((kind) => [kind, new Set(answerKinds[kind].words)])) as Record<AnswerKind, Set<string>>;
 
-/** How far into a question its asking words may start ("and when…", "so how many…", "tell me when…"). */
-const ASKED_WITHIN_WORDS = 3;
+/** Words that may come before the asking words ("and when…", "so how many…", "tell me when…"); any other word first makes "when" a conjunction ("what happens when…"). */
+const LEAD_IN = new Set(answerKinds.leadIn);
 
 function wordsOf(text: string): string[] {
   return tokenize(normalizeText(text).toLowerCase());
@@ -23,14 +23,14 @@ function wordsOf(text: string): string[] {
 /** The kind of answer `question` (as normalised, chat spellings spelled out) asks for, if one a quote can fail to give. */
 export function answerKindOf(question: string): AnswerKind | undefined {
   const words = wordsOf(question);
-  for (let start = 0; start < Math.min(ASKED_WITHIN_WORDS, words.length); start += 1) {
+  for (let start = 0; start < words.length; start += 1) {
     const kind = KINDS.find((candidate) => ASKED[candidate].some((phrase) => phrase.every((word, i) => words[start + i] === word)));
-    if (kind) return kind;
+    if (kind || !LEAD_IN.has(words[start]!)) return kind;
   }
   return undefined;
 }
 
-/** Whether `text` gives an answer of `kind`: a digit, or a word of that kind (a month, "century"; "twelve", "half"). */
+/** Whether `text` gives an answer of `kind`, loosely: a digit, or a word of that kind (a month, "century", "after"; "twelve", "half"). */
 export function givesKind(kind: AnswerKind, text: string): boolean {
   return /\p{N}/u.test(text) || wordsOf(text).some((word) => GIVING_WORDS[kind].has(word));
 }

@@ -212,19 +212,23 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
     if (coverage < MIN_COVERAGE || candidate.score < best.score * MIN_RELATIVE_SCORE) continue;
     results.push(toResult(index, candidate, coverage, kind && sentenceGivingByWords(index, candidate, kind)));
   }
-  return shownInPublic(retrieval, results, () => false);
+  return shownInPublic(retrieval, kind, results, () => false);
 }
 
 /**
- * An answer as it may be quoted in public: its first result gives the kind of answer the question
+ * An answer as it may be quoted in public: its first result gives the `kind` of answer the question
  * asks for (a time for "when", a number for "how many"; a further result that does goes first
  * instead) and carries what was asked: its shown sentence is close in meaning (`closeInMeaning`)
  * or has the question's rare words (for a question of a kind, anywhere in the quote: the shown
  * sentence is the one giving the kind). Else the results go to the asker alone, as the closest
  * passages.
  */
-export function shownInPublic(retrieval: Retrieval, results: AnswerResult[], closeInMeaning: (result: AnswerResult) => boolean): Answer {
-  const kind = answerKindOf(retrieval.question);
+export function shownInPublic(
+  retrieval: Retrieval,
+  kind: AnswerKind | undefined,
+  results: AnswerResult[],
+  closeInMeaning: (result: AnswerResult) => boolean,
+): Answer {
   const giving = kind === undefined ? 0 : results.findIndex((result) => givesKind(kind, result.quote));
   if (giving < 0) return notSure(retrieval, results);
   const shown = giving === 0 ? results : [results[giving]!, ...results.filter((_, i) => i !== giving)];

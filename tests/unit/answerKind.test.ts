@@ -15,8 +15,10 @@ describe('the kind of answer a question asks for', () => {
     expect(answerKindOf('and how many people came?')).toBe('quantity');
     expect(answerKindOf('How much did the city pay')).toBe('quantity');
     expect(answerKindOf('Who opened the fair?')).toBeUndefined();
-    // "when" further in is a conjunction, not what is asked.
+    expect(answerKindOf('tell me when it opened')).toBe('time');
+    // "when" after other words is a conjunction, not what is asked.
     expect(answerKindOf('who was mayor of the town when the fair opened')).toBeUndefined();
+    expect(answerKindOf('what happens when the fair closes?')).toBeUndefined();
     expect(answerKindOf('')).toBeUndefined();
   });
 
