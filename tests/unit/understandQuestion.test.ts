@@ -80,7 +80,7 @@ describe('questions about an article itself', () => {
     ['whose article is this', 'author'],
     ['who published this', 'author'],
     ['where is this from', 'author'],
-    ['source?', 'author'],
+    ['what is the source of this', 'author'],
     ['what date was this posted', 'published'],
     ['publish date?', 'published'],
     ['is this recent', 'published'],
@@ -105,6 +105,10 @@ describe('questions about an article itself', () => {
     'who published the notice to banks',
     'what does microsoft say about baidu',
     'by how much did cisco lose market share',
+    'what did microsoft say',
+    'what happened with microsoft',
+    'where is microsoft from',
+    'by when',
   ])('does not take “%s” for one', (question) => {
     expect(articleQuestion(index, normalizeQuestion(index, question))).toBeUndefined();
   });
