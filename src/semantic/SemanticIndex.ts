@@ -88,10 +88,12 @@ const LATER_QUESTIONS = 256;
 const QUESTIONS_PER_CALL = 8;
 /**
  * How long after the examples of questions about an article could not be embedded they are tried
- * again (on the next question): an encoder still loading its model refuses at once, and the
- * examples should be in as soon as it is ready.
+ * again (on the next question), doubling after each failure up to the last: an encoder still
+ * loading its model refuses at once, and the examples should be in as soon as it is ready; one
+ * that keeps failing is not asked every second.
  */
 const INTENTS_RETRY_MS = 1_000;
+const INTENTS_RETRY_MAX_MS = 60_000;
 /** While questions keep being turned away (or the encoder keeps failing), how often the count is reported. */
 const BUSY_REPORT_MS = 10_000;
 
@@ -117,6 +119,7 @@ export class SemanticIndex {
   /** The examples being embedded, if they are; and when they last could not be (tried again after INTENTS_RETRY_MS). */
   #intentsLoading: Promise<void> | undefined;
   #intentsFailedAt = -Infinity;
+  #intentsRetryMs = INTENTS_RETRY_MS;
   readonly #store: VectorStore;
   readonly #passages: readonly Passage[];
   readonly #keys: Map<Passage, string>;
@@ -186,11 +189,15 @@ export class SemanticIndex {
    * a while after it could not.
    */
   #loadIntents(): void {
-    if (this.#intentsLoading || performance.now() - this.#intentsFailedAt < INTENTS_RETRY_MS) return;
+    if (this.#intentsLoading || performance.now() - this.#intentsFailedAt < this.#intentsRetryMs) return;
+    const failedBefore = this.#intentsFailedAt > -Infinity;
     this.#intentsLoading = loadArticleIntents(this.#embedder)
       .then(
         (intents) => void (this.#intents = intents),
-        () => void (this.#intentsFailedAt = performance.now()),
+        () => {
+          if (failedBefore) this.#intentsRetryMs = Math.min(INTENTS_RETRY_MAX_MS, this.#intentsRetryMs * 2);
+          this.#intentsFailedAt = performance.now();
+        },
       )
       .finally(() => (this.#intentsLoading = undefined));
   }
@@ -312,12 +319,16 @@ export class SemanticIndex {
     if (this.#later.size > LATER_QUESTIONS) this.#later.delete(this.#later.values().next().value!);
   }
 
-  /** With nobody waiting: the questions turned away earlier, queued (for nobody) one call's worth at a time. */
+  /**
+   * With nobody waiting: the oldest question turned away earlier, queued (for nobody). One at a
+   * time, so an asker arriving meanwhile finds at most one question ahead.
+   */
   #queueLater(): void {
     for (const question of this.#later) {
-      if (this.#waiting.length >= QUESTIONS_PER_CALL) break;
       this.#later.delete(question);
-      if (!this.#questions.has(question) && !this.#pendingQuestions.has(question)) this.#enqueue(question, Infinity);
+      if (this.#questions.has(question) || this.#pendingQuestions.has(question)) continue;
+      this.#enqueue(question, Infinity);
+      return;
     }
   }
 

@@ -121,10 +121,29 @@ describe('SemanticIndex question queue', () => {
     await Promise.all([blocking, queued]);
     await vi.waitFor(() => expect(encoder.calls.flat()).toContain('turned away 299'));
     await settled();
-    // The askers' questions first; then the turned-away, oldest kept first, the 44 oldest forgotten.
+    // The askers' questions first; then the turned-away, oldest kept first, the 44 oldest forgotten, one per call.
     expect(encoder.calls.slice(0, 2)).toEqual([['blocking'], ['queued']]);
-    expect(encoder.calls.slice(2).flat()).toEqual(turnedAway.slice(44));
-    expect(encoder.calls.slice(2).every((call) => call.length <= 8)).toBe(true);
+    expect(encoder.calls.slice(2)).toEqual(turnedAway.slice(44).map((question) => [question]));
+  });
+
+  it('puts an asker who arrives while questions turned away are embedded before the rest of them', async () => {
+    const index = await SemanticIndex.open([]);
+    let release = holdEncoder();
+    const blocking = index.questionVector('blocking', 10_000);
+    await vi.waitFor(() => expect(encoder.calls).toHaveLength(1));
+    const turnedAway = ['later 1', 'later 2', 'later 3'];
+    for (const question of turnedAway) expect(await index.questionVector(question, 5)).toBeUndefined();
+    // Held on the first of them: the asker finds one question ahead, and is let in.
+    const held = holdEncoder();
+    release();
+    release = held;
+    await blocking;
+    await vi.waitFor(() => expect(encoder.calls.at(-1)).toEqual(['later 1']));
+    const asker = index.questionVector('asker', 10_000);
+    release();
+    expect(await asker).toBeInstanceOf(Float32Array);
+    await vi.waitFor(() => expect(encoder.calls.flat()).toContain('later 3'));
+    expect(encoder.calls.flat()).toEqual(['blocking', 'later 1', 'asker', 'later 2', 'later 3']);
   });
 
   it('embeds questions that arrive together in calls of at most 8, oldest first', async () => {
