@@ -376,8 +376,11 @@ export class SemanticIndex {
       if (this.#turnedAway > 0 && performance.now() - this.#reportedAt >= BUSY_REPORT_MS) this.#reportBusy();
       // Questions sent meanwhile reach the worker (and the queue) between calls.
       await nextTurn();
-      // The pace a queued question sees: the call, and the worker's other work until the next.
-      this.#msPerQuestion = 0.8 * this.#msPerQuestion + (0.2 * (performance.now() - started)) / batch.length;
+      // The pace a queued question sees: the call, and the worker's other work until the next. Not
+      // from a call for a question nobody waits for: alone in its call, it costs more than one
+      // question among the askers' would.
+      if (batch.some((pending) => pending.until !== Infinity))
+        this.#msPerQuestion = 0.8 * this.#msPerQuestion + (0.2 * (performance.now() - started)) / batch.length;
     }
     this.#draining = false;
     // Askers whose wait ran out as the drain ended are counted on this turn: report on the next.

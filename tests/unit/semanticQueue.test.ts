@@ -146,6 +146,32 @@ describe('SemanticIndex question queue', () => {
     expect(encoder.calls.flat()).toEqual(['blocking', 'later 1', 'asker', 'later 2', 'later 3']);
   });
 
+  it('does not count a slow call for a question nobody waits for in the pace it predicts for askers', async () => {
+    const index = await SemanticIndex.open([]);
+    let release = holdEncoder();
+    const blocking = index.questionVector('blocking', 10_000);
+    await vi.waitFor(() => expect(encoder.calls).toHaveLength(1));
+    expect(await index.questionVector('turned away', 5)).toBeUndefined();
+    // The turned-away question's own call is slow.
+    const held = holdEncoder();
+    release();
+    release = held;
+    await blocking;
+    await vi.waitFor(() => expect(encoder.calls.at(-1)).toEqual(['turned away']));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    release();
+    await vi.waitFor(async () => expect(await index.questionVector('turned away', 0)).toBeInstanceOf(Float32Array));
+    // One asker ahead, the pace still that of askers' calls (counting the 2-s call, two questions
+    // would take over 0.8 s): a 0.6-s wait is enough to queue.
+    release = holdEncoder();
+    const ahead = index.questionVector('ahead', 10_000);
+    await vi.waitFor(() => expect(encoder.calls.at(-1)).toEqual(['ahead']));
+    const next = index.questionVector('next', 600);
+    release();
+    await ahead;
+    expect(await next).toBeInstanceOf(Float32Array);
+  });
+
   it('embeds questions that arrive together in calls of at most 8, oldest first', async () => {
     const index = await SemanticIndex.open([]);
     const questions = Array.from({ length: 20 }, (_, i) => `question ${i}`);
@@ -172,7 +198,7 @@ describe('SemanticIndex question queue', () => {
     const release = holdEncoder();
     const slow = index.questionVector('slow', 10_000);
     await vi.waitFor(() => expect(encoder.calls).toHaveLength(1));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     release();
     await slow;
     // The pace measured is now far above 50 ms a question, but nothing waits ahead of this one.
