@@ -9,6 +9,7 @@ import { answerHybrid } from '../answers/answerHybrid.js';
 import { answerQuestion, type Answer, type AnswerOptions } from '../answers/answerQuestion.js';
 import { searchPassages, type PassageHit, type SearchPassagesOptions } from '../answers/searchPassages.js';
 import { understandQuestion } from '../answers/understandQuestion.js';
+import { RecentlyUsed } from '../cache/RecentlyUsed.js';
 import { findDuplicate, type Duplicate } from '../corpus/findDuplicate.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loadCorpus.js';
 import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type DocumentInfo } from '../corpus/types.js';
@@ -88,7 +89,7 @@ export const ANSWER_CACHE_SIZE = 1000;
 export class Library {
   readonly #index: SearchIndex;
   /** Final answers by question, scope, count and follow-up context (see `answer`). */
-  readonly #answers = new Map<string, Answer>();
+  readonly #answers = new RecentlyUsed<string, Answer>(ANSWER_CACHE_SIZE);
   /** Documents and passages per scope, counted once: the index never changes once opened. */
   readonly #sizes: Record<string, ScopeSize>;
   /** The meaning side of the same passages, when answers use it (see `withMeaning`). */
@@ -227,18 +228,10 @@ export class Library {
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
     const key = JSON.stringify([question, options.scope ?? null, options.top ?? null, options.previous ?? null]);
     const remembered = this.#answers.get(key);
-    if (remembered) {
-      // Now the most recently asked (a Map iterates in insertion order).
-      this.#answers.delete(key);
-      this.#answers.set(key, remembered);
-      return remembered;
-    }
+    if (remembered) return remembered;
     const { answer, final } = await this.#understoodAnswer(question, options);
     // Words alone while meaning is on (vectors not ready, the encoder busy) is not the last word.
-    if (final) {
-      if (this.#answers.size >= ANSWER_CACHE_SIZE) this.#answers.delete(this.#answers.keys().next().value!);
-      this.#answers.set(key, answer);
-    }
+    if (final) this.#answers.set(key, answer);
     return answer;
   }
 

@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../cache/cacheKey.js';
+import { RecentlyUsed } from '../cache/RecentlyUsed.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { loadArticleIntents, type ArticleIntentClassifier, type IntentMatch } from './articleIntent.js';
 import { loadEmbedder, type Embedder } from './embedder.js';
@@ -123,7 +124,7 @@ export class SemanticIndex {
   readonly #store: VectorStore;
   readonly #passages: readonly Passage[];
   readonly #keys: Map<Passage, string>;
-  readonly #questions = new Map<string, Float32Array>();
+  readonly #questions = new RecentlyUsed<string, Float32Array>(QUESTION_CACHE_SIZE);
   /**
    * New questions waiting for the encoder, oldest first: the promise their askers await, and until
    * when one of them still waits (`performance.now()` time).
@@ -273,12 +274,7 @@ export class SemanticIndex {
    */
   async questionVector(question: string, waitMs = MEANING_WAIT_MS): Promise<Float32Array | undefined> {
     const known = this.#questions.get(question);
-    if (known) {
-      // Now the most recently asked (a Map iterates in insertion order).
-      this.#questions.delete(question);
-      this.#questions.set(question, known);
-      return known;
-    }
+    if (known) return known;
     const until = performance.now() + waitMs;
     let pending = this.#pendingQuestions.get(question);
     if (pending) pending.until = Math.max(pending.until, until);
@@ -354,7 +350,6 @@ export class SemanticIndex {
       try {
         const vectors = await this.#embedder.embed(batch.map(({ question }) => question));
         batch.forEach((pending, i) => {
-          if (this.#questions.size >= QUESTION_CACHE_SIZE) this.#questions.delete(this.#questions.keys().next().value!);
           this.#questions.set(pending.question, vectors[i]!);
           this.#settle(pending, vectors[i]!);
         });
