@@ -41,7 +41,9 @@ function post(
   method = 'POST',
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(`${origin}${requestPath}`, { method, headers }, (response) => {
+    // A connection of its own: a kept-alive one could expire at the server while the test
+    // process was busy (a first schema compile), and be reset as the next request went out.
+    const outgoing = request(`${origin}${requestPath}`, { method, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
