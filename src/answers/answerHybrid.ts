@@ -15,7 +15,7 @@ import type { QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { analyze } from '../text/analyze.js';
 import { answerAbout, articleAskedAbout, documentOfRefs } from './answerAbout.js';
-import { answerKindOf, sentenceGiving } from './answerKind.js';
+import { answerAskedBy, sentenceGiving } from './answerKind.js';
 import {
   DEFAULT_TOP,
   MAX_RELATED,
@@ -116,22 +116,22 @@ export function answerHybrid(
   }
 
   if (outcome.decision === 'answer') {
-    const kind = answerKindOf(question);
+    const asked = answerAskedBy(question);
     const closeInMeaning = new Set<AnswerResult>();
     const answers = outcome.results.map((candidate) => {
       let shown = candidate.bestSentence;
       let cosine = candidate.bestSentenceCosine;
-      if (kind) {
+      if (asked) {
         const passage = results.get(candidate.passageId)!.passage;
         const cosines = semantic.sentenceCosines(passage, vector)!;
-        shown = sentenceGiving(kind, sentencesOf(passage), cosines, shown);
+        shown = sentenceGiving(asked, sentencesOf(passage), cosines, shown);
         cosine = cosines[shown]!;
       }
       const answer = quoted(candidate.passageId, candidate.coverage, shown);
       if (cosine >= RANKING.publicSentenceCosine) closeInMeaning.add(answer);
       return answer;
     });
-    return shownInPublic(retrieval, kind, answers, (answer) => closeInMeaning.has(answer));
+    return shownInPublic(retrieval, asked, answers, (answer) => closeInMeaning.has(answer));
   }
   return decline(
     index,

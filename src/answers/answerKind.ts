@@ -9,6 +9,16 @@ import answerKinds from './data/answerKinds.json' with { type: 'json' };
 
 export type AnswerKind = 'time' | 'quantity';
 
+/** The kind of answer a question asks for, and what it names of that kind itself. */
+export interface AskedAnswer {
+  kind: AnswerKind;
+  /**
+   * The question's own numbers and words of its kind ("windows 10", "in march"): a quote that
+   * repeats them gives no answer by them ("how much is windows 10" is not answered by "Windows 10").
+   */
+  named: ReadonlySet<string>;
+}
+
 const KINDS = ['time', 'quantity'] as const satisfies readonly AnswerKind[];
 const ASKED = Object.fromEntries(KINDS.map((kind) => [kind, answerKinds[kind].asked.map((phrase) => phrase.split(' '))])) as Record<AnswerKind, string[][]>;
 const GIVING_WORDS = Object.fromEntries(KINDS.map((kind) => [kind, new Set(answerKinds[kind].words)])) as Record<AnswerKind, Set<string>>;
@@ -21,30 +31,36 @@ function wordsOf(text: string): string[] {
 }
 
 /** The kind of answer `question` (as normalised, chat spellings spelled out) asks for, if one a quote can fail to give. */
-export function answerKindOf(question: string): AnswerKind | undefined {
+export function answerAskedBy(question: string): AskedAnswer | undefined {
   const words = wordsOf(question);
   for (let start = 0; start < words.length; start += 1) {
     const kind = KINDS.find((candidate) => ASKED[candidate].some((phrase) => phrase.every((word, i) => words[start + i] === word)));
-    if (kind || !LEAD_IN.has(words[start]!)) return kind;
+    if (kind) return { kind, named: new Set(words.filter((word) => givingWord(kind, word))) };
+    if (!LEAD_IN.has(words[start]!)) return undefined;
   }
   return undefined;
 }
 
-/** Whether `text` gives an answer of `kind`, loosely: a digit, or a word of that kind (a month, "century", "after"; "twelve", "half"). */
-export function givesKind(kind: AnswerKind, text: string): boolean {
-  return /\p{N}/u.test(text) || wordsOf(text).some((word) => GIVING_WORDS[kind].has(word));
+/** A word that gives an answer of `kind`, loosely: one with a digit, or a word of that kind (a month, "century", "after"; "twelve", "half"). */
+function givingWord(kind: AnswerKind, word: string): boolean {
+  return /\p{N}/u.test(word) || GIVING_WORDS[kind].has(word);
+}
+
+/** Whether `text` gives the answer `asked` for: a word giving its kind that the question does not name itself. */
+export function givesAnswer(asked: AskedAnswer, text: string): boolean {
+  return wordsOf(text).some((word) => givingWord(asked.kind, word) && !asked.named.has(word));
 }
 
 /**
- * The sentence to show for a question of `kind`: `preferred` when it gives that kind, else the
- * best-scoring sentence that does ("In 1066, Duke William… conquered England" over a closer
- * sentence with no date), else `preferred`.
+ * The sentence to show for a question that `asked` for a kind of answer: `preferred` when it gives
+ * one, else the best-scoring sentence that does ("In 1066, Duke William… conquered England" over
+ * a closer sentence with no date), else `preferred`.
  */
-export function sentenceGiving(kind: AnswerKind | undefined, sentences: readonly string[], scores: readonly number[], preferred: number): number {
-  if (kind === undefined || givesKind(kind, sentences[preferred] ?? '')) return preferred;
+export function sentenceGiving(asked: AskedAnswer | undefined, sentences: readonly string[], scores: readonly number[], preferred: number): number {
+  if (asked === undefined || givesAnswer(asked, sentences[preferred] ?? '')) return preferred;
   let giving = preferred;
   sentences.forEach((sentence, i) => {
-    if ((giving === preferred || scores[i]! > scores[giving]!) && givesKind(kind, sentence)) giving = i;
+    if ((giving === preferred || scores[i]! > scores[giving]!) && givesAnswer(asked, sentence)) giving = i;
   });
   return giving;
 }

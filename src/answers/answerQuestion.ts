@@ -6,7 +6,7 @@ import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../index/coverage.js';
 import { analyzeQuery, firstPassageWith, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
-import { answerKindOf, givesKind, sentenceGiving, type AnswerKind } from './answerKind.js';
+import { answerAskedBy, givesAnswer, sentenceGiving, type AskedAnswer } from './answerKind.js';
 import { selectQuote, type Span } from './selectQuote.js';
 import { analyze, normalizeText, toTerm, tokenize } from '../text/analyze.js';
 
@@ -134,12 +134,12 @@ function matchedTermWeights(index: SearchIndex, result: SearchResult): Map<strin
   return new Map(result.terms.map((term) => [term, termWeight(index, term)]));
 }
 
-/** For a question asking for `kind`: the sentence of a result's passage that gives it and holds the most of the question's weight. */
-function sentenceGivingByWords(index: SearchIndex, result: SearchResult, kind: AnswerKind): number {
+/** For a question that `asked` for a kind of answer: the sentence of a result's passage that gives it and holds the most of the question's weight. */
+function sentenceGivingByWords(index: SearchIndex, result: SearchResult, asked: AskedAnswer): number {
   const weights = matchedTermWeights(index, result);
   const sentences = sentencesOf(index.passageAt.get(result.id as number)!);
   const scores = sentences.map((sentence) => analyze(sentence).reduce((sum, term) => sum + (weights.get(term) ?? 0), 0));
-  return sentenceGiving(kind, sentences, scores, scores.indexOf(Math.max(...scores)));
+  return sentenceGiving(asked, sentences, scores, scores.indexOf(Math.max(...scores)));
 }
 
 /** Related passages a decline may show, at most. */
@@ -205,19 +205,19 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
     return decline(index, retrieval, best && bestCoverage >= MIN_CLOSEST_COVERAGE ? [toResult(index, best, bestCoverage)] : []);
   }
   const results: AnswerResult[] = [];
-  const kind = answerKindOf(question);
+  const asked = answerAskedBy(question);
   for (const candidate of retrieval.candidates) {
     if (results.length >= top) break;
     const coverage = candidate === best ? bestCoverage : coverageOf(retrieval.terms, candidate);
     if (coverage < MIN_COVERAGE || candidate.score < best.score * MIN_RELATIVE_SCORE) continue;
-    results.push(toResult(index, candidate, coverage, kind && sentenceGivingByWords(index, candidate, kind)));
+    results.push(toResult(index, candidate, coverage, asked && sentenceGivingByWords(index, candidate, asked)));
   }
-  return shownInPublic(retrieval, kind, results, () => false);
+  return shownInPublic(retrieval, asked, results, () => false);
 }
 
 /**
- * An answer as it may be quoted in public: its first result gives the `kind` of answer the question
- * asks for (a time for "when", a number for "how many"; a further result that does goes first
+ * An answer as it may be quoted in public: its first result gives the kind of answer the question
+ * `asked` for (a time for "when", a number for "how many"; a further result that does goes first
  * instead) and carries what was asked: its shown sentence is close in meaning (`closeInMeaning`)
  * or has the question's rare words (for a question of a kind, anywhere in the quote: the shown
  * sentence is the one giving the kind). Else the results go to the asker alone, as the closest
@@ -225,14 +225,14 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
  */
 export function shownInPublic(
   retrieval: Retrieval,
-  kind: AnswerKind | undefined,
+  asked: AskedAnswer | undefined,
   results: AnswerResult[],
   closeInMeaning: (result: AnswerResult) => boolean,
 ): Answer {
-  const giving = kind === undefined ? 0 : results.findIndex((result) => givesKind(kind, result.quote));
+  const giving = asked === undefined ? 0 : results.findIndex((result) => givesAnswer(asked, result.quote));
   if (giving < 0) return notSure(retrieval, results);
   const shown = giving === 0 ? results : [results[giving]!, ...results.filter((_, i) => i !== giving)];
-  if (!closeInMeaning(shown[0]!) && !carriesQuestion(retrieval.terms, shown[0]!, kind !== undefined)) return notSure(retrieval, shown);
+  if (!closeInMeaning(shown[0]!) && !carriesQuestion(retrieval.terms, shown[0]!, asked !== undefined)) return notSure(retrieval, shown);
   return { question: retrieval.question, answered: true, results: shown, related: [], didYouMean: [] };
 }
 

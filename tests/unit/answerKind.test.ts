@@ -3,41 +3,54 @@
  * public only by a quote that gives one, with the sentence that gives it shown.
  */
 import { describe, expect, it } from 'vitest';
-import { answerKindOf, givesKind, sentenceGiving } from '../../src/answers/answerKind.js';
+import { answerAskedBy, givesAnswer, sentenceGiving, type AnswerKind } from '../../src/answers/answerKind.js';
 import { answerQuestion } from '../../src/answers/answerQuestion.js';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 
+const kindOf = (question: string) => answerAskedBy(question)?.kind;
+const asking = (kind: AnswerKind, ...named: string[]) => ({ kind, named: new Set(named) });
+
 describe('the kind of answer a question asks for', () => {
   it('is a time or a quantity when the question starts by asking for one, else none', () => {
-    expect(answerKindOf('When did the fair open?')).toBe('time');
-    expect(answerKindOf('so what year was it built')).toBe('time');
-    expect(answerKindOf('and how many people came?')).toBe('quantity');
-    expect(answerKindOf('How much did the city pay')).toBe('quantity');
-    expect(answerKindOf('Who opened the fair?')).toBeUndefined();
-    expect(answerKindOf('tell me when it opened')).toBe('time');
+    expect(kindOf('When did the fair open?')).toBe('time');
+    expect(kindOf('so what year was it built')).toBe('time');
+    expect(kindOf('and how many people came?')).toBe('quantity');
+    expect(kindOf('How much did the city pay')).toBe('quantity');
+    expect(kindOf('Who opened the fair?')).toBeUndefined();
+    expect(kindOf('tell me when it opened')).toBe('time');
     // "when" after other words is a conjunction, not what is asked.
-    expect(answerKindOf('who was mayor of the town when the fair opened')).toBeUndefined();
-    expect(answerKindOf('what happens when the fair closes?')).toBeUndefined();
-    expect(answerKindOf('')).toBeUndefined();
+    expect(kindOf('who was mayor of the town when the fair opened')).toBeUndefined();
+    expect(kindOf('what happens when the fair closes?')).toBeUndefined();
+    expect(kindOf('')).toBeUndefined();
   });
 
   it('is given by a digit, or a word of its kind', () => {
-    expect(givesKind('time', 'It opened in 1998.')).toBe(true);
-    expect(givesKind('time', 'It opened in early March.')).toBe(true);
-    expect(givesKind('time', 'It opened to great acclaim.')).toBe(false);
-    expect(givesKind('quantity', 'Twelve thousand people came.')).toBe(true);
-    expect(givesKind('quantity', 'Half the town came.')).toBe(true);
-    expect(givesKind('quantity', 'The town came out in force.')).toBe(false);
+    expect(givesAnswer(asking('time'), 'It opened in 1998.')).toBe(true);
+    expect(givesAnswer(asking('time'), 'It opened in early March.')).toBe(true);
+    expect(givesAnswer(asking('time'), 'It opened to great acclaim.')).toBe(false);
+    expect(givesAnswer(asking('quantity'), 'Twelve thousand people came.')).toBe(true);
+    expect(givesAnswer(asking('quantity'), 'Half the town came.')).toBe(true);
+    expect(givesAnswer(asking('quantity'), 'The town came out in force.')).toBe(false);
     // A month is a time, not a quantity.
-    expect(givesKind('quantity', 'It opened in March.')).toBe(false);
+    expect(givesAnswer(asking('quantity'), 'It opened in March.')).toBe(false);
+  });
+
+  it('is not given by the numbers and words of its kind the question names itself', () => {
+    expect(answerAskedBy('how much is windows 10')).toEqual(asking('quantity', '10'));
+    expect(answerAskedBy('when did they meet in march?')).toEqual(asking('time', 'march'));
+    expect(givesAnswer(asking('quantity', '10'), 'It runs Windows 10.')).toBe(false);
+    expect(givesAnswer(asking('quantity', '10'), 'Windows 10 costs 120 dollars.')).toBe(true);
+    expect(givesAnswer(asking('time', 'march'), 'They met in March.')).toBe(false);
+    expect(givesAnswer(asking('time', 'march'), 'They met in March 2015.')).toBe(true);
   });
 
   it('shows the best-scoring sentence that gives it, unless the preferred one does', () => {
     const sentences = ['The fair was a success.', 'It opened in 1998.', 'It closed in May.'];
-    expect(sentenceGiving('time', sentences, [0.9, 0.2, 0.5], 0)).toBe(2);
-    expect(sentenceGiving('time', sentences, [0.9, 0.2, 0.5], 1)).toBe(1);
-    expect(sentenceGiving('quantity', ['None here.', 'Nor here.'], [0.9, 0.5], 0)).toBe(0);
+    expect(sentenceGiving(asking('time'), sentences, [0.9, 0.2, 0.5], 0)).toBe(2);
+    expect(sentenceGiving(asking('time'), sentences, [0.9, 0.2, 0.5], 1)).toBe(1);
+    expect(sentenceGiving(asking('time', 'may'), sentences, [0.9, 0.2, 0.5], 0)).toBe(1);
+    expect(sentenceGiving(asking('quantity'), ['None here.', 'Nor here.'], [0.9, 0.5], 0)).toBe(0);
     expect(sentenceGiving(undefined, sentences, [0.9, 0.2, 0.5], 0)).toBe(0);
   });
 });
