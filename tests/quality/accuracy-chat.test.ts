@@ -30,14 +30,14 @@ describe('answers to questions typed the way members type (held-out half of chat
   });
 
   it('answers at least 78 % of the answerable questions right, more than naive minisearch', () => {
-    expect(engine.answerable).toBe(46);
+    expect(engine.answerable).toBe(70);
     expect(engine.top1 / engine.answerable, shown()).toBeGreaterThanOrEqual(0.78);
     expect(engine.top1, shown()).toBeGreaterThan(chat.halves['held-out'].baseline.top1);
   });
 
-  it('declines at least half the off-topic questions', () => {
-    expect(engine.unanswerable).toBe(6);
-    expect(engine.abstained, shown()).toBeGreaterThanOrEqual(3);
+  it('declines at least 7 of the 12 off-topic questions', () => {
+    expect(engine.unanswerable).toBe(12);
+    expect(engine.abstained, shown()).toBeGreaterThanOrEqual(7);
   });
 
   it('shows at most ten wrong answers', () => {
