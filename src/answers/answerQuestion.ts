@@ -6,7 +6,7 @@ import { MIN_CLOSEST_COVERAGE, MIN_COVERAGE } from '../index/coverage.js';
 import { analyzeQuery, firstPassageWith, queryIndex, termWeight, type QueryTerm } from '../index/queryIndex.js';
 import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
-import { answerAskedBy, givesAnswer, sentenceGiving, type AskedAnswer } from './answerKind.js';
+import { answerAskedBy, givesAnswer, givesCount, sentenceGiving, type AskedAnswer } from './answerKind.js';
 import { selectQuote, type Span } from './selectQuote.js';
 import { analyze, normalizeText, toTerm, tokenize } from '../text/analyze.js';
 
@@ -217,7 +217,8 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 
 /**
  * An answer as it may be quoted in public: its first result gives the kind of answer the question
- * `asked` for (a time for "when", a number for "how many"; a further result that does goes first
+ * `asked` for (a time for "when", a number for "how many"; a further result that does goes first,
+ * and before it one that counts what "how many" asks about: "11 million customers"
  * instead) and carries what was asked: its shown sentence is close in meaning (`closeInMeaning`)
  * or has the question's rare words (for a question of a kind, anywhere in the quote: the shown
  * sentence is the one giving the kind). Else the results go to the asker alone, as the closest
@@ -229,7 +230,8 @@ export function shownInPublic(
   results: AnswerResult[],
   closeInMeaning: (result: AnswerResult) => boolean,
 ): Answer {
-  const giving = asked === undefined ? 0 : results.findIndex((result) => givesAnswer(asked, result.quote));
+  const counting = asked === undefined ? -1 : results.findIndex((result) => givesCount(asked, result.quote));
+  const giving = asked === undefined ? 0 : counting >= 0 ? counting : results.findIndex((result) => givesAnswer(asked, result.quote));
   if (giving < 0) return notSure(retrieval, results);
   const shown = giving === 0 ? results : [results[giving]!, ...results.filter((_, i) => i !== giving)];
   if (!closeInMeaning(shown[0]!) && !carriesQuestion(retrieval.terms, shown[0]!, asked !== undefined)) return notSure(retrieval, shown);

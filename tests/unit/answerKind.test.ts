@@ -3,13 +3,13 @@
  * public only by a quote that gives one, with the sentence that gives it shown.
  */
 import { describe, expect, it } from 'vitest';
-import { answerAskedBy, givesAnswer, sentenceGiving, type AnswerKind } from '../../src/answers/answerKind.js';
+import { answerAskedBy, givesAnswer, givesCount, sentenceGiving, type AnswerKind } from '../../src/answers/answerKind.js';
 import { answerQuestion } from '../../src/answers/answerQuestion.js';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 
 const kindOf = (question: string) => answerAskedBy(question)?.kind;
-const asking = (kind: AnswerKind, ...named: string[]) => ({ kind, named: new Set(named) });
+const asking = (kind: AnswerKind, ...named: string[]) => ({ kind, named: new Set(named), counted: new Set<string>() });
 
 describe('the kind of answer a question asks for', () => {
   it('is a time or a quantity when the question starts by asking for one, else none', () => {
@@ -43,6 +43,21 @@ describe('the kind of answer a question asks for', () => {
     expect(givesAnswer(asking('quantity', '10'), 'Windows 10 costs 120 dollars.')).toBe(true);
     expect(givesAnswer(asking('time', 'march'), 'They met in March.')).toBe(false);
     expect(givesAnswer(asking('time', 'march'), 'They met in March 2015.')).toBe(true);
+  });
+
+  it('for "how many", knows what is counted, and finds a number standing right before it', () => {
+    const customers = answerAskedBy('so how many customers does the firm have?')!;
+    expect(customers.counted).toEqual(new Set(['custom']));
+    expect(givesCount(customers, 'The firm has 11 million customers as of 2015.')).toBe(true);
+    expect(givesCount(customers, 'It added 400,000 new customers.')).toBe(true);
+    // A number further off, across a comma or a joining word, counts something else.
+    expect(givesCount(customers, 'Since 1 July 2007, and now customers pay less.')).toBe(false);
+    expect(givesCount(customers, 'It has 40 shops and many customers.')).toBe(false);
+    expect(givesCount(customers, 'Customers number in the millions.')).toBe(false);
+    // Not asked for a count of something named: nothing to find.
+    expect(givesCount(answerAskedBy('how much did it cost')!, 'It cost 11 million dollars.')).toBe(false);
+    const sentences = ['The firm has customers everywhere, since 1990.', 'It is big, with 11 million customers.'];
+    expect(sentenceGiving(customers, sentences, [0.9, 0.3], 0)).toBe(1);
   });
 
   it('shows the best-scoring sentence that gives it, unless the preferred one does', () => {
@@ -88,5 +103,17 @@ describe('answers to questions of a kind', () => {
     expect(answer.related.length).toBeGreaterThan(0);
     // Asked without a kind, the same passage answers.
     expect(answerQuestion(index, 'Where did the harbour fair draw visitors from?').answered).toBe(true);
+  });
+
+  it('puts first the result that counts what "how many" asks about, over one with another number', () => {
+    const shops = buildSearchIndex([
+      document('rules', 'The shop customers rules changed on 1 July 2007: shop customers now pay less, and shop customers who join get more.'),
+      document('size', 'The shop is large, and serves 12,000 customers.'),
+    ]);
+    const answer = answerQuestion(shops, 'How many shop customers are there?');
+    expect(answer.answered).toBe(true);
+    expect(answer.results.map((result) => result.document.id)).toEqual(['size', 'rules']);
+    // Without a count asked for, the passage that names them most goes first.
+    expect(answerQuestion(shops, 'What about shop customers?').results[0]!.document.id).toBe('rules');
   });
 });
