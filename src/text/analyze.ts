@@ -144,8 +144,10 @@ function computeTerm(token: string): string | null {
   if (word.length < 2 && !/\p{N}|\p{Script=Han}/u.test(word)) return null;
   if (STOP_WORDS.has(word)) return null;
   if (!/^\p{Script=Latin}+$/u.test(word)) return word; // numbers, mixed tokens, other scripts: as is
-  if (word.length > MAX_STEMMED_CHARS) return word;
-  return stem(word.replace(BRITISH_ISE, 'iz$1'));
+  // Accents folded: members type "fiancee" and "Fecamp" for "fiancée" and "Fécamp".
+  const plain = word.normalize('NFD').replace(/\p{M}/gu, '');
+  if (plain.length > MAX_STEMMED_CHARS) return plain;
+  return stem(plain.replace(BRITISH_ISE, 'iz$1'));
 }
 
 /** The index terms of a text, in order, duplicates kept (they are term frequencies). */

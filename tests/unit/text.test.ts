@@ -79,6 +79,15 @@ describe('analyze', () => {
     expect(toTerm('rise')).toBe('rise');
   });
 
+  it('folds accents of Latin letters, so words typed without them meet the text', () => {
+    expect(analyze('fiancee')).toEqual(analyze('fiancée'));
+    expect(analyze('Fecamp Abbey')).toEqual(analyze('Fécamp Abbey'));
+    expect(analyze('Jumieges')).toEqual(analyze('Jumie\u0300ges'));
+    expect(analyze('Île-de-France')).toEqual(['ile', 'de', 'franc']);
+    // Other scripts keep their marks: a Devanagari vowel sign is part of the word.
+    expect(toTerm('हिंदी')).toBe('हिंदी');
+  });
+
   it('stems words up to 64 letters and keeps longer runs of letters as they are', () => {
     // The stemmer is quadratic in the word: a 1 MiB run of letters would take hours.
     expect(toTerm('Connections'.repeat(5))).toBe(`${'connections'.repeat(4)}connect`);
