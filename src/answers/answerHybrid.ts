@@ -99,7 +99,13 @@ export function answerHybrid(
       candidates.push({ passageId: passage.id, bm25Score: 0, coverage: 0, sentenceCoverage: 0 });
     }
   }
-  const outcome = rankAndDecide(candidates, (passageId) => semantic.sentenceCosines(results.get(passageId)!.passage, vector), top, {
+  // Kept for the answer's own passages: a question of a kind picks its shown sentence from them.
+  const cosines = new Map<string, readonly number[] | undefined>();
+  const cosinesOf = (passageId: string) => {
+    if (!cosines.has(passageId)) cosines.set(passageId, semantic.sentenceCosines(results.get(passageId)!.passage, vector));
+    return cosines.get(passageId);
+  };
+  const outcome = rankAndDecide(candidates, cosinesOf, top, {
     ...RANKING,
     candidatePool: candidates.length,
   });
@@ -122,10 +128,9 @@ export function answerHybrid(
       let shown = candidate.bestSentence;
       let cosine = candidate.bestSentenceCosine;
       if (asked) {
-        const passage = results.get(candidate.passageId)!.passage;
-        const cosines = semantic.sentenceCosines(passage, vector)!;
-        shown = sentenceGiving(asked, sentencesOf(passage), cosines, shown);
-        cosine = cosines[shown]!;
+        const sentenceCosines = cosinesOf(candidate.passageId)!;
+        shown = sentenceGiving(asked, sentencesOf(results.get(candidate.passageId)!.passage), sentenceCosines, shown);
+        cosine = sentenceCosines[shown]!;
       }
       const answer = quoted(candidate.passageId, candidate.coverage, shown);
       if (cosine >= RANKING.publicSentenceCosine) closeInMeaning.add(answer);
