@@ -7,6 +7,7 @@
  * is about) are recognised by meaning and answered from the article's metadata.
  */
 import type { SearchResult } from 'minisearch';
+import { RecentlyUsed } from '../cache/RecentlyUsed.js';
 import type { IntentMatch } from '../semantic/articleIntent.js';
 import { RANKING, rankAndDecide, type LexicalCandidate } from '../semantic/rank.js';
 import { isVisibleIn } from '../corpus/types.js';
@@ -58,12 +59,27 @@ export function lexicalCandidate(terms: readonly QueryTerm[], result: SearchResu
   return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(terms, result), sentenceCoverage: sentenceCoverage(terms, passage) };
 }
 
+/**
+ * The terms of each sentence of the passages candidates come from most often, kept rather than
+ * split and analysed again for every question that finds them (bounded: a corpus holds far more
+ * passages than are ever candidates). Keyed by the passage itself, so a reloaded text is new.
+ */
+const sentenceTerms = new RecentlyUsed<Passage, ReadonlySet<string>[]>(4_096);
+
+function sentenceTermsOf(passage: Passage): ReadonlySet<string>[] {
+  let terms = sentenceTerms.get(passage);
+  if (!terms) {
+    terms = sentencesOf(passage).map((sentence) => new Set(analyze(sentence)));
+    sentenceTerms.set(passage, terms);
+  }
+  return terms;
+}
+
 /** The largest share of the question's weight that one sentence of `passage` holds. */
 function sentenceCoverage(terms: readonly QueryTerm[], passage: Passage): number {
   const total = terms.reduce((sum, { weight }) => sum + weight, 0);
   let best = 0;
-  for (const sentence of sentencesOf(passage)) {
-    const present = new Set(analyze(sentence));
+  for (const present of sentenceTermsOf(passage)) {
     const held = terms.reduce((sum, term) => sum + (isIn(term, present) ? term.weight : 0), 0);
     best = Math.max(best, total === 0 ? 0 : held / total);
   }
