@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { isVisibleIn, type DocumentInfo } from '../corpus/types.js';
 import type { SearchIndex } from '../index/buildSearchIndex.js';
 import { nearTerms, passageFrequency, termWeight } from '../index/queryIndex.js';
-import { analyzeWithSurfaces, normalizeText, toTerm } from '../text/analyze.js';
+import { analyzeWithSurfaces, foldAccents, normalizeText, toTerm } from '../text/analyze.js';
 import { articleAskedAbout, documentOfRefs } from './answerAbout.js';
 import { surfaceOf, type AnswerOptions, type ArticleIntent, type FollowUpContext } from './answerQuestion.js';
 import articleQuestions from './data/articleQuestions.json' with { type: 'json' };
@@ -96,7 +96,7 @@ export function understandQuestion(index: SearchIndex, question: string, options
  */
 function correction(index: SearchIndex, word: string, scope: string | undefined): string | undefined {
   const term = toTerm(word);
-  if (term === null || inCorpus(index, word) || isEnglish(word)) return undefined;
+  if (term === null || inCorpus(index, word) || isEnglish(foldAccents(word))) return undefined;
   const [nearest] = nearTerms(index, term, { fuzzy: true, prefix: false, scope });
   return nearest?.typo ? surfaceOf(index, nearest.term, scope) : undefined;
 }
@@ -136,8 +136,9 @@ const VERBS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string
 const ASKED_WITH: Record<ArticleIntent, readonly string[]> = { author: ['who', 'whom', 'whose', 'where'], published: ['when'], topic: [] };
 
 /** The lower-case words of a text. */
+/** The words of a text as typed, lower-case and with accents folded, so "fecamp" meets a title's "Fécamp". */
 function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(TYPED_WORD) ?? [];
+  return foldAccents(text.toLowerCase()).match(TYPED_WORD) ?? [];
 }
 
 /** The longest acronym of a title's words looked for. */

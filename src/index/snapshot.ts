@@ -24,7 +24,7 @@ import { MINISEARCH_OPTIONS, type SearchIndex } from './buildSearchIndex.js';
  * files, how text is split into passages, analysed into terms (src/text/analyze.ts) or indexed
  * (MINISEARCH_OPTIONS, bulkLoad). A saved index of another format is rebuilt rather than trusted.
  */
-export const INDEX_FORMAT = 'snapshot-format-5';
+export const INDEX_FORMAT = 'snapshot-format-6';
 
 /** The libraries whose version shapes the saved index: the index itself, the stemmer and the stop words. */
 export const INDEX_PACKAGES = ['minisearch', 'wink-porter2-stemmer', 'stopword'] as const;

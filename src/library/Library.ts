@@ -16,6 +16,7 @@ import { documentKey, isVisibleIn, type CorpusDocument, type CorpusProblem, type
 import { buildSearchIndex, documentOf, updateSearchIndex, visibleDocument, visiblePassageByRef, type SearchIndex } from '../index/buildSearchIndex.js';
 import { SnapshotUnusable, loadSavedCatalog, loadSnapshot, saveSnapshot } from '../index/snapshot.js';
 import { articleFingerprint, type Passage } from '../passages/splitIntoPassages.js';
+import { foldAccents } from '../text/analyze.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 
 export interface ReloadReport {
@@ -76,8 +77,8 @@ export interface OpenedLibrary {
 
 /** Whether a document matches what someone typed into a picker: in its title or its id. */
 export function documentMatches(document: DocumentInfo, typed: string): boolean {
-  const wanted = typed.trim().toLowerCase();
-  return document.title.toLowerCase().includes(wanted) || document.id.includes(wanted);
+  const wanted = foldAccents(typed.trim().toLowerCase());
+  return foldAccents(document.title.toLowerCase()).includes(wanted) || document.id.includes(wanted);
 }
 
 /**

@@ -139,15 +139,29 @@ export function toTerm(token: string): string | null {
   return term;
 }
 
+/** Latin letters that carry no separable accent, spelled as an English keyboard types them. */
+const PLAIN_LETTERS: Record<string, string> = { ł: 'l', ø: 'o', ı: 'i', đ: 'd', ð: 'd', ß: 'ss', æ: 'ae', œ: 'oe', þ: 'th' };
+
+/**
+ * A lower-case word with the accents of its Latin letters folded ("Fécamp" → "fecamp", "Łódź" →
+ * "lodz", "İstanbul" → "istanbul"): members type words without them. Marks on letters of other
+ * scripts are part of the letter (a Devanagari vowel sign) and stay.
+ */
+export function foldAccents(word: string): string {
+  return word
+    .normalize('NFD')
+    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .replace(/[łøıđðßæœþ]/g, (letter) => PLAIN_LETTERS[letter]!)
+    .normalize('NFC');
+}
+
 function computeTerm(token: string): string | null {
-  const word = token.toLowerCase().replace(/'s$/, '').replace(/'/g, '');
+  const word = foldAccents(token.toLowerCase()).replace(/'s$/, '').replace(/'/g, '');
   if (word.length < 2 && !/\p{N}|\p{Script=Han}/u.test(word)) return null;
   if (STOP_WORDS.has(word)) return null;
   if (!/^\p{Script=Latin}+$/u.test(word)) return word; // numbers, mixed tokens, other scripts: as is
-  // Accents folded: members type "fiancee" and "Fecamp" for "fiancée" and "Fécamp".
-  const plain = word.normalize('NFD').replace(/\p{M}/gu, '');
-  if (plain.length > MAX_STEMMED_CHARS) return plain;
-  return stem(plain.replace(BRITISH_ISE, 'iz$1'));
+  if (word.length > MAX_STEMMED_CHARS) return word;
+  return stem(word.replace(BRITISH_ISE, 'iz$1'));
 }
 
 /** The index terms of a text, in order, duplicates kept (they are term frequencies). */

@@ -10,9 +10,9 @@ import { searchPassages } from '../../src/answers/searchPassages.js';
 import { MAX_QUOTE_CHARS } from '../../src/answers/selectQuote.js';
 import { MAX_QUESTION_CHARS, validateQuestion } from '../../src/answers/validateQuestion.js';
 import { loadCorpus } from '../../src/corpus/loadCorpus.js';
-import type { CorpusDocument } from '../../src/corpus/types.js';
+import type { CorpusDocument, DocumentInfo } from '../../src/corpus/types.js';
 import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchIndex.js';
-import { ANSWER_CACHE_SIZE, Library } from '../../src/library/Library.js';
+import { ANSWER_CACHE_SIZE, Library, documentMatches } from '../../src/library/Library.js';
 import { EMBEDDING_DIMENSIONS } from '../../src/semantic/embedder.js';
 import { SemanticIndex } from '../../src/semantic/SemanticIndex.js';
 import { loadQuestionSet } from '../support/questionSet.js';
@@ -435,6 +435,13 @@ describe('Library', () => {
     expect(library.search('Tsingh', { limit: 1, partial: true })[0]!.passage.paragraph).toBe(6);
     expect(library.findDocuments('CHINESE state', 5).map((document) => document.id)).toEqual(['microsoft-china-partnerships']);
     expect(library.findDocuments('volcano', 5)).toEqual([]);
+  });
+
+  it('finds a document by its title typed without accents', () => {
+    const document = { title: 'Fécamp Abbey’s choir', id: 'fecamp-choir' } as DocumentInfo;
+    expect(documentMatches(document, 'FECAMP abbey')).toBe(true);
+    expect(documentMatches(document, 'fécamp')).toBe(true);
+    expect(documentMatches(document, 'fecund')).toBe(false);
   });
 
   it('opens a folder with broken files, serving the valid ones and returning the problems', async () => {

@@ -84,6 +84,12 @@ describe('analyze', () => {
     expect(analyze('Fecamp Abbey')).toEqual(analyze('Fécamp Abbey'));
     expect(analyze('Jumieges')).toEqual(analyze('Jumie\u0300ges'));
     expect(analyze('Île-de-France')).toEqual(['ile', 'de', 'franc']);
+    // Letters with no separable accent, and a capital whose lower case carries a mark.
+    expect(analyze('Łódź Tromsø Kırıkkale')).toEqual(analyze('Lodz Tromso Kirikkale'));
+    expect(analyze('İstanbul')).toEqual(['istanbul']);
+    expect(analyze('café2')).toEqual(['cafe2']);
+    // A word that folds to a stop word is one.
+    expect(analyze('hé')).toEqual([]);
     // Other scripts keep their marks: a Devanagari vowel sign is part of the word.
     expect(toTerm('हिंदी')).toBe('हिंदी');
   });

@@ -62,6 +62,16 @@ describe('reading a question as members type it', () => {
   it('leaves English words, and words nothing in the corpus is near, as they were typed', () => {
     expect(normalizeQuestion(index, 'what happened this weak in Zyxwvut')).toBe('what happened this weak in Zyxwvut');
   });
+
+  it('knows an English word typed with its accents', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-understand-care-'));
+    await writeFile(
+      path.join(dir, 'care.md'),
+      '---\ntitle: Care homes\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/care\n---\n\nThe care home opened a new wing.\n',
+    );
+    const care = buildSearchIndex((await loadCorpus(dir)).documents);
+    expect(normalizeQuestion(care, 'is the café open')).toBe('is the café open');
+  });
 });
 
 describe('questions about an article itself', () => {
@@ -131,6 +141,10 @@ describe('questions about an article itself', () => {
         path.join(dir, 'lighthouse.md'),
         '---\ntitle: The Royal National Lifeboat Institution’s lighthouse keeper retires\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/lighthouse\n---\n\nThe harbour authority confirmed that the lighthouse keeper retired after forty years of service.\n',
       );
+      await writeFile(
+        path.join(dir, 'choir.md'),
+        '---\ntitle: Fécamp Abbey’s choir sings again\nauthor: B. Chorister\npublisher: Gazette\npublished: 2019-05-06\nurl: https://example.com/choir\n---\n\nThe abbey choir gave its first concert in a decade.\n',
+      );
       several = (await Library.open({ dir })).library!;
     });
 
@@ -140,6 +154,10 @@ describe('questions about an article itself', () => {
 
     it('means the article whose title it names', async () => {
       expect((await several.answer('who wrote the microsoft partnerships article')).about?.document.author).toBe('Cate Cadell');
+    });
+
+    it('means the article whose title it names without its accents', async () => {
+      expect((await several.answer('who wrote the fecamp article')).about?.document.author).toBe('B. Chorister');
     });
 
     it('means the article whose title it names by initials', async () => {
