@@ -115,7 +115,8 @@ export function answerHybrid(
       candidates.push({ passageId: passage.id, bm25Score: 0, coverage: 0, sentenceCoverage: 0 });
     }
   }
-  // Kept for the answer's own passages: a question of a kind picks its shown sentence from them.
+  // Each candidate's cosines, computed once for this question: a question of a kind reads its
+  // answer's again to pick the sentence to show.
   const cosines = new Map<string, readonly number[] | undefined>();
   const cosinesOf = (passageId: string) => {
     if (!cosines.has(passageId)) cosines.set(passageId, semantic.sentenceCosines(results.get(passageId)!.passage, vector));

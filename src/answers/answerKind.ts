@@ -17,8 +17,11 @@ export interface AskedAnswer {
    * repeats them gives no answer by them ("how much is windows 10" is not answered by "Windows 10").
    */
   named: ReadonlySet<string>;
-  /** For a count ("how many customers"), the terms of what is counted: the two words after the asking words. */
-  counted: ReadonlySet<string>;
+  /**
+   * For a count ("how many new customers"), the terms of what is counted, in order: the words
+   * right after the asking words, the last of them taken as the thing itself ("customers").
+   */
+  counted: readonly string[];
 }
 
 const KINDS = ['time', 'quantity'] as const satisfies readonly AnswerKind[];
@@ -29,10 +32,13 @@ const GIVING_WORDS = Object.fromEntries(KINDS.map((kind) => [kind, new Set(answe
 const LEAD_IN = new Set(answerKinds.leadIn);
 
 const COUNTING = answerKinds.quantity.counting.map((phrase) => phrase.split(' '));
-/** Words that follow what is counted in the question, at most: "how many [new] customers". */
+/** How many words after the counting words name what is counted: "how many [new] [customers]". */
 const COUNTED_WORDS = 2;
-/** Words a number may stand before what it counts: "11 million [new] customers". */
+/** Words a count may stand before what it counts: "11 [million] [new] customers". */
 const COUNT_REACH = 3;
+const CARDINALS = new Set(answerKinds.quantity.cardinals);
+/** Words after which four digits are a year, not a count ("in 2007 customers…"). */
+const BEFORE_YEARS = new Set(answerKinds.quantity.beforeYears);
 
 function wordsOf(text: string): string[] {
   return tokenize(normalizeText(text).toLowerCase());
@@ -46,7 +52,7 @@ export function answerAskedBy(question: string): AskedAnswer | undefined {
     if (kind) {
       const counting = COUNTING.find((phrase) => phrase.every((word, i) => words[start + i] === word));
       const counted = counting ? words.slice(start + counting.length, start + counting.length + COUNTED_WORDS).map(toTerm) : [];
-      return { kind, named: new Set(words.filter((word) => givingWord(kind, word))), counted: new Set(counted.filter((term) => term !== null)) };
+      return { kind, named: new Set(words.filter((word) => givingWord(kind, word))), counted: [...new Set(counted.filter((term) => term !== null))] };
     }
     if (!LEAD_IN.has(words[start]!)) return undefined;
   }
@@ -64,23 +70,41 @@ export function givesAnswer(asked: AskedAnswer, text: string): boolean {
 }
 
 /**
- * Whether `text` gives the count `asked` for: a number it does not name itself, right before what
- * is counted ("11 million customers", "400,000 new subscribers"), with nothing but words that
- * qualify it between (no punctuation, no stop word: not "in 2007, and now customers").
+ * Whether `text` gives the count `asked` for: a count it does not name itself right before what
+ * is counted ("11 million customers", "400,000 new subscribers"), with only words that qualify it
+ * between (no punctuation, no stop word: not "in 2007, and now customers"). A word the question
+ * qualifies the thing with counts only followed by the rest of what is counted ("300 new
+ * customers", not "40 new shops" for "how many new customers").
  */
 export function givesCount(asked: AskedAnswer, text: string): boolean {
-  if (asked.counted.size === 0) return false;
+  const thing = asked.counted.at(-1);
+  if (thing === undefined) return false;
   const chunks = normalizeText(text).toLowerCase().split(/\s+/);
+  const termAt = (at: number) => (at < chunks.length ? toTerm(withoutTrailingMarks(chunks[at]!)) : null);
   return chunks.some((chunk, i) => {
-    if (!/^[\p{L}\p{N}.,]*[\p{L}\p{N}]$/u.test(chunk) || !givingWord(asked.kind, chunk) || asked.named.has(chunk)) return false;
-    for (const next of chunks.slice(i + 1, i + 1 + COUNT_REACH)) {
-      const word = next.replace(/[^\p{L}\p{N}]+$/u, '');
-      const term = toTerm(word);
-      if (term !== null && asked.counted.has(term)) return true;
-      if (term === null || word !== next) return false;
+    if (!isCount(chunk, chunks[i - 1]) || wordsOf(chunk).every((word) => asked.named.has(word))) return false;
+    for (let next = i + 1; next <= i + COUNT_REACH && next < chunks.length; next += 1) {
+      const term = termAt(next);
+      if (term === null) return false;
+      if (term === thing || (asked.counted.includes(term) && asked.counted.includes(termAt(next + 1) ?? ''))) return true;
+      if (withoutTrailingMarks(chunks[next]!) !== chunks[next]) return false;
     }
     return false;
   });
+}
+
+/** A count in a quote: digits ("11", "2,000", "2.4m"), or a cardinal ("twelve", "million"), but not a year after "in". */
+function isCount(chunk: string, before: string | undefined): boolean {
+  if (CARDINALS.has(chunk)) return true;
+  if (!/^\p{N}[\p{N}.,]*\p{L}{0,2}$/u.test(chunk)) return false;
+  return !(/^\d{4}$/.test(chunk) && before !== undefined && BEFORE_YEARS.has(before));
+}
+
+/** A chunk without the punctuation after it ("customers," → "customers"). */
+function withoutTrailingMarks(chunk: string): string {
+  let end = chunk.length;
+  while (end > 0 && !/[\p{L}\p{N}]/u.test(chunk[end - 1]!)) end -= 1;
+  return chunk.slice(0, end);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 
 const kindOf = (question: string) => answerAskedBy(question)?.kind;
-const asking = (kind: AnswerKind, ...named: string[]) => ({ kind, named: new Set(named), counted: new Set<string>() });
+const asking = (kind: AnswerKind, ...named: string[]) => ({ kind, named: new Set(named), counted: [] });
 
 describe('the kind of answer a question asks for', () => {
   it('is a time or a quantity when the question starts by asking for one, else none', () => {
@@ -47,17 +47,31 @@ describe('the kind of answer a question asks for', () => {
 
   it('for "how many", knows what is counted, and finds a number standing right before it', () => {
     const customers = answerAskedBy('so how many customers does the firm have?')!;
-    expect(customers.counted).toEqual(new Set(['custom']));
+    expect(customers.counted).toEqual(['custom']);
     expect(givesCount(customers, 'The firm has 11 million customers as of 2015.')).toBe(true);
     expect(givesCount(customers, 'It added 400,000 new customers.')).toBe(true);
     // A number further off, across a comma or a joining word, counts something else.
     expect(givesCount(customers, 'Since 1 July 2007, and now customers pay less.')).toBe(false);
     expect(givesCount(customers, 'It has 40 shops and many customers.')).toBe(false);
     expect(givesCount(customers, 'Customers number in the millions.')).toBe(false);
+    // Not a count: one of them, a vague quantity, a year.
+    expect(givesCount(customers, 'One customer told reporters prices rose.')).toBe(false);
+    expect(givesCount(customers, 'Several customers complained.')).toBe(false);
+    expect(givesCount(customers, 'In 2019 customers complained.')).toBe(false);
+    expect(givesCount(customers, 'Twelve thousand customers wrote in; 2.4m customers left.')).toBe(true);
+    // What is counted ends the phrase: a word the question qualifies it with is not enough.
+    const joined = answerAskedBy('how many new customers joined')!;
+    expect(givesCount(joined, 'The firm opened 40 new shops.')).toBe(false);
+    expect(givesCount(joined, 'It signed 300 new customers.')).toBe(true);
+    expect(givesCount(answerAskedBy('how many people came')!, 'Some 30,000 people came to see it.')).toBe(true);
+    // A number the question names, however it is written there.
+    expect(givesCount(answerAskedBy('how many customers, out of 2,000, left')!, 'Of the 2,000 customers, 300 left.')).toBe(false);
     // Not asked for a count of something named: nothing to find.
     expect(givesCount(answerAskedBy('how much did it cost')!, 'It cost 11 million dollars.')).toBe(false);
     const sentences = ['The firm has customers everywhere, since 1990.', 'It is big, with 11 million customers.'];
     expect(sentenceGiving(customers, sentences, [0.9, 0.3], 0)).toBe(1);
+    const figure = ['The number of customers grew to 11 million last year.', 'One customer said the price was too high.'];
+    expect(sentenceGiving(customers, figure, [0.9, 0.5], 0)).toBe(0);
   });
 
   it('shows the best-scoring sentence that gives it, unless the preferred one does', () => {
