@@ -8,7 +8,8 @@ import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
 import { answerAskedBy, givesAnswer, givesCount, sentenceGiving, type AskedAnswer } from './answerKind.js';
 import { selectQuote, type Span } from './selectQuote.js';
-import { analyze, normalizeText, toTerm, tokenize } from '../text/analyze.js';
+import { analyze, analyzeWithSurfaces, foldAccents, normalizeText, toTerm, tokenize } from '../text/analyze.js';
+import { isEnglish } from '../text/englishWords.js';
 
 /**
  * Results after the first must also score at least this share of the first's score, so that
@@ -188,7 +189,7 @@ export function notSure({ question }: Retrieval, results: AnswerResult[]): Answe
 /** A declined answer; `related` are passages about the subject, if any. */
 export function decline(index: SearchIndex, { question, scope, terms, candidates }: Retrieval, related: AnswerResult[]): Answer {
   const reason: AbstainReason = terms.length === 0 ? 'no-terms' : candidates.length === 0 ? 'no-match' : 'weak-match';
-  return { question, answered: false, reason, results: [], related, didYouMean: didYouMean(index, terms, scope) };
+  return { question, answered: false, reason, results: [], related, didYouMean: didYouMean(index, question, terms, scope) };
 }
 
 /**
@@ -267,12 +268,14 @@ const MAX_DID_YOU_MEAN = 3;
 /**
  * For each question word the corpus lacks, the corpus word it is most likely a typo of: its
  * nearest expansion, when that is one edit away (a neighbour swap included) rather than merely a
- * word starting the same way. Nothing for words the corpus has.
+ * word starting the same way. Nothing for words the corpus has, nor for English words ("cost" is
+ * not a typo of "coast").
  */
-function didYouMean(index: SearchIndex, terms: QueryTerm[], scope: string | undefined): string[] {
-  const words = terms.flatMap(({ known, expansions }) => {
+function didYouMean(index: SearchIndex, question: string, terms: QueryTerm[], scope: string | undefined): string[] {
+  const english = new Set(analyzeWithSurfaces(question).flatMap(({ term, surface }) => (isEnglish(foldAccents(surface.toLowerCase())) ? [term] : [])));
+  const words = terms.flatMap(({ term, known, expansions }) => {
     const [nearest] = expansions;
-    return !known && nearest?.typo ? [surfaceOf(index, nearest.term, scope)] : [];
+    return !known && !english.has(term) && nearest?.typo ? [surfaceOf(index, nearest.term, scope)] : [];
   });
   return [...new Set(words)].slice(0, MAX_DID_YOU_MEAN);
 }

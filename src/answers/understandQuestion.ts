@@ -10,11 +10,11 @@
  * Every rule here is general English, read from the two data files beside this one; nothing is
  * particular to an article or a question.
  */
-import { createRequire } from 'node:module';
 import { isVisibleIn, type DocumentInfo } from '../corpus/types.js';
 import type { SearchIndex } from '../index/buildSearchIndex.js';
 import { nearTerms, passageFrequency, termWeight } from '../index/queryIndex.js';
 import { analyzeWithSurfaces, foldAccents, normalizeText, toTerm } from '../text/analyze.js';
+import { isEnglish } from '../text/englishWords.js';
 import { articleAskedAbout, documentOfRefs } from './answerAbout.js';
 import { surfaceOf, type AnswerOptions, type ArticleIntent, type FollowUpContext } from './answerQuestion.js';
 import articleQuestions from './data/articleQuestions.json' with { type: 'json' };
@@ -22,36 +22,6 @@ import chatSpellings from './data/chatSpellings.json' with { type: 'json' };
 
 const SPELLINGS = new Map(Object.entries(chatSpellings.spellings));
 const FILLER = new Set(chatSpellings.filler);
-
-/**
- * English words (the `an-array-of-english-words` package), loaded on first use: a word in it is
- * never "corrected". Kept as one sorted string searched by halves, a fraction of the memory of a
- * Set of its words.
- */
-let englishWords: { text: string; starts: Uint32Array } | undefined;
-
-/** Loads the English word list now, so that no member's question waits for it (an engine worker calls this before it serves). */
-export function loadEnglishWords(): void {
-  if (!englishWords) {
-    const words = (createRequire(import.meta.url)('an-array-of-english-words') as string[]).slice().sort();
-    const starts = new Uint32Array(words.length + 1);
-    words.forEach((entry, i) => (starts[i + 1] = starts[i]! + entry.length + 1));
-    englishWords = { text: words.join('\n'), starts };
-  }
-}
-
-function isEnglish(word: string): boolean {
-  loadEnglishWords();
-  const { text, starts } = englishWords!;
-  for (let low = 0, high = starts.length - 2; low <= high; ) {
-    const middle = (low + high) >>> 1;
-    const entry = text.slice(starts[middle], starts[middle + 1]! - 1);
-    if (entry === word) return true;
-    if (entry < word) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
-}
 
 /**
  * Words as people type them: letters and digits with inner apostrophes, and the few chat forms
@@ -64,10 +34,10 @@ const JOINED = /[.&]/;
 
 /**
  * Discord's markup for a mention of a member, role, channel or command, a custom emoji or a
- * timestamp ("<@123>", "<:pepe:456>", "<t:1700000000:R>"): names and numbers that are not words
- * of the question.
+ * timestamp ("<@123>", "<:pepe:456>", "<t:1700000000:R>"), and "@everyone" or "@here": names and
+ * numbers that are not words of the question.
  */
-const DISCORD_MARKUP = /<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[tTdDfFR])?|\/[\w -]+:\d+)>/g;
+const DISCORD_MARKUP = /<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[tTdDfFR])?|\/[\w -]+:\d+)>|@(?:everyone|here)(?![\p{L}\p{N}])/gu;
 
 /** Runs of question or exclamation marks ("??", "?!") said once. */
 const REPEATED_MARKS = /([?!])[?!]+/g;

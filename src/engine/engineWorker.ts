@@ -7,7 +7,7 @@
  * until it is told to stop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadEnglishWords } from '../answers/understandQuestion.js';
+import { loadEnglishWords } from '../text/englishWords.js';
 import { Library } from '../library/Library.js';
 import type { SemanticIndex } from '../semantic/SemanticIndex.js';
 import { EncoderClient } from './encoderClient.js';

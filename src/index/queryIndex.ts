@@ -105,7 +105,8 @@ export function nearTerms(index: SearchIndex, term: string, options: { fuzzy: bo
     const known = candidates.get(candidate);
     candidates.set(candidate, { weight: Math.max(weight, known?.weight ?? 0), typo: typo || (known?.typo ?? false) });
   };
-  if (options.fuzzy) {
+  // A number is never a typo of another: "2022" is not "2020".
+  if (options.fuzzy && !/^\p{N}+$/u.test(term)) {
     const maxDistance = fuzzyDistance(term);
     const fuzzyWeight = (candidate: string, distance: number) => (FUZZY_WEIGHT * candidate.length) / (candidate.length + distance);
     if (maxDistance > 0) for (const candidate of oneEditAway(terms, term)) consider(candidate, fuzzyWeight(candidate, 1), true);

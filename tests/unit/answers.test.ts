@@ -152,6 +152,15 @@ describe('answerQuestion on the bundled corpus', () => {
     expect(typo.answered).toBe(false);
     expect(typo.didYouMean).toEqual(['partnerships']);
     expect(answerQuestion(index, 'What is the capital of France?').didYouMean).toEqual([]);
+    // An English word the article lacks is not a typo of one it has.
+    expect(answerQuestion(index, 'hey guys baidu deal??').didYouMean).toEqual([]);
+    expect(answerQuestion(index, 'what did the govt cost').didYouMean).toEqual([]);
+  });
+
+  it('never reads a number as a typo of another', () => {
+    const answer = answerQuestion(index, 'who won the world cup in 2022');
+    expect(answer.didYouMean).toEqual([]);
+    expect(answer.answered).toBe(false);
   });
 
   it('abstains when the best passage shares only a minor part of the question', () => {

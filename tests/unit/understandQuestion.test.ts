@@ -32,6 +32,9 @@ describe('reading a question as members type it', () => {
     expect(normalizeQuestion(index, 'wat search engine does edge use in china??')).toBe('what search engine does edge use in china?');
     expect(normalizeQuestion(index, 'yo whos the govt working w/ lol')).toBe('who is the government working with');
     expect(normalizeQuestion(index, 'y r u asking, pls')).toBe('why are you asking,');
+    // Words that address the channel or hedge carry nothing to look up.
+    expect(normalizeQuestion(index, 'anyone know who cisco partnered with guys')).toBe('know who cisco partnered with');
+    expect(normalizeQuestion(index, 'quick q: whats the baidu thing')).toBe('q: what is the baidu');
   });
 
   it('corrects a word that is neither English nor the corpus’s to the corpus word it is one edit from', () => {
@@ -57,6 +60,7 @@ describe('reading a question as members type it', () => {
   it('drops Discord mentions, custom emoji and timestamps, which are not words of the question', () => {
     expect(normalizeQuestion(index, '<@123456> <:pepe:98765> wat did microsoft do <#42> <t:1700000000:R>')).toBe('what did microsoft do');
     expect(normalizeQuestion(index, '<a:dance:1> who wrote this <@!7> <@&8> </ask:9>')).toBe('who wrote this');
+    expect(normalizeQuestion(index, '@everyone @here baidu deal??')).toBe('baidu deal?');
   });
 
   it('leaves English words, and words nothing in the corpus is near, as they were typed', () => {
