@@ -56,7 +56,8 @@ export interface VisibleSize {
 
 /** What the lexical stage knows of a search result, for the semantic stage. */
 export function lexicalCandidate(terms: readonly QueryTerm[], result: SearchResult, passage: Passage): LexicalCandidate {
-  return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(terms, result), sentenceCoverage: sentenceCoverage(terms, passage) };
+  const shares = sentenceShares(terms, passage);
+  return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(terms, result), sentenceCoverage: Math.max(0, ...shares), sentenceShares: shares };
 }
 
 /**
@@ -75,15 +76,10 @@ function sentenceTermsOf(passage: Passage): ReadonlySet<string>[] {
   return terms;
 }
 
-/** The largest share of the question's weight that one sentence of `passage` holds. */
-function sentenceCoverage(terms: readonly QueryTerm[], passage: Passage): number {
+/** The share of the question's weight each sentence of `passage` holds. */
+function sentenceShares(terms: readonly QueryTerm[], passage: Passage): number[] {
   const total = terms.reduce((sum, { weight }) => sum + weight, 0);
-  let best = 0;
-  for (const present of sentenceTermsOf(passage)) {
-    const held = terms.reduce((sum, term) => sum + (isIn(term, present) ? term.weight : 0), 0);
-    best = Math.max(best, total === 0 ? 0 : held / total);
-  }
-  return best;
+  return sentenceTermsOf(passage).map((present) => (total === 0 ? 0 : terms.reduce((sum, term) => sum + (isIn(term, present) ? term.weight : 0), 0) / total));
 }
 
 /**
@@ -142,8 +138,8 @@ export function answerHybrid(
     const asked = answerAskedBy(question);
     const closeInMeaning = new Set<AnswerResult>();
     const answers = outcome.results.map((candidate) => {
-      let shown = candidate.bestSentence;
-      let cosine = candidate.bestSentenceCosine;
+      let shown = candidate.shownSentence;
+      let cosine = candidate.shownSentenceCosine;
       if (asked) {
         const sentenceCosines = cosinesOf(candidate.passageId)!;
         shown = sentenceGiving(asked, sentencesOf(results.get(candidate.passageId)!.passage), sentenceCosines, shown);
@@ -158,6 +154,6 @@ export function answerHybrid(
   return decline(
     index,
     retrieval,
-    outcome.related.slice(0, MAX_RELATED).map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.bestSentence)),
+    outcome.related.slice(0, MAX_RELATED).map((candidate) => quoted(candidate.passageId, candidate.coverage, candidate.shownSentence)),
   );
 }

@@ -76,6 +76,8 @@ export interface LexicalCandidate {
   coverage: number;
   /** The largest share of the question's idf weight one of its sentences matches, 0–1. */
   sentenceCoverage: number;
+  /** Each sentence's share of the question's idf weight (none for a passage found by meaning alone). */
+  sentenceShares?: readonly number[];
 }
 
 /**
@@ -87,9 +89,12 @@ export type SentenceCosines = (passageId: string) => readonly number[] | undefin
 export interface RankedCandidate extends LexicalCandidate {
   /** What the rank is by: normalised BM25 plus the weighted cosine and coverage. */
   fusedScore: number;
-  /** Index into the passage's sentences of the one closest to the question (to bold in the quote). */
+  /** Index into the passage's sentences of the one closest to the question. */
   bestSentence: number;
   bestSentenceCosine: number;
+  /** The sentence to quote in bold: the closest one holding every word of the question, else `bestSentence`. */
+  shownSentence: number;
+  shownSentenceCosine: number;
 }
 
 export type Decision =
@@ -126,15 +131,30 @@ export function scoreCandidates(candidates: readonly LexicalCandidate[], cosines
       if (similarity > cosines[bestSentence]!) bestSentence = i;
     });
     const bestSentenceCosine = cosines[bestSentence]!;
+    const shownSentence = closestHoldingAll(candidate, cosines) ?? bestSentence;
+    const shownSentenceCosine = cosines[shownSentence]!;
     const lexical = maxBm25 > 0 ? candidate.bm25Score / maxBm25 : 0;
     const fusedScore =
       lexical +
       constants.sentenceWeight * bestSentenceCosine +
       constants.coverageWeight * candidate.coverage +
       constants.sentenceCoverageWeight * candidate.sentenceCoverage;
-    ranked.push({ ...candidate, fusedScore, bestSentence, bestSentenceCosine });
+    ranked.push({ ...candidate, fusedScore, bestSentence, bestSentenceCosine, shownSentence, shownSentenceCosine });
   }
   return ranked.sort((a, b) => b.fusedScore - a.fusedScore);
+}
+
+/**
+ * The closest in meaning of the sentences that hold every word of the question, if one does: it
+ * says what was asked more plainly than a closer sentence without them ("VideoGuard … owned by
+ * NDS" for "who owns videoguard").
+ */
+function closestHoldingAll(candidate: LexicalCandidate, cosines: readonly number[]): number | undefined {
+  let closest: number | undefined;
+  cosines.forEach((cosine, i) => {
+    if ((candidate.sentenceShares?.[i] ?? 0) >= 1 - 1e-9 && (closest === undefined || cosine > cosines[closest]!)) closest = i;
+  });
+  return closest;
 }
 
 /** Whether a candidate supports an answer on its own: enough of the words, or a sentence close in meaning. */

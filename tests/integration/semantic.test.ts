@@ -141,6 +141,17 @@ describe('ranking stages', () => {
     expect(ranked[0]!.fusedScore).toBeCloseTo(fused, 6);
   });
 
+  it('shows the closest sentence that holds every word of the question, else the closest of all', () => {
+    const shares = (passageId: string, sentenceShares: number[]) => ({ ...candidate(passageId, 5, 1, Math.max(...sentenceShares)), sentenceShares });
+    const [holding] = scoreCandidates([shares('close', [1, 0.5])], cosinesOf);
+    expect(holding).toMatchObject({ bestSentence: 1, shownSentence: 0 });
+    expect(holding!.shownSentenceCosine).toBeCloseTo(Math.cos((80 * Math.PI) / 180), 5);
+    // Ranked and decided by the closest sentence all the same.
+    expect(holding!.bestSentenceCosine).toBeCloseTo(Math.cos(Math.PI / 18), 5);
+    const [partial] = scoreCandidates([shares('close', [0.9, 0.5])], cosinesOf);
+    expect(partial).toMatchObject({ bestSentence: 1, shownSentence: 1 });
+  });
+
   it('leaves out candidates without vectors and those beyond the pool', () => {
     const pool = [candidate('close', 1, 0), candidate('missing', 9, 1), candidate('far', 1, 0)];
     expect(scoreCandidates(pool, cosinesOf).map((c) => c.passageId)).toEqual(['close', 'far']);
@@ -161,6 +172,8 @@ describe('ranking stages', () => {
     fusedScore,
     bestSentence: 0,
     bestSentenceCosine,
+    shownSentence: 0,
+    shownSentenceCosine: bestSentenceCosine,
   });
 
   it('answers on enough coverage or on a close sentence, and declines below both', () => {
