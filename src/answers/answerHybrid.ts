@@ -57,7 +57,13 @@ export interface VisibleSize {
 /** What the lexical stage knows of a search result, for the semantic stage. */
 export function lexicalCandidate(terms: readonly QueryTerm[], result: SearchResult, passage: Passage): LexicalCandidate {
   const shares = sentenceShares(terms, passage);
-  return { passageId: passage.id, bm25Score: result.score, coverage: coverageOf(terms, result), sentenceCoverage: Math.max(0, ...shares), sentenceShares: shares };
+  return {
+    passageId: passage.id,
+    bm25Score: result.score,
+    coverage: coverageOf(terms, result),
+    sentenceCoverage: Math.max(0, ...shares),
+    sentenceShares: shares,
+  };
 }
 
 /**
