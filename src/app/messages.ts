@@ -114,7 +114,9 @@ export function formatAbstention(answer: Answer, titles: { shown: readonly strin
   if (answer.related.length > 0) {
     lines.push('', notSure ? 'The closest passages, though none clearly says what you asked:' : 'Related passages, which may not answer it:');
     for (const related of answer.related) {
-      const excerpt = escapeUserText(truncateAtWord(related.passage.text.replace(/\s+/g, ' '), 140));
+      // The sentence its link highlights, so that what is read here is what the link opens on.
+      const sentence = related.quoteHighlight ? related.quote.slice(...related.quoteHighlight) : related.passage.text;
+      const excerpt = escapeUserText(truncateAtWord(sentence.replace(/\s+/g, ' '), 140));
       lines.push(
         `• [${escapeUserText(shownTitle(related.document.title, 70))}, ${paragraphLabel(related.passage)}](${related.link.length <= 2048 ? related.link : related.document.url}) — ${excerpt}`,
       );
