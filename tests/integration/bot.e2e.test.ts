@@ -125,7 +125,9 @@ describe.each(TRANSPORTS)('over the %s', (transport) => {
       expect(embed!.description).toContain('Related passages, which may not answer it:');
       expect(embed!.description).toContain('paragraph 3](https://technode.com/');
       // The sentence of paragraph 3 its link highlights.
-      expect(embed!.description).toMatch(/paragraph 3\]\(https:\/\/technode\.com\/[^)]*\) — (China’s government has invested heavily|They have worked on at least four)/);
+      expect(embed!.description).toMatch(
+        /paragraph 3\]\(https:\/\/technode\.com\/[^)]*\) — (China’s government has invested heavily|They have worked on at least four)/,
+      );
       expect(embed!.footer!.text).toMatch(/^Shown only to you/);
       const unrelated = messageOf(await harness.callback(ask('What is the capital of France?'))).embeds![0]!.description!;
       expect(unrelated).not.toContain('Related passages');
