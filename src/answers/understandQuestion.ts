@@ -178,14 +178,16 @@ const FOLLOW_UP_KNOWN_WORDS = 2;
 const CARRIED_WORDS = 3;
 
 /**
- * A follow-up as both stages read it: on its own when it names enough the corpus knows, else with
- * the previous question's rarest words added ("and what about the military one?" after a
- * question about a partnership).
+ * A follow-up as both stages read it: on its own when it names enough the corpus knows (two
+ * words, or a name: a word that is not English, "what about 21Vianet"), else with the previous
+ * question's rarest words added ("and what about the military one?" after a question about a
+ * partnership).
  */
 export function withContext(index: SearchIndex, question: string, previous: FollowUpContext | undefined, scope?: string): string {
   if (!previous) return question;
-  const own = new Set(analyzeWithSurfaces(question).flatMap(({ term }) => (passageFrequency(index, term) > 0 ? [term] : [])));
-  if (own.size >= FOLLOW_UP_KNOWN_WORDS) return question;
+  const known = analyzeWithSurfaces(question).filter(({ term }) => passageFrequency(index, term) > 0);
+  const own = new Set(known.map(({ term }) => term));
+  if (own.size >= FOLLOW_UP_KNOWN_WORDS || known.some(({ surface }) => !isEnglish(foldAccents(surface.toLowerCase())))) return question;
   const carried = [
     ...new Map(
       analyzeWithSurfaces(normalizeQuestion(index, previous.question, scope))

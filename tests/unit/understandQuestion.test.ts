@@ -189,6 +189,9 @@ describe('follow-ups', () => {
 
   it('stand alone when they name enough', () => {
     expect(withContext(index, 'what share of Dell computers use Ubuntu Kylin', previous)).toBe('what share of Dell computers use Ubuntu Kylin');
+    // One name the articles have is a new subject.
+    expect(withContext(index, 'what about 21vianet?', previous)).toBe('what about 21vianet?');
+    expect(withContext(index, 'and what about the military?', previous)).toMatch(/\(.*\bedge\b.*\)$/i);
   });
 
   it('are answered about the previous subject', async () => {
