@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { answerAskedBy, givesAnswer, givesCount, sentenceGiving, type AnswerKind } from '../../src/answers/answerKind.js';
 import { answerQuestion } from '../../src/answers/answerQuestion.js';
-import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
+import { corpusDocument } from '../support/corpusDocument.js';
 
 const kindOf = (question: string) => answerAskedBy(question)?.kind;
 const asking = (kind: AnswerKind, ...named: string[]) => ({ kind, named: new Set(named), counted: [] });
@@ -85,18 +85,7 @@ describe('the kind of answer a question asks for', () => {
 });
 
 describe('answers to questions of a kind', () => {
-  const document = (id: string, body: string): CorpusDocument => ({
-    id,
-    title: `The ${id} fair`,
-    author: 'Jane Roe',
-    publisher: 'Example News',
-    published: '2020-01-02',
-    url: `https://example.com/${id}`,
-    file: `${id}.md`,
-    body,
-    bodyLine: 8,
-    hash: '0'.repeat(64),
-  });
+  const document = (id: string, body: string) => corpusDocument(id, body, { title: `The ${id} fair` });
   const index = buildSearchIndex([
     document(
       'harbour',

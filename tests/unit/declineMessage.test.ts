@@ -5,21 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/answers/answerQuestion.js';
 import { formatAbstention } from '../../src/app/messages.js';
-import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
+import { corpusDocument } from '../support/corpusDocument.js';
 
-const harbour: CorpusDocument = {
-  id: 'harbour',
-  title: 'The harbour',
-  author: 'Jane Roe',
-  publisher: 'Example News',
-  published: '2020-01-02',
-  url: 'https://example.com/harbour',
-  file: 'harbour.md',
-  body: `${'The quay was rebuilt after the storm, with new stones brought from the quarry across the bay. '.repeat(6)}The lighthouse keeper retired after forty years of service at the point.`,
-  bodyLine: 8,
-  hash: '0'.repeat(64),
-};
+const harbour = corpusDocument(
+  'harbour',
+  `${'The quay was rebuilt after the storm, with new stones brought from the quarry across the bay. '.repeat(6)}The lighthouse keeper retired after forty years of service at the point.`,
+);
 
 describe('a declined answer', () => {
   it('shows for each related passage the sentence its link highlights', () => {

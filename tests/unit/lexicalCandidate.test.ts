@@ -5,25 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lexicalCandidate } from '../../src/answers/answerHybrid.js';
-import type { CorpusDocument } from '../../src/corpus/types.js';
 import { buildSearchIndex } from '../../src/index/buildSearchIndex.js';
 import { analyzeQuery, queryIndex } from '../../src/index/queryIndex.js';
-
-const document = (body: string): CorpusDocument => ({
-  id: 'harbour',
-  title: 'The harbour',
-  author: 'Jane Roe',
-  publisher: 'Example News',
-  published: '2020-01-02',
-  url: 'https://example.com/harbour',
-  file: 'harbour.md',
-  body,
-  bodyLine: 8,
-  hash: '0'.repeat(64),
-});
+import { corpusDocument } from '../support/corpusDocument.js';
 
 function candidateFor(body: string, question: string) {
-  const index = buildSearchIndex([document(body)]);
+  const index = buildSearchIndex([corpusDocument('harbour', body)]);
   const terms = analyzeQuery(index, question);
   const [result] = queryIndex(index, terms);
   return lexicalCandidate(terms, result!, index.passageAt.get(result!.id as number)!);

@@ -7,24 +7,14 @@ import { loadCorpus } from '../../src/corpus/loadCorpus.js';
 import type { CorpusDocument } from '../../src/corpus/types.js';
 import { headingText, MAX_PASSAGE_CHARS, sentencesOf, splitIntoPassages, type Passage } from '../../src/passages/splitIntoPassages.js';
 import { splitSentences } from '../../src/text/sentences.js';
+import { corpusDocument } from '../support/corpusDocument.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CORPUS_DIR = path.join(ROOT, 'corpus');
 
 /** A document built in memory; its body starts on line 8 of its (imaginary) file. */
 function makeDocument(body: string, id = 'doc'): CorpusDocument {
-  return {
-    id,
-    title: 'Test document',
-    author: 'Jane Roe',
-    publisher: 'Example News',
-    published: '2020-01-02',
-    url: 'https://example.com/doc',
-    file: `${id}.md`,
-    body,
-    bodyLine: 8,
-    hash: '0'.repeat(64),
-  };
+  return corpusDocument(id, body, { title: 'Test document', url: 'https://example.com/doc' });
 }
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -16,6 +16,7 @@ import { buildSearchIndex, type SearchIndex } from '../../src/index/buildSearchI
 import type { QueryTerm } from '../../src/index/queryIndex.js';
 import { Library } from '../../src/library/Library.js';
 import { passageRef } from '../../src/passages/splitIntoPassages.js';
+import { corpusDocument } from '../support/corpusDocument.js';
 import { repoRoot } from '../support/discordSpec.js';
 
 const CORPUS_DIR = path.join(repoRoot, 'corpus');
@@ -46,13 +47,8 @@ describe('reading a question as members type it', () => {
     expect(normalizeQuestion(index, 'did the U.S. or George W. Bush fund R&D')).toBe('did the U.S. or George W. Bush fund R&D');
   });
 
-  it('leaves a chat spelling the corpus uses as a word of its own', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-understand-cos-'));
-    await writeFile(
-      path.join(dir, 'trig.md'),
-      '---\ntitle: Angles\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/angles\n---\n\nThe cos of an angle is the ratio of the adjacent side to the hypotenuse.\n',
-    );
-    const trig = buildSearchIndex((await loadCorpus(dir)).documents);
+  it('leaves a chat spelling the corpus uses as a word of its own', () => {
+    const trig = buildSearchIndex([corpusDocument('angles', 'The cos of an angle is the ratio of the adjacent side to the hypotenuse.')]);
     expect(normalizeQuestion(trig, 'wat is cos')).toBe('what is cos');
     expect(normalizeQuestion(index, 'wat is cos')).toBe('what is because');
   });
@@ -67,13 +63,8 @@ describe('reading a question as members type it', () => {
     expect(normalizeQuestion(index, 'what happened this weak in Zyxwvut')).toBe('what happened this weak in Zyxwvut');
   });
 
-  it('knows an English word typed with its accents', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-understand-care-'));
-    await writeFile(
-      path.join(dir, 'care.md'),
-      '---\ntitle: Care homes\nauthor: A. Writer\npublisher: Gazette\npublished: 2020-01-02\nurl: https://example.com/care\n---\n\nThe care home opened a new wing.\n',
-    );
-    const care = buildSearchIndex((await loadCorpus(dir)).documents);
+  it('knows an English word typed with its accents', () => {
+    const care = buildSearchIndex([corpusDocument('care', 'The care home opened a new wing.')]);
     expect(normalizeQuestion(care, 'is the café open')).toBe('is the café open');
   });
 });
