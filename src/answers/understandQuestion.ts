@@ -66,7 +66,7 @@ export function understandQuestion(index: SearchIndex, question: string, options
  */
 function correction(index: SearchIndex, word: string, scope: string | undefined): string | undefined {
   const term = toTerm(word);
-  if (term === null || inCorpus(index, word) || isEnglish(foldAccents(word))) return undefined;
+  if (term === null || inCorpus(index, word) || isEnglish(word)) return undefined;
   const [nearest] = nearTerms(index, term, { fuzzy: true, prefix: false, scope });
   return nearest?.typo ? surfaceOf(index, nearest.term, scope) : undefined;
 }
@@ -105,7 +105,6 @@ const VERBS = Object.fromEntries(INTENTS.map((intent) => [intent, new Set<string
 /** The question words that make a cue verb ask for an intent ("who wrote", "when was it written"). */
 const ASKED_WITH: Record<ArticleIntent, readonly string[]> = { author: ['who', 'whom', 'whose', 'where'], published: ['when'], topic: [] };
 
-/** The lower-case words of a text. */
 /** The words of a text as typed, lower-case and with accents folded, so "fecamp" meets a title's "Fécamp". */
 function wordsOf(text: string): string[] {
   return foldAccents(text.toLowerCase()).match(TYPED_WORD) ?? [];
@@ -187,7 +186,7 @@ export function withContext(index: SearchIndex, question: string, previous: Foll
   if (!previous) return question;
   const known = analyzeWithSurfaces(question).filter(({ term }) => passageFrequency(index, term) > 0);
   const own = new Set(known.map(({ term }) => term));
-  if (own.size >= FOLLOW_UP_KNOWN_WORDS || known.some(({ surface }) => !isEnglish(foldAccents(surface.toLowerCase())))) return question;
+  if (own.size >= FOLLOW_UP_KNOWN_WORDS || known.some(({ surface }) => !isEnglish(surface))) return question;
   const carried = [
     ...new Map(
       analyzeWithSurfaces(normalizeQuestion(index, previous.question, scope))

@@ -4,6 +4,7 @@
  * searched by halves, a fraction of the memory of a Set of its words.
  */
 import { createRequire } from 'node:module';
+import { foldAccents } from './analyze.js';
 
 let englishWords: { text: string; starts: Uint32Array } | undefined;
 
@@ -17,9 +18,10 @@ export function loadEnglishWords(): void {
   }
 }
 
-/** Whether a lower-case word without accents is an English word. */
-export function isEnglish(word: string): boolean {
+/** Whether a word, as typed (any case, accents or not: "Café"), is an English word. */
+export function isEnglish(typed: string): boolean {
   loadEnglishWords();
+  const word = foldAccents(typed.toLowerCase());
   const { text, starts } = englishWords!;
   for (let low = 0, high = starts.length - 2; low <= high; ) {
     const middle = (low + high) >>> 1;
