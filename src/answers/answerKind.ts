@@ -80,14 +80,15 @@ export function givesCount(asked: AskedAnswer, text: string): boolean {
   const thing = asked.counted.at(-1);
   if (thing === undefined) return false;
   const chunks = normalizeText(text).toLowerCase().split(/\s+/);
-  const termAt = (at: number) => (at < chunks.length ? toTerm(withoutTrailingMarks(chunks[at]!)) : null);
+  const bare = chunks.map(withoutTrailingMarks);
+  const terms = bare.map(toTerm);
   return chunks.some((chunk, i) => {
     if (!isCount(chunk, chunks[i - 1]) || wordsOf(chunk).every((word) => asked.named.has(word))) return false;
     for (let next = i + 1; next <= i + COUNT_REACH && next < chunks.length; next += 1) {
-      const term = termAt(next);
-      if (term === null) return false;
-      if (term === thing || (asked.counted.includes(term) && asked.counted.includes(termAt(next + 1) ?? ''))) return true;
-      if (withoutTrailingMarks(chunks[next]!) !== chunks[next]) return false;
+      const term = terms[next];
+      if (term === null || term === undefined) return false;
+      if (term === thing || (asked.counted.includes(term) && asked.counted.includes(terms[next + 1] ?? ''))) return true;
+      if (bare[next] !== chunks[next]) return false;
     }
     return false;
   });

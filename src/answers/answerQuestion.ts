@@ -8,7 +8,7 @@ import { sentencesOf, type Passage } from '../passages/splitIntoPassages.js';
 import { textFragmentUrl } from './attribution.js';
 import { answerAskedBy, givesAnswer, givesCount, sentenceGiving, type AskedAnswer } from './answerKind.js';
 import { selectQuote, type Span } from './selectQuote.js';
-import { analyze, analyzeWithSurfaces, foldAccents, normalizeText, toTerm, tokenize } from '../text/analyze.js';
+import { analyze, analyzeWithSurfaces, normalizeText, toTerm, tokenize } from '../text/analyze.js';
 import { isEnglish } from '../text/englishWords.js';
 
 /**
@@ -218,9 +218,9 @@ export function answerQuestion(index: SearchIndex, question: string, options: An
 
 /**
  * An answer as it may be quoted in public: its first result gives the kind of answer the question
- * `asked` for (a time for "when", a number for "how many"; a further result that does goes first,
- * and before it one that counts what "how many" asks about: "11 million customers"
- * instead) and carries what was asked: its shown sentence is close in meaning (`closeInMeaning`)
+ * `asked` for (a time for "when", a number for "how many"), a further result that does going
+ * first instead (and before it, one that counts what "how many" asks about: "11 million
+ * customers"), and carries what was asked: its shown sentence is close in meaning (`closeInMeaning`)
  * or has the question's rare words (for a question of a kind, anywhere in the quote: the shown
  * sentence is the one giving the kind). Else the results go to the asker alone, as the closest
  * passages.
@@ -272,7 +272,7 @@ const MAX_DID_YOU_MEAN = 3;
  * not a typo of "coast").
  */
 function didYouMean(index: SearchIndex, question: string, terms: QueryTerm[], scope: string | undefined): string[] {
-  const english = new Set(analyzeWithSurfaces(question).flatMap(({ term, surface }) => (isEnglish(foldAccents(surface.toLowerCase())) ? [term] : [])));
+  const english = new Set(analyzeWithSurfaces(question).flatMap(({ term, surface }) => (isEnglish(surface) ? [term] : [])));
   const words = terms.flatMap(({ term, known, expansions }) => {
     const [nearest] = expansions;
     return !known && !english.has(term) && nearest?.typo ? [surfaceOf(index, nearest.term, scope)] : [];
